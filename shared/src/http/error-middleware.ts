@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { isTakedownError, NotFoundError, ValidationError } from '../errors/takedown-error';
+
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/**
+ * Maps the error tree to JSON. TakedownErrors keep their code, message and
+ * field; anything else is logged and answered as a bare 500 that reveals
+ * nothing about the cause.
+ */
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const mapped = mapError(err);
+    if (mapped.status >= 500) {
+      logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    } else {
+      logger.debug({ code: mapped.body.error.code, method: req.method, path: req.path }, 'request refused');
+    }
+    if (res.headersSent) return;
+    res.status(mapped.status).json(mapped.body);
+  };
+}
+
+export function mapError(err: unknown): { status: number; body: ErrorBody } {
+  if (isTakedownError(err)) {
+    if (err.status >= 500 && err.code !== 'unavailable') {
+      return { status: err.status, body: { error: { code: 'internal', message: 'internal error' } } };
+    }
+    const body: ErrorBody = { error: { code: err.code, message: err.message } };
+    if (err.field !== undefined) body.error.field = err.field;
+    return { status: err.status, body };
+  }
+  const bodyParserType = (err as { type?: unknown } | null)?.type;
+  if (bodyParserType === 'entity.parse.failed') {
+    return mapError(new ValidationError('request body is not valid JSON', '', 'invalid_json'));
+  }
+  if (bodyParserType === 'entity.too.large') {
+    return { status: 413, body: { error: { code: 'payload_too_large', message: 'request body is too large' } } };
+  }
+  return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
+}
+
+/** Terminal handler for unknown routes, so they answer in the same JSON shape. */
+export const notFoundHandler: RequestHandler = (_req, _res, next) => {
+  next(new NotFoundError('no such endpoint'));
+};

@@ -1,0 +1,116 @@
+import { Queue, UnrecoverableError, type ConnectionOptions, type Job, type JobsOptions, type Processor } from 'bullmq';
+import { compileValidator, type Validator } from '../validation/validator';
+import {
+  actionJobSchema,
+  backfillJobSchema,
+  reportJobSchema,
+  reviewJobSchema,
+  type ActionJob,
+  type BackfillJob,
+  type ReportJob,
+  type ReviewJob,
+} from './payloads';
+
+/** Queue name → payload type. */
+export interface JobPayloads {
+  reports: ReportJob;
+  review: ReviewJob;
+  actions: ActionJob;
+  backfill: BackfillJob;
+}
+
+export type QueueName = keyof JobPayloads;
+
+export interface QueueDefinition<N extends QueueName> {
+  name: N;
+  validate: Validator<JobPayloads[N]>;
+  /** Defaults every job on this queue gets; the caller may add jobId and priority. */
+  jobOptions: JobsOptions;
+  description: string;
+}
+
+/**
+ * Failed jobs are never removed: they stay in the failed set, visible in
+ * /metrics and the admin board, until someone retries or discards them.
+ */
+const keepFailed = { removeOnFail: false } as const;
+
+function define<N extends QueueName>(
+  name: N,
+  schema: object,
+  jobOptions: JobsOptions,
+  description: string,
+): QueueDefinition<N> {
+  return { name, validate: compileValidator<JobPayloads[N]>(schema, `${name} job`), jobOptions, description };
+}
+
+export const jobCatalog: { [N in QueueName]: QueueDefinition<N> } = {
+  reports: define(
+    'reports',
+    reportJobSchema,
+    { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86400, count: 100000 }, ...keepFailed },
+    'User and detector reports waiting for triage (jobId = reportId).',
+  ),
+  review: define(
+    'review',
+    reviewJobSchema,
+    { attempts: 1, removeOnComplete: { age: 86400 }, ...keepFailed },
+    'Open cases waiting for a moderator, by priority (jobId = caseId).',
+  ),
+  actions: define(
+    'actions',
+    actionJobSchema,
+    { attempts: 10, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 7 * 86400 }, ...keepFailed },
+    'Decisions to apply to content in Elasticsearch (jobId = decisionId).',
+  ),
+  backfill: define(
+    'backfill',
+    backfillJobSchema,
+    { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 30 * 86400 }, ...keepFailed },
+    'Tag existing documents with newly published content rules.',
+  ),
+};
+
+export const QUEUE_NAMES = Object.keys(jobCatalog) as QueueName[];
+
+/** A BullMQ queue whose `add` validates the payload against the catalog first. */
+export class CatalogQueue<N extends QueueName> {
+  readonly queue: Queue;
+  readonly definition: QueueDefinition<N>;
+
+  constructor(name: N, connection: ConnectionOptions, prefix: string) {
+    this.definition = jobCatalog[name] as QueueDefinition<N>;
+    this.queue = new Queue(name, { connection, prefix, defaultJobOptions: this.definition.jobOptions });
+  }
+
+  /** Validates and adds; with a jobId, adding the same id twice keeps one job. */
+  async add(data: JobPayloads[N], opts: JobsOptions = {}): Promise<Job> {
+    const payload = this.definition.validate(data);
+    return this.queue.add(this.definition.name, payload, opts);
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+/**
+ * Wraps a processor so each job is validated when picked up. A payload that
+ * fails its schema is not retried (it would fail the same way): it goes
+ * straight to the failed set with the reason.
+ */
+export function catalogProcessor<N extends QueueName, R>(
+  name: N,
+  handler: (data: JobPayloads[N], job: Job) => Promise<R>,
+): Processor {
+  const { validate } = jobCatalog[name];
+  return async (job: Job) => {
+    let data: JobPayloads[N];
+    try {
+      data = validate(job.data) as JobPayloads[N];
+    } catch (err) {
+      throw new UnrecoverableError(`invalid payload: ${(err as Error).message}`);
+    }
+    return handler(data, job);
+  };
+}

@@ -1,0 +1,126 @@
+import type { Category, ContentType, DecisionAction, ReporterType } from '../domain/vocabulary';
+import { CATEGORIES, CONTENT_TYPES, DECISION_ACTIONS, REPORTER_TYPES } from '../domain/vocabulary';
+
+/** Shapes of the jobs on each queue, with their JSON Schemas. */
+
+export interface ReportJob {
+  reportId: string;
+  receivedAt: string;
+  content: {
+    id: string;
+    type: ContentType;
+    text?: string;
+    mediaSha256?: string[];
+    authorId: string;
+    channelId?: string;
+    lang?: string;
+    createdAt?: string;
+  };
+  reporter: { id?: string; type: ReporterType };
+  reason: Category;
+  note?: string;
+}
+
+const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
+const isoTime = { type: 'string', format: 'date-time' } as const;
+const sha256 = { type: 'string', pattern: '^[a-f0-9]{64}$' } as const;
+
+export const reportJobSchema = {
+  $id: 'takedown/jobs/report',
+  type: 'object',
+  additionalProperties: false,
+  required: ['reportId', 'receivedAt', 'content', 'reporter', 'reason'],
+  properties: {
+    reportId: id,
+    receivedAt: isoTime,
+    content: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'type', 'authorId'],
+      properties: {
+        id,
+        type: { type: 'string', enum: CONTENT_TYPES },
+        text: { type: 'string', maxLength: 100000 },
+        mediaSha256: { type: 'array', items: sha256, maxItems: 100 },
+        authorId: id,
+        channelId: id,
+        lang: { type: 'string', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$' },
+        createdAt: isoTime,
+      },
+    },
+    reporter: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: { id, type: { type: 'string', enum: REPORTER_TYPES } },
+    },
+    reason: { type: 'string', enum: CATEGORIES },
+    note: { type: 'string', maxLength: 2000 },
+  },
+} as const;
+
+export interface ReviewJob {
+  caseId: string;
+  contentId: string;
+  queue: string;
+}
+
+export const reviewJobSchema = {
+  $id: 'takedown/jobs/review',
+  type: 'object',
+  additionalProperties: false,
+  required: ['caseId', 'contentId', 'queue'],
+  properties: {
+    caseId: id,
+    contentId: id,
+    queue: { type: 'string', enum: ['default', 'csam', 'escalated', 'appeals'] },
+  },
+} as const;
+
+export interface ActionJob {
+  decisionId: string;
+  caseId: string;
+  contentId: string;
+  action: DecisionAction;
+  category: Category;
+  legalGround: string;
+  countries?: string[];
+  decidedBy: string;
+  decidedAt: string;
+}
+
+export const actionJobSchema = {
+  $id: 'takedown/jobs/action',
+  type: 'object',
+  additionalProperties: false,
+  required: ['decisionId', 'caseId', 'contentId', 'action', 'category', 'legalGround', 'decidedBy', 'decidedAt'],
+  properties: {
+    decisionId: id,
+    caseId: id,
+    contentId: id,
+    action: { type: 'string', enum: DECISION_ACTIONS },
+    category: { type: 'string', enum: CATEGORIES },
+    legalGround: { type: 'string', minLength: 1, maxLength: 500 },
+    countries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' }, maxItems: 250 },
+    decidedBy: id,
+    decidedAt: isoTime,
+  },
+} as const;
+
+export interface BackfillJob {
+  rulesetVersion: number;
+  ruleIds: string[];
+  mode: 'apply' | 'clear';
+}
+
+export const backfillJobSchema = {
+  $id: 'takedown/jobs/backfill',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rulesetVersion', 'ruleIds', 'mode'],
+  properties: {
+    rulesetVersion: { type: 'integer', minimum: 1 },
+    ruleIds: { type: 'array', items: id, minItems: 1, maxItems: 100000 },
+    mode: { type: 'string', enum: ['apply', 'clear'] },
+  },
+} as const;

@@ -162,7 +162,7 @@ async function upRedis(s, state) {
   for (let i = 0; i < 100; i++) {
     if (await redisPing(url)) {
       log(`started redis-server (pid ${child.pid}, AOF on, data ${path.relative(ROOT, dir)})`);
-      return { url, startedByUs: true, pid: child.pid };
+      return { url, startedByUs: true, pid: child.pid, startedAt: Date.now() };
     }
     if (!alive(child.pid)) break;
     await sleep(100);
@@ -274,7 +274,7 @@ async function upElasticsearch(s, state) {
     if (await esHealthy(url)) {
       const info = await esInfo(url);
       log(`started Elasticsearch ${info?.version} (pid ${child.pid}, ${((Date.now() - started) / 1000).toFixed(1)} s, data ${path.relative(ROOT, home)})`);
-      return { url, startedByUs: true, pid: child.pid, version: info?.version };
+      return { url, startedByUs: true, pid: child.pid, version: info?.version, startedAt: Date.now() };
     }
     await sleep(250);
   }
@@ -306,15 +306,24 @@ async function stopPid(pid, name) {
   log(`stopped ${name} (pid ${pid})`);
 }
 
-/** Stops only what `up` started; servers named by env or already running are left alone. */
-export async function down(env = process.env) {
+/**
+ * Stops only what `up` started; servers named by env or already running are
+ * left alone. With `startedAfter`, only servers started at or after that time
+ * (so a test run stops what it started, not what services:up started before).
+ */
+export async function down(env = process.env, { startedAfter = 0 } = {}) {
   const s = settings(env);
   const state = readState(s);
+  const ours = (svc) => svc?.startedByUs && (svc.startedAt ?? 0) >= startedAfter;
   const stops = [];
-  if (state.redis?.startedByUs) stops.push(stopPid(state.redis.pid, 'redis-server'));
-  if (state.elasticsearch?.startedByUs) stops.push(stopPid(state.elasticsearch.pid, 'Elasticsearch'));
+  if (ours(state.redis)) stops.push(stopPid(state.redis.pid, 'redis-server'));
+  if (ours(state.elasticsearch)) stops.push(stopPid(state.elasticsearch.pid, 'Elasticsearch'));
   await Promise.all(stops);
-  fs.rmSync(s.stateFile, { force: true });
+  const left = {};
+  if (state.redis && !ours(state.redis)) left.redis = state.redis;
+  if (state.elasticsearch && !ours(state.elasticsearch)) left.elasticsearch = state.elasticsearch;
+  if (Object.keys(left).length > 0 && startedAfter > 0) writeState(s, left);
+  else fs.rmSync(s.stateFile, { force: true });
 }
 
 export async function status(env = process.env) {

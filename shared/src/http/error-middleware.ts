@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { isTakedownError, NotFoundError, ValidationError } from '../errors/takedown-error';
+import { isTakedownError, NotFoundError, UnavailableError, ValidationError } from '../errors/takedown-error';
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -26,7 +26,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
 
 export function mapError(err: unknown): { status: number; body: ErrorBody } {
   if (isTakedownError(err)) {
-    if (err.status >= 500 && err.code !== 'unavailable') {
+    // 503s say which dependency is unfit (clients act on it); other 5xx hide everything.
+    if (err.status >= 500 && !(err instanceof UnavailableError)) {
       return { status: err.status, body: { error: { code: 'internal', message: 'internal error' } } };
     }
     const body: ErrorBody = { error: { code: err.code, message: err.message } };

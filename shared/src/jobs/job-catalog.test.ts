@@ -1,0 +1,45 @@
+import { jobCatalog, QUEUE_NAMES } from './job-catalog';
+
+describe('job catalog', () => {
+  it('defines every queue of the design with retries and keeps failed jobs', () => {
+    expect(QUEUE_NAMES.sort()).toEqual(['actions', 'backfill', 'reports', 'review']);
+    for (const name of QUEUE_NAMES) {
+      const def = jobCatalog[name];
+      expect(def.jobOptions.attempts).toBeGreaterThanOrEqual(1);
+      expect(def.jobOptions.removeOnFail).toBe(false);
+      expect(def.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('validates report payloads, naming the field', () => {
+    const ok = {
+      reportId: 'r-1',
+      receivedAt: '2026-11-29T10:00:00.000Z',
+      content: { id: 'post-1', type: 'post', authorId: 'u1', mediaSha256: ['a'.repeat(64)] },
+      reporter: { type: 'trusted_flagger' },
+      reason: 'csam',
+    };
+    expect(jobCatalog.reports.validate(ok).reason).toBe('csam');
+    expect(() => jobCatalog.reports.validate({ ...ok, content: { ...ok.content, mediaSha256: ['xyz'] } })).toThrow(
+      /\/content\/mediaSha256\/0/,
+    );
+    expect(() => jobCatalog.reports.validate({ ...ok, reporter: { type: 'god' } })).toThrow(/\/reporter\/type/);
+    expect(() => jobCatalog.reports.validate({ ...ok, receivedAt: 'yesterday' })).toThrow(/\/receivedAt/);
+  });
+
+  it('validates action payloads', () => {
+    const ok = {
+      decisionId: 'd-1',
+      caseId: 'c-1',
+      contentId: 'post-1',
+      action: 'restrict',
+      category: 'drugs',
+      legalGround: 'national law X',
+      countries: ['DE', 'FR'],
+      decidedBy: 'mod-1',
+      decidedAt: '2026-11-29T10:00:00.000Z',
+    };
+    expect(jobCatalog.actions.validate(ok).countries).toEqual(['DE', 'FR']);
+    expect(() => jobCatalog.actions.validate({ ...ok, countries: ['germany'] })).toThrow(/\/countries\/0/);
+  });
+});

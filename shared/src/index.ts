@@ -13,3 +13,4 @@ export * from './jobs/payloads';
 export * from './jobs/job-catalog';
 export * from './demo/prng';
 export * from './demo/demo-corpus';
+export * from './demo/seed-demo';

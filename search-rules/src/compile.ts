@@ -1,0 +1,134 @@
+import { ValidationError, compileValidator } from '@takedown/shared';
+import { Normalizer, type NormalizerOptions } from './normalizer';
+import { ruleSchema, rulesetSchema, type Rule, type Ruleset } from './rule';
+import { TokenTable } from './token-table';
+
+/**
+ * A ruleset compiled for matching. Terms and phrases become paths in a trie
+ * over token ids (a word-level automaton: whole-token hash lookups, so word
+ * boundaries hold by construction); sha256 rules a hash map.
+ */
+export interface CompiledRuleset {
+  readonly version: number;
+  readonly publishedAt: string;
+  readonly rules: readonly Rule[];
+  readonly byId: ReadonlyMap<string, Rule>;
+  readonly normalizer: Normalizer;
+  /** @internal */ readonly tokens: TokenTable;
+  /** @internal trie edges: key = node * 2^21 + tokenId → child node */
+  readonly edges: Map<number, number>;
+  /** @internal rule indices ending at a trie node */
+  readonly terminals: Map<number, number[]>;
+  /** @internal lower-case sha256 → rule indices */
+  readonly hashes: Map<string, number[]>;
+  /** Normalised pattern of each rule (index-aligned with `rules`; '' for sha256). */
+  readonly normalizedPatterns: readonly string[];
+}
+
+export const TOKEN_ID_SPACE = 2 ** 21;
+
+const validateRule = compileValidator<Rule>(ruleSchema, 'rule');
+// The ruleset schema refers to the rule schema by $id; compiling the rule first registers it.
+const validateRuleset = compileValidator<Ruleset>(rulesetSchema, 'ruleset');
+
+/**
+ * Validates one rule beyond its schema: its pattern must leave something to
+ * match after normalisation, and regex rules are refused until a linear-time
+ * engine is wired in (a backtracking regex on the search hot path is a
+ * denial-of-service lever).
+ */
+export function validateRuleDefinition(input: unknown, normalizer: Normalizer = defaultNormalizer()): Rule {
+  const rule = validateRule(input);
+  if (rule.kind === 'regex') {
+    throw new ValidationError(
+      'rule: regex rules are not accepted: only a linear-time regex engine may run them, and none is configured',
+      '/kind',
+      'regex_not_supported',
+    );
+  }
+  if ((rule.kind === 'term' || rule.kind === 'phrase') && normalizer.normalize(rule.pattern).length === 0) {
+    throw new ValidationError('rule: /pattern has nothing left to match after normalisation', '/pattern');
+  }
+  if (rule.kind === 'term' && normalizer.normalize(rule.pattern).includes(' ')) {
+    throw new ValidationError('rule: a term is one word; use kind "phrase" for several', '/pattern');
+  }
+  return rule;
+}
+
+let sharedNormalizer: Normalizer | undefined;
+function defaultNormalizer(): Normalizer {
+  sharedNormalizer ??= new Normalizer();
+  return sharedNormalizer;
+}
+
+export interface CompileOptions extends NormalizerOptions {
+  /** Skip per-rule validation (the caller validated, e.g. at publish). */
+  trusted?: boolean;
+}
+
+/** Validates and compiles a ruleset. Throws a ValidationError naming the rule's index and field. */
+export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): CompiledRuleset {
+  const normalizer = opts.emojiWords ? new Normalizer({ emojiWords: opts.emojiWords }) : defaultNormalizer();
+  const ruleset = opts.trusted ? input : validateRuleset(input);
+  const tokens = new TokenTable(ruleset.rules.length * 2);
+  const edges = new Map<number, number>();
+  const terminals = new Map<number, number[]>();
+  const hashes = new Map<string, number[]>();
+  const byId = new Map<string, Rule>();
+  const normalizedPatterns: string[] = [];
+  let nodes = 1;
+
+  ruleset.rules.forEach((rule, index) => {
+    if (!opts.trusted) {
+      try {
+        validateRuleDefinition(rule, normalizer);
+      } catch (err) {
+        if (err instanceof ValidationError) {
+          throw new ValidationError(`rules[${index}] (${rule.id}): ${err.message}`, `/rules/${index}${err.field ?? ''}`, err.code);
+        }
+        throw err;
+      }
+      if (byId.has(rule.id)) {
+        throw new ValidationError(`rules[${index}]: duplicate rule id ${rule.id}`, `/rules/${index}/id`, 'duplicate_rule');
+      }
+    }
+    byId.set(rule.id, rule);
+    if (rule.kind === 'sha256') {
+      const key = rule.pattern.toLowerCase();
+      const list = hashes.get(key) ?? [];
+      list.push(index);
+      hashes.set(key, list);
+      normalizedPatterns.push('');
+      return;
+    }
+    const normalized = normalizer.normalize(rule.pattern);
+    normalizedPatterns.push(normalized);
+    let node = 0;
+    for (const word of normalized.split(' ')) {
+      const id = tokens.intern(word);
+      const key = node * TOKEN_ID_SPACE + id;
+      let next = edges.get(key);
+      if (next === undefined) {
+        next = nodes++;
+        edges.set(key, next);
+      }
+      node = next;
+    }
+    const list = terminals.get(node) ?? [];
+    list.push(index);
+    terminals.set(node, list);
+  });
+
+  return {
+    version: ruleset.version,
+    publishedAt: ruleset.publishedAt,
+    rules: ruleset.rules,
+    byId,
+    normalizer,
+    tokens,
+    edges,
+    terminals,
+    hashes,
+    normalizedPatterns,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Character folding tables for the normaliser. Applied to patterns and text
+ * alike, so both meet in the same "skeleton" form; they are for matching,
+ * never for display.
+ */
+
+/**
+ * Lookalike letters folded to one Latin skeleton (a curated subset of the
+ * Unicode TR39 confusables for Cyrillic, Greek and Latin extensions). Keys
+ * are lower-case: case folding runs first.
+ */
+export const CONFUSABLES: Readonly<Record<string, string>> = {
+  // Cyrillic
+  а: 'a', в: 'b', е: 'e', ё: 'e', з: '3', и: 'u', к: 'k', м: 'm', н: 'h', о: 'o', п: 'n', р: 'p', с: 'c', т: 't',
+  у: 'y', х: 'x', ь: 'b', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ԛ: 'q', ԝ: 'w', ѵ: 'v', ӏ: 'l', һ: 'h', ү: 'y',
+  // Greek
+  α: 'a', β: 'b', γ: 'y', ε: 'e', ζ: 'z', η: 'n', ι: 'i', κ: 'k', μ: 'u', ν: 'v', ο: 'o', ρ: 'p', σ: 'o', ς: 'c',
+  τ: 't', υ: 'u', χ: 'x', ω: 'w', ϲ: 'c', ϳ: 'j',
+  // Latin extensions and IPA letters that pass for plain ones
+  ı: 'i', ɩ: 'i', ɑ: 'a', ɡ: 'g', ʟ: 'l', ǀ: 'l', ɔ: 'c', ȷ: 'j', ɪ: 'i', ʀ: 'r', ꜱ: 's', ᴏ: 'o', ᴄ: 'c', ᴠ: 'v',
+  ᴡ: 'w', ᴢ: 'z', ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ħ: 'h', ł: 'l', ŧ: 't',
+};
+
+/**
+ * Arabic letter variants folded to their base letter. Hamza and madda
+ * carriers (أ إ آ ؤ ئ) need no entry: NFD splits off the mark, which is
+ * then dropped with the other diacritics.
+ */
+export const ARABIC_FOLDS: Readonly<Record<string, string>> = {
+  '\u0671': '\u0627', // alef wasla → alef
+  '\u0672': '\u0627',
+  '\u0673': '\u0627',
+  '\u0649': '\u064A', // alef maksura → yeh
+  '\u06CC': '\u064A', // farsi yeh → yeh
+  '\u06D2': '\u064A', // yeh barree → yeh
+  '\u06A9': '\u0643', // keheh → kaf
+  '\u06AA': '\u0643', // swash kaf → kaf
+  '\u0629': '\u0647', // teh marbuta → heh
+  '\u06C0': '\u0647',
+  '\u06C1': '\u0647',
+};
+
+/** Characters dropped outright (they carry no letter): Arabic tatweel. */
+export const DROPPED = new Set(['\u0640']);
+
+/**
+ * Leet substitutions, applied only inside tokens that also contain a letter,
+ * so "c0caine" folds to "cocaine" while "10 pills" keeps its number.
+ */
+export const LEET: Readonly<Record<string, string>> = {
+  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '6': 'g', '7': 't', '8': 'b', '9': 'g',
+  '@': 'a', $: 's', '!': 'i', '|': 'l', '€': 'e', '£': 'l',
+};
+
+/** Drug emoji mapped to canonical words (overridable per normaliser). */
+export const DEFAULT_EMOJI_WORDS: Readonly<Record<string, string>> = {
+  '❄': 'cocaine',
+  '⛄': 'cocaine',
+  '🌨': 'cocaine',
+  '💊': 'pills',
+  '🍁': 'weed',
+  '🌿': 'weed',
+  '🍃': 'weed',
+  '🥦': 'weed',
+  '🌲': 'weed',
+  '🔌': 'plug',
+  '🍄': 'shrooms',
+  '💉': 'needle',
+  '🧊': 'meth',
+  '💎': 'crystal',
+  '🐉': 'heroin',
+  '🍬': 'ecstasy',
+  '🔮': 'lsd',
+};

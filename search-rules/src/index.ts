@@ -1,0 +1,6 @@
+export * from './rule';
+export * from './fold-tables';
+export * from './normalizer';
+export * from './token-table';
+export * from './compile';
+export * from './match';

@@ -1,0 +1,106 @@
+import { CATEGORIES, type Category } from '@takedown/shared';
+
+export const RULE_KINDS = ['term', 'phrase', 'regex', 'sha256'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+export const RULE_SCOPES = ['query', 'content'] as const;
+export type RuleScope = (typeof RULE_SCOPES)[number];
+
+export const RULE_ACTIONS = ['block_query', 'exclude', 'demote', 'flag_for_review', 'auto_remove'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
+
+/** One blocklist entry. Patterns are normalised with the same normaliser as the text they match. */
+export interface Rule {
+  id: string;
+  kind: RuleKind;
+  pattern: string;
+  category: Category;
+  scope: RuleScope[];
+  action: RuleAction;
+  /** Only match text in these locales (language subtags, e.g. "ru"); absent = all. */
+  locales?: string[];
+  /** Only act for callers in these countries (ISO 3166-1 alpha-2); absent = everywhere. */
+  countries?: string[];
+  /** Stops acting at this instant without a publish. */
+  expiresAt?: string;
+  /** Default true. */
+  enabled?: boolean;
+  /** Log and count only; never acts. */
+  shadow?: boolean;
+  note?: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface Ruleset {
+  version: number;
+  rules: Rule[];
+  publishedAt: string;
+  publishedBy: string;
+}
+
+const idPattern = '^[A-Za-z0-9._:-]{1,120}$';
+
+export const ruleSchema = {
+  $id: 'takedown/rule',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind', 'pattern', 'category', 'scope', 'action', 'createdBy', 'createdAt'],
+  properties: {
+    id: { type: 'string', pattern: idPattern },
+    kind: { type: 'string', enum: RULE_KINDS },
+    pattern: { type: 'string', minLength: 1, maxLength: 500 },
+    category: { type: 'string', enum: CATEGORIES },
+    scope: { type: 'array', items: { type: 'string', enum: RULE_SCOPES }, minItems: 1, maxItems: 2, uniqueItems: true },
+    action: { type: 'string', enum: RULE_ACTIONS },
+    locales: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[a-z]{2,3}$' },
+      minItems: 1,
+      maxItems: 50,
+      uniqueItems: true,
+    },
+    countries: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[A-Z]{2}$' },
+      minItems: 1,
+      maxItems: 250,
+      uniqueItems: true,
+    },
+    expiresAt: { type: 'string', format: 'date-time' },
+    enabled: { type: 'boolean' },
+    shadow: { type: 'boolean' },
+    note: { type: 'string', maxLength: 2000 },
+    createdBy: { type: 'string', minLength: 1, maxLength: 200 },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+  allOf: [
+    {
+      if: { properties: { kind: { const: 'sha256' } }, required: ['kind'] },
+      then: {
+        properties: {
+          pattern: { type: 'string', pattern: '^[a-fA-F0-9]{64}$' },
+          scope: { type: 'array', items: { const: 'content' } },
+        },
+      },
+    },
+    {
+      // Blocking a query only makes sense for rules that look at queries.
+      if: { properties: { action: { const: 'block_query' } }, required: ['action'] },
+      then: { properties: { scope: { type: 'array', contains: { const: 'query' } } } },
+    },
+  ],
+} as const;
+
+export const rulesetSchema = {
+  $id: 'takedown/ruleset',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'rules', 'publishedAt', 'publishedBy'],
+  properties: {
+    version: { type: 'integer', minimum: 1 },
+    rules: { type: 'array', items: { $ref: 'rule' }, maxItems: 200000 },
+    publishedAt: { type: 'string', format: 'date-time' },
+    publishedBy: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;

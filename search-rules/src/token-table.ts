@@ -1,0 +1,98 @@
+/**
+ * An open-addressing hash table from tokens (runs of UTF-16 units in a
+ * buffer) to dense ids. Lookups hash and compare straight from the scan
+ * buffer, so matching allocates no substrings.
+ */
+export class TokenTable {
+  private keys: string[] = [];
+  private slots: Int32Array;
+  private hashes: Uint32Array;
+  private mask: number;
+
+  constructor(expected = 1024) {
+    let size = 16;
+    while (size < expected * 2) size <<= 1;
+    this.slots = new Int32Array(size).fill(-1);
+    this.hashes = new Uint32Array(size);
+    this.mask = size - 1;
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  token(id: number): string {
+    return this.keys[id] as string;
+  }
+
+  /** Id of `token`, adding it if new. */
+  intern(token: string): number {
+    const h = hashString(token);
+    let slot = h & this.mask;
+    for (;;) {
+      const id = this.slots[slot] as number;
+      if (id === -1) break;
+      if (this.hashes[slot] === h && this.keys[id] === token) return id;
+      slot = (slot + 1) & this.mask;
+    }
+    const id = this.keys.length;
+    this.keys.push(token);
+    this.slots[slot] = id;
+    this.hashes[slot] = h;
+    if (this.keys.length * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  /** Id of the token codes[start..end), or -1. */
+  lookup(codes: Uint16Array, start: number, end: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) {
+      h ^= codes[i] as number;
+      h = Math.imul(h, 0x01000193);
+    }
+    h >>>= 0;
+    let slot = h & this.mask;
+    for (;;) {
+      const id = this.slots[slot] as number;
+      if (id === -1) return -1;
+      if (this.hashes[slot] === h) {
+        const key = this.keys[id] as string;
+        if (key.length === end - start) {
+          let same = true;
+          for (let i = 0; i < key.length; i++) {
+            if (key.charCodeAt(i) !== codes[start + i]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) return id;
+        }
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private rehash(): void {
+    const size = this.slots.length * 2;
+    this.slots = new Int32Array(size).fill(-1);
+    this.hashes = new Uint32Array(size);
+    this.mask = size - 1;
+    this.keys.forEach((key, id) => {
+      const h = hashString(key);
+      let slot = h & this.mask;
+      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.slots[slot] = id;
+      this.hashes[slot] = h;
+    });
+  }
+}
+
+/** FNV-1a over UTF-16 units, as `lookup` computes it. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -4,3 +4,5 @@ export * from './normalizer';
 export * from './token-table';
 export * from './compile';
 export * from './match';
+export * from './guard';
+export * from './rewrite';

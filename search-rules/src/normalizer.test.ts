@@ -1,0 +1,88 @@
+import { normalize, normalizeWithOffsets, Normalizer } from './normalizer';
+
+describe('normalize: each step', () => {
+  it.each([
+    // NFKC + case fold
+    ['ＣＯＣＡＩＮＥ', 'cocaine'],
+    ['𝐜𝐨𝐜𝐚𝐢𝐧𝐞', 'cocaine'],
+    ['MDMA', 'mdma'],
+    ['КОКАИН', normalize('кокаин')],
+    // format and default-ignorable characters
+    ['co\u200bca\u200dine', 'cocaine'],
+    ['coca\u00adine', 'cocaine'],
+    ['\u202ecocaine\u202c', 'cocaine'],
+    ['cocaine\ufe0f', 'cocaine'],
+    // diacritics (Latin, Arabic harakat)
+    ['cöcâïné', 'cocaine'],
+    ['كَبْتَاجُون', 'كبتاجون'],
+    // Arabic tatweel and letter variants
+    ['كبتــــاجون', 'كبتاجون'],
+    ['أ إ آ ٱ', normalize('ا ا ا ا')],
+    ['على', 'علي'],
+    ['کوکایین', normalize('كوكايين')],
+    ['حشيشة', 'حشيشه'],
+    ['١٢٣', '123'],
+    // lookalikes (Cyrillic, Greek) fold to the same skeleton as Latin
+    ['сосаіnе', 'cocaine'],
+    ['ϲοϲαine', 'cocaine'],
+    // leet, only inside words that have letters
+    ['c0ca1n3', 'cocaine'],
+    ['m3th', 'meth'],
+    ['c@ke', 'cake'],
+    ['10 pills', '10 pils'],
+    ['$100!!!', '100'],
+    ['wow!!!', 'wow'],
+    // spaced and punctuated letters joined
+    ['k e t a m i n e', 'ketamine'],
+    ['k-e-t-a-m-i-n-e', 'ketamine'],
+    ['c.o.c.a.i.n.e', 'cocaine'],
+    ['a b', 'a b'],
+    // long repeats collapsed
+    ['cocaaaaaine', 'cocaine'],
+    ['weeeeed', normalize('weed')],
+    ['кокаииин', normalize('кокаин')],
+    // emoji to canonical words
+    ['❄️ delivery', 'cocaine delivery'],
+    ['💊💊', 'pils pils'],
+    // punctuation and spacing
+    ['  buy,  cocaine!! now?? ', 'buy cocaine now'],
+  ])('%j → %j', (input, expected) => {
+    expect(normalize(input)).toBe(expected);
+  });
+
+  it('is idempotent', () => {
+    for (const s of ['Buy C0CAINE now!!!', 'Кокаин в наличии', 'كبتــاجون للبيع', 'k e t a m i n e ❄️']) {
+      expect(normalize(normalize(s))).toBe(normalize(s));
+    }
+  });
+
+  it('keeps Russian and Arabic words distinct from each other', () => {
+    expect(normalize('мефедрон')).not.toBe(normalize('меф'));
+    expect(normalize('حشيش')).not.toBe(normalize('حبوب'));
+  });
+
+  it('maps every output unit back to a span of the original', () => {
+    const text = 'Buy k-e-t-a-m-i-n-e now';
+    const n = normalizeWithOffsets(text);
+    expect(n.text).toBe('buy ketamine now');
+    const at = n.text.indexOf('ketamine');
+    expect(text.slice(n.starts[at], n.ends[at + 'ketamine'.length - 1])).toBe('k-e-t-a-m-i-n-e');
+    const zw = normalizeWithOffsets('x co\u200bcaine');
+    const i = zw.text.indexOf('cocaine');
+    expect(zw.starts[i]).toBe(2);
+    expect(zw.ends[i + 6]).toBe('x co\u200bcaine'.length);
+  });
+
+  it('takes a custom emoji table', () => {
+    const n = new Normalizer({ emojiWords: { '🍕': 'pizza' } });
+    expect(n.normalize('🍕 ❄')).toBe(n.normalize('pizza'));
+  });
+
+  it('handles long input and astral characters', () => {
+    const long = 'Кокаин 🚀 '.repeat(20000);
+    const out = normalize(long);
+    expect(out.startsWith(`${normalize('кокаин')} ${normalize('кокаин')}`)).toBe(true);
+    expect(normalize('')).toBe('');
+    expect(normalize('🚀🚀')).toBe('');
+  });
+});

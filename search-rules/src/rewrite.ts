@@ -1,0 +1,138 @@
+import type { Category } from '@takedown/shared';
+import type { CompiledRuleset } from './compile';
+import { guardSearchBody, type GuardContext } from './guard';
+import { match, ruleApplies, type Hit } from './match';
+import type { Rule } from './rule';
+
+export interface RewriteContext extends GuardContext {
+  /** Caller's country (ISO 3166-1 alpha-2). Unknown → documents restricted anywhere are hidden. */
+  country?: string;
+  locale?: string;
+  /** Ids taken down since Elasticsearch's last refresh. */
+  recentlyRemovedIds?: Iterable<string>;
+  /** Content rules published but not yet back-filled onto documents. */
+  pendingContentRules?: readonly Rule[];
+  now?: Date | number;
+}
+
+export type RewriteResult =
+  | { blocked: true; ruleId: string; category: Category; reason: string; shadowHits: Hit[] }
+  | { blocked: false; body: Record<string, unknown>; shadowHits: Hit[] };
+
+/** How much a `suspected` document's score is kept (demotion, not exclusion). */
+export const SUSPECTED_BOOST = 0.1;
+
+/** Fields that carry the caller's search text, by query type. */
+const TEXT_QUERIES = new Set([
+  'match', 'match_phrase', 'match_phrase_prefix', 'match_bool_prefix', 'multi_match', 'combined_fields',
+  'query_string', 'simple_query_string', 'term', 'terms', 'prefix', 'wildcard', 'fuzzy', 'regexp', 'intervals',
+  'more_like_this',
+]);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every piece of text a caller searches for, from every text-bearing clause at any depth. */
+export function extractQueryText(query: unknown, out: string[] = []): string[] {
+  if (Array.isArray(query)) {
+    for (const q of query) extractQueryText(q, out);
+    return out;
+  }
+  if (!isObj(query)) return out;
+  for (const [type, body] of Object.entries(query)) {
+    if (TEXT_QUERIES.has(type)) collectStrings(type, body, out);
+    else if (isObj(body) || Array.isArray(body)) extractQueryText(body, out);
+  }
+  return out;
+}
+
+function collectStrings(type: string, body: unknown, out: string[]): void {
+  if (typeof body === 'string') {
+    out.push(type === 'wildcard' ? body.replace(/[*?]/g, '') : body);
+    return;
+  }
+  if (typeof body === 'number') return;
+  if (Array.isArray(body)) {
+    for (const b of body) collectStrings(type, b, out);
+    return;
+  }
+  if (!isObj(body)) return;
+  for (const [k, v] of Object.entries(body)) {
+    // Values live under the field name, or under query/value/like/etc.
+    if (['fields', 'type', 'operator', 'analyzer', 'minimum_should_match', 'boost', '_name', 'fuzziness', 'default_field', 'rewrite'].includes(k)) continue;
+    collectStrings(type, v, out);
+  }
+}
+
+/**
+ * Blocks the search when its text hits a live `block_query` rule; otherwise
+ * returns the body with the caller's query intact in `bool.must` and the
+ * exclusions in `bool.must_not` at the top (filter context, cached by
+ * Elasticsearch), suspected documents demoted. Guards the body first: a body
+ * the guard refuses throws SearchGuardError.
+ */
+export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: RewriteContext = {}): RewriteResult {
+  guardSearchBody(body, ctx);
+  const input = (body ?? {}) as Obj;
+  const matchCtx = { locale: ctx.locale, country: ctx.country, now: ctx.now };
+  const shadowHits: Hit[] = [];
+  for (const text of extractQueryText(input['query'])) {
+    for (const hit of match(compiled, text, 'query', matchCtx)) {
+      if (hit.shadow) {
+        shadowHits.push(hit);
+        continue;
+      }
+      if (hit.action === 'block_query') {
+        return {
+          blocked: true,
+          ruleId: hit.ruleId,
+          category: hit.category,
+          reason: `query matches a ${hit.category} rule`,
+          shadowHits,
+        };
+      }
+    }
+  }
+
+  const mustNot: Obj[] = [{ term: { 'moderation.state': 'removed' } }];
+  if (ctx.country) {
+    mustNot.push({
+      bool: {
+        filter: [{ term: { 'moderation.state': 'restricted' } }, { term: { 'moderation.restrictedIn': ctx.country.toUpperCase() } }],
+      },
+    });
+  } else {
+    // Where the caller is unknown, content restricted anywhere stays hidden: fail closed.
+    mustNot.push({ term: { 'moderation.state': 'restricted' } });
+  }
+  const recent = ctx.recentlyRemovedIds ? [...ctx.recentlyRemovedIds] : [];
+  if (recent.length > 0) mustNot.push({ ids: { values: recent } });
+
+  const nowMs = ctx.now === undefined ? Date.now() : typeof ctx.now === 'number' ? ctx.now : ctx.now.getTime();
+  const pendingDemote: Obj[] = [];
+  for (const rule of ctx.pendingContentRules ?? []) {
+    if (rule.shadow || rule.kind === 'sha256' || !ruleApplies(rule, 'content', { country: ctx.country }, nowMs)) continue;
+    const index = compiled.rules.indexOf(rule);
+    const pattern = index >= 0 ? compiled.normalizedPatterns[index] : compiled.normalizer.normalize(rule.pattern);
+    if (!pattern) continue;
+    const clause = { match_phrase: { 'moderation.normalizedText': pattern } };
+    if (rule.action === 'exclude' || rule.action === 'auto_remove') mustNot.push(clause);
+    else if (rule.action === 'demote') pendingDemote.push(clause);
+  }
+
+  const original = input['query'] ?? { match_all: {} };
+  const negative: Obj =
+    pendingDemote.length === 0
+      ? { term: { 'moderation.state': 'suspected' } }
+      : { bool: { should: [{ term: { 'moderation.state': 'suspected' } }, ...pendingDemote], minimum_should_match: 1 } };
+  const rewritten: Obj = {
+    ...input,
+    query: {
+      bool: {
+        must: [{ boosting: { positive: original, negative, negative_boost: SUSPECTED_BOOST } }],
+        must_not: mustNot,
+      },
+    },
+  };
+  return { blocked: false, body: rewritten, shadowHits };
+}

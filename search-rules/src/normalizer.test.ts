@@ -37,6 +37,8 @@ describe('normalize: each step', () => {
     ['k-e-t-a-m-i-n-e', 'ketamine'],
     ['c.o.c.a.i.n.e', 'cocaine'],
     ['a b', 'a b'],
+    ['c 0 c a i n e', 'cocaine'],
+    ['1 2 3 go', '1 2 3 go'],
     // long repeats collapsed
     ['cocaaaaaine', 'cocaine'],
     ['weeeeed', normalize('weed')],

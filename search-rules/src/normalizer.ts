@@ -12,7 +12,8 @@ import { ARABIC_FOLDS, CONFUSABLES, DEFAULT_EMOJI_WORDS, DROPPED, LEET } from '.
  *  2. per token: leet symbols at its edges dropped; leet digits and symbols
  *     inside read as letters when the token has a letter; runs of one
  *     repeated letter collapse to one;
- *  3. runs of three or more one-letter tokens ("k-e-t-a-m-i-n-e") are joined.
+ *  3. runs of three or more one-character tokens, mostly letters
+ *     ("k-e-t-a-m-i-n-e", "c 0 c a i n e"), are joined into one word.
  * Every output UTF-16 unit remembers the span of the original text it came
  * from, so hits can be highlighted in the original.
  */
@@ -262,6 +263,7 @@ export class Normalizer {
     // Start of the current run of one-letter tokens in the output, and its length.
     let singleRunStart = -1;
     let singleRunCount = 0;
+    let singleRunLetters = 0;
     let i = 0;
     while (i < units) {
       if (uClass[i] === 0) {
@@ -305,11 +307,18 @@ export class Normalizer {
         i = j;
         continue;
       }
-      if (tokenLen === 1 && hasLetter) {
-        if (singleRunCount === 0) singleRunStart = tokenStart;
+      // One-character tokens may be a spelled-out word ("c 0 c a i n e"):
+      // letters, and leet digits between them.
+      const single = tokenLen === 1 && (hasLetter || (this.oCode[tokenStart] as number) < 128 && this.leet[this.oCode[tokenStart] as number] !== 0);
+      if (single) {
+        if (singleRunCount === 0) {
+          singleRunStart = tokenStart;
+          singleRunLetters = 0;
+        }
         singleRunCount++;
+        if (hasLetter) singleRunLetters++;
       } else {
-        out = this.closeSingleRun(out, singleRunStart, singleRunCount, tokenStart);
+        out = this.closeSingleRun(out, singleRunStart, singleRunCount, singleRunLetters, tokenStart);
         singleRunCount = 0;
       }
       // Separator after the token (trimmed at the end).
@@ -319,7 +328,7 @@ export class Normalizer {
       out++;
       i = j;
     }
-    out = this.closeSingleRun(out, singleRunStart, singleRunCount, out);
+    out = this.closeSingleRun(out, singleRunStart, singleRunCount, singleRunLetters, out);
     if (out > 0 && this.oCode[out - 1] === 32) out--;
     this.outLen = out;
   }
@@ -329,14 +338,16 @@ export class Normalizer {
    * token when it has three or more letters. `runEnd` is where the run's
    * output ends (exclusive); anything after it is moved left.
    */
-  private closeSingleRun(out: number, runStart: number, count: number, runEnd: number): number {
-    if (count < 3 || runStart < 0) return out;
+  private closeSingleRun(out: number, runStart: number, count: number, letters: number, runEnd: number): number {
+    // Three or more one-character tokens, mostly letters: "1 2 3" stays numbers.
+    if (count < 3 || runStart < 0 || letters * 2 < count) return out;
     // The run occupies [runStart, runEnd) as "x y z " (letter, space, ...).
     let w = runStart;
     let prev = -1;
     for (let r = runStart; r < runEnd; r++) {
-      const c = this.oCode[r] as number;
+      let c = this.oCode[r] as number;
       if (c === 32) continue;
+      if (c < 128 && this.leet[c] !== 0) c = this.leet[c] as number;
       if (c === prev) {
         this.oEnd[w - 1] = this.oEnd[r] as number;
         continue;

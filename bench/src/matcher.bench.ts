@@ -5,22 +5,14 @@
 // same terms and text, all in this run. Ends with one JSON line.
 import { performance } from 'node:perf_hooks';
 import { generateDemoCorpus } from '@takedown/shared';
-import { compileRuleset, match, Normalizer, type Rule } from '@takedown/search-rules';
+import { compileRuleset, match, Normalizer, testing, type Rule } from '@takedown/search-rules';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AhoCorasick = require('modern-ahocorasick') as new (patterns: string[]) => { search(t: string): unknown[] };
 
 const TERMS = 50_000;
 const TARGET_MB = 10;
 
-function word(n: number): string {
-  let out = 'w';
-  let v = n;
-  do {
-    out += String.fromCharCode(97 + (v % 25)) + 'z';
-    v = Math.floor(v / 25);
-  } while (v > 0);
-  return out;
-}
+const word = testing.syntheticWord;
 
 const realTerms = ['cocaine', 'meth', 'fentanyl', 'mdma', 'heroin', 'xanax', 'кокаин', 'мефедрон', 'закладки', 'كبتاجون', 'حشيش', 'ترامادول'];
 const terms = [...realTerms, ...Array.from({ length: TERMS - realTerms.length }, (_, i) => word(i))];

@@ -6,3 +6,5 @@ export * from './compile';
 export * from './match';
 export * from './guard';
 export * from './rewrite';
+/** Rule builders and synthetic words for tests and benchmarks. */
+export * as testing from './testing/rules-fixture';

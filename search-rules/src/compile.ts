@@ -13,6 +13,8 @@ export interface CompiledRuleset {
   readonly publishedAt: string;
   readonly rules: readonly Rule[];
   readonly byId: ReadonlyMap<string, Rule>;
+  /** Rule id → its index in `rules`. */
+  readonly indexById: ReadonlyMap<string, number>;
   readonly normalizer: Normalizer;
   /** @internal */ readonly tokens: TokenTable;
   /** @internal trie edges: key = node * 2^21 + tokenId → child node */
@@ -75,6 +77,7 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
   const terminals = new Map<number, number[]>();
   const hashes = new Map<string, number[]>();
   const byId = new Map<string, Rule>();
+  const indexById = new Map<string, number>();
   const normalizedPatterns: string[] = [];
   let nodes = 1;
 
@@ -93,6 +96,7 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
       }
     }
     byId.set(rule.id, rule);
+    indexById.set(rule.id, index);
     if (rule.kind === 'sha256') {
       const key = rule.pattern.toLowerCase();
       const list = hashes.get(key) ?? [];
@@ -124,6 +128,7 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
     publishedAt: ruleset.publishedAt,
     rules: ruleset.rules,
     byId,
+    indexById,
     normalizer,
     tokens,
     edges,

@@ -32,6 +32,12 @@ export function ruleApplies(rule: Rule, scope: RuleScope, ctx: MatchContext, now
   return true;
 }
 
+/** The evaluation time for expiry checks, in epoch milliseconds (now when absent). */
+export function toMillis(now: Date | number | undefined): number {
+  if (now === undefined) return Date.now();
+  return typeof now === 'number' ? now : now.getTime();
+}
+
 function baseLanguage(locale: string): string {
   return locale.toLowerCase().split(/[-_]/)[0] ?? locale;
 }
@@ -43,7 +49,7 @@ function baseLanguage(locale: string): string {
 export function match(compiled: CompiledRuleset, text: string, scope: RuleScope, ctx: MatchContext = {}): Hit[] {
   const hits: Hit[] = [];
   if (compiled.terminals.size === 0 || text.length === 0) return hits;
-  const nowMs = ctx.now === undefined ? Date.now() : typeof ctx.now === 'number' ? ctx.now : ctx.now.getTime();
+  const nowMs = toMillis(ctx.now);
   const { codes, starts, ends, length } = compiled.normalizer.scan(text);
   const { tokens, edges, terminals, rules } = compiled;
 
@@ -89,7 +95,7 @@ export function match(compiled: CompiledRuleset, text: string, scope: RuleScope,
 
 /** Rules whose sha256 equals one of `hashes` (media hash lists). */
 export function matchHashes(compiled: CompiledRuleset, hashes: readonly string[], ctx: MatchContext = {}): Hit[] {
-  const nowMs = ctx.now === undefined ? Date.now() : typeof ctx.now === 'number' ? ctx.now : ctx.now.getTime();
+  const nowMs = toMillis(ctx.now);
   const hits: Hit[] = [];
   for (const h of hashes) {
     for (const index of compiled.hashes.get(h.toLowerCase()) ?? []) {

@@ -1,7 +1,7 @@
 import type { Category } from '@takedown/shared';
 import type { CompiledRuleset } from './compile';
 import { guardSearchBody, type GuardContext } from './guard';
-import { match, ruleApplies, type Hit } from './match';
+import { match, ruleApplies, toMillis, type Hit } from './match';
 import type { Rule } from './rule';
 
 export interface RewriteContext extends GuardContext {
@@ -108,12 +108,17 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
   const recent = ctx.recentlyRemovedIds ? [...ctx.recentlyRemovedIds] : [];
   if (recent.length > 0) mustNot.push({ ids: { values: recent } });
 
-  const nowMs = ctx.now === undefined ? Date.now() : typeof ctx.now === 'number' ? ctx.now : ctx.now.getTime();
+  const nowMs = toMillis(ctx.now);
   const pendingDemote: Obj[] = [];
   for (const rule of ctx.pendingContentRules ?? []) {
     if (rule.shadow || rule.kind === 'sha256' || !ruleApplies(rule, 'content', { country: ctx.country }, nowMs)) continue;
-    const index = compiled.rules.indexOf(rule);
-    const pattern = index >= 0 ? compiled.normalizedPatterns[index] : compiled.normalizer.normalize(rule.pattern);
+    // Reuse the compiled pattern when this is the compiled rule itself (an id
+    // lookup, not a scan of every rule on each search); else normalise it.
+    const index = compiled.indexById.get(rule.id);
+    const pattern =
+      index !== undefined && compiled.rules[index] === rule
+        ? compiled.normalizedPatterns[index]
+        : compiled.normalizer.normalize(rule.pattern);
     if (!pattern) continue;
     const clause = { match_phrase: { 'moderation.normalizedText': pattern } };
     if (rule.action === 'exclude' || rule.action === 'auto_remove') mustNot.push(clause);

@@ -30,6 +30,11 @@ describe('normalize: each step', () => {
     ['m3th', 'meth'],
     ['c@ke', 'cake'],
     ['10 pills', '10 pils'],
+    // quantities keep their digits
+    ['5g', '5g'],
+    ['3.5g 100mg', '3 5g 100mg'],
+    ['1st', '1st'],
+    ['4dderall', 'aderal'],
     ['$100!!!', '100'],
     ['wow!!!', 'wow'],
     // spaced and punctuated letters joined

@@ -85,6 +85,14 @@ function classOf(code: number): number {
   return LETTER;
 }
 
+/** Whether units [i, j) are digits followed only by letters (e.g. "10mg"). */
+function isQuantity(uClass: Uint8Array, i: number, j: number): boolean {
+  let k = i;
+  while (k < j && uClass[k] === DIGIT) k++;
+  for (; k < j; k++) if (uClass[k] !== LETTER) return false;
+  return true;
+}
+
 export class Normalizer {
   private readonly bmp = new Int32Array(0x10000).fill(BMP_UNKNOWN);
   private readonly multi = new Map<number, string>();
@@ -272,11 +280,15 @@ export class Normalizer {
       }
       // One token: units [i, j).
       let j = i;
-      let hasLetter = false;
+      let letters = 0;
       while (j < units && uClass[j] !== 0) {
-        if (uClass[j] === LETTER) hasLetter = true;
+        if (uClass[j] === LETTER) letters++;
         j++;
       }
+      // A quantity ("5g", "10mg", "2nd"): leading digits and at most two
+      // letters. Its digits stay digits, so "5g" never reads as "sg".
+      const quantity = uClass[i] === DIGIT && letters <= 2 && letters > 0 && isQuantity(uClass, i, j);
+      const hasLetter = letters > 0 && !quantity;
       // Leet symbols at a token's edges are punctuation ("wow!!!", "$5"), not letters.
       let first = i;
       let last = j;
@@ -291,7 +303,7 @@ export class Normalizer {
           if (hasLetter) c = c < 128 ? (leet[c] as number) || c : c;
           else if (cls === SYMBOL) continue; // "$" in "$100": no letter to stand for
         }
-        if (c === prev && hasLetter) {
+        if (c === prev && (hasLetter || (quantity && cls === LETTER))) {
           // Collapse repeats, but keep the span growing to cover them.
           this.oEnd[out - 1] = this.uEnd[k] as number;
           continue;

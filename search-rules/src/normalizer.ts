@@ -85,6 +85,13 @@ function classOf(code: number): number {
   return LETTER;
 }
 
+/** classOf for every BMP unit, computed once: it runs for every character of every text. */
+const CLASS_TABLE = (() => {
+  const t = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) t[c] = classOf(c);
+  return t;
+})();
+
 /** Whether units [i, j) are digits followed only by letters (e.g. "10mg"). */
 function isQuantity(uClass: Uint8Array, i: number, j: number): boolean {
   let k = i;
@@ -97,6 +104,8 @@ export class Normalizer {
   private readonly bmp = new Int32Array(0x10000).fill(BMP_UNKNOWN);
   private readonly multi = new Map<number, string>();
   private readonly emoji: Map<number, string>;
+  /** Smallest emoji code point in the table: cheaper than a map lookup for every character. */
+  private readonly emojiMin: number;
   private readonly leet = new Int32Array(128).fill(0);
 
   // Scratch buffers, grown on demand and reused: normalisation sits on the
@@ -119,6 +128,7 @@ export class Normalizer {
       // The word itself is normalised, so a table entry can be written any way.
       if (cp !== undefined) this.emoji.set(cp, this.plainFold(v));
     }
+    this.emojiMin = Math.min(...this.emoji.keys(), 0x110000);
     for (const [k, v] of Object.entries(LEET)) {
       const c = k.charCodeAt(0);
       if (c < 128) this.leet[c] = v.charCodeAt(0);
@@ -217,7 +227,7 @@ export class Normalizer {
         }
       }
       const end = i + width;
-      const word = this.emoji.size > 0 ? this.emoji.get(cp) : undefined;
+      const word = cp >= this.emojiMin ? this.emoji.get(cp) : undefined;
       let folded: number | string;
       if (word !== undefined) folded = `\u0000${word}\u0000`;
       else if (cp < 0x10000) {
@@ -237,13 +247,13 @@ export class Normalizer {
         } else if (folded === BMP_SEPARATOR) {
           n = this.pushUnit(n, 32, 0, i, end);
         } else {
-          n = this.pushUnit(n, folded, classOf(folded), i, end);
+          n = this.pushUnit(n, folded, CLASS_TABLE[folded] as number, i, end);
         }
       } else {
         this.ensureUnits(n + folded.length + (len - i) + 64, n);
         for (let k = 0; k < folded.length; k++) {
           const c = folded.charCodeAt(k);
-          n = c === 0 || c === 32 ? this.pushUnit(n, 32, 0, i, end) : this.pushUnit(n, c, classOf(c), i, end);
+          n = c === 0 || c === 32 ? this.pushUnit(n, 32, 0, i, end) : this.pushUnit(n, c, CLASS_TABLE[c] as number, i, end);
         }
       }
       i = end;

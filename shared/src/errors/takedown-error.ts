@@ -40,15 +40,15 @@ export class ForbiddenError extends TakedownError {
 }
 
 export class NotFoundError extends TakedownError {
-  constructor(message = 'not found', code = 'not_found') {
-    super(code, message, 404);
+  constructor(message = 'not found', code = 'not_found', field?: string) {
+    super(code, message, 404, field);
   }
 }
 
 /** State conflicts: a lost lease, a duplicate, an edit on a stale version. */
 export class ConflictError extends TakedownError {
-  constructor(message: string, code = 'conflict') {
-    super(code, message, 409);
+  constructor(message: string, code = 'conflict', field?: string) {
+    super(code, message, 409, field);
   }
 }
 

@@ -1,0 +1,60 @@
+--[[
+decide.lua: records a moderator's decision on a case they hold, atomically
+with the end of the lease, the outbox entry the actions worker drains, the
+decision counters and the audit event.
+
+KEYS: none declared (all derived from ARGV[1], same hash slot)
+ARGV[1]  moderation key prefix
+ARGV[2]  case id
+ARGV[3]  lease token
+ARGV[4]  now, epoch ms
+ARGV[5]  moderator id
+ARGV[6]  decision id
+ARGV[7]  decision JSON (object of string values), stored as the decision hash
+ARGV[8]  action: remove | keep | escalate | restrict | label
+ARGV[9]  case fields JSON (object of string values) to set
+ARGV[10] lane score for an escalated case
+ARGV[11] audit event JSON
+
+escalate puts the case on the "escalated" lane, open, with no outbox entry;
+every other action closes the case and puts the decision in the outbox.
+
+Returns: {1, "ok"}; {0, "lease"} not claimed with this token or the lease
+expired; {0, "same_moderator"} an appeal decided by its original decider.
+]]
+local p = ARGV[1]
+local caseId = ARGV[2]
+local caseKey = p .. ':case:' .. caseId
+local c = redis.call('HMGET', caseKey, 'status', 'leaseToken', 'leaseExpiresAt', 'originalDecider')
+if c[1] ~= 'claimed' or c[2] ~= ARGV[3] or tonumber(c[3]) <= tonumber(ARGV[4]) then
+  return {0, 'lease'}
+end
+if c[4] and c[4] == ARGV[5] then
+  return {0, 'same_moderator'}
+end
+
+local dkey = p .. ':decision:' .. ARGV[6]
+for k, v in pairs(cjson.decode(ARGV[7])) do
+  redis.call('HSET', dkey, k, v)
+end
+redis.call('RPUSH', caseKey .. ':decisions', ARGV[6])
+for k, v in pairs(cjson.decode(ARGV[9])) do
+  redis.call('HSET', caseKey, k, v)
+end
+redis.call('HDEL', caseKey, 'leaseToken', 'leaseHolder', 'leaseExpiresAt')
+redis.call('HINCRBY', caseKey, 'rev', 1)
+redis.call('ZREM', p .. ':leases', caseId)
+
+if ARGV[8] == 'escalate' then
+  redis.call('HSET', caseKey, 'status', 'open', 'lane', 'escalated', 'score', ARGV[10], 'enqueuedAt', ARGV[4])
+  redis.call('ZADD', p .. ':lane:escalated', ARGV[10], caseId)
+  redis.call('ZADD', p .. ':lane-age:escalated', ARGV[4], caseId)
+else
+  redis.call('HSET', caseKey, 'status', 'decided')
+  redis.call('HDEL', caseKey, 'originalDecider', 'appealOf')
+  redis.call('ZADD', p .. ':outbox', ARGV[4], ARGV[6])
+end
+redis.call('HINCRBY', p .. ':metrics:decisions', ARGV[8], 1)
+redis.call('SADD', p .. ':dirty', caseId)
+redis.call('XADD', p .. ':audit', '*', 'event', ARGV[11])
+return {1, 'ok'}

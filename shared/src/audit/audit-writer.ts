@@ -1,0 +1,116 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger';
+import type { ModerationKeys } from '../moderation/keys';
+import { runScript } from '../moderation/lua-scripts';
+import { auditHash, GENESIS_HASH, type AuditEvent, type AuditEventInput } from './audit-event';
+
+export interface AuditWriterOptions {
+  redis: Redis;
+  es: Client;
+  index: string;
+  keys: ModerationKeys;
+  logger: Logger;
+  /** Unique per process; the writer lock's holder id. */
+  instanceId: string;
+  batchSize?: number;
+  intervalMs?: number;
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+  streamId: string;
+}
+
+/**
+ * Moves audit events from the Redis stream (where state changes append them
+ * atomically) into Elasticsearch as a hash chain. One writer at a time
+ * (a Redis lock), because a chain has one order. Elasticsearch is the
+ * record of progress: a writer that starts (or takes over) reads the last
+ * stored event and continues after its stream id, so a crash between the
+ * bulk write and anything else neither loses nor repeats an event.
+ */
+export class AuditWriter {
+  private head: Head | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private readonly batchSize: number;
+  private readonly intervalMs: number;
+
+  constructor(private readonly o: AuditWriterOptions) {
+    this.batchSize = o.batchSize ?? 500;
+    this.intervalMs = o.intervalMs ?? 200;
+  }
+
+  start(): void {
+    const tick = async () => {
+      try {
+        while ((await this.flushOnce()) === this.batchSize) {
+          // a full batch: more is waiting
+        }
+      } catch (err) {
+        this.head = undefined; // re-read from Elasticsearch next time
+        this.o.logger.error({ err }, 'audit writer: flush failed; will retry');
+      }
+      if (this.running) this.timer = setTimeout(() => void tick(), this.intervalMs);
+    };
+    this.running = true;
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.flushOnce().catch(() => 0);
+  }
+
+  /** Writes the next batch if this process holds the writer lock. Returns the events written. */
+  async flushOnce(): Promise<number> {
+    const held = await runScript(this.o.redis, 'renew-lock', [this.o.keys.auditWriterLock], [this.o.instanceId, 15000]);
+    if (Number(held) !== 1) {
+      this.head = undefined;
+      return 0;
+    }
+    const head = this.head ?? (await this.readHead());
+    const start = head.streamId ? `(${head.streamId}` : '-';
+    const entries = (await this.o.redis.xrange(this.o.keys.audit, start, '+', 'COUNT', this.batchSize)) as [string, string[]][];
+    if (entries.length === 0) return 0;
+
+    let { seq, hash } = head;
+    const operations: object[] = [];
+    let last = head.streamId;
+    for (const [streamId, fields] of entries) {
+      const raw = fields[fields.indexOf('event') + 1] ?? '{}';
+      const input = JSON.parse(raw) as AuditEventInput;
+      const base: Omit<AuditEvent, 'hash'> = { ...input, seq: seq + 1, streamId, prevHash: hash };
+      const event: AuditEvent = { ...base, hash: auditHash(base) };
+      operations.push({ create: { _index: this.o.index, _id: String(event.seq) } }, event);
+      seq = event.seq;
+      hash = event.hash;
+      last = streamId;
+    }
+    const res = await this.o.es.bulk({ operations });
+    if (res.errors) {
+      const first = res.items.find((i) => i.create?.error)?.create?.error;
+      this.head = undefined;
+      throw new Error(`audit bulk write refused: ${first?.type ?? 'unknown'}`);
+    }
+    this.head = { seq, hash, streamId: last };
+    // Entries up to the last written one are in Elasticsearch now.
+    await this.o.redis.xtrim(this.o.keys.audit, 'MINID', last);
+    return entries.length;
+  }
+
+  private async readHead(): Promise<Head> {
+    await this.o.es.indices.refresh({ index: this.o.index });
+    const res = await this.o.es.search<AuditEvent>({
+      index: this.o.index,
+      size: 1,
+      sort: [{ seq: 'desc' }],
+      _source: ['seq', 'hash', 'streamId'],
+    });
+    const top = res.hits.hits[0]?._source;
+    return top ? { seq: top.seq, hash: top.hash, streamId: top.streamId } : { seq: 0, hash: GENESIS_HASH, streamId: '' };
+  }
+}

@@ -1,0 +1,117 @@
+import type { Client } from '@elastic/elasticsearch';
+import { ensureIndex, type IndexDefinition } from './ensure-index';
+
+/**
+ * The indices Takedown owns, each named `<TAKEDOWN_INDEX_PREFIX>-<name>`,
+ * with explicit, strict mappings.
+ */
+export interface TakedownIndexNames {
+  cases: string;
+  audit: string;
+  statements: string;
+}
+
+export function takedownIndexNames(indexPrefix: string): TakedownIndexNames {
+  return { cases: `${indexPrefix}-cases`, audit: `${indexPrefix}-audit`, statements: `${indexPrefix}-statements` };
+}
+
+const settings = (replicas: number) => ({ number_of_shards: 1, number_of_replicas: replicas, refresh_interval: '1s' });
+
+/** Cases mirrored from Redis (the source of truth) for listing, filtering and sorting. */
+export function casesIndexDefinition(replicas: number): IndexDefinition {
+  return {
+    settings: settings(replicas),
+    mappings: {
+      dynamic: 'strict',
+      properties: {
+        id: { type: 'keyword' },
+        contentId: { type: 'keyword' },
+        status: { type: 'keyword' },
+        lane: { type: 'keyword' },
+        priority: { type: 'integer' },
+        category: { type: 'keyword' },
+        reportCount: { type: 'integer' },
+        reporterTypes: { type: 'keyword' },
+        ruleIds: { type: 'keyword' },
+        authorId: { type: 'keyword' },
+        contentType: { type: 'keyword' },
+        firstReportedAt: { type: 'date' },
+        lastReportedAt: { type: 'date' },
+        lastDecisionId: { type: 'keyword' },
+        lastAction: { type: 'keyword' },
+        decidedBy: { type: 'keyword' },
+        decidedAt: { type: 'date' },
+        leaseHolder: { type: 'keyword' },
+        appealOf: { type: 'keyword' },
+        rev: { type: 'long' },
+      },
+    },
+  };
+}
+
+/**
+ * Audit events: append-only (op_type create, _id = seq), each carrying the
+ * SHA-256 of the previous one. `data` is stored, not indexed: it is evidence,
+ * not something to search on.
+ */
+export function auditIndexDefinition(replicas: number): IndexDefinition {
+  return {
+    settings: settings(replicas),
+    mappings: {
+      dynamic: 'strict',
+      properties: {
+        seq: { type: 'long' },
+        streamId: { type: 'keyword' },
+        type: { type: 'keyword' },
+        actor: { type: 'keyword' },
+        at: { type: 'date' },
+        caseId: { type: 'keyword' },
+        contentId: { type: 'keyword' },
+        data: { type: 'object', enabled: false },
+        prevHash: { type: 'keyword' },
+        hash: { type: 'keyword' },
+      },
+    },
+  };
+}
+
+/** DSA Art. 17 statements of reasons, in the Transparency Database's field names. */
+export function statementsIndexDefinition(replicas: number): IndexDefinition {
+  return {
+    settings: settings(replicas),
+    mappings: {
+      dynamic: 'strict',
+      properties: {
+        puid: { type: 'keyword' },
+        decision_visibility: { type: 'keyword' },
+        decision_ground: { type: 'keyword' },
+        illegal_content_legal_ground: { type: 'keyword' },
+        illegal_content_explanation: { type: 'text', index: false },
+        content_type: { type: 'keyword' },
+        category: { type: 'keyword' },
+        category_specification: { type: 'keyword' },
+        territorial_scope: { type: 'keyword' },
+        content_language: { type: 'keyword' },
+        content_date: { type: 'keyword' },
+        application_date: { type: 'keyword' },
+        decision_facts: { type: 'text', index: false },
+        source_type: { type: 'keyword' },
+        automated_detection: { type: 'keyword' },
+        automated_decision: { type: 'keyword' },
+        caseId: { type: 'keyword' },
+        contentId: { type: 'keyword' },
+        createdAt: { type: 'date' },
+        submittedAt: { type: 'date' },
+      },
+    },
+  };
+}
+
+/** Creates Takedown's own indices when missing. */
+export async function ensureTakedownIndices(es: Client, indexPrefix: string, replicas: number): Promise<TakedownIndexNames> {
+  const names = takedownIndexNames(indexPrefix);
+  await ensureIndex(es, names.cases, casesIndexDefinition(replicas));
+  await ensureIndex(es, names.audit, auditIndexDefinition(replicas));
+  await ensureIndex(es, names.statements, statementsIndexDefinition(replicas));
+  return names;
+}

@@ -1,0 +1,127 @@
+import type { Category, DecisionAction, ReporterType } from '../domain/vocabulary';
+import type { ReportJob } from '../jobs/payloads';
+import type { Lane } from './keys';
+
+export type CaseStatus = 'open' | 'claimed' | 'decided';
+
+/** A rule hit as triage records it on the case (offsets into the content text). */
+export interface CaseRuleHit {
+  ruleId: string;
+  category: Category;
+  action: string;
+  shadow: boolean;
+  start: number;
+  end: number;
+  rulesetVersion: number;
+}
+
+/** One case per content id: its reports, rule hits, decisions and where it sits. */
+export interface CaseRecord {
+  id: string;
+  contentId: string;
+  status: CaseStatus;
+  lane: Lane;
+  priority: number;
+  category: Category;
+  content: ReportJob['content'];
+  reportCount: number;
+  reporterTypes: ReporterType[];
+  ruleHits: CaseRuleHit[];
+  firstReportedAt: string;
+  lastReportedAt: string;
+  rev: number;
+  lastDecisionId?: string;
+  lastAction?: DecisionAction;
+  decidedBy?: string;
+  decidedAt?: string;
+  /** Set while an appeal of `appealOf` is open; its original decider may not decide it. */
+  appealOf?: string;
+  originalDecider?: string;
+  autoRemovedBy?: string;
+  lease?: { holder: string; expiresAt: string };
+}
+
+export interface DecisionRecord {
+  id: string;
+  caseId: string;
+  contentId: string;
+  action: DecisionAction;
+  category: Category;
+  legalGround: string;
+  countries?: string[];
+  note?: string;
+  decidedBy: string;
+  decidedAt: string;
+  automated: boolean;
+  appealOf?: string;
+  appliedAt?: string;
+}
+
+/** Redis hash fields are strings; these are the JSON-valued ones. */
+const JSON_FIELDS = ['content', 'reporterTypes', 'ruleHits'] as const;
+
+export function caseFromHash(h: Record<string, string>): CaseRecord | undefined {
+  if (!h['id']) return undefined;
+  const c: CaseRecord = {
+    id: h['id'],
+    contentId: h['contentId'] ?? '',
+    status: (h['status'] ?? 'open') as CaseStatus,
+    lane: (h['lane'] ?? 'default') as Lane,
+    priority: Number(h['priority'] ?? 0),
+    category: (h['category'] ?? 'other') as Category,
+    content: JSON.parse(h['content'] ?? '{}') as CaseRecord['content'],
+    reportCount: Number(h['reportCount'] ?? 0),
+    reporterTypes: JSON.parse(h['reporterTypes'] ?? '[]') as ReporterType[],
+    ruleHits: JSON.parse(h['ruleHits'] ?? '[]') as CaseRuleHit[],
+    firstReportedAt: h['firstReportedAt'] ?? '',
+    lastReportedAt: h['lastReportedAt'] ?? '',
+    rev: Number(h['rev'] ?? 0),
+  };
+  for (const k of ['lastDecisionId', 'decidedBy', 'decidedAt', 'appealOf', 'originalDecider', 'autoRemovedBy'] as const) {
+    if (h[k]) c[k] = h[k];
+  }
+  if (h['lastAction']) c.lastAction = h['lastAction'] as DecisionAction;
+  if (h['status'] === 'claimed' && h['leaseHolder'] && h['leaseExpiresAt']) {
+    c.lease = { holder: h['leaseHolder'], expiresAt: new Date(Number(h['leaseExpiresAt'])).toISOString() };
+  }
+  return c;
+}
+
+/** The string fields written for a case (JSON fields serialised). */
+export function caseToFields(c: Partial<CaseRecord>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (v === undefined || k === 'lease' || k === 'rev') continue;
+    out[k] = (JSON_FIELDS as readonly string[]).includes(k) ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+export function decisionFromHash(h: Record<string, string>): DecisionRecord | undefined {
+  if (!h['id']) return undefined;
+  const d: DecisionRecord = {
+    id: h['id'],
+    caseId: h['caseId'] ?? '',
+    contentId: h['contentId'] ?? '',
+    action: h['action'] as DecisionAction,
+    category: h['category'] as Category,
+    legalGround: h['legalGround'] ?? '',
+    decidedBy: h['decidedBy'] ?? '',
+    decidedAt: h['decidedAt'] ?? '',
+    automated: h['automated'] === 'true',
+  };
+  if (h['countries']) d.countries = JSON.parse(h['countries']) as string[];
+  if (h['note']) d.note = h['note'];
+  if (h['appealOf']) d.appealOf = h['appealOf'];
+  if (h['appliedAt']) d.appliedAt = new Date(Number(h['appliedAt'])).toISOString();
+  return d;
+}
+
+export function decisionToFields(d: DecisionRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d)) {
+    if (v === undefined || k === 'appliedAt') continue;
+    out[k] = Array.isArray(v) ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}

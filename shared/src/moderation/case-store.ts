@@ -1,0 +1,234 @@
+import type { Redis } from 'ioredis';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors/takedown-error';
+import type { ReportJob } from '../jobs/payloads';
+import type { AuditEventInput } from '../audit/audit-event';
+import { caseFromHash, caseToFields, decisionFromHash, decisionToFields, type CaseRecord, type DecisionRecord } from './case-record';
+import { newLeaseToken } from './ids';
+import { LANES, type Lane, type ModerationKeys } from './keys';
+import { runScript } from './lua-scripts';
+
+export interface Lease {
+  caseId: string;
+  token: string;
+  expiresAt: string;
+}
+
+export interface FoldInput {
+  caseId: string;
+  report: ReportJob;
+  expectedRev: number;
+  fields: Partial<CaseRecord>;
+  mode: 'enqueue' | 'attach' | 'requeue-score';
+  score: number;
+  now: Date;
+  audit: AuditEventInput;
+  autoDecision?: DecisionRecord;
+}
+
+export type FoldOutcome = { result: 'folded'; rev: number } | { result: 'duplicate' } | { result: 'conflict' };
+
+export interface LaneStats {
+  lane: Lane;
+  depth: number;
+  /** Seconds the longest-waiting open case has waited on this lane (0 when empty). */
+  oldestAgeSeconds: number;
+}
+
+/** Latency histogram bucket bounds (ms) for decision → takedown. */
+export const TAKEDOWN_LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
+
+/**
+ * The case state in Redis: cases, lanes, leases, decisions and the outbox,
+ * changed only through the Lua scripts in shared/lua so that every change
+ * and its audit event happen together or not at all.
+ */
+export class CaseStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: ModerationKeys,
+    private readonly leaseMs: number,
+  ) {}
+
+  async get(caseId: string): Promise<CaseRecord | undefined> {
+    return caseFromHash(await this.redis.hgetall(this.keys.case(caseId)));
+  }
+
+  async require(caseId: string): Promise<CaseRecord> {
+    const c = await this.get(caseId);
+    if (!c) throw new NotFoundError(`case ${caseId} not found`, 'not_found', 'caseId');
+    return c;
+  }
+
+  async reports(caseId: string): Promise<ReportJob[]> {
+    const all = await this.redis.hvals(this.keys.caseReports(caseId));
+    return all.map((r) => JSON.parse(r) as ReportJob).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  async decisions(caseId: string): Promise<DecisionRecord[]> {
+    const ids = await this.redis.lrange(this.keys.caseDecisions(caseId), 0, -1);
+    const found = await Promise.all(ids.map((id) => this.decision(id)));
+    return found.filter((d): d is DecisionRecord => d !== undefined);
+  }
+
+  async appeals(caseId: string): Promise<unknown[]> {
+    return (await this.redis.lrange(this.keys.caseAppeals(caseId), 0, -1)).map((a) => JSON.parse(a) as unknown);
+  }
+
+  async decision(decisionId: string): Promise<DecisionRecord | undefined> {
+    return decisionFromHash(await this.redis.hgetall(this.keys.decision(decisionId)));
+  }
+
+  async fold(i: FoldInput): Promise<FoldOutcome> {
+    const r = (await runScript(this.redis, 'fold-report', [], [
+      this.keys.base,
+      i.caseId,
+      i.report.reportId,
+      JSON.stringify(i.report),
+      String(i.expectedRev),
+      JSON.stringify(caseToFields(i.fields)),
+      i.mode,
+      String(i.score),
+      String(i.now.getTime()),
+      JSON.stringify(i.audit),
+      i.autoDecision ? JSON.stringify(decisionToFields(i.autoDecision)) : '',
+      i.autoDecision?.id ?? '',
+    ])) as [number, string | number];
+    if (r[0] === 1) return { result: 'folded', rev: Number(r[1]) };
+    if (r[0] === 0) return { result: 'duplicate' };
+    return { result: 'conflict' };
+  }
+
+  /** Returns expired leases' cases to their lanes. */
+  async reap(now = new Date(), max = 500): Promise<number> {
+    return Number(await runScript(this.redis, 'reap-leases', [], [this.keys.base, now.getTime(), max, now.toISOString()]));
+  }
+
+  /** The next case on `lane` this moderator may take, leased to them; undefined when there is none. */
+  async claim(lane: Lane, moderatorId: string, now = new Date()): Promise<Lease | undefined> {
+    await this.reap(now);
+    const token = newLeaseToken();
+    const r = (await runScript(this.redis, 'claim', [], [
+      this.keys.base,
+      lane,
+      moderatorId,
+      token,
+      now.getTime(),
+      this.leaseMs,
+      50,
+      now.toISOString(),
+    ])) as [string, string] | null;
+    if (!r) return undefined;
+    return { caseId: r[0], token, expiresAt: new Date(Number(r[1])).toISOString() };
+  }
+
+  async heartbeat(caseId: string, token: string, now = new Date()): Promise<Lease> {
+    const r = await runScript(this.redis, 'heartbeat', [], [this.keys.base, caseId, token, now.getTime(), this.leaseMs]);
+    if (!r || r === 0) throw leaseConflict(caseId);
+    return { caseId, token, expiresAt: new Date(Number(r)).toISOString() };
+  }
+
+  async release(caseId: string, token: string, actor: string, now = new Date()): Promise<void> {
+    const audit: AuditEventInput = { type: 'case.released', actor, at: now.toISOString(), caseId };
+    const r = await runScript(this.redis, 'release', [], [this.keys.base, caseId, token, now.getTime(), JSON.stringify(audit)]);
+    if (Number(r) !== 1) throw leaseConflict(caseId);
+  }
+
+  async decide(
+    caseId: string,
+    token: string,
+    decision: DecisionRecord,
+    caseFields: Partial<CaseRecord>,
+    escalateScore: number,
+    audit: AuditEventInput,
+    now = new Date(),
+  ): Promise<void> {
+    const r = (await runScript(this.redis, 'decide', [], [
+      this.keys.base,
+      caseId,
+      token,
+      now.getTime(),
+      decision.decidedBy,
+      decision.id,
+      JSON.stringify(decisionToFields(decision)),
+      decision.action,
+      JSON.stringify(caseToFields(caseFields)),
+      String(escalateScore),
+      JSON.stringify(audit),
+    ])) as [number, string];
+    if (r[0] === 1) return;
+    if (r[1] === 'same_moderator') {
+      throw new ForbiddenError('an appeal must be decided by a moderator other than the original decider', 'same_moderator');
+    }
+    throw leaseConflict(caseId);
+  }
+
+  async appeal(caseId: string, decisionId: string, lane: Lane, score: number, appeal: object, audit: AuditEventInput, now = new Date()): Promise<void> {
+    const r = (await runScript(this.redis, 'appeal', [], [
+      this.keys.base,
+      caseId,
+      decisionId,
+      lane,
+      String(score),
+      now.getTime(),
+      JSON.stringify(appeal),
+      JSON.stringify(audit),
+    ])) as [number, string];
+    if (r[0] === 1) return;
+    const messages: Record<string, [string, string]> = {
+      not_found: ['no case for this content', 'contentId'],
+      not_latest: ['only the latest decision on the content can be appealed', 'decisionId'],
+      not_decided: ['the case is not decided, or already under appeal', 'decisionId'],
+      not_appealable: ['an escalation is not a decision; wait for the decision', 'decisionId'],
+    };
+    const [message, field] = messages[r[1]] ?? ['appeal refused', 'decisionId'];
+    if (r[1] === 'not_found') throw new NotFoundError(message, 'not_found', field);
+    throw new ConflictError(message, `appeal_${r[1]}`, field);
+  }
+
+  /** Marks a decision applied (once). Returns false when it already was (a replayed job). */
+  async recordAction(decisionId: string, appliedAt: Date, latencyMs: number, audit: AuditEventInput): Promise<boolean> {
+    const buckets = [...TAKEDOWN_LATENCY_BUCKETS_MS.map(String), '+Inf'].join(',');
+    const r = await runScript(this.redis, 'record-action', [], [
+      this.keys.base,
+      decisionId,
+      appliedAt.getTime(),
+      Math.max(0, Math.round(latencyMs)),
+      buckets,
+      JSON.stringify(audit),
+    ]);
+    return Number(r) === 1;
+  }
+
+  /** Decisions recorded more than `olderThanMs` ago and not yet applied. */
+  async staleOutbox(olderThanMs: number, now = new Date(), max = 500): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.outbox, '-inf', now.getTime() - olderThanMs, 'LIMIT', 0, max);
+  }
+
+  async laneStats(now = new Date()): Promise<LaneStats[]> {
+    const pipe = this.redis.pipeline();
+    for (const lane of LANES) {
+      pipe.zcard(this.keys.lane(lane));
+      pipe.zrange(this.keys.laneAge(lane), 0, 0, 'WITHSCORES');
+    }
+    const res = (await pipe.exec()) ?? [];
+    return LANES.map((lane, i) => {
+      const depth = Number(res[i * 2]?.[1] ?? 0);
+      const oldest = res[i * 2 + 1]?.[1] as string[] | undefined;
+      const since = oldest && oldest[1] ? Number(oldest[1]) : undefined;
+      return { lane, depth, oldestAgeSeconds: since === undefined ? 0 : Math.max(0, (now.getTime() - since) / 1000) };
+    });
+  }
+
+  /** Takes up to `max` case ids changed since they were last mirrored to Elasticsearch. */
+  async takeDirty(max: number): Promise<string[]> {
+    return this.redis.spop(this.keys.dirty, max);
+  }
+
+  async markDirty(caseIds: string[]): Promise<void> {
+    if (caseIds.length > 0) await this.redis.sadd(this.keys.dirty, ...caseIds);
+  }
+}
+
+function leaseConflict(caseId: string): ConflictError {
+  return new ConflictError(`no live lease on case ${caseId} with this token (expired, released or never held)`, 'lease_conflict', 'leaseToken');
+}

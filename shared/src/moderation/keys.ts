@@ -1,0 +1,65 @@
+/**
+ * Redis key names of the moderation state. Every key starts with the queue
+ * prefix, a hash tag such as `{takedown}`, so the Lua scripts that touch
+ * several keys stay on one Redis Cluster slot.
+ */
+export const LANES = ['default', 'csam', 'escalated', 'appeals'] as const;
+export type Lane = (typeof LANES)[number];
+
+export interface ModerationKeys {
+  /** Prefix the Lua scripts derive their keys from. */
+  readonly base: string;
+  case(caseId: string): string;
+  caseReports(caseId: string): string;
+  caseDecisions(caseId: string): string;
+  caseAppeals(caseId: string): string;
+  decision(decisionId: string): string;
+  /** Open cases of a lane, scored by priority then age (lowest first). */
+  lane(lane: Lane): string;
+  /** Open cases of a lane, scored by when they joined it (for oldest-age metrics). */
+  laneAge(lane: Lane): string;
+  /** Claimed cases, scored by lease expiry. */
+  readonly leases: string;
+  /** Every case, scored by its last report. */
+  readonly cases: string;
+  /** Decisions recorded but not yet applied to the content, scored by decision time. */
+  readonly outbox: string;
+  /** Cases changed since they were last copied to Elasticsearch. */
+  readonly dirty: string;
+  /** Audit events waiting for the audit writer (a stream). */
+  readonly audit: string;
+  readonly auditWriterLock: string;
+  readonly decisionCounts: string;
+  readonly takedownLatency: string;
+  /** Worker heartbeats: member "kind:instance", score last seen (ms). */
+  readonly workers: string;
+  /** Token hash → token record JSON. */
+  readonly tokens: string;
+  /** Pub/sub channel: content ids taken down, for every search instance. */
+  readonly takedownChannel: string;
+}
+
+export function moderationKeys(queuePrefix: string): ModerationKeys {
+  const base = `${queuePrefix}:mod`;
+  return {
+    base,
+    case: (id) => `${base}:case:${id}`,
+    caseReports: (id) => `${base}:case:${id}:reports`,
+    caseDecisions: (id) => `${base}:case:${id}:decisions`,
+    caseAppeals: (id) => `${base}:case:${id}:appeals`,
+    decision: (id) => `${base}:decision:${id}`,
+    lane: (lane) => `${base}:lane:${lane}`,
+    laneAge: (lane) => `${base}:lane-age:${lane}`,
+    leases: `${base}:leases`,
+    cases: `${base}:cases`,
+    outbox: `${base}:outbox`,
+    dirty: `${base}:dirty`,
+    audit: `${base}:audit`,
+    auditWriterLock: `${base}:audit:writer`,
+    decisionCounts: `${base}:metrics:decisions`,
+    takedownLatency: `${base}:metrics:takedown-latency`,
+    workers: `${base}:workers`,
+    tokens: `${base}:tokens`,
+    takedownChannel: `${base}:takedowns`,
+  };
+}

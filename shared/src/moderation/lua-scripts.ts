@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+
+/**
+ * The Lua scripts in shared/lua, one per file, each with a header naming its
+ * KEYS, ARGV and return values. Loaded once per process and run with
+ * EVALSHA (falling back to EVAL after a Redis restart flushed the cache).
+ */
+const SCRIPT_KEYS = {
+  'fold-report': 0,
+  'reap-leases': 0,
+  claim: 0,
+  heartbeat: 0,
+  release: 0,
+  decide: 0,
+  appeal: 0,
+  'record-action': 0,
+  'append-audit': 1,
+  'renew-lock': 1,
+} as const;
+
+export type ScriptName = keyof typeof SCRIPT_KEYS;
+
+// src/moderation and dist/moderation are both two levels below shared/.
+const LUA_DIR = path.join(__dirname, '..', '..', 'lua');
+
+interface Loaded {
+  source: string;
+  sha: string;
+  keys: number;
+}
+
+let cache: Map<ScriptName, Loaded> | undefined;
+
+function scripts(): Map<ScriptName, Loaded> {
+  if (cache) return cache;
+  const loaded = new Map<ScriptName, Loaded>();
+  for (const [name, keys] of Object.entries(SCRIPT_KEYS) as [ScriptName, number][]) {
+    const source = fs.readFileSync(path.join(LUA_DIR, `${name}.lua`), 'utf8');
+    loaded.set(name, { source, sha: createHash('sha1').update(source).digest('hex'), keys });
+  }
+  cache = loaded;
+  return loaded;
+}
+
+/** Runs a script by name. `keys` must have as many entries as its header declares. */
+export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+  const script = scripts().get(name);
+  if (!script) throw new Error(`unknown Lua script ${name}`);
+  if (keys.length !== script.keys) throw new Error(`${name}.lua takes ${script.keys} keys, got ${keys.length}`);
+  try {
+    return await redis.evalsha(script.sha, script.keys, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(script.source, script.keys, ...keys, ...args);
+  }
+}

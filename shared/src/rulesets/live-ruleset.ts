@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import { UnavailableError } from '../errors/takedown-error';
+import type { Logger } from '../logging/logger';
+import type { RulesetStore, StoredRuleset } from './ruleset-store';
+
+export interface LiveRulesetOptions<T> {
+  store: RulesetStore;
+  /** A dedicated connection: a subscribed ioredis client can do nothing else. */
+  subscriber: Redis;
+  /** Turns a stored ruleset into the in-memory form (search-rules' compileRuleset). */
+  compile: (ruleset: StoredRuleset) => T;
+  logger: Logger;
+  /** Re-check the published version this often, healing a missed message. */
+  pollMs?: number;
+}
+
+export interface Loaded<T> {
+  version: number;
+  compiled: T;
+  loadedAt: Date;
+}
+
+/**
+ * The published ruleset, compiled and kept current: switches on the pub/sub
+ * announcement within milliseconds, and on a timer (default 500 ms) when a
+ * message was missed. Until the first load, `current()` refuses: callers
+ * fail closed.
+ */
+export class LiveRuleset<T> {
+  private loaded: Loaded<T> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+  private subscribed = false;
+  private again = false;
+
+  constructor(private readonly o: LiveRulesetOptions<T>) {}
+
+  async start(): Promise<void> {
+    this.o.subscriber.on('message', (channel: string) => {
+      if (channel === this.o.store.keys.channel) void this.check();
+    });
+    await this.o.subscriber.subscribe(this.o.store.keys.channel);
+    this.subscribed = true;
+    await this.check();
+    this.timer = setInterval(() => void this.check(), this.o.pollMs ?? 500);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.subscribed) await this.o.subscriber.unsubscribe(this.o.store.keys.channel).catch(() => undefined);
+  }
+
+  /** The loaded ruleset; throws UnavailableError (503) when none is. */
+  current(): Loaded<T> {
+    if (!this.loaded) throw new UnavailableError('no published ruleset is loaded', 'ruleset_unavailable');
+    return this.loaded;
+  }
+
+  get version(): number | undefined {
+    return this.loaded?.version;
+  }
+
+  /** Loads the published version if it differs from the one in memory. */
+  check(): Promise<void> {
+    if (this.checking) {
+      // A publish landed while a check was in flight: look again after it.
+      this.again = true;
+      return this.checking;
+    }
+    this.checking = this.doCheck().finally(() => {
+      this.checking = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.check();
+      }
+    });
+    return this.checking;
+  }
+
+  private async doCheck(): Promise<void> {
+    try {
+      const version = await this.o.store.currentVersion();
+      if (version === undefined || version === this.loaded?.version) return;
+      const ruleset = await this.o.store.get(version);
+      if (!ruleset) return;
+      const compiled = this.o.compile(ruleset);
+      this.loaded = { version, compiled, loadedAt: new Date() };
+      this.o.logger.info({ version, rules: ruleset.rules.length }, 'ruleset loaded');
+    } catch (err) {
+      this.o.logger.error({ err }, 'ruleset check failed; keeping the loaded version');
+    }
+  }
+}

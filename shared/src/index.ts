@@ -28,3 +28,6 @@ export * from './auth/roles';
 export * from './auth/token-store';
 export * from './rulesets/ruleset-store';
 export * from './rulesets/live-ruleset';
+export * from './moderation/case-mirror';
+export * from './moderation/worker-heartbeat';
+export * from './moderation/statement-of-reasons';

@@ -121,3 +121,66 @@ export const coreEnvVars: readonly EnvVarSpec[] = [
     description: 'BullMQ key prefix; the braces are a Redis Cluster hash tag so every queue key lands in one slot.',
   },
 ];
+
+/** How long a claimed case stays with its moderator without a heartbeat. Read by the API (and triage, which never leases). */
+const leaseSeconds: EnvVarSpec = {
+  name: 'TAKEDOWN_LEASE_SECONDS',
+  key: 'leaseSeconds',
+  type: 'integer',
+  minimum: 5,
+  maximum: 86400,
+  default: 600,
+  description: 'Review lease length; a case not heartbeated for this long returns to its queue.',
+};
+
+/** workers/triage */
+export const triageEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  {
+    name: 'TAKEDOWN_TRIAGE_CONCURRENCY',
+    key: 'concurrency',
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    default: 16,
+    description: 'Reports one triage process works on at once.',
+  },
+  leaseSeconds,
+];
+
+/** workers/actions */
+export const actionsEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  {
+    name: 'TAKEDOWN_ACTIONS_CONCURRENCY',
+    key: 'concurrency',
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    default: 8,
+    description: 'Decisions one actions process applies at once.',
+  },
+  leaseSeconds,
+];
+
+/** services/moderation-api */
+export const apiEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  {
+    name: 'TAKEDOWN_API_PORT',
+    key: 'port',
+    type: 'integer',
+    minimum: 0,
+    maximum: 65535,
+    default: 8080,
+    description: 'Port of the moderation API (and console).',
+  },
+  {
+    name: 'TAKEDOWN_API_HOST',
+    key: 'host',
+    type: 'string',
+    default: '0.0.0.0',
+    description: 'Interface the moderation API listens on.',
+  },
+  leaseSeconds,
+];

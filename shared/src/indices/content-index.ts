@@ -33,7 +33,8 @@ export interface ContentDocument {
   media?: { sha256: string; kind: string }[];
   moderation?: {
     state?: (typeof MODERATION_STATES)[number];
-    category?: string;
+    /** null clears it (a keep after a removal). */
+    category?: string | null;
     decisionId?: string;
     restrictedIn?: string[];
     labels?: string[];

@@ -1,0 +1,105 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger';
+import { caseFromHash, type CaseRecord } from './case-record';
+import type { CaseStore } from './case-store';
+
+/** The case as listed in Elasticsearch (the cases index): the fields one filters and sorts on. */
+export function caseListing(c: CaseRecord): Record<string, unknown> {
+  return {
+    id: c.id,
+    contentId: c.contentId,
+    status: c.status,
+    lane: c.lane,
+    priority: c.priority,
+    category: c.category,
+    reportCount: c.reportCount,
+    reporterTypes: c.reporterTypes,
+    ruleIds: [...new Set(c.ruleHits.filter((h) => !h.shadow).map((h) => h.ruleId))],
+    authorId: c.content.authorId,
+    contentType: c.content.type,
+    firstReportedAt: c.firstReportedAt,
+    lastReportedAt: c.lastReportedAt,
+    lastDecisionId: c.lastDecisionId,
+    lastAction: c.lastAction,
+    decidedBy: c.decidedBy,
+    decidedAt: c.decidedAt,
+    leaseHolder: c.lease?.holder,
+    appealOf: c.appealOf,
+    rev: c.rev,
+  };
+}
+
+/**
+ * Copies changed cases from Redis (the source of truth) into the cases
+ * index, in bulk, a few times a second. Every Lua script that changes a case
+ * marks it dirty; the copy carries the case revision as an external version,
+ * so several mirrors running at once (API and triage processes) can never
+ * overwrite a newer copy with an older one.
+ */
+export class CaseMirror {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly cases: CaseStore,
+    private readonly es: Client,
+    private readonly index: string,
+    private readonly logger: Logger,
+    private readonly intervalMs = 250,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    const tick = async () => {
+      try {
+        while ((await this.flushOnce()) === 500) {
+          // a full batch: more is waiting
+        }
+      } catch (err) {
+        this.logger.error({ err }, 'case mirror: flush failed; will retry');
+      }
+      if (this.running) this.timer = setTimeout(() => void tick(), this.intervalMs);
+    };
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.flushOnce().catch(() => 0);
+  }
+
+  async flushOnce(max = 500): Promise<number> {
+    const ids = await this.cases.takeDirty(max);
+    if (ids.length === 0) return 0;
+    try {
+      const pipe = this.redis.pipeline();
+      for (const id of ids) pipe.hgetall(this.cases.keys.case(id));
+      const res = (await pipe.exec()) ?? [];
+      const operations: object[] = [];
+      for (const [, h] of res) {
+        const c = caseFromHash(h as Record<string, string>);
+        if (!c) continue;
+        operations.push({ index: { _index: this.index, _id: c.id, version: c.rev, version_type: 'external' } }, caseListing(c));
+      }
+      if (operations.length === 0) return ids.length;
+      const bulk = await this.es.bulk({ operations });
+      if (bulk.errors) {
+        const retry = bulk.items
+          .map((item) => item.index)
+          .filter((i) => i?.error && i.status !== 409)
+          .map((i) => i?._id as string);
+        if (retry.length > 0) {
+          await this.cases.markDirty(retry);
+          this.logger.warn({ count: retry.length, error: bulk.items.find((i) => i.index?.error && i.index.status !== 409)?.index?.error?.type }, 'case mirror: some cases not copied; retrying');
+        }
+      }
+    } catch (err) {
+      await this.cases.markDirty(ids);
+      throw err;
+    }
+    return ids.length;
+  }
+}

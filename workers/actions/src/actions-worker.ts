@@ -1,0 +1,24 @@
+import { Worker, type ConnectionOptions } from 'bullmq';
+import { catalogProcessor, type Logger } from '@takedown/shared';
+import { applyDecision, type ActionsDeps } from './apply-decision';
+
+export interface ActionsWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  logger: Logger;
+}
+
+/** The BullMQ worker on `actions` (jobId = decision id). */
+export function createActionsWorker(deps: ActionsDeps, o: ActionsWorkerOptions): Worker {
+  const worker = new Worker(
+    'actions',
+    catalogProcessor('actions', (job) => applyDecision(deps, job)),
+    { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency },
+  );
+  worker.on('failed', (job, err) => {
+    o.logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'applying a decision failed');
+  });
+  worker.on('error', (err) => o.logger.error({ err }, 'actions worker error'));
+  return worker;
+}

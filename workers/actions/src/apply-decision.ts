@@ -1,0 +1,144 @@
+import type { Client } from '@elastic/elasticsearch';
+import {
+  statementOfReasons,
+  type ActionJob,
+  type CaseStore,
+  type ContentDocument,
+  type DecisionRecord,
+  type ModerationState,
+  type Redis,
+} from '@takedown/shared';
+
+export interface ActionsDeps {
+  cases: CaseStore;
+  es: Client;
+  /** Publishes takedowns; any client not in subscriber mode. */
+  redis: Redis;
+  contentIndex: string;
+  statementsIndex: string;
+  now?: () => Date;
+}
+
+/** What each decision does to the content document's moderation fields. */
+export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'category' | 'countries'>, at: string): NonNullable<ContentDocument['moderation']> {
+  const state: Record<string, ModerationState> = { remove: 'removed', restrict: 'restricted', label: 'labelled', keep: 'none' };
+  const s = state[d.action];
+  if (!s) throw new Error(`decision action ${d.action} does not change content`);
+  return {
+    state: s,
+    category: d.action === 'keep' ? null : d.category,
+    decisionId: d.id,
+    restrictedIn: d.action === 'restrict' ? (d.countries ?? []) : [],
+    labels: d.action === 'label' ? [d.category] : [],
+    updatedAt: at,
+  };
+}
+
+/** The message every search instance receives on the takedown channel. */
+export interface TakedownMessage {
+  contentId: string;
+  state: ModerationState;
+  decisionId: string;
+  restrictedIn: string[];
+  at: string;
+}
+
+export type ApplyOutcome = 'applied' | 'replay';
+
+/**
+ * Applies a recorded decision to the content. Idempotent: the document
+ * remembers the decision id it carries, and the decision remembers that it
+ * was applied, so a replayed job (a retry after a crash, a duplicate from
+ * the outbox sweeper) changes nothing.
+ */
+export async function applyDecision(deps: ActionsDeps, job: ActionJob): Promise<ApplyOutcome> {
+  const decision: DecisionRecord = (await deps.cases.decision(job.decisionId)) ?? { ...job, id: job.decisionId, automated: job.decidedBy.startsWith('system:') };
+  if (decision.appliedAt) return 'replay';
+  const now = deps.now?.() ?? new Date();
+  const c = await deps.cases.get(job.caseId);
+  const moderation = moderationFor(decision, now.toISOString());
+
+  await updateContent(deps, job.contentId, moderation, c?.content);
+
+  const message: TakedownMessage = {
+    contentId: job.contentId,
+    state: moderation.state ?? 'none',
+    decisionId: decision.id,
+    restrictedIn: moderation.restrictedIn ?? [],
+    at: now.toISOString(),
+  };
+  await deps.redis.publish(deps.cases.keys.takedownChannel, JSON.stringify(message));
+
+  if (c) {
+    const sor = statementOfReasons(c, decision);
+    if (sor) {
+      await deps.es
+        .create({ index: deps.statementsIndex, id: decision.id, document: sor })
+        .catch((err: unknown) => {
+          if ((err as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw err;
+        });
+    }
+  }
+
+  const recorded = await deps.cases.recordAction(decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
+    type: 'action.applied',
+    actor: 'system:actions',
+    at: now.toISOString(),
+    caseId: job.caseId,
+    contentId: job.contentId,
+    data: { decisionId: decision.id, action: decision.action, state: moderation.state, restrictedIn: moderation.restrictedIn },
+  });
+  return recorded ? 'applied' : 'replay';
+}
+
+/**
+ * Writes the moderation fields with optimistic concurrency (seq_no /
+ * primary_term: the local Elasticsearch has no scripting), skipping the
+ * write when the document already carries this decision. Content that is
+ * not in the index yet gets a document carrying the decision, so it is
+ * filtered the moment it appears.
+ */
+async function updateContent(
+  deps: ActionsDeps,
+  contentId: string,
+  moderation: NonNullable<ContentDocument['moderation']>,
+  content: ContentDocument | { id: string; type: string; text?: string; authorId: string; channelId?: string; lang?: string; createdAt?: string } | undefined,
+): Promise<void> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const got = await deps.es.get<ContentDocument>({ index: deps.contentIndex, id: contentId, _source_includes: ['moderation'] }, { ignore: [404] });
+    if (!got.found) {
+      const doc = {
+        id: contentId,
+        type: content?.type ?? 'post',
+        text: content?.text ?? '',
+        authorId: content?.authorId ?? 'unknown',
+        ...(content?.channelId ? { channelId: content.channelId } : {}),
+        ...(content?.lang ? { lang: content.lang } : {}),
+        createdAt: content?.createdAt ?? moderation.updatedAt,
+        moderation,
+      };
+      try {
+        await deps.es.create({ index: deps.contentIndex, id: contentId, document: doc });
+        return;
+      } catch (err) {
+        if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) continue; // indexed meanwhile
+        throw err;
+      }
+    }
+    if (got._source?.moderation?.decisionId === moderation.decisionId) return;
+    try {
+      await deps.es.update({
+        index: deps.contentIndex,
+        id: contentId,
+        if_seq_no: got._seq_no,
+        if_primary_term: got._primary_term,
+        doc: { moderation: { ...got._source?.moderation, ...moderation } },
+      });
+      return;
+    } catch (err) {
+      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) continue; // changed meanwhile: re-read
+      throw err;
+    }
+  }
+  throw new Error(`content ${contentId}: too many concurrent changes; will retry`);
+}

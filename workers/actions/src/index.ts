@@ -1,0 +1,3 @@
+export * from './apply-decision';
+export * from './actions-worker';
+export * from './outbox-sweeper';

@@ -1,0 +1,68 @@
+// Composition root of the actions worker. Besides applying decisions it
+// runs the audit writer (one active writer across all processes, by lock)
+// and the outbox sweeper.
+import os from 'node:os';
+import {
+  AuditWriter,
+  CaseStore,
+  CatalogQueue,
+  actionsEnvVars,
+  createElasticsearch,
+  createLogger,
+  createRedis,
+  ensureContentIndex,
+  ensureTakedownIndices,
+  loadConfig,
+  moderationKeys,
+  startHeartbeat,
+  type CoreConfig,
+} from '@takedown/shared';
+import { createActionsWorker } from './actions-worker';
+import { startOutboxSweeper } from './outbox-sweeper';
+
+interface ActionsConfig extends CoreConfig {
+  concurrency: number;
+  leaseSeconds: number;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig<ActionsConfig>(process.env, actionsEnvVars);
+  const logger = createLogger({ name: 'actions', level: config.logLevel });
+  const instance = `${os.hostname()}:${process.pid}`;
+  const redis = createRedis(config.redis.url, { connectionName: 'actions', maxRetriesPerRequest: null });
+  const es = createElasticsearch(config.elasticsearch);
+  const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
+  await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
+  const keys = moderationKeys(config.queuePrefix);
+  const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
+  const connection = { url: config.redis.url };
+  const actions = new CatalogQueue('actions', connection, config.queuePrefix);
+  const worker = createActionsWorker(
+    { cases, es, redis, contentIndex: config.contentIndex, statementsIndex: indices.statements },
+    { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger },
+  );
+  const audit = new AuditWriter({ redis, es, index: indices.audit, keys, logger, instanceId: instance });
+  audit.start();
+  const stopSweeper = startOutboxSweeper(cases, actions, logger);
+  const stopBeat = startHeartbeat(redis, keys, 'actions', instance);
+  logger.info({ concurrency: config.concurrency }, 'actions worker started');
+
+  const shutdown = async () => {
+    logger.info('actions worker stopping');
+    await worker.close();
+    stopSweeper();
+    await audit.stop();
+    await stopBeat();
+    await actions.close();
+    redis.disconnect();
+    await es.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`actions worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export * from './triage-report';
+export * from './triage-worker';

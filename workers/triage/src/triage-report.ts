@@ -1,0 +1,185 @@
+import {
+  caseIdFor,
+  casePriority,
+  laneScore,
+  mostSevere,
+  newId,
+  routeLane,
+  type CaseRecord,
+  type CaseRuleHit,
+  type CaseStore,
+  type CatalogQueue,
+  type DecisionRecord,
+  type LiveRuleset,
+  type ReportJob,
+  type ReporterType,
+} from '@takedown/shared';
+import { match, matchHashes, type CompiledRuleset } from '@takedown/search-rules';
+
+export interface TriageDeps {
+  cases: CaseStore;
+  rules: LiveRuleset<CompiledRuleset>;
+  actions: CatalogQueue<'actions'>;
+  now?: () => Date;
+}
+
+export type TriageOutcome =
+  | { result: 'duplicate'; caseId: string }
+  | { result: 'enqueued' | 'rescored' | 'attached'; caseId: string; priority: number; lane: string; autoDecisionId?: string };
+
+/** Reporter types whose report on a kept post counts as new evidence. */
+const CREDIBLE: readonly ReporterType[] = ['authority', 'trusted_flagger'];
+const MAX_CAS_RETRIES = 20;
+
+/**
+ * Folds one report into its content's case. Reads the case, computes the
+ * new state, and writes it with compare-and-set on the case revision
+ * (fold-report.lua), retrying when another worker folded a report on the
+ * same content in between. The same report id twice is a no-op.
+ */
+export async function triageReport(deps: TriageDeps, report: ReportJob): Promise<TriageOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const { version, compiled } = deps.rules.current();
+  const { content } = report;
+  const ctx = { locale: content.lang, now };
+  const hits = [
+    ...(content.text ? match(compiled, content.text, 'content', ctx) : []),
+    ...matchHashes(compiled, content.mediaSha256 ?? [], ctx),
+  ];
+  const newHits: CaseRuleHit[] = hits.map((h) => ({ ...h, rulesetVersion: version }));
+  const live = newHits.filter((h) => !h.shadow);
+  const autoRule = live.find((h) => h.action === 'auto_remove');
+  const caseId = caseIdFor(content.id);
+
+  for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+    const existing = await deps.cases.get(caseId);
+    const ruleHits = mergeHits(existing?.ruleHits ?? [], newHits);
+    const liveHits = ruleHits.filter((h) => !h.shadow);
+    const reporterTypes = [...new Set([...(existing?.reporterTypes ?? []), report.reporter.type])];
+    const reportCount = (existing?.reportCount ?? 0) + 1;
+    const category = mostSevere([report.reason, ...live.map((h) => h.category), ...(existing ? [existing.category] : [])], report.reason);
+    const firstReportedAt = existing?.firstReportedAt ?? report.receivedAt;
+    const lastReportedAt = existing && existing.lastReportedAt > report.receivedAt ? existing.lastReportedAt : report.receivedAt;
+    const priority = casePriority({
+      category,
+      reporterTypes,
+      reportCount,
+      liveRuleHits: liveHits.length,
+      autoRemoveHit: liveHits.some((h) => h.action === 'auto_remove'),
+      firstReportedAt: new Date(firstReportedAt),
+      now,
+    });
+
+    // Where the case goes, by its state.
+    let mode: 'enqueue' | 'attach' | 'requeue-score';
+    let lane = existing?.lane ?? routeLane(category);
+    if (!existing) {
+      mode = 'enqueue';
+    } else if (existing.status === 'open') {
+      // An appeal or escalation keeps its lane unless the content turns out to be abuse material.
+      const routed = routeLane(category, { appeal: existing.lane === 'appeals', escalated: existing.lane === 'escalated' });
+      mode = routed !== existing.lane ? 'enqueue' : 'requeue-score';
+      lane = routed;
+    } else if (existing.status === 'claimed') {
+      mode = 'requeue-score';
+    } else {
+      // Decided: the report joins the history, unless the post was kept and new evidence arrived.
+      const knownRules = new Set(existing.ruleHits.filter((h) => !h.shadow).map((h) => h.ruleId));
+      const newEvidence =
+        live.some((h) => !knownRules.has(h.ruleId)) ||
+        (CREDIBLE.includes(report.reporter.type) && !existing.reporterTypes.includes(report.reporter.type));
+      mode = existing.lastAction === 'keep' && newEvidence ? 'enqueue' : 'attach';
+      if (mode === 'enqueue') lane = routeLane(category);
+    }
+
+    // auto_remove: take the content down now, and still have a human confirm.
+    let autoDecision: DecisionRecord | undefined;
+    const alreadyDown = existing?.autoRemovedBy || (existing?.status === 'decided' && existing.lastAction === 'remove');
+    if (autoRule && !alreadyDown) {
+      autoDecision = {
+        id: newId('d'),
+        caseId,
+        contentId: content.id,
+        action: 'remove',
+        category: autoRule.category,
+        legalGround: `auto_remove rule ${autoRule.ruleId} (ruleset v${version})`,
+        decidedBy: 'system:triage',
+        decidedAt: now.toISOString(),
+        automated: true,
+      };
+      if (mode === 'attach') mode = 'enqueue';
+      lane = routeLane(category);
+    }
+
+    const fields: Partial<CaseRecord> = {
+      id: caseId,
+      contentId: content.id,
+      lane,
+      priority,
+      category,
+      content: existing && !content.text && existing.content.text ? { ...content, text: existing.content.text } : content,
+      reportCount,
+      reporterTypes,
+      ruleHits,
+      firstReportedAt,
+      lastReportedAt,
+      ...(autoDecision ? { autoRemovedBy: autoDecision.id } : {}),
+    };
+    const outcome = await deps.cases.fold({
+      caseId,
+      report,
+      expectedRev: existing?.rev ?? 0,
+      fields,
+      mode,
+      score: laneScore(priority, new Date(firstReportedAt)),
+      now,
+      audit: {
+        type: 'report.received',
+        actor: `${report.reporter.type}:${report.reporter.id ?? 'anonymous'}`,
+        at: now.toISOString(),
+        caseId,
+        contentId: content.id,
+        data: {
+          reportId: report.reportId,
+          reason: report.reason,
+          outcome: mode,
+          lane,
+          priority,
+          ruleIds: live.map((h) => h.ruleId),
+          rulesetVersion: version,
+          ...(autoDecision ? { autoDecisionId: autoDecision.id } : {}),
+        },
+      },
+      autoDecision,
+    });
+    if (outcome.result === 'duplicate') return { result: 'duplicate', caseId };
+    if (outcome.result === 'conflict') continue;
+    if (autoDecision) {
+      // Lost if this process dies right here? No: the decision sits in the
+      // outbox, and the actions worker re-enqueues stale outbox entries.
+      await deps.actions.add(
+        {
+          decisionId: autoDecision.id,
+          caseId,
+          contentId: content.id,
+          action: 'remove',
+          category: autoDecision.category,
+          legalGround: autoDecision.legalGround,
+          decidedBy: autoDecision.decidedBy,
+          decidedAt: autoDecision.decidedAt,
+        },
+        { jobId: autoDecision.id },
+      );
+    }
+    const result = mode === 'enqueue' ? 'enqueued' : mode === 'attach' ? 'attached' : 'rescored';
+    return { result, caseId, priority, lane, ...(autoDecision ? { autoDecisionId: autoDecision.id } : {}) };
+  }
+  throw new Error(`case ${caseId}: too much contention folding report ${report.reportId}; will retry`);
+}
+
+/** Hits by rule id, the earliest occurrence kept (what a console highlights first). */
+function mergeHits(a: readonly CaseRuleHit[], b: readonly CaseRuleHit[]): CaseRuleHit[] {
+  const byRule = new Map<string, CaseRuleHit>();
+  for (const h of [...a, ...b]) if (!byRule.has(h.ruleId)) byRule.set(h.ruleId, h);
+  return [...byRule.values()];
+}

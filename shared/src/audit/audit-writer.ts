@@ -35,6 +35,7 @@ export class AuditWriter {
   private head: Head | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private tail: Promise<unknown> = Promise.resolve();
   private readonly batchSize: number;
   private readonly intervalMs: number;
 
@@ -65,8 +66,18 @@ export class AuditWriter {
     await this.flushOnce().catch(() => 0);
   }
 
-  /** Writes the next batch if this process holds the writer lock. Returns the events written. */
-  async flushOnce(): Promise<number> {
+  /**
+   * Writes the next batch if this process holds the writer lock. Returns the
+   * events written. Calls are serialised: two overlapping flushes would
+   * read the same head and race for the same sequence numbers.
+   */
+  flushOnce(): Promise<number> {
+    const next = this.tail.then(() => this.flush());
+    this.tail = next.catch(() => 0);
+    return next;
+  }
+
+  private async flush(): Promise<number> {
     const held = await runScript(this.o.redis, 'renew-lock', [this.o.keys.auditWriterLock], [this.o.instanceId, 15000]);
     if (Number(held) !== 1) {
       this.head = undefined;

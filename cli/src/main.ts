@@ -1,0 +1,76 @@
+// `npx takedown <command>`. Machine-readable results go to stdout (a new
+// token alone, so `TOKEN=$(npx takedown token create ...)` works); messages
+// go to stderr. Composition root: config read once here.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ROLES,
+  TokenStore,
+  coreEnvVars,
+  createRedis,
+  isTakedownError,
+  loadConfig,
+  moderationKeys,
+  type Role,
+} from '@takedown/shared';
+import { resolveEnv } from './resolve-env';
+
+const USAGE = `usage:
+  takedown token create --role <${ROLES.join('|')}> --name <name> [--csam]
+  takedown token revoke <token id or name>
+  takedown token list
+`;
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+async function main(argv: string[]): Promise<number> {
+  const [group, command, ...rest] = argv;
+  if (group !== 'token' || !command) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
+  const redis = createRedis(config.redis.url, { connectionName: 'takedown-cli', maxRetriesPerRequest: 2 });
+  const tokens = new TokenStore(redis, moderationKeys(config.queuePrefix));
+  const actor = `cli:${process.env['USER'] ?? 'unknown'}`;
+  try {
+    if (command === 'create') {
+      const { values } = parseArgs({ args: rest, options: { role: { type: 'string' }, name: { type: 'string' }, csam: { type: 'boolean' } } });
+      const role = values.role as Role | undefined;
+      if (!role || !(ROLES as readonly string[]).includes(role) || !values.name || !/^[A-Za-z0-9._@-]{1,80}$/.test(values.name)) {
+        process.stderr.write(`takedown: --role (one of ${ROLES.join(', ')}) and --name (letters, digits, . _ @ -) are required\n${USAGE}`);
+        return 2;
+      }
+      const { token, record } = await tokens.create({ role, name: values.name, grants: values.csam ? { csam: true } : {}, createdBy: actor });
+      process.stdout.write(`${token}\n`);
+      process.stderr.write(`created token ${record.id} (${record.role}, ${record.name}${values.csam ? ', csam' : ''}); it is shown only this once\n`);
+      return 0;
+    }
+    if (command === 'revoke') {
+      const target = rest[0];
+      if (!target) {
+        process.stderr.write(USAGE);
+        return 2;
+      }
+      const record = await tokens.revoke(target, actor);
+      process.stderr.write(`revoked token ${record.id} (${record.role}, ${record.name})\n`);
+      return 0;
+    }
+    if (command === 'list') {
+      process.stdout.write(`${JSON.stringify(await tokens.list(), null, 2)}\n`);
+      return 0;
+    }
+    process.stderr.write(USAGE);
+    return 2;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`takedown: ${isTakedownError(err) ? err.message : err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

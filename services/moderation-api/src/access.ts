@@ -1,0 +1,26 @@
+import type { Role } from '@takedown/shared';
+
+/**
+ * Who may call what: every endpoint names the roles it admits, nothing is
+ * implied. The role-matrix test walks this table, endpoint × role.
+ * `public` endpoints carry no data (liveness only).
+ */
+export const ACCESS = {
+  'POST /v1/reports': ['reporter'],
+  'POST /v1/appeals': ['reporter'],
+  'GET /v1/cases': ['moderator', 'lead', 'admin'],
+  'GET /v1/cases/:caseId': ['moderator', 'lead', 'admin'],
+  'POST /v1/review/claim': ['moderator'],
+  'POST /v1/review/:caseId/heartbeat': ['moderator'],
+  'POST /v1/review/:caseId/release': ['moderator'],
+  'POST /v1/review/:caseId/decision': ['moderator'],
+  'GET /v1/audit/verify': ['admin', 'legal'],
+  'GET /v1/tokens': ['admin'],
+  'POST /v1/tokens': ['admin'],
+  'DELETE /v1/tokens/:idOrName': ['admin'],
+  'GET /readyz': ['admin', 'lead'],
+  'GET /metrics': ['admin', 'lead'],
+  'GET /healthz': 'public',
+} as const satisfies Record<string, readonly Role[] | 'public'>;
+
+export type Endpoint = keyof typeof ACCESS;

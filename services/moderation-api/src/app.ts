@@ -1,0 +1,26 @@
+import express, { type Express } from 'express';
+import { errorMiddleware, notFoundHandler } from '@takedown/shared';
+import type { ApiDeps } from './deps';
+import { adminRoutes } from './routes/admin';
+import { appealRoutes } from './routes/appeals';
+import { caseRoutes } from './routes/cases';
+import { healthRoutes } from './routes/health';
+import { reportRoutes } from './routes/reports';
+import { reviewRoutes } from './routes/review';
+
+/** The moderation API as an express app (no listening: main.ts or a test does that). */
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(express.json({ limit: '1mb', strict: true }));
+  app.use(reportRoutes(deps));
+  app.use(caseRoutes(deps));
+  app.use(reviewRoutes(deps));
+  app.use(appealRoutes(deps));
+  app.use(adminRoutes(deps));
+  app.use(healthRoutes(deps));
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

@@ -1,0 +1,45 @@
+import { Queue } from 'bullmq';
+import {
+  CaseStore,
+  CatalogQueue,
+  QUEUE_NAMES,
+  TokenStore,
+  createElasticsearch,
+  createRedis,
+  ensureContentIndex,
+  ensureTakedownIndices,
+  moderationKeys,
+  type Logger,
+} from '@takedown/shared';
+import type { ApiConfig, ApiDeps } from './deps';
+
+/** Builds the API's clients from validated config (used by main.ts and by tests). */
+export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<ApiDeps & { close(): Promise<void> }> {
+  // Request-path client: fail fast so a Redis outage answers 503, not a hung request.
+  const redis = createRedis(config.redis.url, { connectionName: 'moderation-api', maxRetriesPerRequest: 2 });
+  const es = createElasticsearch(config.elasticsearch);
+  const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
+  await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
+  const keys = moderationKeys(config.queuePrefix);
+  const connection = { url: config.redis.url };
+  const reports = new CatalogQueue('reports', connection, config.queuePrefix);
+  const actions = new CatalogQueue('actions', connection, config.queuePrefix);
+  const others = QUEUE_NAMES.filter((n) => n !== 'reports' && n !== 'actions').map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
+  return {
+    config,
+    logger,
+    redis,
+    es,
+    cases: new CaseStore(redis, keys, config.leaseSeconds * 1000),
+    tokens: new TokenStore(redis, keys),
+    reports,
+    actions,
+    indices,
+    queues: [reports.queue, actions.queue, ...others],
+    async close() {
+      await Promise.all([reports.close(), actions.close(), ...others.map((q) => q.close())]);
+      redis.disconnect();
+      await es.close();
+    },
+  };
+}

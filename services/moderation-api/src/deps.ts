@@ -1,0 +1,24 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Queue } from 'bullmq';
+import type { CaseStore, CatalogQueue, CoreConfig, Logger, Redis, TakedownIndexNames, TokenStore } from '@takedown/shared';
+
+export interface ApiConfig extends CoreConfig {
+  port: number;
+  host: string;
+  leaseSeconds: number;
+}
+
+/** Everything the routes use, built once by the composition root (main.ts) or a test. */
+export interface ApiDeps {
+  config: ApiConfig;
+  logger: Logger;
+  redis: Redis;
+  es: Client;
+  cases: CaseStore;
+  tokens: TokenStore;
+  reports: CatalogQueue<'reports'>;
+  actions: CatalogQueue<'actions'>;
+  indices: TakedownIndexNames;
+  /** Every BullMQ queue, for depth and failure metrics. */
+  queues: Queue[];
+}

@@ -1,0 +1,44 @@
+import type { RequestHandler } from 'express';
+import { AuthenticationError, ForbiddenError, type Principal, type Role, type TokenStore } from '@takedown/shared';
+import { ACCESS, type Endpoint } from '../access';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
+
+/**
+ * Authenticates the bearer token, then admits only the roles ACCESS names
+ * for this endpoint. 401 without a valid token, 403 for a role that may not.
+ */
+export function guard(tokens: TokenStore, endpoint: Endpoint): RequestHandler {
+  const allowed = ACCESS[endpoint];
+  return async (req, res, next) => {
+    if (allowed === 'public') return next();
+    const header = req.get('authorization') ?? '';
+    const m = BEARER.exec(header);
+    if (!m?.[1]) {
+      res.set('WWW-Authenticate', 'Bearer realm="takedown"');
+      return next(new AuthenticationError(header ? 'malformed Authorization header; use "Bearer <token>"' : 'a bearer token is required'));
+    }
+    const principal = await tokens.authenticate(m[1]);
+    if (!principal) {
+      res.set('WWW-Authenticate', 'Bearer realm="takedown", error="invalid_token"');
+      return next(new AuthenticationError('unknown or revoked token', 'invalid_token'));
+    }
+    if (!(allowed as readonly Role[]).includes(principal.role)) {
+      return next(new ForbiddenError(`role ${principal.role} may not call ${endpoint}`));
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+/** The authenticated principal (guard ran before). */
+export function principalOf(req: { principal?: Principal }): Principal {
+  if (!req.principal) throw new AuthenticationError();
+  return req.principal;
+}

@@ -1,0 +1,123 @@
+import { CATEGORIES, DECISION_ACTIONS, LANES, ROLES, compileValidator, reportJobSchema, type Category, type DecisionAction, type Lane, type ReportJob, type Role } from '@takedown/shared';
+
+/** Request bodies and query strings, validated with the shared Ajv; errors name the field. */
+
+const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
+const country = { type: 'string', pattern: '^[A-Z]{2}$' } as const;
+
+export type ReportBody = Omit<ReportJob, 'reportId' | 'receivedAt'> & { reportId?: string };
+
+export const validateReportBody = compileValidator<ReportBody>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['content', 'reporter', 'reason'],
+    properties: {
+      reportId: id,
+      content: reportJobSchema.properties.content,
+      reporter: reportJobSchema.properties.reporter,
+      reason: reportJobSchema.properties.reason,
+      note: reportJobSchema.properties.note,
+    },
+  },
+  'report',
+);
+
+export const validateClaimBody = compileValidator<{ queue: Lane }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['queue'],
+    properties: { queue: { type: 'string', enum: LANES } },
+  },
+  'claim',
+);
+
+export const validateLeaseBody = compileValidator<{ leaseToken: string }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['leaseToken'],
+    properties: { leaseToken: { type: 'string', minLength: 1, maxLength: 200 } },
+  },
+  'lease',
+);
+
+export interface DecisionBody {
+  leaseToken: string;
+  action: DecisionAction;
+  category: Category;
+  legalGround: string;
+  countries?: string[];
+  note?: string;
+}
+
+export const validateDecisionBody = compileValidator<DecisionBody>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['leaseToken', 'action', 'category', 'legalGround'],
+    properties: {
+      leaseToken: { type: 'string', minLength: 1, maxLength: 200 },
+      action: { type: 'string', enum: DECISION_ACTIONS },
+      category: { type: 'string', enum: CATEGORIES },
+      legalGround: { type: 'string', minLength: 3, maxLength: 500 },
+      countries: { type: 'array', items: country, minItems: 1, maxItems: 250, uniqueItems: true },
+      note: { type: 'string', maxLength: 5000 },
+    },
+    // A restriction names where it applies; nothing else takes countries.
+    if: { properties: { action: { const: 'restrict' } }, required: ['action'] },
+    then: { properties: { countries: true }, required: ['countries'] },
+    else: { not: { properties: { countries: true }, required: ['countries'] } },
+  },
+  'decision',
+);
+
+export const validateAppealBody = compileValidator<{ contentId: string; decisionId: string; reason: string }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['contentId', 'decisionId', 'reason'],
+    properties: { contentId: id, decisionId: id, reason: { type: 'string', minLength: 3, maxLength: 5000 } },
+  },
+  'appeal',
+);
+
+export interface CaseListQuery {
+  queue?: Lane;
+  status?: 'open' | 'claimed' | 'decided';
+  category?: Category;
+  sort?: 'priority' | 'age';
+  size?: string;
+  from?: string;
+}
+
+export const validateCaseListQuery = compileValidator<CaseListQuery>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      queue: { type: 'string', enum: LANES },
+      status: { type: 'string', enum: ['open', 'claimed', 'decided'] },
+      category: { type: 'string', enum: CATEGORIES },
+      sort: { type: 'string', enum: ['priority', 'age'] },
+      size: { type: 'string', pattern: '^(100|[1-9][0-9]?)$' },
+      from: { type: 'string', pattern: '^[0-9]{1,4}$' },
+    },
+  },
+  'query',
+);
+
+export const validateTokenBody = compileValidator<{ role: Role; name: string; csam?: boolean }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['role', 'name'],
+    properties: {
+      role: { type: 'string', enum: ROLES },
+      name: { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,80}$' },
+      csam: { type: 'boolean' },
+    },
+  },
+  'token',
+);

@@ -1,0 +1,4 @@
+export * from './access';
+export * from './app';
+export * from './deps';
+export * from './build-deps';

@@ -1,0 +1,111 @@
+import { Router } from 'express';
+import { ForbiddenError, actorOf, laneScore, newId, type DecisionRecord } from '@takedown/shared';
+import type { ApiDeps } from '../deps';
+import { guard, principalOf } from '../http/auth';
+import { validateClaimBody, validateDecisionBody, validateLeaseBody } from '../http/schemas';
+import { assertMaySee, requireCase } from './cases';
+
+/** How much an escalation raises a case's priority on the escalated lane. */
+const ESCALATION_BOOST = 150;
+
+/** Claim, heartbeat, release and decide: the leased review queue. */
+export function reviewRoutes(deps: ApiDeps): Router {
+  const r = Router();
+
+  r.post('/v1/review/claim', guard(deps.tokens, 'POST /v1/review/claim'), async (req, res) => {
+    const { queue } = validateClaimBody(req.body);
+    const p = principalOf(req);
+    if (queue === 'csam' && !p.grants.csam) {
+      throw new ForbiddenError('the csam queue is restricted to moderators cleared for it', 'csam_not_allowed');
+    }
+    const lease = await deps.cases.claim(queue, actorOf(p));
+    if (!lease) {
+      res.status(204).end();
+      return;
+    }
+    const c = await deps.cases.require(lease.caseId);
+    res.json({ case: c, lease: { token: lease.token, expiresAt: lease.expiresAt } });
+  });
+
+  r.post('/v1/review/:caseId/heartbeat', guard(deps.tokens, 'POST /v1/review/:caseId/heartbeat'), async (req, res) => {
+    const { leaseToken } = validateLeaseBody(req.body);
+    const c = await requireCase(deps, String(req.params['caseId']));
+    assertMaySee(principalOf(req), c);
+    const lease = await deps.cases.heartbeat(c.id, leaseToken);
+    res.json({ lease: { token: lease.token, expiresAt: lease.expiresAt } });
+  });
+
+  r.post('/v1/review/:caseId/release', guard(deps.tokens, 'POST /v1/review/:caseId/release'), async (req, res) => {
+    const { leaseToken } = validateLeaseBody(req.body);
+    const c = await requireCase(deps, String(req.params['caseId']));
+    assertMaySee(principalOf(req), c);
+    await deps.cases.release(c.id, leaseToken, actorOf(principalOf(req)));
+    res.status(204).end();
+  });
+
+  r.post('/v1/review/:caseId/decision', guard(deps.tokens, 'POST /v1/review/:caseId/decision'), async (req, res) => {
+    const body = validateDecisionBody(req.body);
+    const p = principalOf(req);
+    const c = await requireCase(deps, String(req.params['caseId']));
+    assertMaySee(p, c);
+    const now = new Date();
+    const decision: DecisionRecord = {
+      id: newId('d'),
+      caseId: c.id,
+      contentId: c.contentId,
+      action: body.action,
+      category: body.category,
+      legalGround: body.legalGround,
+      ...(body.countries ? { countries: body.countries } : {}),
+      ...(body.note ? { note: body.note } : {}),
+      decidedBy: actorOf(p),
+      decidedAt: now.toISOString(),
+      automated: false,
+      ...(c.appealOf ? { appealOf: c.appealOf } : {}),
+    };
+    await deps.cases.decide(
+      c.id,
+      body.leaseToken,
+      decision,
+      { lastDecisionId: decision.id, lastAction: decision.action, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt, category: decision.category },
+      laneScore(Math.min(999, c.priority + ESCALATION_BOOST), new Date(c.firstReportedAt)),
+      {
+        type: 'decision.recorded',
+        actor: decision.decidedBy,
+        at: decision.decidedAt,
+        caseId: c.id,
+        contentId: c.contentId,
+        data: {
+          decisionId: decision.id,
+          action: decision.action,
+          category: decision.category,
+          legalGround: decision.legalGround,
+          countries: decision.countries,
+          appealOf: decision.appealOf,
+          before: { status: c.status, lastAction: c.lastAction ?? null },
+        },
+      },
+      now,
+    );
+    if (decision.action !== 'escalate') {
+      // If this process dies before the add, the outbox sweeper re-adds it.
+      await deps.actions.add(
+        {
+          decisionId: decision.id,
+          caseId: c.id,
+          contentId: c.contentId,
+          action: decision.action,
+          category: decision.category,
+          legalGround: decision.legalGround,
+          ...(decision.countries ? { countries: decision.countries } : {}),
+          decidedBy: decision.decidedBy,
+          decidedAt: decision.decidedAt,
+        },
+        { jobId: decision.id },
+      );
+    }
+    res.status(201).json({ decisionId: decision.id });
+  });
+
+  return r;
+}

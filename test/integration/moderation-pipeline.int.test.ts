@@ -1,0 +1,354 @@
+import { spawn } from 'node:child_process';
+import { applyDecision } from '@takedown/actions-worker';
+import { createTriageWorker } from '@takedown/triage-worker';
+import { caseIdFor, createRedis, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
+import { eventually } from '../support/test-context';
+import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+
+let p: Pipeline;
+
+beforeAll(async () => {
+  p = await startPipeline('pipeline');
+  // A post the platform indexed before anyone reported it.
+  await p.ctx.es.index({
+    index: p.ctx.config.contentIndex,
+    id: 'post-1',
+    document: { id: 'post-1', type: 'post', text: 'Selling cocaine tonight', authorId: 'author-1', createdAt: '2026-11-20T10:00:00.000Z' },
+    refresh: true,
+  });
+});
+afterAll(async () => {
+  await p.stop();
+});
+
+const report = (contentId: string, extra: Record<string, unknown> = {}) => p.call('POST', '/v1/reports', p.tokens.reporter, reportBody(contentId, extra));
+const caseOf = (contentId: string) => eventually(() => p.deps.cases.get(caseIdFor(contentId)));
+
+async function claimCase(contentId: string, token = p.tokens.moderator, queue = 'default') {
+  // Claim until we hold this content's case (other tests' cases may wait ahead of it), then hand the rest back.
+  const held: { id: string; token: string }[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      const r = await p.call('POST', '/v1/review/claim', token, { queue });
+      if (r.status === 204) throw new Error(`lane ${queue} had no case for ${contentId}`);
+      if (r.body.case.contentId === contentId) return r.body as { case: { id: string }; lease: { token: string; expiresAt: string } };
+      held.push({ id: r.body.case.id, token: r.body.lease.token });
+    }
+    throw new Error('too many claims');
+  } finally {
+    for (const h of held) await p.call('POST', `/v1/review/${h.id}/release`, token, { leaseToken: h.token });
+  }
+}
+
+describe('moderation pipeline (real Redis and Elasticsearch)', () => {
+  it('report → case → claim → remove: the post is removed in Elasticsearch, search instances are told, the audit chain verifies', async () => {
+    const sub = createRedis(p.ctx.config.redis.url, { connectionName: 'test:takedowns' });
+    const messages: any[] = [];
+    sub.on('message', (_c, m) => messages.push(JSON.parse(m)));
+    await sub.subscribe(p.deps.cases.keys.takedownChannel);
+
+    const r = await report('post-1');
+    expect(r.status).toBe(202);
+    expect(r.body.reportId).toMatch(/^r_/);
+    const c = await caseOf('post-1');
+    expect(c).toMatchObject({ contentId: 'post-1', status: 'open', lane: 'default', category: 'drugs', reportCount: 1 });
+    expect(c.ruleHits.map((h) => h.ruleId)).toEqual(['drugs-sale']);
+
+    const claimed = await claimCase('post-1');
+    expect(new Date(claimed.lease.expiresAt).getTime()).toBeGreaterThan(Date.now() + 500_000);
+    const d = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, {
+      leaseToken: claimed.lease.token,
+      action: 'remove',
+      category: 'drugs',
+      legalGround: 'Sale of controlled substances',
+    });
+    expect(d.status).toBe(201);
+    const decisionId = d.body.decisionId as string;
+
+    const doc = await eventually(async () => {
+      const got = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-1' });
+      return got._source?.moderation?.decisionId === decisionId ? got._source : undefined;
+    });
+    expect(doc.moderation).toMatchObject({ state: 'removed', category: 'drugs', decisionId });
+    expect(doc.text).toBe('Selling cocaine tonight'); // the platform's fields untouched
+    await eventually(async () => messages.find((m) => m.contentId === 'post-1'));
+    expect(messages.find((m) => m.contentId === 'post-1')).toMatchObject({ state: 'removed', decisionId });
+    await sub.quit();
+
+    const statement = await p.ctx.es.get({ index: p.deps.indices.statements, id: decisionId });
+    expect(statement._source).toMatchObject({ puid: decisionId, decision_visibility: ['DECISION_VISIBILITY_CONTENT_REMOVED'], automated_detection: 'Yes' });
+
+    const detail = await eventually(async () => {
+      const res = await p.call('GET', `/v1/cases/${c.id}`, p.tokens.moderator);
+      const types = (res.body.audit as { type: string }[]).map((e) => e.type);
+      return types.includes('action.applied') ? res.body : undefined;
+    });
+    expect(detail.case).toMatchObject({ status: 'decided', lastAction: 'remove', lastDecisionId: decisionId });
+    expect(detail.reports).toHaveLength(1);
+    expect(detail.decisions[0]).toMatchObject({ id: decisionId, decidedBy: 'moderator:moderator-1' });
+    expect(detail.audit.map((e: { type: string }) => e.type)).toEqual(['report.received', 'case.claimed', 'decision.recorded', 'action.applied']);
+
+    const verify = await p.call('GET', '/v1/audit/verify', p.tokens.admin);
+    expect(verify.status).toBe(200);
+    expect(verify.body).toMatchObject({ ok: true });
+    expect(verify.body.events).toBeGreaterThanOrEqual(4);
+
+    // The latency histogram and decision counter saw it.
+    const metrics = await p.call('GET', '/metrics', p.tokens.lead);
+    expect(metrics.body).toMatch(/takedown_decisions_total\{action="remove"\} [1-9]/);
+    expect(metrics.body).toMatch(/takedown_decision_to_takedown_seconds_count [1-9]/);
+  });
+
+  it('detects tampering: an edited audit event breaks the chain at that event', async () => {
+    await eventually(async () => (await verifyAuditChain(p.ctx.es, p.deps.indices.audit)).events >= 2);
+    const target = await p.ctx.es.get<any>({ index: p.deps.indices.audit, id: '2' });
+    await p.ctx.es.index({ index: p.deps.indices.audit, id: '2', document: { ...target._source, actor: 'someone-else' }, refresh: true });
+    const broken = await verifyAuditChain(p.ctx.es, p.deps.indices.audit);
+    expect(broken).toMatchObject({ ok: false, brokenAt: 2 });
+    // Restore, so the other tests see a sound chain.
+    await p.ctx.es.index({ index: p.deps.indices.audit, id: '2', document: target._source, refresh: true });
+    expect((await verifyAuditChain(p.ctx.es, p.deps.indices.audit)).ok).toBe(true);
+  });
+
+  it('makes one report of a repeated reportId, and one case of many reports on one content', async () => {
+    const a = await report('post-dup', { reportId: 'client-report-1' });
+    const b = await report('post-dup', { reportId: 'client-report-1' });
+    expect([a.status, b.status, a.body.reportId, b.body.reportId]).toEqual([202, 202, 'client-report-1', 'client-report-1']);
+    for (let i = 0; i < 6; i++) {
+      expect((await report('post-many', { reporter: { type: i === 5 ? 'trusted_flagger' : 'user', id: `u${i}` } })).status).toBe(202);
+    }
+    const many = await eventually(async () => {
+      const c = await p.deps.cases.get(caseIdFor('post-many'));
+      return c && c.reportCount === 6 ? c : undefined;
+    });
+    expect(many.reporterTypes.sort()).toEqual(['trusted_flagger', 'user']);
+    expect((await p.deps.cases.reports(many.id)).length).toBe(6);
+    const dup = await caseOf('post-dup');
+    // The job ran once; and folding the same report again (as a retried job would) changes nothing.
+    expect(dup.reportCount).toBe(1);
+    const again = await p.deps.cases.fold({
+      caseId: dup.id,
+      report: (await p.deps.cases.reports(dup.id))[0]!,
+      expectedRev: dup.rev,
+      fields: { reportCount: 2 },
+      mode: 'requeue-score',
+      score: 1,
+      now: new Date(),
+      audit: { type: 'report.received', actor: 'test', at: new Date().toISOString() },
+    });
+    expect(again).toEqual({ result: 'duplicate' });
+    expect((await p.deps.cases.get(dup.id))!.reportCount).toBe(1);
+    // More reports rank the case higher.
+    expect(many.priority).toBeGreaterThan(dup.priority);
+  });
+
+  it('gives 50 concurrent claimers 50 distinct cases', async () => {
+    await Promise.all(Array.from({ length: 60 }, (_, i) => report(`post-claim-${i}`)));
+    await eventually(async () => (await p.deps.cases.laneStats()).find((l) => l.lane === 'default')!.depth >= 60, 20000);
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => (await p.deps.tokens.create({ role: 'moderator', name: `claimer-${i}`, createdBy: 'test' })).token),
+    );
+    const claims = await Promise.all(tokens.map((t) => p.call('POST', '/v1/review/claim', t, { queue: 'default' })));
+    expect(claims.map((c) => c.status)).toEqual(Array(50).fill(200));
+    const ids = claims.map((c) => c.body.case.id);
+    expect(new Set(ids).size).toBe(50);
+    // Hand them back for the other tests.
+    await Promise.all(claims.map((c, i) => p.call('POST', `/v1/review/${c.body.case.id}/release`, tokens[i], { leaseToken: c.body.lease.token })));
+  });
+
+  it('returns a case whose lease expired to its queue; the old token then gets 409', async () => {
+    await report('post-lease');
+    await caseOf('post-lease');
+    const claimed = await claimCase('post-lease');
+    const hb = await p.call('POST', `/v1/review/${claimed.case.id}/heartbeat`, p.tokens.moderator, { leaseToken: claimed.lease.token });
+    expect(hb.status).toBe(200);
+    expect(hb.body.lease.expiresAt >= claimed.lease.expiresAt).toBe(true);
+    // Eleven minutes later, the reaper runs.
+    expect(await p.deps.cases.reap(new Date(Date.now() + 11 * 60_000))).toBeGreaterThanOrEqual(1);
+    expect(await p.deps.cases.get(claimed.case.id)).toMatchObject({ status: 'open' });
+    for (const path of ['heartbeat', 'decision']) {
+      const r = await p.call('POST', `/v1/review/${claimed.case.id}/${path}`, p.tokens.moderator, {
+        leaseToken: claimed.lease.token,
+        ...(path === 'decision' ? { action: 'remove', category: 'drugs', legalGround: 'Sale of drugs' } : {}),
+      });
+      expect({ path, status: r.status, field: r.body.error.field }).toEqual({ path, status: 409, field: 'leaseToken' });
+    }
+    const other = await claimCase('post-lease', p.tokens.moderator2);
+    expect(other.case.id).toBe(claimed.case.id);
+    await p.call('POST', `/v1/review/${other.case.id}/release`, p.tokens.moderator2, { leaseToken: other.lease.token });
+  });
+
+  it('replaying an actions job changes nothing', async () => {
+    await report('post-replay');
+    const c = await caseOf('post-replay');
+    const claimed = await claimCase('post-replay');
+    const d = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, {
+      leaseToken: claimed.lease.token,
+      action: 'restrict',
+      category: 'drugs',
+      legalGround: 'Illegal in Germany',
+      countries: ['DE'],
+    });
+    expect(d.status).toBe(201);
+    const decision = await eventually(async () => {
+      const x = await p.deps.cases.decision(d.body.decisionId);
+      return x?.appliedAt ? x : undefined;
+    });
+    const before = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-replay' });
+    expect(before._source?.moderation).toMatchObject({ state: 'restricted', restrictedIn: ['DE'] });
+    await p.audit.flushOnce();
+    const eventsBefore = (await verifyAuditChain(p.ctx.es, p.deps.indices.audit)).events;
+    const job: ActionJob = { ...decision, decisionId: decision.id };
+    delete (job as { id?: string }).id;
+    delete (job as { automated?: boolean }).automated;
+    delete (job as { appliedAt?: string }).appliedAt;
+    expect(await applyDecision(p.actionsDeps, job)).toBe('replay');
+    // And through the queue itself: BullMQ keeps one job per decision id.
+    await p.deps.actions.add(job, { jobId: decision.id });
+    await new Promise((r) => setTimeout(r, 300));
+    await p.audit.flushOnce();
+    const after = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-replay' });
+    expect(after._seq_no).toBe(before._seq_no);
+    expect((await verifyAuditChain(p.ctx.es, p.deps.indices.audit)).events).toBe(eventsBefore);
+  });
+
+  it('sends an appeal to a moderator other than the original decider, who can reinstate the post', async () => {
+    await report('post-appeal');
+    const c = await caseOf('post-appeal');
+    const claimed = await claimCase('post-appeal');
+    const d = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, {
+      leaseToken: claimed.lease.token,
+      action: 'remove',
+      category: 'drugs',
+      legalGround: 'Sale of drugs',
+    });
+    await eventually(async () => (await p.deps.cases.decision(d.body.decisionId))?.appliedAt);
+    const bad = await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-appeal', decisionId: 'd_nope', reason: 'I was selling sugar' });
+    expect([bad.status, bad.body.error.field]).toEqual([409, 'decisionId']);
+    const a = await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-appeal', decisionId: d.body.decisionId, reason: 'It was a joke about sugar' });
+    expect(a.status).toBe(202);
+    expect(a.body.queue).toBe('appeals');
+    // The original decider is never handed their own appeal.
+    expect((await p.call('POST', '/v1/review/claim', p.tokens.moderator, { queue: 'appeals' })).status).toBe(204);
+    const other = await claimCase('post-appeal', p.tokens.moderator2, 'appeals');
+    const keep = await p.call('POST', `/v1/review/${other.case.id}/decision`, p.tokens.moderator2, {
+      leaseToken: other.lease.token,
+      action: 'keep',
+      category: 'drugs',
+      legalGround: 'Appeal upheld: no sale',
+    });
+    expect(keep.status).toBe(201);
+    const doc = await eventually(async () => {
+      const got = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-appeal' });
+      return got._source?.moderation?.decisionId === keep.body.decisionId ? got._source : undefined;
+    });
+    expect(doc.moderation?.state).toBe('none');
+    const decisions = await p.deps.cases.decisions(c.id);
+    expect(decisions.map((x) => [x.action, x.decidedBy, x.appealOf ?? null])).toEqual([
+      ['remove', 'moderator:moderator-1', null],
+      ['keep', 'moderator:moderator-2', d.body.decisionId],
+    ]);
+  });
+
+  it('takes known abuse media down at once and queues it for confirmation on the restricted lane', async () => {
+    const r = await p.call('POST', '/v1/reports', p.tokens.reporter, {
+      content: { id: 'media-1', type: 'media', mediaSha256: ['ab'.repeat(32)], authorId: 'author-9' },
+      reporter: { type: 'automated', id: 'hash-scanner' },
+      reason: 'other',
+    });
+    expect(r.status).toBe(202);
+    const c = await caseOf('media-1');
+    expect(c).toMatchObject({ lane: 'csam', category: 'csam', status: 'open' });
+    expect(c.autoRemovedBy).toMatch(/^d_/);
+    const doc = await eventually(async () => (await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'media-1' }, { ignore: [404] }))._source);
+    expect(doc.moderation).toMatchObject({ state: 'removed', category: 'csam', decisionId: c.autoRemovedBy });
+    // Not visible to an uncleared moderator, in any form.
+    expect((await p.call('POST', '/v1/review/claim', p.tokens.moderator, { queue: 'csam' })).status).toBe(403);
+    expect((await p.call('GET', `/v1/cases/${c.id}`, p.tokens.moderator)).status).toBe(403);
+    await eventually(async () => (await p.call('GET', '/v1/cases?queue=csam', p.tokens.csamModerator)).body.total >= 1);
+    expect((await p.call('GET', '/v1/cases?queue=csam', p.tokens.moderator)).body.total).toBe(0);
+    const claimed = await claimCase('media-1', p.tokens.csamModerator, 'csam');
+    expect(claimed.case.id).toBe(c.id);
+    await p.call('POST', `/v1/review/${c.id}/release`, p.tokens.csamModerator, { leaseToken: claimed.lease.token });
+  });
+
+  it('lists cases from the cases index, filtered and sorted', async () => {
+    await eventually(async () => (await p.call('GET', '/v1/cases?status=open&size=100', p.tokens.lead)).body.total >= 60);
+    const byPriority = await p.call('GET', '/v1/cases?status=open&sort=priority&size=20', p.tokens.lead);
+    const priorities = byPriority.body.cases.map((c: { priority: number }) => c.priority);
+    expect(priorities).toEqual([...priorities].sort((a, b) => b - a));
+    const byAge = await p.call('GET', '/v1/cases?queue=default&sort=age&size=20', p.tokens.moderator);
+    const ages = byAge.body.cases.map((c: { firstReportedAt: string }) => c.firstReportedAt);
+    expect(ages).toEqual([...ages].sort());
+    const bad = await p.call('GET', '/v1/cases?size=1000', p.tokens.lead);
+    expect([bad.status, bad.body.error.field]).toEqual([400, '/size']);
+  });
+
+  it('answers malformed bodies with 400 naming the field', async () => {
+    const cases: [string, string, unknown, string][] = [
+      ['POST', '/v1/reports', { reporter: { type: 'user' }, reason: 'drugs' }, '/content'],
+      ['POST', '/v1/reports', reportBody('x', { reason: 'gossip' }), '/reason'],
+      ['POST', '/v1/reports', { ...reportBody('x'), extra: 1 }, '/extra'],
+      ['POST', '/v1/reports', reportBody('bad id with spaces'), '/content/id'],
+      ['POST', '/v1/review/claim', { queue: 'vip' }, '/queue'],
+      ['POST', '/v1/appeals', { contentId: 'x', decisionId: 'd_1' }, '/reason'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const token = path.startsWith('/v1/review') ? p.tokens.moderator : p.tokens.reporter;
+      const r = await p.call(method, path, token, body);
+      expect({ path, field, status: r.status, got: r.body.error.field }).toEqual({ path, field, status: 400, got: field });
+    }
+    const restrictWithout = await p.call('POST', `/v1/review/${caseIdFor('post-1')}/decision`, p.tokens.moderator, {
+      leaseToken: 'x',
+      action: 'restrict',
+      category: 'drugs',
+      legalGround: 'Local law',
+    });
+    expect([restrictWithout.status, restrictWithout.body.error.field]).toEqual([400, '/countries']);
+    const notJson = await p.call('POST', '/v1/reports', p.tokens.reporter, '{"content":');
+    expect([notJson.status, notJson.body.error.code]).toEqual([400, 'invalid_json']);
+  });
+
+  it("retries a killed worker's job: nothing is lost", async () => {
+    // Only the doomed worker below may take the job.
+    await p.triage.close();
+    // A worker in another process takes the job and dies holding it. (Its stall
+    // check interval matches the others': a worker's check blocks every other
+    // worker's for that long.)
+    const script = `
+      const { Worker } = require('bullmq');
+      new Worker('reports', () => { process.stdout.write('got\\n'); return new Promise(() => {}); },
+        { connection: { url: ${JSON.stringify(p.ctx.config.redis.url)} }, prefix: ${JSON.stringify(p.ctx.config.queuePrefix)}, lockDuration: 1000, stalledInterval: 500 });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const got = new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+    expect((await report('post-killed')).status).toBe(202);
+    await got;
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(await p.deps.cases.get(caseIdFor('post-killed'))).toBeUndefined();
+    // A fresh triage worker: the dead one's lock lapses, the stalled-job check hands the job back, triage folds it.
+    const triage = createTriageWorker(
+      { cases: p.deps.cases, rules: p.rules, actions: p.deps.actions },
+      { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix, concurrency: 2, logger: p.deps.logger, tuning: { stalledInterval: 500 } },
+    );
+    try {
+      const c = await eventually(() => p.deps.cases.get(caseIdFor('post-killed')), 30000);
+      expect(c.reportCount).toBe(1);
+    } finally {
+      await triage.close();
+    }
+  });
+
+  it('reports readiness with the workers it depends on', async () => {
+    // No worker process runs in this test (workers are in-process here, without heartbeats).
+    const r = await p.call('GET', '/readyz', p.tokens.admin);
+    expect(r.status).toBe(503);
+    expect(r.body.checks).toMatchObject({ redis: { ok: true }, elasticsearch: { ok: true }, 'workers.triage': { ok: false } });
+    const stop = [
+      (await import('@takedown/shared')).startHeartbeat(p.ctx.redis, p.deps.cases.keys, 'triage', 'test'),
+      (await import('@takedown/shared')).startHeartbeat(p.ctx.redis, p.deps.cases.keys, 'actions', 'test'),
+    ];
+    await eventually(async () => (await p.call('GET', '/readyz', p.tokens.admin)).status === 200);
+    await Promise.all(stop.map((s) => s()));
+  });
+});

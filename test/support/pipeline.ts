@@ -1,0 +1,145 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Worker } from 'bullmq';
+import {
+  AuditWriter,
+  CaseMirror,
+  CatalogQueue,
+  LiveRuleset,
+  RulesetStore,
+  createLogger,
+  createRedis,
+  rulesetKeys,
+  type Role,
+} from '@takedown/shared';
+import { compileRuleset, testing, type CompiledRuleset, type Rule, type Ruleset } from '@takedown/search-rules';
+import { createTriageWorker } from '@takedown/triage-worker';
+import { createActionsWorker, type ActionsDeps } from '@takedown/actions-worker';
+import { buildApiDeps, createApp, type ApiDeps } from '@takedown/moderation-api';
+import { createTestContext, type TestContext } from './test-context';
+
+/** The rules every pipeline test starts with. */
+export const PIPELINE_RULES: Rule[] = [
+  testing.rule('drugs-sale', 'selling cocaine', { scope: ['content'], action: 'flag_for_review' }),
+  testing.rule('drugs-query', 'cocaine', { scope: ['query'], action: 'block_query' }),
+  testing.rule('known-csam-hash', 'ab'.repeat(32), { kind: 'sha256', scope: ['content'], action: 'auto_remove', category: 'csam' }),
+];
+
+export interface Pipeline {
+  ctx: TestContext;
+  url: string;
+  deps: ApiDeps;
+  actionsDeps: ActionsDeps;
+  /** A bearer token per role; `csamModerator` is a moderator cleared for the csam queue. */
+  tokens: Record<Role | 'moderator2' | 'csamModerator', string>;
+  triage: Worker;
+  actions: Worker;
+  audit: AuditWriter;
+  mirror: CaseMirror;
+  rules: LiveRuleset<CompiledRuleset>;
+  call(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole moderation pipeline in this process against the real Redis and
+ * Elasticsearch: the API on an ephemeral port, the triage and actions
+ * workers, the audit writer and the case mirror, a published ruleset, and a
+ * token per role.
+ */
+export async function startPipeline(name: string, opts: { rules?: Rule[]; startTriage?: boolean } = {}): Promise<Pipeline> {
+  const ctx = await createTestContext(name);
+  const logger = createLogger({ name, level: ctx.config.logLevel });
+  const deps = await buildApiDeps({ ...ctx.config, port: 0, host: '127.0.0.1', leaseSeconds: 600 }, logger);
+  const store = new RulesetStore(ctx.redis, rulesetKeys(ctx.config.queuePrefix));
+  await store.publish(opts.rules ?? PIPELINE_RULES, 'lead:test');
+  const subscriber = createRedis(ctx.config.redis.url, { connectionName: `${name}:rules`, maxRetriesPerRequest: null });
+  const rules = new LiveRuleset<CompiledRuleset>({
+    store,
+    subscriber,
+    compile: (r) => compileRuleset(r as unknown as Ruleset),
+    logger,
+  });
+  await rules.start();
+  const workerRedis = createRedis(ctx.config.redis.url, { connectionName: `${name}:workers`, maxRetriesPerRequest: null });
+  const actionsQueue = new CatalogQueue('actions', ctx.bullConnection, ctx.config.queuePrefix);
+  const triage = createTriageWorker(
+    { cases: deps.cases, rules, actions: actionsQueue },
+    { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix, concurrency: 8, logger, tuning: { stalledInterval: 1000, lockDuration: 2000 } },
+  );
+  if (opts.startTriage === false) await triage.pause(true);
+  const actionsDeps: ActionsDeps = {
+    cases: deps.cases,
+    es: ctx.es,
+    redis: workerRedis,
+    contentIndex: ctx.config.contentIndex,
+    statementsIndex: deps.indices.statements,
+  };
+  const actions = createActionsWorker(actionsDeps, { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix, concurrency: 4, logger });
+  const audit = new AuditWriter({ redis: workerRedis, es: ctx.es, index: deps.indices.audit, keys: deps.cases.keys, logger, instanceId: `${name}:audit`, intervalMs: 50 });
+  audit.start();
+  const mirror = new CaseMirror(workerRedis, deps.cases, ctx.es, deps.indices.cases, logger, 50);
+  mirror.start();
+
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const tokens = {} as Pipeline['tokens'];
+  for (const role of ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search'] as const) {
+    tokens[role] = (await deps.tokens.create({ role, name: `${role}-1`, createdBy: 'test' })).token;
+  }
+  tokens.moderator2 = (await deps.tokens.create({ role: 'moderator', name: 'moderator-2', createdBy: 'test' })).token;
+  tokens.csamModerator = (await deps.tokens.create({ role: 'moderator', name: 'csam-1', grants: { csam: true }, createdBy: 'test' })).token;
+
+  return {
+    ctx,
+    url,
+    deps,
+    actionsDeps,
+    tokens,
+    triage,
+    actions,
+    audit,
+    mirror,
+    rules,
+    async call(method, path, token, body) {
+      const headers: Record<string, string> = {};
+      if (token) headers['authorization'] = `Bearer ${token}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // metrics and other text bodies stay strings
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async stop() {
+      await new Promise((r) => server.close(r));
+      await triage.close();
+      await actions.close();
+      await audit.stop();
+      await mirror.stop();
+      await rules.stop();
+      await actionsQueue.close();
+      await deps.close();
+      subscriber.disconnect();
+      workerRedis.disconnect();
+      await ctx.cleanup();
+    },
+  };
+}
+
+/** A report body for POST /v1/reports. */
+export function reportBody(contentId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    content: { id: contentId, type: 'post', text: `Selling cocaine tonight, DM ${contentId}`, authorId: 'author-1', lang: 'en' },
+    reporter: { type: 'user', id: 'reporter-7' },
+    reason: 'drugs',
+    ...extra,
+  };
+}

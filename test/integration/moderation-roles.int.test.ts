@@ -1,0 +1,85 @@
+import { ROLES, caseIdFor } from '@takedown/shared';
+import { ACCESS, type Endpoint } from '@takedown/moderation-api';
+import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+
+let p: Pipeline;
+
+beforeAll(async () => {
+  p = await startPipeline('roles');
+});
+afterAll(async () => {
+  await p.stop();
+});
+
+/** A plausible request for each endpoint; allowed roles may still get 4xx for state, never 401/403. */
+function requestFor(endpoint: Endpoint): { method: string; path: string; body?: unknown } {
+  const [method, template] = endpoint.split(' ') as [string, string];
+  const caseId = caseIdFor('post-roles');
+  const path = template.replace(':caseId', caseId).replace(':idOrName', 'nobody');
+  const bodies: Partial<Record<Endpoint, unknown>> = {
+    'POST /v1/reports': reportBody('post-roles'),
+    'POST /v1/appeals': { contentId: 'post-roles', decisionId: 'd_x', reason: 'not fair' },
+    'POST /v1/review/claim': { queue: 'default' },
+    'POST /v1/review/:caseId/heartbeat': { leaseToken: 'x' },
+    'POST /v1/review/:caseId/release': { leaseToken: 'x' },
+    'POST /v1/review/:caseId/decision': { leaseToken: 'x', action: 'keep', category: 'drugs', legalGround: 'none found' },
+    'POST /v1/tokens': { role: 'reporter', name: `matrix-${Math.random().toString(36).slice(2)}` },
+  };
+  return { method, path, body: bodies[endpoint] };
+}
+
+describe('role matrix: every endpoint × every role', () => {
+  const endpoints = Object.keys(ACCESS) as Endpoint[];
+
+  it.each(endpoints)('%s admits exactly its roles', async (endpoint) => {
+    const allowed = ACCESS[endpoint];
+    const { method, path, body } = requestFor(endpoint);
+    const outcome: Record<string, number> = {};
+    for (const role of ROLES) outcome[role] = (await p.call(method, path, p.tokens[role], body)).status;
+    outcome['none'] = (await p.call(method, path, undefined, body)).status;
+    outcome['revoked'] = (await p.call(method, path, 'tdk_admin_not-a-real-token', body)).status;
+    for (const [who, status] of Object.entries(outcome)) {
+      if (allowed === 'public') {
+        expect({ who, status }).toEqual({ who, status: 200 });
+      } else if (who === 'none' || who === 'revoked') {
+        expect({ who, status }).toEqual({ who, status: 401 });
+      } else if ((allowed as readonly string[]).includes(who)) {
+        expect({ who, forbidden: status === 401 || status === 403 || status === 500 }).toEqual({ who, forbidden: false });
+      } else {
+        expect({ who, status }).toEqual({ who, status: 403 });
+      }
+    }
+  });
+
+  it('refuses a revoked token', async () => {
+    const { token } = await p.deps.tokens.create({ role: 'reporter', name: 'to-revoke', createdBy: 'test' });
+    expect((await p.call('POST', '/v1/reports', token, reportBody('post-rev'))).status).toBe(202);
+    const r = await p.call('DELETE', '/v1/tokens/to-revoke', p.tokens.admin);
+    expect(r.status).toBe(200);
+    expect(r.body.record.revokedAt).toBeTruthy();
+    const after = await p.call('POST', '/v1/reports', token, reportBody('post-rev'));
+    expect([after.status, after.body.error.code]).toEqual([401, 'invalid_token']);
+  });
+
+  it('never stores or returns a token in clear after creation, and audits token changes', async () => {
+    const created = await p.call('POST', '/v1/tokens', p.tokens.admin, { role: 'lead', name: 'lead-audit' });
+    expect(created.status).toBe(201);
+    const token = created.body.token as string;
+    expect(token).toMatch(/^tdk_lead_/);
+    const listed = JSON.stringify((await p.call('GET', '/v1/tokens', p.tokens.admin)).body);
+    expect(listed).not.toContain(token);
+    const stored = JSON.stringify(await p.ctx.redis.hgetall(p.deps.cases.keys.tokens));
+    expect(stored).not.toContain(token);
+    await p.audit.flushOnce();
+    await p.ctx.es.indices.refresh({ index: p.deps.indices.audit });
+    const events = await p.ctx.es.search({ index: p.deps.indices.audit, query: { term: { type: 'token.created' } }, size: 100 });
+    expect(JSON.stringify(events.hits.hits)).toContain('lead-audit');
+    expect(JSON.stringify(events.hits.hits)).not.toContain(token);
+  });
+
+  it('keeps 500s opaque and unknown routes in the JSON error shape', async () => {
+    const r = await p.call('GET', '/v1/nothing-here', p.tokens.admin);
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('not_found');
+  });
+});

@@ -4,7 +4,9 @@
 //   2. TypeScript build,
 //   3. indices created and the demo corpus seeded,
 //   4. every service and worker built so far started (each package with a dist/main.js),
-//   5. URLs (and demo tokens, once they exist) printed.
+//   5. the shipped ruleset published (when nothing is), one demo token per
+//      role created, demo reports filed through the API,
+//   6. URLs and tokens printed.
 // Ctrl-C stops the processes and the servers this run started.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +19,63 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const log = (msg) => process.stderr.write(`[start] ${msg}\n`);
 const DEMO_POSTS = Number(process.env.TAKEDOWN_DEMO_POSTS || 6000);
+const DEMO_REPORTS = Number(process.env.TAKEDOWN_DEMO_REPORTS || 60);
+const API_PORT = Number(process.env.TAKEDOWN_API_PORT || 8080);
+const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search'];
+
+/** Publishes the shipped lists as ruleset v1 when nothing was ever published. */
+async function seedRuleset(shared, rules, redis, config) {
+  const store = new shared.RulesetStore(redis, shared.rulesetKeys(config.queuePrefix));
+  const seeded = await store.seedIfEmpty(() => rules.shippedRules(new Date().toISOString(), 'takedown-demo'), 'takedown-demo');
+  const current = await store.currentVersion();
+  return seeded ? `published the shipped lists as ruleset v${current}` : `ruleset v${current} already published`;
+}
+
+/** One fresh token per role (earlier demo tokens revoked: only hashes are stored, so they cannot be shown again). */
+async function demoTokens(shared, redis, config) {
+  const tokens = new shared.TokenStore(redis, shared.moderationKeys(config.queuePrefix));
+  const live = await tokens.list();
+  const out = {};
+  for (const role of [...DEMO_ROLES, 'moderator-csam']) {
+    const name = `demo-${role}`;
+    if (live.some((t) => t.name === name && !t.revokedAt)) await tokens.revoke(name, 'takedown-demo');
+    const realRole = role === 'moderator-csam' ? 'moderator' : role;
+    const grants = role === 'moderator-csam' ? { csam: true } : {};
+    out[role] = (await tokens.create({ role: realRole, name, grants, createdBy: 'takedown-demo' })).token;
+  }
+  return out;
+}
+
+async function waitFor(url, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** Files reports on some of the demo corpus's spam through the API, so the queues have work. */
+async function demoReports(shared, token) {
+  const posts = shared.generateDemoCorpus({ count: DEMO_POSTS }).filter((p) => p.kind !== 'benign').slice(0, DEMO_REPORTS);
+  let filed = 0;
+  for (const [i, post] of posts.entries()) {
+    const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/reports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        reportId: `demo-${post.id}`,
+        content: { id: post.id, type: 'post', text: post.text, authorId: post.authorId, lang: post.lang, createdAt: post.createdAt },
+        reporter: { type: i % 7 === 0 ? 'trusted_flagger' : 'user', id: `demo-user-${i % 13}` },
+        reason: post.kind === 'drugs' ? 'drugs' : 'fraud',
+      }),
+    });
+    if (res.status === 202) filed++;
+  }
+  return filed;
+}
 
 function build() {
   log('building (tsc -b)');
@@ -85,6 +144,11 @@ async function main() {
     const { count } = await es.count({ index: config.contentIndex });
     await es.close();
     log(seeded.skipped ? `demo corpus already present (${count} documents)` : `indexed ${seeded.indexed} documents`);
+    const rules = require(path.join(ROOT, 'search-rules', 'dist', 'index.js'));
+    const redis = shared.createRedis(config.redis.url, { connectionName: 'start' });
+    log(await seedRuleset(shared, rules, redis, config));
+    const tokens = config.env === 'production' ? {} : await demoTokens(shared, redis, config);
+    redis.disconnect();
 
     for (const r of runnables()) {
       const child = spawn(process.execPath, [r.main], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -98,14 +162,28 @@ async function main() {
       log(`started ${r.name} (pid ${child.pid})`);
     }
 
+    let filed = 0;
+    if (tokens.reporter && (await waitFor(`http://127.0.0.1:${API_PORT}/healthz`, 30000))) {
+      filed = await demoReports(shared, tokens.reporter);
+    }
+    const api = `http://localhost:${API_PORT}`;
     const lines = [
       '',
       'Takedown is ready.',
+      `  Moderation API: ${api}   (${filed} demo reports filed; triage folds them into cases)`,
       `  Redis:          ${services.redisUrl}`,
       `  Elasticsearch:  ${services.elasticsearchUrl}`,
       `  Content index:  ${config.contentIndex} (${count} documents)`,
       `  Try:            curl -s '${services.elasticsearchUrl}/${config.contentIndex}/_search?q=text:delivery&size=3'`,
       `  Processes:      ${children.length === 0 ? 'none yet' : runnables().map((r) => r.name).join(', ')}`,
+      ...(Object.keys(tokens).length
+        ? [
+            '  Demo tokens (new on every start; earlier demo tokens are revoked):',
+            ...Object.entries(tokens).map(([role, t]) => `    ${role.padEnd(15)} ${t}`),
+            `  Try:            curl -s -H 'Authorization: Bearer ${tokens.moderator}' -X POST -H 'content-type: application/json' -d '{"queue":"default"}' ${api}/v1/review/claim`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.lead}' ${api}/metrics`,
+          ]
+        : []),
       '  Ctrl-C stops everything this run started.',
       '',
     ];

@@ -2,7 +2,7 @@ import { jobCatalog, QUEUE_NAMES } from './job-catalog';
 
 describe('job catalog', () => {
   it('defines every queue of the design with retries and keeps failed jobs', () => {
-    expect(QUEUE_NAMES.sort()).toEqual(['actions', 'backfill', 'reports', 'review']);
+    expect(QUEUE_NAMES.sort()).toEqual(['actions', 'backfill', 'reports']);
     for (const name of QUEUE_NAMES) {
       const def = jobCatalog[name];
       expect(def.jobOptions.attempts).toBeGreaterThanOrEqual(1);

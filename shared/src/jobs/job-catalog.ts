@@ -4,17 +4,14 @@ import {
   actionJobSchema,
   backfillJobSchema,
   reportJobSchema,
-  reviewJobSchema,
   type ActionJob,
   type BackfillJob,
   type ReportJob,
-  type ReviewJob,
 } from './payloads';
 
 /** Queue name → payload type. */
 export interface JobPayloads {
   reports: ReportJob;
-  review: ReviewJob;
   actions: ActionJob;
   backfill: BackfillJob;
 }
@@ -50,12 +47,6 @@ export const jobCatalog: { [N in QueueName]: QueueDefinition<N> } = {
     reportJobSchema,
     { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86400, count: 100000 }, ...keepFailed },
     'User and detector reports waiting for triage (jobId = reportId).',
-  ),
-  review: define(
-    'review',
-    reviewJobSchema,
-    { attempts: 1, removeOnComplete: { age: 86400 }, ...keepFailed },
-    'Open cases waiting for a moderator, by priority (jobId = caseId).',
   ),
   actions: define(
     'actions',

@@ -59,24 +59,6 @@ export const reportJobSchema = {
   },
 } as const;
 
-export interface ReviewJob {
-  caseId: string;
-  contentId: string;
-  queue: string;
-}
-
-export const reviewJobSchema = {
-  $id: 'takedown/jobs/review',
-  type: 'object',
-  additionalProperties: false,
-  required: ['caseId', 'contentId', 'queue'],
-  properties: {
-    caseId: id,
-    contentId: id,
-    queue: { type: 'string', enum: ['default', 'csam', 'escalated', 'appeals'] },
-  },
-} as const;
-
 export interface ActionJob {
   decisionId: string;
   caseId: string;

@@ -20,12 +20,17 @@ export interface FoldInput {
   fields: Partial<CaseRecord>;
   mode: 'enqueue' | 'attach' | 'requeue-score';
   score: number;
+  /** Must include `lane`. */
   now: Date;
   audit: AuditEventInput;
   autoDecision?: DecisionRecord;
 }
 
-export type FoldOutcome = { result: 'folded'; rev: number } | { result: 'duplicate' } | { result: 'conflict' };
+export type FoldOutcome =
+  | { result: 'folded'; rev: number }
+  | { result: 'duplicate' }
+  /** The case moved on since it was read; `current` is its state now (undefined: still no case). */
+  | { result: 'conflict'; current: CaseRecord | undefined };
 
 export interface LaneStats {
   lane: Lane;
@@ -79,23 +84,32 @@ export class CaseStore {
   }
 
   async fold(i: FoldInput): Promise<FoldOutcome> {
+    const fields = Object.entries(caseToFields(i.fields)).flat();
+    const decision = i.autoDecision ? Object.entries(decisionToFields(i.autoDecision)).flat() : [];
     const r = (await runScript(this.redis, 'fold-report', [], [
       this.keys.base,
       i.caseId,
       i.report.reportId,
       JSON.stringify(i.report),
       String(i.expectedRev),
-      JSON.stringify(caseToFields(i.fields)),
       i.mode,
       String(i.score),
       String(i.now.getTime()),
       JSON.stringify(i.audit),
-      i.autoDecision ? JSON.stringify(decisionToFields(i.autoDecision)) : '',
+      i.fields.lane ?? '',
       i.autoDecision?.id ?? '',
-    ])) as [number, string | number];
+      i.autoDecision?.action ?? '',
+      fields.length / 2,
+      decision.length / 2,
+      ...fields,
+      ...decision,
+    ])) as [number, string | number | string[]];
     if (r[0] === 1) return { result: 'folded', rev: Number(r[1]) };
     if (r[0] === 0) return { result: 'duplicate' };
-    return { result: 'conflict' };
+    const flat = r[1] as string[];
+    const hash: Record<string, string> = {};
+    for (let k = 0; k + 1 < flat.length; k += 2) hash[flat[k] as string] = flat[k + 1] as string;
+    return { result: 'conflict', current: caseFromHash(hash) };
   }
 
   /** Returns expired leases' cases to their lanes. */

@@ -51,8 +51,10 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
   const autoRule = live.find((h) => h.action === 'auto_remove');
   const caseId = caseIdFor(content.id);
 
+  // Most reports are about content nobody reported before: try as a new case
+  // first, without a read; a conflict hands back the case's current state.
+  let existing: CaseRecord | undefined;
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-    const existing = await deps.cases.get(caseId);
     const ruleHits = mergeHits(existing?.ruleHits ?? [], newHits);
     const liveHits = ruleHits.filter((h) => !h.shadow);
     const reporterTypes = [...new Set([...(existing?.reporterTypes ?? []), report.reporter.type])];
@@ -153,7 +155,10 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       autoDecision,
     });
     if (outcome.result === 'duplicate') return { result: 'duplicate', caseId };
-    if (outcome.result === 'conflict') continue;
+    if (outcome.result === 'conflict') {
+      existing = outcome.current;
+      continue;
+    }
     if (autoDecision) {
       // Lost if this process dies right here? No: the decision sits in the
       // outbox, and the actions worker re-enqueues stale outbox entries.

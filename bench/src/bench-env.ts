@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { createElasticsearch, createLogger, createRedis, loadConfig, type CoreConfig, type ElasticsearchClient, type Redis } from '@takedown/shared';
+
+/** An isolated prefix on the real servers for one benchmark run, removed at the end. */
+export interface BenchEnv {
+  config: CoreConfig;
+  redis: Redis;
+  es: ElasticsearchClient;
+  logger: ReturnType<typeof createLogger>;
+  cleanup(): Promise<void>;
+}
+
+export function benchEnv(name: string): BenchEnv {
+  const prefix = `bench-${name}-${randomBytes(3).toString('hex')}`;
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    TAKEDOWN_INDEX_PREFIX: prefix,
+    TAKEDOWN_CONTENT_INDEX: `${prefix}-content`,
+    TAKEDOWN_QUEUE_PREFIX: `{${prefix}}`,
+  });
+  const redis = createRedis(config.redis.url, { connectionName: `bench:${name}` });
+  const es = createElasticsearch(config.elasticsearch);
+  return {
+    config,
+    redis,
+    es,
+    logger: createLogger({ name: `bench-${name}`, level: 'warn' }),
+    async cleanup() {
+      const indices = Object.keys(await es.indices.get({ index: `${prefix}*`, expand_wildcards: 'all' }).catch(() => ({})));
+      if (indices.length > 0) await es.indices.delete({ index: indices.join(',') });
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 5000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+      await es.close();
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

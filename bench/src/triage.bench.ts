@@ -1,0 +1,94 @@
+// npm run bench -- triage            (needs-servers: real Redis and Elasticsearch)
+// Reports per second through the triage worker (50k-term ruleset, ~1 KB
+// posts, one case per content with repeats folded) beside a bare no-op
+// BullMQ worker draining the same number of identical jobs on the same
+// Redis, at concurrency 1 and 50, in this run. Ends with one JSON line.
+import { Worker } from 'bullmq';
+import { CaseStore, CatalogQueue, LiveRuleset, RulesetStore, createRedis, generateDemoCorpus, jobCatalog, moderationKeys, rulesetKeys, type ReportJob } from '@takedown/shared';
+import { compileRuleset, shippedRules, testing, type CompiledRuleset, type Ruleset } from '@takedown/search-rules';
+import { createTriageWorker } from '@takedown/triage-worker';
+import { benchEnv, round } from './bench-env';
+
+const TERMS = 50_000;
+const JOBS = { 1: 1500, 50: 4000 } as const;
+
+async function main(): Promise<void> {
+  const env = benchEnv('triage');
+  const connection = { url: env.config.redis.url };
+  const prefix = env.config.queuePrefix;
+  const at = new Date().toISOString();
+  const shipped = shippedRules(at);
+  const rules = [...shipped, ...Array.from({ length: TERMS - shipped.length }, (_, i) => testing.rule(`syn${i}`, testing.syntheticWord(i), { scope: ['content'], action: 'flag_for_review' }))];
+  const store = new RulesetStore(env.redis, rulesetKeys(prefix));
+  await store.publish(rules, 'bench');
+  const subscriber = createRedis(env.config.redis.url, { connectionName: 'bench:rules', maxRetriesPerRequest: null });
+  const live = new LiveRuleset<CompiledRuleset>({ store, subscriber, compile: (r) => compileRuleset(r as unknown as Ruleset, { trusted: true }), logger: env.logger });
+  await live.start();
+  const cases = new CaseStore(env.redis, moderationKeys(prefix), 600_000);
+  const actions = new CatalogQueue('actions', connection, prefix);
+
+  // ~1 KB posts from the demo corpus; every fourth report repeats an earlier content id.
+  const posts = generateDemoCorpus({ count: 3000, seed: 11 });
+  const makeJobs = (n: number, tag: string): ReportJob[] =>
+    Array.from({ length: n }, (_, i) => {
+      const post = posts[i % posts.length]!;
+      let text = post.text;
+      while (text.length < 1000) text += ` ${posts[(i * 7 + text.length) % posts.length]!.text}`;
+      const contentId = `${tag}-${i % 4 === 3 ? i - 1 : i}`;
+      return {
+        reportId: `${tag}-r${i}`,
+        receivedAt: new Date().toISOString(),
+        content: { id: contentId, type: 'post', text, authorId: post.authorId, lang: post.lang },
+        reporter: { type: 'user', id: `u${i % 97}` },
+        reason: post.kind === 'scam' ? 'fraud' : 'drugs',
+      };
+    });
+
+  async function drain(queueName: string, jobs: ReportJob[], makeWorker: () => Worker): Promise<number> {
+    const queue = new CatalogQueue('reports', connection, prefix);
+    // Same name, same options, but a separate queue per run so the runs never share jobs.
+    const q = queueName === 'reports' ? queue.queue : new (await import('bullmq')).Queue(queueName, { connection, prefix, defaultJobOptions: jobCatalog.reports.jobOptions });
+    for (let i = 0; i < jobs.length; i += 500) {
+      await q.addBulk(jobs.slice(i, i + 500).map((data) => ({ name: 'reports', data, opts: { jobId: data.reportId } })));
+    }
+    let done = 0;
+    const t0 = performance.now();
+    const worker = makeWorker();
+    await new Promise<void>((resolve, reject) => {
+      worker.on('completed', () => {
+        if (++done === jobs.length) resolve();
+      });
+      worker.on('failed', (_job, err) => reject(err));
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    await worker.close();
+    await q.obliterate({ force: true });
+    await q.close();
+    if (q !== queue.queue) await queue.close();
+    return jobs.length / seconds;
+  }
+
+  const results: Record<string, { triagePerSec: number; noopPerSec: number; ratio: number }> = {};
+  for (const concurrency of [1, 50] as const) {
+    const n = JOBS[concurrency];
+    const noop = await drain(`noop-c${concurrency}`, makeJobs(n, `noop${concurrency}`), () => new Worker(`noop-c${concurrency}`, async () => undefined, { connection, prefix, concurrency }));
+    const triage = await drain('reports', makeJobs(n, `tri${concurrency}`), () =>
+      createTriageWorker({ cases, rules: live, actions }, { connection, prefix, concurrency, logger: env.logger }),
+    );
+    results[`c${concurrency}`] = { triagePerSec: round(triage, 0), noopPerSec: round(noop, 0), ratio: round(triage / noop) };
+    console.log(`concurrency ${concurrency}: triage ${triage.toFixed(0)} reports/s, no-op worker ${noop.toFixed(0)} jobs/s, ratio ${(triage / noop).toFixed(2)} (target ≥ 0.70)`);
+  }
+  const caseCount = await env.redis.zcard(cases.keys.cases);
+  console.log(`${caseCount} cases from ${JOBS[1] + JOBS[50]} reports (every fourth report folds into an earlier case); ruleset ${live.current().compiled.rules.length} rules`);
+  console.log(JSON.stringify({ bench: 'triage', rules: TERMS, ratios: { c1: results['c1']!.ratio, c50: results['c50']!.ratio }, target: 0.7, results }));
+
+  await live.stop();
+  subscriber.disconnect();
+  await actions.close();
+  await env.cleanup();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -14,8 +14,9 @@ ARGV[6]  lease duration, ms
 ARGV[7]  how many candidates to look at before giving up
 ARGV[8]  audit timestamp (ISO 8601)
 
-Returns: {caseId, expiresAtMs} claimed; nil when the lane has nothing this
-moderator may take.
+Returns: {caseId, expiresAtMs, flat HGETALL of the case} claimed (the
+case comes back with the claim, saving the caller a round trip); nil when
+the lane has nothing this moderator may take.
 ]]
 local p = ARGV[1]
 local laneKey = p .. ':lane:' .. ARGV[2]
@@ -37,7 +38,7 @@ for _, caseId in ipairs(candidates) do
       type = 'case.claimed', actor = ARGV[3], at = ARGV[8], caseId = caseId,
       data = { lane = ARGV[2], leaseExpiresAt = expiresAt },
     }))
-    return {caseId, tostring(expiresAt)}
+    return {caseId, tostring(expiresAt), redis.call('HGETALL', caseKey)}
   end
 end
 return nil

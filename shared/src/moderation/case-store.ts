@@ -5,7 +5,7 @@ import type { AuditEventInput } from '../audit/audit-event';
 import { caseFromHash, caseToFields, decisionFromHash, decisionToFields, type CaseRecord, type DecisionRecord } from './case-record';
 import { newLeaseToken } from './ids';
 import { LANES, type Lane, type ModerationKeys } from './keys';
-import { runScript } from './lua-scripts';
+import { runScript, runScripts } from './lua-scripts';
 
 export interface Lease {
   caseId: string;
@@ -117,22 +117,24 @@ export class CaseStore {
     return Number(await runScript(this.redis, 'reap-leases', [], [this.keys.base, now.getTime(), max, now.toISOString()]));
   }
 
-  /** The next case on `lane` this moderator may take, leased to them; undefined when there is none. */
-  async claim(lane: Lane, moderatorId: string, now = new Date()): Promise<Lease | undefined> {
-    await this.reap(now);
+  /**
+   * The next case on `lane` this moderator may take, leased to them, with
+   * the case itself; undefined when there is none. Expired leases are
+   * returned first, in the same round trip.
+   */
+  async claim(lane: Lane, moderatorId: string, now = new Date()): Promise<{ lease: Lease; case: CaseRecord } | undefined> {
     const token = newLeaseToken();
-    const r = (await runScript(this.redis, 'claim', [], [
-      this.keys.base,
-      lane,
-      moderatorId,
-      token,
-      now.getTime(),
-      this.leaseMs,
-      50,
-      now.toISOString(),
-    ])) as [string, string] | null;
+    const [, claimed] = await runScripts(this.redis, [
+      { name: 'reap-leases', keys: [], args: [this.keys.base, now.getTime(), 100, now.toISOString()] },
+      { name: 'claim', keys: [], args: [this.keys.base, lane, moderatorId, token, now.getTime(), this.leaseMs, 50, now.toISOString()] },
+    ]);
+    const r = claimed as [string, string, string[]] | null;
     if (!r) return undefined;
-    return { caseId: r[0], token, expiresAt: new Date(Number(r[1])).toISOString() };
+    const hash: Record<string, string> = {};
+    for (let k = 0; k + 1 < r[2].length; k += 2) hash[r[2][k] as string] = r[2][k + 1] as string;
+    const c = caseFromHash(hash);
+    if (!c) throw new Error(`claimed case ${r[0]} has no record`);
+    return { lease: { caseId: r[0], token, expiresAt: new Date(Number(r[1])).toISOString() }, case: c };
   }
 
   async heartbeat(caseId: string, token: string, now = new Date()): Promise<Lease> {

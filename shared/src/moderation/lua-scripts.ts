@@ -57,3 +57,30 @@ export async function runScript(redis: Redis, name: ScriptName, keys: string[], 
     return redis.eval(script.source, script.keys, ...keys, ...args);
   }
 }
+
+/**
+ * Runs several scripts in one round trip (a pipeline of EVALSHA), in order.
+ * After a Redis restart emptied the script cache, loads them and retries.
+ * Resolves to each script's result; rejects with the first script error.
+ */
+export async function runScripts(redis: Redis, calls: { name: ScriptName; keys: string[]; args: (string | number)[] }[]): Promise<unknown[]> {
+  const all = scripts();
+  const run = async () => {
+    const pipe = redis.pipeline();
+    for (const c of calls) {
+      const s = all.get(c.name);
+      if (!s || c.keys.length !== s.keys) throw new Error(`bad call to ${c.name}.lua`);
+      pipe.evalsha(s.sha, s.keys, ...c.keys, ...c.args);
+    }
+    return (await pipe.exec()) ?? [];
+  };
+  let res = await run();
+  if (res.some(([err]) => err instanceof Error && err.message.startsWith('NOSCRIPT'))) {
+    for (const c of calls) await redis.script('LOAD', (all.get(c.name) as Loaded).source);
+    res = await run();
+  }
+  return res.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}

@@ -18,13 +18,12 @@ export function reviewRoutes(deps: ApiDeps): Router {
     if (queue === 'csam' && !p.grants.csam) {
       throw new ForbiddenError('the csam queue is restricted to moderators cleared for it', 'csam_not_allowed');
     }
-    const lease = await deps.cases.claim(queue, actorOf(p));
-    if (!lease) {
+    const claimed = await deps.cases.claim(queue, actorOf(p));
+    if (!claimed) {
       res.status(204).end();
       return;
     }
-    const c = await deps.cases.require(lease.caseId);
-    res.json({ case: c, lease: { token: lease.token, expiresAt: lease.expiresAt } });
+    res.json({ case: claimed.case, lease: { token: claimed.lease.token, expiresAt: claimed.lease.expiresAt } });
   });
 
   r.post('/v1/review/:caseId/heartbeat', guard(deps.tokens, 'POST /v1/review/:caseId/heartbeat'), async (req, res) => {

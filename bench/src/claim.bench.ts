@@ -1,0 +1,142 @@
+// npm run bench -- claim             (needs-servers: real Redis and Elasticsearch)
+// 50 moderators claim at the same instant, round after round, through the
+// moderation API over HTTP (the API runs in its own process, as deployed,
+// so the load generator does not steal its CPU) until the queue is empty:
+// p50/p99 claim latency and double claims (two moderators handed the same
+// case). Baseline in the same run: the same 50 clients calling GET /healthz
+// the same way (same HTTP stack and auth, no Redis work). Ends with one JSON line.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Agent, request } from 'node:http';
+import { casePriority, caseIdFor, laneScore, type ReportJob } from '@takedown/shared';
+import { buildApiDeps } from '@takedown/moderation-api';
+import { benchEnv, percentile, round } from './bench-env';
+
+const MODERATORS = 50;
+const CASES = 5000;
+const BASELINE_REQUESTS = 5000;
+
+async function main(): Promise<void> {
+  const env = benchEnv('claim');
+  const deps = await buildApiDeps({ ...env.config, port: 0, host: '127.0.0.1', leaseSeconds: 600 }, env.logger);
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const api = spawn(process.execPath, [path.join(__dirname, '..', '..', 'services', 'moderation-api', 'dist', 'main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'warn', TAKEDOWN_API_PORT: String(port), TAKEDOWN_API_HOST: '127.0.0.1', TAKEDOWN_INDEX_PREFIX: env.config.indexPrefix, TAKEDOWN_CONTENT_INDEX: env.config.contentIndex, TAKEDOWN_QUEUE_PREFIX: env.config.queuePrefix },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let up = false; !up; ) {
+    up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (!up) await new Promise((r) => setTimeout(r, 100));
+  }
+  const agent = new Agent({ keepAlive: true, maxSockets: MODERATORS });
+
+  // Open cases, folded straight into Redis (what triage would have done).
+  const now = new Date();
+  for (let i = 0; i < CASES; i += 250) {
+    await Promise.all(
+      Array.from({ length: Math.min(250, CASES - i) }, async (_, k) => {
+        const n = i + k;
+        const contentId = `bench-post-${n}`;
+        const report: ReportJob = {
+          reportId: `bench-r${n}`,
+          receivedAt: now.toISOString(),
+          content: { id: contentId, type: 'post', text: 'selling cocaine', authorId: 'a1' },
+          reporter: { type: 'user' },
+          reason: 'drugs',
+        };
+        const priority = casePriority({ category: 'drugs', reporterTypes: ['user'], reportCount: 1 + (n % 5), liveRuleHits: n % 2, autoRemoveHit: false, firstReportedAt: now, now });
+        await deps.cases.fold({
+          caseId: caseIdFor(contentId),
+          report,
+          expectedRev: 0,
+          fields: { id: caseIdFor(contentId), contentId, lane: 'default', priority, category: 'drugs', content: report.content, reportCount: 1, reporterTypes: ['user'], ruleHits: [], firstReportedAt: now.toISOString(), lastReportedAt: now.toISOString() },
+          mode: 'enqueue',
+          score: laneScore(priority, now),
+          now,
+          audit: { type: 'report.received', actor: 'bench', at: now.toISOString() },
+        });
+      }),
+    );
+  }
+  const tokens = await Promise.all(
+    Array.from({ length: MODERATORS }, async (_, i) => (await deps.tokens.create({ role: 'moderator', name: `bench-mod-${i}`, createdBy: 'bench' })).token),
+  );
+
+  const call = (method: string, path: string, token: string, body?: unknown) =>
+    new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
+      const t0 = performance.now();
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        { host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+        (res) => {
+          let data = '';
+          res.on('data', (c) => (data += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, ms: performance.now() - t0 }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+
+  // Warm up both paths.
+  for (let i = 0; i < 200; i++) await call('GET', '/healthz', tokens[0]!);
+
+  // Rounds: all 50 fire at once, the next round starts when all have answered.
+  async function rounds(fire: (token: string) => Promise<{ ms: number; more: boolean }>, maxRounds: number): Promise<{ ms: number[]; seconds: number }> {
+    const ms: number[] = [];
+    const t0 = performance.now();
+    for (let round = 0; round < maxRounds; round++) {
+      const res = await Promise.all(tokens.map(fire));
+      for (const r of res) ms.push(r.ms);
+      if (res.every((r) => !r.more)) break;
+    }
+    return { ms, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  const base = await rounds(async (t) => ({ ms: (await call('GET', '/healthz', t)).ms, more: true }), BASELINE_REQUESTS / MODERATORS);
+  const baseline = base.ms;
+  const baselineSeconds = base.seconds;
+
+  const claimed: string[] = [];
+  const run = await rounds(async (t) => {
+    const r = await call('POST', '/v1/review/claim', t, { queue: 'default' });
+    if (r.status === 204) return { ms: r.ms, more: false };
+    if (r.status !== 200) throw new Error(`claim answered ${r.status}: ${r.body}`);
+    claimed.push((JSON.parse(r.body) as { case: { id: string } }).case.id);
+    return { ms: r.ms, more: true };
+  }, Number.MAX_SAFE_INTEGER);
+  const latencies = run.ms;
+  const claimSeconds = run.seconds;
+  latencies.sort((a, b) => a - b);
+  baseline.sort((a, b) => a - b);
+  const doubles = claimed.length - new Set(claimed).size;
+  const result = {
+    bench: 'claim',
+    moderators: MODERATORS,
+    cases: CASES,
+    claimed: claimed.length,
+    doubleClaims: doubles,
+    claimP50Ms: round(percentile(latencies, 50)),
+    claimP99Ms: round(percentile(latencies, 99)),
+    claimsPerSec: round(latencies.length / claimSeconds, 0),
+    baselineP50Ms: round(percentile(baseline, 50)),
+    baselineP99Ms: round(percentile(baseline, 99)),
+    baselinePerSec: round(BASELINE_REQUESTS / baselineSeconds, 0),
+    ratios: { p50VsHealthz: round(percentile(latencies, 50) / percentile(baseline, 50)), p99VsHealthz: round(percentile(latencies, 99) / percentile(baseline, 99)) },
+    targets: { claimP99Ms: 25, doubleClaims: 0 },
+  };
+  console.log(`${MODERATORS} moderators claimed ${claimed.length}/${CASES} cases: p50 ${result.claimP50Ms} ms, p99 ${result.claimP99Ms} ms (target ≤ 25), ${doubles} double claims (target 0), ${result.claimsPerSec} claims/s`);
+  console.log(`baseline GET /healthz at the same concurrency: p50 ${result.baselineP50Ms} ms, p99 ${result.baselineP99Ms} ms; claim/healthz p50 ${result.ratios.p50VsHealthz}×, p99 ${result.ratios.p99VsHealthz}×`);
+  console.log(JSON.stringify(result));
+
+  agent.destroy();
+  api.kill('SIGTERM');
+  await new Promise((r) => api.once('exit', r));
+  await deps.close();
+  await env.cleanup();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -4,8 +4,8 @@
 //   2. TypeScript build,
 //   3. indices created and the demo corpus seeded,
 //   4. every service and worker built so far started (each package with a dist/main.js),
-//   5. the shipped ruleset published (when nothing is), one demo token per
-//      role created, demo reports filed through the API,
+//   5. one demo token per role created, demo reports filed through the API
+//      (the API publishes the shipped lists as ruleset v1 when nothing is),
 //   6. URLs and tokens printed.
 // Ctrl-C stops the processes and the servers this run started.
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,14 +22,6 @@ const DEMO_POSTS = Number(process.env.TAKEDOWN_DEMO_POSTS || 6000);
 const DEMO_REPORTS = Number(process.env.TAKEDOWN_DEMO_REPORTS || 60);
 const API_PORT = Number(process.env.TAKEDOWN_API_PORT || 8080);
 const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search'];
-
-/** Publishes the shipped lists as ruleset v1 when nothing was ever published. */
-async function seedRuleset(shared, rules, redis, config) {
-  const store = new shared.RulesetStore(redis, shared.rulesetKeys(config.queuePrefix));
-  const seeded = await store.seedIfEmpty(() => rules.shippedRules(new Date().toISOString(), 'takedown-demo'), 'takedown-demo');
-  const current = await store.currentVersion();
-  return seeded ? `published the shipped lists as ruleset v${current}` : `ruleset v${current} already published`;
-}
 
 /** One fresh token per role (earlier demo tokens revoked: only hashes are stored, so they cannot be shown again). */
 async function demoTokens(shared, redis, config) {
@@ -144,9 +136,7 @@ async function main() {
     const { count } = await es.count({ index: config.contentIndex });
     await es.close();
     log(seeded.skipped ? `demo corpus already present (${count} documents)` : `indexed ${seeded.indexed} documents`);
-    const rules = require(path.join(ROOT, 'search-rules', 'dist', 'index.js'));
     const redis = shared.createRedis(config.redis.url, { connectionName: 'start' });
-    log(await seedRuleset(shared, rules, redis, config));
     const tokens = config.env === 'production' ? {} : await demoTokens(shared, redis, config);
     redis.disconnect();
 

@@ -1,4 +1,5 @@
-import { Queue, UnrecoverableError, type ConnectionOptions, type Job, type JobsOptions, type Processor } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import type { Logger } from '../logging/logger';
 import { compileValidator, type Validator } from '../validation/validator';
 import {
   actionJobSchema,
@@ -104,4 +105,32 @@ export function catalogProcessor<N extends QueueName, R>(
     }
     return handler(data, job);
   };
+}
+
+export interface CatalogWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  logger: Logger;
+  /** Lock and stall tuning; all workers of a queue should share it (see README). */
+  tuning?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
+}
+
+/** A BullMQ worker on a catalog queue: payloads validated at pickup, failures logged. */
+export function createCatalogWorker<N extends QueueName>(
+  name: N,
+  handler: (data: JobPayloads[N], job: Job) => Promise<unknown>,
+  o: CatalogWorkerOptions,
+): Worker {
+  const worker = new Worker(name, catalogProcessor(name, handler), {
+    connection: o.connection,
+    prefix: o.prefix,
+    concurrency: o.concurrency,
+    ...o.tuning,
+  });
+  worker.on('failed', (job, err) => {
+    o.logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
+  });
+  worker.on('error', (err) => o.logger.error({ err, queue: name }, 'worker error'));
+  return worker;
 }

@@ -1,5 +1,5 @@
 import type { Category, DecisionAction, ReporterType } from '../domain/vocabulary';
-import type { ReportJob } from '../jobs/payloads';
+import type { ActionJob, ReportJob } from '../jobs/payloads';
 import type { Lane } from './keys';
 
 export type CaseStatus = 'open' | 'claimed' | 'decided';
@@ -41,17 +41,10 @@ export interface CaseRecord {
   lease?: { holder: string; expiresAt: string };
 }
 
-export interface DecisionRecord {
+/** A recorded decision: what its actions job carries, plus the record's own fields. */
+export interface DecisionRecord extends Omit<ActionJob, 'decisionId'> {
   id: string;
-  caseId: string;
-  contentId: string;
-  action: DecisionAction;
-  category: Category;
-  legalGround: string;
-  countries?: string[];
   note?: string;
-  decidedBy: string;
-  decidedAt: string;
   automated: boolean;
   appealOf?: string;
   appliedAt?: string;
@@ -124,4 +117,19 @@ export function decisionToFields(d: DecisionRecord): Record<string, string> {
     out[k] = Array.isArray(v) ? JSON.stringify(v) : String(v);
   }
   return out;
+}
+
+/** The actions job that applies a decision (jobId = decision id). */
+export function actionJobFor(d: DecisionRecord): ActionJob {
+  return {
+    decisionId: d.id,
+    caseId: d.caseId,
+    contentId: d.contentId,
+    action: d.action,
+    category: d.category,
+    legalGround: d.legalGround,
+    ...(d.countries ? { countries: d.countries } : {}),
+    decidedBy: d.decidedBy,
+    decidedAt: d.decidedAt,
+  };
 }

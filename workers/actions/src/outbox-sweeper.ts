@@ -1,4 +1,4 @@
-import type { CaseStore, CatalogQueue, Logger } from '@takedown/shared';
+import { actionJobFor, type CaseStore, type CatalogQueue, type Logger } from '@takedown/shared';
 
 /**
  * Re-enqueues decisions recorded but not applied after `staleMs`: the
@@ -11,20 +11,7 @@ export function startOutboxSweeper(cases: CaseStore, actions: CatalogQueue<'acti
       for (const id of await cases.staleOutbox(staleMs)) {
         const d = await cases.decision(id);
         if (!d || d.appliedAt) continue;
-        await actions.add(
-          {
-            decisionId: d.id,
-            caseId: d.caseId,
-            contentId: d.contentId,
-            action: d.action,
-            category: d.category,
-            legalGround: d.legalGround,
-            ...(d.countries ? { countries: d.countries } : {}),
-            decidedBy: d.decidedBy,
-            decidedAt: d.decidedAt,
-          },
-          { jobId: d.id },
-        );
+        await actions.add(actionJobFor(d), { jobId: d.id });
       }
     } catch (err) {
       logger.error({ err }, 'outbox sweep failed; will retry');

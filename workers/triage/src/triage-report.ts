@@ -1,4 +1,5 @@
 import {
+  actionJobFor,
   caseIdFor,
   casePriority,
   laneScore,
@@ -162,19 +163,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
     if (autoDecision) {
       // Lost if this process dies right here? No: the decision sits in the
       // outbox, and the actions worker re-enqueues stale outbox entries.
-      await deps.actions.add(
-        {
-          decisionId: autoDecision.id,
-          caseId,
-          contentId: content.id,
-          action: 'remove',
-          category: autoDecision.category,
-          legalGround: autoDecision.legalGround,
-          decidedBy: autoDecision.decidedBy,
-          decidedAt: autoDecision.decidedAt,
-        },
-        { jobId: autoDecision.id },
-      );
+      await deps.actions.add(actionJobFor(autoDecision), { jobId: autoDecision.id });
     }
     const result = mode === 'enqueue' ? 'enqueued' : mode === 'attach' ? 'attached' : 'rescored';
     return { result, caseId, priority, lane, ...(autoDecision ? { autoDecisionId: autoDecision.id } : {}) };

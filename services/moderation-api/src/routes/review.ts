@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ForbiddenError, actorOf, laneScore, newId, type DecisionRecord } from '@takedown/shared';
+import { ForbiddenError, actionJobFor, actorOf, laneScore, newId, type DecisionRecord } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateClaimBody, validateDecisionBody, validateLeaseBody } from '../http/schemas';
@@ -88,20 +88,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
     );
     if (decision.action !== 'escalate') {
       // If this process dies before the add, the outbox sweeper re-adds it.
-      await deps.actions.add(
-        {
-          decisionId: decision.id,
-          caseId: c.id,
-          contentId: c.contentId,
-          action: decision.action,
-          category: decision.category,
-          legalGround: decision.legalGround,
-          ...(decision.countries ? { countries: decision.countries } : {}),
-          decidedBy: decision.decidedBy,
-          decidedAt: decision.decidedAt,
-        },
-        { jobId: decision.id },
-      );
+      await deps.actions.add(actionJobFor(decision), { jobId: decision.id });
     }
     res.status(201).json({ decisionId: decision.id });
   });

@@ -31,3 +31,6 @@ export * from './rulesets/live-ruleset';
 export * from './moderation/case-mirror';
 export * from './moderation/worker-heartbeat';
 export * from './moderation/statement-of-reasons';
+export * from './auth/credentials';
+export * from './moderation/takedown-message';
+export * from './metrics/registry';

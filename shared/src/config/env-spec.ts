@@ -184,3 +184,41 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
   },
   leaseSeconds,
 ];
+
+/** services/search */
+export const searchEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  {
+    name: 'TAKEDOWN_SEARCH_PORT',
+    key: 'port',
+    type: 'integer',
+    minimum: 0,
+    maximum: 65535,
+    default: 8090,
+    description: 'Port of the search service (the filtering Elasticsearch proxy).',
+  },
+  {
+    name: 'TAKEDOWN_SEARCH_HOST',
+    key: 'host',
+    type: 'string',
+    default: '0.0.0.0',
+    description: 'Interface the search service listens on.',
+  },
+  {
+    name: 'TAKEDOWN_SEARCH_INDICES',
+    key: 'searchIndices',
+    type: 'list',
+    pattern: '^[a-z0-9][a-z0-9_.-]{0,200}$',
+    default: [],
+    description: 'Index or alias names the platform may search through the proxy (exact names); empty = TAKEDOWN_CONTENT_INDEX only.',
+  },
+  {
+    name: 'TAKEDOWN_SEARCH_MAX_STALENESS_MS',
+    key: 'maxStalenessMs',
+    type: 'integer',
+    minimum: 1000,
+    maximum: 600000,
+    default: 10000,
+    description: 'Refuse searches (503) when the published ruleset version has not been confirmed in Redis for this long.',
+  },
+];

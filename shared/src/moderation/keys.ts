@@ -37,6 +37,8 @@ export interface ModerationKeys {
   readonly tokens: string;
   /** Pub/sub channel: content ids taken down, for every search instance. */
   readonly takedownChannel: string;
+  /** The same takedowns, scored by time, kept a few minutes: a search instance that (re)subscribes catches up from here. */
+  readonly recentTakedowns: string;
 }
 
 export function moderationKeys(queuePrefix: string): ModerationKeys {
@@ -61,5 +63,6 @@ export function moderationKeys(queuePrefix: string): ModerationKeys {
     workers: `${base}:workers`,
     tokens: `${base}:tokens`,
     takedownChannel: `${base}:takedowns`,
+    recentTakedowns: `${base}:takedowns:recent`,
   };
 }

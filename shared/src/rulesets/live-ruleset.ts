@@ -32,6 +32,7 @@ export class LiveRuleset<T> {
   private checking: Promise<void> | undefined;
   private subscribed = false;
   private again = false;
+  private confirmed = 0;
 
   constructor(private readonly o: LiveRulesetOptions<T>) {}
 
@@ -61,6 +62,11 @@ export class LiveRuleset<T> {
     return this.loaded?.version;
   }
 
+  /** When Redis last confirmed that the loaded version is the published one (epoch ms; 0 = never). */
+  get confirmedAt(): number {
+    return this.confirmed;
+  }
+
   /** Loads the published version if it differs from the one in memory. */
   check(): Promise<void> {
     if (this.checking) {
@@ -81,11 +87,16 @@ export class LiveRuleset<T> {
   private async doCheck(): Promise<void> {
     try {
       const version = await this.o.store.currentVersion();
-      if (version === undefined || version === this.loaded?.version) return;
+      if (version === undefined) return;
+      if (version === this.loaded?.version) {
+        this.confirmed = Date.now();
+        return;
+      }
       const ruleset = await this.o.store.get(version);
       if (!ruleset) return;
       const compiled = this.o.compile(ruleset);
       this.loaded = { version, compiled, loadedAt: new Date() };
+      this.confirmed = Date.now();
       this.o.logger.info({ version, rules: ruleset.rules.length }, 'ruleset loaded');
     } catch (err) {
       this.o.logger.error({ err }, 'ruleset check failed; keeping the loaded version');

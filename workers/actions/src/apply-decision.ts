@@ -7,6 +7,7 @@ import {
   type DecisionRecord,
   type ModerationState,
   type Redis,
+  type TakedownMessage,
 } from '@takedown/shared';
 
 export interface ActionsDeps {
@@ -34,16 +35,10 @@ export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'categor
   };
 }
 
-/** The message every search instance receives on the takedown channel. */
-export interface TakedownMessage {
-  contentId: string;
-  state: ModerationState;
-  decisionId: string;
-  restrictedIn: string[];
-  at: string;
-}
-
 export type ApplyOutcome = 'applied' | 'replay';
+
+/** How long takedowns stay in the catch-up set: far longer than any refresh interval. */
+export const RECENT_TAKEDOWNS_MS = 5 * 60_000;
 
 /**
  * Applies a recorded decision to the content. Idempotent: the document
@@ -67,7 +62,14 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob): Promise<
     restrictedIn: moderation.restrictedIn ?? [],
     at: now.toISOString(),
   };
-  await deps.redis.publish(deps.cases.keys.takedownChannel, JSON.stringify(message));
+  // Kept a few minutes too, so a search instance that was disconnected catches up.
+  const payload = JSON.stringify(message);
+  await deps.redis
+    .multi()
+    .zadd(deps.cases.keys.recentTakedowns, now.getTime(), payload)
+    .zremrangebyscore(deps.cases.keys.recentTakedowns, '-inf', now.getTime() - RECENT_TAKEDOWNS_MS)
+    .publish(deps.cases.keys.takedownChannel, payload)
+    .exec();
 
   if (c) {
     const sor = statementOfReasons(c, decision);

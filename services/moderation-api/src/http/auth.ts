@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AuthenticationError, ForbiddenError, type Principal, type Role, type TokenStore } from '@takedown/shared';
+import { AuthenticationError, ForbiddenError, credentialsFrom, type Principal, type Role, type TokenStore } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '../access';
 
 declare module 'express-serve-static-core' {
@@ -7,8 +7,6 @@ declare module 'express-serve-static-core' {
     principal?: Principal;
   }
 }
-
-const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
 
 /**
  * Authenticates the bearer token, then admits only the roles ACCESS names
@@ -19,12 +17,12 @@ export function guard(tokens: TokenStore, endpoint: Endpoint): RequestHandler {
   return async (req, res, next) => {
     if (allowed === 'public') return next();
     const header = req.get('authorization') ?? '';
-    const m = BEARER.exec(header);
-    if (!m?.[1]) {
+    const token = credentialsFrom(header);
+    if (!token) {
       res.set('WWW-Authenticate', 'Bearer realm="takedown"');
       return next(new AuthenticationError(header ? 'malformed Authorization header; use "Bearer <token>"' : 'a bearer token is required'));
     }
-    const principal = await tokens.authenticate(m[1]);
+    const principal = await tokens.authenticate(token);
     if (!principal) {
       res.set('WWW-Authenticate', 'Bearer realm="takedown", error="invalid_token"');
       return next(new AuthenticationError('unknown or revoked token', 'invalid_token'));

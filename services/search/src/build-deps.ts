@@ -1,0 +1,52 @@
+import {
+  LiveRuleset,
+  RulesetStore,
+  TokenStore,
+  createElasticsearch,
+  createRedis,
+  moderationKeys,
+  rulesetKeys,
+  type Logger,
+} from '@takedown/shared';
+import { compileRuleset, type CompiledRuleset, type Ruleset } from '@takedown/search-rules';
+import type { SearchConfig, SearchDeps } from './deps';
+import { createSearchMetrics } from './search-metrics';
+import { TakedownTracker } from './takedown-tracker';
+
+/** Builds the proxy's clients and live state from validated config (main.ts and tests). */
+export async function buildSearchDeps(config: SearchConfig, logger: Logger): Promise<SearchDeps & { close(): Promise<void> }> {
+  const redis = createRedis(config.redis.url, { connectionName: 'search', maxRetriesPerRequest: 2 });
+  const rulesSub = createRedis(config.redis.url, { connectionName: 'search:rules', maxRetriesPerRequest: null });
+  const takedownSub = createRedis(config.redis.url, { connectionName: 'search:takedowns', maxRetriesPerRequest: null });
+  // One client for the process: the transport keeps a keep-alive connection pool.
+  const es = createElasticsearch(config.elasticsearch);
+  const indices = config.searchIndices.length > 0 ? config.searchIndices : [config.contentIndex];
+  const rules = new LiveRuleset<CompiledRuleset>({
+    store: new RulesetStore(redis, rulesetKeys(config.queuePrefix)),
+    subscriber: rulesSub,
+    compile: (r) => compileRuleset(r as unknown as Ruleset, { trusted: true }),
+    logger,
+  });
+  const keys = moderationKeys(config.queuePrefix);
+  const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger });
+  await rules.start();
+  await tracker.start();
+  return {
+    config,
+    logger,
+    es,
+    tokens: new TokenStore(redis, keys),
+    rules,
+    tracker,
+    metrics: createSearchMetrics(),
+    indices: new Set(indices),
+    async close() {
+      await tracker.stop();
+      await rules.stop();
+      redis.disconnect();
+      rulesSub.disconnect();
+      takedownSub.disconnect();
+      await es.close();
+    },
+  };
+}

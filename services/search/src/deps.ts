@@ -1,0 +1,26 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { CompiledRuleset } from '@takedown/search-rules';
+import type { CoreConfig, LiveRuleset, Logger, TokenStore } from '@takedown/shared';
+import type { SearchMetrics } from './search-metrics';
+import type { TakedownTracker } from './takedown-tracker';
+
+export interface SearchConfig extends CoreConfig {
+  port: number;
+  host: string;
+  searchIndices: string[];
+  maxStalenessMs: number;
+}
+
+/** Everything the proxy uses, built once by main.ts (or a test). */
+export interface SearchDeps {
+  config: SearchConfig;
+  logger: Logger;
+  /** Upstream Elasticsearch: one client, keep-alive pool, never built per request. */
+  es: Client;
+  tokens: TokenStore;
+  rules: LiveRuleset<CompiledRuleset>;
+  tracker: TakedownTracker;
+  metrics: SearchMetrics;
+  /** Exact index or alias names the platform may search. */
+  indices: ReadonlySet<string>;
+}

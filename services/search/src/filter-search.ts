@@ -1,0 +1,66 @@
+import { SearchGuardError, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
+import type { Request } from 'express';
+import { UnavailableError } from '@takedown/shared';
+import type { SearchDeps } from './deps';
+import { Refusal } from './es-error';
+
+/** The caller's context, from the headers the platform sets per end user. */
+export interface CallerContext {
+  country?: string;
+  locale?: string;
+}
+
+export function callerContext(req: Request): CallerContext {
+  const country = req.get('x-takedown-country');
+  const locale = req.get('x-takedown-locale');
+  if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) {
+    throw new Refusal(400, 'illegal_argument_exception', 'X-Takedown-Country must be an ISO 3166-1 alpha-2 code', 'bad_header');
+  }
+  if (locale !== undefined && !/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(locale)) {
+    throw new Refusal(400, 'illegal_argument_exception', 'X-Takedown-Locale must be a language tag such as "ru" or "en-GB"', 'bad_header');
+  }
+  return { ...(country ? { country: country.toUpperCase() } : {}), ...(locale ? { locale } : {}) };
+}
+
+/**
+ * Fails closed: throws UnavailableError (503) unless a published ruleset is
+ * loaded and recently confirmed current, and the takedown subscription is up.
+ */
+export function assertFit(deps: SearchDeps): void {
+  deps.rules.current(); // throws when none is loaded
+  const age = Date.now() - deps.rules.confirmedAt;
+  if (age > deps.config.maxStalenessMs) {
+    throw new UnavailableError(`the ruleset has not been confirmed current for ${Math.round(age / 1000)} s`, 'ruleset_stale');
+  }
+  if (!deps.tracker.healthy) throw new UnavailableError('the takedown subscription is down', 'takedowns_unavailable');
+}
+
+/** Guard and rewrite one body (timed). Guard refusals become 400s with the JSON path. */
+export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext): RewriteResult {
+  const { compiled } = deps.rules.current();
+  const t0 = process.hrtime.bigint();
+  try {
+    return rewriteSearch(compiled, body, {
+      ...caller,
+      recentlyRemovedIds: deps.tracker.idsFor(caller.country),
+      pendingContentRules: [],
+    });
+  } catch (err) {
+    if (err instanceof SearchGuardError) {
+      throw new Refusal(400, 'takedown_search_refused_exception', err.message, 'body', { path: err.field });
+    }
+    throw err;
+  } finally {
+    deps.metrics.rewrite.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+}
+
+export function parseJsonBody(raw: unknown): unknown {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new Refusal(400, 'parse_exception', 'request body is not valid JSON', 'bad_json');
+  }
+}

@@ -1,0 +1,5 @@
+export * from './app';
+export * from './build-deps';
+export * from './deps';
+export * from './takedown-tracker';
+export * from './search-metrics';

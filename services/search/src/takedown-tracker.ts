@@ -1,0 +1,143 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Logger, ModerationKeys, Redis, TakedownMessage } from '@takedown/shared';
+
+interface Pending {
+  decisionId: string;
+  at: number;
+  /** For restrictions: where; empty for removals. */
+  countries: string[];
+}
+
+export interface TakedownTrackerOptions {
+  /** A dedicated connection: a subscribed ioredis client can do nothing else. */
+  subscriber: Redis;
+  redis: Redis;
+  keys: ModerationKeys;
+  es: Client;
+  /** The searchable indices, to see when a takedown has become visible to search. */
+  indices: string[];
+  logger: Logger;
+  pruneEveryMs?: number;
+  /** Forget an entry after this long even if Elasticsearch never showed it (content never indexed). */
+  maxAgeMs?: number;
+}
+
+/**
+ * Content taken down since Elasticsearch's last refresh. Fed by the takedown
+ * channel (and, on every (re)subscription, by the recent-takedowns set, so a
+ * disconnection loses nothing); an id leaves once a search sees its new
+ * state, or after `maxAgeMs`. The rewriter excludes these ids at query time,
+ * so a removal is effective within milliseconds, not at the next refresh.
+ */
+export class TakedownTracker {
+  private readonly removed = new Map<string, Pending>();
+  private readonly restricted = new Map<string, Pending>();
+  private subscribed = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: TakedownTrackerOptions) {}
+
+  async start(): Promise<void> {
+    const { subscriber, keys } = this.o;
+    subscriber.on('message', (channel: string, raw: string) => {
+      if (channel === keys.takedownChannel) this.applyRaw(raw);
+    });
+    // ioredis re-subscribes by itself after a reconnect; until then we are blind.
+    subscriber.on('close', () => {
+      if (this.subscribed) this.o.logger.warn('takedown subscription lost; searches refused until it is back');
+      this.subscribed = false;
+    });
+    subscriber.on('ready', () => {
+      void this.catchUp().then(() => {
+        this.subscribed = true;
+      });
+    });
+    await subscriber.subscribe(keys.takedownChannel);
+    await this.catchUp();
+    this.subscribed = true;
+    this.timer = setInterval(() => void this.prune(), this.o.pruneEveryMs ?? 500);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.subscribed = false;
+    await this.o.subscriber.unsubscribe(this.o.keys.takedownChannel).catch(() => undefined);
+  }
+
+  /** Whether the subscription is live (else the set may be missing takedowns: fail closed). */
+  get healthy(): boolean {
+    return this.subscribed && this.o.subscriber.status === 'ready';
+  }
+
+  get size(): number {
+    return this.removed.size + this.restricted.size;
+  }
+
+  /** Ids to exclude for a caller in `country` (unknown country: every restriction applies). */
+  idsFor(country: string | undefined): string[] {
+    const ids = [...this.removed.keys()];
+    const c = country?.toUpperCase();
+    for (const [id, p] of this.restricted) if (!c || p.countries.includes(c)) ids.push(id);
+    return ids;
+  }
+
+  apply(m: TakedownMessage): void {
+    const at = Date.parse(m.at) || Date.now();
+    const entry = { decisionId: m.decisionId, at, countries: m.restrictedIn.map((x) => x.toUpperCase()) };
+    // A later decision replaces an earlier one; a reinstatement (keep) or a label hides nothing.
+    this.removed.delete(m.contentId);
+    this.restricted.delete(m.contentId);
+    if (m.state === 'removed') this.removed.set(m.contentId, entry);
+    else if (m.state === 'restricted') this.restricted.set(m.contentId, entry);
+  }
+
+  private applyRaw(raw: string): void {
+    try {
+      this.apply(JSON.parse(raw) as TakedownMessage);
+    } catch (err) {
+      this.o.logger.error({ err }, 'unreadable takedown message');
+    }
+  }
+
+  private async catchUp(): Promise<void> {
+    const since = Date.now() - (this.o.maxAgeMs ?? 5 * 60_000);
+    const recent = await this.o.redis.zrangebyscore(this.o.keys.recentTakedowns, since, '+inf');
+    for (const raw of recent) this.applyRaw(raw);
+  }
+
+  /** Drops ids whose new state a search already sees (refreshed), and stale ones. */
+  async prune(): Promise<void> {
+    const now = Date.now();
+    const maxAge = this.o.maxAgeMs ?? 5 * 60_000;
+    const all = new Map<string, Pending>([...this.removed, ...this.restricted]);
+    for (const [id, p] of all) {
+      if (now - p.at > maxAge) {
+        this.removed.delete(id);
+        this.restricted.delete(id);
+        all.delete(id);
+      }
+    }
+    if (all.size === 0) return;
+    try {
+      const ids = [...all.keys()].slice(0, 1000);
+      const res = await this.o.es.search<{ moderation?: { decisionId?: string } }>({
+        index: this.o.indices.join(','),
+        query: { ids: { values: ids } },
+        _source: ['moderation.decisionId'],
+        size: ids.length,
+      });
+      for (const hit of res.hits.hits) {
+        const id = hit._id as string;
+        const pending = all.get(id);
+        if (pending && hit._source?.moderation?.decisionId === pending.decisionId) {
+          // Only if no newer decision arrived meanwhile.
+          if (this.removed.get(id) === pending) this.removed.delete(id);
+          if (this.restricted.get(id) === pending) this.restricted.delete(id);
+        }
+      }
+    } catch (err) {
+      this.o.logger.warn({ err }, 'takedown prune failed; keeping the ids');
+    }
+  }
+}

@@ -56,7 +56,7 @@ export function msearchRoutes(deps: SearchDeps): Router {
     }
     let upstreamResponses: unknown[] = [];
     if (forward.length > 0) {
-      const out = await upstream(deps, 'POST', '/_msearch', forward, params, true);
+      const out = await upstream(deps, 'POST', '/_msearch', forward, params, { ndjson: true });
       upstreamResponses = (out.body as { responses?: unknown[] }).responses ?? [];
     }
     let k = 0;

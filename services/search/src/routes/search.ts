@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { errors } from '@elastic/elasticsearch';
 import { UnavailableError } from '@takedown/shared';
@@ -51,24 +53,52 @@ export function blockedSearch(b: { ruleId: string; category: string; reason: str
   };
 }
 
-/** Calls Elasticsearch; its errors never pass through verbatim (they can quote the rewritten query). */
-export async function upstream(deps: SearchDeps, method: string, path: string, body: unknown, querystring: Record<string, string>, ndjson = false): Promise<{ status: number; body: unknown }> {
+/**
+ * Calls Elasticsearch; its errors never pass through verbatim (they can
+ * quote the rewritten query). With `stream`, a 2xx body comes back as the
+ * raw byte stream, piped to the caller without being parsed and re-encoded.
+ */
+export async function upstream(
+  deps: SearchDeps,
+  method: string,
+  path: string,
+  body: unknown,
+  querystring: Record<string, string>,
+  opts: { ndjson?: boolean; stream?: boolean } = {},
+): Promise<{ status: number; body: unknown; contentType?: string }> {
   const t0 = process.hrtime.bigint();
   try {
     const res = await deps.es.transport.request(
-      { method, path, querystring, ...(ndjson ? { bulkBody: body as object[] } : { body: body as Record<string, unknown> }) },
-      { meta: true },
+      { method, path, querystring, ...(opts.ndjson ? { bulkBody: body as object[] } : { body: body as Record<string, unknown> }) },
+      { meta: true, asStream: opts.stream === true },
     );
-    return { status: res.statusCode ?? 200, body: res.body };
+    const contentType = (res.headers?.['content-type'] as string | undefined) ?? undefined;
+    return { status: res.statusCode ?? 200, body: res.body, ...(contentType ? { contentType } : {}) };
   } catch (err) {
     if (err instanceof errors.ResponseError && (err.statusCode ?? 500) < 500) {
-      const type = (err.body as { error?: { type?: string } } | undefined)?.error?.type ?? 'search_phase_execution_exception';
+      const type = await errorType(err.body);
       throw new Refusal(err.statusCode ?? 400, type, `Elasticsearch refused the search (${type})`, 'upstream');
     }
     throw new UnavailableError('Elasticsearch is unavailable', 'upstream_unavailable', { cause: err });
   } finally {
     deps.metrics.upstream.observe(Number(process.hrtime.bigint() - t0) / 1e9);
   }
+}
+
+/** The error type of an Elasticsearch error body (parsed, or a stream when asked for one). */
+async function errorType(body: unknown): Promise<string> {
+  let parsed = body;
+  if (body instanceof Readable) {
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(Buffer.from(c as Buffer));
+    try {
+      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    } catch {
+      parsed = undefined;
+    }
+  }
+  const type = (parsed as { error?: { type?: unknown } } | undefined)?.error?.type;
+  return typeof type === 'string' && /^[a-z_]{1,80}$/.test(type) ? type : 'search_phase_execution_exception';
 }
 
 export function sendEs(res: Response, status: number, body: unknown): void {
@@ -93,8 +123,9 @@ export function searchRoutes(deps: SearchDeps): Router {
         return;
       }
       const upstreamBody = endpoint === '_count' ? { query: result.body['query'] } : result.body;
-      const out = await upstream(deps, 'POST', `/${encodeURIComponent(index)}/${endpoint}`, upstreamBody, params);
-      sendEs(res, out.status, out.body);
+      const out = await upstream(deps, 'POST', `/${encodeURIComponent(index)}/${endpoint}`, upstreamBody, params, { stream: true });
+      res.status(out.status).set('X-Elastic-Product', 'Elasticsearch').type(out.contentType ?? 'application/json');
+      await pipeline(out.body as Readable, res);
     };
     r.get(`/:index/${endpoint}`, handler);
     r.post(`/:index/${endpoint}`, handler);

@@ -1,0 +1,200 @@
+// npm run bench -- search            (needs-servers: real Redis and Elasticsearch)
+// 1. The same search bodies at the same concurrency through the search
+//    service and straight to Elasticsearch, in one run: throughput and p50
+//    ratios.
+// 2. Time-to-invisible: from a decision's 2xx to the post being absent from
+//    the proxy's results, over 200 takedowns, beside the same measure
+//    straight against Elasticsearch (bound by its 1 s refresh).
+// The API, the actions worker and the search service run as their own
+// processes, as deployed. Ends with one JSON line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Agent, request } from 'node:http';
+import { TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
+import { CaseStore } from '@takedown/shared';
+import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
+import { benchEnv, percentile, round } from './bench-env';
+
+const CONCURRENCY = 16;
+const REQUESTS = 3000;
+const TAKEDOWNS = 200;
+const DIRECT_TAKEDOWNS = 40;
+
+async function main(): Promise<void> {
+  const env = benchEnv('search');
+  const { config } = env;
+  const root = path.join(__dirname, '..', '..');
+  const base = 18000 + Math.floor(Math.random() * 2000);
+  const apiPort = base;
+  const searchPort = base + 1;
+  const childEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    TAKEDOWN_INDEX_PREFIX: config.indexPrefix,
+    TAKEDOWN_CONTENT_INDEX: config.contentIndex,
+    TAKEDOWN_QUEUE_PREFIX: config.queuePrefix,
+    TAKEDOWN_API_PORT: String(apiPort),
+    TAKEDOWN_API_HOST: '127.0.0.1',
+    TAKEDOWN_SEARCH_PORT: String(searchPort),
+    TAKEDOWN_SEARCH_HOST: '127.0.0.1',
+  };
+  await seedDemoCorpus(env.es, config.contentIndex, { count: 3000, replicas: 0 });
+  const children: ChildProcess[] = [];
+  const start = (rel: string) => {
+    const c = spawn(process.execPath, [path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+    children.push(c);
+  };
+  start('services/moderation-api/dist/main.js'); // publishes the shipped lists on first boot
+  start('workers/actions/dist/main.js');
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) =>
+    new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
+      const t0 = performance.now();
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        { host: '127.0.0.1', port, method, path: p, agent, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+        (res) => {
+          let data = '';
+          res.on('data', (c) => (data += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, ms: performance.now() - t0 }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const waitUp = async (port: number) => {
+    for (let i = 0; i < 300; i++) {
+      if ((await http(port, 'GET', '/healthz', undefined).catch(() => ({ status: 0 }))).status === 200) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`port ${port} did not come up`);
+  };
+  await waitUp(apiPort);
+  start('services/search/dist/main.js');
+  await waitUp(searchPort);
+
+  const tokens = new TokenStore(env.redis, moderationKeys(config.queuePrefix));
+  const searchToken = (await tokens.create({ role: 'search', name: 'bench-search', createdBy: 'bench' })).token;
+  const modToken = (await tokens.create({ role: 'moderator', name: 'bench-mod', createdBy: 'bench' })).token;
+  const esUrl = new URL(config.elasticsearch.url);
+  const esPort = Number(esUrl.port || 9200);
+  const index = config.contentIndex;
+
+  // --- 1. throughput and latency, same bodies, same concurrency ---
+  const now0 = new Date();
+  const bodies: Record<string, unknown>[] = [
+    { query: { match: { text: 'birthday dinner museum' } }, size: 20 },
+    { query: { bool: { must: [{ multi_match: { query: 'farmers market saturday', fields: ['text'] } }], filter: [{ term: { lang: 'en' } }] } }, size: 20, sort: [{ createdAt: 'desc' }] },
+    { query: { simple_query_string: { query: 'football team +won', fields: ['text'] } }, aggs: { langs: { terms: { field: 'lang' } } }, size: 10 },
+    { query: { match: { text: 'кто идёт в музей' } }, size: 20 },
+    { query: { match: { text: 'هل سيذهب أحد إلى الحديقة' } }, size: 20 },
+  ];
+  async function load(port: number, token: string | undefined, pathFor: () => string): Promise<{ perSec: number; p50: number; p99: number }> {
+    const ms: number[] = [];
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < REQUESTS) {
+          const body = bodies[next++ % bodies.length];
+          const r = await http(port, 'POST', pathFor(), token, body);
+          if (r.status !== 200) throw new Error(`search answered ${r.status}: ${r.body.slice(0, 200)}`);
+          ms.push(r.ms);
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    ms.sort((a, b) => a - b);
+    return { perSec: REQUESTS / seconds, p50: percentile(ms, 50), p99: percentile(ms, 99) };
+  }
+  const searchPath = () => `/${index}/_search`;
+  await load(esPort, undefined, searchPath); // warm-up both
+  await load(searchPort, searchToken, searchPath);
+  const direct = await load(esPort, undefined, searchPath);
+  const proxied = await load(searchPort, searchToken, searchPath);
+  // The filter's own cost in Elasticsearch: the rewritten bodies (what the proxy sends), straight to Elasticsearch.
+  const compiled = compileRuleset({ version: 1, rules: shippedRules(now0.toISOString()), publishedAt: now0.toISOString(), publishedBy: 'bench' });
+  const originals = [...bodies];
+  bodies.splice(0, bodies.length, ...originals.map((b) => { const r = rewriteSearch(compiled, b, {}); if (r.blocked) throw new Error('bench body blocked'); return r.body; }));
+  const rewrittenDirect = await load(esPort, undefined, searchPath);
+  bodies.splice(0, bodies.length, ...originals);
+  console.log(`direct Elasticsearch: ${direct.perSec.toFixed(0)} req/s, p50 ${direct.p50.toFixed(2)} ms, p99 ${direct.p99.toFixed(2)} ms (concurrency ${CONCURRENCY})`);
+  console.log(`through the proxy:    ${proxied.perSec.toFixed(0)} req/s, p50 ${proxied.p50.toFixed(2)} ms, p99 ${proxied.p99.toFixed(2)} ms`);
+  console.log(`rewritten bodies straight to Elasticsearch: ${rewrittenDirect.perSec.toFixed(0)} req/s, p50 ${rewrittenDirect.p50.toFixed(2)} ms (the filter's cost inside Elasticsearch)`);
+  console.log(`throughput ratio ${(proxied.perSec / direct.perSec).toFixed(2)} (target ≥ 0.80), p50 ratio ${(proxied.p50 / direct.p50).toFixed(2)} (target ≤ 1.2)`);
+
+  // --- 2. time to invisible ---
+  const cases = new CaseStore(env.redis, moderationKeys(config.queuePrefix), 600_000);
+  const posts = generateDemoCorpus({ count: 3000 }).filter((p) => p.kind === 'benign').slice(0, TAKEDOWNS + DIRECT_TAKEDOWNS);
+  const now = new Date();
+  for (const post of posts) {
+    const report: ReportJob = { reportId: `b-${post.id}`, receivedAt: now.toISOString(), content: { id: post.id, type: 'post', text: post.text, authorId: post.authorId }, reporter: { type: 'user' }, reason: 'drugs' };
+    await cases.fold({
+      caseId: caseIdFor(post.id), report, expectedRev: 0, mode: 'enqueue', score: laneScore(100, now), now,
+      fields: { id: caseIdFor(post.id), contentId: post.id, lane: 'default', priority: 100, category: 'drugs', content: report.content, reportCount: 1, reporterTypes: ['user'], ruleHits: [], firstReportedAt: now.toISOString(), lastReportedAt: now.toISOString() },
+      audit: { type: 'report.received', actor: 'bench', at: now.toISOString() },
+    });
+  }
+  async function takedownThenPoll(visible: () => Promise<boolean>): Promise<number> {
+    const claim = await http(apiPort, 'POST', '/v1/review/claim', modToken, { queue: 'default' });
+    if (claim.status !== 200) throw new Error(`claim ${claim.status}`);
+    const { case: c, lease } = JSON.parse(claim.body) as { case: { id: string; contentId: string }; lease: { token: string } };
+    current = c.contentId;
+    const d = await http(apiPort, 'POST', `/v1/review/${c.id}/decision`, modToken, { leaseToken: lease.token, action: 'remove', category: 'drugs', legalGround: 'bench' });
+    if (d.status !== 201) throw new Error(`decision ${d.status}`);
+    const t0 = performance.now();
+    while (await visible()) await new Promise((r) => setTimeout(r, 1));
+    return performance.now() - t0;
+  }
+  let current = '';
+  const idQuery = () => ({ query: { ids: { values: [current] } } });
+  const viaProxy = async () => {
+    const r = await http(searchPort, 'POST', `/${index}/_search`, searchToken, idQuery());
+    return (JSON.parse(r.body) as { hits: { hits: unknown[] } }).hits.hits.length > 0;
+  };
+  // What a platform sees searching Elasticsearch itself with the state filter (no proxy): refresh-bound.
+  const viaEs = async () => {
+    const r = await http(esPort, 'POST', `/${index}/_search`, undefined, { query: { bool: { filter: [{ ids: { values: [current] } }], must_not: [{ term: { 'moderation.state': 'removed' } }] } } });
+    return (JSON.parse(r.body) as { hits: { hits: unknown[] } }).hits.hits.length > 0;
+  };
+  const proxyMs: number[] = [];
+  for (let i = 0; i < TAKEDOWNS; i++) proxyMs.push(await takedownThenPoll(viaProxy));
+  const esMs: number[] = [];
+  for (let i = 0; i < DIRECT_TAKEDOWNS; i++) esMs.push(await takedownThenPoll(viaEs));
+  proxyMs.sort((a, b) => a - b);
+  esMs.sort((a, b) => a - b);
+  console.log(`time to invisible through the proxy (${TAKEDOWNS} takedowns): p50 ${percentile(proxyMs, 50).toFixed(1)} ms, p99 ${percentile(proxyMs, 99).toFixed(1)} ms, max ${proxyMs[proxyMs.length - 1]!.toFixed(1)} ms (target p99 ≤ 100)`);
+  console.log(`same, straight against Elasticsearch (${DIRECT_TAKEDOWNS} takedowns, refresh-bound): p50 ${percentile(esMs, 50).toFixed(1)} ms, p99 ${percentile(esMs, 99).toFixed(1)} ms`);
+
+  console.log(
+    JSON.stringify({
+      bench: 'search',
+      concurrency: CONCURRENCY,
+      requests: REQUESTS,
+      direct: { perSec: round(direct.perSec, 0), p50Ms: round(direct.p50), p99Ms: round(direct.p99) },
+      proxy: { perSec: round(proxied.perSec, 0), p50Ms: round(proxied.p50), p99Ms: round(proxied.p99) },
+      rewrittenDirect: { perSec: round(rewrittenDirect.perSec, 0), p50Ms: round(rewrittenDirect.p50) },
+      ratios: {
+        throughput: round(proxied.perSec / direct.perSec),
+        p50: round(proxied.p50 / direct.p50),
+        proxyOnlyThroughput: round(proxied.perSec / rewrittenDirect.perSec),
+        proxyOnlyP50: round(proxied.p50 / rewrittenDirect.p50),
+      },
+      timeToInvisibleMs: {
+        proxy: { n: proxyMs.length, p50: round(percentile(proxyMs, 50)), p99: round(percentile(proxyMs, 99)), max: round(proxyMs[proxyMs.length - 1]!) },
+        elasticsearch: { n: esMs.length, p50: round(percentile(esMs, 50)), p99: round(percentile(esMs, 99)) },
+      },
+      targets: { throughputRatio: 0.8, p50Ratio: 1.2, timeToInvisibleP99Ms: 100 },
+    }),
+  );
+
+  agent.destroy();
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await env.cleanup();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

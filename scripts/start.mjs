@@ -21,6 +21,7 @@ const log = (msg) => process.stderr.write(`[start] ${msg}\n`);
 const DEMO_POSTS = Number(process.env.TAKEDOWN_DEMO_POSTS || 6000);
 const DEMO_REPORTS = Number(process.env.TAKEDOWN_DEMO_REPORTS || 60);
 const API_PORT = Number(process.env.TAKEDOWN_API_PORT || 8080);
+const SEARCH_PORT = Number(process.env.TAKEDOWN_SEARCH_PORT || 8090);
 const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search'];
 
 /** One fresh token per role (earlier demo tokens revoked: only hashes are stored, so they cannot be shown again). */
@@ -161,6 +162,7 @@ async function main() {
       '',
       'Takedown is ready.',
       `  Moderation API: ${api}   (${filed} demo reports filed; triage folds them into cases)`,
+      `  Search service: http://localhost:${SEARCH_PORT}   (point an Elasticsearch client here; index ${config.contentIndex})`,
       `  Redis:          ${services.redisUrl}`,
       `  Elasticsearch:  ${services.elasticsearchUrl}`,
       `  Content index:  ${config.contentIndex} (${count} documents)`,
@@ -172,6 +174,8 @@ async function main() {
             ...Object.entries(tokens).map(([role, t]) => `    ${role.padEnd(15)} ${t}`),
             `  Try:            curl -s -H 'Authorization: Bearer ${tokens.moderator}' -X POST -H 'content-type: application/json' -d '{"queue":"default"}' ${api}/v1/review/claim`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.lead}' ${api}/metrics`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"delivery"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"buy c0caine"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
           ]
         : []),
       '  Ctrl-C stops everything this run started.',

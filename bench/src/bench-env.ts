@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request, type Agent } from 'node:http';
 import { createElasticsearch, createLogger, createRedis, loadConfig, type CoreConfig, type ElasticsearchClient, type Redis } from '@takedown/shared';
 
 /** An isolated prefix on the real servers for one benchmark run, removed at the end. */
@@ -47,3 +48,29 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** One timed HTTP request over a keep-alive agent (JSON body in, text body out). */
+export function timedRequest(
+  agent: Agent,
+  port: number,
+  method: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; body: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+    };
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
+      let data = '';
+      res.on('data', (c) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, ms: performance.now() - t0 }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

@@ -7,10 +7,10 @@
 // the same way (same HTTP stack and auth, no Redis work). Ends with one JSON line.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { casePriority, caseIdFor, laneScore, type ReportJob } from '@takedown/shared';
 import { buildApiDeps } from '@takedown/moderation-api';
-import { benchEnv, percentile, round } from './bench-env';
+import { benchEnv, percentile, round, timedRequest } from './bench-env';
 
 const MODERATORS = 50;
 const CASES = 5000;
@@ -62,21 +62,7 @@ async function main(): Promise<void> {
     Array.from({ length: MODERATORS }, async (_, i) => (await deps.tokens.create({ role: 'moderator', name: `bench-mod-${i}`, createdBy: 'bench' })).token),
   );
 
-  const call = (method: string, path: string, token: string, body?: unknown) =>
-    new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
-      const t0 = performance.now();
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        { host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
-        (res) => {
-          let data = '';
-          res.on('data', (c) => (data += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, ms: performance.now() - t0 }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  const call = (method: string, path: string, token: string, body?: unknown) => timedRequest(agent, port, method, path, token, body);
 
   // Warm up both paths.
   for (let i = 0; i < 200; i++) await call('GET', '/healthz', tokens[0]!);

@@ -9,11 +9,11 @@
 // processes, as deployed. Ends with one JSON line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
-import { benchEnv, percentile, round } from './bench-env';
+import { benchEnv, percentile, round, timedRequest } from './bench-env';
 
 const CONCURRENCY = 16;
 const REQUESTS = 3000;
@@ -47,21 +47,7 @@ async function main(): Promise<void> {
   start('services/moderation-api/dist/main.js'); // publishes the shipped lists on first boot
   start('workers/actions/dist/main.js');
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) =>
-    new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
-      const t0 = performance.now();
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        { host: '127.0.0.1', port, method, path: p, agent, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
-        (res) => {
-          let data = '';
-          res.on('data', (c) => (data += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, ms: performance.now() - t0 }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) => timedRequest(agent, port, method, p, token, body);
   const waitUp = async (port: number) => {
     for (let i = 0; i < 300; i++) {
       if ((await http(port, 'GET', '/healthz', undefined).catch(() => ({ status: 0 }))).status === 200) return;

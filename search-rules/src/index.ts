@@ -9,3 +9,6 @@ export * from './rewrite';
 export * from './lists/shipped-lists';
 /** Rule builders and synthetic words for tests and benchmarks. */
 export * as testing from './testing/rules-fixture';
+export * from './rules-io/csv';
+export * from './rules-io/import-rules';
+export * from './rules-io/diff';

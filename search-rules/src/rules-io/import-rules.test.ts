@@ -1,0 +1,76 @@
+import { diffRules } from './diff';
+import { RuleImportError, parseRuleImport, rulesToCsv } from './import-rules';
+import { parseCsv } from './csv';
+
+const defaults = { createdBy: 'lead:alice', createdAt: '2026-11-29T00:00:00.000Z' };
+const problemsOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof RuleImportError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a RuleImportError');
+};
+
+describe('rule import', () => {
+  const csv = [
+    'id,kind,pattern,category,scope,action,locales,shadow,note',
+    'r1,term,cocaine,drugs,query,block_query,,,',
+    'r2,phrase,"buy meth, now",drugs,query|content,exclude,en|ru,false,"a ""quoted"" note"',
+    'r3,term,fentanyl,drugs,content,flag_for_review,,true,',
+  ].join('\n');
+
+  it('parses CSV rows into validated rules with defaults', () => {
+    const rules = parseRuleImport(csv, 'csv', defaults);
+    expect(rules.map((r) => r.id)).toEqual(['r1', 'r2', 'r3']);
+    expect(rules[1]).toMatchObject({ kind: 'phrase', pattern: 'buy meth, now', scope: ['query', 'content'], locales: ['en', 'ru'], shadow: false, note: 'a "quoted" note', createdBy: 'lead:alice' });
+    expect(rules[2]!.shadow).toBe(true);
+  });
+
+  it('refuses the whole file and names the line and field of every bad row', () => {
+    const bad = `${csv}\nr4,term,heroin,drugz,query,block_query,,,\nr5,regex,c.*e,drugs,query,block_query,,,\nr1,term,again,drugs,query,block_query,,,\nr6,term,x\n`;
+    const problems = problemsOf(() => parseRuleImport(bad, 'csv', defaults));
+    expect(problems).toEqual([
+      { line: 5, field: 'category', message: expect.stringContaining('category') },
+      { line: 6, field: 'kind', message: expect.stringContaining('regex') },
+      { line: 7, field: 'id', message: 'duplicate id r1 (first at line 2)' },
+      { line: 8, message: '3 fields, the header has 9' },
+    ]);
+  });
+
+  it('refuses unknown columns and a term that is two words', () => {
+    expect(problemsOf(() => parseRuleImport('id,kind,colour\n', 'csv', defaults))[0]).toMatchObject({ line: 1, field: 'colour' });
+    expect(problemsOf(() => parseRuleImport('id,kind,pattern,category,scope,action\nr1,term,two words,drugs,query,block_query\n', 'csv', defaults))[0]).toMatchObject({ line: 2, field: 'pattern' });
+  });
+
+  it('takes JSON arrays and { rules } objects, naming the index of bad rules', () => {
+    const ok = parseRuleImport(JSON.stringify({ rules: [{ id: 'j1', kind: 'term', pattern: 'mdma', category: 'drugs', scope: ['query'], action: 'block_query' }] }), 'json', defaults);
+    expect(ok[0]).toMatchObject({ id: 'j1', createdBy: 'lead:alice' });
+    const problems = problemsOf(() => parseRuleImport(JSON.stringify([{ id: 'j1', kind: 'term', pattern: 'mdma', category: 'drugs', scope: ['query'], action: 'block_query' }, { id: 'j2', kind: 'term', pattern: 'x', category: 'drugs', scope: ['nowhere'], action: 'block_query' }]), 'json', defaults));
+    expect(problems).toEqual([{ index: 1, field: 'scope', message: expect.any(String) }]);
+    expect(problemsOf(() => parseRuleImport('{nope', 'json', defaults))[0]!.message).toMatch(/not valid JSON/);
+  });
+
+  it('round-trips through CSV export', () => {
+    const rules = parseRuleImport(csv, 'csv', defaults);
+    expect(parseRuleImport(rulesToCsv(rules), 'csv', defaults)).toEqual(rules);
+  });
+
+  it('parses quoted newlines and CRLF, keeping the starting line of each row', () => {
+    const rows = parseCsv('a,b\r\n"x\ny",z\r\nlast,row');
+    expect(rows).toEqual([
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['x\ny', 'z'] },
+      { line: 4, cells: ['last', 'row'] },
+    ]);
+  });
+});
+
+describe('diffRules', () => {
+  it('lists added, removed and changed rules with the changed fields', () => {
+    const base = parseRuleImport('id,kind,pattern,category,scope,action\na,term,x,drugs,query,block_query\nb,term,y,drugs,query,block_query\n', 'csv', defaults);
+    const next = parseRuleImport('id,kind,pattern,category,scope,action,shadow\na,term,x,drugs,query,block_query,true\nc,term,z,fraud,query,block_query,\n', 'csv', defaults);
+    expect(diffRules(base, next)).toEqual({ added: ['c'], removed: ['b'], changed: [{ id: 'a', fields: ['shadow'] }] });
+  });
+});

@@ -5,7 +5,7 @@
 // Redis, at concurrency 1 and 50, in this run. Ends with one JSON line.
 import { Worker } from 'bullmq';
 import { CaseStore, CatalogQueue, LiveRuleset, RulesetStore, createRedis, generateDemoCorpus, jobCatalog, moderationKeys, rulesetKeys, type ReportJob } from '@takedown/shared';
-import { compileRuleset, shippedRules, testing, type CompiledRuleset, type Ruleset } from '@takedown/search-rules';
+import { compileStoredRuleset, shippedRules, testing, type CompiledRuleset } from '@takedown/search-rules';
 import { createTriageWorker } from '@takedown/triage-worker';
 import { benchEnv, round } from './bench-env';
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const store = new RulesetStore(env.redis, rulesetKeys(prefix));
   await store.publish(rules, 'bench');
   const subscriber = createRedis(env.config.redis.url, { connectionName: 'bench:rules', maxRetriesPerRequest: null });
-  const live = new LiveRuleset<CompiledRuleset>({ store, subscriber, compile: (r) => compileRuleset(r as unknown as Ruleset, { trusted: true }), logger: env.logger });
+  const live = new LiveRuleset<CompiledRuleset>({ store, subscriber, compile: (r) => compileStoredRuleset(r, { trusted: true }), logger: env.logger });
   await live.start();
   const cases = new CaseStore(env.redis, moderationKeys(prefix), 600_000);
   const actions = new CatalogQueue('actions', connection, prefix);

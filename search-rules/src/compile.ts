@@ -137,3 +137,16 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
     normalizedPatterns,
   };
 }
+
+/**
+ * Compiles a ruleset as the store keeps it (which carries extra fields such
+ * as note and diff). `trusted` skips per-rule validation: rules were
+ * validated when they were published.
+ */
+export function compileStoredRuleset(
+  stored: { version: number; rules: unknown[]; publishedAt: string; publishedBy: string },
+  opts: CompileOptions = {},
+): CompiledRuleset {
+  const { version, rules, publishedAt, publishedBy } = stored;
+  return compileRuleset({ version, rules: rules as Rule[], publishedAt, publishedBy }, opts);
+}

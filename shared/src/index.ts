@@ -34,3 +34,5 @@ export * from './moderation/statement-of-reasons';
 export * from './auth/credentials';
 export * from './moderation/takedown-message';
 export * from './metrics/registry';
+export * from './rulesets/draft-store';
+export * from './rulesets/shadow-stats';

@@ -15,7 +15,7 @@ afterAll(async () => {
 function requestFor(endpoint: Endpoint): { method: string; path: string; body?: unknown } {
   const [method, template] = endpoint.split(' ') as [string, string];
   const caseId = caseIdFor('post-roles');
-  const path = template.replace(':caseId', caseId).replace(':idOrName', 'nobody');
+  const path = template.replace(':caseId', caseId).replace(':idOrName', 'nobody').replace(':ruleId', 'matrix-rule').replace(':version', '1');
   const bodies: Partial<Record<Endpoint, unknown>> = {
     'POST /v1/reports': reportBody('post-roles'),
     'POST /v1/appeals': { contentId: 'post-roles', decisionId: 'd_x', reason: 'not fair' },
@@ -24,6 +24,10 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     'POST /v1/review/:caseId/release': { leaseToken: 'x' },
     'POST /v1/review/:caseId/decision': { leaseToken: 'x', action: 'keep', category: 'drugs', legalGround: 'none found' },
     'POST /v1/tokens': { role: 'reporter', name: `matrix-${Math.random().toString(36).slice(2)}` },
+    'PUT /v1/rules/draft/:ruleId': { kind: 'term', pattern: 'matrixword', category: 'drugs', scope: ['query'], action: 'block_query' },
+    'POST /v1/rules/draft/import': { format: 'json', content: '[]' },
+    'POST /v1/rules/publish': {},
+    'POST /v1/rules/rollback': { version: 1 },
   };
   return { method, path, body: bodies[endpoint] };
 }

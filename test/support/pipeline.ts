@@ -12,7 +12,7 @@ import {
   rulesetKeys,
   type Role,
 } from '@takedown/shared';
-import { compileRuleset, testing, type CompiledRuleset, type Rule, type Ruleset } from '@takedown/search-rules';
+import { compileStoredRuleset, testing, type CompiledRuleset, type Rule } from '@takedown/search-rules';
 import { createTriageWorker } from '@takedown/triage-worker';
 import { createActionsWorker, type ActionsDeps } from '@takedown/actions-worker';
 import { buildApiDeps, createApp, type ApiDeps } from '@takedown/moderation-api';
@@ -57,7 +57,7 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   const rules = new LiveRuleset<CompiledRuleset>({
     store,
     subscriber,
-    compile: (r) => compileRuleset(r as unknown as Ruleset),
+    compile: (r) => compileStoredRuleset(r),
     logger,
   });
   await rules.start();

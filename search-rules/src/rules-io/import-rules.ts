@@ -23,6 +23,7 @@ export class RuleImportError extends ValidationError {
     const first = problems[0];
     const where = first?.line !== undefined ? `line ${first.line}` : first?.index !== undefined ? `rule ${first.index}` : 'file';
     super(`import refused, nothing imported: ${problems.length} problem(s); first at ${where}${first?.field ? ` (${first.field})` : ''}: ${first?.message ?? ''}`, first?.field ? `/${first.field}` : undefined, 'import_refused');
+    this.details = { problems };
   }
 }
 

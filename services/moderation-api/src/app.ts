@@ -7,18 +7,22 @@ import { caseRoutes } from './routes/cases';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/review';
+import { ruleRoutes } from './routes/rules';
 
 /** The moderation API as an express app (no listening: main.ts or a test does that). */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Bulk rule imports may be large; everything else stays small.
+  app.use('/v1/rules/draft/import', express.json({ limit: '25mb', strict: true }));
   app.use(express.json({ limit: '1mb', strict: true }));
   app.use(reportRoutes(deps));
   app.use(caseRoutes(deps));
   app.use(reviewRoutes(deps));
   app.use(appealRoutes(deps));
   app.use(adminRoutes(deps));
+  app.use(ruleRoutes(deps));
   app.use(healthRoutes(deps));
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.logger));

@@ -9,6 +9,9 @@ import {
   ensureContentIndex,
   ensureTakedownIndices,
   moderationKeys,
+  DraftStore,
+  RulesetStore,
+  rulesetKeys,
   type Logger,
 } from '@takedown/shared';
 import type { ApiConfig, ApiDeps } from './deps';
@@ -25,8 +28,11 @@ export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<A
   const reports = new CatalogQueue('reports', connection, config.queuePrefix);
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
   const others = QUEUE_NAMES.filter((n) => n !== 'reports' && n !== 'actions').map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
+  const rulesets = new RulesetStore(redis, rulesetKeys(config.queuePrefix));
   return {
     config,
+    rulesets,
+    drafts: new DraftStore(redis, rulesets.keys, rulesets),
     logger,
     redis,
     es,

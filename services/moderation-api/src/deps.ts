@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { CaseStore, CatalogQueue, CoreConfig, Logger, Redis, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
 
 export interface ApiConfig extends CoreConfig {
   port: number;
@@ -16,6 +16,8 @@ export interface ApiDeps {
   es: Client;
   cases: CaseStore;
   tokens: TokenStore;
+  rulesets: RulesetStore;
+  drafts: DraftStore;
   reports: CatalogQueue<'reports'>;
   actions: CatalogQueue<'actions'>;
   indices: TakedownIndexNames;

@@ -8,7 +8,7 @@ import {
   rulesetKeys,
   type Logger,
 } from '@takedown/shared';
-import { compileRuleset, type CompiledRuleset, type Ruleset } from '@takedown/search-rules';
+import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
 import { TakedownTracker } from './takedown-tracker';
@@ -21,10 +21,11 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
   // One client for the process: the transport keeps a keep-alive connection pool.
   const es = createElasticsearch(config.elasticsearch);
   const indices = config.searchIndices.length > 0 ? config.searchIndices : [config.contentIndex];
+  const rkeys = rulesetKeys(config.queuePrefix);
   const rules = new LiveRuleset<CompiledRuleset>({
-    store: new RulesetStore(redis, rulesetKeys(config.queuePrefix)),
+    store: new RulesetStore(redis, rkeys),
     subscriber: rulesSub,
-    compile: (r) => compileRuleset(r as unknown as Ruleset, { trusted: true }),
+    compile: (r) => compileStoredRuleset(r, { trusted: true }),
     logger,
   });
   const keys = moderationKeys(config.queuePrefix);
@@ -36,6 +37,8 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
     logger,
     es,
     tokens: new TokenStore(redis, keys),
+    redis,
+    rulesetKeys: rkeys,
     rules,
     tracker,
     metrics: createSearchMetrics(),

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { CompiledRuleset } from '@takedown/search-rules';
-import type { CoreConfig, LiveRuleset, Logger, TokenStore } from '@takedown/shared';
+import type { CoreConfig, LiveRuleset, Logger, Redis, RulesetKeys, TokenStore } from '@takedown/shared';
 import type { SearchMetrics } from './search-metrics';
 import type { TakedownTracker } from './takedown-tracker';
 
@@ -18,6 +18,9 @@ export interface SearchDeps {
   /** Upstream Elasticsearch: one client, keep-alive pool, never built per request. */
   es: Client;
   tokens: TokenStore;
+  /** For the query log and shadow counters (request path: fails fast). */
+  redis: Redis;
+  rulesetKeys: RulesetKeys;
   rules: LiveRuleset<CompiledRuleset>;
   tracker: TakedownTracker;
   metrics: SearchMetrics;

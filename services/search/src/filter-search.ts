@@ -1,6 +1,6 @@
-import { SearchGuardError, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
+import { SearchGuardError, extractQueryText, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
 import type { Request } from 'express';
-import { UnavailableError } from '@takedown/shared';
+import { UnavailableError, recordShadowHits } from '@takedown/shared';
 import type { SearchDeps } from './deps';
 import { Refusal } from './es-error';
 
@@ -37,14 +37,16 @@ export function assertFit(deps: SearchDeps): void {
 
 /** Guard and rewrite one body (timed). Guard refusals become 400s with the JSON path. */
 export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext): RewriteResult {
-  const { compiled } = deps.rules.current();
+  const { compiled, version } = deps.rules.current();
   const t0 = process.hrtime.bigint();
   try {
-    return rewriteSearch(compiled, body, {
+    const result = rewriteSearch(compiled, body, {
       ...caller,
       recentlyRemovedIds: deps.tracker.idsFor(caller.country),
       pendingContentRules: [],
     });
+    logQuery(deps, body, version, result);
+    return result;
   } catch (err) {
     if (err instanceof SearchGuardError) {
       throw new Refusal(400, 'takedown_search_refused_exception', err.message, 'body', { path: err.field });
@@ -62,5 +64,29 @@ export function parseJsonBody(raw: unknown): unknown {
     return JSON.parse(raw) as unknown;
   } catch {
     throw new Refusal(400, 'parse_exception', 'request body is not valid JSON', 'bad_json');
+  }
+}
+
+/** Query log size kept for rule previews. */
+export const QUERY_LOG_SIZE = 10_000;
+
+/**
+ * Keeps the last QUERY_LOG_SIZE query texts (text only: no user, no
+ * country) so leads can preview what a rule would block, and counts shadow
+ * hits. Off the request path: never awaited, failures only logged.
+ */
+function logQuery(deps: SearchDeps, body: unknown, version: number, result: RewriteResult): void {
+  const query = (body as { query?: unknown } | null)?.query;
+  const text = extractQueryText(query).join(' ').slice(0, 500);
+  if (text.trim() === '') return;
+  const k = deps.rulesetKeys;
+  deps.redis
+    .pipeline()
+    .lpush(k.queryLog, text)
+    .ltrim(k.queryLog, 0, QUERY_LOG_SIZE - 1)
+    .exec()
+    .catch((err: unknown) => deps.logger.warn({ err }, 'query log write failed'));
+  if (result.shadowHits.length > 0) {
+    recordShadowHits(deps.redis, k, version, result.shadowHits, text, 'query').catch((err: unknown) => deps.logger.warn({ err }, 'shadow count failed'));
   }
 }

@@ -8,6 +8,8 @@ export class TakedownError extends Error {
   readonly status: number;
   /** JSON path (e.g. "/content/id") of the offending input, when there is one. */
   readonly field: string | undefined;
+  /** Structured detail safe to show the caller (e.g. every bad row of an import). */
+  details?: unknown;
 
   constructor(code: string, message: string, status = 500, field?: string, options?: { cause?: unknown }) {
     super(message, options);

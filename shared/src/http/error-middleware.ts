@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { isTakedownError, NotFoundError, UnavailableError, ValidationError } from '../errors/takedown-error';
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
+  error: { code: string; message: string; field?: string; details?: unknown };
 }
 
 /**
@@ -32,6 +32,7 @@ export function mapError(err: unknown): { status: number; body: ErrorBody } {
     }
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.field !== undefined) body.error.field = err.field;
+    if (err.details !== undefined) body.error.details = err.details;
     return { status: err.status, body };
   }
   const bodyParserType = (err as { type?: unknown } | null)?.type;

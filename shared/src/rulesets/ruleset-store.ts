@@ -6,6 +6,12 @@ export interface StoredRuleset {
   publishedAt: string;
   publishedBy: string;
   rules: unknown[];
+  /** Why, in the publisher's words. */
+  note?: string;
+  /** What changed against the version before (search-rules' diffRules). */
+  diff?: { added: string[]; removed: string[]; changed: { id: string; fields: string[] }[] };
+  /** Set when this version re-publishes an earlier one. */
+  rollbackOf?: number;
 }
 
 export interface RulesetKeys {
@@ -16,6 +22,17 @@ export interface RulesetKeys {
   counter: string;
   /** Pub/sub channel announcing a newly published version. */
   channel: string;
+  /** Every version's summary, scored by version number. */
+  versions: string;
+  /** The draft: rule id → rule JSON. */
+  draft: string;
+  /** The draft's base version and last editor. */
+  draftMeta: string;
+  /** The last searched query texts (for previews), newest first. */
+  queryLog: string;
+  /** Shadow hits: "version:ruleId" → count. */
+  shadowCounts: string;
+  shadowSamples(ruleId: string): string;
 }
 
 export function rulesetKeys(queuePrefix: string): RulesetKeys {
@@ -25,6 +42,12 @@ export function rulesetKeys(queuePrefix: string): RulesetKeys {
     version: (n) => `${base}:version:${n}`,
     counter: `${base}:counter`,
     channel: `${base}:published`,
+    versions: `${base}:versions`,
+    draft: `${base}:draft`,
+    draftMeta: `${base}:draft:meta`,
+    queryLog: `${base}:query-log`,
+    shadowCounts: `${base}:shadow:counts`,
+    shadowSamples: (ruleId) => `${base}:shadow:samples:${ruleId}`,
   };
 }
 
@@ -59,12 +82,23 @@ export class RulesetStore {
    * Stores `rules` as the next version and makes it live. The caller has
    * validated the rules (search-rules' compileRuleset).
    */
-  async publish(rules: unknown[], publishedBy: string, now = new Date()): Promise<StoredRuleset> {
+  async publish(rules: unknown[], publishedBy: string, now = new Date(), extra: Pick<StoredRuleset, 'note' | 'diff' | 'rollbackOf'> = {}): Promise<StoredRuleset> {
     const version = await this.redis.incr(this.keys.counter);
-    const ruleset: StoredRuleset = { version, rules, publishedAt: now.toISOString(), publishedBy };
-    await this.redis.multi().set(this.keys.version(version), JSON.stringify(ruleset)).set(this.keys.current, String(version)).exec();
+    const ruleset: StoredRuleset = { version, rules, publishedAt: now.toISOString(), publishedBy, ...extra };
+    const summary = { version, publishedAt: ruleset.publishedAt, publishedBy, rules: rules.length, note: extra.note, rollbackOf: extra.rollbackOf, diff: extra.diff && { added: extra.diff.added.length, removed: extra.diff.removed.length, changed: extra.diff.changed.length } };
+    await this.redis
+      .multi()
+      .set(this.keys.version(version), JSON.stringify(ruleset))
+      .set(this.keys.current, String(version))
+      .zadd(this.keys.versions, version, JSON.stringify(summary))
+      .exec();
     await this.redis.publish(this.keys.channel, String(version));
     return ruleset;
+  }
+
+  /** Version summaries, newest first. */
+  async versions(limit = 100): Promise<unknown[]> {
+    return (await this.redis.zrevrange(this.keys.versions, 0, limit - 1)).map((v) => JSON.parse(v) as unknown);
   }
 
   /** Publishes `initial` as version 1 when nothing was ever published (new installs, demos). */

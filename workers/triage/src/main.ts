@@ -13,12 +13,13 @@ import {
   ensureTakedownIndices,
   loadConfig,
   moderationKeys,
+  recordShadowHits,
   rulesetKeys,
   startHeartbeat,
   triageEnvVars,
   type CoreConfig,
 } from '@takedown/shared';
-import { compileRuleset, type Ruleset } from '@takedown/search-rules';
+import { compileStoredRuleset } from '@takedown/search-rules';
 import { createTriageWorker } from './triage-worker';
 
 interface TriageConfig extends CoreConfig {
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const rules = new LiveRuleset({
     store: new RulesetStore(redis, rulesetKeys(config.queuePrefix)),
     subscriber,
-    compile: (r) => compileRuleset(r as unknown as Ruleset, { trusted: true }),
+    compile: (r) => compileStoredRuleset(r, { trusted: true }),
     logger,
   });
   await rules.start();
@@ -47,7 +48,10 @@ async function main(): Promise<void> {
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
   const mirror = new CaseMirror(redis, cases, es, indices.cases, logger);
   mirror.start();
-  const worker = createTriageWorker({ cases, rules, actions }, { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
+  const rkeys = rulesetKeys(config.queuePrefix);
+  const onShadowHits = (version: number, hits: { ruleId: string }[], contentId: string) =>
+    void recordShadowHits(redis, rkeys, version, hits, contentId, 'content').catch((err: unknown) => logger.warn({ err }, 'shadow count failed'));
+  const worker = createTriageWorker({ cases, rules, actions, onShadowHits }, { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
   const stopBeat = startHeartbeat(redis, keys, 'triage', instance);
   logger.info({ concurrency: config.concurrency, rulesetVersion: rules.version ?? null }, 'triage worker started');
 

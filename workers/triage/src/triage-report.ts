@@ -22,6 +22,8 @@ export interface TriageDeps {
   rules: LiveRuleset<CompiledRuleset>;
   actions: CatalogQueue<'actions'>;
   now?: () => Date;
+  /** Told about shadow-rule hits (counted, never acted on). */
+  onShadowHits?: (version: number, hits: CaseRuleHit[], contentId: string) => void;
 }
 
 export type TriageOutcome =
@@ -49,6 +51,8 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
   ];
   const newHits: CaseRuleHit[] = hits.map((h) => ({ ...h, rulesetVersion: version }));
   const live = newHits.filter((h) => !h.shadow);
+  const shadow = newHits.filter((h) => h.shadow);
+  if (shadow.length > 0) deps.onShadowHits?.(version, shadow, content.id);
   const autoRule = live.find((h) => h.action === 'auto_remove');
   const caseId = caseIdFor(content.id);
 

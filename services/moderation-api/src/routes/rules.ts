@@ -1,0 +1,158 @@
+import { Router } from 'express';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  actorOf,
+  compileValidator,
+  runScript,
+  type AuditEventInput,
+} from '@takedown/shared';
+import { compileRuleset, diffRules, parseRuleImport, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
+import type { ApiDeps } from '../deps';
+import { guard, principalOf } from '../http/auth';
+import { previewDraft } from '../rules/preview';
+
+const validateImportBody = compileValidator<{ format: 'csv' | 'json'; content: string; mode?: 'replace' | 'merge' }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['format', 'content'],
+    properties: {
+      format: { type: 'string', enum: ['csv', 'json'] },
+      content: { type: 'string', maxLength: 20_000_000 },
+      mode: { type: 'string', enum: ['replace', 'merge'] },
+    },
+  },
+  'import',
+);
+const validatePublishBody = compileValidator<{ note?: string }>(
+  { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 2000 } } },
+  'publish',
+);
+const validateRollbackBody = compileValidator<{ version: number; note?: string }>(
+  { type: 'object', additionalProperties: false, required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, note: { type: 'string', maxLength: 2000 } } },
+  'rollback',
+);
+
+/**
+ * Rules for trust-and-safety leads: a draft edited rule by rule or by bulk
+ * import, previewed against real content and real queries, published as an
+ * immutable version with a diff, rolled back by re-publishing.
+ */
+export function ruleRoutes(deps: ApiDeps): Router {
+  const r = Router();
+  const audit = (event: AuditEventInput) => runScript(deps.redis, 'append-audit', [deps.cases.keys.audit], [JSON.stringify(event)]);
+
+  r.get('/v1/rules/draft', guard(deps.tokens, 'GET /v1/rules/draft'), async (_req, res) => {
+    const [meta, rules] = await Promise.all([deps.drafts.meta(), deps.drafts.rules()]);
+    res.json({ ...meta, count: rules.length, rules });
+  });
+
+  r.put('/v1/rules/draft/:ruleId', guard(deps.tokens, 'PUT /v1/rules/draft/:ruleId'), async (req, res) => {
+    const id = String(req.params['ruleId']);
+    const actor = actorOf(principalOf(req));
+    const body = req.body as Record<string, unknown> | undefined;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('rule: body must be a rule object', '');
+    if (body['id'] !== undefined && body['id'] !== id) throw new ValidationError('rule: /id must match the id in the path', '/id');
+    const existing = (await deps.drafts.get(id)) as Rule | undefined;
+    const rule = validateRuleDefinition({ createdBy: existing?.createdBy ?? actor, createdAt: existing?.createdAt ?? new Date().toISOString(), ...body, id });
+    await deps.drafts.put(rule, actor);
+    res.status(existing ? 200 : 201).json({ rule });
+  });
+
+  r.delete('/v1/rules/draft/:ruleId', guard(deps.tokens, 'DELETE /v1/rules/draft/:ruleId'), async (req, res) => {
+    const removed = await deps.drafts.remove(String(req.params['ruleId']), actorOf(principalOf(req)));
+    if (!removed) throw new NotFoundError('no such rule in the draft', 'not_found', 'ruleId');
+    res.status(204).end();
+  });
+
+  r.post('/v1/rules/draft/import', guard(deps.tokens, 'POST /v1/rules/draft/import'), async (req, res) => {
+    const body = validateImportBody(req.body);
+    const actor = actorOf(principalOf(req));
+    // Throws RuleImportError (400) listing every bad row; then nothing was written.
+    const rules = parseRuleImport(body.content, body.format, { createdBy: actor, createdAt: new Date().toISOString() });
+    await deps.drafts.importRules(rules, body.mode ?? 'merge', actor);
+    await audit({ type: 'rules.draft_imported', actor, at: new Date().toISOString(), data: { format: body.format, mode: body.mode ?? 'merge', rules: rules.length } });
+    res.json({ imported: rules.length, mode: body.mode ?? 'merge', draft: await deps.drafts.meta() });
+  });
+
+  r.get('/v1/rules/draft/export', guard(deps.tokens, 'GET /v1/rules/draft/export'), async (req, res) => {
+    const rules = (await deps.drafts.rules()) as Rule[];
+    if (req.query['format'] === 'csv') {
+      res.type('text/csv').send(rulesToCsv(rules));
+      return;
+    }
+    res.json({ rules });
+  });
+
+  r.get('/v1/rules/preview', guard(deps.tokens, 'GET /v1/rules/preview'), async (_req, res) => {
+    res.json(await previewDraft(deps));
+  });
+
+  r.post('/v1/rules/publish', guard(deps.tokens, 'POST /v1/rules/publish'), async (req, res) => {
+    const { note } = validatePublishBody(req.body ?? {});
+    const actor = actorOf(principalOf(req));
+    const now = new Date();
+    const rules = (await deps.drafts.rules()) as Rule[];
+    // Validates every rule (and refuses duplicates) before anything is published.
+    compileRuleset({ version: 1, rules, publishedAt: now.toISOString(), publishedBy: actor });
+    const current = await deps.rulesets.current();
+    const diff = diffRules((current?.rules ?? []) as Rule[], rules);
+    if (current && diff.added.length + diff.removed.length + diff.changed.length === 0) {
+      throw new ConflictError(`the draft equals published version ${current.version}; nothing to publish`, 'nothing_to_publish');
+    }
+    const stored = await deps.rulesets.publish(rules, actor, now, { diff, ...(note ? { note } : {}) });
+    await deps.drafts.importRules([], 'merge', actor, stored.version);
+    await audit({ type: 'rules.published', actor, at: now.toISOString(), data: { version: stored.version, previous: current?.version ?? null, added: diff.added, removed: diff.removed, changed: diff.changed.map((c) => c.id), note } });
+    res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff });
+  });
+
+  r.post('/v1/rules/rollback', guard(deps.tokens, 'POST /v1/rules/rollback'), async (req, res) => {
+    const { version, note } = validateRollbackBody(req.body);
+    const actor = actorOf(principalOf(req));
+    const target = await deps.rulesets.get(version);
+    if (!target) throw new NotFoundError(`no published version ${version}`, 'not_found', 'version');
+    const current = await deps.rulesets.current();
+    const now = new Date();
+    const diff = diffRules((current?.rules ?? []) as Rule[], target.rules as Rule[]);
+    const stored = await deps.rulesets.publish(target.rules, actor, now, { diff, rollbackOf: version, note: note ?? `rollback to v${version}` });
+    // The draft follows: editing continues from what is live.
+    await deps.drafts.importRules(target.rules as Rule[], 'replace', actor, stored.version);
+    await audit({ type: 'rules.rolled_back', actor, at: now.toISOString(), data: { version: stored.version, rollbackOf: version, previous: current?.version ?? null } });
+    res.status(201).json({ version: stored.version, rollbackOf: version, diff });
+  });
+
+  r.get('/v1/rules/versions', guard(deps.tokens, 'GET /v1/rules/versions'), async (_req, res) => {
+    res.json({ current: (await deps.rulesets.currentVersion()) ?? null, versions: await deps.rulesets.versions() });
+  });
+
+  r.get('/v1/rules/versions/:version', guard(deps.tokens, 'GET /v1/rules/versions/:version'), async (req, res) => {
+    const v = Number(req.params['version']);
+    const stored = Number.isInteger(v) && v > 0 ? await deps.rulesets.get(v) : undefined;
+    if (!stored) throw new NotFoundError('no such version', 'not_found', 'version');
+    res.json(stored);
+  });
+
+  r.get('/v1/rules/shadow', guard(deps.tokens, 'GET /v1/rules/shadow'), async (_req, res) => {
+    const current = await deps.rulesets.current();
+    if (!current) {
+      res.json({ version: null, rules: [] });
+      return;
+    }
+    const shadowRules = (current.rules as Rule[]).filter((x) => x.shadow);
+    const k = deps.rulesets.keys;
+    const out = await Promise.all(
+      shadowRules.map(async (rule) => ({
+        ruleId: rule.id,
+        pattern: rule.pattern,
+        action: rule.action,
+        wouldHaveActed: Number((await deps.redis.hget(k.shadowCounts, `${current.version}:${rule.id}`)) ?? 0),
+        samples: (await deps.redis.lrange(k.shadowSamples(rule.id), 0, 9)).map((s) => JSON.parse(s) as unknown),
+      })),
+    );
+    res.json({ version: current.version, rules: out });
+  });
+
+  return r;
+}

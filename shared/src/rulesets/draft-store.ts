@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import type { RulesetKeys, RulesetStore } from './ruleset-store';
+
+export interface DraftMeta {
+  baseVersion: number | null;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/**
+ * The draft ruleset leads edit before publishing: a Redis hash of rule id →
+ * rule, so single-rule edits are atomic, and whole imports replace it in one
+ * MULTI (all or nothing). A draft that was never edited starts as a copy of
+ * the published version. Rules are validated by the caller (search-rules).
+ */
+export class DraftStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RulesetKeys,
+    private readonly published: RulesetStore,
+  ) {}
+
+  async rules(): Promise<{ id: string }[]> {
+    await this.ensure();
+    const all = await this.redis.hvals(this.keys.draft);
+    return all.map((r) => JSON.parse(r) as { id: string }).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async get(id: string): Promise<unknown> {
+    await this.ensure();
+    const raw = await this.redis.hget(this.keys.draft, id);
+    return raw === null ? undefined : (JSON.parse(raw) as unknown);
+  }
+
+  async meta(): Promise<DraftMeta> {
+    await this.ensure();
+    const m = await this.redis.hgetall(this.keys.draftMeta);
+    return { baseVersion: m['baseVersion'] ? Number(m['baseVersion']) : null, updatedAt: m['updatedAt'] ?? '', updatedBy: m['updatedBy'] ?? '' };
+  }
+
+  async put(rule: { id: string }, by: string): Promise<void> {
+    await this.ensure();
+    await this.redis.multi().hset(this.keys.draft, rule.id, JSON.stringify(rule)).hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).exec();
+  }
+
+  /** Removes a rule; false when the draft had no such rule. */
+  async remove(id: string, by: string): Promise<boolean> {
+    await this.ensure();
+    const [[, removed] = []] = (await this.redis.multi().hdel(this.keys.draft, id).hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).exec()) ?? [];
+    return Number(removed) === 1;
+  }
+
+  /** Replaces the whole draft (`replace`) or upserts these rules into it (`merge`), atomically. */
+  async importRules(rules: { id: string }[], mode: 'replace' | 'merge', by: string, baseVersion?: number): Promise<void> {
+    await this.ensure();
+    const m = this.redis.multi();
+    if (mode === 'replace') m.del(this.keys.draft);
+    for (let i = 0; i < rules.length; i += 1000) {
+      const chunk = rules.slice(i, i + 1000).flatMap((r) => [r.id, JSON.stringify(r)]);
+      if (chunk.length > 0) m.hset(this.keys.draft, ...chunk);
+    }
+    m.hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by);
+    if (baseVersion !== undefined) m.hset(this.keys.draftMeta, 'baseVersion', String(baseVersion));
+    await m.exec();
+  }
+
+  /** A draft that was never edited starts as the published version. */
+  private async ensure(): Promise<void> {
+    if ((await this.redis.exists(this.keys.draftMeta)) === 1) return;
+    const current = await this.published.current();
+    const m = this.redis.multi().del(this.keys.draft);
+    const rules = (current?.rules ?? []) as { id: string }[];
+    for (let i = 0; i < rules.length; i += 1000) {
+      const chunk = rules.slice(i, i + 1000).flatMap((r) => [r.id, JSON.stringify(r)]);
+      if (chunk.length > 0) m.hset(this.keys.draft, ...chunk);
+    }
+    m.hset(this.keys.draftMeta, 'baseVersion', current ? String(current.version) : '', 'updatedAt', new Date().toISOString(), 'updatedBy', 'takedown');
+    // Only the first caller initialises (a concurrent edit must not be wiped).
+    const claimed = await this.redis.set(`${this.keys.draftMeta}:init`, '1', 'NX');
+    if (claimed === 'OK') await m.exec();
+    else m.discard();
+  }
+}

@@ -12,3 +12,5 @@ export * as testing from './testing/rules-fixture';
 export * from './rules-io/csv';
 export * from './rules-io/import-rules';
 export * from './rules-io/diff';
+export * from './content-query';
+export * from './rules-io/backfill-plan';

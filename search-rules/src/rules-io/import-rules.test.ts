@@ -74,3 +74,14 @@ describe('diffRules', () => {
     expect(diffRules(base, next)).toEqual({ added: ['c'], removed: ['b'], changed: [{ id: 'a', fields: ['shadow'] }] });
   });
 });
+
+describe('planBackfill', () => {
+  const { planBackfill } = jest.requireActual<typeof import('./backfill-plan')>('./backfill-plan');
+  const rules = (csv: string) => parseRuleImport(`id,kind,pattern,category,scope,action,shadow\n${csv}`, 'csv', defaults);
+
+  it('applies new and changed content rules, clears removed and changed ones, and leaves query-only and shadow rules alone', () => {
+    const prev = rules('a,term,x,drugs,content,exclude,\nb,term,y,drugs,content,demote,\nc,term,z,drugs,query,block_query,\nd,term,w,drugs,content,exclude,\n');
+    const next = rules('a,term,x,drugs,content,exclude,\nb,term,yy,drugs,content,demote,\nc,term,zz,drugs,query,block_query,\ne,term,v,drugs,content,flag_for_review,\nf,term,u,drugs,content,exclude,true\n');
+    expect(planBackfill(prev, next)).toEqual({ apply: ['b', 'e'], clear: ['b', 'd'], pendingForSearch: ['b'] });
+  });
+});

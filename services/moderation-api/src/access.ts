@@ -29,6 +29,7 @@ export const ACCESS = {
   'GET /v1/rules/versions': ['lead', 'admin'],
   'GET /v1/rules/versions/:version': ['lead', 'admin'],
   'GET /v1/rules/shadow': ['lead', 'admin'],
+  'GET /v1/rules/backfill': ['lead', 'admin'],
   'GET /readyz': ['admin', 'lead'],
   'GET /metrics': ['admin', 'lead'],
   'GET /healthz': 'public',

@@ -27,7 +27,8 @@ export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<A
   const connection = { url: config.redis.url };
   const reports = new CatalogQueue('reports', connection, config.queuePrefix);
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
-  const others = QUEUE_NAMES.filter((n) => n !== 'reports' && n !== 'actions').map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
+  const backfill = new CatalogQueue('backfill', connection, config.queuePrefix);
+  const others = QUEUE_NAMES.filter((n) => n !== 'reports' && n !== 'actions' && n !== 'backfill').map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
   const rulesets = new RulesetStore(redis, rulesetKeys(config.queuePrefix));
   return {
     config,
@@ -40,10 +41,11 @@ export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<A
     tokens: new TokenStore(redis, keys),
     reports,
     actions,
+    backfill,
     indices,
-    queues: [reports.queue, actions.queue, ...others],
+    queues: [reports.queue, actions.queue, backfill.queue, ...others],
     async close() {
-      await Promise.all([reports.close(), actions.close(), ...others.map((q) => q.close())]);
+      await Promise.all([reports.close(), actions.close(), backfill.close(), ...others.map((q) => q.close())]);
       redis.disconnect();
       await es.close();
     },

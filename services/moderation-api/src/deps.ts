@@ -20,6 +20,7 @@ export interface ApiDeps {
   drafts: DraftStore;
   reports: CatalogQueue<'reports'>;
   actions: CatalogQueue<'actions'>;
+  backfill: CatalogQueue<'backfill'>;
   indices: TakedownIndexNames;
   /** Every BullMQ queue, for depth and failure metrics. */
   queues: Queue[];

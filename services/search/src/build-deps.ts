@@ -11,6 +11,7 @@ import {
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
+import { PendingRules } from './pending-rules';
 import { TakedownTracker } from './takedown-tracker';
 
 /** Builds the proxy's clients and live state from validated config (main.ts and tests). */
@@ -30,8 +31,10 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
   });
   const keys = moderationKeys(config.queuePrefix);
   const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger });
+  const pending = new PendingRules(redis, rkeys, logger);
   await rules.start();
   await tracker.start();
+  await pending.start();
   return {
     config,
     logger,
@@ -41,9 +44,11 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
     rulesetKeys: rkeys,
     rules,
     tracker,
+    pending,
     metrics: createSearchMetrics(),
     indices: new Set(indices),
     async close() {
+      pending.stop();
       await tracker.stop();
       await rules.stop();
       redis.disconnect();

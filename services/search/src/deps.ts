@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { CompiledRuleset } from '@takedown/search-rules';
 import type { CoreConfig, LiveRuleset, Logger, Redis, RulesetKeys, TokenStore } from '@takedown/shared';
 import type { SearchMetrics } from './search-metrics';
+import type { PendingRules } from './pending-rules';
 import type { TakedownTracker } from './takedown-tracker';
 
 export interface SearchConfig extends CoreConfig {
@@ -23,6 +24,7 @@ export interface SearchDeps {
   rulesetKeys: RulesetKeys;
   rules: LiveRuleset<CompiledRuleset>;
   tracker: TakedownTracker;
+  pending: PendingRules;
   metrics: SearchMetrics;
   /** Exact index or alias names the platform may search. */
   indices: ReadonlySet<string>;

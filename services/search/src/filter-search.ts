@@ -43,7 +43,10 @@ export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContex
     const result = rewriteSearch(compiled, body, {
       ...caller,
       recentlyRemovedIds: deps.tracker.idsFor(caller.country),
-      pendingContentRules: [],
+      pendingContentRules: deps.pending
+        .current()
+        .map((id) => compiled.byId.get(id))
+        .filter((r): r is NonNullable<typeof r> => r !== undefined),
     });
     logQuery(deps, body, version, result);
     return result;

@@ -222,3 +222,26 @@ export const searchEnvVars: readonly EnvVarSpec[] = [
     description: 'Refuse searches (503) when the published ruleset version has not been confirmed in Redis for this long.',
   },
 ];
+
+/** workers/backfill */
+export const backfillEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  {
+    name: 'TAKEDOWN_BACKFILL_DOCS_PER_SEC',
+    key: 'docsPerSec',
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000000,
+    default: 2000,
+    description: 'Throttle: documents the backfill tags per second at most (per process), so it never starves the platform’s own indexing.',
+  },
+  {
+    name: 'TAKEDOWN_BACKFILL_SLICES',
+    key: 'slices',
+    type: 'integer',
+    minimum: 1,
+    maximum: 32,
+    default: 2,
+    description: 'Parallel sliced scrolls per backfill job.',
+  },
+];

@@ -90,19 +90,22 @@ export const actionJobSchema = {
 } as const;
 
 export interface BackfillJob {
+  /** The published version whose rules are applied. */
   rulesetVersion: number;
-  ruleIds: string[];
-  mode: 'apply' | 'clear';
+  /** Content rules whose matches get tagged (added or changed). */
+  apply: string[];
+  /** Rule ids whose tags are removed first (removed or changed rules). */
+  clear: string[];
 }
 
 export const backfillJobSchema = {
   $id: 'takedown/jobs/backfill',
   type: 'object',
   additionalProperties: false,
-  required: ['rulesetVersion', 'ruleIds', 'mode'],
+  required: ['rulesetVersion', 'apply', 'clear'],
   properties: {
     rulesetVersion: { type: 'integer', minimum: 1 },
-    ruleIds: { type: 'array', items: id, minItems: 1, maxItems: 100000 },
-    mode: { type: 'string', enum: ['apply', 'clear'] },
+    apply: { type: 'array', items: id, maxItems: 100000 },
+    clear: { type: 'array', items: id, maxItems: 100000 },
   },
 } as const;

@@ -33,6 +33,9 @@ export interface RulesetKeys {
   /** Shadow hits: "version:ruleId" → count. */
   shadowCounts: string;
   shadowSamples(ruleId: string): string;
+  /** Content rules published but not yet back-filled: rule id → version. Search filters with them meanwhile. */
+  backfillPending: string;
+  backfillProgress(jobId: string): string;
 }
 
 export function rulesetKeys(queuePrefix: string): RulesetKeys {
@@ -48,6 +51,8 @@ export function rulesetKeys(queuePrefix: string): RulesetKeys {
     queryLog: `${base}:query-log`,
     shadowCounts: `${base}:shadow:counts`,
     shadowSamples: (ruleId) => `${base}:shadow:samples:${ruleId}`,
+    backfillPending: `${base}:backfill:pending`,
+    backfillProgress: (jobId) => `${base}:backfill:progress:${jobId}`,
   };
 }
 

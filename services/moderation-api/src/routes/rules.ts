@@ -8,7 +8,7 @@ import {
   runScript,
   type AuditEventInput,
 } from '@takedown/shared';
-import { compileRuleset, diffRules, parseRuleImport, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
+import { compileRuleset, diffRules, parseRuleImport, planBackfill, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
@@ -42,6 +42,22 @@ const validateRollbackBody = compileValidator<{ version: number; note?: string }
  */
 export function ruleRoutes(deps: ApiDeps): Router {
   const r = Router();
+
+  /**
+   * Starts the backfill a publish asks for. The rules that hide or demote
+   * content go into the pending set first, so the search service filters
+   * with them from the moment they are published until the tags are in.
+   */
+  const startBackfill = async (previous: Rule[], next: Rule[], version: number) => {
+    const plan = planBackfill(previous, next);
+    if (plan.pendingForSearch.length > 0) {
+      await deps.redis.hset(deps.rulesets.keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, String(version)]));
+    }
+    if (plan.apply.length + plan.clear.length === 0) return undefined;
+    const jobId = `backfill-v${version}`;
+    await deps.backfill.add({ rulesetVersion: version, apply: plan.apply, clear: plan.clear }, { jobId });
+    return { jobId, apply: plan.apply.length, clear: plan.clear.length };
+  };
   const audit = (event: AuditEventInput) => runScript(deps.redis, 'append-audit', [deps.cases.keys.audit], [JSON.stringify(event)]);
 
   r.get('/v1/rules/draft', guard(deps.tokens, 'GET /v1/rules/draft'), async (_req, res) => {
@@ -104,8 +120,9 @@ export function ruleRoutes(deps: ApiDeps): Router {
     }
     const stored = await deps.rulesets.publish(rules, actor, now, { diff, ...(note ? { note } : {}) });
     await deps.drafts.importRules([], 'merge', actor, stored.version);
+    const backfill = await startBackfill((current?.rules ?? []) as Rule[], rules, stored.version);
     await audit({ type: 'rules.published', actor, at: now.toISOString(), data: { version: stored.version, previous: current?.version ?? null, added: diff.added, removed: diff.removed, changed: diff.changed.map((c) => c.id), note } });
-    res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff });
+    res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff, backfill: backfill ?? null });
   });
 
   r.post('/v1/rules/rollback', guard(deps.tokens, 'POST /v1/rules/rollback'), async (req, res) => {
@@ -119,8 +136,9 @@ export function ruleRoutes(deps: ApiDeps): Router {
     const stored = await deps.rulesets.publish(target.rules, actor, now, { diff, rollbackOf: version, note: note ?? `rollback to v${version}` });
     // The draft follows: editing continues from what is live.
     await deps.drafts.importRules(target.rules as Rule[], 'replace', actor, stored.version);
+    const backfill = await startBackfill((current?.rules ?? []) as Rule[], target.rules as Rule[], stored.version);
     await audit({ type: 'rules.rolled_back', actor, at: now.toISOString(), data: { version: stored.version, rollbackOf: version, previous: current?.version ?? null } });
-    res.status(201).json({ version: stored.version, rollbackOf: version, diff });
+    res.status(201).json({ version: stored.version, rollbackOf: version, diff, backfill: backfill ?? null });
   });
 
   r.get('/v1/rules/versions', guard(deps.tokens, 'GET /v1/rules/versions'), async (_req, res) => {
@@ -132,6 +150,24 @@ export function ruleRoutes(deps: ApiDeps): Router {
     const stored = Number.isInteger(v) && v > 0 ? await deps.rulesets.get(v) : undefined;
     if (!stored) throw new NotFoundError('no such version', 'not_found', 'version');
     res.json(stored);
+  });
+
+  r.get('/v1/rules/backfill', guard(deps.tokens, 'GET /v1/rules/backfill'), async (_req, res) => {
+    const jobs = await deps.backfill.queue.getJobs(['active', 'waiting', 'delayed', 'failed', 'completed'], 0, 19);
+    const out = await Promise.all(
+      jobs.map(async (j) => ({
+        jobId: j.id,
+        state: await j.getState(),
+        rulesetVersion: (j.data as { rulesetVersion: number }).rulesetVersion,
+        apply: (j.data as { apply: string[] }).apply.length,
+        clear: (j.data as { clear: string[] }).clear.length,
+        progress: j.progress,
+        failedReason: j.failedReason ?? null,
+        createdAt: new Date(j.timestamp).toISOString(),
+      })),
+    );
+    out.sort((a, b) => b.rulesetVersion - a.rulesetVersion);
+    res.json({ pendingForSearch: Object.keys(await deps.redis.hgetall(deps.rulesets.keys.backfillPending)), jobs: out });
   });
 
   r.get('/v1/rules/shadow', guard(deps.tokens, 'GET /v1/rules/shadow'), async (_req, res) => {

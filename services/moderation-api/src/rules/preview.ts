@@ -1,5 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
-import { compileRuleset, diffRules, match, type Rule } from '@takedown/search-rules';
+import { compileRuleset, contentRuleQuery, diffRules, match, type Rule } from '@takedown/search-rules';
 import type { ApiDeps } from '../deps';
 
 /** How many logged queries a preview replays, and how many samples it shows. */
@@ -83,20 +83,10 @@ export async function previewDraft(deps: ApiDeps) {
   };
 }
 
-/** The Elasticsearch query that finds what a content rule matches (used by previews and the backfill alike). */
-export function contentRuleQuery(rule: Rule, normalizedPattern: string): estypes.QueryDslQueryContainer {
-  const filter: estypes.QueryDslQueryContainer[] =
-    rule.kind === 'sha256'
-      ? [{ term: { 'media.sha256': rule.pattern.toLowerCase() } }]
-      : [{ match_phrase: { 'moderation.normalizedText': normalizedPattern } }];
-  if (rule.locales) filter.push({ terms: { lang: rule.locales } });
-  return { bool: { filter } };
-}
-
 async function contentMatches(deps: ApiDeps, rule: Rule, normalized: string): Promise<{ n: number; samples: { id: string; text: string }[] }> {
   const res = await deps.es.search<{ text?: string }>({
     index: deps.config.contentIndex,
-    query: contentRuleQuery(rule, normalized),
+    query: contentRuleQuery(rule, normalized) as estypes.QueryDslQueryContainer,
     size: SAMPLES,
     _source: ['text'],
     track_total_hits: true,

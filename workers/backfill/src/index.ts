@@ -1,0 +1,2 @@
+export * from './run-backfill';
+export * from './backfill-worker';

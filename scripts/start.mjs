@@ -130,10 +130,15 @@ async function main() {
     const config = shared.loadConfig(env);
     const es = shared.createElasticsearch(config.elasticsearch);
     log(`seeding ${DEMO_POSTS} demo posts into ${config.contentIndex}`);
-    const seeded = await shared.seedDemoCorpus(es, config.contentIndex, {
-      count: DEMO_POSTS,
-      replicas: config.elasticsearch.replicas,
-    });
+    // The demo indexes moderation.normalizedText as a platform's indexer
+    // should (normalize(text)): rule previews and backfills search it.
+    const rules = require(path.join(ROOT, 'search-rules', 'dist', 'index.js'));
+    const seeded = await shared.seedDemoCorpus(
+      es,
+      config.contentIndex,
+      { count: DEMO_POSTS, replicas: config.elasticsearch.replicas },
+      ({ kind: _kind, ...doc }) => ({ ...doc, moderation: { ...(doc.moderation ?? {}), normalizedText: rules.normalize(doc.text) } }),
+    );
     const { count } = await es.count({ index: config.contentIndex });
     await es.close();
     log(seeded.skipped ? `demo corpus already present (${count} documents)` : `indexed ${seeded.indexed} documents`);

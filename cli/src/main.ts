@@ -14,17 +14,26 @@ import {
   type Role,
 } from '@takedown/shared';
 import { resolveEnv } from './resolve-env';
+import { RULES_USAGE, apiClient, rulesCommand } from './rules-commands';
 
 const USAGE = `usage:
   takedown token create --role <${ROLES.join('|')}> --name <name> [--csam]
   takedown token revoke <token id or name>
   takedown token list
-`;
+${RULES_USAGE}`;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
+  if (group === 'rules') {
+    const token = process.env['TAKEDOWN_TOKEN'];
+    if (!token) {
+      process.stderr.write('takedown: set TAKEDOWN_TOKEN to a lead token (npx takedown token create --role lead --name you)\n');
+      return 2;
+    }
+    return rulesCommand(apiClient(process.env['TAKEDOWN_API_URL'] ?? 'http://127.0.0.1:8080', token), argv.slice(1));
+  }
   if (group !== 'token' || !command) {
     process.stderr.write(USAGE);
     return 2;

@@ -23,15 +23,18 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
   const es = createElasticsearch(config.elasticsearch);
   const indices = config.searchIndices.length > 0 ? config.searchIndices : [config.contentIndex];
   const rkeys = rulesetKeys(config.queuePrefix);
+  const pending = new PendingRules(redis, rkeys, logger);
   const rules = new LiveRuleset<CompiledRuleset>({
     store: new RulesetStore(redis, rkeys),
     subscriber: rulesSub,
     compile: (r) => compileStoredRuleset(r, { trusted: true }),
     logger,
+    // Rules published with a pending backfill are in the pending set before
+    // the version is announced: pick them up with the version, not 500 ms later.
+    onLoad: () => pending.refresh(),
   });
   const keys = moderationKeys(config.queuePrefix);
   const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger });
-  const pending = new PendingRules(redis, rkeys, logger);
   await rules.start();
   await tracker.start();
   await pending.start();

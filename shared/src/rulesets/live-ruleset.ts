@@ -12,6 +12,8 @@ export interface LiveRulesetOptions<T> {
   logger: Logger;
   /** Re-check the published version this often, healing a missed message. */
   pollMs?: number;
+  /** Called after a new version is in use (e.g. to refresh state that goes with it). */
+  onLoad?: (loaded: Loaded<T>) => void | Promise<void>;
 }
 
 export interface Loaded<T> {
@@ -97,6 +99,7 @@ export class LiveRuleset<T> {
       const compiled = this.o.compile(ruleset);
       this.loaded = { version, compiled, loadedAt: new Date() };
       this.confirmed = Date.now();
+      await this.o.onLoad?.(this.loaded);
       this.o.logger.info({ version, rules: ruleset.rules.length }, 'ruleset loaded');
     } catch (err) {
       this.o.logger.error({ err }, 'ruleset check failed; keeping the loaded version');

@@ -44,20 +44,23 @@ export function ruleRoutes(deps: ApiDeps): Router {
   const r = Router();
 
   /**
-   * Starts the backfill a publish asks for. The rules that hide or demote
-   * content go into the pending set first, so the search service filters
-   * with them from the moment they are published until the tags are in.
+   * Publishes `rules` with the backfill they ask for. The rules that hide or
+   * demote content enter the pending set *before* the version is announced,
+   * so a search instance that loads the version filters with them at once,
+   * and stays filtering until the backfill has tagged the documents.
    */
-  const startBackfill = async (previous: Rule[], next: Rule[], version: number) => {
-    const plan = planBackfill(previous, next);
-    if (plan.pendingForSearch.length > 0) {
-      await deps.redis.hset(deps.rulesets.keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, String(version)]));
-    }
-    if (plan.apply.length + plan.clear.length === 0) return undefined;
-    const jobId = `backfill-v${version}`;
-    await deps.backfill.add({ rulesetVersion: version, apply: plan.apply, clear: plan.clear }, { jobId });
-    return { jobId, apply: plan.apply.length, clear: plan.clear.length };
+  const publishWithBackfill = async (previous: Rule[], rules: Rule[], actor: string, now: Date, extra: Parameters<typeof deps.rulesets.publish>[3]) => {
+    const plan = planBackfill(previous, rules);
+    const pendingKey = deps.rulesets.keys.backfillPending;
+    if (plan.pendingForSearch.length > 0) await deps.redis.hset(pendingKey, ...plan.pendingForSearch.flatMap((id) => [id, 'publishing']));
+    const stored = await deps.rulesets.publish(rules, actor, now, extra);
+    if (plan.pendingForSearch.length > 0) await deps.redis.hset(pendingKey, ...plan.pendingForSearch.flatMap((id) => [id, String(stored.version)]));
+    if (plan.apply.length + plan.clear.length === 0) return { stored, backfill: undefined };
+    const jobId = `backfill-v${stored.version}`;
+    await deps.backfill.add({ rulesetVersion: stored.version, apply: plan.apply, clear: plan.clear }, { jobId });
+    return { stored, backfill: { jobId, apply: plan.apply.length, clear: plan.clear.length } };
   };
+
   const audit = (event: AuditEventInput) => runScript(deps.redis, 'append-audit', [deps.cases.keys.audit], [JSON.stringify(event)]);
 
   r.get('/v1/rules/draft', guard(deps.tokens, 'GET /v1/rules/draft'), async (_req, res) => {
@@ -118,9 +121,8 @@ export function ruleRoutes(deps: ApiDeps): Router {
     if (current && diff.added.length + diff.removed.length + diff.changed.length === 0) {
       throw new ConflictError(`the draft equals published version ${current.version}; nothing to publish`, 'nothing_to_publish');
     }
-    const stored = await deps.rulesets.publish(rules, actor, now, { diff, ...(note ? { note } : {}) });
+    const { stored, backfill } = await publishWithBackfill((current?.rules ?? []) as Rule[], rules, actor, now, { diff, ...(note ? { note } : {}) });
     await deps.drafts.importRules([], 'merge', actor, stored.version);
-    const backfill = await startBackfill((current?.rules ?? []) as Rule[], rules, stored.version);
     await audit({ type: 'rules.published', actor, at: now.toISOString(), data: { version: stored.version, previous: current?.version ?? null, added: diff.added, removed: diff.removed, changed: diff.changed.map((c) => c.id), note } });
     res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff, backfill: backfill ?? null });
   });
@@ -133,10 +135,9 @@ export function ruleRoutes(deps: ApiDeps): Router {
     const current = await deps.rulesets.current();
     const now = new Date();
     const diff = diffRules((current?.rules ?? []) as Rule[], target.rules as Rule[]);
-    const stored = await deps.rulesets.publish(target.rules, actor, now, { diff, rollbackOf: version, note: note ?? `rollback to v${version}` });
+    const { stored, backfill } = await publishWithBackfill((current?.rules ?? []) as Rule[], target.rules as Rule[], actor, now, { diff, rollbackOf: version, note: note ?? `rollback to v${version}` });
     // The draft follows: editing continues from what is live.
     await deps.drafts.importRules(target.rules as Rule[], 'replace', actor, stored.version);
-    const backfill = await startBackfill((current?.rules ?? []) as Rule[], target.rules as Rule[], stored.version);
     await audit({ type: 'rules.rolled_back', actor, at: now.toISOString(), data: { version: stored.version, rollbackOf: version, previous: current?.version ?? null } });
     res.status(201).json({ version: stored.version, rollbackOf: version, diff, backfill: backfill ?? null });
   });

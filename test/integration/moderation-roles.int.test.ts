@@ -15,7 +15,7 @@ afterAll(async () => {
 function requestFor(endpoint: Endpoint): { method: string; path: string; body?: unknown } {
   const [method, template] = endpoint.split(' ') as [string, string];
   const caseId = caseIdFor('post-roles');
-  const path = template.replace(':caseId', caseId).replace(':idOrName', 'nobody').replace(':ruleId', 'matrix-rule').replace(':version', '1');
+  const path = template.replace(':caseId', caseId).replace(':idOrName', 'nobody').replace(':ruleId', 'matrix-rule').replace(':version', '1').replace(':index', '0');
   const bodies: Partial<Record<Endpoint, unknown>> = {
     'POST /v1/reports': reportBody('post-roles'),
     'POST /v1/appeals': { contentId: 'post-roles', decisionId: 'd_x', reason: 'not fair' },
@@ -28,6 +28,7 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     'POST /v1/rules/draft/import': { format: 'json', content: '[]' },
     'POST /v1/rules/publish': {},
     'POST /v1/rules/rollback': { version: 1 },
+    'POST /v1/review/:caseId/reveal': { leaseToken: 'x', index: 0 },
   };
   return { method, path, body: bodies[endpoint] };
 }

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import express, { type Express } from 'express';
 import { errorMiddleware, notFoundHandler } from '@takedown/shared';
 import type { ApiDeps } from './deps';
 import { adminRoutes } from './routes/admin';
 import { appealRoutes } from './routes/appeals';
 import { caseRoutes } from './routes/cases';
+import { consoleApiRoutes } from './routes/console-api';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/review';
@@ -23,7 +25,18 @@ export function createApp(deps: ApiDeps): Express {
   app.use(appealRoutes(deps));
   app.use(adminRoutes(deps));
   app.use(ruleRoutes(deps));
+  app.use(consoleApiRoutes(deps));
   app.use(healthRoutes(deps));
+  // The console: static files only (no data; every call they make needs a token).
+  app.use((req, res, next) => {
+    if (!req.path.startsWith('/v1/')) {
+      res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+      res.set('X-Content-Type-Options', 'nosniff');
+    }
+    next();
+  });
+  // src/ and dist/ are both one level below the package.
+  app.use(express.static(path.join(__dirname, '..', 'console'), { index: 'index.html', fallthrough: true }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.logger));
   return app;

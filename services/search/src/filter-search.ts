@@ -89,6 +89,9 @@ function logQuery(deps: SearchDeps, body: unknown, version: number, result: Rewr
     .ltrim(k.queryLog, 0, QUERY_LOG_SIZE - 1)
     .exec()
     .catch((err: unknown) => deps.logger.warn({ err }, 'query log write failed'));
+  if (result.blocked) {
+    deps.redis.hincrby(k.blockedCounts, result.category, 1).catch((err: unknown) => deps.logger.warn({ err }, 'blocked count failed'));
+  }
   if (result.shadowHits.length > 0) {
     recordShadowHits(deps.redis, k, version, result.shadowHits, text, 'query').catch((err: unknown) => deps.logger.warn({ err }, 'shadow count failed'));
   }

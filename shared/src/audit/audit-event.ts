@@ -9,6 +9,8 @@ export interface AuditEventInput {
   at: string;
   caseId?: string;
   contentId?: string;
+  /** Set by the writer from data.action (decisions), for aggregations. */
+  action?: string;
   data?: Record<string, unknown>;
 }
 

@@ -94,6 +94,8 @@ export class AuditWriter {
     for (const [streamId, fields] of entries) {
       const raw = fields[fields.indexOf('event') + 1] ?? '{}';
       const input = JSON.parse(raw) as AuditEventInput;
+      const action = input.data?.['action'];
+      if (typeof action === 'string' && input.action === undefined) input.action = action;
       const base: Omit<AuditEvent, 'hash'> = { ...input, seq: seq + 1, streamId, prevHash: hash };
       const event: AuditEvent = { ...base, hash: auditHash(base) };
       operations.push({ create: { _index: this.o.index, _id: String(event.seq) } }, event);

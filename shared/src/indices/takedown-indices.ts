@@ -63,6 +63,8 @@ export function auditIndexDefinition(replicas: number): IndexDefinition {
         seq: { type: 'long' },
         streamId: { type: 'keyword' },
         type: { type: 'keyword' },
+        /** data.action of decision events, copied up so dashboards can aggregate on it. */
+        action: { type: 'keyword' },
         actor: { type: 'keyword' },
         at: { type: 'date' },
         caseId: { type: 'keyword' },

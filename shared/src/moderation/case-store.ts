@@ -143,6 +143,12 @@ export class CaseStore {
     return { caseId, token, expiresAt: new Date(Number(r)).toISOString() };
   }
 
+  /** Throws 409 unless `token` is the live lease on the case. */
+  async assertLease(caseId: string, token: string, now = new Date()): Promise<void> {
+    const [status, held, expires] = await this.redis.hmget(this.keys.case(caseId), 'status', 'leaseToken', 'leaseExpiresAt');
+    if (status !== 'claimed' || held !== token || Number(expires) <= now.getTime()) throw leaseConflict(caseId);
+  }
+
   async release(caseId: string, token: string, actor: string, now = new Date()): Promise<void> {
     const audit: AuditEventInput = { type: 'case.released', actor, at: now.toISOString(), caseId };
     const r = await runScript(this.redis, 'release', [], [this.keys.base, caseId, token, now.getTime(), JSON.stringify(audit)]);

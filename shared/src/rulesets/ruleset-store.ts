@@ -36,6 +36,8 @@ export interface RulesetKeys {
   /** Content rules published but not yet back-filled: rule id → version. Search filters with them meanwhile. */
   backfillPending: string;
   backfillProgress(jobId: string): string;
+  /** Searches refused by block_query rules, by category (all search instances). */
+  blockedCounts: string;
 }
 
 export function rulesetKeys(queuePrefix: string): RulesetKeys {
@@ -53,6 +55,7 @@ export function rulesetKeys(queuePrefix: string): RulesetKeys {
     shadowSamples: (ruleId) => `${base}:shadow:samples:${ruleId}`,
     backfillPending: `${base}:backfill:pending`,
     backfillProgress: (jobId) => `${base}:backfill:progress:${jobId}`,
+    blockedCounts: `${base}:blocked`,
   };
 }
 

@@ -90,6 +90,8 @@ export interface CaseListQuery {
   sort?: 'priority' | 'age';
   size?: string;
   from?: string;
+  authorId?: string;
+  ruleId?: string;
 }
 
 export const validateCaseListQuery = compileValidator<CaseListQuery>(
@@ -103,6 +105,8 @@ export const validateCaseListQuery = compileValidator<CaseListQuery>(
       sort: { type: 'string', enum: ['priority', 'age'] },
       size: { type: 'string', pattern: '^(100|[1-9][0-9]?)$' },
       from: { type: 'string', pattern: '^[0-9]{1,4}$' },
+      authorId: id,
+      ruleId: id,
     },
   },
   'query',

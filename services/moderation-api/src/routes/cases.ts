@@ -30,6 +30,8 @@ export function caseRoutes(deps: ApiDeps): Router {
     if (q.queue) filter.push({ term: { lane: q.queue } });
     if (q.status) filter.push({ term: { status: q.status } });
     if (q.category) filter.push({ term: { category: q.category } });
+    if (q.authorId) filter.push({ term: { authorId: q.authorId } });
+    if (q.ruleId) filter.push({ term: { ruleIds: q.ruleId } });
     const mustNot: estypes.QueryDslQueryContainer[] = p.grants.csam ? [] : [{ term: { category: 'csam' } }, { term: { lane: 'csam' } }];
     const sort: estypes.Sort =
       q.sort === 'age' ? [{ firstReportedAt: 'asc' }, { id: 'asc' }] : [{ priority: 'desc' }, { firstReportedAt: 'asc' }, { id: 'asc' }];

@@ -1,0 +1,215 @@
+import { api, ApiError, esc, highlight, imageUrl } from './api.js';
+import { every, setShortcuts } from './app.js';
+
+const QUEUE_KEYS = { 1: 'default', 2: 'escalated', 3: 'appeals', 4: 'csam' };
+const ACTION_KEYS = { r: 'remove', k: 'keep', e: 'escalate', t: 'restrict', l: 'label' };
+const CATEGORIES = ['csam', 'terrorism', 'drugs', 'weapons', 'fraud', 'other'];
+
+/** The case this tab holds: { case, lease, queue }. */
+let held = null;
+
+const age = (s) => (s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min` : `${s} s`);
+
+export async function renderQueues({ main, me }) {
+  const { queues } = await api('GET', '/v1/queues');
+  const canClaim = me.role === 'moderator';
+  main.innerHTML = `
+    <div class="card"><h1>Queues</h1>
+      <table aria-label="Review queues"><thead><tr><th>Queue</th><th>Waiting</th><th>Oldest</th><th></th></tr></thead><tbody>
+      ${queues
+        .map(
+          (q) => `<tr><td>${esc(q.queue)}</td><td data-depth="${esc(q.queue)}">${q.depth}</td><td>${q.depth ? age(q.oldestAgeSeconds) : '—'}</td>
+          <td>${canClaim ? `<button class="primary" data-claim="${esc(q.queue)}" aria-label="Claim next case from ${esc(q.queue)}">Claim next</button>` : ''}</td></tr>`,
+        )
+        .join('')}
+      </tbody></table>
+      <p id="queue-msg" class="muted" role="status"></p>
+    </div>`;
+  for (const b of main.querySelectorAll('[data-claim]')) b.addEventListener('click', () => claimNext({ main }, b.dataset.claim));
+  const shortcuts = canClaim ? Object.entries(QUEUE_KEYS).filter(([, q]) => queues.some((x) => x.queue === q)).map(([k, q]) => [k, `claim next from ${q}`]) : [];
+  setShortcuts(shortcuts, (e, typing) => {
+    if (!typing && canClaim && QUEUE_KEYS[e.key] && queues.some((x) => x.queue === QUEUE_KEYS[e.key])) claimNext({ main }, QUEUE_KEYS[e.key]);
+  });
+  every(5000, async () => {
+    const { queues: now } = await api('GET', '/v1/queues');
+    for (const q of now) {
+      const cell = main.querySelector(`[data-depth="${q.queue}"]`);
+      if (cell) cell.textContent = String(q.depth);
+    }
+  });
+}
+
+export async function claimNext({ main }, queue) {
+  try {
+    const r = await api('POST', '/v1/review/claim', { queue });
+    if (!r) {
+      held = null;
+      main.innerHTML = `<div class="card" role="status"><h1>Queue ${esc(queue)} is empty</h1><p><a href="#/queues">Back to queues</a></p></div>`;
+      setShortcuts([], null);
+      return;
+    }
+    held = { case: r.case, lease: r.lease, queue };
+    if (location.hash !== '#/case') location.hash = '#/case';
+    else await renderCase({ main });
+  } catch (err) {
+    const msg = err instanceof ApiError && err.status === 403 ? `You may not claim from the ${queue} queue.` : err.message;
+    const target = main.querySelector('#queue-msg');
+    if (target) target.textContent = msg;
+    else main.innerHTML = `<div class="card error" role="alert">${esc(msg)}</div>`;
+  }
+}
+
+export async function renderCase({ main }) {
+  if (!held) {
+    location.hash = '#/queues';
+    return;
+  }
+  const { lease, queue } = held;
+  const detail = await api('GET', `/v1/cases/${held.case.id}`);
+  const c = detail.case;
+  const media = c.content.mediaSha256 ?? [];
+  const [authorHistory, similar] = await Promise.all([
+    api('GET', `/v1/cases?authorId=${encodeURIComponent(c.content.authorId)}&status=decided&size=10`),
+    c.ruleHits.find((h) => !h.shadow) ? api('GET', `/v1/cases?ruleId=${encodeURIComponent(c.ruleHits.find((h) => !h.shadow).ruleId)}&status=open&size=6`) : { cases: [] },
+  ]);
+  const lastDecision = detail.decisions.at(-1);
+  const appeal = detail.appeals.at(-1);
+  main.innerHTML = `
+    <div class="grid">
+      <section>
+        <div class="card">
+          <div class="row" style="justify-content:space-between">
+            <h1 style="margin:0">Case ${esc(c.id)}</h1>
+            <span>Queue <span class="pill">${esc(queue)}</span> · priority ${c.priority} · <span class="pill">${esc(c.category)}</span> ·
+              lease <span id="lease" class="lease" aria-live="off"></span></span>
+          </div>
+          <p class="muted">${esc(c.content.type)} ${esc(c.contentId)} by ${esc(c.content.authorId)}${c.content.lang ? ` · ${esc(c.content.lang)}` : ''}</p>
+          <div class="content-text" id="content-text">${highlight(c.content.text ?? '', c.ruleHits)}</div>
+          ${c.ruleHits.length ? `<p class="muted">Rule hits: ${c.ruleHits.map((h) => `<span class="pill">${esc(h.ruleId)}${h.shadow ? ' (shadow)' : ''}</span>`).join(' ')}</p>` : ''}
+          ${media.length ? `<h2>Media (blurred; reveal one at a time, every reveal is recorded)</h2><div class="media">${media.map((m, i) => `<figure><img data-media="${i}" class="blurred" alt="Media item ${i + 1}, blurred"><figcaption><button type="button" data-reveal="${i}">Reveal item ${i + 1}</button></figcaption></figure>`).join('')}</div>` : ''}
+        </div>
+        ${appeal ? `<div class="card" aria-label="Appeal"><h2>Appeal</h2><div class="grid"><div><h3>Original decision</h3><p>${esc(lastDecision?.action)} · ${esc(lastDecision?.category)} · ${esc(lastDecision?.legalGround)}</p><p class="muted">by ${esc(lastDecision?.decidedBy)} at ${esc(lastDecision?.decidedAt)}</p></div><div><h3>Appeal</h3><p>${esc(appeal.reason)}</p><p class="muted">${esc(appeal.receivedAt)}</p></div></div></div>` : ''}
+        <div class="card"><h2>Reports (${detail.reports.length})</h2><table><thead><tr><th>Reason</th><th>Reporter</th><th>Note</th><th>Received</th></tr></thead><tbody>
+          ${detail.reports.map((r) => `<tr><td>${esc(r.reason)}</td><td>${esc(r.reporter.type)}</td><td>${esc(r.note ?? '')}</td><td>${esc(r.receivedAt)}</td></tr>`).join('')}
+        </tbody></table></div>
+        <div class="card"><h2>Author's earlier decisions</h2>${authorHistory.cases.filter((x) => x.id !== c.id).map((x) => `<div>${esc(x.lastAction)} · ${esc(x.category)} · ${esc(x.contentId)}</div>`).join('') || '<p class="muted">None.</p>'}</div>
+        <div class="card"><h2>Similar open cases</h2>${similar.cases.filter((x) => x.id !== c.id).map((x) => `<div>${esc(x.contentId)} · ${esc(x.category)} · priority ${x.priority}</div>`).join('') || '<p class="muted">None.</p>'}</div>
+      </section>
+      <aside>
+        <form class="card" id="decision" aria-label="Decision">
+          <h2>Decision</h2>
+          <fieldset style="border:0;padding:0"><legend class="muted">Action</legend>
+            ${Object.entries(ACTION_KEYS).map(([k, a]) => `<label style="display:inline-block;margin-right:10px"><input type="radio" name="action" value="${a}"> ${a} <kbd>${k}</kbd></label>`).join('')}
+          </fieldset>
+          <label for="category">Category <kbd>c</kbd></label>
+          <select id="category" name="category">${CATEGORIES.map((x) => `<option ${x === c.category ? 'selected' : ''}>${x}</option>`).join('')}</select>
+          <label for="legalGround">Legal ground <kbd>g</kbd></label>
+          <input id="legalGround" name="legalGround" style="width:100%" value="${esc(defaultGround(c.category))}">
+          <label for="countries">Countries (restrict only, e.g. DE FR)</label>
+          <input id="countries" name="countries" style="width:100%">
+          <label for="note">Note</label>
+          <textarea id="note" name="note" rows="2" style="width:100%"></textarea>
+          <p><button class="danger" type="submit">Submit and next <kbd>Enter</kbd></button> <button type="button" id="release">Release <kbd>Esc</kbd></button></p>
+          <p id="decision-msg" class="error" role="alert"></p>
+        </form>
+      </aside>
+    </div>`;
+
+  // Lease countdown, renewed by heartbeat while the case is open.
+  const leaseEl = main.querySelector('#lease');
+  const tick = () => {
+    const left = Math.max(0, Math.round((Date.parse(held?.lease.expiresAt ?? 0) - Date.now()) / 1000));
+    leaseEl.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+    leaseEl.classList.toggle('low', left < 60);
+  };
+  tick();
+  every(1000, tick);
+  every(30000, async () => {
+    if (!held) return;
+    try {
+      held.lease = (await api('POST', `/v1/review/${c.id}/heartbeat`, { leaseToken: held.lease.token })).lease;
+    } catch {
+      main.querySelector('#decision-msg').textContent = 'The lease was lost; this case went back to its queue.';
+    }
+  });
+
+  // Media: blurred and greyscale; one revealed at a time, each reveal audited.
+  let revealed = -1;
+  const reveal = async (i) => {
+    await api('POST', `/v1/review/${c.id}/reveal`, { leaseToken: lease.token, index: i });
+    for (const img of main.querySelectorAll('[data-media]')) img.classList.toggle('blurred', Number(img.dataset.media) !== i);
+    revealed = i;
+  };
+  for (const img of main.querySelectorAll('[data-media]')) imageUrl(`/v1/cases/${c.id}/media/${img.dataset.media}`).then((u) => (img.src = u));
+  for (const b of main.querySelectorAll('[data-reveal]')) b.addEventListener('click', () => reveal(Number(b.dataset.reveal)));
+
+  const form = main.querySelector('#decision');
+  const submit = async () => {
+    const data = new FormData(form);
+    const action = data.get('action');
+    const msg = main.querySelector('#decision-msg');
+    if (!action) {
+      msg.textContent = 'Choose an action first (r, k, e, t or l).';
+      return;
+    }
+    const countries = String(data.get('countries') ?? '').toUpperCase().split(/[\s,]+/).filter(Boolean);
+    try {
+      await api('POST', `/v1/review/${c.id}/decision`, {
+        leaseToken: held.lease.token,
+        action,
+        category: data.get('category'),
+        legalGround: String(data.get('legalGround') ?? ''),
+        ...(action === 'restrict' ? { countries } : {}),
+        ...(data.get('note') ? { note: String(data.get('note')) } : {}),
+      });
+      await claimNext({ main }, queue);
+    } catch (err) {
+      msg.textContent = err.body?.error?.field ? `${err.message} (${err.body.error.field})` : err.message;
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void submit();
+  });
+  main.querySelector('#release').addEventListener('click', () => release(main, c.id));
+
+  setShortcuts(
+    [['r k e t l', 'choose remove / keep / escalate / restrict / label'], ['c', 'category'], ['g', 'legal ground'], ['v', 'reveal next media item'], ['Enter', 'submit and claim next'], ['Esc', 'release the case']],
+    (e, typing) => {
+      if (e.key === 'Escape') return void release(main, c.id);
+      if (typing) return;
+      if (ACTION_KEYS[e.key]) {
+        form.querySelector(`input[value="${ACTION_KEYS[e.key]}"]`).checked = true;
+        e.preventDefault();
+      } else if (e.key === 'c') {
+        form.querySelector('#category').focus();
+        e.preventDefault();
+      } else if (e.key === 'g') {
+        form.querySelector('#legalGround').focus();
+        e.preventDefault();
+      } else if (e.key === 'v' && media.length) {
+        void reveal((revealed + 1) % media.length);
+      } else if (e.key === 'Enter') {
+        e.preventDefault();
+        void submit();
+      }
+    },
+  );
+}
+
+async function release(main, caseId) {
+  if (held) await api('POST', `/v1/review/${caseId}/release`, { leaseToken: held.lease.token }).catch(() => undefined);
+  held = null;
+  location.hash = '#/queues';
+}
+
+function defaultGround(category) {
+  return {
+    drugs: 'Sale of controlled substances',
+    csam: 'Child sexual abuse material',
+    terrorism: 'Terrorist content',
+    weapons: 'Illegal sale of weapons',
+    fraud: 'Fraud',
+    other: 'Terms of service violation',
+  }[category] ?? '';
+}

@@ -1,0 +1,138 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { normalize } from '@takedown/search-rules';
+import { caseIdFor } from '@takedown/shared';
+import { eventually } from '../support/test-context';
+import { startPipeline, type Pipeline } from '../support/pipeline';
+import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
+
+// End to end in Debian's Chromium (never a downloaded browser), against the real stack.
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
+
+let p: Pipeline;
+let proxy: SearchProxy;
+let client: Client;
+let browser: Browser;
+let index: string;
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  p = await startPipeline('console');
+  index = p.ctx.config.contentIndex;
+  proxy = await startSearchProxy(p.ctx.config);
+  client = new Client({ node: proxy.url, auth: { bearer: p.tokens.search } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await client.close();
+  await proxy.stop();
+  await p.stop();
+});
+
+async function signIn(token: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(p.url);
+  await page.getByLabel('Access token').fill(token);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#who:not(:empty)');
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+describe('moderator console (Chromium)', () => {
+  it('a moderator claims a case, reveals one blurred image (audited) and removes the post with the keyboard alone; search no longer finds it', async () => {
+    const text = 'Selling cocaine tonight, fast delivery';
+    await p.ctx.es.index({ index, id: 'ui-post-1', document: { id: 'ui-post-1', type: 'post', text, authorId: 'seller-9', lang: 'en', createdAt: '2026-11-20T10:00:00Z', moderation: { normalizedText: normalize(text) } }, refresh: true });
+    const r = await p.call('POST', '/v1/reports', p.tokens.reporter, {
+      content: { id: 'ui-post-1', type: 'post', text, authorId: 'seller-9', lang: 'en', mediaSha256: ['cd'.repeat(32), 'ef'.repeat(32)] },
+      reporter: { type: 'user', id: 'u1' },
+      reason: 'drugs',
+      note: 'selling drugs in my group',
+    });
+    expect(r.status).toBe(202);
+    const caseId = caseIdFor('ui-post-1');
+    await eventually(() => p.deps.cases.get(caseId));
+    expect((await client.search({ index, query: { ids: { values: ['ui-post-1'] } } })).hits.hits).toHaveLength(1);
+
+    const page = await signIn(p.tokens.moderator);
+    await page.waitForSelector('text=Queues');
+    await shot(page, 'console-queues');
+    await page.keyboard.press('1'); // claim next from default
+    await page.waitForSelector('#content-text');
+    expect(await page.locator('#content-text mark.hit').first().textContent()).toBe('Selling cocaine');
+    expect(await page.locator('img[data-media]').count()).toBe(2);
+    expect(await page.locator('img.blurred').count()).toBe(2);
+    await page.waitForFunction(() => [...document.querySelectorAll('img[data-media]')].every((i) => (i as HTMLImageElement).src.startsWith('blob:')));
+    await page.keyboard.press('v'); // reveal the first item
+    await page.waitForFunction(() => document.querySelectorAll('img.blurred').length === 1);
+    await shot(page, 'console-case');
+    await page.keyboard.press('r'); // remove
+    await page.keyboard.press('Enter'); // submit and next
+    await page.waitForSelector('text=Queue default is empty');
+
+    // The reveal and the decision are in the audit trail.
+    await eventually(async () => {
+      const detail = await p.call('GET', `/v1/cases/${caseId}`, p.tokens.moderator);
+      const types = detail.body.audit.map((e: { type: string }) => e.type);
+      return types.includes('media.revealed') && types.includes('decision.recorded');
+    });
+    const detail = await p.call('GET', `/v1/cases/${caseId}`, p.tokens.moderator);
+    expect(detail.body.case).toMatchObject({ status: 'decided', lastAction: 'remove', decidedBy: 'moderator:moderator-1' });
+    // Gone from the platform's search.
+    await eventually(async () => (await client.search({ index, query: { ids: { values: ['ui-post-1'] } } })).hits.hits.length === 0);
+    await page.close();
+  });
+
+  it('a lead adds a blocked term, previews it and publishes; the search service then blocks that query', async () => {
+    await client.search({ index, query: { match: { text: 'zebrapill for sale' } } }); // a logged search the preview will find
+    const page = await signIn(p.tokens.lead);
+    await page.waitForSelector('#rule-rows');
+    await page.getByLabel('Id', { exact: true }).fill('zebrapill');
+    await page.getByLabel('Pattern', { exact: true }).fill('zebrapill');
+    await page.getByLabel('Scope', { exact: true }).selectOption('query');
+    await page.getByLabel('Action', { exact: true }).selectOption('block_query');
+    await page.getByRole('button', { name: 'Save to draft' }).click();
+    await page.waitForSelector('text=Saved zebrapill to the draft.');
+    await page.keyboard.press('p');
+    await page.waitForSelector('[data-query-count="zebrapill"]');
+    expect(await page.locator('[data-query-count="zebrapill"]').textContent()).toBe('1');
+    await shot(page, 'console-rules-preview');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForSelector('text=/Published v\\d+: added zebrapill/');
+    await eventually(async () => ((await client.search({ index, query: { match: { text: 'zebrapill' } } })) as unknown as { takedown?: { ruleId: string } }).takedown?.ruleId === 'zebrapill', 2000);
+
+    await page.goto(`${p.url}/#/dashboard`);
+    await page.waitForSelector('svg[aria-label="Decisions per hour by action (24 h)"]');
+    await shot(page, 'console-dashboard');
+    await page.close();
+  });
+
+  it('a moderator cannot open the lead pages or the csam queue', async () => {
+    const page = await signIn(p.tokens.moderator);
+    await page.waitForSelector('text=Queues');
+    expect(await page.locator('nav a:visible').allTextContents()).toEqual(['Queues', 'Appeals']);
+    expect(await page.locator('[data-claim="csam"]').count()).toBe(0);
+    await page.goto(`${p.url}/#/rules`);
+    await page.waitForSelector('text=Not available');
+    await shot(page, 'console-forbidden');
+    await page.goto(`${p.url}/#/dashboard`);
+    await page.waitForSelector('text=Not available');
+    // Even calling the API from the page is refused.
+    const statuses = await page.evaluate(async () => {
+      const token = sessionStorage.getItem('takedown.token');
+      const h = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const claim = await fetch('/v1/review/claim', { method: 'POST', headers: h, body: JSON.stringify({ queue: 'csam' }) });
+      const rules = await fetch('/v1/rules/draft', { headers: h });
+      return [claim.status, rules.status];
+    });
+    expect(statuses).toEqual([403, 403]);
+    await page.close();
+  });
+});

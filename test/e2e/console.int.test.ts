@@ -114,6 +114,19 @@ describe('moderator console (Chromium)', () => {
     await page.close();
   });
 
+  it('an admin opens the job board; nobody else can', async () => {
+    const page = await signIn(p.tokens.admin);
+    await page.goto(`${p.url}/admin/queues/`);
+    await page.waitForSelector('text=reports');
+    await page.waitForLoadState('networkidle');
+    await shot(page, 'console-job-board');
+    await page.close();
+    const anonymous = await browser.newPage();
+    const res = await anonymous.goto(`${p.url}/admin/queues/`);
+    expect(res?.status()).toBe(401);
+    await anonymous.close();
+  });
+
   it('a moderator cannot open the lead pages or the csam queue', async () => {
     const page = await signIn(p.tokens.moderator);
     await page.waitForSelector('text=Queues');

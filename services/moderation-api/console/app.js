@@ -62,6 +62,8 @@ async function boot() {
     session.token = '';
     return signIn(err instanceof ApiError && err.status === 401 ? 'That token is unknown or revoked.' : 'Sign-in failed.');
   }
+  // The job board is a separate page: it authenticates with an HttpOnly cookie set from this token.
+  if (state.me.role === 'admin') await api('POST', '/v1/session/admin-cookie').catch(() => undefined);
   document.getElementById('who').textContent = `${state.me.name} (${state.me.role}${state.me.grants.csam ? ', csam' : ''})`;
   document.getElementById('signout').hidden = false;
   for (const a of document.querySelectorAll('nav a')) a.hidden = !a.dataset.roles.split(' ').includes(state.me.role);
@@ -89,7 +91,8 @@ export function route() {
 }
 
 window.addEventListener('hashchange', route);
-document.getElementById('signout').addEventListener('click', () => {
+document.getElementById('signout').addEventListener('click', async () => {
+  if (state.me?.role === 'admin') await api('DELETE', '/v1/session/admin-cookie').catch(() => undefined);
   session.token = '';
   location.hash = '';
   location.reload();

@@ -37,6 +37,9 @@ export const ACCESS = {
   'GET /v1/rules/backfill': ['lead', 'admin'],
   'GET /readyz': ['admin', 'lead'],
   'GET /metrics': ['admin', 'lead'],
+  'POST /v1/session/admin-cookie': ['admin'],
+  'DELETE /v1/session/admin-cookie': ['admin'],
+  'GET /admin/queues': ['admin'],
   'GET /healthz': 'public',
 } as const satisfies Record<string, readonly Role[] | 'public'>;
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { errorMiddleware, notFoundHandler } from '@takedown/shared';
 import type { ApiDeps } from './deps';
+import { queueBoard } from './admin/queue-board';
 import { adminRoutes } from './routes/admin';
 import { appealRoutes } from './routes/appeals';
 import { caseRoutes } from './routes/cases';
@@ -26,10 +27,12 @@ export function createApp(deps: ApiDeps): Express {
   app.use(adminRoutes(deps));
   app.use(ruleRoutes(deps));
   app.use(consoleApiRoutes(deps));
+  app.use(queueBoard(deps));
   app.use(healthRoutes(deps));
   // The console: static files only (no data; every call they make needs a token).
   app.use((req, res, next) => {
-    if (!req.path.startsWith('/v1/')) {
+    // bull-board brings its own page and inline assets; everything else is ours.
+    if (!req.path.startsWith('/v1/') && !req.path.startsWith('/admin/')) {
       res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
       res.set('X-Content-Type-Options', 'nosniff');
     }

@@ -7,10 +7,10 @@ const COLORS = { remove: '#b3261e', keep: '#2e7d32', escalate: '#ef6c00', restri
 function bars(title, series, { width = 560, height = 160 } = {}) {
   const max = Math.max(1, ...series.map((s) => s[1]));
   const w = width / Math.max(1, series.length);
-  return `<figure><figcaption><strong>${esc(title)}</strong></figcaption><svg role="img" aria-label="${esc(title)}" width="${width}" height="${height + 30}">
+  return `<figure><figcaption><strong>${esc(title)}</strong></figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height + 30}" width="100%">
     ${series.map(([label, v, color], i) => {
       const h = (v / max) * height;
-      return `<rect x="${i * w + 2}" y="${height - h}" width="${Math.max(1, w - 4)}" height="${h}" fill="${color ?? '#1f5fbf'}"><title>${esc(label)}: ${v}</title></rect>${series.length <= 14 ? `<text x="${i * w + 2}" y="${height + 14}">${esc(label)}</text>` : ''}`;
+      return `<rect x="${i * w + 2}" y="${height - h}" width="${Math.max(1, w - 4)}" height="${h}" fill="${color ?? '#1f5fbf'}"><title>${esc(label)}: ${v}</title></rect>${series.length <= 14 && (series.length <= 7 || i % 2 === 0) ? `<text x="${i * w + 2}" y="${height + 14}">${esc(label)}</text>` : ''}`;
     }).join('')}
   </svg></figure>`;
 }
@@ -21,7 +21,7 @@ function stacked(title, hours) {
   const height = 160;
   const max = Math.max(1, ...hours.map((h) => Object.values(h.byAction).reduce((a, b) => a + b, 0)));
   const w = width / Math.max(1, hours.length);
-  return `<figure><figcaption><strong>${esc(title)}</strong> ${Object.entries(COLORS).map(([a, c]) => `<span style="color:${c}">■</span> ${a}`).join(' ')}</figcaption><svg role="img" aria-label="${esc(title)}" width="${width}" height="${height + 20}">
+  return `<figure><figcaption><strong>${esc(title)}</strong> ${Object.entries(COLORS).map(([a, c]) => `<span style="color:${c}">■</span> ${a}`).join(' ')}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height + 20}" width="100%">
     ${hours.map((h, i) => {
       let y = height;
       return Object.entries(h.byAction).map(([a, n]) => {
@@ -41,7 +41,7 @@ function lines(title, samples, key) {
   const max = Math.max(1, ...samples.flatMap((s) => s.queues.map((q) => q[key])));
   const x = (i) => (samples.length <= 1 ? 0 : (i / (samples.length - 1)) * width);
   const palette = ['#1f5fbf', '#b3261e', '#ef6c00', '#2e7d32'];
-  return `<figure><figcaption><strong>${esc(title)}</strong> ${queues.map((q, i) => `<span style="color:${palette[i % 4]}">—</span> ${esc(q)}`).join(' ')}</figcaption><svg role="img" aria-label="${esc(title)}" width="${width}" height="${height}">
+  return `<figure><figcaption><strong>${esc(title)}</strong> ${queues.map((q, i) => `<span style="color:${palette[i % 4]}">—</span> ${esc(q)}`).join(' ')}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="100%">
     ${queues.map((q, qi) => `<polyline fill="none" stroke="${palette[qi % 4]}" stroke-width="2" points="${samples.map((s, i) => `${x(i)},${height - ((s.queues.find((z) => z.queue === q)?.[key] ?? 0) / max) * (height - 10)}`).join(' ')}"/>`).join('')}
   </svg></figure>`;
 }

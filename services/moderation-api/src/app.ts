@@ -33,7 +33,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use((req, res, next) => {
     // bull-board brings its own page and inline assets; everything else is ours.
     if (!req.path.startsWith('/v1/') && !req.path.startsWith('/admin/')) {
-      res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+      res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'");
       res.set('X-Content-Type-Options', 'nosniff');
     }
     next();

@@ -14,7 +14,7 @@ import { Agent } from 'node:http';
 import { runBackfill } from '@takedown/backfill-worker';
 import { normalize, testing } from '@takedown/search-rules';
 import { RulesetStore, TokenStore, ensureContentIndex, moderationKeys, rulesetKeys } from '@takedown/shared';
-import { benchEnv, round, timedRequest } from './bench-env';
+import { benchEnv, round, runBench, stopChildren, timedRequest } from './bench-env';
 
 const DOCS = 50_000;
 const EVERY = 10;
@@ -125,12 +125,8 @@ async function main(): Promise<void> {
     }),
   );
   agent.destroy();
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await stopChildren(children);
   await env.cleanup();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { request, type Agent } from 'node:http';
 import { createElasticsearch, createLogger, createRedis, loadConfig, type CoreConfig, type ElasticsearchClient, type Redis } from '@takedown/shared';
 
@@ -72,5 +73,19 @@ export function timedRequest(
     });
     req.on('error', reject);
     req.end(payload);
+  });
+}
+
+/** Stops child processes (SIGTERM) and waits until each has exited. */
+export async function stopChildren(children: readonly ChildProcess[]): Promise<void> {
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+}
+
+/** Runs a benchmark's main, printing any failure and exiting non-zero. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
   });
 }

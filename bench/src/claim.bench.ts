@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Agent } from 'node:http';
 import { casePriority, caseIdFor, laneScore, type ReportJob } from '@takedown/shared';
 import { buildApiDeps } from '@takedown/moderation-api';
-import { benchEnv, percentile, round, timedRequest } from './bench-env';
+import { benchEnv, percentile, round, runBench, timedRequest } from './bench-env';
 
 const MODERATORS = 50;
 const CASES = 5000;
@@ -122,7 +122,4 @@ async function main(): Promise<void> {
   await env.cleanup();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

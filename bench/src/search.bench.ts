@@ -13,7 +13,7 @@ import { Agent } from 'node:http';
 import { TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
-import { benchEnv, percentile, round, timedRequest } from './bench-env';
+import { benchEnv, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
 
 const CONCURRENCY = 16;
 const REQUESTS = 3000;
@@ -175,12 +175,8 @@ async function main(): Promise<void> {
   );
 
   agent.destroy();
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await stopChildren(children);
   await env.cleanup();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -7,7 +7,7 @@ import { Worker } from 'bullmq';
 import { CaseStore, CatalogQueue, LiveRuleset, RulesetStore, createRedis, generateDemoCorpus, jobCatalog, moderationKeys, rulesetKeys, type ReportJob } from '@takedown/shared';
 import { compileStoredRuleset, shippedRules, testing, type CompiledRuleset } from '@takedown/search-rules';
 import { createTriageWorker } from '@takedown/triage-worker';
-import { benchEnv, round } from './bench-env';
+import { benchEnv, round, runBench } from './bench-env';
 
 const TERMS = 50_000;
 const JOBS = { 1: 1500, 50: 4000 } as const;
@@ -88,7 +88,4 @@ async function main(): Promise<void> {
   await env.cleanup();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

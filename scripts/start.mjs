@@ -166,6 +166,7 @@ async function main() {
     const lines = [
       '',
       'Takedown is ready.',
+      `  Console:        ${api}/   (sign in with a demo token below; job board at ${api}/admin/queues/ for admin)`,
       `  Moderation API: ${api}   (${filed} demo reports filed; triage folds them into cases)`,
       `  Search service: http://localhost:${SEARCH_PORT}   (point an Elasticsearch client here; index ${config.contentIndex})`,
       `  Redis:          ${services.redisUrl}`,

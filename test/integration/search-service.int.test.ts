@@ -242,6 +242,39 @@ describe('search service: fails closed', () => {
     }
   });
 
+  it('refuses searches while the takedown subscription is down, and catches up on what it missed', async () => {
+    const own = await startSearchProxy(p.ctx.config);
+    const c = new Client({ node: own.url, auth: { bearer: p.tokens.search }, maxRetries: 0 });
+    try {
+      expect((await c.search({ index, query: { match_all: {} } })).hits.hits.length).toBeGreaterThan(0);
+      // A takedown this instance never hears about: only the recent-takedowns set has it.
+      const missed = { contentId: 'doc-clean-2', state: 'removed', decisionId: 'd_missed', restrictedIn: [], at: new Date().toISOString() };
+      await p.ctx.redis.zadd(p.deps.cases.keys.recentTakedowns, Date.now(), JSON.stringify(missed));
+      // Cut its subscription connection (as a network blip would).
+      const clients = (await p.ctx.redis.client('LIST')) as string;
+      // Every search instance's subscription (this file runs two): all of them must catch up.
+      const ids = clients
+        .split('\n')
+        .filter((l) => l.includes('name=search:takedowns') && l.includes('sub=1'))
+        .map((l) => l.match(/id=(\d+)/)?.[1] as string);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      for (const id of ids) await p.ctx.redis.client('KILL', 'ID', id);
+      // ioredis reconnects and re-subscribes; on "ready" the tracker catches up from the recent set.
+      await eventually(async () => own.deps.tracker.healthy && own.deps.tracker.idsFor(undefined).includes('doc-clean-2'));
+      const hits = (await c.search({ index, query: { ids: { values: ['doc-clean-2'] } } })).hits.hits;
+      expect(hits).toEqual([]);
+      // And with the tracker stopped, searches are refused outright.
+      await own.deps.tracker.stop();
+      const err = await c.search({ index, query: { match_all: {} } }).catch((e: unknown) => e);
+      expect((err as errors.ResponseError).statusCode).toBe(503);
+      expect(JSON.stringify((err as errors.ResponseError).body)).toContain('takedowns_unavailable');
+    } finally {
+      await p.ctx.redis.zrem(p.deps.cases.keys.recentTakedowns, (await p.ctx.redis.zrange(p.deps.cases.keys.recentTakedowns, 0, -1)).find((m) => m.includes('d_missed')) ?? '');
+      await c.close();
+      await own.stop();
+    }
+  });
+
   it('switches to a newly published ruleset within a second, without a restart', async () => {
     const q = { index, query: { match: { text: 'bread' } } };
     expect((await client.search(q)).hits.hits.length).toBeGreaterThan(0);

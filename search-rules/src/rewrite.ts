@@ -15,9 +15,10 @@ export interface RewriteContext extends GuardContext {
   now?: Date | number;
 }
 
+/** `queryText`: the texts searched for (from every text-bearing clause), for callers that log them. */
 export type RewriteResult =
-  | { blocked: true; ruleId: string; category: Category; reason: string; shadowHits: Hit[] }
-  | { blocked: false; body: Record<string, unknown>; shadowHits: Hit[] };
+  | { blocked: true; ruleId: string; category: Category; reason: string; shadowHits: Hit[]; queryText: string[] }
+  | { blocked: false; body: Record<string, unknown>; shadowHits: Hit[]; queryText: string[] };
 
 /** How much a `suspected` document's score is kept (demotion, not exclusion). */
 export const SUSPECTED_BOOST = 0.1;
@@ -76,7 +77,8 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
   const input = (body ?? {}) as Obj;
   const matchCtx = { locale: ctx.locale, country: ctx.country, now: ctx.now };
   const shadowHits: Hit[] = [];
-  for (const text of extractQueryText(input['query'])) {
+  const queryText = extractQueryText(input['query']);
+  for (const text of queryText) {
     for (const hit of match(compiled, text, 'query', matchCtx)) {
       if (hit.shadow) {
         shadowHits.push(hit);
@@ -89,6 +91,7 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
           category: hit.category,
           reason: `query matches a ${hit.category} rule`,
           shadowHits,
+          queryText,
         };
       }
     }
@@ -139,5 +142,5 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
       },
     },
   };
-  return { blocked: false, body: rewritten, shadowHits };
+  return { blocked: false, body: rewritten, shadowHits, queryText };
 }

@@ -36,3 +36,4 @@ export * from './moderation/takedown-message';
 export * from './metrics/registry';
 export * from './rulesets/draft-store';
 export * from './rulesets/shadow-stats';
+export * from './audit/append-audit';

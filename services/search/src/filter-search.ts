@@ -1,4 +1,4 @@
-import { SearchGuardError, extractQueryText, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
+import { SearchGuardError, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
 import type { Request } from 'express';
 import { UnavailableError, recordShadowHits } from '@takedown/shared';
 import type { SearchDeps } from './deps';
@@ -48,7 +48,7 @@ export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContex
         .map((id) => compiled.byId.get(id))
         .filter((r): r is NonNullable<typeof r> => r !== undefined),
     });
-    logQuery(deps, body, version, result);
+    logQuery(deps, version, result);
     return result;
   } catch (err) {
     if (err instanceof SearchGuardError) {
@@ -78,9 +78,8 @@ export const QUERY_LOG_SIZE = 10_000;
  * country) so leads can preview what a rule would block, and counts shadow
  * hits. Off the request path: never awaited, failures only logged.
  */
-function logQuery(deps: SearchDeps, body: unknown, version: number, result: RewriteResult): void {
-  const query = (body as { query?: unknown } | null)?.query;
-  const text = extractQueryText(query).join(' ').slice(0, 500);
+function logQuery(deps: SearchDeps, version: number, result: RewriteResult): void {
+  const text = result.queryText.join(' ').slice(0, 500);
   if (text.trim() === '') return;
   const k = deps.rulesetKeys;
   deps.redis

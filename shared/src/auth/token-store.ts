@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError } from '../errors/takedown-error';
 import type { AuditEventInput } from '../audit/audit-event';
 import type { ModerationKeys } from '../moderation/keys';
-import { runScript } from '../moderation/lua-scripts';
+import { appendAudit } from '../audit/append-audit';
 import type { Principal, Role, TokenGrants } from './roles';
 
 export interface TokenRecord {
@@ -78,7 +78,7 @@ export class TokenStore {
     throw new NotFoundError(`no live token with id or name ${idOrName}`, 'not_found', 'token');
   }
 
-  private async audit(event: AuditEventInput): Promise<void> {
-    await runScript(this.redis, 'append-audit', [this.keys.audit], [JSON.stringify(event)]);
+  private audit(event: AuditEventInput): Promise<void> {
+    return appendAudit(this.redis, this.keys, event);
   }
 }

@@ -11,6 +11,29 @@ const key = (labels: Labels) =>
     .map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`)
     .join(',');
 
+/** One metric family as text: HELP, TYPE and a line per labelled sample (non-finite values as 0). */
+export function renderSamples(name: string, type: 'counter' | 'gauge', help: string, samples: readonly [Labels, number][]): string[] {
+  const out = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
+  for (const [labels, v] of samples) {
+    const k = key(labels);
+    out.push(`${name}${k ? `{${k}}` : ''} ${Number.isFinite(v) ? v : 0}`);
+  }
+  return out;
+}
+
+/** A histogram series as text: cumulative bucket counts by upper bound (seconds), then sum and count. */
+function histogramLines(name: string, labelKey: string, buckets: readonly [number, number][], sum: number, count: number): string[] {
+  const pre = labelKey ? `${labelKey},` : '';
+  const out = buckets.map(([le, n]) => `${name}_bucket{${pre}le="${le}"} ${n}`);
+  out.push(`${name}_bucket{${pre}le="+Inf"} ${count}`, `${name}_sum${labelKey ? `{${labelKey}}` : ''} ${sum}`, `${name}_count${labelKey ? `{${labelKey}}` : ''} ${count}`);
+  return out;
+}
+
+/** A histogram whose counts live elsewhere (e.g. in Redis), in the same text format as Histogram. */
+export function renderHistogram(name: string, help: string, buckets: readonly [number, number][], sum: number, count: number): string[] {
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`, ...histogramLines(name, '', buckets, sum, count)];
+}
+
 export class Counter {
   private readonly values = new Map<string, number>();
   constructor(
@@ -58,11 +81,7 @@ export class Histogram {
   render(): string[] {
     const out = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const [k, s] of this.series) {
-      const pre = k ? `${k},` : '';
-      this.bounds.forEach((b, i) => out.push(`${this.name}_bucket{${pre}le="${b}"} ${s.buckets[i]}`));
-      out.push(`${this.name}_bucket{${pre}le="+Inf"} ${s.count}`);
-      out.push(`${this.name}_sum${k ? `{${k}}` : ''} ${s.sum}`);
-      out.push(`${this.name}_count${k ? `{${k}}` : ''} ${s.count}`);
+      out.push(...histogramLines(this.name, k, this.bounds.map((b, i) => [b, s.buckets[i] as number]), s.sum, s.count));
     }
     return out;
   }

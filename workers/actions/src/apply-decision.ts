@@ -7,6 +7,7 @@ import {
   type DecisionRecord,
   type ModerationState,
   type Redis,
+  type ReportJob,
   type TakedownMessage,
 } from '@takedown/shared';
 
@@ -104,7 +105,7 @@ async function updateContent(
   deps: ActionsDeps,
   contentId: string,
   moderation: NonNullable<ContentDocument['moderation']>,
-  content: ContentDocument | { id: string; type: string; text?: string; authorId: string; channelId?: string; lang?: string; createdAt?: string } | undefined,
+  content: ReportJob['content'] | undefined,
 ): Promise<void> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const got = await deps.es.get<ContentDocument>({ index: deps.contentIndex, id: contentId, _source_includes: ['moderation'] }, { ignore: [404] });

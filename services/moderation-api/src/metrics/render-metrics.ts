@@ -1,4 +1,4 @@
-import { TAKEDOWN_LATENCY_BUCKETS_MS, liveWorkers } from '@takedown/shared';
+import { TAKEDOWN_LATENCY_BUCKETS_MS, liveWorkers, renderHistogram, renderSamples } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -6,12 +6,8 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'co
 /** Prometheus text exposition (version 0.0.4) of queues, decisions and takedown latency. */
 export async function renderMetrics(deps: ApiDeps): Promise<string> {
   const out: string[] = [];
-  const metric = (name: string, type: string, help: string, samples: [Record<string, string>, number][]) => {
-    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, v] of samples) {
-      const l = Object.entries(labels).map(([k, x]) => `${k}="${x.replace(/["\\\n]/g, '_')}"`).join(',');
-      out.push(`${name}${l ? `{${l}}` : ''} ${Number.isFinite(v) ? v : 0}`);
-    }
+  const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [Record<string, string>, number][]) => {
+    out.push(...renderSamples(name, type, help, samples));
   };
 
   const lanes = await deps.cases.laneStats();
@@ -33,15 +29,14 @@ export async function renderMetrics(deps: ApiDeps): Promise<string> {
 
   const h = await deps.redis.hgetall(deps.cases.keys.takedownLatency);
   out.push(
-    '# HELP takedown_decision_to_takedown_seconds Time from a decision to its application to the content.',
-    '# TYPE takedown_decision_to_takedown_seconds histogram',
+    ...renderHistogram(
+      'takedown_decision_to_takedown_seconds',
+      'Time from a decision to its application to the content.',
+      TAKEDOWN_LATENCY_BUCKETS_MS.map((ms) => [ms / 1000, Number(h[`le:${ms}`] ?? 0)]),
+      Number(h['sum'] ?? 0) / 1000,
+      Number(h['count'] ?? 0),
+    ),
   );
-  for (const b of [...TAKEDOWN_LATENCY_BUCKETS_MS.map(String), '+Inf']) {
-    const le = b === '+Inf' ? '+Inf' : String(Number(b) / 1000);
-    out.push(`takedown_decision_to_takedown_seconds_bucket{le="${le}"} ${Number(h[`le:${b}`] ?? 0)}`);
-  }
-  out.push(`takedown_decision_to_takedown_seconds_sum ${Number(h['sum'] ?? 0) / 1000}`);
-  out.push(`takedown_decision_to_takedown_seconds_count ${Number(h['count'] ?? 0)}`);
 
   const workers = await liveWorkers(deps.redis, deps.cases.keys);
   metric('takedown_workers_live', 'gauge', 'Worker processes with a recent heartbeat, by kind.', ['triage', 'actions', 'backfill'].map((k) => [{ kind: k }, workers[k] ?? 0]));

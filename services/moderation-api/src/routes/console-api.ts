@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { NotFoundError, ValidationError, actorOf, compileValidator, runScript, TAKEDOWN_LATENCY_BUCKETS_MS, type AuditEventInput } from '@takedown/shared';
+import { NotFoundError, ValidationError, actorOf, appendAudit, compileValidator, TAKEDOWN_LATENCY_BUCKETS_MS, type AuditEventInput } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { assertMaySee, requireCase } from './cases';
@@ -18,7 +18,7 @@ const validateReveal = compileValidator<{ leaseToken: string; index: number }>(
 /** Endpoints the moderator console needs beyond the review API. */
 export function consoleApiRoutes(deps: ApiDeps): Router {
   const r = Router();
-  const audit = (event: AuditEventInput) => runScript(deps.redis, 'append-audit', [deps.cases.keys.audit], [JSON.stringify(event)]);
+  const audit = (event: AuditEventInput) => appendAudit(deps.redis, deps.cases.keys, event);
 
   r.get('/v1/me', guard(deps.tokens, 'GET /v1/me'), (req, res) => {
     const p = principalOf(req);

@@ -5,7 +5,7 @@ import {
   ValidationError,
   actorOf,
   compileValidator,
-  runScript,
+  appendAudit,
   type AuditEventInput,
 } from '@takedown/shared';
 import { compileRuleset, diffRules, parseRuleImport, planBackfill, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
@@ -61,7 +61,7 @@ export function ruleRoutes(deps: ApiDeps): Router {
     return { stored, backfill: { jobId, apply: plan.apply.length, clear: plan.clear.length } };
   };
 
-  const audit = (event: AuditEventInput) => runScript(deps.redis, 'append-audit', [deps.cases.keys.audit], [JSON.stringify(event)]);
+  const audit = (event: AuditEventInput) => appendAudit(deps.redis, deps.cases.keys, event);
 
   r.get('/v1/rules/draft', guard(deps.tokens, 'GET /v1/rules/draft'), async (_req, res) => {
     const [meta, rules] = await Promise.all([deps.drafts.meta(), deps.drafts.rules()]);

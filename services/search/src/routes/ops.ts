@@ -1,4 +1,4 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { SearchDeps } from '../deps';
 import { authenticate } from '../search-auth';
 import { sendEs } from './search';
@@ -46,5 +46,3 @@ export function opsRoutes(deps: SearchDeps): Router {
   });
   return r;
 }
-
-export type Middleware = (req: Request, res: Response, next: NextFunction) => void;

@@ -6,6 +6,7 @@ export * from './compile';
 export * from './match';
 export * from './guard';
 export * from './rewrite';
+export * from './scan-content';
 export * from './lists/shipped-lists';
 /** Rule builders and synthetic words for tests and benchmarks. */
 export * as testing from './testing/rules-fixture';

@@ -1,5 +1,6 @@
 import type { Category } from '@takedown/shared';
 import { TOKEN_ID_SPACE, type CompiledRuleset } from './compile';
+import type { ScannedText } from './normalizer';
 import type { Rule, RuleAction, RuleScope } from './rule';
 
 export interface Hit {
@@ -18,6 +19,11 @@ export interface MatchContext {
   locale?: string;
   /** Caller's country; rules with `countries` only act there. */
   country?: string;
+  /**
+   * Match country-scoped rules whatever the country (content scans: the
+   * post is restricted in the rule's countries, see contentState).
+   */
+  anyCountry?: boolean;
   /** Evaluation time for `expiresAt`; defaults to now. */
   now?: Date | number;
 }
@@ -28,7 +34,7 @@ export function ruleApplies(rule: Rule, scope: RuleScope, ctx: MatchContext, now
   if (!rule.scope.includes(scope)) return false;
   if (rule.expiresAt !== undefined && Date.parse(rule.expiresAt) <= nowMs) return false;
   if (rule.locales && ctx.locale && !rule.locales.includes(baseLanguage(ctx.locale))) return false;
-  if (rule.countries && (!ctx.country || !rule.countries.includes(ctx.country.toUpperCase()))) return false;
+  if (rule.countries && !ctx.anyCountry && (!ctx.country || !rule.countries.includes(ctx.country.toUpperCase()))) return false;
   return true;
 }
 
@@ -47,10 +53,16 @@ function baseLanguage(locale: string): string {
  * match whole normalised tokens only. Hits come in text order.
  */
 export function match(compiled: CompiledRuleset, text: string, scope: RuleScope, ctx: MatchContext = {}): Hit[] {
+  if (compiled.terminals.size === 0 || text.length === 0) return [];
+  return matchScanned(compiled, compiled.normalizer.scan(text), scope, ctx);
+}
+
+/** `match` over text the caller has already normalised with `compiled.normalizer.scan` (scanned once, used twice). */
+export function matchScanned(compiled: CompiledRuleset, scanned: ScannedText, scope: RuleScope, ctx: MatchContext = {}): Hit[] {
   const hits: Hit[] = [];
-  if (compiled.terminals.size === 0 || text.length === 0) return hits;
+  if (compiled.terminals.size === 0) return hits;
   const nowMs = toMillis(ctx.now);
-  const { codes, starts, ends, length } = compiled.normalizer.scan(text);
+  const { codes, starts, ends, length } = scanned;
   const { tokens, edges, terminals, rules } = compiled;
 
   // Token boundaries of the normalised text (single spaces between tokens).

@@ -100,6 +100,14 @@ function isQuantity(uClass: Uint8Array, i: number, j: number): boolean {
   return true;
 }
 
+/** Normalised text in the normaliser's scratch buffers (`length` units are valid). */
+export interface ScannedText {
+  codes: Uint16Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  length: number;
+}
+
 export class Normalizer {
   private readonly bmp = new Int32Array(0x10000).fill(BMP_UNKNOWN);
   private readonly multi = new Map<number, string>();
@@ -151,10 +159,18 @@ export class Normalizer {
     };
   }
 
-  /** For the matcher: normalise into the scratch buffers and expose them without copying. */
-  scan(text: string): { codes: Uint16Array; starts: Uint32Array; ends: Uint32Array; length: number } {
+  /**
+   * For the matcher: normalise into the scratch buffers and expose them
+   * without copying. Valid until the next call on this normaliser.
+   */
+  scan(text: string): ScannedText {
     this.run(text);
     return { codes: this.oCode, starts: this.oStart, ends: this.oEnd, length: this.outLen };
+  }
+
+  /** The normalised string of the last `scan` (content scans store it and match it: one pass, two uses). */
+  scannedString(): string {
+    return this.outString();
   }
 
   private outString(): string {

@@ -64,12 +64,29 @@ describe('rewriteSearch', () => {
     expect(b['aggs']).toEqual({ l: { terms: { field: 'lang' } } });
     expect(b['query'].bool.must[0].boosting.positive).toEqual(query);
     expect(b['query'].bool.must_not).toEqual([
-      { term: { 'moderation.state': 'removed' } },
+      { terms: { 'moderation.state': ['removed', 'excluded'] } },
+      { term: { 'moderation.placeholder': true } },
       { bool: { filter: [{ term: { 'moderation.state': 'restricted' } }, { term: { 'moderation.restrictedIn': 'DE' } }] } },
       { ids: { values: ['post-1', 'post-2'] } },
       { match_phrase: { 'moderation.normalizedText': 'crystal delivery' } },
     ]);
     expect(JSON.stringify(b['query'].bool.must[0].boosting.negative)).toContain('cheap pils');
+  });
+
+  it('filters pending flag_for_review rules as they hold the post, and country-scoped ones where they apply or the country is unknown', () => {
+    const held = rule('held', 'menu in bio', { scope: ['content'], action: 'flag_for_review', untilReviewed: 'exclude' });
+    const flagged = rule('flagged', 'dm for prices', { scope: ['content'], action: 'flag_for_review' });
+    const german = rule('german', 'verbotenes zeichen', { scope: ['content'], action: 'exclude', countries: ['DE'] });
+    const mustNotOf = (country?: string) => {
+      const r = rewriteSearch(compiled, {}, { ...(country ? { country } : {}), pendingContentRules: [held, flagged, german] });
+      if (r.blocked) throw new Error('unexpected block');
+      return JSON.stringify((r.body as Obj)['query'].bool);
+    };
+    expect(mustNotOf('FR')).toContain('menu in bio');
+    expect(mustNotOf('FR')).toContain('dm for prices'); // demoted, in the boosting negative
+    expect(mustNotOf('FR')).not.toContain('verbotenes');
+    expect(mustNotOf('DE')).toContain('verbotenes zeichen');
+    expect(mustNotOf()).toContain('verbotenes zeichen');
   });
 
   it('hides everything restricted anywhere when the country is unknown', () => {
@@ -163,7 +180,7 @@ describe('properties', () => {
         if (r.blocked) return false;
         const q = (r.body as Obj)['query'];
         expect(Object.keys(q)).toEqual(['bool']);
-        expect(q.bool.must_not[0]).toEqual({ term: { 'moderation.state': 'removed' } });
+        expect(q.bool.must_not[0]).toEqual({ terms: { 'moderation.state': ['removed', 'excluded'] } });
         if (ids.length > 0) expect(q.bool.must_not).toContainEqual({ ids: { values: ids } });
         expect(q.bool.must[0].boosting.positive).toEqual(before.query ?? { match_all: {} });
         expect(body).toEqual(before); // the caller's body is not mutated

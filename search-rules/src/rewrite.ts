@@ -1,8 +1,9 @@
-import type { Category } from '@takedown/shared';
+import { HIDDEN_STATES, type Category } from '@takedown/shared';
 import type { CompiledRuleset } from './compile';
 import { guardSearchBody, type GuardContext } from './guard';
 import { match, ruleApplies, toMillis, type Hit } from './match';
 import type { Rule } from './rule';
+import { searchEffect } from './scan-content';
 
 export interface RewriteContext extends GuardContext {
   /** Caller's country (ISO 3166-1 alpha-2). Unknown → documents restricted anywhere are hidden. */
@@ -97,7 +98,8 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
     }
   }
 
-  const mustNot: Obj[] = [{ term: { 'moderation.state': 'removed' } }];
+  // Removed and rule-excluded posts, and placeholders (a decision on content not yet indexed: no content to show).
+  const mustNot: Obj[] = [{ terms: { 'moderation.state': [...HIDDEN_STATES] } }, { term: { 'moderation.placeholder': true } }];
   if (ctx.country) {
     mustNot.push({
       bool: {
@@ -114,7 +116,9 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
   const nowMs = toMillis(ctx.now);
   const pendingDemote: Obj[] = [];
   for (const rule of ctx.pendingContentRules ?? []) {
-    if (rule.shadow || rule.kind === 'sha256' || !ruleApplies(rule, 'content', { country: ctx.country }, nowMs)) continue;
+    // A country-scoped rule hides where it applies, and wherever the caller's country is unknown (as restricted posts do).
+    const where = ctx.country ? { country: ctx.country } : { anyCountry: true };
+    if (rule.shadow || rule.kind === 'sha256' || !ruleApplies(rule, 'content', where, nowMs)) continue;
     // Reuse the compiled pattern when this is the compiled rule itself (an id
     // lookup, not a scan of every rule on each search); else normalise it.
     const index = compiled.indexById.get(rule.id);
@@ -124,8 +128,9 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
         : compiled.normalizer.normalize(rule.pattern);
     if (!pattern) continue;
     const clause = { match_phrase: { 'moderation.normalizedText': pattern } };
-    if (rule.action === 'exclude' || rule.action === 'auto_remove') mustNot.push(clause);
-    else if (rule.action === 'demote') pendingDemote.push(clause);
+    const effect = searchEffect(rule);
+    if (effect === 'remove' || effect === 'hide') mustNot.push(clause);
+    else if (effect === 'demote') pendingDemote.push(clause);
   }
 
   const original = input['query'] ?? { match_all: {} };

@@ -9,6 +9,10 @@ export type RuleScope = (typeof RULE_SCOPES)[number];
 export const RULE_ACTIONS = ['block_query', 'exclude', 'demote', 'flag_for_review', 'auto_remove'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
 
+/** What a `flag_for_review` rule does to the post in search while the case waits for a human. */
+export const UNTIL_REVIEWED = ['demote', 'exclude'] as const;
+export type UntilReviewed = (typeof UNTIL_REVIEWED)[number];
+
 /** One blocklist entry. Patterns are normalised with the same normaliser as the text they match. */
 export interface Rule {
   id: string;
@@ -19,8 +23,13 @@ export interface Rule {
   action: RuleAction;
   /** Only match text in these locales (language subtags, e.g. "ru"); absent = all. */
   locales?: string[];
-  /** Only act for callers in these countries (ISO 3166-1 alpha-2); absent = everywhere. */
+  /**
+   * Only act in these countries (ISO 3166-1 alpha-2); absent = everywhere.
+   * A query rule acts for callers there; a content rule restricts the post there.
+   */
   countries?: string[];
+  /** flag_for_review only: demote the post (default) or hide it from search until a moderator decides. */
+  untilReviewed?: UntilReviewed;
   /** Stops acting at this instant without a publish. */
   expiresAt?: string;
   /** Default true. */
@@ -68,6 +77,7 @@ export const ruleSchema = {
       uniqueItems: true,
     },
     expiresAt: { type: 'string', format: 'date-time' },
+    untilReviewed: { type: 'string', enum: UNTIL_REVIEWED },
     enabled: { type: 'boolean' },
     shadow: { type: 'boolean' },
     note: { type: 'string', maxLength: 2000 },
@@ -83,6 +93,11 @@ export const ruleSchema = {
           scope: { type: 'array', items: { const: 'content' } },
         },
       },
+    },
+    {
+      // Only a rule that opens a case has a "until reviewed".
+      if: { properties: { untilReviewed: true }, required: ['untilReviewed'] },
+      then: { properties: { action: { const: 'flag_for_review' } } },
     },
     {
       // Blocking a query only makes sense for rules that look at queries.

@@ -6,6 +6,8 @@ export * from './logging/logger';
 export * from './clients/redis';
 export * from './clients/elasticsearch';
 export * from './http/error-middleware';
+export * from './http/es-error';
+export * from './http/es-auth';
 export * from './domain/vocabulary';
 export * from './indices/content-index';
 export * from './indices/ensure-index';

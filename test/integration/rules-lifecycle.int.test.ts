@@ -147,7 +147,7 @@ describe('rules for leads', () => {
     expect((await lead('DELETE', '/v1/rules/draft/x1')).status).toBe(204);
     expect((await lead('DELETE', '/v1/rules/draft/x1')).status).toBe(404);
     const csv = await fetch(`${p.url}/v1/rules/draft/export?format=csv`, { headers: { authorization: `Bearer ${p.tokens.lead}` } });
-    expect((await csv.text()).split('\n')[0]).toBe('id,kind,pattern,category,scope,action,locales,countries,expiresAt,enabled,shadow,note,createdBy,createdAt');
+    expect((await csv.text()).split('\n')[0]).toBe('id,kind,pattern,category,scope,action,locales,countries,expiresAt,untilReviewed,enabled,shadow,note,createdBy,createdAt');
   });
 
   it('never lets a moderator touch rules', async () => {

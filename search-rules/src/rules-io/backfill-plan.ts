@@ -1,8 +1,9 @@
 import { isBackfillRule } from '../content-query';
 import type { Rule } from '../rule';
+import { searchEffect } from '../scan-content';
 
 /** Fields whose change alters which documents a rule tags, or how. */
-const MATCHING_FIELDS: (keyof Rule)[] = ['kind', 'pattern', 'locales', 'scope', 'action', 'enabled', 'shadow'];
+const MATCHING_FIELDS: (keyof Rule)[] = ['kind', 'pattern', 'locales', 'scope', 'action', 'untilReviewed', 'countries', 'expiresAt', 'enabled', 'shadow'];
 
 export interface BackfillPlan {
   /** Rules whose matches must be tagged (new, or changed so that they match differently). */
@@ -13,21 +14,29 @@ export interface BackfillPlan {
   pendingForSearch: string[];
 }
 
-/** What publishing `next` over `previous` asks of the backfill. */
-export function planBackfill(previous: readonly Rule[], next: readonly Rule[]): BackfillPlan {
+/**
+ * What publishing `next` asks of the backfill, given `previous`: the rules
+ * every scanned document is known to be tagged with (the last version a
+ * backfill finished, not merely the last published one). `recheck` names
+ * rules an unfinished backfill may have half-tagged: they are cleared and
+ * re-applied whatever their definitions.
+ */
+export function planBackfill(previous: readonly Rule[], next: readonly Rule[], recheck: Iterable<string> = []): BackfillPlan {
   const before = new Map(previous.map((r) => [r.id, r]));
   const after = new Map(next.map((r) => [r.id, r]));
+  const again = new Set(recheck);
   const plan: BackfillPlan = { apply: [], clear: [], pendingForSearch: [] };
   for (const [id, r] of after) {
     const old = before.get(id);
-    const changed = !old || MATCHING_FIELDS.some((f) => JSON.stringify(old[f]) !== JSON.stringify(r[f]));
+    const changed = !old || again.has(id) || MATCHING_FIELDS.some((f) => JSON.stringify(old[f]) !== JSON.stringify(r[f]));
     if (!changed) continue;
-    if (old && isBackfillRule(old)) plan.clear.push(id);
+    if ((old && isBackfillRule(old)) || again.has(id)) plan.clear.push(id);
     if (isBackfillRule(r)) {
       plan.apply.push(id);
-      if (r.action === 'exclude' || r.action === 'auto_remove' || r.action === 'demote') plan.pendingForSearch.push(id);
+      if (searchEffect(r) !== undefined) plan.pendingForSearch.push(id);
     }
   }
   for (const [id, old] of before) if (!after.has(id) && isBackfillRule(old)) plan.clear.push(id);
+  for (const id of again) if (!after.has(id) && !before.has(id)) plan.clear.push(id);
   return plan;
 }

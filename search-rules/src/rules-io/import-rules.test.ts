@@ -82,6 +82,21 @@ describe('planBackfill', () => {
   it('applies new and changed content rules, clears removed and changed ones, and leaves query-only and shadow rules alone', () => {
     const prev = rules('a,term,x,drugs,content,exclude,\nb,term,y,drugs,content,demote,\nc,term,z,drugs,query,block_query,\nd,term,w,drugs,content,exclude,\n');
     const next = rules('a,term,x,drugs,content,exclude,\nb,term,yy,drugs,content,demote,\nc,term,zz,drugs,query,block_query,\ne,term,v,drugs,content,flag_for_review,\nf,term,u,drugs,content,exclude,true\n');
-    expect(planBackfill(prev, next)).toEqual({ apply: ['b', 'e'], clear: ['b', 'd'], pendingForSearch: ['b'] });
+    // flag_for_review demotes (or hides) the post until reviewed, so the search filters with it meanwhile too.
+    expect(planBackfill(prev, next)).toEqual({ apply: ['b', 'e'], clear: ['b', 'd'], pendingForSearch: ['b', 'e'] });
+  });
+
+  it('re-applies rules an unfinished backfill may have half-tagged, even when unchanged since the last finished one', () => {
+    const prev = rules('a,term,x,drugs,content,exclude,\nb,term,y,drugs,content,demote,\n');
+    const next = rules('a,term,x,drugs,content,exclude,\n');
+    // "b" was removed; "a" and "gone" were in a backfill that never finished ("gone" was added then dropped).
+    expect(planBackfill(prev, next, ['a', 'gone'])).toEqual({ apply: ['a'], clear: ['a', 'b', 'gone'], pendingForSearch: ['a'] });
+  });
+
+  it('re-tags when a change alters what the rule does to a post (until reviewed, countries, expiry)', () => {
+    const prev = rules('a,term,x,drugs,content,flag_for_review,\n');
+    for (const change of [{ untilReviewed: 'exclude' as const }, { countries: ['DE'] }, { expiresAt: '2030-01-01T00:00:00.000Z' }]) {
+      expect(planBackfill(prev, [{ ...prev[0]!, ...change }])).toEqual({ apply: ['a'], clear: ['a'], pendingForSearch: ['a'] });
+    }
   });
 });

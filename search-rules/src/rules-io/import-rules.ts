@@ -4,7 +4,7 @@ import type { Rule } from '../rule';
 import { csvField, parseCsv } from './csv';
 
 /** Columns of the CSV format, in order; list columns separate items with "|". */
-export const CSV_COLUMNS = ['id', 'kind', 'pattern', 'category', 'scope', 'action', 'locales', 'countries', 'expiresAt', 'enabled', 'shadow', 'note', 'createdBy', 'createdAt'] as const;
+export const CSV_COLUMNS = ['id', 'kind', 'pattern', 'category', 'scope', 'action', 'locales', 'countries', 'expiresAt', 'untilReviewed', 'enabled', 'shadow', 'note', 'createdBy', 'createdAt'] as const;
 const LIST_COLUMNS = new Set(['scope', 'locales', 'countries']);
 const BOOL_COLUMNS = new Set(['enabled', 'shadow']);
 

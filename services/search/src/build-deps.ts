@@ -1,5 +1,6 @@
 import {
   LiveRuleset,
+  PrincipalCache,
   RulesetStore,
   TokenStore,
   createElasticsearch,
@@ -42,7 +43,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
     config,
     logger,
     es,
-    tokens: new TokenStore(redis, keys),
+    principals: new PrincipalCache(new TokenStore(redis, keys)),
     redis,
     rulesetKeys: rkeys,
     rules,

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { CompiledRuleset } from '@takedown/search-rules';
-import type { CoreConfig, LiveRuleset, Logger, Redis, RulesetKeys, TokenStore } from '@takedown/shared';
+import type { CoreConfig, LiveRuleset, Logger, PrincipalCache, Redis, RulesetKeys } from '@takedown/shared';
 import type { SearchMetrics } from './search-metrics';
 import type { PendingRules } from './pending-rules';
 import type { TakedownTracker } from './takedown-tracker';
@@ -18,7 +18,8 @@ export interface SearchDeps {
   logger: Logger;
   /** Upstream Elasticsearch: one client, keep-alive pool, never built per request. */
   es: Client;
-  tokens: TokenStore;
+  /** Token lookups, cached briefly: every search is authenticated. */
+  principals: PrincipalCache;
   /** For the query log and shadow counters (request path: fails fast). */
   redis: Redis;
   rulesetKeys: RulesetKeys;

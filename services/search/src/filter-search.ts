@@ -2,7 +2,7 @@ import { SearchGuardError, rewriteSearch, type RewriteResult } from '@takedown/s
 import type { Request } from 'express';
 import { UnavailableError, recordShadowHits } from '@takedown/shared';
 import type { SearchDeps } from './deps';
-import { Refusal } from './es-error';
+import { EsRefusal } from '@takedown/shared';
 
 /** The caller's context, from the headers the platform sets per end user. */
 export interface CallerContext {
@@ -14,10 +14,10 @@ export function callerContext(req: Request): CallerContext {
   const country = req.get('x-takedown-country');
   const locale = req.get('x-takedown-locale');
   if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) {
-    throw new Refusal(400, 'illegal_argument_exception', 'X-Takedown-Country must be an ISO 3166-1 alpha-2 code', 'bad_header');
+    throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Country must be an ISO 3166-1 alpha-2 code', 'bad_header');
   }
   if (locale !== undefined && !/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(locale)) {
-    throw new Refusal(400, 'illegal_argument_exception', 'X-Takedown-Locale must be a language tag such as "ru" or "en-GB"', 'bad_header');
+    throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Locale must be a language tag such as "ru" or "en-GB"', 'bad_header');
   }
   return { ...(country ? { country: country.toUpperCase() } : {}), ...(locale ? { locale } : {}) };
 }
@@ -27,11 +27,7 @@ export function callerContext(req: Request): CallerContext {
  * loaded and recently confirmed current, and the takedown subscription is up.
  */
 export function assertFit(deps: SearchDeps): void {
-  deps.rules.current(); // throws when none is loaded
-  const age = Date.now() - deps.rules.confirmedAt;
-  if (age > deps.config.maxStalenessMs) {
-    throw new UnavailableError(`the ruleset has not been confirmed current for ${Math.round(age / 1000)} s`, 'ruleset_stale');
-  }
+  deps.rules.fresh(deps.config.maxStalenessMs);
   if (!deps.tracker.healthy) throw new UnavailableError('the takedown subscription is down', 'takedowns_unavailable');
 }
 
@@ -52,7 +48,7 @@ export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContex
     return result;
   } catch (err) {
     if (err instanceof SearchGuardError) {
-      throw new Refusal(400, 'takedown_search_refused_exception', err.message, 'body', { path: err.field });
+      throw new EsRefusal(400, 'takedown_search_refused_exception', err.message, 'body', { path: err.field });
     }
     throw err;
   } finally {
@@ -66,7 +62,7 @@ export function parseJsonBody(raw: unknown): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch {
-    throw new Refusal(400, 'parse_exception', 'request body is not valid JSON', 'bad_json');
+    throw new EsRefusal(400, 'parse_exception', 'request body is not valid JSON', 'bad_json');
   }
 }
 

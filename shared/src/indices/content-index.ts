@@ -14,6 +14,10 @@ export const moderationMapping: estypes.MappingProperty = {
     restrictedIn: { type: 'keyword' },
     labels: { type: 'keyword' },
     ruleHits: { type: 'keyword' },
+    // The ruleset version of the document's last full scan (ingest or backfill sweep).
+    scannedVersion: { type: 'integer' },
+    // A stand-in the actions worker writes for content not yet indexed: it carries a decision, no content.
+    placeholder: { type: 'boolean' },
     updatedAt: { type: 'date' },
     // search-rules normalize(text): already folded and space-separated, so
     // the whitespace analyzer keeps its tokens exactly as the matcher sees them.
@@ -41,6 +45,8 @@ export interface ContentDocument {
     ruleHits?: string[];
     updatedAt?: string;
     normalizedText?: string;
+    scannedVersion?: number;
+    placeholder?: boolean;
   };
 }
 

@@ -60,6 +60,20 @@ export class LiveRuleset<T> {
     return this.loaded;
   }
 
+  /**
+   * The loaded ruleset, only if Redis confirmed it current within
+   * `maxStalenessMs`; else UnavailableError (503). Searches and writes that
+   * must never run on old rules fail closed here.
+   */
+  fresh(maxStalenessMs: number): Loaded<T> {
+    const loaded = this.current();
+    const age = Date.now() - this.confirmed;
+    if (age > maxStalenessMs) {
+      throw new UnavailableError(`the ruleset has not been confirmed current for ${Math.round(age / 1000)} s`, 'ruleset_stale');
+    }
+    return loaded;
+  }
+
   get version(): number | undefined {
     return this.loaded?.version;
   }

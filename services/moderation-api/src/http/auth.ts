@@ -2,12 +2,6 @@ import type { RequestHandler } from 'express';
 import { AuthenticationError, ForbiddenError, credentialsFrom, type Principal, type Role, type TokenStore } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '../access';
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    principal?: Principal;
-  }
-}
-
 /**
  * Authenticates the bearer token, then admits only the roles ACCESS names
  * for this endpoint. 401 without a valid token, 403 for a role that may not.

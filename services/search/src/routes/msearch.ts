@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { SearchDeps } from '../deps';
-import { Refusal } from '../es-error';
+import { EsRefusal } from '@takedown/shared';
 import { assertFit, callerContext, filterBody } from '../filter-search';
 import { blockedSearch, checkIndex, checkParams, sendEs, upstream } from './search';
 
@@ -24,7 +24,7 @@ export function msearchRoutes(deps: SearchDeps): Router {
     const raw = typeof req.body === 'string' ? req.body : '';
     const lines = raw.split('\n').filter((l) => l.trim() !== '');
     if (lines.length === 0 || lines.length % 2 !== 0) {
-      throw new Refusal(400, 'illegal_argument_exception', 'msearch takes header and body lines in pairs', 'bad_msearch');
+      throw new EsRefusal(400, 'illegal_argument_exception', 'msearch takes header and body lines in pairs', 'bad_msearch');
     }
     const answers: (Record<string, unknown> | undefined)[] = [];
     const forward: object[] = [];
@@ -36,13 +36,13 @@ export function msearchRoutes(deps: SearchDeps): Router {
         header = JSON.parse(lines[i] as string) as Record<string, unknown>;
         body = JSON.parse(lines[i + 1] as string) as unknown;
       } catch {
-        throw new Refusal(400, 'parse_exception', `msearch line ${i + 1} or ${i + 2} is not valid JSON`, 'bad_json');
+        throw new EsRefusal(400, 'parse_exception', `msearch line ${i + 1} or ${i + 2} is not valid JSON`, 'bad_json');
       }
       if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-        throw new Refusal(400, 'parse_exception', `msearch header ${n} must be an object`, 'bad_msearch');
+        throw new EsRefusal(400, 'parse_exception', `msearch header ${n} must be an object`, 'bad_msearch');
       }
       for (const k of Object.keys(header)) {
-        if (!HEADER_KEYS.has(k)) throw new Refusal(400, 'takedown_parameter_refused_exception', `msearch header ${n}: [${k.slice(0, 60)}] is not accepted`, 'parameter');
+        if (!HEADER_KEYS.has(k)) throw new EsRefusal(400, 'takedown_parameter_refused_exception', `msearch header ${n}: [${k.slice(0, 60)}] is not accepted`, 'parameter');
       }
       const index = checkIndex(deps, header['index'] ?? pathIndex);
       const result = filterBody(deps, body, caller);

@@ -1,12 +1,11 @@
 import { Router, type Request, type Response } from 'express';
+import { esAuthenticate, esInfo } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
-import { authenticate } from '../search-auth';
-import { sendEs } from './search';
 
 /** Liveness, readiness (with the reason it is not ready) and metrics. */
 export function opsRoutes(deps: SearchDeps): Router {
   const r = Router();
-  const ops = authenticate(deps, ['search', 'admin']);
+  const ops = esAuthenticate(deps.principals, ['search', 'admin'], 'the search service');
 
   r.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -38,11 +37,8 @@ export function opsRoutes(deps: SearchDeps): Router {
   });
 
   // What an Elasticsearch client may ask first (`info`, `ping`).
-  const info = (_req: Request, res: Response) =>
-    sendEs(res, 200, { name: 'takedown-search', cluster_name: 'takedown', version: { number: '8.14.3', build_flavor: 'default' }, tagline: 'You Know, for Search (filtered by Takedown)' });
-  r.get('/', authenticate(deps, ['search']), info);
-  r.head('/', authenticate(deps, ['search']), (_req: Request, res: Response) => {
-    res.status(200).set('X-Elastic-Product', 'Elasticsearch').end();
-  });
+  const client = esAuthenticate(deps.principals, ['search'], 'the search service');
+  r.get('/', client, esInfo('takedown-search'));
+  r.head('/', client, esInfo('takedown-search'));
   return r;
 }

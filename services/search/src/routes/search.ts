@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { errors } from '@elastic/elasticsearch';
 import { UnavailableError } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
-import { Refusal } from '../es-error';
+import { EsRefusal } from '@takedown/shared';
 import { assertFit, callerContext, filterBody, parseJsonBody } from '../filter-search';
 
 /**
@@ -23,7 +23,7 @@ export const ALLOWED_PARAMS: Record<'_search' | '_count' | '_msearch', ReadonlyS
 export function checkIndex(deps: SearchDeps, index: unknown): string {
   if (typeof index !== 'string' || !deps.indices.has(index)) {
     // Wildcards, comma lists, _all, remote clusters (a:b), hidden (.x) and unknown names all land here.
-    throw new Refusal(403, 'takedown_index_refused_exception', `index [${String(index).slice(0, 100)}] is not searchable through Takedown; only the configured content indices are`, 'index');
+    throw new EsRefusal(403, 'takedown_index_refused_exception', `index [${String(index).slice(0, 100)}] is not searchable through Takedown; only the configured content indices are`, 'index');
   }
   return index;
 }
@@ -32,10 +32,10 @@ export function checkParams(req: Request, endpoint: keyof typeof ALLOWED_PARAMS)
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.query)) {
     if (!ALLOWED_PARAMS[endpoint].has(k) || typeof v !== 'string') {
-      throw new Refusal(400, 'takedown_parameter_refused_exception', `query parameter [${k.slice(0, 60)}] is not accepted on ${endpoint}`, 'parameter');
+      throw new EsRefusal(400, 'takedown_parameter_refused_exception', `query parameter [${k.slice(0, 60)}] is not accepted on ${endpoint}`, 'parameter');
     }
     if (k === 'search_type' && v !== 'query_then_fetch' && v !== 'dfs_query_then_fetch') {
-      throw new Refusal(400, 'takedown_parameter_refused_exception', `search_type [${v.slice(0, 40)}] is not accepted`, 'parameter');
+      throw new EsRefusal(400, 'takedown_parameter_refused_exception', `search_type [${v.slice(0, 40)}] is not accepted`, 'parameter');
     }
     out[k] = v;
   }
@@ -77,7 +77,7 @@ export async function upstream(
   } catch (err) {
     if (err instanceof errors.ResponseError && (err.statusCode ?? 500) < 500) {
       const type = await errorType(err.body);
-      throw new Refusal(err.statusCode ?? 400, type, `Elasticsearch refused the search (${type})`, 'upstream');
+      throw new EsRefusal(err.statusCode ?? 400, type, `Elasticsearch refused the search (${type})`, 'upstream');
     }
     throw new UnavailableError('Elasticsearch is unavailable', 'upstream_unavailable', { cause: err });
   } finally {

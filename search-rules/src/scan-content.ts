@@ -1,0 +1,136 @@
+import { mostSevere, type Category, type ContentDocument, type ModerationState } from '@takedown/shared';
+import type { CompiledRuleset } from './compile';
+import { matchHashes, matchScanned, ruleApplies, toMillis, type Hit } from './match';
+import type { Rule } from './rule';
+
+/** What a content scan reads from a post: the platform's own copy, never a reporter's. */
+export interface ScanInput {
+  text?: string;
+  lang?: string;
+  mediaSha256?: readonly string[];
+}
+
+export interface ContentScan {
+  /** normalize(text): stored as moderation.normalizedText for previews, backfills and query-time filtering. */
+  normalizedText: string;
+  /** Live hits (shadow rules excluded), text hits in text order, then media hits. */
+  hits: Hit[];
+  /** Shadow rules' hits: counted, never acted on. */
+  shadowHits: Hit[];
+  /** Ids of the live content rules that hit, sorted and unique: moderation.ruleHits. */
+  ruleHits: string[];
+}
+
+/**
+ * Scans a post with the live content rules: normalises the text once (the
+ * stored normalised text and the match share one pass), matches terms and
+ * phrases, and matches media hashes. Country-scoped rules match here
+ * whatever the country: contentState turns them into a restriction.
+ */
+export function scanContent(compiled: CompiledRuleset, input: ScanInput, now?: Date | number): ContentScan {
+  const ctx = { ...(input.lang ? { locale: input.lang } : {}), anyCountry: true, now: toMillis(now) };
+  let normalizedText = '';
+  let all: Hit[] = [];
+  if (input.text) {
+    const scanned = compiled.normalizer.scan(input.text);
+    normalizedText = compiled.normalizer.scannedString();
+    all = matchScanned(compiled, scanned, 'content', ctx);
+  }
+  if (input.mediaSha256 && input.mediaSha256.length > 0) all = all.concat(matchHashes(compiled, input.mediaSha256, ctx));
+  const hits: Hit[] = [];
+  const shadowHits: Hit[] = [];
+  for (const h of all) (h.shadow ? shadowHits : hits).push(h);
+  return { normalizedText, hits, shadowHits, ruleHits: [...new Set(hits.map((h) => h.ruleId))].sort() };
+}
+
+/** How a live content rule shows the post in search before anyone decides: hidden, demoted, or not at all. */
+export function searchEffect(rule: Pick<Rule, 'action' | 'untilReviewed'>): 'remove' | 'hide' | 'demote' | undefined {
+  switch (rule.action) {
+    case 'auto_remove':
+      return 'remove';
+    case 'exclude':
+      return 'hide';
+    case 'demote':
+      return 'demote';
+    case 'flag_for_review':
+      return rule.untilReviewed === 'exclude' ? 'hide' : 'demote';
+    default:
+      return undefined;
+  }
+}
+
+/** Rules whose hit on a post opens a case for a human. */
+export function opensCase(rule: Pick<Rule, 'action'>): boolean {
+  return rule.action === 'flag_for_review' || rule.action === 'auto_remove';
+}
+
+export interface RuleVerdict {
+  state: Extract<ModerationState, 'none' | 'suspected' | 'excluded' | 'removed' | 'restricted'>;
+  /** For `restricted`: where the post is hidden. */
+  restrictedIn: string[];
+  /** The category of the rule that set the state (absent for `none`). */
+  category?: Category;
+}
+
+/**
+ * The state the content rules alone give a post nobody has decided on.
+ * `auto_remove` → removed; `exclude` (and `flag_for_review` held as
+ * `exclude`) → excluded, or restricted in the rule's countries when it has
+ * some; `demote` and `flag_for_review` → suspected (demotion is global).
+ * Disabled, shadow, expired and non-content rules give nothing.
+ */
+export function contentState(rules: Iterable<Rule>, now?: Date | number): RuleVerdict {
+  const nowMs = toMillis(now);
+  const removed: Category[] = [];
+  const excluded: Category[] = [];
+  const restricting: Category[] = [];
+  const demoted: Category[] = [];
+  const restrictedIn = new Set<string>();
+  for (const rule of rules) {
+    if (rule.shadow || !ruleApplies(rule, 'content', { anyCountry: true }, nowMs)) continue;
+    const effect = searchEffect(rule);
+    if (effect === 'demote') demoted.push(rule.category);
+    else if (effect && rule.countries) {
+      restricting.push(rule.category);
+      for (const c of rule.countries) restrictedIn.add(c);
+    } else if (effect === 'remove') removed.push(rule.category);
+    else if (effect === 'hide') excluded.push(rule.category);
+  }
+  // The category shown is the most severe among the rules that set the state.
+  const of = (cs: Category[]) => mostSevere(cs, cs[0] as Category);
+  if (removed.length > 0) return { state: 'removed', restrictedIn: [], category: of(removed) };
+  if (excluded.length > 0) return { state: 'excluded', restrictedIn: [], category: of(excluded) };
+  if (restricting.length > 0) return { state: 'restricted', restrictedIn: [...restrictedIn].sort(), category: of(restricting) };
+  if (demoted.length > 0) return { state: 'suspected', restrictedIn: [], category: of(demoted) };
+  return { state: 'none', restrictedIn: [] };
+}
+
+type Moderation = NonNullable<ContentDocument['moderation']>;
+
+/** The fields a moderator's (or an automated) decision put on a post. They outrank every rule. */
+export type DecisionModeration = Pick<Moderation, 'state' | 'category' | 'decisionId' | 'restrictedIn' | 'labels'>;
+
+/**
+ * A post's moderation fields after a scan: the decision's fields when one
+ * was made (a re-index never undoes a removal, and a kept post stays
+ * visible), otherwise the state its rule hits give; always the scan's
+ * normalised text, rule hits and ruleset version.
+ */
+export function scannedModeration(
+  decision: DecisionModeration | undefined,
+  scan: Pick<ContentScan, 'normalizedText' | 'ruleHits'>,
+  verdict: RuleVerdict,
+  version: number,
+  at: string,
+): Moderation {
+  const base = decision?.decisionId
+    ? {
+        state: decision.state ?? 'none',
+        category: decision.category ?? null,
+        decisionId: decision.decisionId,
+        restrictedIn: decision.restrictedIn ?? [],
+        labels: decision.labels ?? [],
+      }
+    : { state: verdict.state, category: verdict.category ?? null, restrictedIn: verdict.restrictedIn, labels: [] };
+  return { ...base, ruleHits: scan.ruleHits, normalizedText: scan.normalizedText, scannedVersion: version, updatedAt: at };
+}

@@ -1,0 +1,86 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Principal, Role } from '../auth/roles';
+import { credentialsFrom } from '../auth/credentials';
+import { hashToken, type TokenStore } from '../auth/token-store';
+import { EsRefusal } from './es-error';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/**
+ * Principals by token hash, for `ttlMs`: every platform search and write
+ * passes here, and a Redis round trip per request is latency for nothing.
+ * A revoked token stops working within that time. Bounded: past `max`
+ * entries the oldest go first (a Map iterates in insertion order), so many
+ * distinct tokens never flush the cache for everyone.
+ */
+export class PrincipalCache {
+  private readonly entries = new Map<string, { principal: Principal | undefined; until: number }>();
+
+  constructor(
+    readonly tokens: TokenStore,
+    readonly ttlMs = 2000,
+    private readonly max = 10_000,
+  ) {}
+
+  async get(token: string): Promise<Principal | undefined> {
+    const key = hashToken(token);
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.until > now) return hit.principal;
+    const principal = await this.tokens.authenticate(token);
+    this.entries.delete(key);
+    while (this.entries.size >= this.max) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, { principal, until: now + this.ttlMs });
+    return principal;
+  }
+}
+
+/**
+ * `Authorization: Bearer <token>` or `ApiKey <token>` (what an Elasticsearch
+ * client sends with `auth: { bearer }` or `auth: { apiKey }`), for a token of
+ * one of `roles`. Answers in Elasticsearch's security_exception shape.
+ */
+export function esAuthenticate(cache: PrincipalCache, roles: readonly Role[], realm: string) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const token = credentialsFrom(req.get('authorization'));
+    if (!token) {
+      res.set('WWW-Authenticate', `Bearer realm="${realm}", ApiKey`);
+      return next(new EsRefusal(401, 'security_exception', 'missing authentication credentials', 'unauthenticated'));
+    }
+    let principal: Principal | undefined;
+    try {
+      principal = await cache.get(token);
+    } catch (err) {
+      return next(err);
+    }
+    if (!principal) {
+      res.set('WWW-Authenticate', `Bearer realm="${realm}", ApiKey`);
+      return next(new EsRefusal(401, 'security_exception', 'unable to authenticate with the provided credentials', 'unauthenticated'));
+    }
+    if (!roles.includes(principal.role)) {
+      return next(new EsRefusal(403, 'security_exception', `role ${principal.role} may not use ${realm}`, 'forbidden'));
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+/** What an Elasticsearch client may ask first (`info`, `ping`), answered as Elasticsearch 8.14 would. */
+export function esInfo(name: string) {
+  return (req: Request, res: Response): void => {
+    res.status(200).set('X-Elastic-Product', 'Elasticsearch');
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.json({ name, cluster_name: 'takedown', version: { number: '8.14.3', build_flavor: 'default' }, tagline: `You Know, for Search (through Takedown ${name})` });
+  };
+}

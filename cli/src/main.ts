@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ROLES,
+  STANDINGS,
   TokenStore,
   coreEnvVars,
   createRedis,
@@ -12,12 +13,13 @@ import {
   loadConfig,
   moderationKeys,
   type Role,
+  type Standing,
 } from '@takedown/shared';
 import { resolveEnv } from './resolve-env';
 import { RULES_USAGE, apiClient, rulesCommand } from './rules-commands';
 
 const USAGE = `usage:
-  takedown token create --role <${ROLES.join('|')}> --name <name> [--csam]
+  takedown token create --role <${ROLES.join('|')}> --name <name> [--csam] [--standing <${STANDINGS.join('|')}>]
   takedown token revoke <token id or name>
   takedown token list
 ${RULES_USAGE}`;
@@ -44,15 +46,21 @@ async function main(argv: string[]): Promise<number> {
   const actor = `cli:${process.env['USER'] ?? 'unknown'}`;
   try {
     if (command === 'create') {
-      const { values } = parseArgs({ args: rest, options: { role: { type: 'string' }, name: { type: 'string' }, csam: { type: 'boolean' } } });
+      const { values } = parseArgs({ args: rest, options: { role: { type: 'string' }, name: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' } } });
       const role = values.role as Role | undefined;
       if (!role || !(ROLES as readonly string[]).includes(role) || !values.name || !/^[A-Za-z0-9._@-]{1,80}$/.test(values.name)) {
         process.stderr.write(`takedown: --role (one of ${ROLES.join(', ')}) and --name (letters, digits, . _ @ -) are required\n${USAGE}`);
         return 2;
       }
-      const { token, record } = await tokens.create({ role, name: values.name, grants: values.csam ? { csam: true } : {}, createdBy: actor });
+      const standing = values.standing as Standing | undefined;
+      if (standing !== undefined && (role !== 'reporter' || !(STANDINGS as readonly string[]).includes(standing))) {
+        process.stderr.write(`takedown: --standing (one of ${STANDINGS.join(', ')}) is for reporter tokens only\n`);
+        return 2;
+      }
+      const grants = { ...(values.csam ? { csam: true } : {}), ...(standing ? { standing } : {}) };
+      const { token, record } = await tokens.create({ role, name: values.name, grants, createdBy: actor });
       process.stdout.write(`${token}\n`);
-      process.stderr.write(`created token ${record.id} (${record.role}, ${record.name}${values.csam ? ', csam' : ''}); it is shown only this once\n`);
+      process.stderr.write(`created token ${record.id} (${record.role}, ${record.name}${values.csam ? ', csam' : ''}${standing ? `, ${standing}` : ''}); it is shown only this once\n`);
       return 0;
     }
     if (command === 'revoke') {

@@ -5,6 +5,7 @@ import {
   AuditWriter,
   CaseMirror,
   CatalogQueue,
+  ContentReader,
   LiveRuleset,
   RulesetStore,
   createLogger,
@@ -64,7 +65,7 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   const workerRedis = createRedis(ctx.config.redis.url, { connectionName: `${name}:workers`, maxRetriesPerRequest: null });
   const actionsQueue = new CatalogQueue('actions', ctx.bullConnection, ctx.config.queuePrefix);
   const triage = createTriageWorker(
-    { cases: deps.cases, rules, actions: actionsQueue },
+    { cases: deps.cases, rules, actions: actionsQueue, content: new ContentReader(ctx.es, ctx.config.contentIndex) },
     { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix, concurrency: 8, logger, tuning: { stalledInterval: 1000, lockDuration: 2000 } },
   );
   if (opts.startTriage === false) await triage.pause(true);
@@ -87,7 +88,7 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const tokens = {} as Pipeline['tokens'];
-  for (const role of ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search'] as const) {
+  for (const role of ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'] as const) {
     tokens[role] = (await deps.tokens.create({ role, name: `${role}-1`, createdBy: 'test' })).token;
   }
   tokens.moderator2 = (await deps.tokens.create({ role: 'moderator', name: 'moderator-2', createdBy: 'test' })).token;

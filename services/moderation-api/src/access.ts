@@ -6,7 +6,7 @@ import type { Role } from '@takedown/shared';
  * `public` endpoints carry no data (liveness only).
  */
 export const ACCESS = {
-  'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search'],
+  'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'],
   'GET /v1/queues': ['moderator', 'lead', 'admin'],
   'POST /v1/review/:caseId/reveal': ['moderator'],
   'GET /v1/cases/:caseId/media/:index': ['moderator', 'lead', 'admin'],

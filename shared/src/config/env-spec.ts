@@ -223,6 +223,54 @@ export const searchEnvVars: readonly EnvVarSpec[] = [
   },
 ];
 
+/** services/ingest */
+export const ingestEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  {
+    name: 'TAKEDOWN_INGEST_PORT',
+    key: 'port',
+    type: 'integer',
+    minimum: 0,
+    maximum: 65535,
+    default: 8070,
+    description: "Port of the ingest service (the platform's indexer writes through it).",
+  },
+  {
+    name: 'TAKEDOWN_INGEST_HOST',
+    key: 'host',
+    type: 'string',
+    default: '0.0.0.0',
+    description: 'Interface the ingest service listens on.',
+  },
+  {
+    name: 'TAKEDOWN_INGEST_MAX_BODY_BYTES',
+    key: 'maxBodyBytes',
+    type: 'integer',
+    minimum: 1024,
+    maximum: 1073741824,
+    default: 104857600,
+    description: "Largest request body (a whole _bulk) the ingest service reads; Elasticsearch's own default is 100 MB.",
+  },
+  {
+    name: 'TAKEDOWN_INGEST_MAX_DOC_BYTES',
+    key: 'maxDocBytes',
+    type: 'integer',
+    minimum: 256,
+    maximum: 104857600,
+    default: 1048576,
+    description: 'Largest single document; a larger one is refused as its own item, the rest of the bulk goes on.',
+  },
+  {
+    name: 'TAKEDOWN_INGEST_MAX_STALENESS_MS',
+    key: 'maxStalenessMs',
+    type: 'integer',
+    minimum: 1000,
+    maximum: 600000,
+    default: 10000,
+    description: 'Refuse writes (503) when the published ruleset has not been confirmed current for this long: nothing is stored unscanned.',
+  },
+];
+
 /** workers/backfill */
 export const backfillEnvVars: readonly EnvVarSpec[] = [
   ...coreEnvVars,

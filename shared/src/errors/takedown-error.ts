@@ -36,8 +36,8 @@ export class AuthenticationError extends TakedownError {
 
 /** Authenticated, but the role may not do this. */
 export class ForbiddenError extends TakedownError {
-  constructor(message = 'this role may not do that', code = 'forbidden') {
-    super(code, message, 403);
+  constructor(message = 'this role may not do that', code = 'forbidden', field?: string) {
+    super(code, message, 403, field);
   }
 }
 

@@ -81,6 +81,13 @@ export class CatalogQueue<N extends QueueName> {
     return this.queue.add(this.definition.name, payload, opts);
   }
 
+  /** Validates every payload, then adds them all in one round trip (jobIds dedupe as with `add`). */
+  async addBulk(jobs: readonly { data: JobPayloads[N]; opts?: JobsOptions }[]): Promise<Job[]> {
+    if (jobs.length === 0) return [];
+    const payloads = jobs.map((j) => ({ name: this.definition.name, data: this.definition.validate(j.data), ...(j.opts ? { opts: j.opts } : {}) }));
+    return this.queue.addBulk(payloads);
+  }
+
   close(): Promise<void> {
     return this.queue.close();
   }

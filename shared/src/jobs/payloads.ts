@@ -3,9 +3,20 @@ import { CATEGORIES, CONTENT_TYPES, DECISION_ACTIONS, REPORTER_TYPES } from '../
 
 /** Shapes of the jobs on each queue, with their JSON Schemas. */
 
+/** Who filed a report: the token (never a body's claim), or Takedown itself for scans. */
+export interface ReportFiler {
+  tokenId: string;
+  name: string;
+}
+
+/** The filer of reports Takedown opens itself (content scans at ingest and backfill). */
+export const SYSTEM_FILER: ReportFiler = { tokenId: 'system', name: 'takedown-scan' };
+
 export interface ReportJob {
+  /** Unique across filers: a client's own id is prefixed with its token id. */
   reportId: string;
   receivedAt: string;
+  /** The reporter's copy of the content: evidence, never the basis of an automatic action unless the filer is a trusted detector. */
   content: {
     id: string;
     type: ContentType;
@@ -16,7 +27,11 @@ export interface ReportJob {
     lang?: string;
     createdAt?: string;
   };
+  /** `type` comes from the filing token's standing. */
   reporter: { id?: string; type: ReporterType };
+  filedBy?: ReportFiler;
+  /** Content scans: the rules whose hits opened this report. */
+  ruleIds?: string[];
   reason: Category;
   note?: string;
 }
@@ -54,6 +69,13 @@ export const reportJobSchema = {
       required: ['type'],
       properties: { id, type: { type: 'string', enum: REPORTER_TYPES } },
     },
+    filedBy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tokenId', 'name'],
+      properties: { tokenId: id, name: { type: 'string', minLength: 1, maxLength: 200 } },
+    },
+    ruleIds: { type: 'array', items: id, maxItems: 100 },
     reason: { type: 'string', enum: CATEGORIES },
     note: { type: 'string', maxLength: 2000 },
   },

@@ -13,7 +13,19 @@ export interface CaseRuleHit {
   start: number;
   end: number;
   rulesetVersion: number;
+  /** A hit on a reporter's unverified copy: shown to moderators, never acted on or scored. */
+  unverified?: boolean;
 }
+
+/**
+ * Where the text and media a case shows come from: the platform's content
+ * index (the source of truth), a trusted detector's report (content not in
+ * the index), or an ordinary reporter's copy (evidence only, unverified).
+ */
+export const CONTENT_SOURCES = ['platform', 'detector', 'report'] as const;
+export type ContentSource = (typeof CONTENT_SOURCES)[number];
+
+export type CaseContent = ReportJob['content'] & { source?: ContentSource };
 
 /** One case per content id: its reports, rule hits, decisions and where it sits. */
 export interface CaseRecord {
@@ -23,7 +35,7 @@ export interface CaseRecord {
   lane: Lane;
   priority: number;
   category: Category;
-  content: ReportJob['content'];
+  content: CaseContent;
   reportCount: number;
   reporterTypes: ReporterType[];
   ruleHits: CaseRuleHit[];

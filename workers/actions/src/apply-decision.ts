@@ -1,13 +1,12 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
+  moderationFor,
   statementOfReasons,
   type ActionJob,
   type CaseStore,
   type ContentDocument,
   type DecisionRecord,
-  type ModerationState,
   type Redis,
-  type ReportJob,
   type TakedownMessage,
 } from '@takedown/shared';
 
@@ -19,21 +18,6 @@ export interface ActionsDeps {
   contentIndex: string;
   statementsIndex: string;
   now?: () => Date;
-}
-
-/** What each decision does to the content document's moderation fields. */
-export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'category' | 'countries'>, at: string): NonNullable<ContentDocument['moderation']> {
-  const state: Record<string, ModerationState> = { remove: 'removed', restrict: 'restricted', label: 'labelled', keep: 'none' };
-  const s = state[d.action];
-  if (!s) throw new Error(`decision action ${d.action} does not change content`);
-  return {
-    state: s,
-    category: d.action === 'keep' ? null : d.category,
-    decisionId: d.id,
-    restrictedIn: d.action === 'restrict' ? (d.countries ?? []) : [],
-    labels: d.action === 'label' ? [d.category] : [],
-    updatedAt: at,
-  };
 }
 
 export type ApplyOutcome = 'applied' | 'replay';
@@ -54,7 +38,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob): Promise<
   const c = await deps.cases.get(job.caseId);
   const moderation = moderationFor(decision, now.toISOString());
 
-  await updateContent(deps, job.contentId, moderation, c?.content);
+  await updateContent(deps, job.contentId, moderation);
 
   const message: TakedownMessage = {
     contentId: job.contentId,
@@ -98,28 +82,16 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob): Promise<
  * Writes the moderation fields with optimistic concurrency (seq_no /
  * primary_term: the local Elasticsearch has no scripting), skipping the
  * write when the document already carries this decision. Content that is
- * not in the index yet gets a document carrying the decision, so it is
- * filtered the moment it appears.
+ * not in the index yet gets a placeholder carrying only the decision (never
+ * a reporter's copy of the text: that would put words anyone can write into
+ * the platform's index). Ingest keeps the decision when the post arrives,
+ * and the search never shows a placeholder.
  */
-async function updateContent(
-  deps: ActionsDeps,
-  contentId: string,
-  moderation: NonNullable<ContentDocument['moderation']>,
-  content: ReportJob['content'] | undefined,
-): Promise<void> {
+async function updateContent(deps: ActionsDeps, contentId: string, moderation: NonNullable<ContentDocument['moderation']>): Promise<void> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const got = await deps.es.get<ContentDocument>({ index: deps.contentIndex, id: contentId, _source_includes: ['moderation'] }, { ignore: [404] });
     if (!got.found) {
-      const doc = {
-        id: contentId,
-        type: content?.type ?? 'post',
-        text: content?.text ?? '',
-        authorId: content?.authorId ?? 'unknown',
-        ...(content?.channelId ? { channelId: content.channelId } : {}),
-        ...(content?.lang ? { lang: content.lang } : {}),
-        createdAt: content?.createdAt ?? moderation.updatedAt,
-        moderation,
-      };
+      const doc = { id: contentId, moderation: { ...moderation, placeholder: true } };
       try {
         await deps.es.create({ index: deps.contentIndex, id: contentId, document: doc });
         return;

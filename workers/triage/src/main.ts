@@ -5,6 +5,7 @@ import {
   CaseMirror,
   CaseStore,
   CatalogQueue,
+  ContentReader,
   LiveRuleset,
   RulesetStore,
   createElasticsearch,
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const rkeys = rulesetKeys(config.queuePrefix);
   const onShadowHits = (version: number, hits: { ruleId: string }[], contentId: string) =>
     void recordShadowHits(redis, rkeys, version, hits, contentId, 'content').catch((err: unknown) => logger.warn({ err }, 'shadow count failed'));
-  const worker = createTriageWorker({ cases, rules, actions, onShadowHits }, { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
+  const worker = createTriageWorker({ cases, rules, actions, content: new ContentReader(es, config.contentIndex), onShadowHits }, { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
   const stopBeat = startHeartbeat(redis, keys, 'triage', instance);
   logger.info({ concurrency: config.concurrency, rulesetVersion: rules.version ?? null }, 'triage worker started');
 

@@ -6,12 +6,14 @@ import {
   mostSevere,
   newId,
   routeLane,
+  type CaseContent,
   type CaseRecord,
   type CaseRuleHit,
   type CaseStore,
   type CatalogQueue,
   type DecisionRecord,
   type LiveRuleset,
+  type PlatformContent,
   type ReportJob,
   type ReporterType,
 } from '@takedown/shared';
@@ -19,6 +21,8 @@ import { match, matchHashes, type CompiledRuleset } from '@takedown/search-rules
 
 export interface TriageDeps {
   cases: CaseStore;
+  /** The platform's content index: what a post really says (ContentReader). */
+  content: { get(contentId: string): Promise<PlatformContent | undefined> };
   rules: LiveRuleset<CompiledRuleset>;
   actions: CatalogQueue<'actions'>;
   now?: () => Date;
@@ -35,33 +39,58 @@ const CREDIBLE: readonly ReporterType[] = ['authority', 'trusted_flagger'];
 const MAX_CAS_RETRIES = 20;
 
 /**
- * Folds one report into its content's case. Reads the case, computes the
- * new state, and writes it with compare-and-set on the case revision
- * (fold-report.lua), retrying when another worker folded a report on the
- * same content in between. The same report id twice is a no-op.
+ * What the case shows and acts on. The platform's index is the source of
+ * truth; a trusted detector's copy stands in for content the index does not
+ * hold; an ordinary reporter's copy is evidence only, and the first one
+ * stays (a later report never replaces the text moderators see).
+ */
+export function trustedContent(report: ReportJob, platform: PlatformContent | undefined, existing: CaseContent | undefined): CaseContent {
+  // `automated` standing comes from the filing token (the platform's own detectors) or from Takedown's own scans.
+  const detector = report.reporter.type === 'automated';
+  if (platform) {
+    // Detectors hash media the index may not carry; their hashes count beside the platform's.
+    const extra = detector ? (report.content.mediaSha256 ?? []).filter((h) => !(platform.mediaSha256 ?? []).includes(h)) : [];
+    return { ...platform, ...(extra.length > 0 ? { mediaSha256: [...(platform.mediaSha256 ?? []), ...extra].slice(0, 100) } : {}), source: 'platform' };
+  }
+  if (detector) return { ...report.content, source: 'detector' };
+  // The copy the case already shows (the platform's last, should the post be gone now), else this reporter's.
+  if (existing?.source) return existing;
+  return { ...report.content, source: 'report' };
+}
+
+/**
+ * Folds one report into its content's case. Reads the post from the
+ * platform's index, reads the case, computes the new state, and writes it
+ * with compare-and-set on the case revision (fold-report.lua), retrying when
+ * another worker folded a report on the same content in between. The same
+ * report id twice is a no-op.
  */
 export async function triageReport(deps: TriageDeps, report: ReportJob): Promise<TriageOutcome> {
   const now = deps.now?.() ?? new Date();
   const { version, compiled } = deps.rules.current();
-  const { content } = report;
-  const ctx = { locale: content.lang, now };
-  const hits = [
-    ...(content.text ? match(compiled, content.text, 'content', ctx) : []),
-    ...matchHashes(compiled, content.mediaSha256 ?? [], ctx),
-  ];
-  const newHits: CaseRuleHit[] = hits.map((h) => ({ ...h, rulesetVersion: version }));
-  const live = newHits.filter((h) => !h.shadow);
-  const shadow = newHits.filter((h) => h.shadow);
-  if (shadow.length > 0) deps.onShadowHits?.(version, shadow, content.id);
-  const autoRule = live.find((h) => h.action === 'auto_remove');
-  const caseId = caseIdFor(content.id);
+  const platform = await deps.content.get(report.content.id);
+  const caseId = caseIdFor(report.content.id);
+  const hitsOn = (content: CaseContent): CaseRuleHit[] => {
+    const ctx = { locale: content.lang, now };
+    const found = [...(content.text ? match(compiled, content.text, 'content', ctx) : []), ...matchHashes(compiled, content.mediaSha256 ?? [], ctx)];
+    // Hits on a reporter's own copy are shown, never scored or acted on: anyone can write any text into a report.
+    const unverified = content.source === 'report';
+    return found.map((h) => ({ ...h, rulesetVersion: version, ...(unverified ? { unverified: true } : {}) }));
+  };
+  // Platform and detector content does not depend on the case; a reporter's copy may (the first one stays).
+  const fixed = platform || report.reporter.type === 'automated' ? trustedContent(report, platform, undefined) : undefined;
+  const fixedHits = fixed ? hitsOn(fixed) : undefined;
+  const shadow = (fixedHits ?? []).filter((h) => h.shadow);
+  if (shadow.length > 0) deps.onShadowHits?.(version, shadow, report.content.id);
 
   // Most reports are about content nobody reported before: try as a new case
   // first, without a read; a conflict hands back the case's current state.
   let existing: CaseRecord | undefined;
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-    const ruleHits = mergeHits(existing?.ruleHits ?? [], newHits);
-    const liveHits = ruleHits.filter((h) => !h.shadow);
+    const content = fixed ?? trustedContent(report, undefined, existing?.content);
+    const ruleHits = fixedHits ?? hitsOn(content);
+    const live = ruleHits.filter((h) => !h.shadow && !h.unverified);
+    const autoRule = live.find((h) => h.action === 'auto_remove');
     const reporterTypes = [...new Set([...(existing?.reporterTypes ?? []), report.reporter.type])];
     const reportCount = (existing?.reportCount ?? 0) + 1;
     const category = mostSevere([report.reason, ...live.map((h) => h.category), ...(existing ? [existing.category] : [])], report.reason);
@@ -71,8 +100,8 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       category,
       reporterTypes,
       reportCount,
-      liveRuleHits: liveHits.length,
-      autoRemoveHit: liveHits.some((h) => h.action === 'auto_remove'),
+      liveRuleHits: live.length,
+      autoRemoveHit: autoRule !== undefined,
       firstReportedAt: new Date(firstReportedAt),
       now,
     });
@@ -91,7 +120,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       mode = 'requeue-score';
     } else {
       // Decided: the report joins the history, unless the post was kept and new evidence arrived.
-      const knownRules = new Set(existing.ruleHits.filter((h) => !h.shadow).map((h) => h.ruleId));
+      const knownRules = new Set(existing.ruleHits.filter((h) => !h.shadow && !h.unverified).map((h) => h.ruleId));
       const newEvidence =
         live.some((h) => !knownRules.has(h.ruleId)) ||
         (CREDIBLE.includes(report.reporter.type) && !existing.reporterTypes.includes(report.reporter.type));
@@ -124,7 +153,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       lane,
       priority,
       category,
-      content: existing && !content.text && existing.content.text ? { ...content, text: existing.content.text } : content,
+      content,
       reportCount,
       reporterTypes,
       ruleHits,
@@ -142,13 +171,15 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       now,
       audit: {
         type: 'report.received',
-        actor: `${report.reporter.type}:${report.reporter.id ?? 'anonymous'}`,
+        actor: report.filedBy ? (report.filedBy.tokenId === 'system' ? 'system:scan' : `reporter:${report.filedBy.name}`) : `${report.reporter.type}:${report.reporter.id ?? 'anonymous'}`,
         at: now.toISOString(),
         caseId,
         contentId: content.id,
         data: {
           reportId: report.reportId,
+          reporterType: report.reporter.type,
           reason: report.reason,
+          contentSource: content.source,
           outcome: mode,
           lane,
           priority,
@@ -173,11 +204,4 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
     return { result, caseId, priority, lane, ...(autoDecision ? { autoDecisionId: autoDecision.id } : {}) };
   }
   throw new Error(`case ${caseId}: too much contention folding report ${report.reportId}; will retry`);
-}
-
-/** Hits by rule id, the earliest occurrence kept (what a console highlights first). */
-function mergeHits(a: readonly CaseRuleHit[], b: readonly CaseRuleHit[]): CaseRuleHit[] {
-  const byRule = new Map<string, CaseRuleHit>();
-  for (const h of [...a, ...b]) if (!byRule.has(h.ruleId)) byRule.set(h.ruleId, h);
-  return [...byRule.values()];
 }

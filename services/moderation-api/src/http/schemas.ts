@@ -1,21 +1,46 @@
-import { CATEGORIES, DECISION_ACTIONS, LANES, ROLES, compileValidator, reportJobSchema, type Category, type DecisionAction, type Lane, type ReportJob, type Role } from '@takedown/shared';
+import {
+  CATEGORIES,
+  DECISION_ACTIONS,
+  LANES,
+  ROLES,
+  STANDINGS,
+  compileValidator,
+  reportJobSchema,
+  type Category,
+  type DecisionAction,
+  type Lane,
+  type ReportJob,
+  type ReporterType,
+  type Role,
+  type Standing,
+} from '@takedown/shared';
 
 /** Request bodies and query strings, validated with the shared Ajv; errors name the field. */
 
 const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
 const country = { type: 'string', pattern: '^[A-Z]{2}$' } as const;
 
-export type ReportBody = Omit<ReportJob, 'reportId' | 'receivedAt'> & { reportId?: string };
+export interface ReportBody extends Pick<ReportJob, 'content' | 'reason' | 'note'> {
+  /** The client's own id: a retry with the same id makes one report. Scoped to the filing token. */
+  reportId?: string;
+  /** `type` may only be "user" or the standing the token was granted; absent = the token's standing. */
+  reporter?: { id?: string; type?: ReporterType };
+}
 
 export const validateReportBody = compileValidator<ReportBody>(
   {
     type: 'object',
     additionalProperties: false,
-    required: ['content', 'reporter', 'reason'],
+    required: ['content', 'reason'],
     properties: {
-      reportId: id,
+      // No ":" (BullMQ job ids) and short enough to carry the token-id scope.
+      reportId: { type: 'string', minLength: 1, maxLength: 120, pattern: '^[A-Za-z0-9._-]+$' },
       content: reportJobSchema.properties.content,
-      reporter: reportJobSchema.properties.reporter,
+      reporter: {
+        type: 'object',
+        additionalProperties: false,
+        properties: reportJobSchema.properties.reporter.properties,
+      },
       reason: reportJobSchema.properties.reason,
       note: reportJobSchema.properties.note,
     },
@@ -112,7 +137,7 @@ export const validateCaseListQuery = compileValidator<CaseListQuery>(
   'query',
 );
 
-export const validateTokenBody = compileValidator<{ role: Role; name: string; csam?: boolean }>(
+export const validateTokenBody = compileValidator<{ role: Role; name: string; csam?: boolean; standing?: Standing }>(
   {
     type: 'object',
     additionalProperties: false,
@@ -121,7 +146,11 @@ export const validateTokenBody = compileValidator<{ role: Role; name: string; cs
       role: { type: 'string', enum: ROLES },
       name: { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,80}$' },
       csam: { type: 'boolean' },
+      standing: { type: 'string', enum: STANDINGS },
     },
+    // Standing is what a reporter's reports weigh; no other role files reports.
+    if: { properties: { standing: true }, required: ['standing'] },
+    then: { properties: { role: { const: 'reporter' } } },
   },
   'token',
 );

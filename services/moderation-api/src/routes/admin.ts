@@ -21,7 +21,7 @@ export function adminRoutes(deps: ApiDeps): Router {
     const { token, record } = await deps.tokens.create({
       role: body.role,
       name: body.name,
-      grants: body.csam ? { csam: true } : {},
+      grants: { ...(body.csam ? { csam: true } : {}), ...(body.standing ? { standing: body.standing } : {}) },
       createdBy: actorOf(principalOf(req)),
     });
     // The only time the token is ever shown.

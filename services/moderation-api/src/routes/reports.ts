@@ -1,29 +1,38 @@
 import { Router } from 'express';
-import { newId, type ReportJob } from '@takedown/shared';
+import { ForbiddenError, newId, type ReportJob } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
-import { guard } from '../http/auth';
+import { guard, principalOf } from '../http/auth';
 import { validateReportBody } from '../http/schemas';
 
 /**
  * POST /v1/reports: 202 { reportId } once the report job is in Redis.
- * jobId = reportId, so a client retrying with its own reportId makes one
- * report (and triage drops a report id it has already folded).
+ * A client's own reportId is scoped to its token (stored as
+ * "<token id>.<reportId>", the BullMQ jobId), so a retry makes one report
+ * and no client can pre-empt another's ids; triage drops a report id it has
+ * already folded. The reporter's standing comes from the token, never the body.
  */
 export function reportRoutes(deps: ApiDeps): Router {
   const r = Router();
   r.post('/v1/reports', guard(deps.tokens, 'POST /v1/reports'), async (req, res) => {
     const body = validateReportBody(req.body);
-    const reportId = body.reportId ?? newId('r');
+    const principal = principalOf(req);
+    const standing = principal.grants.standing;
+    const claimed = body.reporter?.type;
+    if (claimed !== undefined && claimed !== 'user' && claimed !== standing) {
+      throw new ForbiddenError(`this token carries no ${claimed} standing; an admin grants standing when creating a reporter token`, 'standing_not_granted', '/reporter/type');
+    }
+    const reportId = body.reportId === undefined ? newId('r') : `${principal.tokenId}.${body.reportId}`;
     const job: ReportJob = {
       reportId,
       receivedAt: new Date().toISOString(),
       content: body.content,
-      reporter: body.reporter,
+      reporter: { ...(body.reporter?.id ? { id: body.reporter.id } : {}), type: claimed ?? standing ?? 'user' },
+      filedBy: { tokenId: principal.tokenId, name: principal.name },
       reason: body.reason,
       ...(body.note ? { note: body.note } : {}),
     };
     await deps.reports.add(job, { jobId: reportId });
-    res.status(202).json({ reportId });
+    res.status(202).json({ reportId: body.reportId ?? reportId });
   });
   return r;
 }

@@ -1,0 +1,17 @@
+import type { CoreConfig, PrincipalCache } from '@takedown/shared';
+import type { IngestContext } from './ingest-batch';
+
+export interface IngestConfig extends CoreConfig {
+  port: number;
+  host: string;
+  maxBodyBytes: number;
+  maxDocBytes: number;
+  maxStalenessMs: number;
+}
+
+/** Everything the ingest service uses, built once by main.ts (or a test). */
+export interface IngestDeps extends IngestContext {
+  config: IngestConfig;
+  /** Token lookups, cached briefly: every write is authenticated. */
+  principals: PrincipalCache;
+}

@@ -1,0 +1,278 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import {
+  platformContent,
+  recordShadowHits,
+  recordedDecisions,
+  scanReport,
+  type CatalogQueue,
+  type ContentDocument,
+  type LiveRuleset,
+  type Logger,
+  type ModerationKeys,
+  type Redis,
+  type ReportJob,
+  type RulesetKeys,
+} from '@takedown/shared';
+import { contentState, opensCase, scanContent, scannedModeration, type CompiledRuleset, type DecisionModeration, type Rule } from '@takedown/search-rules';
+import type { IngestMetrics } from './ingest-metrics';
+import { checkDocument, mergeDoc, type ItemError, type ResolvedItem, type WriteItem } from './write-item';
+
+export interface IngestContext {
+  es: Client;
+  /** Decisions and shadow counts (request path: fails fast). */
+  redis: Redis;
+  keys: ModerationKeys;
+  rulesetKeys: RulesetKeys;
+  rules: LiveRuleset<CompiledRuleset>;
+  reports: CatalogQueue<'reports'>;
+  maxStalenessMs: number;
+  logger: Logger;
+  metrics: IngestMetrics;
+  now?: () => Date;
+}
+
+/** Query parameters passed on to Elasticsearch's bulk write. */
+export type WriteParams = Pick<estypes.BulkRequest, 'refresh' | 'timeout' | 'wait_for_active_shards'>;
+
+/** One item's answer, as Elasticsearch's _bulk gives it: `{ "<action>": { _index, _id, status, … } }`. */
+export type ItemResponse = Record<string, Record<string, unknown>>;
+
+export interface BatchResult {
+  took: number;
+  errors: boolean;
+  items: ItemResponse[];
+}
+
+/** Times an item is written again after losing an optimistic-concurrency race (with the actions worker, or another write). */
+export const MAX_ATTEMPTS = 5;
+
+type Moderation = NonNullable<ContentDocument['moderation']>;
+type Source = Record<string, unknown> & { moderation?: Moderation };
+type MgetDoc = estypes.MgetResponseItem<Source>;
+
+interface Pending {
+  pos: number;
+  item: WriteItem;
+  attempts: number;
+}
+
+/** What a round sent for one item, to read its answer. */
+interface Sent {
+  p: Pending;
+  /** The post did not exist for the caller (missing, or only a placeholder carrying a decision). */
+  fresh: boolean;
+  doc?: Record<string, unknown>;
+  rules?: Rule[];
+  state?: string;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function errorItem(e: ItemError): ItemResponse {
+  return { [e.op]: { ...(e.index ? { _index: e.index } : {}), ...(e.id !== undefined ? { _id: e.id } : {}), status: e.status, error: { type: e.type, reason: e.reason } } };
+}
+
+function conflict(item: WriteItem, reason: string): ItemResponse {
+  return errorItem({ op: item.op, index: item.index, id: item.id, status: 409, type: 'version_conflict_engine_exception', reason: `[${item.id}]: version conflict, ${reason}` });
+}
+
+/** The decision fields a stored document carries, when a decision was ever applied to it. */
+function storedDecision(m: Moderation | undefined): DecisionModeration | undefined {
+  return m?.decisionId ? { state: m.state ?? 'none', category: m.category ?? null, decisionId: m.decisionId, restrictedIn: m.restrictedIn ?? [], labels: m.labels ?? [] } : undefined;
+}
+
+/** What the scan reads from a document. */
+function scanInput(doc: Record<string, unknown>) {
+  const media = Array.isArray(doc['media']) ? (doc['media'] as { sha256?: unknown }[]).map((m) => str(m?.sha256)).filter((h): h is string => h !== undefined) : [];
+  return { text: str(doc['text']), lang: str(doc['lang']), mediaSha256: media };
+}
+
+/**
+ * Writes a batch of items (one for the single-document endpoints, many for
+ * _bulk) the way the platform's Elasticsearch would, with every document
+ * scanned first:
+ *   1. one real-time multi-get of the stored documents' moderation (and the
+ *      whole source for updates), and the decisions recorded in Redis;
+ *   2. each document normalised and matched; its moderation fields are the
+ *      decision's when one exists (a re-index never undoes a removal), else
+ *      the state its rule hits give;
+ *   3. one bulk write, conditional on the sequence numbers read in step 1, so
+ *      a decision applied in between is never overwritten: such items are
+ *      read and written again (up to MAX_ATTEMPTS);
+ *   4. automated reports for posts that hit rules that want a human.
+ * Items for the same id go in order, one per round. Every item gets an
+ * answer in its position; one bad item never fails the others.
+ */
+export async function ingestBatch(ctx: IngestContext, resolved: readonly ResolvedItem[], params: WriteParams = {}): Promise<BatchResult> {
+  const t0 = performance.now();
+  const results: (ItemResponse | undefined)[] = new Array(resolved.length);
+  let pending: Pending[] = [];
+  resolved.forEach((r, pos) => {
+    if (r.ok) {
+      pending.push({ pos, item: r.item, attempts: 0 });
+      if (r.item.moderationIgnored) ctx.metrics.ignored.inc();
+    } else {
+      results[pos] = errorItem(r.error);
+      ctx.metrics.items.inc({ op: r.error.op.slice(0, 10), outcome: 'refused' });
+    }
+  });
+  if (pending.length > 0) {
+    // Fails closed before anything is written: no ruleset, or one not confirmed current.
+    const loaded = ctx.rules.fresh(ctx.maxStalenessMs);
+    while (pending.length > 0) {
+      const now: Pending[] = [];
+      const later: Pending[] = [];
+      const seen = new Set<string>();
+      for (const p of pending) {
+        if (seen.has(p.item.id)) later.push(p);
+        else {
+          seen.add(p.item.id);
+          now.push(p);
+        }
+      }
+      const retry = await writeRound(ctx, loaded.version, loaded.compiled, now, results, params);
+      pending = [...retry, ...later].sort((a, b) => a.pos - b.pos);
+    }
+  }
+  const items = results.map((r) => r ?? errorItem({ op: 'index', status: 500, type: 'takedown_internal_exception', reason: 'internal error' }));
+  return { took: Math.round(performance.now() - t0), errors: items.some((i) => Object.values(i)[0]?.['error'] !== undefined), items };
+}
+
+/** One round: read, scan, write, report. Returns the items to write again. */
+async function writeRound(
+  ctx: IngestContext,
+  version: number,
+  compiled: CompiledRuleset,
+  round: Pending[],
+  results: (ItemResponse | undefined)[],
+  params: WriteParams,
+): Promise<Pending[]> {
+  const at = (ctx.now?.() ?? new Date()).toISOString();
+  const reads = round.filter((p) => p.item.op !== 'delete');
+  const tRead = performance.now();
+  const [got, decided] = await Promise.all([
+    reads.length === 0
+      ? Promise.resolve({ docs: [] as MgetDoc[] })
+      : ctx.es.mget<Source>({ docs: reads.map((p) => ({ _index: p.item.index, _id: p.item.id, _source: p.item.op === 'update' ? true : ['moderation'] })), realtime: true }),
+    recordedDecisions(ctx.redis, ctx.keys, reads.map((p) => p.item.id), at),
+  ]);
+  ctx.metrics.upstream.observe((performance.now() - tRead) / 1000);
+
+  const tScan = performance.now();
+  const operations: object[] = [];
+  const sent: Sent[] = [];
+  const shadow: { id: string; hits: { ruleId: string }[] }[] = [];
+  let k = 0;
+  for (const p of round) {
+    const { item } = p;
+    if (item.op === 'delete') {
+      operations.push({ delete: { _index: item.index, _id: item.id, ...(item.ifSeqNo !== undefined ? { if_seq_no: item.ifSeqNo, if_primary_term: item.ifPrimaryTerm } : {}) } });
+      sent.push({ p, fresh: false });
+      continue;
+    }
+    const stored = got.docs[k++] as MgetDoc;
+    if ('error' in stored) {
+      const e = stored.error;
+      results[p.pos] = errorItem({ op: item.op, index: item.index, id: item.id, status: 503, type: typeof e.type === 'string' ? e.type : 'unavailable_shards_exception', reason: 'the stored document could not be read; retry' });
+      continue;
+    }
+    const placeholder = stored.found && stored._source?.moderation?.placeholder === true;
+    const exists = stored.found && !placeholder;
+    if (item.ifSeqNo !== undefined && (!stored.found || stored._seq_no !== item.ifSeqNo || stored._primary_term !== item.ifPrimaryTerm)) {
+      results[p.pos] = conflict(item, stored.found ? `required seqNo [${item.ifSeqNo}], primary term [${item.ifPrimaryTerm}]. current document has seqNo [${stored._seq_no}] and primary term [${stored._primary_term}]` : 'document does not exist');
+      continue;
+    }
+    let doc: Record<string, unknown>;
+    if (item.op === 'update') {
+      const update = item.update as NonNullable<WriteItem['update']>;
+      if (exists) {
+        const { moderation: _m, ...base } = stored._source ?? {};
+        doc = mergeDoc(base, update.doc ?? {});
+        if (update.detectNoop && JSON.stringify(doc) === JSON.stringify(base)) {
+          results[p.pos] = { update: { _index: item.index, _id: item.id, _version: stored._version, result: 'noop', _shards: { total: 0, successful: 0, failed: 0 }, _seq_no: stored._seq_no, _primary_term: stored._primary_term, status: 200 } };
+          ctx.metrics.items.inc({ op: 'update', outcome: 'ok' });
+          continue;
+        }
+      } else if (update.upsert) doc = update.upsert;
+      else if (update.docAsUpsert && update.doc) doc = update.doc;
+      else {
+        results[p.pos] = errorItem({ op: 'update', index: item.index, id: item.id, status: 404, type: 'document_missing_exception', reason: `[${item.id}]: document missing` });
+        continue;
+      }
+      const problem = checkDocument(doc);
+      if (problem) {
+        results[p.pos] = errorItem({ op: 'update', index: item.index, id: item.id, status: 400, type: 'document_parsing_exception', reason: problem });
+        continue;
+      }
+    } else {
+      if (item.op === 'create' && exists) {
+        results[p.pos] = conflict(item, `document already exists (current version [${stored._version}])`);
+        continue;
+      }
+      doc = item.source as Record<string, unknown>;
+    }
+
+    const input = scanInput(doc);
+    const scan = scanContent(compiled, input, Date.parse(at));
+    const rules = scan.ruleHits.map((id) => compiled.byId.get(id)).filter((r): r is Rule => r !== undefined);
+    const decision = decided.get(item.id) ?? storedDecision(stored.found ? stored._source?.moderation : undefined);
+    const moderation = scannedModeration(decision, scan, contentState(rules, Date.parse(at)), version, at);
+    if (scan.shadowHits.length > 0) shadow.push({ id: item.id, hits: scan.shadowHits });
+    // Conditional on what was read: a decision applied in between makes this write lose, and it is done again.
+    operations.push(
+      stored.found ? { index: { _index: item.index, _id: item.id, if_seq_no: stored._seq_no, if_primary_term: stored._primary_term } } : { create: { _index: item.index, _id: item.id } },
+      { ...doc, moderation },
+    );
+    sent.push({ p, fresh: !exists, doc, rules, state: moderation.state ?? 'none' });
+  }
+  ctx.metrics.scan.observe((performance.now() - tScan) / 1000);
+  for (const s of shadow) {
+    recordShadowHits(ctx.redis, ctx.rulesetKeys, version, s.hits, s.id, 'content').catch((err: unknown) => ctx.logger.warn({ err }, 'shadow count failed'));
+  }
+  if (operations.length === 0) return [];
+
+  const tWrite = performance.now();
+  const bulk = await ctx.es.bulk({ operations, ...params });
+  ctx.metrics.upstream.observe((performance.now() - tWrite) / 1000);
+
+  const retry: Pending[] = [];
+  const reviews: { pos: number; job: ReportJob }[] = [];
+  bulk.items.forEach((answer, j) => {
+    const s = sent[j] as Sent;
+    const { item } = s.p;
+    const r = Object.values(answer)[0] as estypes.BulkResponseItem;
+    // Our own condition lost a race (not the caller's): read again and write again.
+    if (r.status === 409 && item.op !== 'delete' && item.ifSeqNo === undefined && s.p.attempts + 1 < MAX_ATTEMPTS) {
+      retry.push({ ...s.p, attempts: s.p.attempts + 1 });
+      return;
+    }
+    const ok = r.status < 300;
+    const out: Record<string, unknown> = { ...r };
+    if (ok && s.fresh) {
+      // A placeholder replaced is, for the caller, a document created.
+      out['result'] = 'created';
+      out['status'] = 201;
+    }
+    results[s.p.pos] = { [item.op]: out };
+    ctx.metrics.items.inc({ op: item.op, outcome: ok ? 'ok' : 'failed' });
+    if (!ok || !s.doc) return;
+    ctx.metrics.states.inc({ state: s.state ?? 'none' });
+    const wanting = (s.rules ?? []).filter(opensCase);
+    if (wanting.length > 0) reviews.push({ pos: s.p.pos, job: scanReport(platformContent(item.id, s.doc as Partial<ContentDocument>), wanting, version, at, 'ingest') });
+  });
+
+  if (reviews.length > 0) {
+    try {
+      await ctx.reports.addBulk(reviews.map((r) => ({ data: r.job, opts: { jobId: r.job.reportId } })));
+      ctx.metrics.cases.inc({}, reviews.length);
+    } catch (err) {
+      // Stored, but its case could not be queued: tell the indexer to send it again (idempotent: same report id).
+      ctx.logger.warn({ err, items: reviews.length }, 'could not queue automated reports');
+      for (const r of reviews) {
+        const op = Object.keys(results[r.pos] as ItemResponse)[0] as string;
+        results[r.pos] = { [op]: { ...(results[r.pos] as ItemResponse)[op], status: 429, error: { type: 'takedown_unavailable_exception', reason: 'stored, but its review case could not be queued; send the item again' } } };
+      }
+    }
+  }
+  return retry;
+}

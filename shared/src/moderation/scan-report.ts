@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import type { Category } from '../domain/vocabulary';
+import { SYSTEM_FILER, type ReportJob } from '../jobs/payloads';
+import type { PlatformContent } from '../indices/content-reader';
+import { mostSevere } from './priority';
+
+/**
+ * The automated report a content scan files when a post hits rules that
+ * want a human (flag_for_review, auto_remove): at ingest, and when a
+ * backfill tags posts already stored. Its id is derived from the content id
+ * and the rule ids, so writing the same post again files nothing new, while
+ * a post edited to hit another rule is reported again (new evidence).
+ */
+export function scanReport(content: PlatformContent, rules: readonly { id: string; category: Category }[], version: number, at: string, where: 'ingest' | 'backfill'): ReportJob {
+  const ruleIds = [...new Set(rules.map((r) => r.id))].sort().slice(0, 100);
+  const digest = createHash('sha256').update(content.id).update('\u0000').update(ruleIds.join('\u0000')).digest('hex').slice(0, 32);
+  const reason = mostSevere(rules.map((r) => r.category), rules[0]?.category ?? 'other');
+  return {
+    // "scan." + hex: never a client's id (those carry a token id), never a ":" (BullMQ job ids).
+    reportId: `scan.${digest}`,
+    receivedAt: at,
+    content,
+    reporter: { type: 'automated', id: `takedown-${where}` },
+    filedBy: SYSTEM_FILER,
+    ruleIds,
+    reason,
+    note: `content rules ${ruleIds.join(', ').slice(0, 1500)} matched at ${where} (ruleset v${version})`,
+  };
+}

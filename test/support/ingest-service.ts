@@ -1,0 +1,31 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createLogger, type CoreConfig } from '@takedown/shared';
+import { buildIngestDeps, createIngestApp, type IngestDeps } from '@takedown/ingest-service';
+
+export interface IngestService {
+  url: string;
+  deps: IngestDeps;
+  stop(): Promise<void>;
+}
+
+/** The ingest service in this process on an ephemeral port, over the given config. */
+export async function startIngest(config: CoreConfig, opts: { maxDocBytes?: number; maxStalenessMs?: number } = {}): Promise<IngestService> {
+  const logger = createLogger({ name: 'ingest-test', level: config.logLevel });
+  const deps = await buildIngestDeps(
+    { ...config, port: 0, host: '127.0.0.1', maxBodyBytes: 100 * 1024 * 1024, maxDocBytes: opts.maxDocBytes ?? 1024 * 1024, maxStalenessMs: opts.maxStalenessMs ?? 10000 },
+    logger,
+  );
+  const server: Server = await new Promise((resolve) => {
+    const s = createIngestApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    deps,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await deps.close();
+    },
+  };
+}

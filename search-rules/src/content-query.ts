@@ -20,3 +20,23 @@ export function contentRuleQuery(rule: Rule, normalizedPattern: string): Record<
 export function isBackfillRule(rule: Rule): boolean {
   return rule.scope.includes('content') && rule.enabled !== false && rule.shadow !== true && rule.kind !== 'regex';
 }
+
+/**
+ * Documents a backfill of `version` must scan in full: those never scanned
+ * (written around Takedown, or before it), and those scanned with an older
+ * version but written since `sinceMs` (around the publish, while ingest
+ * instances were switching to it).
+ * Placeholders carry a decision and no content: nothing to scan.
+ */
+export function needsScanQuery(version: number, sinceMs: number): Record<string, unknown> {
+  return {
+    bool: {
+      should: [
+        { bool: { must_not: [{ exists: { field: 'moderation.scannedVersion' } }] } },
+        { bool: { filter: [{ range: { 'moderation.scannedVersion': { lt: version } } }, { range: { 'moderation.updatedAt': { gte: new Date(sinceMs).toISOString() } } }] } },
+      ],
+      minimum_should_match: 1,
+      must_not: [{ term: { 'moderation.placeholder': true } }],
+    },
+  };
+}

@@ -49,7 +49,8 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ART
 describe('moderator console (Chromium)', () => {
   it('a moderator claims a case, reveals one blurred image (audited) and removes the post with the keyboard alone; search no longer finds it', async () => {
     const text = 'Selling cocaine tonight, fast delivery';
-    await p.ctx.es.index({ index, id: 'ui-post-1', document: { id: 'ui-post-1', type: 'post', text, authorId: 'seller-9', lang: 'en', createdAt: '2026-11-20T10:00:00Z', moderation: { normalizedText: normalize(text) } }, refresh: true });
+    const media = [{ sha256: 'cd'.repeat(32), kind: 'image' }, { sha256: 'ef'.repeat(32), kind: 'image' }];
+    await p.ctx.es.index({ index, id: 'ui-post-1', document: { id: 'ui-post-1', type: 'post', text, media, authorId: 'seller-9', lang: 'en', createdAt: '2026-11-20T10:00:00Z', moderation: { normalizedText: normalize(text) } }, refresh: true });
     const r = await p.call('POST', '/v1/reports', p.tokens.reporter, {
       content: { id: 'ui-post-1', type: 'post', text, authorId: 'seller-9', lang: 'en', mediaSha256: ['cd'.repeat(32), 'ef'.repeat(32)] },
       reporter: { type: 'user', id: 'u1' },

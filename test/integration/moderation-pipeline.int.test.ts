@@ -21,7 +21,7 @@ afterAll(async () => {
   await p.stop();
 });
 
-const report = (contentId: string, extra: Record<string, unknown> = {}) => p.call('POST', '/v1/reports', p.tokens.reporter, reportBody(contentId, extra));
+const report = (contentId: string, extra: Record<string, unknown> = {}, token = p.tokens.reporter) => p.call('POST', '/v1/reports', token, reportBody(contentId, extra));
 const caseOf = (contentId: string) => eventually(() => p.deps.cases.get(caseIdFor(contentId)));
 
 async function claimCase(contentId: string, token = p.tokens.moderator, queue = 'default') {
@@ -115,7 +115,8 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     const b = await report('post-dup', { reportId: 'client-report-1' });
     expect([a.status, b.status, a.body.reportId, b.body.reportId]).toEqual([202, 202, 'client-report-1', 'client-report-1']);
     for (let i = 0; i < 6; i++) {
-      expect((await report('post-many', { reporter: { type: i === 5 ? 'trusted_flagger' : 'user', id: `u${i}` } })).status).toBe(202);
+      // The sixth comes from a token an admin granted trusted-flagger standing.
+      expect((await report('post-many', { reporter: { id: `u${i}` } }, i === 5 ? p.tokens.flagger : p.tokens.reporter)).status).toBe(202);
     }
     const many = await eventually(async () => {
       const c = await p.deps.cases.get(caseIdFor('post-many'));
@@ -251,9 +252,10 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
   });
 
   it('takes known abuse media down at once and queues it for confirmation on the restricted lane', async () => {
-    const r = await p.call('POST', '/v1/reports', p.tokens.reporter, {
+    // The platform's own hash scanner: a detector token (standing granted by an admin) whose copy is trusted.
+    const r = await p.call('POST', '/v1/reports', p.tokens.detector, {
       content: { id: 'media-1', type: 'media', mediaSha256: ['ab'.repeat(32)], authorId: 'author-9' },
-      reporter: { type: 'automated', id: 'hash-scanner' },
+      reporter: { id: 'hash-scanner' },
       reason: 'other',
     });
     expect(r.status).toBe(202);
@@ -261,7 +263,9 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(c).toMatchObject({ lane: 'csam', category: 'csam', status: 'open' });
     expect(c.autoRemovedBy).toMatch(/^d_/);
     const doc = await eventually(async () => (await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'media-1' }, { ignore: [404] }))._source);
-    expect(doc.moderation).toMatchObject({ state: 'removed', category: 'csam', decisionId: c.autoRemovedBy });
+    expect(doc.moderation).toMatchObject({ state: 'removed', category: 'csam', decisionId: c.autoRemovedBy, placeholder: true });
+    // The placeholder carries the decision, nothing a reporter wrote.
+    expect(Object.keys(doc).sort()).toEqual(['id', 'moderation']);
     // Not visible to an uncleared moderator, in any form.
     expect((await p.call('POST', '/v1/review/claim', p.tokens.moderator, { queue: 'csam' })).status).toBe(403);
     expect((await p.call('GET', `/v1/cases/${c.id}`, p.tokens.moderator)).status).toBe(403);
@@ -270,6 +274,71 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     const claimed = await claimCase('media-1', p.tokens.csamModerator, 'csam');
     expect(claimed.case.id).toBe(c.id);
     await p.call('POST', `/v1/review/${c.id}/release`, p.tokens.csamModerator, { leaseToken: claimed.lease.token });
+  });
+
+  it('trusts the platform, not the report: forged text, media and standing change nothing a plain report would not', async () => {
+    const platformText = 'Lovely lemon cake recipe, photos in the comments';
+    for (const id of ['trust-forged', 'trust-plain']) {
+      await p.ctx.es.index({ index: p.ctx.config.contentIndex, id, document: { id, type: 'post', text: platformText, authorId: 'baker-1', createdAt: '2026-11-20T10:00:00.000Z' }, refresh: true });
+    }
+    // A reporter's copy claiming a sale phrase and a known abuse hash, on a post that says neither.
+    const forged = await report('trust-forged', { content: { id: 'trust-forged', type: 'post', text: 'Selling cocaine, DM me', mediaSha256: ['ab'.repeat(32)], authorId: 'baker-1' } });
+    expect(forged.status).toBe(202);
+    const plain = await report('trust-plain', { content: { id: 'trust-plain', type: 'post', authorId: 'baker-1' } });
+    expect(plain.status).toBe(202);
+    const [f, pl] = [await caseOf('trust-forged'), await caseOf('trust-plain')];
+    expect(f.content).toMatchObject({ text: platformText, source: 'platform' });
+    expect(f.content.mediaSha256).toBeUndefined();
+    expect(f.ruleHits).toEqual([]);
+    expect(f.autoRemovedBy).toBeUndefined();
+    expect([f.priority, f.lane]).toEqual([pl.priority, pl.lane]);
+    const stored = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'trust-forged' });
+    expect(stored._source?.moderation).toBeUndefined();
+    // The reporter's copy stays as their evidence.
+    expect((await p.deps.cases.reports(f.id))[0]?.content.text).toBe('Selling cocaine, DM me');
+
+    // Standing comes from the token: a body cannot claim it.
+    const claimed = await report('trust-plain', { reporter: { type: 'authority', id: 'police' } });
+    expect([claimed.status, claimed.body.error.code, claimed.body.error.field]).toEqual([403, 'standing_not_granted', '/reporter/type']);
+    expect((await report('trust-plain', { reporter: { id: 'police-1' } }, p.tokens.authority)).status).toBe(202);
+    const raised = await eventually(async () => {
+      const c = await p.deps.cases.get(caseIdFor('trust-plain'));
+      return c && c.reportCount === 2 ? c : undefined;
+    });
+    expect(raised.reporterTypes.sort()).toEqual(['authority', 'user']);
+    expect(raised.priority).toBeGreaterThan(pl.priority);
+  });
+
+  it('shows the first reporter copy of content the index does not hold, never acts on it, and scopes report ids to the token', async () => {
+    const first = await report('trust-unindexed', { reportId: 'same-id', content: { id: 'trust-unindexed', type: 'message', text: 'first copy: selling cocaine', mediaSha256: ['ab'.repeat(32)], authorId: 'x' } });
+    expect([first.status, first.body.reportId]).toEqual([202, 'same-id']);
+    await caseOf('trust-unindexed');
+    // Another client using the same id files its own report; a later copy does not replace the first.
+    const second = await report('trust-unindexed', { reportId: 'same-id', content: { id: 'trust-unindexed', type: 'message', text: 'second copy, different words', authorId: 'x' } }, p.tokens.flagger);
+    expect(second.status).toBe(202);
+    const c = await eventually(async () => {
+      const x = await p.deps.cases.get(caseIdFor('trust-unindexed'));
+      return x && x.reportCount === 2 ? x : undefined;
+    });
+    expect(c.content).toMatchObject({ text: 'first copy: selling cocaine', source: 'report' });
+    // Shown to moderators, marked unverified; never scored, never acted on.
+    expect(c.ruleHits.map((h) => [h.ruleId, h.unverified])).toEqual([
+      ['drugs-sale', true],
+      ['known-csam-hash', true],
+    ]);
+    expect(c.autoRemovedBy).toBeUndefined();
+    expect(c.lane).toBe('default');
+    const doc = await p.ctx.es.get({ index: p.ctx.config.contentIndex, id: 'trust-unindexed' }, { ignore: [404] });
+    expect(doc.found).toBe(false);
+    const ids = (await p.deps.cases.reports(c.id)).map((r) => r.reportId);
+    expect(ids).toHaveLength(2);
+    expect(ids.every((id) => id.endsWith('.same-id'))).toBe(true);
+    expect(new Set(ids.map((id) => id.split('.')[0])).size).toBe(2);
+    // The first client retrying its id is the same job: the queue keeps the first payload.
+    const firstId = (await p.deps.cases.reports(c.id)).find((r) => r.content.text === 'first copy: selling cocaine')!.reportId;
+    expect((await report('trust-unindexed', { reportId: 'same-id' })).status).toBe(202);
+    const job = await p.deps.reports.queue.getJob(firstId);
+    expect(job?.data.content.text).toBe('first copy: selling cocaine');
   });
 
   it('lists cases from the cases index, filtered and sorted', async () => {
@@ -328,7 +397,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(await p.deps.cases.get(caseIdFor('post-killed'))).toBeUndefined();
     // A fresh triage worker: the dead one's lock lapses, the stalled-job check hands the job back, triage folds it.
     const triage = createTriageWorker(
-      { cases: p.deps.cases, rules: p.rules, actions: p.deps.actions },
+      p.triageDeps,
       { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix, concurrency: 2, logger: p.deps.logger, tuning: { stalledInterval: 500 } },
     );
     try {

@@ -14,7 +14,7 @@ import {
   type Role,
 } from '@takedown/shared';
 import { compileStoredRuleset, testing, type CompiledRuleset, type Rule } from '@takedown/search-rules';
-import { createTriageWorker } from '@takedown/triage-worker';
+import { createTriageWorker, type TriageDeps } from '@takedown/triage-worker';
 import { createActionsWorker, type ActionsDeps } from '@takedown/actions-worker';
 import { buildApiDeps, createApp, type ApiDeps } from '@takedown/moderation-api';
 import { createTestContext, type TestContext } from './test-context';
@@ -31,8 +31,13 @@ export interface Pipeline {
   url: string;
   deps: ApiDeps;
   actionsDeps: ActionsDeps;
-  /** A bearer token per role; `csamModerator` is a moderator cleared for the csam queue. */
-  tokens: Record<Role | 'moderator2' | 'csamModerator', string>;
+  triageDeps: TriageDeps;
+  /**
+   * A bearer token per role; `csamModerator` is a moderator cleared for the
+   * csam queue; `flagger`, `authority` and `detector` are reporter tokens an
+   * admin granted that standing.
+   */
+  tokens: Record<Role | 'moderator2' | 'csamModerator' | 'flagger' | 'authority' | 'detector', string>;
   triage: Worker;
   actions: Worker;
   audit: AuditWriter;
@@ -64,8 +69,9 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   await rules.start();
   const workerRedis = createRedis(ctx.config.redis.url, { connectionName: `${name}:workers`, maxRetriesPerRequest: null });
   const actionsQueue = new CatalogQueue('actions', ctx.bullConnection, ctx.config.queuePrefix);
+  const triageDeps: TriageDeps = { cases: deps.cases, rules, actions: actionsQueue, content: new ContentReader(ctx.es, ctx.config.contentIndex) };
   const triage = createTriageWorker(
-    { cases: deps.cases, rules, actions: actionsQueue, content: new ContentReader(ctx.es, ctx.config.contentIndex) },
+    triageDeps,
     { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix, concurrency: 8, logger, tuning: { stalledInterval: 1000, lockDuration: 2000 } },
   );
   if (opts.startTriage === false) await triage.pause(true);
@@ -93,12 +99,16 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   }
   tokens.moderator2 = (await deps.tokens.create({ role: 'moderator', name: 'moderator-2', createdBy: 'test' })).token;
   tokens.csamModerator = (await deps.tokens.create({ role: 'moderator', name: 'csam-1', grants: { csam: true }, createdBy: 'test' })).token;
+  tokens.flagger = (await deps.tokens.create({ role: 'reporter', name: 'flagger-1', grants: { standing: 'trusted_flagger' }, createdBy: 'test' })).token;
+  tokens.authority = (await deps.tokens.create({ role: 'reporter', name: 'authority-1', grants: { standing: 'authority' }, createdBy: 'test' })).token;
+  tokens.detector = (await deps.tokens.create({ role: 'reporter', name: 'hash-scanner', grants: { standing: 'automated' }, createdBy: 'test' })).token;
 
   return {
     ctx,
     url,
     deps,
     actionsDeps,
+    triageDeps,
     tokens,
     triage,
     actions,

@@ -19,6 +19,7 @@ const SCRIPT_KEYS = {
   'record-action': 0,
   'append-audit': 1,
   'renew-lock': 1,
+  'finish-backfill': 3,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_KEYS;

@@ -36,6 +36,10 @@ export interface RulesetKeys {
   /** Content rules published but not yet back-filled: rule id → version. Search filters with them meanwhile. */
   backfillPending: string;
   backfillProgress(jobId: string): string;
+  /** The version every scanned document is tagged for: a publish plans its backfill against this one, not the last published. */
+  backfillThrough: string;
+  /** Rules an unfinished backfill is re-tagging: rule id → version. A later publish re-applies them whatever changed. */
+  backfillInflight: string;
   /** Searches refused by block_query rules, by category (all search instances). */
   blockedCounts: string;
 }
@@ -55,6 +59,8 @@ export function rulesetKeys(queuePrefix: string): RulesetKeys {
     shadowSamples: (ruleId) => `${base}:shadow:samples:${ruleId}`,
     backfillPending: `${base}:backfill:pending`,
     backfillProgress: (jobId) => `${base}:backfill:progress:${jobId}`,
+    backfillThrough: `${base}:backfill:through`,
+    backfillInflight: `${base}:backfill:inflight`,
     blockedCounts: `${base}:blocked`,
   };
 }
@@ -109,12 +115,20 @@ export class RulesetStore {
     return (await this.redis.zrevrange(this.keys.versions, 0, limit - 1)).map((v) => JSON.parse(v) as unknown);
   }
 
-  /** Publishes `initial` as version 1 when nothing was ever published (new installs, demos). */
-  async seedIfEmpty(initial: () => unknown[], publishedBy: string): Promise<StoredRuleset | undefined> {
-    if ((await this.currentVersion()) !== undefined) return undefined;
+  /**
+   * Whether this process may publish the first version of a new install:
+   * true for one caller only (a short lock), and only while nothing is published.
+   */
+  async claimFirstPublish(): Promise<boolean> {
+    if ((await this.currentVersion()) !== undefined) return false;
     const claimed = await this.redis.set(`${this.keys.counter}:seeding`, '1', 'EX', 30, 'NX');
-    if (claimed !== 'OK') return undefined;
-    if ((await this.currentVersion()) !== undefined) return undefined;
-    return this.publish(initial(), publishedBy);
+    if (claimed !== 'OK') return false;
+    return (await this.currentVersion()) === undefined;
+  }
+
+  /** The version the backfill watermark stands at (undefined: no backfill ever finished). */
+  async backfilledThrough(): Promise<number | undefined> {
+    const v = await this.redis.get(this.keys.backfillThrough);
+    return v === null ? undefined : Number(v);
   }
 }

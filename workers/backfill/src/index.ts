@@ -1,2 +1,3 @@
 export * from './run-backfill';
 export * from './backfill-worker';
+export * from './build-deps';

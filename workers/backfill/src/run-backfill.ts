@@ -1,12 +1,39 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { Job } from 'bullmq';
-import { compileStoredRuleset, contentRuleQuery, isBackfillRule, type Rule } from '@takedown/search-rules';
-import type { BackfillJob, ContentDocument, ModerationState, Redis, RulesetStore } from '@takedown/shared';
+import {
+  compileStoredRuleset,
+  contentRuleQuery,
+  contentState,
+  isBackfillRule,
+  needsScanQuery,
+  opensCase,
+  scanContent,
+  scannedModeration,
+  type DecisionModeration,
+  type Rule,
+} from '@takedown/search-rules';
+import {
+  platformContent,
+  recordedDecisions,
+  runScript,
+  scanReport,
+  type BackfillJob,
+  type CatalogQueue,
+  type ContentDocument,
+  type ModerationKeys,
+  type Redis,
+  type ReportJob,
+  type RulesetStore,
+} from '@takedown/shared';
 
 export interface BackfillDeps {
   es: Client;
   redis: Redis;
   rulesets: RulesetStore;
+  /** Decisions recorded in the case store (a swept document gets its decision back). */
+  keys: ModerationKeys;
+  /** Automated reports for posts newly tagged with rules that want a human. */
+  reports: CatalogQueue<'reports'>;
   contentIndex: string;
   docsPerSec: number;
   slices: number;
@@ -14,41 +41,99 @@ export interface BackfillDeps {
 }
 
 export interface BackfillProgress {
-  phase: 'counting' | 'clearing' | 'applying' | 'done';
+  phase: 'counting' | 'clearing' | 'applying' | 'sweeping' | 'done' | 'superseded';
   done: number;
   total: number;
   tagged: number;
   cleared: number;
+  /** Documents scanned in full (never scanned, or written with an older version while this one was announced). */
+  scanned: number;
+  /** Automated reports filed for posts that now want a human. */
+  reported: number;
   conflicts: number;
   ratePerSec: number;
   etaSeconds: number | null;
 }
 
-type Doc = { moderation?: ContentDocument['moderation'] };
+type Moderation = NonNullable<ContentDocument['moderation']>;
+type Doc = Partial<ContentDocument> & Record<string, unknown>;
 type Hit = estypes.SearchHit<Doc>;
 
-/** The state rules give a document nobody has decided on: the strongest action among its rule hits. */
-export function ruleState(ruleIds: readonly string[], rulesById: ReadonlyMap<string, Rule>): ModerationState {
-  let state: ModerationState = 'none';
-  for (const id of ruleIds) {
-    const action = rulesById.get(id)?.action;
-    if (action === 'exclude' || action === 'auto_remove') return 'removed';
-    if (action === 'demote' || action === 'flag_for_review') state = 'suspected';
-  }
-  return state;
+/**
+ * Documents written with an older version from this long before the publish
+ * on are swept. Ingest switches versions within a second of a publish, and
+ * the targeted passes cover everything written before their scroll began:
+ * the margin is for clock skew between the API host (publishedAt) and the
+ * ingest hosts (updatedAt). Keep hosts on NTP.
+ */
+export const SWEEP_SKEW_MS = 30_000;
+
+/** The fields a post's automated report carries besides its id (triage reads the text from the index itself). */
+const REPORT_FIELDS = ['id', 'type', 'authorId', 'channelId', 'lang', 'createdAt'];
+
+function storedDecision(m: Moderation | undefined): DecisionModeration | undefined {
+  return m?.decisionId ? { state: m.state ?? 'none', category: m.category ?? null, decisionId: m.decisionId, restrictedIn: m.restrictedIn ?? [], labels: m.labels ?? [] } : undefined;
 }
 
 /**
- * Clears the tags of `clear` rules, then tags every document the `apply`
- * rules match (the same query previews count with), writing
- * moderation.ruleHits and, where no decision was ever made on the document,
- * the state the rules give it. Sliced scrolls in parallel, throttled to
- * docsPerSec, optimistic concurrency per document (a document changed
- * meanwhile is skipped: conflicts=proceed). Once done, the rules leave the
- * pending set the search service filters with.
+ * The moderation fields of a document re-tagged with `ruleHits` for
+ * `version`: the state they give where nobody decided. A document scanned
+ * in full before is now current for this version (its other tags were
+ * current for the watermark, and only the re-tagged rules changed since).
+ */
+export function retagged(m: Moderation, ruleHits: string[], rulesById: ReadonlyMap<string, Rule>, version: number, at: number): Moderation {
+  const rules = ruleHits.map((id) => rulesById.get(id)).filter((r): r is Rule => r !== undefined);
+  const verdict = contentState(rules, at);
+  const decided = Boolean(m.decisionId);
+  return {
+    ...m,
+    ruleHits,
+    ...(decided ? {} : { state: verdict.state, category: verdict.category ?? null, restrictedIn: verdict.restrictedIn }),
+    ...(m.scannedVersion !== undefined ? { scannedVersion: Math.max(m.scannedVersion, version) } : {}),
+    updatedAt: new Date(at).toISOString(),
+  };
+}
+
+/** The stored fields re-tagging reads. */
+const TAG_FIELDS = ['moderation.ruleHits', 'moderation.state', 'moderation.decisionId', 'moderation.category', 'moderation.restrictedIn', 'moderation.scannedVersion'];
+
+/**
+ * Brings the content index in line with a published version, in three
+ * passes, each a set of sliced scrolls, throttled to docsPerSec, with
+ * per-document optimistic concurrency (a document changed meanwhile was
+ * written by ingest with the live rules, or by a decision: it is skipped):
+ *   1. clear: tags of rules removed or changed since the watermark go;
+ *   2. apply: documents the added or changed rules match (the preview's
+ *      query, on moderation.normalizedText) are tagged;
+ *   3. sweep: documents never scanned (no scannedVersion: written straight
+ *      to Elasticsearch, or before Takedown) and documents written with an
+ *      older version just after this one was published are scanned in full.
+ * Tagging sets the state the rules give where nobody decided, and files an
+ * automated report for posts that now hit rules wanting a human. When done,
+ * the watermark rises to this version and the search stops filtering with
+ * its pending rules at query time. A newer publish supersedes the job: its
+ * own backfill covers these rules too.
  */
 export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: Job): Promise<BackfillProgress> {
   const now = deps.now ?? Date.now;
+  const progress: BackfillProgress = { phase: 'counting', done: 0, total: 0, tagged: 0, cleared: 0, scanned: 0, reported: 0, conflicts: 0, ratePerSec: 0, etaSeconds: null };
+  const progressKey = deps.rulesets.keys.backfillProgress(String(job?.id ?? `v${data.rulesetVersion}`));
+  const started = now();
+  const report = async () => {
+    const seconds = Math.max(0.001, (now() - started) / 1000);
+    progress.ratePerSec = Math.round(progress.done / seconds);
+    progress.etaSeconds = progress.ratePerSec > 0 ? Math.round(Math.max(0, progress.total - progress.done) / progress.ratePerSec) : null;
+    await deps.redis.set(progressKey, JSON.stringify({ ...progress, updatedAt: new Date(now()).toISOString() }), 'EX', 7 * 86400);
+    await job?.updateProgress({ ...progress });
+  };
+
+  const superseded = async () => ((await deps.rulesets.currentVersion()) ?? 0) > data.rulesetVersion;
+  const through = await deps.rulesets.backfilledThrough();
+  if ((through !== undefined && through >= data.rulesetVersion) || (await superseded())) {
+    progress.phase = 'superseded';
+    await report();
+    return progress;
+  }
   const stored = await deps.rulesets.get(data.rulesetVersion);
   if (!stored) throw new Error(`ruleset version ${data.rulesetVersion} not found`);
   const compiled = compileStoredRuleset(stored, { trusted: true });
@@ -69,19 +154,10 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
           },
         }
       : undefined;
+  const sweepQuery = needsScanQuery(data.rulesetVersion, Date.parse(stored.publishedAt) - SWEEP_SKEW_MS) as estypes.QueryDslQueryContainer;
 
-  const progress: BackfillProgress = { phase: 'counting', done: 0, total: 0, tagged: 0, cleared: 0, conflicts: 0, ratePerSec: 0, etaSeconds: null };
   const count = async (q?: estypes.QueryDslQueryContainer) => (q ? (await deps.es.count({ index: deps.contentIndex, query: q })).count : 0);
   progress.total = (await count(clearQuery)) + (await count(applyQuery));
-  const started = now();
-  const progressKey = deps.rulesets.keys.backfillProgress(String(job?.id ?? `v${data.rulesetVersion}`));
-  const report = async () => {
-    const seconds = Math.max(0.001, (now() - started) / 1000);
-    progress.ratePerSec = Math.round(progress.done / seconds);
-    progress.etaSeconds = progress.ratePerSec > 0 ? Math.round((progress.total - progress.done) / progress.ratePerSec) : null;
-    await deps.redis.set(progressKey, JSON.stringify({ ...progress, updatedAt: new Date(now()).toISOString() }), 'EX', 7 * 86400);
-    await job?.updateProgress({ ...progress });
-  };
   await report();
 
   // Throttle shared by the slices: at most docsPerSec documents per second.
@@ -98,7 +174,10 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     }
   };
 
-  const scan = async (query: estypes.QueryDslQueryContainer, onPage: (hits: Hit[]) => object[]) => {
+  let stop = false;
+  let pages = 0;
+  /** Scrolls `query` in slices; `onPage` turns a page into bulk operations and reports. */
+  const scan = async (query: estypes.QueryDslQueryContainer, source: string[] | true, onPage: (hits: Hit[]) => Promise<{ operations: object[]; reports: ReportJob[] }>) => {
     await Promise.all(
       Array.from({ length: deps.slices }, async (_, slice) => {
         let res = await deps.es.search<Doc>({
@@ -108,21 +187,27 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
           query,
           sort: ['_doc'],
           seq_no_primary_term: true,
-          _source: ['moderation'],
+          _source: source,
           ...(deps.slices > 1 ? { slice: { id: slice, max: deps.slices } } : {}),
         });
         try {
-          while (res.hits.hits.length > 0) {
+          while (res.hits.hits.length > 0 && !stop) {
             const hits = res.hits.hits;
             await throttle(hits.length);
-            const operations = onPage(hits);
+            const { operations, reports } = await onPage(hits);
             if (operations.length > 0) {
               const bulk = await deps.es.bulk({ operations });
               for (const item of bulk.items) if (item.update?.status === 409) progress.conflicts++;
             }
+            if (reports.length > 0) {
+              await deps.reports.addBulk(reports.map((r) => ({ data: r, opts: { jobId: r.reportId } })));
+              progress.reported += reports.length;
+            }
             progress.done += hits.length;
             await report();
-            if (!res._scroll_id) break;
+            // A newer publish plans its own backfill over these rules: stop early.
+            if (++pages % 10 === 0 && (await superseded())) stop = true;
+            if (!res._scroll_id || stop) break;
             res = await deps.es.scroll<Doc>({ scroll_id: res._scroll_id, scroll: '2m' });
           }
         } finally {
@@ -132,46 +217,83 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     );
   };
 
-  const update = (h: Hit, ruleHits: string[]) => {
-    const m = h._source?.moderation ?? {};
-    const decided = Boolean(m.decisionId);
-    const doc = { moderation: { ...m, ruleHits, ...(decided ? {} : { state: ruleState(ruleHits, rulesById) }), updatedAt: new Date(now()).toISOString() } };
-    return [{ update: { _index: h._index, _id: h._id as string, if_seq_no: h._seq_no, if_primary_term: h._primary_term } }, { doc }];
+  const update = (h: Hit, moderation: Moderation) => [{ update: { _index: h._index, _id: h._id as string, if_seq_no: h._seq_no, if_primary_term: h._primary_term } }, { doc: { moderation } }];
+  const reportFor = (h: Hit, rules: readonly Rule[], at: string): ReportJob[] => {
+    const wanting = rules.filter(opensCase);
+    return wanting.length > 0 ? [scanReport(platformContent(h._id as string, h._source ?? {}), wanting, data.rulesetVersion, at, 'backfill')] : [];
   };
 
   if (clearQuery) {
     progress.phase = 'clearing';
     const clearing = new Set(data.clear);
-    await scan(clearQuery, (hits) =>
-      hits.flatMap((h) => {
+    await scan(clearQuery, TAG_FIELDS, async (hits) => ({
+      operations: hits.flatMap((h) => {
         progress.cleared++;
-        return update(h, (h._source?.moderation?.ruleHits ?? []).filter((id) => !clearing.has(id)));
+        const m = h._source?.moderation ?? {};
+        return update(h, retagged(m, (m.ruleHits ?? []).filter((id) => !clearing.has(id)), rulesById, data.rulesetVersion, now()));
       }),
-    );
+      reports: [],
+    }));
   }
-  if (applyQuery) {
+  if (applyQuery && !stop) {
     progress.phase = 'applying';
-    await scan(applyQuery, (hits) =>
-      hits.flatMap((h) => {
-        const matched = h.matched_queries as string[] | undefined;
-        const existing = h._source?.moderation?.ruleHits ?? [];
-        const ruleHits = [...new Set([...existing, ...(matched ?? [])])].sort();
-        if (ruleHits.length === existing.length) return [];
+    await scan(applyQuery, [...TAG_FIELDS, ...REPORT_FIELDS], async (hits) => {
+      const operations: object[] = [];
+      const reports: ReportJob[] = [];
+      const at = new Date(now()).toISOString();
+      for (const h of hits) {
+        const matched = (h.matched_queries as string[] | undefined) ?? [];
+        const m = h._source?.moderation ?? {};
+        const existing = m.ruleHits ?? [];
+        const added = matched.filter((id) => !existing.includes(id));
+        if (added.length === 0) continue;
         progress.tagged++;
-        return update(h, ruleHits);
-      }),
-    );
+        operations.push(...update(h, retagged(m, [...existing, ...added].sort(), rulesById, data.rulesetVersion, now())));
+        reports.push(...reportFor(h, added.map((id) => rulesById.get(id) as Rule), at));
+      }
+      return { operations, reports };
+    });
+  }
+  if (!stop) {
+    progress.phase = 'sweeping';
+    // Counted now, not at the start: the passes above made most recently written documents current.
+    await deps.es.indices.refresh({ index: deps.contentIndex });
+    progress.total += await count(sweepQuery);
+    await report();
+    await scan(sweepQuery, true, async (hits) => {
+      const at = new Date(now()).toISOString();
+      const decided = await recordedDecisions(deps.redis, deps.keys, hits.map((h) => h._id as string), at);
+      const operations: object[] = [];
+      const reports: ReportJob[] = [];
+      for (const h of hits) {
+        progress.scanned++;
+        const doc = h._source ?? {};
+        const text = typeof doc.text === 'string' ? doc.text : undefined;
+        const lang = typeof doc.lang === 'string' ? doc.lang : undefined;
+        const media = Array.isArray(doc.media) ? doc.media.map((x) => x?.sha256).filter((s): s is string => typeof s === 'string') : [];
+        const result = scanContent(compiled, { text, lang, mediaSha256: media }, Date.parse(at));
+        const rules = result.ruleHits.map((id) => rulesById.get(id)).filter((r): r is Rule => r !== undefined);
+        const decision = decided.get(h._id as string) ?? storedDecision(doc.moderation);
+        operations.push(...update(h, scannedModeration(decision, result, contentState(rules, Date.parse(at)), data.rulesetVersion, at)));
+        reports.push(...reportFor(h, rules, at));
+      }
+      return { operations, reports };
+    });
   }
 
+  if (stop) {
+    progress.phase = 'superseded';
+    await report();
+    return progress;
+  }
   // The tags must be searchable before query-time filtering stops, or the
   // documents would show for up to a refresh interval.
   await deps.es.indices.refresh({ index: deps.contentIndex });
-  // Done: these rules no longer need query-time filtering (unless a newer publish made them pending again).
-  const pending = await deps.redis.hgetall(deps.rulesets.keys.backfillPending);
-  const finished = data.apply.filter((id) => pending[id] === String(data.rulesetVersion));
-  if (finished.length > 0) await deps.redis.hdel(deps.rulesets.keys.backfillPending, ...finished);
+  const k = deps.rulesets.keys;
+  await runScript(deps.redis, 'finish-backfill', [k.backfillThrough, k.backfillInflight, k.backfillPending], [data.rulesetVersion]);
   progress.phase = 'done';
   progress.etaSeconds = 0;
   await report();
   return progress;
 }
+

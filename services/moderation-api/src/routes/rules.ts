@@ -8,10 +8,11 @@ import {
   appendAudit,
   type AuditEventInput,
 } from '@takedown/shared';
-import { compileRuleset, diffRules, parseRuleImport, planBackfill, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
+import { compileRuleset, diffRules, parseRuleImport, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
+import { RulePublisher } from '../rules/publisher';
 
 const validateImportBody = compileValidator<{ format: 'csv' | 'json'; content: string; mode?: 'replace' | 'merge' }>(
   {
@@ -43,23 +44,7 @@ const validateRollbackBody = compileValidator<{ version: number; note?: string }
 export function ruleRoutes(deps: ApiDeps): Router {
   const r = Router();
 
-  /**
-   * Publishes `rules` with the backfill they ask for. The rules that hide or
-   * demote content enter the pending set *before* the version is announced,
-   * so a search instance that loads the version filters with them at once,
-   * and stays filtering until the backfill has tagged the documents.
-   */
-  const publishWithBackfill = async (previous: Rule[], rules: Rule[], actor: string, now: Date, extra: Parameters<typeof deps.rulesets.publish>[3]) => {
-    const plan = planBackfill(previous, rules);
-    const pendingKey = deps.rulesets.keys.backfillPending;
-    if (plan.pendingForSearch.length > 0) await deps.redis.hset(pendingKey, ...plan.pendingForSearch.flatMap((id) => [id, 'publishing']));
-    const stored = await deps.rulesets.publish(rules, actor, now, extra);
-    if (plan.pendingForSearch.length > 0) await deps.redis.hset(pendingKey, ...plan.pendingForSearch.flatMap((id) => [id, String(stored.version)]));
-    if (plan.apply.length + plan.clear.length === 0) return { stored, backfill: undefined };
-    const jobId = `backfill-v${stored.version}`;
-    await deps.backfill.add({ rulesetVersion: stored.version, apply: plan.apply, clear: plan.clear }, { jobId });
-    return { stored, backfill: { jobId, apply: plan.apply.length, clear: plan.clear.length } };
-  };
+  const publisher = new RulePublisher(deps);
 
   const audit = (event: AuditEventInput) => appendAudit(deps.redis, deps.cases.keys, event);
 
@@ -121,10 +106,10 @@ export function ruleRoutes(deps: ApiDeps): Router {
     if (current && diff.added.length + diff.removed.length + diff.changed.length === 0) {
       throw new ConflictError(`the draft equals published version ${current.version}; nothing to publish`, 'nothing_to_publish');
     }
-    const { stored, backfill } = await publishWithBackfill((current?.rules ?? []) as Rule[], rules, actor, now, { diff, ...(note ? { note } : {}) });
+    const { stored, backfill } = await publisher.publish(rules, actor, now, { diff, ...(note ? { note } : {}) });
     await deps.drafts.importRules([], 'merge', actor, stored.version);
     await audit({ type: 'rules.published', actor, at: now.toISOString(), data: { version: stored.version, previous: current?.version ?? null, added: diff.added, removed: diff.removed, changed: diff.changed.map((c) => c.id), note } });
-    res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff, backfill: backfill ?? null });
+    res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff, backfill });
   });
 
   r.post('/v1/rules/rollback', guard(deps.tokens, 'POST /v1/rules/rollback'), async (req, res) => {
@@ -135,11 +120,11 @@ export function ruleRoutes(deps: ApiDeps): Router {
     const current = await deps.rulesets.current();
     const now = new Date();
     const diff = diffRules((current?.rules ?? []) as Rule[], target.rules as Rule[]);
-    const { stored, backfill } = await publishWithBackfill((current?.rules ?? []) as Rule[], target.rules as Rule[], actor, now, { diff, rollbackOf: version, note: note ?? `rollback to v${version}` });
+    const { stored, backfill } = await publisher.publish(target.rules as Rule[], actor, now, { diff, rollbackOf: version, note: note ?? `rollback to v${version}` });
     // The draft follows: editing continues from what is live.
     await deps.drafts.importRules(target.rules as Rule[], 'replace', actor, stored.version);
     await audit({ type: 'rules.rolled_back', actor, at: now.toISOString(), data: { version: stored.version, rollbackOf: version, previous: current?.version ?? null } });
-    res.status(201).json({ version: stored.version, rollbackOf: version, diff, backfill: backfill ?? null });
+    res.status(201).json({ version: stored.version, rollbackOf: version, diff, backfill });
   });
 
   r.get('/v1/rules/versions', guard(deps.tokens, 'GET /v1/rules/versions'), async (_req, res) => {
@@ -168,7 +153,8 @@ export function ruleRoutes(deps: ApiDeps): Router {
       })),
     );
     out.sort((a, b) => b.rulesetVersion - a.rulesetVersion);
-    res.json({ pendingForSearch: Object.keys(await deps.redis.hgetall(deps.rulesets.keys.backfillPending)), jobs: out });
+    const [pending, through, current] = await Promise.all([deps.redis.hgetall(deps.rulesets.keys.backfillPending), deps.rulesets.backfilledThrough(), deps.rulesets.currentVersion()]);
+    res.json({ currentVersion: current ?? null, backfilledThrough: through ?? null, pendingForSearch: Object.keys(pending), jobs: out });
   });
 
   r.get('/v1/rules/shadow', guard(deps.tokens, 'GET /v1/rules/shadow'), async (_req, res) => {

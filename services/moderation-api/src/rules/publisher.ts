@@ -1,0 +1,82 @@
+import { type CatalogQueue, type Logger, type Redis, type RulesetStore, type StoredRuleset } from '@takedown/shared';
+import { planBackfill, type Rule } from '@takedown/search-rules';
+
+export interface BackfillStarted {
+  jobId: string;
+  apply: number;
+  clear: number;
+}
+
+/**
+ * Publishes rulesets, each with the backfill it asks for. The plan is made
+ * against the rules every scanned document is tagged for (the backfill
+ * watermark), not merely the last published version, and re-applies rules
+ * an unfinished backfill may have half-tagged. Every publish (the first, a
+ * rollback, a change to query rules only) starts a backfill job: it also
+ * scans documents written around Takedown (no scannedVersion) and the few
+ * written with the previous version while this one was being announced.
+ */
+export class RulePublisher {
+  constructor(
+    private readonly o: {
+      rulesets: RulesetStore;
+      redis: Redis;
+      backfill: CatalogQueue<'backfill'>;
+      logger: Logger;
+    },
+  ) {}
+
+  async publish(rules: Rule[], actor: string, now: Date, extra: Parameters<RulesetStore['publish']>[3] = {}): Promise<{ stored: StoredRuleset; backfill: BackfillStarted }> {
+    const { rulesets, redis } = this.o;
+    const keys = rulesets.keys;
+    const plan = await this.plan(rules);
+    // Hiding and demoting rules enter the pending set *before* the version is
+    // announced, so a search instance that loads it filters with them at once,
+    // and keeps filtering until the backfill has tagged the documents.
+    if (plan.pendingForSearch.length > 0) await redis.hset(keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, 'publishing']));
+    const stored = await rulesets.publish(rules, actor, now, extra);
+    const v = String(stored.version);
+    const touched = [...new Set([...plan.apply, ...plan.clear])];
+    const pipe = redis.pipeline();
+    if (plan.pendingForSearch.length > 0) pipe.hset(keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, v]));
+    if (touched.length > 0) pipe.hset(keys.backfillInflight, ...touched.flatMap((id) => [id, v]));
+    await pipe.exec();
+    return { stored, backfill: await this.enqueue(stored.version, plan) };
+  }
+
+  /** Publishes the shipped lists (or whatever `initial` gives) as the first version of a new install; at most one process does. */
+  async publishFirst(initial: () => Rule[], actor: string): Promise<StoredRuleset | undefined> {
+    if (!(await this.o.rulesets.claimFirstPublish())) return undefined;
+    return (await this.publish(initial(), actor, new Date(), { note: 'first version: the shipped lists' })).stored;
+  }
+
+  /**
+   * At boot: when the live version was never fully back-filled (an upgrade
+   * from before every publish back-filled, or a job lost with its Redis),
+   * starts its backfill. The job id dedupes, so a job already there is kept.
+   */
+  async backfillIfBehind(): Promise<BackfillStarted | undefined> {
+    const current = await this.o.rulesets.current();
+    if (!current) return undefined;
+    const through = await this.o.rulesets.backfilledThrough();
+    if (through !== undefined && through >= current.version) return undefined;
+    const plan = await this.plan(current.rules as Rule[]);
+    const started = await this.enqueue(current.version, plan);
+    this.o.logger.info({ version: current.version, through: through ?? null, ...started }, 'the live ruleset was not back-filled; started its backfill');
+    return started;
+  }
+
+  private async plan(rules: readonly Rule[]) {
+    const { rulesets, redis } = this.o;
+    const through = await rulesets.backfilledThrough();
+    const base = through === undefined ? undefined : await rulesets.get(through);
+    const inflight = await redis.hkeys(rulesets.keys.backfillInflight);
+    return planBackfill((base?.rules ?? []) as Rule[], rules, inflight);
+  }
+
+  private async enqueue(version: number, plan: { apply: string[]; clear: string[] }): Promise<BackfillStarted> {
+    const jobId = `backfill-v${version}`;
+    await this.o.backfill.add({ rulesetVersion: version, apply: plan.apply, clear: plan.clear }, { jobId });
+    return { jobId, apply: plan.apply.length, clear: plan.clear.length };
+  }
+}

@@ -3,7 +3,7 @@ import { applyDecision } from '@takedown/actions-worker';
 import { createTriageWorker } from '@takedown/triage-worker';
 import { caseIdFor, createRedis, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
-import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+import { claimCase as claimFor, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 
 let p: Pipeline;
 
@@ -24,21 +24,7 @@ afterAll(async () => {
 const report = (contentId: string, extra: Record<string, unknown> = {}, token = p.tokens.reporter) => p.call('POST', '/v1/reports', token, reportBody(contentId, extra));
 const caseOf = (contentId: string) => eventually(() => p.deps.cases.get(caseIdFor(contentId)));
 
-async function claimCase(contentId: string, token = p.tokens.moderator, queue = 'default') {
-  // Claim until we hold this content's case (other tests' cases may wait ahead of it), then hand the rest back.
-  const held: { id: string; token: string }[] = [];
-  try {
-    for (let i = 0; i < 300; i++) {
-      const r = await p.call('POST', '/v1/review/claim', token, { queue });
-      if (r.status === 204) throw new Error(`lane ${queue} had no case for ${contentId}`);
-      if (r.body.case.contentId === contentId) return r.body as { case: { id: string }; lease: { token: string; expiresAt: string } };
-      held.push({ id: r.body.case.id, token: r.body.lease.token });
-    }
-    throw new Error('too many claims');
-  } finally {
-    for (const h of held) await p.call('POST', `/v1/review/${h.id}/release`, token, { leaseToken: h.token });
-  }
-}
+const claimCase = (contentId: string, token = p.tokens.moderator, queue = 'default') => claimFor(p, contentId, token, queue);
 
 describe('moderation pipeline (real Redis and Elasticsearch)', () => {
   it('report → case → claim → remove: the post is removed in Elasticsearch, search instances are told, the audit chain verifies', async () => {

@@ -154,3 +154,22 @@ export function reportBody(contentId: string, extra: Record<string, unknown> = {
     ...extra,
   };
 }
+
+/**
+ * Claims from `queue` until `token` holds this content's case (other cases
+ * may wait ahead of it), then hands the others back.
+ */
+export async function claimCase(p: Pipeline, contentId: string, token = p.tokens.moderator, queue = 'default'): Promise<{ case: { id: string }; lease: { token: string; expiresAt: string } }> {
+  const held: { id: string; token: string }[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      const r = await p.call('POST', '/v1/review/claim', token, { queue });
+      if (r.status === 204) throw new Error(`lane ${queue} had no case for ${contentId}`);
+      if (r.body.case.contentId === contentId) return r.body;
+      held.push({ id: r.body.case.id, token: r.body.lease.token });
+    }
+    throw new Error('too many claims');
+  } finally {
+    for (const h of held) await p.call('POST', `/v1/review/${h.id}/release`, token, { leaseToken: h.token });
+  }
+}

@@ -13,6 +13,7 @@ import {
 } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
+import { IdLocks } from './id-locks';
 import { createIngestMetrics } from './ingest-metrics';
 
 /** Builds the ingest service's clients and live ruleset from validated config (main.ts and tests). */
@@ -44,6 +45,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     maxStalenessMs: config.maxStalenessMs,
     principals: new PrincipalCache(new TokenStore(redis, keys)),
     metrics: createIngestMetrics(),
+    locks: new IdLocks(),
     async close() {
       await rules.stop();
       await reports.close();

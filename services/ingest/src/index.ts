@@ -5,3 +5,4 @@ export * from './bulk-parse';
 export * from './write-item';
 export * from './ingest-batch';
 export * from './ingest-metrics';
+export * from './id-locks';

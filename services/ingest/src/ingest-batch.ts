@@ -14,6 +14,7 @@ import {
   type RulesetKeys,
 } from '@takedown/shared';
 import { contentState, opensCase, scanContent, scannedModeration, type CompiledRuleset, type DecisionModeration, type Rule } from '@takedown/search-rules';
+import type { IdLocks } from './id-locks';
 import type { IngestMetrics } from './ingest-metrics';
 import { checkDocument, mergeDoc, type ItemError, type ResolvedItem, type WriteItem } from './write-item';
 
@@ -28,6 +29,8 @@ export interface IngestContext {
   maxStalenessMs: number;
   logger: Logger;
   metrics: IngestMetrics;
+  /** Serialises this process's writes of one id. */
+  locks: IdLocks;
   now?: () => Date;
 }
 
@@ -43,8 +46,12 @@ export interface BatchResult {
   items: ItemResponse[];
 }
 
-/** Times an item is written again after losing an optimistic-concurrency race (with the actions worker, or another write). */
-export const MAX_ATTEMPTS = 5;
+/**
+ * Times an item is read and written again after losing an
+ * optimistic-concurrency race (with the actions worker or the backfill, or
+ * another ingest instance: this one serialises its own writes per id).
+ */
+export const MAX_ATTEMPTS = 10;
 
 type Moderation = NonNullable<ContentDocument['moderation']>;
 type Source = Record<string, unknown> & { moderation?: Moderation };
@@ -130,7 +137,15 @@ export async function ingestBatch(ctx: IngestContext, resolved: readonly Resolve
           now.push(p);
         }
       }
-      const retry = await writeRound(ctx, loaded.version, loaded.compiled, now, results, params);
+      const release = await ctx.locks.acquire(now.map((p) => p.item.id));
+      let retry: Pending[];
+      try {
+        retry = await writeRound(ctx, loaded.version, loaded.compiled, now, results, params);
+      } finally {
+        release();
+      }
+      // Lost races with other processes: a short, jittered pause before reading again.
+      if (retry.length > 0) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * Math.max(...retry.map((p) => p.attempts))));
       pending = [...retry, ...later].sort((a, b) => a.pos - b.pos);
     }
   }

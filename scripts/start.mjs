@@ -2,10 +2,12 @@
 // `npm start`: the whole system on embedded defaults.
 //   1. Redis and Elasticsearch up (reused when REDIS_URL / ELASTICSEARCH_URL are set),
 //   2. TypeScript build,
-//   3. indices created and the demo corpus seeded,
-//   4. every service and worker built so far started (each package with a dist/main.js),
-//   5. one demo token per role created, demo reports filed through the API
-//      (the API publishes the shipped lists as ruleset v1 when nothing is),
+//   3. the content index created,
+//   4. every service and worker started (each package with a dist/main.js);
+//      the API publishes the shipped lists as ruleset v1 when nothing is,
+//   5. one demo token per role created, the demo corpus written through the
+//      ingest service (scanned as the platform's indexer's posts would be:
+//      sale offers hidden, cases opened), demo reports filed through the API,
 //   6. URLs and tokens printed.
 // Ctrl-C stops the processes and the servers this run started.
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,18 +24,20 @@ const DEMO_POSTS = Number(process.env.TAKEDOWN_DEMO_POSTS || 6000);
 const DEMO_REPORTS = Number(process.env.TAKEDOWN_DEMO_REPORTS || 60);
 const API_PORT = Number(process.env.TAKEDOWN_API_PORT || 8080);
 const SEARCH_PORT = Number(process.env.TAKEDOWN_SEARCH_PORT || 8090);
-const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search'];
+const INGEST_PORT = Number(process.env.TAKEDOWN_INGEST_PORT || 8070);
+const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'];
+/** Demo tokens beyond one per role: a moderator cleared for the csam queue, a reporter with trusted-flagger standing. */
+const DEMO_EXTRA = { 'moderator-csam': { role: 'moderator', grants: { csam: true } }, 'reporter-flagger': { role: 'reporter', grants: { standing: 'trusted_flagger' } } };
 
 /** One fresh token per role (earlier demo tokens revoked: only hashes are stored, so they cannot be shown again). */
 async function demoTokens(shared, redis, config) {
   const tokens = new shared.TokenStore(redis, shared.moderationKeys(config.queuePrefix));
   const live = await tokens.list();
   const out = {};
-  for (const role of [...DEMO_ROLES, 'moderator-csam']) {
+  for (const role of [...DEMO_ROLES, ...Object.keys(DEMO_EXTRA)]) {
     const name = `demo-${role}`;
     if (live.some((t) => t.name === name && !t.revokedAt)) await tokens.revoke(name, 'takedown-demo');
-    const realRole = role === 'moderator-csam' ? 'moderator' : role;
-    const grants = role === 'moderator-csam' ? { csam: true } : {};
+    const { role: realRole, grants } = DEMO_EXTRA[role] ?? { role, grants: {} };
     out[role] = (await tokens.create({ role: realRole, name, grants, createdBy: 'takedown-demo' })).token;
   }
   return out;
@@ -50,24 +54,56 @@ async function waitFor(url, ms) {
   return false;
 }
 
-/** Files reports on some of the demo corpus's spam through the API, so the queues have work. */
-async function demoReports(shared, token) {
+/**
+ * Files reports on some of the demo corpus's spam through the API, so the
+ * queues have user reports too; every seventh comes from the trusted
+ * flagger's token (standing is the token's, never the body's).
+ */
+async function demoReports(shared, tokens) {
   const posts = shared.generateDemoCorpus({ count: DEMO_POSTS }).filter((p) => p.kind !== 'benign').slice(0, DEMO_REPORTS);
   let filed = 0;
   for (const [i, post] of posts.entries()) {
     const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/reports`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${i % 7 === 0 ? tokens['reporter-flagger'] : tokens.reporter}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         reportId: `demo-${post.id}`,
         content: { id: post.id, type: 'post', text: post.text, authorId: post.authorId, lang: post.lang, createdAt: post.createdAt },
-        reporter: { type: i % 7 === 0 ? 'trusted_flagger' : 'user', id: `demo-user-${i % 13}` },
+        reporter: { id: `demo-user-${i % 13}` },
         reason: post.kind === 'drugs' ? 'drugs' : 'fraud',
       }),
     });
     if (res.status === 202) filed++;
   }
   return filed;
+}
+
+/**
+ * Writes the demo corpus through the ingest service with an unmodified
+ * Elasticsearch client, as a platform's indexer would: every post is
+ * scanned on the way in. Waits until ingest has the published ruleset.
+ */
+async function seedThroughIngest(shared, config, token) {
+  const url = `http://127.0.0.1:${INGEST_PORT}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+    if (r?.ok) break;
+    if (Date.now() > deadline) throw new Error(`the ingest service at ${url} did not become ready`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const client = shared.createElasticsearch({ url, apiKey: token, requestTimeoutMs: 120_000 });
+  const posts = shared.generateDemoCorpus({ count: DEMO_POSTS }).map(({ kind: _kind, ...doc }) => doc);
+  const result = await client.helpers.bulk({
+    datasource: posts,
+    onDocument: (doc) => ({ index: { _index: config.contentIndex, _id: doc.id } }),
+    flushBytes: 2_000_000,
+    retries: 5,
+    wait: 1000,
+    onDrop: (d) => log(`ingest dropped ${d.document?.id}: ${d.error?.type ?? d.status}`),
+  });
+  await client.close();
+  return result;
 }
 
 function build() {
@@ -129,19 +165,8 @@ async function main() {
     const shared = require(path.join(ROOT, 'shared', 'dist', 'index.js'));
     const config = shared.loadConfig(env);
     const es = shared.createElasticsearch(config.elasticsearch);
-    log(`seeding ${DEMO_POSTS} demo posts into ${config.contentIndex}`);
-    // The demo indexes moderation.normalizedText as a platform's indexer
-    // should (normalize(text)): rule previews and backfills search it.
-    const rules = require(path.join(ROOT, 'search-rules', 'dist', 'index.js'));
-    const seeded = await shared.seedDemoCorpus(
-      es,
-      config.contentIndex,
-      { count: DEMO_POSTS, replicas: config.elasticsearch.replicas },
-      ({ kind: _kind, ...doc }) => ({ ...doc, moderation: { ...(doc.moderation ?? {}), normalizedText: rules.normalize(doc.text) } }),
-    );
-    const { count } = await es.count({ index: config.contentIndex });
-    await es.close();
-    log(seeded.skipped ? `demo corpus already present (${count} documents)` : `indexed ${seeded.indexed} documents`);
+    await shared.ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
+    const present = (await es.count({ index: config.contentIndex })).count;
     const redis = shared.createRedis(config.redis.url, { connectionName: 'start' });
     const tokens = config.env === 'production' ? {} : await demoTokens(shared, redis, config);
     redis.disconnect();
@@ -159,9 +184,21 @@ async function main() {
     }
 
     let filed = 0;
-    if (tokens.reporter && (await waitFor(`http://127.0.0.1:${API_PORT}/healthz`, 30000))) {
-      filed = await demoReports(shared, tokens.reporter);
+    let seededLine = `${present} documents (demo corpus already present; kept, with its moderation state)`;
+    if (tokens.ingest && (await waitFor(`http://127.0.0.1:${API_PORT}/healthz`, 30000))) {
+      if (present < DEMO_POSTS) {
+        log(`writing ${DEMO_POSTS} demo posts through the ingest service`);
+        const r = await seedThroughIngest(shared, config, tokens.ingest);
+        await es.indices.refresh({ index: config.contentIndex });
+        const states = await es.search({ index: config.contentIndex, size: 0, aggs: { s: { terms: { field: 'moderation.state', missing: 'none' } } } });
+        const by = Object.fromEntries(states.aggregations.s.buckets.map((b) => [b.key, b.doc_count]));
+        seededLine = `${r.successful} demo posts written through ingest (${r.failed} failed): ${(by.excluded ?? 0) + (by.removed ?? 0)} hidden, ${by.suspected ?? 0} demoted, the rest clean`;
+        log(seededLine);
+      }
+      filed = await demoReports(shared, tokens);
     }
+    const { count } = await es.count({ index: config.contentIndex });
+    await es.close();
     const api = `http://localhost:${API_PORT}`;
     const lines = [
       '',
@@ -169,10 +206,11 @@ async function main() {
       `  Console:        ${api}/   (sign in with a demo token below; job board at ${api}/admin/queues/ for admin)`,
       `  Moderation API: ${api}   (${filed} demo reports filed; triage folds them into cases)`,
       `  Search service: http://localhost:${SEARCH_PORT}   (point an Elasticsearch client here; index ${config.contentIndex})`,
+      `  Ingest service: http://localhost:${INGEST_PORT}   (the platform's indexer writes here: every post scanned before it is stored)`,
       `  Redis:          ${services.redisUrl}`,
       `  Elasticsearch:  ${services.elasticsearchUrl}`,
-      `  Content index:  ${config.contentIndex} (${count} documents)`,
-      `  Try:            curl -s '${services.elasticsearchUrl}/${config.contentIndex}/_search?q=text:delivery&size=3'`,
+      `  Content index:  ${config.contentIndex} (${count} documents; ${seededLine})`,
+      `  Check:          npm run demo:check   (no post the live rules hide comes back from any search)`,
       `  Processes:      ${children.length === 0 ? 'none yet' : runnables().map((r) => r.name).join(', ')}`,
       ...(Object.keys(tokens).length
         ? [
@@ -182,6 +220,7 @@ async function main() {
             `                  curl -s -H 'Authorization: Bearer ${tokens.lead}' ${api}/metrics`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"delivery"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"buy c0caine"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
+            `                  curl -s -X PUT -H 'Authorization: Bearer ${tokens.ingest}' -H 'content-type: application/json' -d '{"id":"my-post","type":"post","text":"s3lling c0caine, fast delivery","authorId":"u1","createdAt":"2026-11-30T12:00:00Z"}' http://localhost:${INGEST_PORT}/${config.contentIndex}/_doc/my-post`,
           ]
         : []),
       '  Ctrl-C stops everything this run started.',

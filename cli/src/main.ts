@@ -8,6 +8,7 @@ import {
   STANDINGS,
   TokenStore,
   coreEnvVars,
+  createElasticsearch,
   createRedis,
   isTakedownError,
   loadConfig,
@@ -15,6 +16,7 @@ import {
   type Role,
   type Standing,
 } from '@takedown/shared';
+import { checkHidden } from './demo-check';
 import { resolveEnv } from './resolve-env';
 import { RULES_USAGE, apiClient, rulesCommand } from './rules-commands';
 
@@ -22,6 +24,7 @@ const USAGE = `usage:
   takedown token create --role <${ROLES.join('|')}> --name <name> [--csam] [--standing <${STANDINGS.join('|')}>]
   takedown token revoke <token id or name>
   takedown token list
+  takedown demo check        no post the live rules hide comes back from the search service (TAKEDOWN_SEARCH_URL)
 ${RULES_USAGE}`;
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -36,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return rulesCommand(apiClient(process.env['TAKEDOWN_API_URL'] ?? 'http://127.0.0.1:8080', token), argv.slice(1));
   }
+  if (group === 'demo' && command === 'check') return demoCheck();
   if (group !== 'token' || !command) {
     process.stderr.write(USAGE);
     return 2;
@@ -81,6 +85,32 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   } finally {
     redis.disconnect();
+  }
+}
+
+/** `takedown demo check`: exit 1 when a post the live rules hide comes back from a search. */
+async function demoCheck(): Promise<number> {
+  const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
+  const redis = createRedis(config.redis.url, { connectionName: 'takedown-demo-check', maxRetriesPerRequest: 2 });
+  const es = createElasticsearch(config.elasticsearch);
+  try {
+    const searchUrl = process.env['TAKEDOWN_SEARCH_URL'] ?? 'http://127.0.0.1:8090';
+    const r = await checkHidden({ es, redis, contentIndex: config.contentIndex, queuePrefix: config.queuePrefix, searchUrl });
+    process.stdout.write(
+      [
+        `ruleset v${r.rulesetVersion}: ${r.documents} documents in ${config.contentIndex}`,
+        `  must never be returned (hidden by live content rules or removed): ${r.mustHide}`,
+        `  demoted (suspected): ${r.demoted}`,
+        `  stored state differs from the live rules (not scanned yet, or a backfill running): ${r.stale}`,
+        `  searches through ${searchUrl}: ${r.searches}`,
+        `  leaked: ${r.leaked.length}${r.leaked.length ? ` (${r.leaked.slice(0, 20).join(', ')})` : ''}`,
+        '',
+      ].join('\n'),
+    );
+    return r.leaked.length === 0 && r.documents > 0 ? 0 : 1;
+  } finally {
+    redis.disconnect();
+    await es.close();
   }
 }
 

@@ -2,3 +2,4 @@ export * from './access';
 export * from './app';
 export * from './deps';
 export * from './build-deps';
+export * from './rules/publisher';

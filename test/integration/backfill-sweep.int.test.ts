@@ -1,0 +1,94 @@
+import type { Worker } from 'bullmq';
+import { buildBackfillDeps, createBackfillWorker, runBackfill } from '@takedown/backfill-worker';
+import { RulePublisher } from '@takedown/moderation-api';
+import { testing, type Rule } from '@takedown/search-rules';
+import { caseIdFor, type ContentDocument } from '@takedown/shared';
+import { eventually } from '../support/test-context';
+import { claimCase, startPipeline, type Pipeline } from '../support/pipeline';
+
+const RULES: Rule[] = [
+  testing.rule('sale', 'selling cocaine', { scope: ['content'], action: 'flag_for_review', untilReviewed: 'exclude' }),
+  testing.rule('cocaine', 'cocaine', { scope: ['query'], action: 'block_query' }),
+];
+
+let p: Pipeline;
+let backfill: Awaited<ReturnType<typeof buildBackfillDeps>>;
+let worker: Worker;
+let index: string;
+
+beforeAll(async () => {
+  p = await startPipeline('backfill-sweep', { rules: RULES });
+  index = p.ctx.config.contentIndex;
+  backfill = await buildBackfillDeps({ ...p.ctx.config, docsPerSec: 100_000, slices: 2 });
+  worker = createBackfillWorker(backfill, { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix, concurrency: 1, logger: p.deps.logger });
+}, 60_000);
+afterAll(async () => {
+  await worker.close();
+  await backfill.close();
+  await p.stop();
+});
+
+const lead = (method: string, path: string, body?: unknown) => p.call(method, path, p.tokens.lead, body);
+const stored = async (id: string) => (await p.ctx.es.get<ContentDocument>({ index, id }))._source as ContentDocument;
+const post = (id: string, text: string) => ({ id, type: 'post', text, authorId: 'a1', lang: 'en', createdAt: '2026-11-01T00:00:00.000Z' });
+const jobDone = (jobId: string) =>
+  eventually(async () => {
+    const j = (await lead('GET', '/v1/rules/backfill')).body.jobs.find((x: { jobId: string }) => x.jobId === jobId);
+    return j?.state === 'completed' ? j : undefined;
+  }, 60_000);
+
+describe('every publish back-fills, documents written around Takedown included', () => {
+  it('scans documents that were never scanned, restores decisions from the case store, and opens cases', async () => {
+    // A post a moderator removed; then the platform rebuilt its index straight into Elasticsearch, losing moderation.*.
+    await p.ctx.es.index({ index, id: 'rebuilt', document: post('rebuilt', 'Just a cake'), refresh: true });
+    await p.call('POST', '/v1/reports', p.tokens.reporter, { content: { id: 'rebuilt', type: 'post', authorId: 'a1' }, reason: 'fraud' });
+    await eventually(() => p.deps.cases.get(caseIdFor('rebuilt')));
+    const claimed = await claimCase(p, 'rebuilt');
+    const d = await p.call('POST', `/v1/review/${claimed.case.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'fraud', legalGround: 'Scam' });
+    await eventually(async () => (await p.deps.cases.decision(d.body.decisionId))?.appliedAt);
+    // Written around Takedown: no normalised text, no scannedVersion, no decision.
+    const docs = [post('rebuilt', 'Just a cake'), post('legacy-sale', 'S e l l i n g cocaine, dm me'), post('legacy-clean', 'Lemon cake recipe')];
+    await p.ctx.es.bulk({ operations: docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, doc]), refresh: true });
+
+    // The watermark is unset (the pipeline published v1 around the publisher): this publish plans against nothing.
+    await lead('PUT', '/v1/rules/draft/extra', { kind: 'term', pattern: 'zzqx', category: 'other', scope: ['query'], action: 'block_query' });
+    const pub = await lead('POST', '/v1/rules/publish', { note: 'query rule only' });
+    expect(pub.status).toBe(201);
+    // Even a publish that changes only a query rule back-fills (here: the content rules never back-filled, and the sweep).
+    expect(pub.body.backfill).toMatchObject({ jobId: `backfill-v${pub.body.version}`, apply: 1, clear: 0 });
+    const done = await jobDone(pub.body.backfill.jobId);
+    expect(done.progress).toMatchObject({ phase: 'done', scanned: 3, reported: 1 });
+
+    expect((await stored('legacy-sale')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'], scannedVersion: pub.body.version });
+    expect((await stored('legacy-clean')).moderation).toMatchObject({ state: 'none', ruleHits: [], scannedVersion: pub.body.version });
+    expect((await stored('rebuilt')).moderation).toMatchObject({ state: 'removed', decisionId: d.body.decisionId, scannedVersion: pub.body.version });
+    const c = await eventually(() => p.deps.cases.get(caseIdFor('legacy-sale')));
+    expect(c).toMatchObject({ reporterTypes: ['automated'], content: { source: 'platform' } });
+    expect((await lead('GET', '/v1/rules/backfill')).body).toMatchObject({ backfilledThrough: pub.body.version, pendingForSearch: [] });
+  });
+
+  it('a rollback back-fills too; a job a newer publish superseded stops without touching anything', async () => {
+    const before = (await lead('GET', '/v1/rules/versions')).body.current as number;
+    const rb = await lead('POST', '/v1/rules/rollback', { version: 1 });
+    expect(rb.status).toBe(201);
+    expect(rb.body.backfill).toMatchObject({ jobId: `backfill-v${rb.body.version}`, apply: 0, clear: 0 });
+    await jobDone(rb.body.backfill.jobId);
+    // Running the older version's job now finds a newer watermark: nothing to do.
+    const stale = await runBackfill(backfill, { rulesetVersion: before, apply: ['sale'], clear: ['sale'] });
+    expect(stale.phase).toBe('superseded');
+    expect((await stored('legacy-sale')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'] });
+  });
+
+  it('at boot, starts the backfill of a live version that never was back-filled', async () => {
+    const publisher = new RulePublisher(p.deps);
+    expect(await publisher.backfillIfBehind()).toBeUndefined();
+    // An install upgraded from before every publish back-filled: no watermark.
+    await p.ctx.redis.del(p.deps.rulesets.keys.backfillThrough);
+    const current = (await p.deps.rulesets.currentVersion()) as number;
+    await p.deps.backfill.queue.remove(`backfill-v${current}`);
+    const started = await publisher.backfillIfBehind();
+    expect(started).toMatchObject({ jobId: `backfill-v${current}` });
+    await jobDone(`backfill-v${current}`);
+    expect(await p.deps.rulesets.backfilledThrough()).toBe(current);
+  });
+});

@@ -8,7 +8,16 @@ export const BULK_OPS = ['index', 'create', 'update', 'delete'] as const;
 export type BulkOp = (typeof BULK_OPS)[number];
 
 export type BulkEntry =
-  | { kind: 'item'; op: BulkOp; meta: Record<string, unknown>; source?: unknown; sourceBytes: number; line: number }
+  | {
+      kind: 'item';
+      op: BulkOp;
+      meta: Record<string, unknown>;
+      source?: unknown;
+      /** The source line as sent: passed on to Elasticsearch without serialising the document again. */
+      raw?: string;
+      sourceBytes: number;
+      line: number;
+    }
   | { kind: 'error'; op: string; meta?: Record<string, unknown>; status: number; type: string; reason: string; line: number };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -95,7 +104,7 @@ export function parseBulk(body: string, maxDocBytes: number): BulkEntry[] {
       entries.push({ kind: 'error', op: op as string, meta, status: 400, type: 'document_parsing_exception', reason: `the source on line [${lineNo + 1}] is not valid JSON`, line: lineNo });
       continue;
     }
-    entries.push({ kind: 'item', op: op as BulkOp, meta, source: source.value, sourceBytes: bytes, line: lineNo });
+    entries.push({ kind: 'item', op: op as BulkOp, meta, source: source.value, raw: sourceLine, sourceBytes: bytes, line: lineNo });
   }
   return entries;
 }

@@ -16,7 +16,7 @@ import {
 import { contentState, opensCase, scanContent, scannedModeration, type CompiledRuleset, type DecisionModeration, type Rule } from '@takedown/search-rules';
 import type { IdLocks } from './id-locks';
 import type { IngestMetrics } from './ingest-metrics';
-import { checkDocument, mergeDoc, type ItemError, type ResolvedItem, type WriteItem } from './write-item';
+import { checkDocument, mergeDoc, withModerationJson, type ItemError, type ResolvedItem, type WriteItem } from './write-item';
 
 export interface IngestContext {
   es: Client;
@@ -168,13 +168,17 @@ async function writeRound(
   const [got, decided] = await Promise.all([
     reads.length === 0
       ? Promise.resolve({ docs: [] as MgetDoc[] })
-      : ctx.es.mget<Source>({ docs: reads.map((p) => ({ _index: p.item.index, _id: p.item.id, _source: p.item.op === 'update' ? true : ['moderation'] })), realtime: true }),
+      : ctx.es.mget<Source>({
+          docs: reads.map((p) => ({ _index: p.item.index, _id: p.item.id, _source: p.item.op === 'update' ? true : ['moderation'] })),
+          realtime: true,
+        }),
     recordedDecisions(ctx.redis, ctx.keys, reads.map((p) => p.item.id), at),
   ]);
   ctx.metrics.upstream.observe((performance.now() - tRead) / 1000);
 
   const tScan = performance.now();
-  const operations: object[] = [];
+  // Action objects, and documents as objects or already-serialised JSON (the client sends strings as they are).
+  const operations: unknown[] = [];
   const sent: Sent[] = [];
   const shadow: { id: string; hits: { ruleId: string }[] }[] = [];
   let k = 0;
@@ -234,9 +238,11 @@ async function writeRound(
     const moderation = scannedModeration(decision, scan, contentState(rules, Date.parse(at)), version, at);
     if (scan.shadowHits.length > 0) shadow.push({ id: item.id, hits: scan.shadowHits });
     // Conditional on what was read: a decision applied in between makes this write lose, and it is done again.
+    // The document goes as it came, moderation spliced in; a merged or cleaned one is serialised.
+    const source = doc === item.source && item.raw !== undefined ? withModerationJson(item.raw, Object.keys(doc).length === 0, moderation) : { ...doc, moderation };
     operations.push(
       stored.found ? { index: { _index: item.index, _id: item.id, if_seq_no: stored._seq_no, if_primary_term: stored._primary_term } } : { create: { _index: item.index, _id: item.id } },
-      { ...doc, moderation },
+      source,
     );
     sent.push({ p, fresh: !exists, doc, rules, state: moderation.state ?? 'none' });
   }

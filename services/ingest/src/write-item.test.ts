@@ -1,5 +1,5 @@
 import type { BulkEntry } from './bulk-parse';
-import { MAX_DEPTH, checkDocument, depthExceeds, mergeDoc, resolveItem } from './write-item';
+import { MAX_DEPTH, checkDocument, depthExceeds, mergeDoc, resolveItem, withModerationJson } from './write-item';
 
 const IDX = 'platform-content';
 const item = (op: 'index' | 'create' | 'update' | 'delete', meta: Record<string, unknown>, source?: unknown): BulkEntry => ({ kind: 'item', op, meta, ...(source !== undefined ? { source } : {}), sourceBytes: 0, line: 1 });
@@ -58,5 +58,15 @@ describe('document checks', () => {
 
   it('merges updates as Elasticsearch does: objects key by key, arrays and scalars replaced', () => {
     expect(mergeDoc({ a: 1, o: { x: 1, y: 2 }, arr: [1, 2] }, { o: { y: 3, z: 4 }, arr: [9], b: 2 })).toEqual({ a: 1, o: { x: 1, y: 3, z: 4 }, arr: [9], b: 2 });
+  });
+});
+
+describe('withModerationJson', () => {
+  it('adds the moderation member to the document as sent, whitespace and all', () => {
+    const m = { state: 'excluded', ruleHits: ['r1'] };
+    for (const raw of ['{"text":"a","n":1}', ' { "text" : "a" } ', '{"nested":{"x":"}"}}']) {
+      expect(JSON.parse(withModerationJson(raw, false, m))).toEqual({ ...JSON.parse(raw), moderation: m });
+    }
+    expect(JSON.parse(withModerationJson('{ }', true, m))).toEqual({ moderation: m });
   });
 });

@@ -8,6 +8,13 @@ export interface WriteItem {
   id: string;
   /** index and create: the document (its `moderation` already taken out). */
   source?: Record<string, unknown>;
+  /**
+   * index and create, when the document carried no `moderation`: its JSON as
+   * sent, so the write splices the moderation fields in instead of
+   * serialising the document again. JSON.parse accepted it, and
+   * Elasticsearch reads any such line the same way (it refuses duplicate keys).
+   */
+  raw?: string;
   /** update: the partial document and the upsert options. */
   update?: { doc?: Record<string, unknown>; upsert?: Record<string, unknown>; docAsUpsert: boolean; detectNoop: boolean };
   /** The caller's own optimistic concurrency, passed on as Elasticsearch would apply it. */
@@ -159,7 +166,7 @@ export function resolveItem(entry: BulkEntry, defaultIndex: string | undefined, 
     const { doc, had } = withoutModeration(entry.source);
     const problem = checkDocument(doc);
     if (problem) return refuse(400, 'document_parsing_exception', problem);
-    return { ok: true, item: { ...base, source: doc, moderationIgnored: had } };
+    return { ok: true, item: { ...base, source: doc, ...(!had && entry.raw !== undefined ? { raw: entry.raw } : {}), moderationIgnored: had } };
   }
 
   // update
@@ -201,4 +208,12 @@ export function mergeDoc(target: Record<string, unknown>, patch: Record<string, 
     out[k] = isObj(v) && isObj(current) ? mergeDoc(current, v) : v;
   }
   return out;
+}
+
+/** A document's JSON with the moderation fields added as its last member (the document has none of its own). */
+export function withModerationJson(raw: string, empty: boolean, moderation: unknown): string {
+  const m = JSON.stringify(moderation);
+  if (empty) return `{"moderation":${m}}`;
+  const end = raw.lastIndexOf('}');
+  return `${raw.slice(0, end)},"moderation":${m}${raw.slice(end)}`;
 }

@@ -44,12 +44,12 @@ function checkIndex(deps: IngestDeps, index: unknown): string {
   return index;
 }
 
-function parseDocBody(raw: unknown, maxBytes: number): unknown {
+function parseDocBody(raw: unknown, maxBytes: number): { source: unknown; raw: string } {
   const text = typeof raw === 'string' ? raw : '';
   if (text.trim() === '') throw new EsRefusal(400, 'parse_exception', 'request body is required', 'bad_body');
   if (Buffer.byteLength(text, 'utf8') > maxBytes) throw new EsRefusal(413, 'content_too_long_exception', `the document is larger than ${maxBytes} bytes`, 'too_large');
   try {
-    return JSON.parse(text) as unknown;
+    return { source: JSON.parse(text) as unknown, raw: text };
   } catch {
     throw new EsRefusal(400, 'parse_exception', 'request body is not valid JSON', 'bad_json');
   }
@@ -79,8 +79,8 @@ export function writeRoutes(deps: IngestDeps): Router {
     const index = checkIndex(deps, req.params['index']);
     const id = req.params['id'];
     const { params, meta } = readParams(req, op !== 'create');
-    const source = op === 'delete' ? undefined : parseDocBody(req.body, deps.config.maxDocBytes);
-    const entry: BulkEntry = { kind: 'item', op, meta: { ...meta, _index: index, _id: id }, ...(source !== undefined ? { source } : {}), sourceBytes: 0, line: 1 };
+    const body = op === 'delete' ? undefined : parseDocBody(req.body, deps.config.maxDocBytes);
+    const entry: BulkEntry = { kind: 'item', op, meta: { ...meta, _index: index, _id: id }, ...(body ? { source: body.source, ...(op !== 'update' ? { raw: body.raw } : {}) } : {}), sourceBytes: 0, line: 1 };
     const result = await ingestBatch(deps, [resolveItem(entry, index, deps.config.contentIndex)], params);
     sendOne(res, result.items[0] as ItemResponse);
   };

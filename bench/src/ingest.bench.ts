@@ -1,0 +1,167 @@
+// npm run bench -- ingest            (needs-servers: real Redis and Elasticsearch)
+// _bulk throughput through the ingest service (its own process, as
+// deployed) beside the same bulk bodies sent straight to Elasticsearch, in
+// one run, alternating, with the matcher holding the shipped lists plus
+// 50,000 extra terms. A third side sends straight to Elasticsearch the
+// documents as ingest stores them (with moderation.*, the normalised text
+// above all): Elasticsearch's own extra work, the ceiling of the ratio. ~1 KB posts from the demo corpus, 1,000 per bulk,
+// two bulks in flight (an indexer's usual shape). Each round writes fresh
+// ids, so both sides create documents. Ends with one JSON line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Agent, request } from 'node:http';
+import os from 'node:os';
+import { RulesetStore, TokenStore, ensureContentIndex, generateDemoCorpus, moderationKeys, rulesetKeys } from '@takedown/shared';
+import { compileRuleset, contentState, scanContent, scannedModeration, shippedRules, testing, type Rule } from '@takedown/search-rules';
+import { benchEnv, percentile, round, runBench, stopChildren } from './bench-env';
+
+const TERMS = 50_000;
+const DOCS_PER_ROUND = 20_000;
+const BATCH = 1_000;
+const IN_FLIGHT = 2;
+const ROUNDS = 3;
+
+async function main(): Promise<void> {
+  const env = benchEnv('ingest');
+  const { config } = env;
+  const root = path.join(__dirname, '..', '..');
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const direct = `${config.indexPrefix}-direct`;
+  const stored = `${config.indexPrefix}-stored`;
+  for (const index of [config.contentIndex, direct, stored]) await ensureContentIndex(env.es, index, 0);
+
+  const at = new Date().toISOString();
+  const shipped = shippedRules(at);
+  const extra = Array.from({ length: TERMS }, (_, i) => testing.rule(`syn${i}`, testing.syntheticWord(i), { scope: ['content'], action: 'flag_for_review' }));
+  await new RulesetStore(env.redis, rulesetKeys(config.queuePrefix)).publish([...shipped, ...extra], 'bench');
+  const token = (await new TokenStore(env.redis, moderationKeys(config.queuePrefix)).create({ role: 'ingest', name: 'bench-ingest', createdBy: 'bench' })).token;
+
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'services/ingest/dist/main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'warn', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: config.contentIndex, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix, TAKEDOWN_INGEST_PORT: String(port), TAKEDOWN_INGEST_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const esUrl = new URL(config.elasticsearch.url);
+  const send = (target: { port: number; host: string; auth?: string }, p: string, body: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: target.host, port: target.port, method: 'POST', path: p, agent, headers: { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body), ...(target.auth ? { authorization: target.auth } : {}) } },
+        (res) => {
+          let data = '';
+          res.on('data', (c) => (data += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const ingestTarget = { host: '127.0.0.1', port, auth: `Bearer ${token}` };
+  const esTarget = { host: esUrl.hostname, port: Number(esUrl.port || 9200), ...(config.elasticsearch.apiKey ? { auth: `ApiKey ${config.elasticsearch.apiKey}` } : {}) };
+  for (let i = 0; i < 300; i++) {
+    const r = await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+    if (r?.ok) break;
+    if (i === 299) throw new Error('the ingest service did not become ready');
+    await new Promise((r2) => setTimeout(r2, 200));
+  }
+
+  // ~1 KB posts, as the platform stores them.
+  const posts = generateDemoCorpus({ count: 5000, seed: 5 }).map(({ kind: _kind, ...doc }, i, all) => {
+    let text = doc.text;
+    while (text.length < 1000) text += ` ${all[(i * 7 + text.length) % all.length]!.text}`;
+    return { ...doc, text };
+  });
+  // The moderation fields ingest adds to each post, computed here once (outside any timing) for the third side.
+  const compiled = compileRuleset({ version: 1, rules: [...shipped, ...extra], publishedAt: at, publishedBy: 'bench' }, { trusted: true });
+  const moderationOf = posts.map((post) => {
+    const scan = scanContent(compiled, { text: post.text, lang: post.lang });
+    return scannedModeration(undefined, scan, contentState(scan.ruleHits.map((id) => compiled.byId.get(id) as Rule)), 1, at);
+  });
+  const bodies = (round: number, side: string, index: string, withModeration = false): string[] => {
+    const out: string[] = [];
+    for (let start = 0; start < DOCS_PER_ROUND; start += BATCH) {
+      const lines: string[] = [];
+      for (let i = start; i < start + BATCH; i++) {
+        const post = posts[i % posts.length]!;
+        const id = `${side}${round}-${i}`;
+        lines.push(JSON.stringify({ index: { _index: index, _id: id } }), JSON.stringify(withModeration ? { ...post, id, moderation: moderationOf[i % posts.length] } : { ...post, id }));
+      }
+      out.push(`${lines.join('\n')}\n`);
+    }
+    return out;
+  };
+  /** Machine-wide CPU use (0..1 of all cores) over a stretch: tells a CPU-bound run from a waiting one. */
+  const cpuTimes = () => os.cpus().reduce((a, c) => ({ idle: a.idle + c.times.idle, total: a.total + Object.values(c.times).reduce((x, y) => x + y, 0) }), { idle: 0, total: 0 });
+  const run = async (target: typeof ingestTarget | typeof esTarget, p: string, batches: string[]) => {
+    const latencies: number[] = [];
+    const c0 = cpuTimes();
+    let next = 0;
+    let errors = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < batches.length) {
+          const body = batches[next++] as string;
+          const s = performance.now();
+          const r = await send(target, p, body);
+          latencies.push(performance.now() - s);
+          if (r.status !== 200) throw new Error(`bulk answered ${r.status}: ${r.body.slice(0, 300)}`);
+          if (r.body.includes('"errors":true')) errors++;
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const c1 = cpuTimes();
+    latencies.sort((a, b) => a - b);
+    return { docsPerSec: DOCS_PER_ROUND / seconds, p50: percentile(latencies, 50), errors, cpu: 1 - (c1.idle - c0.idle) / Math.max(1, c1.total - c0.total) };
+  };
+
+  // Warm-up on both sides (JIT, connections, index segments), not counted.
+  await run(esTarget, '/_bulk', bodies(0, 'w', direct).slice(0, 4));
+  await run(esTarget, '/_bulk', bodies(0, 'w', stored, true).slice(0, 4));
+  await run(ingestTarget, '/_bulk', bodies(0, 'w', config.contentIndex).slice(0, 4));
+  const rounds: { direct: number; stored: number; ingest: number; ratio: number; ceiling: number; directP50: number; ingestP50: number; directCpu: number; ingestCpu: number }[] = [];
+  const sides = ['direct', 'stored', 'ingest'] as const;
+  for (let r = 1; r <= ROUNDS; r++) {
+    // Rotate which side goes first, so none always meets a busier Elasticsearch.
+    const order = [...sides.slice((r - 1) % 3), ...sides.slice(0, (r - 1) % 3)];
+    const results: Record<string, { docsPerSec: number; p50: number; errors: number; cpu: number }> = {};
+    for (const side of order) {
+      const batches = side === 'direct' ? bodies(r, 'd', direct) : side === 'stored' ? bodies(r, 's', stored, true) : bodies(r, 'i', config.contentIndex);
+      results[side] = await run(side === 'ingest' ? ingestTarget : esTarget, '/_bulk', batches);
+      if (results[side]!.errors > 0) throw new Error(`${side}: ${results[side]!.errors} bulks had item errors`);
+    }
+    const d = results['direct']!;
+    const st = results['stored']!;
+    const i = results['ingest']!;
+    rounds.push({ direct: round(d.docsPerSec, 0), stored: round(st.docsPerSec, 0), ingest: round(i.docsPerSec, 0), ratio: round(i.docsPerSec / d.docsPerSec), ceiling: round(st.docsPerSec / d.docsPerSec), directP50: round(d.p50, 1), ingestP50: round(i.p50, 1), directCpu: round(d.cpu), ingestCpu: round(i.cpu) });
+    console.log(
+      `round ${r}: straight to Elasticsearch ${d.docsPerSec.toFixed(0)} docs/s (bulk p50 ${d.p50.toFixed(0)} ms, CPU ${(100 * d.cpu).toFixed(0)} %); ` +
+        `as stored, straight ${st.docsPerSec.toFixed(0)} docs/s (ceiling ${(st.docsPerSec / d.docsPerSec).toFixed(2)}); ` +
+        `through ingest ${i.docsPerSec.toFixed(0)} docs/s (bulk p50 ${i.p50.toFixed(0)} ms, CPU ${(100 * i.cpu).toFixed(0)} %); ratio ${(i.docsPerSec / d.docsPerSec).toFixed(2)}`,
+    );
+  }
+
+  // Where the ingest process spent its time (its own histograms).
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const sum = (name: string) => Number(new RegExp(`^${name}_sum (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  const count = (name: string) => Number(new RegExp(`^${name}_count (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  const docs = (ROUNDS + 0.2) * DOCS_PER_ROUND;
+  const scanUsPerDoc = (sum('takedown_ingest_scan_seconds') / docs) * 1e6;
+  const upstreamMsPerBatch = (sum('takedown_ingest_upstream_seconds') / Math.max(1, count('takedown_ingest_upstream_seconds'))) * 1000;
+  console.log(`ingest scan (normalise + match, ${shipped.length + TERMS} rules): ${scanUsPerDoc.toFixed(0)} µs per document; Elasticsearch round trips: ${upstreamMsPerBatch.toFixed(0)} ms each on average (multi-get and bulk)`);
+
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const median = med(rounds.map((x) => x.ratio));
+  const ceiling = med(rounds.map((x) => x.ceiling));
+  const cpuUsPerDoc = (side: 'direct' | 'ingest') => med(rounds.map((x) => (os.cpus().length * (side === 'direct' ? x.directCpu : x.ingestCpu) * 1e6) / (side === 'direct' ? x.direct : x.ingest)));
+  console.log(`median ratio ingest ÷ direct: ${median.toFixed(2)} (target ≥ 0.70); Elasticsearch's own ceiling for documents as stored: ${ceiling.toFixed(2)}`);
+  console.log(`machine CPU per document (${os.cpus().length} cores): direct ${cpuUsPerDoc('direct').toFixed(0)} µs, through ingest ${cpuUsPerDoc('ingest').toFixed(0)} µs`);
+  console.log(JSON.stringify({ bench: 'ingest', rules: shipped.length + TERMS, docsPerRound: DOCS_PER_ROUND, batch: BATCH, inFlight: IN_FLIGHT, rounds, medianRatio: median, ceiling, target: 0.7, scanUsPerDoc: round(scanUsPerDoc, 0) }));
+
+  await stopChildren([child]);
+  agent.destroy();
+  await env.es.indices.delete({ index: `${direct},${stored}` }).catch(() => undefined);
+  await env.cleanup();
+}
+
+runBench(main);

@@ -5,5 +5,5 @@ WORKDIR /app
 COPY . .
 RUN npm ci --no-audit --no-fund && npx tsc -b
 ENV NODE_ENV=production
-EXPOSE 8080 8090
+EXPOSE 8070 8080 8090
 CMD ["node", "services/moderation-api/dist/main.js"]

@@ -68,6 +68,8 @@ describe('moderator console (Chromium)', () => {
     await page.keyboard.press('1'); // claim next from default
     await page.waitForSelector('#content-text');
     expect(await page.locator('#content-text mark.hit').first().textContent()).toBe('Selling cocaine');
+    // The text shown is the platform's, and the page says so.
+    expect(await page.locator('#content-source').textContent()).toContain('platform');
     expect(await page.locator('img[data-media]').count()).toBe(2);
     expect(await page.locator('img.blurred').count()).toBe(2);
     await page.waitForFunction(() => [...document.querySelectorAll('img[data-media]')].every((i) => (i as HTMLImageElement).src.startsWith('blob:')));

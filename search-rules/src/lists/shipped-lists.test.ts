@@ -27,9 +27,9 @@ describe('shipped lists', () => {
     console.log(
       [
         `benign corpus: ${general.length} general sentences (en/ru/ar), ${drugNews.length} drug-news sentences`,
-        `false positives, content tier (flag post): ${contentFp.length} = ${pct(contentFp.length, general.length)}`,
+        `false positives, content tier (hide post until reviewed): ${contentFp.length} = ${pct(contentFp.length, general.length)}`,
         `false positives, query tier (refuse search): ${queryFp.length} = ${pct(queryFp.length, general.length)}`,
-        `drug news flagged as content: ${newsFlagged.length} = ${pct(newsFlagged.length, drugNews.length)} (sale intent only, so expected 0)`,
+        `drug news hidden as content: ${newsFlagged.length} = ${pct(newsFlagged.length, drugNews.length)} (sale intent only, so expected 0)`,
         `drug news refused as a query: ${newsBlocked.length} = ${pct(newsBlocked.length, drugNews.length)} (bare drug names block searches by design)`,
         ...contentFp.concat(queryFp).slice(0, 10).map((s) => `  hit: ${s.text}`),
       ].join('\n'),

@@ -45,7 +45,7 @@ export function esc(s) {
 /** Text with rule hits highlighted: spans are UTF-16 offsets into the original text, merged where they overlap. */
 export function highlight(text, hits) {
   const spans = hits
-    .filter((h) => !h.shadow && h.end > h.start)
+    .filter((h) => !h.shadow && h.end > h.start && h.end <= text.length)
     .map((h) => [h.start, h.end, h.ruleId])
     .sort((a, b) => a[0] - b[0]);
   let out = '';

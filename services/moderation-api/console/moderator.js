@@ -4,6 +4,12 @@ import { every, setShortcuts } from './app.js';
 const QUEUE_KEYS = { 1: 'default', 2: 'escalated', 3: 'appeals', 4: 'csam' };
 const ACTION_KEYS = { r: 'remove', k: 'keep', e: 'escalate', t: 'restrict', l: 'label' };
 const CATEGORIES = ['csam', 'terrorism', 'drugs', 'weapons', 'fraud', 'other'];
+/** Where the text shown comes from: the platform's index is the source of truth; a reporter's copy is only their word. */
+const SOURCE_LABEL = {
+  platform: 'the platform’s copy',
+  detector: 'a detector’s copy (not in the index)',
+  report: 'the first reporter’s copy: unverified, never acted on automatically',
+};
 
 /** The case this tab holds: { case, lease, queue }. */
 let held = null;
@@ -83,14 +89,14 @@ export async function renderCase({ main }) {
             <span>Queue <span class="pill">${esc(queue)}</span> · priority ${c.priority} · <span class="pill">${esc(c.category)}</span> ·
               lease <span id="lease" class="lease" aria-live="off"></span></span>
           </div>
-          <p class="muted">${esc(c.content.type)} ${esc(c.contentId)} by ${esc(c.content.authorId)}${c.content.lang ? ` · ${esc(c.content.lang)}` : ''}</p>
+          <p class="muted">${esc(c.content.type)} ${esc(c.contentId)} by ${esc(c.content.authorId)}${c.content.lang ? ` · ${esc(c.content.lang)}` : ''} · <span class="pill source-${esc(c.content.source ?? 'report')}" id="content-source">${esc(SOURCE_LABEL[c.content.source] ?? SOURCE_LABEL.report)}</span></p>
           <div class="content-text" id="content-text">${highlight(c.content.text ?? '', c.ruleHits)}</div>
-          ${c.ruleHits.length ? `<p class="muted">Rule hits: ${c.ruleHits.map((h) => `<span class="pill">${esc(h.ruleId)}${h.shadow ? ' (shadow)' : ''}</span>`).join(' ')}</p>` : ''}
+          ${c.ruleHits.length ? `<p class="muted">Rule hits: ${c.ruleHits.map((h) => `<span class="pill">${esc(h.ruleId)}${h.shadow ? ' (shadow)' : ''}${h.unverified ? ' (on the reporter’s copy: unverified)' : ''}</span>`).join(' ')}</p>` : ''}
           ${media.length ? `<h2>Media (blurred; reveal one at a time, every reveal is recorded)</h2><div class="media">${media.map((m, i) => `<figure><img data-media="${i}" class="blurred" alt="Media item ${i + 1}, blurred"><figcaption><button type="button" data-reveal="${i}">Reveal item ${i + 1}</button></figcaption></figure>`).join('')}</div>` : ''}
         </div>
         ${appeal ? `<div class="card" aria-label="Appeal"><h2>Appeal</h2><div class="grid"><div><h3>Original decision</h3><p>${esc(lastDecision?.action)} · ${esc(lastDecision?.category)} · ${esc(lastDecision?.legalGround)}</p><p class="muted">by ${esc(lastDecision?.decidedBy)} at ${esc(lastDecision?.decidedAt)}</p></div><div><h3>Appeal</h3><p>${esc(appeal.reason)}</p><p class="muted">${esc(appeal.receivedAt)}</p></div></div></div>` : ''}
-        <div class="card"><h2>Reports (${detail.reports.length})</h2><table><thead><tr><th>Reason</th><th>Reporter</th><th>Note</th><th>Received</th></tr></thead><tbody>
-          ${detail.reports.map((r) => `<tr><td>${esc(r.reason)}</td><td>${esc(r.reporter.type)}</td><td>${esc(r.note ?? '')}</td><td>${esc(r.receivedAt)}</td></tr>`).join('')}
+        <div class="card"><h2>Reports (${detail.reports.length})</h2><table><thead><tr><th>Reason</th><th>Reporter</th><th>Note</th><th>Reporter’s copy (evidence)</th><th>Received</th></tr></thead><tbody>
+          ${detail.reports.map((r) => `<tr><td>${esc(r.reason)}</td><td>${esc(r.reporter.type)}${r.filedBy ? `<br><span class="muted">${esc(r.filedBy.tokenId === 'system' ? 'content scan' : r.filedBy.name)}</span>` : ''}</td><td>${esc(r.note ?? '')}</td><td>${esc((r.content.text ?? '').slice(0, 300))}</td><td>${esc(r.receivedAt)}</td></tr>`).join('')}
         </tbody></table></div>
         <div class="card"><h2>Author's earlier decisions</h2>${authorHistory.cases.filter((x) => x.id !== c.id).map((x) => `<div>${esc(x.lastAction)} · ${esc(x.category)} · ${esc(x.contentId)}</div>`).join('') || '<p class="muted">None.</p>'}</div>
         <div class="card"><h2>Similar open cases</h2>${similar.cases.filter((x) => x.id !== c.id).map((x) => `<div>${esc(x.contentId)} · ${esc(x.category)} · priority ${x.priority}</div>`).join('') || '<p class="muted">None.</p>'}</div>

@@ -328,6 +328,16 @@ describe('ingest: bad input fails one item, never the request, never silently', 
 });
 
 describe('ingest: fails closed', () => {
+  it('answers 503 when Elasticsearch does not answer, and says nothing of the documents', async () => {
+    const dead = new Client({ node: 'http://127.0.0.1:1', maxRetries: 0, requestTimeout: 2000 });
+    const entry = { kind: 'item' as const, op: 'index' as const, meta: { _index: index, _id: 'dead-1' }, source: post('dead-1', 'a secret message from a user'), sourceBytes: 0, line: 1 };
+    const err = (await ingestBatch({ ...ingest.deps, es: dead }, [resolveItem(entry, index, index)]).catch((e: unknown) => e)) as Error & { status: number; code: string };
+    await dead.close();
+    expect([err.status, err.code]).toEqual([503, 'upstream_unavailable']);
+    expect(err.message).not.toContain('secret');
+    expect(JSON.stringify(err)).not.toContain('secret');
+  });
+
   it('stores nothing unscanned: 503 while no ruleset is published', async () => {
     const empty = await startIngest({ ...p.ctx.config, queuePrefix: `{${p.ctx.prefix}-none}` });
     const token = (await empty.deps.principals.tokens.create({ role: 'ingest', name: 'i', createdBy: 'test' })).token;

@@ -1,6 +1,8 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import {
+  UnavailableError,
   platformContent,
+  upstreamFailure,
   recordShadowHits,
   recordedDecisions,
   scanReport,
@@ -168,11 +170,14 @@ async function writeRound(
   const [got, decided] = await Promise.all([
     reads.length === 0
       ? Promise.resolve({ docs: [] as MgetDoc[] })
-      : ctx.es.mget<Source>({
-          docs: reads.map((p) => ({ _index: p.item.index, _id: p.item.id, _source: p.item.op === 'update' ? true : ['moderation'] })),
-          realtime: true,
-        }),
-    recordedDecisions(ctx.redis, ctx.keys, reads.map((p) => p.item.id), at),
+      : ctx.es
+          .mget<Source>({ docs: reads.map((p) => ({ _index: p.item.index, _id: p.item.id, _source: p.item.op === 'update' ? true : ['moderation'] })), realtime: true })
+          .catch((err: unknown) => {
+            throw upstreamFailure(err, 'reading the stored documents');
+          }),
+    recordedDecisions(ctx.redis, ctx.keys, reads.map((p) => p.item.id), at).catch(() => {
+      throw new UnavailableError('the case store (Redis) is unavailable: decisions cannot be kept', 'redis_unavailable');
+    }),
   ]);
   ctx.metrics.upstream.observe((performance.now() - tRead) / 1000);
 
@@ -248,12 +253,14 @@ async function writeRound(
   }
   ctx.metrics.scan.observe((performance.now() - tScan) / 1000);
   for (const s of shadow) {
-    recordShadowHits(ctx.redis, ctx.rulesetKeys, version, s.hits, s.id, 'content').catch((err: unknown) => ctx.logger.warn({ err }, 'shadow count failed'));
+    recordShadowHits(ctx.redis, ctx.rulesetKeys, version, s.hits, s.id, 'content').catch((err: unknown) => ctx.logger.warn({ error: (err as Error).message }, 'shadow count failed'));
   }
   if (operations.length === 0) return [];
 
   const tWrite = performance.now();
-  const bulk = await ctx.es.bulk({ operations, ...params });
+  const bulk = await ctx.es.bulk({ operations, ...params }).catch((err: unknown) => {
+    throw upstreamFailure(err, 'writing the documents');
+  });
   ctx.metrics.upstream.observe((performance.now() - tWrite) / 1000);
 
   const retry: Pending[] = [];
@@ -288,7 +295,8 @@ async function writeRound(
       ctx.metrics.cases.inc({}, reviews.length);
     } catch (err) {
       // Stored, but its case could not be queued: tell the indexer to send it again (idempotent: same report id).
-      ctx.logger.warn({ err, items: reviews.length }, 'could not queue automated reports');
+      // The message only: a queue error can carry the jobs' payloads.
+      ctx.logger.warn({ error: (err as Error).message, items: reviews.length }, 'could not queue automated reports');
       for (const r of reviews) {
         const op = Object.keys(results[r.pos] as ItemResponse)[0] as string;
         results[r.pos] = { [op]: { ...(results[r.pos] as ItemResponse)[op], status: 429, error: { type: 'takedown_unavailable_exception', reason: 'stored, but its review case could not be queued; send the item again' } } };

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Principal, Role } from '../auth/roles';
 import { credentialsFrom } from '../auth/credentials';
 import { hashToken, type TokenStore } from '../auth/token-store';
+import { UnavailableError } from '../errors/takedown-error';
 import { EsRefusal } from './es-error';
 
 declare module 'express-serve-static-core' {
@@ -58,8 +59,8 @@ export function esAuthenticate(cache: PrincipalCache, roles: readonly Role[], re
     let principal: Principal | undefined;
     try {
       principal = await cache.get(token);
-    } catch (err) {
-      return next(err);
+    } catch {
+      return next(new UnavailableError('the token store (Redis) is unavailable', 'redis_unavailable'));
     }
     if (!principal) {
       res.set('WWW-Authenticate', `Bearer realm="${realm}", ApiKey`);

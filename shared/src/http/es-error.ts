@@ -58,3 +58,20 @@ export function esErrorHandler(o: { logger: Logger; onRefused?: (reason: string)
     sendEsError(res, 500, 'takedown_internal_exception', 'internal error');
   };
 }
+
+/**
+ * What an Elasticsearch failure may say to a caller or a log: its status
+ * and error type only. The client's errors carry the request (documents,
+ * queries) and Elasticsearch's reasons can quote field values; neither may
+ * reach a log or an error body. 429 stays 429, so the caller backs off;
+ * anything else is a 503.
+ */
+export function upstreamFailure(err: unknown, what: string): TakedownError {
+  const meta = err as { meta?: { statusCode?: unknown; body?: { error?: { type?: unknown } } } } | null;
+  const status = typeof meta?.meta?.statusCode === 'number' ? meta.meta.statusCode : undefined;
+  const rawType = meta?.meta?.body?.error?.type;
+  const type = typeof rawType === 'string' && /^[a-z_]{1,80}$/.test(rawType) ? rawType : undefined;
+  const said = `${what} failed${status ? ` (Elasticsearch ${status}${type ? ` ${type}` : ''})` : ' (Elasticsearch did not answer)'}`;
+  if (status === 429) return new EsRefusal(429, 'es_rejected_execution_exception', `${said}; retry later`, 'upstream_busy');
+  return new UnavailableError(said, 'upstream_unavailable');
+}

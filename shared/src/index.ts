@@ -8,6 +8,7 @@ export * from './clients/elasticsearch';
 export * from './http/error-middleware';
 export * from './http/es-error';
 export * from './http/es-auth';
+export * from './http/readiness';
 export * from './domain/vocabulary';
 export * from './indices/content-index';
 export * from './indices/content-reader';

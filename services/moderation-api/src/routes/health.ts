@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { liveWorkers } from '@takedown/shared';
+import { dependencyChecks, liveWorkers, sendReadiness } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard } from '../http/auth';
 import { renderMetrics } from '../metrics/render-metrics';
@@ -16,26 +16,13 @@ export function healthRoutes(deps: ApiDeps): Router {
   });
 
   r.get('/readyz', guard(deps.tokens, 'GET /readyz'), async (_req, res) => {
-    const checks: Record<string, { ok: boolean; detail?: string }> = {};
-    try {
-      await deps.redis.ping();
-      checks['redis'] = { ok: true };
-    } catch {
-      checks['redis'] = { ok: false, detail: 'unreachable' };
-    }
-    try {
-      await deps.es.ping();
-      checks['elasticsearch'] = { ok: true };
-    } catch {
-      checks['elasticsearch'] = { ok: false, detail: 'unreachable' };
-    }
-    const live = checks['redis'].ok ? await liveWorkers(deps.redis, deps.cases.keys).catch(() => ({}) as Record<string, number>) : {};
+    const checks = await dependencyChecks(deps);
+    const live = checks['redis']?.ok ? await liveWorkers(deps.redis, deps.cases.keys).catch(() => ({}) as Record<string, number>) : {};
     for (const kind of REQUIRED_WORKERS) {
       const n = (live as Record<string, number>)[kind] ?? 0;
       checks[`workers.${kind}`] = n > 0 ? { ok: true, detail: `${n} live` } : { ok: false, detail: 'no heartbeat in 15 s' };
     }
-    const ok = Object.values(checks).every((c) => c.ok);
-    res.status(ok ? 200 : 503).json({ ok, checks });
+    sendReadiness(res, checks);
   });
 
   r.get('/metrics', guard(deps.tokens, 'GET /metrics'), async (_req, res) => {

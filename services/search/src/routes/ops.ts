@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { esAuthenticate, esInfo } from '@takedown/shared';
+import { dependencyChecks, esAuthenticate, esInfo, rulesetCheck, sendReadiness } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
 
 /** Liveness, readiness (with the reason it is not ready) and metrics. */
@@ -12,24 +12,11 @@ export function opsRoutes(deps: SearchDeps): Router {
   });
 
   r.get('/readyz', ops, async (_req: Request, res: Response) => {
-    const checks: Record<string, { ok: boolean; detail?: string }> = {};
-    const loaded = deps.rules.version;
-    const age = Date.now() - deps.rules.confirmedAt;
-    checks['ruleset'] =
-      loaded === undefined
-        ? { ok: false, detail: 'no published ruleset loaded' }
-        : age > deps.config.maxStalenessMs
-          ? { ok: false, detail: `v${loaded} not confirmed for ${Math.round(age / 1000)} s` }
-          : { ok: true, detail: `v${loaded}` };
-    checks['takedowns'] = deps.tracker.healthy ? { ok: true, detail: `${deps.tracker.size} pending refresh` } : { ok: false, detail: 'subscription down' };
-    try {
-      await deps.es.ping();
-      checks['elasticsearch'] = { ok: true };
-    } catch {
-      checks['elasticsearch'] = { ok: false, detail: 'unreachable' };
-    }
-    const ok = Object.values(checks).every((c) => c.ok);
-    res.status(ok ? 200 : 503).json({ ok, checks });
+    sendReadiness(res, {
+      ruleset: rulesetCheck(deps.rules, deps.config.maxStalenessMs),
+      takedowns: deps.tracker.healthy ? { ok: true, detail: `${deps.tracker.size} pending refresh` } : { ok: false, detail: 'subscription down' },
+      ...(await dependencyChecks({ es: deps.es })),
+    });
   });
 
   r.get('/metrics', ops, (_req: Request, res: Response) => {

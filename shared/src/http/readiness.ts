@@ -1,0 +1,40 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { LiveRuleset } from '../rulesets/live-ruleset';
+
+export interface ReadinessCheck {
+  ok: boolean;
+  detail?: string;
+}
+
+/** How long a readiness probe waits for a dependency before calling it unreachable. */
+export const PROBE_TIMEOUT_MS = 2000;
+
+/** Redis and/or Elasticsearch answer a ping within PROBE_TIMEOUT_MS. */
+export async function dependencyChecks(deps: { redis?: Redis; es?: Client }): Promise<Record<string, ReadinessCheck>> {
+  const checks: Record<string, ReadinessCheck> = {};
+  const timeout = <T>(p: Promise<T>) =>
+    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref())]);
+  const [redis, es] = await Promise.allSettled([
+    deps.redis ? timeout(deps.redis.ping()) : Promise.resolve(undefined),
+    deps.es ? deps.es.ping({}, { requestTimeout: PROBE_TIMEOUT_MS, maxRetries: 0 }) : Promise.resolve(undefined),
+  ]);
+  if (deps.redis) checks['redis'] = redis.status === 'fulfilled' ? { ok: true } : { ok: false, detail: 'unreachable' };
+  if (deps.es) checks['elasticsearch'] = es.status === 'fulfilled' ? { ok: true } : { ok: false, detail: 'unreachable' };
+  return checks;
+}
+
+/** Whether a live ruleset is loaded and confirmed current within `maxStalenessMs` (what search and ingest refuse without). */
+export function rulesetCheck(rules: LiveRuleset<unknown>, maxStalenessMs: number): ReadinessCheck {
+  const loaded = rules.version;
+  if (loaded === undefined) return { ok: false, detail: 'no published ruleset loaded' };
+  const age = Date.now() - rules.confirmedAt;
+  return age > maxStalenessMs ? { ok: false, detail: `v${loaded} not confirmed for ${Math.round(age / 1000)} s` } : { ok: true, detail: `v${loaded}` };
+}
+
+/** 200 when every check passes, else 503, with every check and why it failed. */
+export function sendReadiness(res: Response, checks: Record<string, ReadinessCheck>): void {
+  const ok = Object.values(checks).every((c) => c.ok);
+  res.status(ok ? 200 : 503).json({ ok, checks });
+}

@@ -161,6 +161,23 @@ describe('ingest: an unmodified Elasticsearch client writes through Takedown', (
     expect(await visibleIds('patisserie')).not.toContain(removeId);
   });
 
+  it('replaces the placeholder a decision left for content not yet indexed: a create succeeds, and the decision stays', async () => {
+    // The platform's own hash scanner reports media the index does not hold yet: removed at once, a placeholder stored.
+    const r = await p.call('POST', '/v1/reports', p.tokens.detector, { content: { id: 'early-1', type: 'media', mediaSha256: [HASH], authorId: 'a9' }, reason: 'other' });
+    expect(r.status).toBe(202);
+    const c = await caseOf('early-1');
+    await eventually(async () => (await p.ctx.es.exists({ index, id: 'early-1' })) && (await stored('early-1')).moderation?.decisionId === c.autoRemovedBy);
+    expect((await stored('early-1')).moderation?.placeholder).toBe(true);
+    // Then the platform's indexer creates the post.
+    const created = await writer.create({ index, id: 'early-1', document: post('early-1', 'Bakery media post', { media: [{ sha256: HASH, kind: 'image' }] }) });
+    expect(created.result).toBe('created');
+    const doc = await stored('early-1');
+    expect(doc.text).toBe('Bakery media post');
+    expect(doc.moderation).toMatchObject({ state: 'removed', decisionId: c.autoRemovedBy, ruleHits: ['known-csam-hash'] });
+    expect(doc.moderation?.placeholder).toBeUndefined();
+    expect(await visibleIds('bakery media')).not.toContain('early-1');
+  });
+
   it('never overwrites a decision applied between its read and its write', async () => {
     const id = 'race-1';
     await writer.index({ index, id, document: post(id, 'Bakery race test') });

@@ -26,7 +26,7 @@ export async function dependencyChecks(deps: { redis?: Redis; es?: Client }): Pr
 }
 
 /** Whether a live ruleset is loaded and confirmed current within `maxStalenessMs` (what search and ingest refuse without). */
-export function rulesetCheck(rules: LiveRuleset<unknown>, maxStalenessMs: number): ReadinessCheck {
+export function rulesetCheck(rules: Pick<LiveRuleset<unknown>, 'version' | 'confirmedAt'>, maxStalenessMs: number): ReadinessCheck {
   const loaded = rules.version;
   if (loaded === undefined) return { ok: false, detail: 'no published ruleset loaded' };
   const age = Date.now() - rules.confirmedAt;

@@ -103,12 +103,23 @@ describe('moderator console (Chromium)', () => {
     await page.getByLabel('Action', { exact: true }).selectOption('block_query');
     await page.getByRole('button', { name: 'Save to draft' }).click();
     await page.waitForSelector('text=Saved zebrapill to the draft.');
+    // A content rule that hides posts until a moderator decides.
+    await page.getByLabel('Id', { exact: true }).fill('zebra-sale');
+    await page.getByLabel('Kind', { exact: true }).selectOption('phrase');
+    await page.getByLabel('Pattern', { exact: true }).fill('zebrapill delivery');
+    await page.getByLabel('Scope', { exact: true }).selectOption('content');
+    await page.getByLabel('Action', { exact: true }).selectOption('flag_for_review');
+    await page.getByLabel('While the case waits (flag_for_review)').selectOption('exclude');
+    await page.getByRole('button', { name: 'Save to draft' }).click();
+    await page.waitForSelector('text=Saved zebra-sale to the draft.');
+    const draft = await p.call('GET', '/v1/rules/draft', p.tokens.lead);
+    expect(draft.body.rules.find((r: { id: string }) => r.id === 'zebra-sale')).toMatchObject({ action: 'flag_for_review', untilReviewed: 'exclude', scope: ['content'] });
     await page.keyboard.press('p');
     await page.waitForSelector('[data-query-count="zebrapill"]');
     expect(await page.locator('[data-query-count="zebrapill"]').textContent()).toBe('1');
     await shot(page, 'console-rules-preview');
     await page.getByRole('button', { name: 'Publish' }).click();
-    await page.waitForSelector('text=/Published v\\d+: added zebrapill/');
+    await page.waitForSelector('text=/Published v\\d+: added zebra-sale, zebrapill;/');
     await eventually(async () => ((await client.search({ index, query: { match: { text: 'zebrapill' } } })) as unknown as { takedown?: { ruleId: string } }).takedown?.ruleId === 'zebrapill', 2000);
 
     await page.goto(`${p.url}/#/dashboard`);

@@ -29,6 +29,7 @@ export async function renderRules({ main, me }) {
           <label for="r-category">Category</label><select id="r-category">${CATEGORIES.map((c) => `<option>${c}</option>`).join('')}</select>
           <label for="r-scope">Scope</label><select id="r-scope"><option value="query">query</option><option value="content">content</option><option value="query,content">query and content</option></select>
           <label for="r-action">Action</label><select id="r-action">${ACTIONS.map((a) => `<option>${a}</option>`).join('')}</select>
+          <label for="r-until">While the case waits (flag_for_review)</label><select id="r-until"><option value="demote">demote the post</option><option value="exclude">hide the post from search</option></select>
           <label><input type="checkbox" id="r-shadow"> Shadow (count only, never act)</label>
           <p><button class="primary" type="submit">Save to draft</button></p>
           <p id="rule-msg" class="error" role="alert"></p>
@@ -51,7 +52,7 @@ export async function renderRules({ main, me }) {
     rows.innerHTML = shown
       .map(
         (r) => `<tr><td>${esc(r.id)}</td><td>${esc(r.pattern)}</td><td>${esc(r.category)}</td><td>${esc(r.scope.join(', '))}</td><td>${esc(r.action)}</td>
-        <td>${r.enabled === false ? '<span class="pill">disabled</span>' : ''}${r.shadow ? '<span class="pill">shadow</span>' : ''}</td>
+        <td>${r.enabled === false ? '<span class="pill">disabled</span>' : ''}${r.shadow ? '<span class="pill">shadow</span>' : ''}${r.untilReviewed === 'exclude' ? '<span class="pill">hidden until reviewed</span>' : ''}</td>
         <td>${canEdit ? `<button type="button" data-edit="${esc(r.id)}">Edit</button> <button type="button" data-toggle="${esc(r.id)}">${r.enabled === false ? 'Enable' : 'Disable'}</button> <button type="button" data-shadow="${esc(r.id)}">${r.shadow ? 'Unshadow' : 'Shadow'}</button>` : ''}</td></tr>`,
       )
       .join('');
@@ -82,6 +83,7 @@ export async function renderRules({ main, me }) {
       main.querySelector('#r-category').value = r.category;
       main.querySelector('#r-scope').value = r.scope.join(',');
       main.querySelector('#r-action').value = r.action;
+      main.querySelector('#r-until').value = r.untilReviewed ?? 'demote';
       main.querySelector('#r-shadow').checked = r.shadow === true;
       main.querySelector('#r-pattern').focus();
     }
@@ -93,15 +95,19 @@ export async function renderRules({ main, me }) {
     msg.textContent = '';
     try {
       const id = main.querySelector('#r-id').value.trim();
-      const existing = rules.find((r) => r.id === id);
+      const { untilReviewed: _was, ...existing } = rules.find((r) => r.id === id) ?? {};
+      const action = main.querySelector('#r-action').value;
+      // Only flag_for_review holds a post until reviewed; demoting is its default.
+      const until = action === 'flag_for_review' && main.querySelector('#r-until').value === 'exclude' ? { untilReviewed: 'exclude' } : {};
       await save({
-        ...(existing ?? {}),
+        ...existing,
         id,
         kind: main.querySelector('#r-kind').value,
         pattern: main.querySelector('#r-pattern').value,
         category: main.querySelector('#r-category').value,
         scope: main.querySelector('#r-scope').value.split(','),
-        action: main.querySelector('#r-action').value,
+        action,
+        ...until,
         shadow: main.querySelector('#r-shadow').checked,
       });
       msg.textContent = '';

@@ -1,4 +1,4 @@
-import { RulesetStore, TokenStore, moderationKeys, rulesetKeys, type ContentDocument, type ElasticsearchClient, type Redis } from '@takedown/shared';
+import { RulesetStore, TokenStore, moderationKeys, rulesetKeys, scanFieldsOf, type ContentDocument, type ElasticsearchClient, type Redis } from '@takedown/shared';
 import { compileStoredRuleset, contentState, scanContent, type Rule } from '@takedown/search-rules';
 
 export interface HiddenCheckInput {
@@ -48,14 +48,14 @@ export async function checkHidden(i: HiddenCheckInput): Promise<HiddenCheckResul
   let documents = 0;
   let demoted = 0;
   let stale = 0;
-  let res = await i.es.search<Doc>({ index: i.contentIndex, scroll: '1m', size: 1000, sort: ['_doc'], _source: ['text', 'lang', 'media', 'moderation.state', 'moderation.decisionId', 'moderation.placeholder'] });
+  let res = await i.es.search<Doc>({ index: i.contentIndex, scroll: '1m', size: 1000, sort: ['_doc'], _source: ['text', 'lang', 'media', 'media.sha256', 'moderation.state', 'moderation.decisionId', 'moderation.placeholder'] });
   try {
     while (res.hits.hits.length > 0) {
       for (const h of res.hits.hits) {
         const doc = h._source ?? {};
         if (doc.moderation?.placeholder) continue;
         documents++;
-        const scan = scanContent(compiled, { text: doc.text, lang: doc.lang, mediaSha256: (doc.media ?? []).map((m) => m.sha256) });
+        const scan = scanContent(compiled, scanFieldsOf(doc as Record<string, unknown>));
         const verdict = contentState(scan.ruleHits.map((id) => compiled.byId.get(id)).filter((r): r is Rule => r !== undefined));
         const decided = doc.moderation?.decisionId ? doc.moderation.state : undefined;
         const state = decided ?? verdict.state;

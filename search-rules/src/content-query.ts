@@ -10,10 +10,33 @@ import type { Rule } from './rule';
 export function contentRuleQuery(rule: Rule, normalizedPattern: string): Record<string, unknown> {
   const filter: Record<string, unknown>[] =
     rule.kind === 'sha256'
-      ? [{ term: { 'media.sha256': rule.pattern.toLowerCase() } }]
+      ? // Platforms store hashes in either case; rules hold them lower-case.
+        [{ term: { 'media.sha256': { value: rule.pattern.toLowerCase(), case_insensitive: true } } }]
       : [{ match_phrase: { 'moderation.normalizedText': normalizedPattern } }];
-  if (rule.locales) filter.push({ terms: { lang: rule.locales } });
+  if (rule.locales) filter.push(localeFilter(rule.locales));
   return { bool: { filter } };
+}
+
+/**
+ * The documents a locale-scoped rule applies to, as the matcher decides it:
+ * those with no language, and those whose language's base subtag is one of
+ * `locales` whatever its case or region ("fr", "FR", "fr-CA", "fr_BE").
+ */
+export function localeFilter(locales: readonly string[]): Record<string, unknown> {
+  return {
+    bool: {
+      should: [
+        { bool: { must_not: [{ exists: { field: 'lang' } }] } },
+        { term: { lang: '' } },
+        ...locales.flatMap((l) => [
+          { term: { lang: { value: l, case_insensitive: true } } },
+          { prefix: { lang: { value: `${l}-`, case_insensitive: true } } },
+          { prefix: { lang: { value: `${l}_`, case_insensitive: true } } },
+        ]),
+      ],
+      minimum_should_match: 1,
+    },
+  };
 }
 
 /** Content rules that tag documents when published: live, not shadow, content scope. */
@@ -39,4 +62,9 @@ export function needsScanQuery(version: number, sinceMs: number): Record<string,
       must_not: [{ term: { 'moderation.placeholder': true } }],
     },
   };
+}
+
+/** Every document with content (placeholders carry a decision and nothing to scan): an operator's full rescan. */
+export function allContentQuery(): Record<string, unknown> {
+  return { bool: { must_not: [{ term: { 'moderation.placeholder': true } }] } };
 }

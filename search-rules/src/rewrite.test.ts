@@ -89,6 +89,13 @@ describe('rewriteSearch', () => {
     expect(mustNotOf()).toContain('verbotenes zeichen');
   });
 
+  it('filters pending hash rules at query time too, in either case', () => {
+    const hash = rule('pending-hash', 'EF'.repeat(32), { kind: 'sha256', scope: ['content'], action: 'auto_remove', category: 'csam' });
+    const r = rewriteSearch(compiled, {}, { pendingContentRules: [hash] });
+    if (r.blocked) throw new Error('unexpected block');
+    expect((r.body as Obj)['query'].bool.must_not).toContainEqual({ term: { 'media.sha256': { value: 'ef'.repeat(32), case_insensitive: true } } });
+  });
+
   it('hides everything restricted anywhere when the country is unknown', () => {
     const r = rewriteSearch(compiled, {});
     if (r.blocked) throw new Error('unexpected block');

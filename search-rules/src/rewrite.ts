@@ -118,16 +118,21 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
   for (const rule of ctx.pendingContentRules ?? []) {
     // A country-scoped rule hides where it applies, and wherever the caller's country is unknown (as restricted posts do).
     const where = ctx.country ? { country: ctx.country } : { anyCountry: true };
-    if (rule.shadow || rule.kind === 'sha256' || !ruleApplies(rule, 'content', where, nowMs)) continue;
-    // Reuse the compiled pattern when this is the compiled rule itself (an id
-    // lookup, not a scan of every rule on each search); else normalise it.
-    const index = compiled.indexById.get(rule.id);
-    const pattern =
-      index !== undefined && compiled.rules[index] === rule
-        ? compiled.normalizedPatterns[index]
-        : compiled.normalizer.normalize(rule.pattern);
-    if (!pattern) continue;
-    const clause = { match_phrase: { 'moderation.normalizedText': pattern } };
+    if (rule.shadow || !ruleApplies(rule, 'content', where, nowMs)) continue;
+    let clause: Obj;
+    if (rule.kind === 'sha256') {
+      clause = { term: { 'media.sha256': { value: rule.pattern.toLowerCase(), case_insensitive: true } } };
+    } else {
+      // Reuse the compiled pattern when this is the compiled rule itself (an id
+      // lookup, not a scan of every rule on each search); else normalise it.
+      const index = compiled.indexById.get(rule.id);
+      const pattern =
+        index !== undefined && compiled.rules[index] === rule
+          ? compiled.normalizedPatterns[index]
+          : compiled.normalizer.normalize(rule.pattern);
+      if (!pattern) continue;
+      clause = { match_phrase: { 'moderation.normalizedText': pattern } };
+    }
     const effect = searchEffect(rule);
     if (effect === 'remove' || effect === 'hide') mustNot.push(clause);
     else if (effect === 'demote') pendingDemote.push(clause);

@@ -1,6 +1,7 @@
 import { compileRuleset } from './compile';
 import { normalize } from './normalizer';
-import { contentState, opensCase, scanContent, scannedModeration, searchEffect } from './scan-content';
+import { contentRuleQuery } from './content-query';
+import { contentState, decidedVisible, opensCase, rulesWantingReview, scanContent, scannedModeration, searchEffect } from './scan-content';
 import { rule, ruleset } from './testing/rules-fixture';
 
 const HASH = 'cd'.repeat(32);
@@ -100,5 +101,27 @@ describe('scannedModeration', () => {
     expect(kept).toMatchObject({ state: 'none', decisionId: 'd_1', ruleHits: ['sale'], scannedVersion: 7 });
     const removed = scannedModeration({ state: 'removed', category: 'drugs', decisionId: 'd_2' }, { normalizedText: '', ruleHits: [] }, { state: 'none', restrictedIn: [] }, 8, 'now');
     expect(removed).toMatchObject({ state: 'removed', category: 'drugs', decisionId: 'd_2', restrictedIn: [], labels: [] });
+  });
+});
+
+describe('rulesWantingReview', () => {
+  const all = [...rules];
+  it('sends posts to a human for rules that open a case, and for hiding rules once a kept post changed', () => {
+    expect(rulesWantingReview(all, false).map((r) => r.id)).toEqual(['sale', 'menu', 'hash']);
+    expect(rulesWantingReview(all, true).map((r) => r.id)).toEqual(['sale', 'menu', 'de-only', 'hash', 'trial', 'ru-only']);
+    expect(decidedVisible({ decisionId: 'd', state: 'none' })).toBe(true);
+    expect(decidedVisible({ decisionId: 'd', state: 'labelled' })).toBe(true);
+    expect(decidedVisible({ decisionId: 'd', state: 'removed' })).toBe(false);
+    expect(decidedVisible({ state: 'none' })).toBe(false);
+  });
+});
+
+describe('contentRuleQuery', () => {
+  it('matches hashes in either case and locale rules as the matcher does', () => {
+    const hash = rule('h', 'AB'.repeat(32), { kind: 'sha256', scope: ['content'], action: 'auto_remove' });
+    expect(contentRuleQuery(hash, '')).toEqual({ bool: { filter: [{ term: { 'media.sha256': { value: 'ab'.repeat(32), case_insensitive: true } } }] } });
+    const fr = contentRuleQuery(rule('f', 'x y', { scope: ['content'], action: 'exclude', locales: ['fr'] }), 'x y') as { bool: { filter: unknown[] } };
+    expect(JSON.stringify(fr.bool.filter[1])).toContain('"must_not":[{"exists":{"field":"lang"}}]');
+    expect(JSON.stringify(fr.bool.filter[1])).toContain('{"prefix":{"lang":{"value":"fr-","case_insensitive":true}}}');
   });
 });

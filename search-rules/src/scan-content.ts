@@ -64,6 +64,21 @@ export function opensCase(rule: Pick<Rule, 'action'>): boolean {
   return rule.action === 'flag_for_review' || rule.action === 'auto_remove';
 }
 
+/**
+ * The hits that send a post to a human. Rules that open a case always do.
+ * A post a moderator kept (or labelled) stays visible whatever the rules
+ * say, so when it changes and now hits a rule that would hide it, that rule
+ * sends it back too: the decision covered the post as it was reviewed.
+ */
+export function rulesWantingReview(rules: readonly Rule[], keptAndChanged: boolean): Rule[] {
+  return rules.filter((r) => opensCase(r) || (keptAndChanged && (searchEffect(r) === 'hide' || searchEffect(r) === 'remove')));
+}
+
+/** Whether a decision leaves the post visible (kept, or labelled). */
+export function decidedVisible(m: { decisionId?: string; state?: string } | undefined): boolean {
+  return Boolean(m?.decisionId) && (m?.state === 'none' || m?.state === 'labelled');
+}
+
 export interface RuleVerdict {
   state: Extract<ModerationState, 'none' | 'suspected' | 'excluded' | 'removed' | 'restricted'>;
   /** For `restricted`: where the post is hidden. */

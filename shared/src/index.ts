@@ -12,6 +12,7 @@ export * from './http/readiness';
 export * from './domain/vocabulary';
 export * from './indices/content-index';
 export * from './indices/content-reader';
+export * from './indices/scan-fields';
 export * from './indices/ensure-index';
 export * from './jobs/payloads';
 export * from './jobs/job-catalog';

@@ -79,6 +79,42 @@ describe('every publish back-fills, documents written around Takedown included',
     expect((await stored('legacy-sale')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'] });
   });
 
+  it('tags what the matcher would: hashes in either case, locale rules on documents with no language or a regional one', async () => {
+    const hash = 'ef'.repeat(32);
+    // As ingest stores them, scanned with the current version (so only the apply pass can reach them).
+    const current = (await p.deps.rulesets.currentVersion()) as number;
+    const scanned = (id: string, extra: Record<string, unknown>) => ({ ...post(id, 'verbot zeug ici'), ...extra, moderation: { normalizedText: 'verbot zeug ici', scannedVersion: current, updatedAt: '2026-11-01T00:00:00.000Z', state: 'none', ruleHits: [] } });
+    const docs = [
+      scanned('h-upper', { media: [{ sha256: hash.toUpperCase(), kind: 'image' }] }),
+      scanned('h-lower', { media: [{ sha256: hash, kind: 'image' }] }),
+      scanned('l-fr', { lang: 'fr' }),
+      scanned('l-fr-fr', { lang: 'fr-FR' }),
+      scanned('l-upper', { lang: 'FR' }),
+      { ...scanned('l-none', {}), lang: undefined },
+      scanned('l-de', { lang: 'de' }),
+    ];
+    await p.ctx.es.bulk({ operations: docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, JSON.parse(JSON.stringify(doc))]), refresh: true });
+    await lead('PUT', '/v1/rules/draft/hash-ef', { kind: 'sha256', pattern: hash, category: 'csam', scope: ['content'], action: 'auto_remove' });
+    await lead('PUT', '/v1/rules/draft/fr-only', { kind: 'phrase', pattern: 'verbot zeug', category: 'other', scope: ['content'], action: 'exclude', locales: ['fr'] });
+    const pub = await lead('POST', '/v1/rules/publish', { note: 'hash and locale' });
+    await jobDone(pub.body.backfill.jobId);
+    for (const id of ['h-upper', 'h-lower']) expect({ id, m: (await stored(id)).moderation }).toMatchObject({ id, m: { state: 'removed', ruleHits: ['hash-ef'] } });
+    for (const id of ['l-fr', 'l-fr-fr', 'l-upper', 'l-none']) expect({ id, m: (await stored(id)).moderation }).toMatchObject({ id, m: { state: 'excluded', ruleHits: ['fr-only'] } });
+    expect((await stored('l-de')).moderation).toMatchObject({ state: 'none', ruleHits: [] });
+  });
+
+  it("an operator's full rescan catches documents changed straight in Elasticsearch with their old moderation copied along", async () => {
+    const current = (await p.deps.rulesets.currentVersion()) as number;
+    // Looks scanned and current, but its text was changed around ingest.
+    await p.ctx.es.index({ index, id: 'copied', document: { ...post('copied', 'now selling cocaine here'), moderation: { normalizedText: 'lemon cake', scannedVersion: current, updatedAt: '2026-11-01T00:00:00.000Z', state: 'none', ruleHits: [] } }, refresh: true });
+    expect((await lead('POST', '/v1/rules/backfill', { sweep: 'everything' })).body.error.field).toBe('/sweep');
+    const started = await lead('POST', '/v1/rules/backfill', { sweep: 'all' });
+    expect(started.status).toBe(202);
+    const done = await jobDone(started.body.backfill.jobId);
+    expect(done.progress.scanned).toBeGreaterThan(0);
+    expect((await stored('copied')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'] });
+  });
+
   it('at boot, starts the backfill of a live version that never was back-filled', async () => {
     const publisher = new RulePublisher(p.deps);
     expect(await publisher.backfillIfBehind()).toBeUndefined();

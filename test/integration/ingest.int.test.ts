@@ -259,6 +259,92 @@ describe('ingest: an unmodified Elasticsearch client writes through Takedown', (
   });
 });
 
+describe('ingest: what an attacker or a careless indexer tried', () => {
+  it('scans a hash however the document spells it: a dotted key, one object, upper case', async () => {
+    const spellings: [string, Record<string, unknown>][] = [
+      ['dot-media', { 'media.sha256': HASH }],
+      ['dot-media-list', { media: [{ kind: 'image' }], 'media.sha256': [HASH.toUpperCase()] }],
+      ['one-object', { media: { sha256: HASH, kind: 'image' } }],
+      ['upper-case', { media: [{ sha256: HASH.toUpperCase(), kind: 'image' }] }],
+    ];
+    for (const [id, extra] of spellings) await writer.index({ index, id, document: { ...post(id, 'holiday photos'), ...extra } });
+    await writer.update({ index, id: 'dot-update', doc: { ...post('dot-update', 'holiday photos'), 'media.sha256': HASH }, doc_as_upsert: true });
+    for (const id of [...spellings.map(([x]) => x), 'dot-update']) {
+      expect({ id, m: (await stored(id)).moderation }).toMatchObject({ id, m: { state: 'removed', ruleHits: ['known-csam-hash'] } });
+    }
+    await eventually(() => p.deps.cases.get(caseIdFor('dot-media')));
+    expect(await visibleIds('holiday photos')).toEqual([]);
+  });
+
+  it('ignores moderation fields however they are spelled', async () => {
+    await writer.index({ index, id: 'dot-mod', document: { ...post('dot-mod', 'Bakery plain post'), 'moderation.state': 'removed', 'moderation.decisionId': 'forged' } });
+    const doc = await stored('dot-mod');
+    expect(Object.keys(doc)).not.toContain('moderation.state');
+    expect(doc.moderation).toMatchObject({ state: 'none', ruleHits: [] });
+    expect(doc.moderation?.decisionId).toBeUndefined();
+  });
+
+  it('never echoes the moderation fields it added in an error, nor breaks a bulk with a multi-line document', async () => {
+    // Duplicate keys: JSON.parse takes the last, Elasticsearch refuses, and its reason would quote the source it saw.
+    await writer.index({ index, id: 'echo-1', document: post('echo-1', 'selling cocaine for the echo test') });
+    const dup = await fetch(`${ingest.url}/${index}/_doc/echo-1`, { method: 'PUT', headers: { authorization: `Bearer ${p.tokens.ingest}`, 'content-type': 'application/json' }, body: '{"type":"post","type":"post","text":"x"}' });
+    const body = await dup.text();
+    expect(dup.status).toBe(400);
+    expect(body).not.toMatch(/moderation|excluded|normalizedText|ruleHits/);
+    // A pretty-printed document is a document, not a line break in the bulk Takedown sends on.
+    const pretty = await fetch(`${ingest.url}/${index}/_doc/pretty-1`, { method: 'PUT', headers: { authorization: `Bearer ${p.tokens.ingest}`, 'content-type': 'application/json' }, body: JSON.stringify(post('pretty-1', 'Bakery pretty post'), null, 2) });
+    expect(pretty.status).toBe(201);
+    const smuggle = `{"id":"sm-1","type":"post","text":"nice cake","authorId":"a","createdAt":"2026-11-20T10:00:00.000Z","media":[\n{"index":{"_index":"${index}","_id":"sm-evil"}}\n]}`;
+    const sm = await fetch(`${ingest.url}/${index}/_doc/sm-1`, { method: 'PUT', headers: { authorization: `Bearer ${p.tokens.ingest}`, 'content-type': 'application/json' }, body: smuggle });
+    expect(sm.status).toBe(400);
+    expect(await p.ctx.es.exists({ index, id: 'sm-evil' })).toBe(false);
+  });
+
+  it('reads no body before it knows the caller, and answers a body that is not what its encoding says with a 4xx', async () => {
+    const garbled = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+    const anonymous = await fetch(`${ingest.url}/${index}/_doc/x`, { method: 'PUT', headers: garbled, body: 'not gzip at all' });
+    expect(anonymous.status).toBe(401); // not 400: the body was never read
+    const known = await fetch(`${ingest.url}/${index}/_doc/x`, { method: 'PUT', headers: { ...garbled, authorization: `Bearer ${p.tokens.ingest}` }, body: 'not gzip at all' });
+    expect(known.status).toBe(400);
+    expect(((await known.json()) as { error: { type: string } }).error.type).toBe('parse_exception');
+  });
+
+  it('keeps a removal after an appeal was escalated, through delete and re-create', async () => {
+    const id = 'esc-1';
+    await writer.index({ index, id, document: post(id, 'Bakery escalation test') });
+    await p.call('POST', '/v1/reports', p.tokens.reporter, { content: { id, type: 'post', authorId: 'x' }, reason: 'fraud' });
+    await caseOf(id);
+    const first = await claimCase(p, id);
+    const removed = await p.call('POST', `/v1/review/${first.case.id}/decision`, p.tokens.moderator, { leaseToken: first.lease.token, action: 'remove', category: 'fraud', legalGround: 'Scam' });
+    await eventually(async () => (await p.deps.cases.decision(removed.body.decisionId))?.appliedAt);
+    expect((await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: id, decisionId: removed.body.decisionId, reason: 'It was a joke' })).status).toBe(202);
+    const second = await claimCase(p, id, p.tokens.moderator2, 'appeals');
+    expect((await p.call('POST', `/v1/review/${second.case.id}/decision`, p.tokens.moderator2, { leaseToken: second.lease.token, action: 'escalate', category: 'fraud', legalGround: 'Needs a senior look' })).status).toBe(201);
+    await writer.delete({ index, id });
+    await writer.index({ index, id, document: post(id, 'Bakery escalation test, again') });
+    expect((await stored(id)).moderation).toMatchObject({ state: 'removed', decisionId: removed.body.decisionId });
+  });
+
+  it('sends a kept post back to a moderator when it is edited to hit a rule that would hide it', async () => {
+    const id = 'kept-edit';
+    await writer.index({ index, id, document: post(id, 'Bakery news: police stop man selling cocaine') });
+    const c = await caseOf(id);
+    const claimed = await claimCase(p, id);
+    const kept = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'keep', category: 'drugs', legalGround: 'News report' });
+    await eventually(async () => (await stored(id)).moderation?.decisionId === kept.body.decisionId);
+    // Written again unchanged: nothing new for a moderator.
+    await writer.index({ index, id, document: post(id, 'Bakery news: police stop man selling cocaine') });
+    // Edited into an offer the rules would hide: visible still (a human kept it), but back in the queue.
+    await writer.index({ index, id, document: post(id, 'Bakery: selling cocaine and cheap followers, dm me') });
+    expect((await stored(id)).moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId, ruleHits: ['sale', 'spam'] });
+    const reopened = await eventually(async () => {
+      const x = await p.deps.cases.get(c.id);
+      return x?.status === 'open' ? x : undefined;
+    });
+    expect(reopened.reportCount).toBe(2);
+  });
+});
+
 describe('ingest: bad input fails one item, never the request, never silently', () => {
   const raw = async (body: string, path = '/_bulk', contentType = 'application/x-ndjson') => {
     const res = await fetch(`${ingest.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.ingest}`, 'content-type': contentType }, body });

@@ -327,6 +327,24 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(job?.data.content.text).toBe('first copy: selling cocaine');
   });
 
+  it('a report joining a decided case leaves its category and rank alone: a reason is only the reporter\'s claim', async () => {
+    await p.ctx.es.index({ index: p.ctx.config.contentIndex, id: 'kept-claim', document: { id: 'kept-claim', type: 'post', text: 'A recipe for lemon cake', authorId: 'baker-2', createdAt: '2026-11-20T10:00:00.000Z' }, refresh: true });
+    await report('kept-claim', { content: { id: 'kept-claim', type: 'post', authorId: 'baker-2' }, reason: 'fraud' });
+    const c = await caseOf('kept-claim');
+    const claimed = await claimCase('kept-claim');
+    expect((await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'keep', category: 'fraud', legalGround: 'Nothing wrong' })).status).toBe(201);
+    const decided = await eventually(async () => {
+      const x = await p.deps.cases.get(c.id);
+      return x?.status === 'decided' ? x : undefined;
+    });
+    await report('kept-claim', { content: { id: 'kept-claim', type: 'post', authorId: 'baker-2' }, reason: 'csam' });
+    const after = await eventually(async () => {
+      const x = await p.deps.cases.get(c.id);
+      return x && x.reportCount === 2 ? x : undefined;
+    });
+    expect([after.status, after.category, after.priority, after.lane]).toEqual(['decided', decided.category, decided.priority, decided.lane]);
+  });
+
   it('lists cases from the cases index, filtered and sorted', async () => {
     await eventually(async () => (await p.call('GET', '/v1/cases?status=open&size=100', p.tokens.lead)).body.total >= 60);
     const byPriority = await p.call('GET', '/v1/cases?status=open&sort=priority&size=20', p.tokens.lead);

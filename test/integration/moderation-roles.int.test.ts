@@ -29,6 +29,7 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     'POST /v1/rules/publish': {},
     'POST /v1/rules/rollback': { version: 1 },
     'POST /v1/review/:caseId/reveal': { leaseToken: 'x', index: 0 },
+    'POST /v1/rules/backfill': { sweep: 'changed' },
   };
   return { method, path, body: bodies[endpoint] };
 }

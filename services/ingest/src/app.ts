@@ -14,8 +14,6 @@ export function createIngestApp(deps: IngestDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  // JSON documents and NDJSON bulks, under whatever content type the client picks.
-  app.use(express.text({ type: () => true, limit: deps.config.maxBodyBytes }));
   app.use((req, res, next) => {
     res.on('finish', () => {
       const endpoint = /\/(_bulk|_doc|_create|_update)(\/|$)/.exec(req.path)?.[1] ?? (['/healthz', '/readyz', '/metrics', '/'].includes(req.path) ? req.path : 'other');
@@ -25,6 +23,8 @@ export function createIngestApp(deps: IngestDeps): Express {
   });
   app.use(opsRoutes(deps));
   app.use(esAuthenticate(deps.principals, ['ingest'], 'the ingest service'));
+  // Bodies are read only for an authenticated caller: an anonymous 100 MB upload is refused before a byte of it is buffered.
+  app.use(express.text({ type: () => true, limit: deps.config.maxBodyBytes }));
   app.use(writeRoutes(deps));
   app.use((req, _res, next) => {
     next(new EsRefusal(400, 'takedown_endpoint_refused_exception', `${req.method} on this path is not available through Takedown ingest (index, create, update, delete and bulk on the content index only)`, 'endpoint'));

@@ -36,6 +36,11 @@ describe('parseBulk', () => {
     expect(kinds([l({ index: { _id: '1' } }), l({ text: 'ж'.repeat(300) })].join('\n'), 700)).toEqual(['index']);
   });
 
+  it('names an unknown action only by a plain word (it becomes the item key and a metric label)', () => {
+    const [a, b] = parseBulk([l({ 'evil<>_x': {} }), l({ a: 1 }), l({ rogue_action: {} }), l({ a: 1 })].join('\n'), 1024);
+    expect([a?.op, b?.op]).toEqual(['unknown', 'rogue_action']);
+  });
+
   it('never loses an action line, whatever the body holds', () => {
     const lines = [l({ index: { _id: 'a' } }), '{broken', l({ delete: { _id: 'b' } }), '', '[]', l({ create: { _id: 'c' } }), l({ x: 1 }), 'null', l({ update: { _id: 'd' } })];
     expect(kinds(lines.join('\n'))).toEqual([

@@ -22,6 +22,9 @@ export type BulkEntry =
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** An unknown action's name, as the item's key in the answer: a plain word, or "unknown". */
+const opName = (op: unknown) => (typeof op === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(op) ? op : 'unknown');
+
 function parseJson(line: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(line) as unknown };
@@ -64,7 +67,7 @@ export function parseBulk(body: string, maxDocBytes: number): BulkEntry[] {
       const skipSource = !looksLikeAction(lines[i + 1]) && i + 1 < lines.length && (lines[i + 1] as string).trim() !== '';
       entries.push({
         kind: 'error',
-        op: typeof op === 'string' && keys.length === 1 ? op.slice(0, 40) : 'index',
+        op: keys.length === 1 ? opName(op) : 'index',
         status: 400,
         type: parsed.ok ? 'illegal_argument_exception' : 'x_content_parse_exception',
         reason: parsed.ok ? `Malformed action/metadata line [${lineNo}], expected one action holding an object` : `Malformed action/metadata line [${lineNo}]: not valid JSON`,
@@ -76,7 +79,7 @@ export function parseBulk(body: string, maxDocBytes: number): BulkEntry[] {
     const meta = action[op as string] as Record<string, unknown>;
     if (!(BULK_OPS as readonly string[]).includes(op as string)) {
       const skipSource = !looksLikeAction(lines[i + 1]) && i + 1 < lines.length && (lines[i + 1] as string).trim() !== '';
-      entries.push({ kind: 'error', op: (op as string).slice(0, 40), meta, status: 400, type: 'illegal_argument_exception', reason: `Unknown action [${(op as string).slice(0, 40)}] on line [${lineNo}]; index, create, update and delete are accepted`, line: lineNo });
+      entries.push({ kind: 'error', op: opName(op), meta, status: 400, type: 'illegal_argument_exception', reason: `Unknown action [${opName(op)}] on line [${lineNo}]; index, create, update and delete are accepted`, line: lineNo });
       i += skipSource ? 2 : 1;
       continue;
     }

@@ -2,10 +2,11 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import {
   UnavailableError,
   platformContent,
-  upstreamFailure,
   recordShadowHits,
   recordedDecisions,
+  scanFieldsOf,
   scanReport,
+  upstreamFailure,
   type CatalogQueue,
   type ContentDocument,
   type LiveRuleset,
@@ -15,7 +16,8 @@ import {
   type ReportJob,
   type RulesetKeys,
 } from '@takedown/shared';
-import { contentState, opensCase, scanContent, scannedModeration, type CompiledRuleset, type DecisionModeration, type Rule } from '@takedown/search-rules';
+import { contentState, decidedVisible, rulesWantingReview, scanContent, scannedModeration, type CompiledRuleset, type DecisionModeration, type Rule } from '@takedown/search-rules';
+import { BULK_OPS } from './bulk-parse';
 import type { IdLocks } from './id-locks';
 import type { IngestMetrics } from './ingest-metrics';
 import { checkDocument, mergeDoc, withModerationJson, type ItemError, type ResolvedItem, type WriteItem } from './write-item';
@@ -71,11 +73,25 @@ interface Sent {
   /** The post did not exist for the caller (missing, or only a placeholder carrying a decision). */
   fresh: boolean;
   doc?: Record<string, unknown>;
-  rules?: Rule[];
+  /** Rules whose hits send this post to a human (an automated report). */
+  wanting?: Rule[];
   state?: string;
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+/**
+ * Elasticsearch's per-item error, as the indexer may see it: its type, and
+ * its reason cut before any quote of the source. The source Elasticsearch
+ * saw carries the moderation fields ingest added (a post's state, decision
+ * and rule hits): the ingest role writes, it never reads those.
+ */
+export function safeError(e: { type?: unknown; reason?: unknown; index?: unknown }): { type: string; reason: string; index?: string } {
+  const type = typeof e.type === 'string' && /^[a-z_]{1,80}$/.test(e.type) ? e.type : 'exception';
+  let reason = typeof e.reason === 'string' ? e.reason : '';
+  const cut = reason.search(/ at \[Source:|Preview of field's value|\[Source:/);
+  if (cut >= 0) reason = reason.slice(0, cut).trim();
+  if (reason === '' || /moderation|normalizedText/.test(reason)) reason = `Elasticsearch refused the document (${type})`;
+  return { type, reason: reason.slice(0, 300), ...(typeof e.index === 'string' ? { index: e.index } : {}) };
+}
 
 function errorItem(e: ItemError): ItemResponse {
   return { [e.op]: { ...(e.index ? { _index: e.index } : {}), ...(e.id !== undefined ? { _id: e.id } : {}), status: e.status, error: { type: e.type, reason: e.reason } } };
@@ -88,12 +104,6 @@ function conflict(item: WriteItem, reason: string): ItemResponse {
 /** The decision fields a stored document carries, when a decision was ever applied to it. */
 function storedDecision(m: Moderation | undefined): DecisionModeration | undefined {
   return m?.decisionId ? { state: m.state ?? 'none', category: m.category ?? null, decisionId: m.decisionId, restrictedIn: m.restrictedIn ?? [], labels: m.labels ?? [] } : undefined;
-}
-
-/** What the scan reads from a document. */
-function scanInput(doc: Record<string, unknown>) {
-  const media = Array.isArray(doc['media']) ? (doc['media'] as { sha256?: unknown }[]).map((m) => str(m?.sha256)).filter((h): h is string => h !== undefined) : [];
-  return { text: str(doc['text']), lang: str(doc['lang']), mediaSha256: media };
 }
 
 /**
@@ -122,7 +132,7 @@ export async function ingestBatch(ctx: IngestContext, resolved: readonly Resolve
       if (r.item.moderationIgnored) ctx.metrics.ignored.inc();
     } else {
       results[pos] = errorItem(r.error);
-      ctx.metrics.items.inc({ op: r.error.op.slice(0, 10), outcome: 'refused' });
+      ctx.metrics.items.inc({ op: (BULK_OPS as readonly string[]).includes(r.error.op) ? r.error.op : 'unknown', outcome: 'refused' });
     }
   });
   if (pending.length > 0) {
@@ -236,20 +246,23 @@ async function writeRound(
       doc = item.source as Record<string, unknown>;
     }
 
-    const input = scanInput(doc);
-    const scan = scanContent(compiled, input, Date.parse(at));
+    const scan = scanContent(compiled, scanFieldsOf(doc), Date.parse(at));
     const rules = scan.ruleHits.map((id) => compiled.byId.get(id)).filter((r): r is Rule => r !== undefined);
     const decision = decided.get(item.id) ?? storedDecision(stored.found ? stored._source?.moderation : undefined);
     const moderation = scannedModeration(decision, scan, contentState(rules, Date.parse(at)), version, at);
+    // A kept post that changed (or whose reviewed text is gone) goes back to a human if it now hits a hiding rule.
+    const keptAndChanged = decidedVisible(decision) && stored._source?.moderation?.normalizedText !== scan.normalizedText;
+    const wanting = rulesWantingReview(rules, keptAndChanged);
     if (scan.shadowHits.length > 0) shadow.push({ id: item.id, hits: scan.shadowHits });
     // Conditional on what was read: a decision applied in between makes this write lose, and it is done again.
     // The document goes as it came, moderation spliced in; a merged or cleaned one is serialised.
-    const source = doc === item.source && item.raw !== undefined ? withModerationJson(item.raw, Object.keys(doc).length === 0, moderation) : { ...doc, moderation };
+    // (A raw body with a line break would break the NDJSON: such a document is serialised.)
+    const source = doc === item.source && item.raw !== undefined && !item.raw.includes('\n') ? withModerationJson(item.raw, Object.keys(doc).length === 0, moderation) : { ...doc, moderation };
     operations.push(
       stored.found ? { index: { _index: item.index, _id: item.id, if_seq_no: stored._seq_no, if_primary_term: stored._primary_term } } : { create: { _index: item.index, _id: item.id } },
       source,
     );
-    sent.push({ p, fresh: !exists, doc, rules, state: moderation.state ?? 'none' });
+    sent.push({ p, fresh: !exists, doc, wanting, state: moderation.state ?? 'none' });
   }
   ctx.metrics.scan.observe((performance.now() - tScan) / 1000);
   for (const s of shadow) {
@@ -263,6 +276,10 @@ async function writeRound(
   });
   ctx.metrics.upstream.observe((performance.now() - tWrite) / 1000);
 
+  if (bulk.items.length !== sent.length) {
+    // Never expected; the answers cannot be matched to the items, so none is claimed to have succeeded.
+    throw new UnavailableError(`Elasticsearch answered ${bulk.items.length} items for ${sent.length}`, 'upstream_mismatch');
+  }
   const retry: Pending[] = [];
   const reviews: { pos: number; job: ReportJob }[] = [];
   bulk.items.forEach((answer, j) => {
@@ -276,6 +293,7 @@ async function writeRound(
     }
     const ok = r.status < 300;
     const out: Record<string, unknown> = { ...r };
+    if (r.error) out['error'] = safeError(r.error);
     if (ok && s.fresh) {
       // A placeholder replaced is, for the caller, a document created.
       out['result'] = 'created';
@@ -285,8 +303,7 @@ async function writeRound(
     ctx.metrics.items.inc({ op: item.op, outcome: ok ? 'ok' : 'failed' });
     if (!ok || !s.doc) return;
     ctx.metrics.states.inc({ state: s.state ?? 'none' });
-    const wanting = (s.rules ?? []).filter(opensCase);
-    if (wanting.length > 0) reviews.push({ pos: s.p.pos, job: scanReport(platformContent(item.id, s.doc as Partial<ContentDocument>), wanting, version, at, 'ingest') });
+    if (s.wanting && s.wanting.length > 0) reviews.push({ pos: s.p.pos, job: scanReport(platformContent(item.id, s.doc as Partial<ContentDocument>), s.wanting, version, at, 'ingest') });
   });
 
   if (reviews.length > 0) {

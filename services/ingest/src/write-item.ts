@@ -66,17 +66,17 @@ export const MAX_DEPTH = 100;
  * The fields Takedown reads from a post, checked before they are scanned.
  * Other fields are the platform's: Elasticsearch's mapping judges them.
  */
+const hash = { type: 'string', pattern: '^[A-Fa-f0-9]{64}$' } as const;
+const mediaItem = { type: 'object', properties: { sha256: hash } } as const;
 const validateScanned = compileValidator<Record<string, unknown>>(
   {
     type: 'object',
     properties: {
       text: { type: 'string' },
       lang: { type: 'string', maxLength: 35 },
-      media: {
-        type: 'array',
-        maxItems: 100,
-        items: { type: 'object', properties: { sha256: { type: 'string', pattern: '^[A-Fa-f0-9]{64}$' } } },
-      },
+      // Elasticsearch indexes one object and an array of them alike, and a dotted key as the same field.
+      media: { anyOf: [{ type: 'array', maxItems: 100, items: mediaItem }, mediaItem] },
+      'media.sha256': { anyOf: [hash, { type: 'array', maxItems: 100, items: hash }] },
     },
   },
   'document',
@@ -96,10 +96,14 @@ export function depthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** A top-level key that names Takedown's fields: `moderation`, or a dotted `moderation.…` (Elasticsearch expands those into the same object). */
+const isModerationKey = (k: string) => k === 'moderation' || k.startsWith('moderation.');
+
 /** The document without `moderation` (only Takedown writes it), and whether there was one. */
 function withoutModeration(doc: Record<string, unknown>): { doc: Record<string, unknown>; had: boolean } {
-  if (!Object.hasOwn(doc, 'moderation')) return { doc, had: false };
-  const { moderation: _ignored, ...rest } = doc;
+  if (!Object.keys(doc).some(isModerationKey)) return { doc, had: false };
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) if (!isModerationKey(k)) rest[k] = v;
   return { doc: rest, had: true };
 }
 

@@ -35,6 +35,7 @@ export const ACCESS = {
   'GET /v1/rules/versions/:version': ['lead', 'admin'],
   'GET /v1/rules/shadow': ['lead', 'admin'],
   'GET /v1/rules/backfill': ['lead', 'admin'],
+  'POST /v1/rules/backfill': ['lead', 'admin'],
   'GET /readyz': ['admin', 'lead'],
   'GET /metrics': ['admin', 'lead'],
   'POST /v1/session/admin-cookie': ['admin'],

@@ -13,8 +13,6 @@ export function createSearchApp(deps: SearchDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  // Bodies are JSON (search) or NDJSON (msearch), under any content type the client picks.
-  app.use(express.text({ type: () => true, limit: '2mb' }));
   app.use((req, res, next) => {
     res.on('finish', () => {
       const endpoint = /\/(_search|_count|_msearch)$/.exec(req.path)?.[1] ?? (['/healthz', '/readyz', '/metrics', '/'].includes(req.path) ? req.path : 'other');
@@ -24,6 +22,8 @@ export function createSearchApp(deps: SearchDeps): Express {
   });
   app.use(opsRoutes(deps));
   app.use(esAuthenticate(deps.principals, ['search'], 'the search service'));
+  // Bodies are read only for an authenticated caller: an anonymous 100 MB upload is refused before a byte of it is buffered.
+  app.use(express.text({ type: () => true, limit: '2mb' }));
   app.use(searchRoutes(deps));
   app.use(msearchRoutes(deps));
   app.use((req, _res, next) => {

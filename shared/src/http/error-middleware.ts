@@ -42,6 +42,11 @@ export function mapError(err: unknown): { status: number; body: ErrorBody } {
   if (bodyParserType === 'entity.too.large') {
     return { status: 413, body: { error: { code: 'payload_too_large', message: 'request body is too large' } } };
   }
+  // Other unreadable bodies (a charset or Content-Encoding the body does not match): the client's fault, a 4xx.
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { error: { code: 'unreadable_body', message: 'request body could not be read (charset or encoding)' } } };
+  }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
 }
 

@@ -47,11 +47,13 @@ export function esErrorHandler(o: { logger: Logger; onRefused?: (reason: string)
       return sendEsError(res, 503, 'takedown_unavailable_exception', `refused, never served unfiltered: ${err.message}`, { takedown: { code: err.code } });
     }
     // body-parser: too large, bad charset or encoding, aborted uploads: the client's fault, said plainly.
+    // (zlib's errors for a body that is not what its Content-Encoding says carry a 400 and no type.)
     const parser = err as { type?: unknown; status?: unknown } | null;
     if (parser?.type === 'entity.too.large') return sendEsError(res, 413, 'content_too_long_exception', 'request body is too large');
-    if (typeof parser?.type === 'string' && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+    if (!isTakedownError(err) && typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500) {
       o.onRefused?.('bad_body');
-      return sendEsError(res, parser.status, 'parse_exception', `request body could not be read (${parser.type.replace(/[^a-z.]/g, '')})`);
+      const what = typeof parser.type === 'string' ? parser.type.replace(/[^a-z.]/g, '') : 'bad encoding';
+      return sendEsError(res, parser.status, 'parse_exception', `request body could not be read (${what})`);
     }
     if (isTakedownError(err) && err.status < 500) return sendEsError(res, err.status, err.code, err.message);
     o.logger.error({ err, method: req.method, path: req.path }, 'request failed');

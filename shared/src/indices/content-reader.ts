@@ -3,6 +3,7 @@ import { CONTENT_TYPES, type ContentType } from '../domain/vocabulary';
 import { UnavailableError } from '../errors/takedown-error';
 import type { ReportJob } from '../jobs/payloads';
 import type { ContentDocument } from './content-index';
+import { scanFieldsOf } from './scan-fields';
 
 /** A post as the platform's content index holds it, in the shape cases carry. */
 export type PlatformContent = ReportJob['content'];
@@ -41,7 +42,7 @@ export class ContentReader {
 /** The fields a case shows, from a content document; the platform's optional fields kept only when well-formed. */
 export function platformContent(contentId: string, doc: Partial<ContentDocument>): PlatformContent {
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
-  const media = Array.isArray(doc.media) ? doc.media.map((m) => str(m?.sha256)?.toLowerCase()).filter((h): h is string => h !== undefined && /^[a-f0-9]{64}$/.test(h)) : [];
+  const media = scanFieldsOf(doc as Record<string, unknown>).mediaSha256;
   const type = str(doc.type);
   const out: PlatformContent = {
     id: contentId,

@@ -118,6 +118,13 @@ export interface BackfillJob {
   apply: string[];
   /** Rule ids whose tags are removed first (removed or changed rules). */
   clear: string[];
+  /**
+   * Which documents the sweep scans in full: `changed` (default) those never
+   * scanned and those written with an older version around the publish;
+   * `all` every document (an operator's rescan, e.g. after writes straight
+   * to Elasticsearch that copied old moderation fields along).
+   */
+  sweep?: 'changed' | 'all';
 }
 
 export const backfillJobSchema = {
@@ -129,5 +136,6 @@ export const backfillJobSchema = {
     rulesetVersion: { type: 'integer', minimum: 1 },
     apply: { type: 'array', items: id, maxItems: 100000 },
     clear: { type: 'array', items: id, maxItems: 100000 },
+    sweep: { type: 'string', enum: ['changed', 'all'] },
   },
 } as const;

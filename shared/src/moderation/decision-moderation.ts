@@ -31,8 +31,10 @@ export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'categor
  * The latest content-changing decision recorded for each content id, read
  * from the case store (Redis, the source of truth for decisions): a post
  * deleted and written again, or re-indexed into a new index, gets its
- * decision back even though the old document is gone. Two pipelined round
- * trips for a whole batch; the second only for the (few) decided ids.
+ * decision back even though the old document is gone. One pipelined round
+ * trip for a whole batch, a second only for the (few) decided ids, a third
+ * only when the last decision changed nothing (an escalation): then the
+ * case's decision history is walked back to the last one that did.
  */
 export async function recordedDecisions(redis: Redis, keys: ModerationKeys, contentIds: readonly string[], at: string): Promise<Map<string, Moderation>> {
   const out = new Map<string, Moderation>();
@@ -41,13 +43,37 @@ export async function recordedDecisions(redis: Redis, keys: ModerationKeys, cont
   for (const id of contentIds) pipe.hmget(keys.case(caseIdFor(id)), 'lastDecisionId', 'lastAction', 'autoRemovedBy');
   const heads = (await pipe.exec()) ?? [];
   const wanted: [string, string][] = [];
+  const walk: string[] = [];
   heads.forEach(([err, value], i) => {
     if (err) throw err;
+    const contentId = contentIds[i] as string;
     const [lastDecisionId, lastAction, autoRemovedBy] = value as (string | null)[];
-    // A human decision outranks the automated removal it confirms or reverses.
-    const decisionId = lastDecisionId && lastAction && changesContent(lastAction) ? lastDecisionId : autoRemovedBy;
-    if (decisionId) wanted.push([contentIds[i] as string, decisionId]);
+    if (lastDecisionId && lastAction && changesContent(lastAction)) wanted.push([contentId, lastDecisionId]);
+    else if (lastAction) walk.push(contentId);
+    else if (autoRemovedBy) wanted.push([contentId, autoRemovedBy]);
   });
+  if (walk.length > 0) {
+    const lists = (await walk.reduce((p, id) => p.lrange(keys.caseDecisions(caseIdFor(id)), 0, -1), redis.pipeline()).exec()) ?? [];
+    const actions = redis.pipeline();
+    const asked: [string, string[]][] = [];
+    lists.forEach(([err, ids], i) => {
+      if (err) throw err;
+      const list = ids as string[];
+      asked.push([walk[i] as string, list]);
+      for (const d of list) actions.hget(keys.decision(d), 'action');
+    });
+    const found = (await actions.exec()) ?? [];
+    let k = 0;
+    for (const [contentId, list] of asked) {
+      let latest: string | undefined;
+      for (const d of list) {
+        const [err, action] = found[k++] ?? [];
+        if (err) throw err;
+        if (typeof action === 'string' && changesContent(action)) latest = d;
+      }
+      if (latest) wanted.push([contentId, latest]);
+    }
+  }
   if (wanted.length === 0) return out;
   const read = redis.pipeline();
   for (const [, decisionId] of wanted) read.hgetall(keys.decision(decisionId));

@@ -1,12 +1,14 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { Job } from 'bullmq';
 import {
+  allContentQuery,
   compileStoredRuleset,
   contentRuleQuery,
   contentState,
+  decidedVisible,
   isBackfillRule,
   needsScanQuery,
-  opensCase,
+  rulesWantingReview,
   scanContent,
   scannedModeration,
   type DecisionModeration,
@@ -16,6 +18,7 @@ import {
   platformContent,
   recordedDecisions,
   runScript,
+  scanFieldsOf,
   scanReport,
   type BackfillJob,
   type CatalogQueue,
@@ -129,7 +132,9 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
 
   const superseded = async () => ((await deps.rulesets.currentVersion()) ?? 0) > data.rulesetVersion;
   const through = await deps.rulesets.backfilledThrough();
-  if ((through !== undefined && through >= data.rulesetVersion) || (await superseded())) {
+  // A full rescan is asked for on purpose: a watermark already at this version does not make it moot.
+  const done = data.sweep !== 'all' && through !== undefined && through >= data.rulesetVersion;
+  if (done || (await superseded())) {
     progress.phase = 'superseded';
     await report();
     return progress;
@@ -154,7 +159,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
           },
         }
       : undefined;
-  const sweepQuery = needsScanQuery(data.rulesetVersion, Date.parse(stored.publishedAt) - SWEEP_SKEW_MS) as estypes.QueryDslQueryContainer;
+  const sweepQuery = (data.sweep === 'all' ? allContentQuery() : needsScanQuery(data.rulesetVersion, Date.parse(stored.publishedAt) - SWEEP_SKEW_MS)) as estypes.QueryDslQueryContainer;
 
   const count = async (q?: estypes.QueryDslQueryContainer) => (q ? (await deps.es.count({ index: deps.contentIndex, query: q })).count : 0);
   progress.total = (await count(clearQuery)) + (await count(applyQuery));
@@ -218,8 +223,9 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
   };
 
   const update = (h: Hit, moderation: Moderation) => [{ update: { _index: h._index, _id: h._id as string, if_seq_no: h._seq_no, if_primary_term: h._primary_term } }, { doc: { moderation } }];
-  const reportFor = (h: Hit, rules: readonly Rule[], at: string): ReportJob[] => {
-    const wanting = rules.filter(opensCase);
+  /** The automated report for a post whose new hits want a human (a kept post counts as changed when a new rule hits it). */
+  const reportFor = (h: Hit, rules: readonly Rule[], keptAndChanged: boolean, at: string): ReportJob[] => {
+    const wanting = rulesWantingReview(rules, keptAndChanged);
     return wanting.length > 0 ? [scanReport(platformContent(h._id as string, h._source ?? {}), wanting, data.rulesetVersion, at, 'backfill')] : [];
   };
 
@@ -249,7 +255,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
         if (added.length === 0) continue;
         progress.tagged++;
         operations.push(...update(h, retagged(m, [...existing, ...added].sort(), rulesById, data.rulesetVersion, now())));
-        reports.push(...reportFor(h, added.map((id) => rulesById.get(id) as Rule), at));
+        reports.push(...reportFor(h, added.map((id) => rulesById.get(id) as Rule), decidedVisible(m), at));
       }
       return { operations, reports };
     });
@@ -268,14 +274,11 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
       for (const h of hits) {
         progress.scanned++;
         const doc = h._source ?? {};
-        const text = typeof doc.text === 'string' ? doc.text : undefined;
-        const lang = typeof doc.lang === 'string' ? doc.lang : undefined;
-        const media = Array.isArray(doc.media) ? doc.media.map((x) => x?.sha256).filter((s): s is string => typeof s === 'string') : [];
-        const result = scanContent(compiled, { text, lang, mediaSha256: media }, Date.parse(at));
+        const result = scanContent(compiled, scanFieldsOf(doc), Date.parse(at));
         const rules = result.ruleHits.map((id) => rulesById.get(id)).filter((r): r is Rule => r !== undefined);
         const decision = decided.get(h._id as string) ?? storedDecision(doc.moderation);
         operations.push(...update(h, scannedModeration(decision, result, contentState(rules, Date.parse(at)), data.rulesetVersion, at)));
-        reports.push(...reportFor(h, rules, at));
+        reports.push(...reportFor(h, rules, decidedVisible(decision) && doc.moderation?.normalizedText !== result.normalizedText, at));
       }
       return { operations, reports };
     });

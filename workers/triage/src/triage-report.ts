@@ -147,12 +147,15 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       lane = routeLane(category);
     }
 
+    // A report that only joins a decided case's history changes neither its category nor its rank:
+    // a reason is the reporter's claim, and the decision stands until new evidence reopens the case.
+    const settled = mode === 'attach' ? existing : undefined;
     const fields: Partial<CaseRecord> = {
       id: caseId,
       contentId: content.id,
       lane,
-      priority,
-      category,
+      priority: settled ? settled.priority : priority,
+      category: settled ? settled.category : category,
       content,
       reportCount,
       reporterTypes,

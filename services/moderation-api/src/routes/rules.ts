@@ -31,6 +31,10 @@ const validatePublishBody = compileValidator<{ note?: string }>(
   { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 2000 } } },
   'publish',
 );
+const validateRescanBody = compileValidator<{ sweep: 'changed' | 'all' }>(
+  { type: 'object', additionalProperties: false, required: ['sweep'], properties: { sweep: { type: 'string', enum: ['changed', 'all'] } } },
+  'rescan',
+);
 const validateRollbackBody = compileValidator<{ version: number; note?: string }>(
   { type: 'object', additionalProperties: false, required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, note: { type: 'string', maxLength: 2000 } } },
   'rollback',
@@ -155,6 +159,14 @@ export function ruleRoutes(deps: ApiDeps): Router {
     out.sort((a, b) => b.rulesetVersion - a.rulesetVersion);
     const [pending, through, current] = await Promise.all([deps.redis.hgetall(deps.rulesets.keys.backfillPending), deps.rulesets.backfilledThrough(), deps.rulesets.currentVersion()]);
     res.json({ currentVersion: current ?? null, backfilledThrough: through ?? null, pendingForSearch: Object.keys(pending), jobs: out });
+  });
+
+  r.post('/v1/rules/backfill', guard(deps.tokens, 'POST /v1/rules/backfill'), async (req, res) => {
+    const { sweep } = validateRescanBody(req.body);
+    const started = await publisher.rescan(sweep);
+    if (!started) throw new ConflictError('no ruleset is published', 'nothing_published');
+    await audit({ type: 'rules.rescan_started', actor: actorOf(principalOf(req)), at: new Date().toISOString(), data: { sweep, jobId: started.jobId } });
+    res.status(202).json({ backfill: started });
   });
 
   r.get('/v1/rules/shadow', guard(deps.tokens, 'GET /v1/rules/shadow'), async (_req, res) => {

@@ -66,6 +66,18 @@ export class RulePublisher {
     return started;
   }
 
+  /**
+   * An operator's rescan of the live version: the usual plan against the
+   * watermark, and a sweep of every document (`all`) or of those never
+   * scanned and written around the last publish (`changed`).
+   */
+  async rescan(sweep: 'changed' | 'all'): Promise<BackfillStarted | undefined> {
+    const current = await this.o.rulesets.current();
+    if (!current) return undefined;
+    const plan = await this.plan(current.rules as Rule[]);
+    return this.enqueue(current.version, plan, { sweep, jobId: `backfill-v${current.version}-rescan-${Date.now().toString(36)}` });
+  }
+
   private async plan(rules: readonly Rule[]) {
     const { rulesets, redis } = this.o;
     const through = await rulesets.backfilledThrough();
@@ -74,9 +86,9 @@ export class RulePublisher {
     return planBackfill((base?.rules ?? []) as Rule[], rules, inflight);
   }
 
-  private async enqueue(version: number, plan: { apply: string[]; clear: string[] }): Promise<BackfillStarted> {
-    const jobId = `backfill-v${version}`;
-    await this.o.backfill.add({ rulesetVersion: version, apply: plan.apply, clear: plan.clear }, { jobId });
+  private async enqueue(version: number, plan: { apply: string[]; clear: string[] }, o: { sweep?: 'changed' | 'all'; jobId?: string } = {}): Promise<BackfillStarted> {
+    const jobId = o.jobId ?? `backfill-v${version}`;
+    await this.o.backfill.add({ rulesetVersion: version, apply: plan.apply, clear: plan.clear, ...(o.sweep ? { sweep: o.sweep } : {}) }, { jobId });
     return { jobId, apply: plan.apply.length, clear: plan.clear.length };
   }
 }

@@ -123,7 +123,9 @@ function runnables() {
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).sort()) {
       const main = path.join(dir, name, 'dist', 'main.js');
-      if (fs.existsSync(main)) found.push({ name: `${group}/${name}`, main });
+      // A package may name the Node flags its process runs with (package.json "takedown.nodeFlags").
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, name, 'package.json'), 'utf8'));
+      if (fs.existsSync(main)) found.push({ name: `${group}/${name}`, main, flags: pkg.takedown?.nodeFlags ?? [] });
     }
   }
   return found;
@@ -172,7 +174,7 @@ async function main() {
     redis.disconnect();
 
     for (const r of runnables()) {
-      const child = spawn(process.execPath, [r.main], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawn(process.execPath, [...r.flags, r.main], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
       child.on('exit', (code, signal) => {
         if (!stopping) {
           log(`${r.name} exited (${signal ?? code}); stopping everything`);

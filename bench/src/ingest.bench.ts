@@ -8,6 +8,7 @@
 // two bulks in flight (an indexer's usual shape). Each round writes fresh
 // ids, so both sides create documents. Ends with one JSON line.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   await new RulesetStore(env.redis, rulesetKeys(config.queuePrefix)).publish([...shipped, ...extra], 'bench');
   const token = (await new TokenStore(env.redis, moderationKeys(config.queuePrefix)).create({ role: 'ingest', name: 'bench-ingest', createdBy: 'bench' })).token;
 
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'services/ingest/dist/main.js')], {
+  const flags = (JSON.parse(readFileSync(path.join(root, 'services/ingest/package.json'), 'utf8')) as { takedown?: { nodeFlags?: string[] } }).takedown?.nodeFlags ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...flags, path.join(root, 'services/ingest/dist/main.js')], {
     env: { ...process.env, LOG_LEVEL: 'warn', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: config.contentIndex, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix, TAKEDOWN_INGEST_PORT: String(port), TAKEDOWN_INGEST_HOST: '127.0.0.1' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

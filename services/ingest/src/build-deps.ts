@@ -15,6 +15,7 @@ import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rul
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
 import { createIngestMetrics } from './ingest-metrics';
+import { ReadFirst } from './read-first';
 
 /** Builds the ingest service's clients and live ruleset from validated config (main.ts and tests). */
 export async function buildIngestDeps(config: IngestConfig, logger: Logger): Promise<IngestDeps & { close(): Promise<void> }> {
@@ -46,6 +47,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     principals: new PrincipalCache(new TokenStore(redis, keys)),
     metrics: createIngestMetrics(),
     locks: new IdLocks(),
+    readFirst: new ReadFirst(),
     async close() {
       await rules.stop();
       await reports.close();

@@ -6,3 +6,4 @@ export * from './write-item';
 export * from './ingest-batch';
 export * from './ingest-metrics';
 export * from './id-locks';
+export * from './read-first';

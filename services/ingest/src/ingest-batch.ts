@@ -19,6 +19,7 @@ import {
 import { contentState, decidedVisible, rulesWantingReview, scanContent, scannedModeration, type CompiledRuleset, type DecisionModeration, type Rule } from '@takedown/search-rules';
 import { BULK_OPS } from './bulk-parse';
 import type { IdLocks } from './id-locks';
+import type { ReadFirst } from './read-first';
 import type { IngestMetrics } from './ingest-metrics';
 import { checkDocument, mergeDoc, withModerationJson, type ItemError, type ResolvedItem, type WriteItem } from './write-item';
 
@@ -35,6 +36,8 @@ export interface IngestContext {
   metrics: IngestMetrics;
   /** Serialises this process's writes of one id. */
   locks: IdLocks;
+  /** Whether index and create items are read before they are written (see ReadFirst). */
+  readFirst: ReadFirst;
   now?: () => Date;
 }
 
@@ -61,6 +64,9 @@ type Moderation = NonNullable<ContentDocument['moderation']>;
 type Source = Record<string, unknown> & { moderation?: Moderation };
 type MgetDoc = estypes.MgetResponseItem<Source>;
 
+/** An item written without a read: as if the post were new (a `create`, which fails if it is not). */
+const NOT_READ = { _index: '', _id: '', found: false } as MgetDoc;
+
 interface Pending {
   pos: number;
   item: WriteItem;
@@ -72,6 +78,8 @@ interface Sent {
   p: Pending;
   /** The post did not exist for the caller (missing, or only a placeholder carrying a decision). */
   fresh: boolean;
+  /** Whether it was read before the write (else written as new, optimistically). */
+  read: boolean;
   doc?: Record<string, unknown>;
   /** Rules whose hits send this post to a human (an automated report). */
   wanting?: Rule[];
@@ -175,7 +183,12 @@ async function writeRound(
   params: WriteParams,
 ): Promise<Pending[]> {
   const at = (ctx.now?.() ?? new Date()).toISOString();
-  const reads = round.filter((p) => p.item.op !== 'delete');
+  // Updates need the stored source, the caller's own condition the stored sequence number, and a retry the
+  // current state; other writes are read first only while recent ones mostly found their post there.
+  const readFirst = ctx.readFirst.shouldRead;
+  const needsRead = (p: Pending) => p.item.op === 'update' || (p.item.op !== 'delete' && (readFirst || p.attempts > 0 || p.item.ifSeqNo !== undefined));
+  const reads = round.filter(needsRead);
+  const writes = round.filter((p) => p.item.op !== 'delete');
   const tRead = performance.now();
   const [got, decided] = await Promise.all([
     reads.length === 0
@@ -185,7 +198,7 @@ async function writeRound(
           .catch((err: unknown) => {
             throw upstreamFailure(err, 'reading the stored documents');
           }),
-    recordedDecisions(ctx.redis, ctx.keys, reads.map((p) => p.item.id), at).catch(() => {
+    recordedDecisions(ctx.redis, ctx.keys, writes.map((p) => p.item.id), at).catch(() => {
       throw new UnavailableError('the case store (Redis) is unavailable: decisions cannot be kept', 'redis_unavailable');
     }),
   ]);
@@ -201,10 +214,10 @@ async function writeRound(
     const { item } = p;
     if (item.op === 'delete') {
       operations.push({ delete: { _index: item.index, _id: item.id, ...(item.ifSeqNo !== undefined ? { if_seq_no: item.ifSeqNo, if_primary_term: item.ifPrimaryTerm } : {}) } });
-      sent.push({ p, fresh: false });
+      sent.push({ p, fresh: false, read: false });
       continue;
     }
-    const stored = got.docs[k++] as MgetDoc;
+    const stored = needsRead(p) ? (got.docs[k++] as MgetDoc) : NOT_READ;
     if ('error' in stored) {
       const e = stored.error;
       results[p.pos] = errorItem({ op: item.op, index: item.index, id: item.id, status: 503, type: typeof e.type === 'string' ? e.type : 'unavailable_shards_exception', reason: 'the stored document could not be read; retry' });
@@ -262,7 +275,7 @@ async function writeRound(
       stored.found ? { index: { _index: item.index, _id: item.id, if_seq_no: stored._seq_no, if_primary_term: stored._primary_term } } : { create: { _index: item.index, _id: item.id } },
       source,
     );
-    sent.push({ p, fresh: !exists, doc, wanting, state: moderation.state ?? 'none' });
+    sent.push({ p, fresh: !exists, read: needsRead(p), doc, wanting, state: moderation.state ?? 'none' });
   }
   ctx.metrics.scan.observe((performance.now() - tScan) / 1000);
   for (const s of shadow) {
@@ -286,7 +299,8 @@ async function writeRound(
     const s = sent[j] as Sent;
     const { item } = s.p;
     const r = Object.values(answer)[0] as estypes.BulkResponseItem;
-    // Our own condition lost a race (not the caller's): read again and write again.
+    if (item.op !== 'delete') ctx.readFirst.record(s.read ? !s.fresh : r.status === 409);
+    // Our own condition lost a race (not the caller's), or a post written as new was there: read again and write again.
     if (r.status === 409 && item.op !== 'delete' && item.ifSeqNo === undefined && s.p.attempts + 1 < MAX_ATTEMPTS) {
       retry.push({ ...s.p, attempts: s.p.attempts + 1 });
       return;

@@ -4,6 +4,7 @@ import type { ContentDocument } from '../indices/content-index';
 import { decisionFromHash, type DecisionRecord } from './case-record';
 import { caseIdFor } from './ids';
 import type { ModerationKeys } from './keys';
+import { runScript } from './lua-scripts';
 
 type Moderation = NonNullable<ContentDocument['moderation']>;
 
@@ -27,31 +28,36 @@ export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'categor
   };
 }
 
+/** Cases read per decision-heads.lua call (about a millisecond of Redis time). */
+const HEADS_PER_CALL = 2000;
+
 /**
  * The latest content-changing decision recorded for each content id, read
  * from the case store (Redis, the source of truth for decisions): a post
  * deleted and written again, or re-indexed into a new index, gets its
- * decision back even though the old document is gone. One pipelined round
- * trip for a whole batch, a second only for the (few) decided ids, a third
- * only when the last decision changed nothing (an escalation): then the
- * case's decision history is walked back to the last one that did.
+ * decision back even though the old document is gone. One script call for
+ * a whole batch (decision-heads.lua), a round trip more only for the (few)
+ * decided ids, and more only when the last decision changed nothing (an
+ * escalation): then the case's decision history is walked back to the last
+ * one that did.
  */
 export async function recordedDecisions(redis: Redis, keys: ModerationKeys, contentIds: readonly string[], at: string): Promise<Map<string, Moderation>> {
   const out = new Map<string, Moderation>();
   if (contentIds.length === 0) return out;
-  const pipe = redis.pipeline();
-  for (const id of contentIds) pipe.hmget(keys.case(caseIdFor(id)), 'lastDecisionId', 'lastAction', 'autoRemovedBy');
-  const heads = (await pipe.exec()) ?? [];
   const wanted: [string, string][] = [];
   const walk: string[] = [];
-  heads.forEach(([err, value], i) => {
-    if (err) throw err;
-    const contentId = contentIds[i] as string;
-    const [lastDecisionId, lastAction, autoRemovedBy] = value as (string | null)[];
-    if (lastDecisionId && lastAction && changesContent(lastAction)) wanted.push([contentId, lastDecisionId]);
-    else if (lastAction) walk.push(contentId);
-    else if (autoRemovedBy) wanted.push([contentId, autoRemovedBy]);
-  });
+  // Chunked: one script call holds Redis for its whole run.
+  for (let start = 0; start < contentIds.length; start += HEADS_PER_CALL) {
+    const chunk = contentIds.slice(start, start + HEADS_PER_CALL);
+    const heads = (await runScript(redis, 'decision-heads', chunk.map((id) => keys.case(caseIdFor(id))), [])) as (number | string)[];
+    for (let k = 0; k + 3 < heads.length; k += 4) {
+      const contentId = chunk[Number(heads[k]) - 1] as string;
+      const [lastDecisionId, lastAction, autoRemovedBy] = [heads[k + 1], heads[k + 2], heads[k + 3]] as string[];
+      if (lastDecisionId && lastAction && changesContent(lastAction)) wanted.push([contentId, lastDecisionId]);
+      else if (lastAction) walk.push(contentId);
+      else if (autoRemovedBy) wanted.push([contentId, autoRemovedBy]);
+    }
+  }
   if (walk.length > 0) {
     const lists = (await walk.reduce((p, id) => p.lrange(keys.caseDecisions(caseIdFor(id)), 0, -1), redis.pipeline()).exec()) ?? [];
     const actions = redis.pipeline();

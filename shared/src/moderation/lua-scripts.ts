@@ -20,6 +20,8 @@ const SCRIPT_KEYS = {
   'append-audit': 1,
   'renew-lock': 1,
   'finish-backfill': 3,
+  /** As many keys as the caller passes (-1). */
+  'decision-heads': -1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_KEYS;
@@ -50,12 +52,12 @@ function scripts(): Map<ScriptName, Loaded> {
 export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
   const script = scripts().get(name);
   if (!script) throw new Error(`unknown Lua script ${name}`);
-  if (keys.length !== script.keys) throw new Error(`${name}.lua takes ${script.keys} keys, got ${keys.length}`);
+  if (script.keys >= 0 && keys.length !== script.keys) throw new Error(`${name}.lua takes ${script.keys} keys, got ${keys.length}`);
   try {
-    return await redis.evalsha(script.sha, script.keys, ...keys, ...args);
+    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (err) {
     if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-    return redis.eval(script.source, script.keys, ...keys, ...args);
+    return redis.eval(script.source, keys.length, ...keys, ...args);
   }
 }
 
@@ -70,8 +72,8 @@ export async function runScripts(redis: Redis, calls: { name: ScriptName; keys: 
     const pipe = redis.pipeline();
     for (const c of calls) {
       const s = all.get(c.name);
-      if (!s || c.keys.length !== s.keys) throw new Error(`bad call to ${c.name}.lua`);
-      pipe.evalsha(s.sha, s.keys, ...c.keys, ...c.args);
+      if (!s || (s.keys >= 0 && c.keys.length !== s.keys)) throw new Error(`bad call to ${c.name}.lua`);
+      pipe.evalsha(s.sha, c.keys.length, ...c.keys, ...c.args);
     }
     return (await pipe.exec()) ?? [];
   };

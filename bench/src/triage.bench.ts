@@ -5,7 +5,7 @@
 // BullMQ worker draining the same number of identical jobs on the same
 // Redis, at concurrency 1 and 50, in this run. Ends with one JSON line.
 import { Worker } from 'bullmq';
-import { CaseStore, CatalogQueue, ContentReader, LiveRuleset, ensureContentIndex, RulesetStore, createRedis, generateDemoCorpus, jobCatalog, moderationKeys, rulesetKeys, type ReportJob } from '@takedown/shared';
+import { CaseStore, CatalogQueue, ContentReader, ensureContentIndex, RulesetStore, generateDemoCorpus, jobCatalog, moderationKeys, rulesetKeys, startLiveRuleset, type ReportJob } from '@takedown/shared';
 import { compileStoredRuleset, shippedRules, testing, type CompiledRuleset } from '@takedown/search-rules';
 import { createTriageWorker } from '@takedown/triage-worker';
 import { benchEnv, round, runBench } from './bench-env';
@@ -22,9 +22,8 @@ async function main(): Promise<void> {
   const rules = [...shipped, ...Array.from({ length: TERMS - shipped.length }, (_, i) => testing.rule(`syn${i}`, testing.syntheticWord(i), { scope: ['content'], action: 'flag_for_review' }))];
   const store = new RulesetStore(env.redis, rulesetKeys(prefix));
   await store.publish(rules, 'bench');
-  const subscriber = createRedis(env.config.redis.url, { connectionName: 'bench:rules', maxRetriesPerRequest: null });
-  const live = new LiveRuleset<CompiledRuleset>({ store, subscriber, compile: (r) => compileStoredRuleset(r, { trusted: true }), logger: env.logger });
-  await live.start();
+  const started = await startLiveRuleset<CompiledRuleset>({ redis: env.redis, redisUrl: env.config.redis.url, queuePrefix: prefix, name: 'bench', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger: env.logger });
+  const live = started.rules;
   const cases = new CaseStore(env.redis, moderationKeys(prefix), 600_000);
   const actions = new CatalogQueue('actions', connection, prefix);
 
@@ -89,8 +88,7 @@ async function main(): Promise<void> {
   console.log(`${caseCount} cases from ${JOBS[1] + JOBS[50]} reports (every fourth report folds into an earlier case); ruleset ${live.current().compiled.rules.length} rules`);
   console.log(JSON.stringify({ bench: 'triage', rules: TERMS, ratios: { c1: results['c1']!.ratio, c50: results['c50']!.ratio }, target: 0.7, results }));
 
-  await live.stop();
-  subscriber.disconnect();
+  await started.stop();
   await actions.close();
   await env.cleanup();
 }

@@ -35,6 +35,8 @@ export * from './auth/roles';
 export * from './auth/token-store';
 export * from './rulesets/ruleset-store';
 export * from './rulesets/live-ruleset';
+export * from './rulesets/live-ruleset-from';
+export * from './process/run-process';
 export * from './moderation/case-mirror';
 export * from './moderation/worker-heartbeat';
 export * from './moderation/statement-of-reasons';

@@ -6,7 +6,8 @@ import {
   CaseMirror,
   CatalogQueue,
   ContentReader,
-  LiveRuleset,
+  startLiveRuleset,
+  type LiveRuleset,
   RulesetStore,
   createLogger,
   createRedis,
@@ -59,14 +60,8 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   const deps = await buildApiDeps({ ...ctx.config, port: 0, host: '127.0.0.1', leaseSeconds: 600 }, logger);
   const store = new RulesetStore(ctx.redis, rulesetKeys(ctx.config.queuePrefix));
   await store.publish(opts.rules ?? PIPELINE_RULES, 'lead:test');
-  const subscriber = createRedis(ctx.config.redis.url, { connectionName: `${name}:rules`, maxRetriesPerRequest: null });
-  const rules = new LiveRuleset<CompiledRuleset>({
-    store,
-    subscriber,
-    compile: (r) => compileStoredRuleset(r),
-    logger,
-  });
-  await rules.start();
+  const live = await startLiveRuleset<CompiledRuleset>({ redis: ctx.redis, redisUrl: ctx.config.redis.url, queuePrefix: ctx.config.queuePrefix, name, compile: (r) => compileStoredRuleset(r), logger });
+  const rules = live.rules;
   const workerRedis = createRedis(ctx.config.redis.url, { connectionName: `${name}:workers`, maxRetriesPerRequest: null });
   const actionsQueue = new CatalogQueue('actions', ctx.bullConnection, ctx.config.queuePrefix);
   const triageDeps: TriageDeps = { cases: deps.cases, rules, actions: actionsQueue, content: new ContentReader(ctx.es, ctx.config.contentIndex) };
@@ -135,10 +130,9 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
       await actions.close();
       await audit.stop();
       await mirror.stop();
-      await rules.stop();
+      await live.stop();
       await actionsQueue.close();
       await deps.close();
-      subscriber.disconnect();
       workerRedis.disconnect();
       await ctx.cleanup();
     },

@@ -1,16 +1,4 @@
-import {
-  CatalogQueue,
-  LiveRuleset,
-  PrincipalCache,
-  RulesetStore,
-  TokenStore,
-  createElasticsearch,
-  createRedis,
-  ensureContentIndex,
-  moderationKeys,
-  rulesetKeys,
-  type Logger,
-} from '@takedown/shared';
+import { CatalogQueue, PrincipalCache, TokenStore, createElasticsearch, createRedis, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
@@ -21,18 +9,11 @@ import { ReadFirst } from './read-first';
 export async function buildIngestDeps(config: IngestConfig, logger: Logger): Promise<IngestDeps & { close(): Promise<void> }> {
   // Request path: fail fast, so a Redis outage answers 503 instead of hanging the indexer.
   const redis = createRedis(config.redis.url, { connectionName: 'ingest', maxRetriesPerRequest: 2 });
-  const rulesSub = createRedis(config.redis.url, { connectionName: 'ingest:rules', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
   const rkeys = rulesetKeys(config.queuePrefix);
   const keys = moderationKeys(config.queuePrefix);
-  const rules = new LiveRuleset<CompiledRuleset>({
-    store: new RulesetStore(redis, rkeys),
-    subscriber: rulesSub,
-    compile: (r) => compileStoredRuleset(r, { trusted: true }),
-    logger,
-  });
-  await rules.start();
+  const live = await startLiveRuleset<CompiledRuleset>({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger });
   const reports = new CatalogQueue('reports', { url: config.redis.url }, config.queuePrefix);
   return {
     config,
@@ -41,7 +22,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     redis,
     keys,
     rulesetKeys: rkeys,
-    rules,
+    rules: live.rules,
     reports,
     maxStalenessMs: config.maxStalenessMs,
     principals: new PrincipalCache(new TokenStore(redis, keys)),
@@ -49,10 +30,9 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     locks: new IdLocks(),
     readFirst: new ReadFirst(),
     async close() {
-      await rules.stop();
+      await live.stop();
       await reports.close();
       redis.disconnect();
-      rulesSub.disconnect();
       await es.close();
     },
   };

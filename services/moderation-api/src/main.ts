@@ -1,13 +1,13 @@
 // Composition root of the moderation API: config validated once, clients
 // built once, the case mirror and lease reaper started, then listen.
-import { CaseMirror, apiEnvVars, createLogger, loadConfig } from '@takedown/shared';
+import { CaseMirror, apiEnvVars, createLogger, loadConfig, runProcess, serve } from '@takedown/shared';
 import { shippedRules } from '@takedown/search-rules';
 import { createApp } from './app';
 import { buildApiDeps } from './build-deps';
 import { RulePublisher } from './rules/publisher';
 import type { ApiConfig } from './deps';
 
-async function main(): Promise<void> {
+runProcess('moderation API', async () => {
   const config = loadConfig<ApiConfig>(process.env, apiEnvVars);
   const logger = createLogger({ name: 'moderation-api', level: config.logLevel });
   const deps = await buildApiDeps(config, logger);
@@ -20,21 +20,15 @@ async function main(): Promise<void> {
   mirror.start();
   // Expired leases also return on every claim; this catches queues nobody is claiming from.
   const reaper = setInterval(() => void deps.cases.reap().catch((err: unknown) => logger.error({ err }, 'lease reap failed')), 5000);
-  const server = createApp(deps).listen(config.port, config.host, () => {
-    logger.info({ port: config.port, host: config.host }, 'moderation API listening');
+  return serve(createApp(deps), {
+    port: config.port,
+    host: config.host,
+    logger,
+    name: 'moderation API',
+    close: async () => {
+      clearInterval(reaper);
+      await mirror.stop();
+      await deps.close();
+    },
   });
-  const shutdown = () => {
-    logger.info('moderation API stopping');
-    clearInterval(reaper);
-    server.close(() => {
-      void mirror.stop().then(() => deps.close()).then(() => process.exit(0));
-    });
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`moderation API failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
 });

@@ -1,14 +1,4 @@
-import {
-  LiveRuleset,
-  PrincipalCache,
-  RulesetStore,
-  TokenStore,
-  createElasticsearch,
-  createRedis,
-  moderationKeys,
-  rulesetKeys,
-  type Logger,
-} from '@takedown/shared';
+import { PrincipalCache, TokenStore, createElasticsearch, createRedis, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
@@ -18,25 +8,26 @@ import { TakedownTracker } from './takedown-tracker';
 /** Builds the proxy's clients and live state from validated config (main.ts and tests). */
 export async function buildSearchDeps(config: SearchConfig, logger: Logger): Promise<SearchDeps & { close(): Promise<void> }> {
   const redis = createRedis(config.redis.url, { connectionName: 'search', maxRetriesPerRequest: 2 });
-  const rulesSub = createRedis(config.redis.url, { connectionName: 'search:rules', maxRetriesPerRequest: null });
   const takedownSub = createRedis(config.redis.url, { connectionName: 'search:takedowns', maxRetriesPerRequest: null });
   // One client for the process: the transport keeps a keep-alive connection pool.
   const es = createElasticsearch(config.elasticsearch);
   const indices = config.searchIndices.length > 0 ? config.searchIndices : [config.contentIndex];
   const rkeys = rulesetKeys(config.queuePrefix);
   const pending = new PendingRules(redis, rkeys, logger);
-  const rules = new LiveRuleset<CompiledRuleset>({
-    store: new RulesetStore(redis, rkeys),
-    subscriber: rulesSub,
+  const live = await startLiveRuleset<CompiledRuleset>({
+    redis,
+    redisUrl: config.redis.url,
+    queuePrefix: config.queuePrefix,
+    name: 'search',
     compile: (r) => compileStoredRuleset(r, { trusted: true }),
     logger,
     // Rules published with a pending backfill are in the pending set before
     // the version is announced: pick them up with the version, not 500 ms later.
     onLoad: () => pending.refresh(),
   });
+  const rules = live.rules;
   const keys = moderationKeys(config.queuePrefix);
   const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger });
-  await rules.start();
   await tracker.start();
   await pending.start();
   return {
@@ -54,9 +45,8 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
     async close() {
       pending.stop();
       await tracker.stop();
-      await rules.stop();
+      await live.stop();
       redis.disconnect();
-      rulesSub.disconnect();
       takedownSub.disconnect();
       await es.close();
     },

@@ -13,6 +13,7 @@ import {
   ensureContentIndex,
   ensureTakedownIndices,
   loadConfig,
+  runProcess,
   moderationKeys,
   startHeartbeat,
   type CoreConfig,
@@ -25,7 +26,7 @@ interface ActionsConfig extends CoreConfig {
   leaseSeconds: number;
 }
 
-async function main(): Promise<void> {
+runProcess('actions worker', async () => {
   const config = loadConfig<ActionsConfig>(process.env, actionsEnvVars);
   const logger = createLogger({ name: 'actions', level: config.logLevel });
   const instance = `${os.hostname()}:${process.pid}`;
@@ -47,22 +48,16 @@ async function main(): Promise<void> {
   const stopBeat = startHeartbeat(redis, keys, 'actions', instance);
   logger.info({ concurrency: config.concurrency }, 'actions worker started');
 
-  const shutdown = async () => {
-    logger.info('actions worker stopping');
-    await worker.close();
-    stopSweeper();
-    await audit.stop();
-    await stopBeat();
-    await actions.close();
-    redis.disconnect();
-    await es.close();
-    process.exit(0);
+  return {
+    async stop() {
+      logger.info('actions worker stopping');
+      await worker.close();
+      stopSweeper();
+      await audit.stop();
+      await stopBeat();
+      await actions.close();
+      redis.disconnect();
+      await es.close();
+    },
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`actions worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
 });

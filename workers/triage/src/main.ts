@@ -6,8 +6,6 @@ import {
   CaseStore,
   CatalogQueue,
   ContentReader,
-  LiveRuleset,
-  RulesetStore,
   createElasticsearch,
   createLogger,
   createRedis,
@@ -16,6 +14,8 @@ import {
   moderationKeys,
   recordShadowHits,
   rulesetKeys,
+  runProcess,
+  startLiveRuleset,
   startHeartbeat,
   triageEnvVars,
   type CoreConfig,
@@ -28,23 +28,17 @@ interface TriageConfig extends CoreConfig {
   leaseSeconds: number;
 }
 
-async function main(): Promise<void> {
+runProcess('triage worker', async () => {
   const config = loadConfig<TriageConfig>(process.env, triageEnvVars);
   const logger = createLogger({ name: 'triage', level: config.logLevel });
   const instance = `${os.hostname()}:${process.pid}`;
   const redis = createRedis(config.redis.url, { connectionName: 'triage', maxRetriesPerRequest: null });
-  const subscriber = createRedis(config.redis.url, { connectionName: 'triage:rules', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   const keys = moderationKeys(config.queuePrefix);
   const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
-  const rules = new LiveRuleset({
-    store: new RulesetStore(redis, rulesetKeys(config.queuePrefix)),
-    subscriber,
-    compile: (r) => compileStoredRuleset(r, { trusted: true }),
-    logger,
-  });
-  await rules.start();
+  const live = await startLiveRuleset({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'triage', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger });
+  const rules = live.rules;
   const connection = { url: config.redis.url };
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
   const mirror = new CaseMirror(redis, cases, es, indices.cases, logger);
@@ -56,23 +50,16 @@ async function main(): Promise<void> {
   const stopBeat = startHeartbeat(redis, keys, 'triage', instance);
   logger.info({ concurrency: config.concurrency, rulesetVersion: rules.version ?? null }, 'triage worker started');
 
-  const shutdown = async () => {
-    logger.info('triage worker stopping');
-    await worker.close();
-    await stopBeat();
-    await mirror.stop();
-    await rules.stop();
-    await actions.close();
-    redis.disconnect();
-    subscriber.disconnect();
-    await es.close();
-    process.exit(0);
+  return {
+    async stop() {
+      logger.info('triage worker stopping');
+      await worker.close();
+      await stopBeat();
+      await mirror.stop();
+      await live.stop();
+      await actions.close();
+      redis.disconnect();
+      await es.close();
+    },
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`triage worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
 });

@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import { createRedis } from '../clients/redis';
+import type { Logger } from '../logging/logger';
+import { LiveRuleset, type LiveRulesetOptions } from './live-ruleset';
+import { RulesetStore, rulesetKeys } from './ruleset-store';
+
+/**
+ * The published ruleset kept current in this process, on its own subscriber
+ * connection (a subscribed client can do nothing else); `redis` reads the
+ * versions. Started: the first load has run when this resolves.
+ */
+export async function startLiveRuleset<T>(o: {
+  redis: Redis;
+  redisUrl: string;
+  queuePrefix: string;
+  /** Names the subscriber connection (`<name>:rules`). */
+  name: string;
+  compile: LiveRulesetOptions<T>['compile'];
+  logger: Logger;
+  onLoad?: LiveRulesetOptions<T>['onLoad'];
+}): Promise<{ rules: LiveRuleset<T>; stop(): Promise<void> }> {
+  const subscriber = createRedis(o.redisUrl, { connectionName: `${o.name}:rules`, maxRetriesPerRequest: null });
+  const rules = new LiveRuleset<T>({
+    store: new RulesetStore(o.redis, rulesetKeys(o.queuePrefix)),
+    subscriber,
+    compile: o.compile,
+    logger: o.logger,
+    ...(o.onLoad ? { onLoad: o.onLoad } : {}),
+  });
+  await rules.start();
+  return {
+    rules,
+    async stop() {
+      await rules.stop();
+      subscriber.disconnect();
+    },
+  };
+}

@@ -123,9 +123,10 @@ function runnables() {
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).sort()) {
       const main = path.join(dir, name, 'dist', 'main.js');
+      if (!fs.existsSync(main)) continue;
       // A package may name the Node flags its process runs with (package.json "takedown.nodeFlags").
       const pkg = JSON.parse(fs.readFileSync(path.join(dir, name, 'package.json'), 'utf8'));
-      if (fs.existsSync(main)) found.push({ name: `${group}/${name}`, main, flags: pkg.takedown?.nodeFlags ?? [] });
+      found.push({ name: `${group}/${name}`, main, flags: pkg.takedown?.nodeFlags ?? [] });
     }
   }
   return found;
@@ -186,7 +187,7 @@ async function main() {
     }
 
     let filed = 0;
-    let seededLine = `${present} documents (demo corpus already present; kept, with its moderation state)`;
+    let seededLine = "the demo corpus was already there; kept, with its moderation state";
     if (tokens.ingest && (await waitFor(`http://127.0.0.1:${API_PORT}/healthz`, 30000))) {
       if (present < DEMO_POSTS) {
         log(`writing ${DEMO_POSTS} demo posts through the ingest service`);

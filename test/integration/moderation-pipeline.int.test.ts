@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { applyDecision } from '@takedown/actions-worker';
-import { createTriageWorker } from '@takedown/triage-worker';
-import { caseIdFor, createRedis, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
+import { createTriageWorker, triageReport } from '@takedown/triage-worker';
+import { caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
 import { claimCase as claimFor, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 
@@ -343,6 +343,17 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
       return x && x.reportCount === 2 ? x : undefined;
     });
     expect([after.status, after.category, after.priority, after.lane]).toEqual(['decided', decided.category, decided.priority, decided.lane]);
+  });
+
+  it("takes the copy Takedown's own scan reported as the platform's, without reading the index again; anyone else's is checked", async () => {
+    const job = scanReport({ id: 'scan-copy', type: 'post', text: 'Selling cocaine now', authorId: 'a1' }, [{ id: 'drugs-sale', category: 'drugs' }], 1, new Date().toISOString(), 'ingest');
+    const noReads = { ...p.triageDeps, content: { get: () => Promise.reject(new Error('read the index')) } };
+    expect((await triageReport(noReads, job)).result).toBe('enqueued');
+    const c = await p.deps.cases.get(caseIdFor('scan-copy'));
+    expect(c?.content).toMatchObject({ text: 'Selling cocaine now', source: 'platform' });
+    expect(c?.ruleHits.map((h) => [h.ruleId, h.unverified ?? false])).toEqual([['drugs-sale', false]]);
+    const client = { ...job, reportId: 't_other.r1', filedBy: { tokenId: 't_other', name: 'client' }, reporter: { type: 'user' as const } };
+    await expect(triageReport(noReads, client)).rejects.toThrow('read the index');
   });
 
   it('lists cases from the cases index, filtered and sorted', async () => {

@@ -10,20 +10,18 @@ import { mostSevere } from './priority';
  * backfill tags posts already stored. Its id is derived from the content id
  * and the rule ids, so writing the same post again files nothing new, while
  * a post edited to hit another rule is reported again (new evidence).
- * The copy carries no text: triage reads the post from the index (the
- * source of truth), and a queue of millions of reports should not hold a
- * second copy of every flagged post.
+ * Its copy of the post is the one just scanned (the platform's own), so
+ * triage takes it as the platform's without reading the index again.
  */
 export function scanReport(content: PlatformContent, rules: readonly { id: string; category: Category }[], version: number, at: string, where: 'ingest' | 'backfill'): ReportJob {
   const ruleIds = [...new Set(rules.map((r) => r.id))].sort().slice(0, 100);
   const digest = createHash('sha256').update(content.id).update('\u0000').update(ruleIds.join('\u0000')).digest('hex').slice(0, 32);
   const reason = mostSevere(rules.map((r) => r.category), rules[0]?.category ?? 'other');
-  const { text: _text, ...copy } = content;
   return {
     // "scan." + hex: never a client's id (those carry a token id), never a ":" (BullMQ job ids).
     reportId: `scan.${digest}`,
     receivedAt: at,
-    content: copy,
+    content,
     reporter: { type: 'automated', id: `takedown-${where}` },
     filedBy: SYSTEM_FILER,
     ruleIds,

@@ -71,8 +71,8 @@ type Hit = estypes.SearchHit<Doc>;
  */
 export const SWEEP_SKEW_MS = 30_000;
 
-/** The fields a post's automated report carries besides its id (triage reads the text from the index itself). */
-const REPORT_FIELDS = ['id', 'type', 'authorId', 'channelId', 'lang', 'createdAt'];
+/** The fields a post's automated report carries: the platform's copy, which triage takes as it is. */
+const REPORT_FIELDS = ['id', 'type', 'text', 'authorId', 'channelId', 'lang', 'createdAt', 'media', 'media.sha256'];
 
 function storedDecision(m: Moderation | undefined): DecisionModeration | undefined {
   return m?.decisionId ? { state: m.state ?? 'none', category: m.category ?? null, decisionId: m.decisionId, restrictedIn: m.restrictedIn ?? [], labels: m.labels ?? [] } : undefined;

@@ -13,6 +13,7 @@ import {
   type CatalogQueue,
   type DecisionRecord,
   type LiveRuleset,
+  SYSTEM_FILER,
   type PlatformContent,
   type ReportJob,
   type ReporterType,
@@ -68,7 +69,8 @@ export function trustedContent(report: ReportJob, platform: PlatformContent | un
 export async function triageReport(deps: TriageDeps, report: ReportJob): Promise<TriageOutcome> {
   const now = deps.now?.() ?? new Date();
   const { version, compiled } = deps.rules.current();
-  const platform = await deps.content.get(report.content.id);
+  // Takedown's own scans report the platform's copy they just scanned; anyone else's copy is checked against the index.
+  const platform = report.filedBy?.tokenId === SYSTEM_FILER.tokenId ? report.content : await deps.content.get(report.content.id);
   const caseId = caseIdFor(report.content.id);
   const hitsOn = (content: CaseContent): CaseRuleHit[] => {
     const ctx = { locale: content.lang, now };

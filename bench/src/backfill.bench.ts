@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const rulesets = new RulesetStore(env.redis, rulesetKeys(config.queuePrefix));
   const stored = await rulesets.publish([testing.rule('qvx', 'qvxmark pills', { scope: ['content'], action: 'exclude' })], 'bench');
   const o0 = performance.now();
-  const backfill = await buildBackfillDeps({ ...config, docsPerSec: 1_000_000, slices: 2 });
+  const backfill = await buildBackfillDeps({ ...config, docsPerSec: 1_000_000, slices: 2, settleMs: 0 });
   const progress = await runBackfill(backfill, { rulesetVersion: stored.version, apply: ['qvx'], clear: [] });
   await backfill.close();
   const oursPerSec = progress.tagged / ((performance.now() - o0) / 1000);

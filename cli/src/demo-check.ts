@@ -1,4 +1,4 @@
-import { RulesetStore, TokenStore, moderationKeys, rulesetKeys, scanFieldsOf, type ContentDocument, type ElasticsearchClient, type Redis } from '@takedown/shared';
+import { HIDDEN_STATES, RulesetStore, TokenStore, moderationKeys, rulesetKeys, scanFieldsOf, type ContentDocument, type ElasticsearchClient, type Redis } from '@takedown/shared';
 import { compileStoredRuleset, contentState, scanContent, type Rule } from '@takedown/search-rules';
 
 export interface HiddenCheckInput {
@@ -15,7 +15,7 @@ export interface HiddenCheckInput {
 export interface HiddenCheckResult {
   rulesetVersion: number;
   documents: number;
-  /** Documents the live rules (or a removal) say must never be returned. */
+  /** Documents the live rules (or a decision) say must never be returned to a caller of unknown country. */
   mustHide: number;
   /** Documents demoted by the live rules, nobody decided. */
   demoted: number;
@@ -35,8 +35,9 @@ type Doc = Partial<ContentDocument>;
  * comes back from the search service: one ids query naming all of them,
  * a browse of the whole index (up to 10,000 hits), and a search for the
  * text of each of the first `textProbes`. Reads every document straight
- * from Elasticsearch and scans it with the live ruleset to know what must
- * be hidden, so it trusts nothing the ingest path wrote.
+ * from Elasticsearch and scans its text with the live ruleset to know what
+ * the rules hide, rather than trust the state ingest stored (decisions it
+ * takes as stored).
  */
 export async function checkHidden(i: HiddenCheckInput): Promise<HiddenCheckResult> {
   const store = new RulesetStore(i.redis, rulesetKeys(i.queuePrefix));
@@ -59,7 +60,8 @@ export async function checkHidden(i: HiddenCheckInput): Promise<HiddenCheckResul
         const verdict = contentState(scan.ruleHits.map((id) => compiled.byId.get(id)).filter((r): r is Rule => r !== undefined));
         const decided = doc.moderation?.decisionId ? doc.moderation.state : undefined;
         const state = decided ?? verdict.state;
-        if (state === 'removed' || state === 'excluded') mustHide.push({ id: h._id as string, text: doc.text ?? '' });
+        // The probes carry no country: a post restricted anywhere must not come back either.
+        if ((HIDDEN_STATES as readonly string[]).includes(state ?? 'none') || state === 'restricted') mustHide.push({ id: h._id as string, text: doc.text ?? '' });
         else if (state === 'suspected') demoted++;
         if (!decided && (doc.moderation?.state ?? 'none') !== verdict.state) stale++;
       }

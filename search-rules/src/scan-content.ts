@@ -1,4 +1,4 @@
-import { mostSevere, type Category, type ContentDocument, type ModerationState } from '@takedown/shared';
+import { mostSevere, textDigest, type Category, type ContentDocument, type ModerationState } from '@takedown/shared';
 import type { CompiledRuleset } from './compile';
 import { matchHashes, matchScanned, ruleApplies, toMillis, type Hit } from './match';
 import type { Rule } from './rule';
@@ -74,9 +74,9 @@ export function rulesWantingReview(rules: readonly Rule[], keptAndChanged: boole
   return rules.filter((r) => opensCase(r) || (keptAndChanged && (searchEffect(r) === 'hide' || searchEffect(r) === 'remove')));
 }
 
-/** Whether a decision leaves the post visible (kept, or labelled). */
+/** Whether a decision leaves the post visible (kept, labelled, or restricted to some countries only). */
 export function decidedVisible(m: { decisionId?: string; state?: string } | undefined): boolean {
-  return Boolean(m?.decisionId) && (m?.state === 'none' || m?.state === 'labelled');
+  return Boolean(m?.decisionId) && (m?.state === 'none' || m?.state === 'labelled' || m?.state === 'restricted');
 }
 
 export interface RuleVerdict {
@@ -148,4 +148,57 @@ export function scannedModeration(
       }
     : { state: verdict.state, category: verdict.category ?? null, restrictedIn: verdict.restrictedIn, labels: [] };
   return { ...base, ruleHits: scan.ruleHits, normalizedText: scan.normalizedText, scannedVersion: version, updatedAt: at };
+}
+
+/** The decision fields a stored document carries, when a decision was ever applied to it. */
+export function storedDecision(m: Moderation | undefined): DecisionModeration | undefined {
+  return m?.decisionId ? { state: m.state ?? 'none', category: m.category ?? null, decisionId: m.decisionId, restrictedIn: m.restrictedIn ?? [], labels: m.labels ?? [] } : undefined;
+}
+
+export interface RescanInput {
+  scan: ContentScan;
+  /** The live rules behind `scan.ruleHits`. */
+  rules: readonly Rule[];
+  /** The latest decision on the post: the case store's, else the stored document's. */
+  decision: DecisionModeration | undefined;
+  /** The stored document's moderation fields, when there is one. */
+  stored: Moderation | undefined;
+  version: number;
+  /** ISO time of the scan. */
+  at: string;
+}
+
+export interface Rescan {
+  moderation: Moderation;
+  /** Rules whose hits send the post to a human (an automated report). */
+  wanting: Rule[];
+  /** A visible decision (keep, label, restrict) reviewed other words than the post says now: their digest, else undefined. */
+  changedSince?: string;
+}
+
+/**
+ * A post's moderation fields after a full scan, the one path ingest and the
+ * backfill's sweep share. A decision outranks the rules, except that a post
+ * a moderator kept (labelled, restricted) and that has changed since into something
+ * the rules hide is held hidden until a moderator looks again (fail closed;
+ * its decision id stays), and the rules that would hide it send it back. The
+ * reviewed text is known by `reviewedDigest`; a document decided before
+ * that existed counts its last stored text as the reviewed one.
+ */
+export function rescanModeration(i: RescanInput): Rescan {
+  const atMs = Date.parse(i.at);
+  const verdict = contentState(i.rules, atMs);
+  const visible = decidedVisible(i.decision);
+  const reviewed = i.stored?.reviewedDigest ?? (visible && i.stored?.normalizedText !== undefined ? textDigest(i.stored.normalizedText) : undefined);
+  const now = textDigest(i.scan.normalizedText);
+  const changed = visible && reviewed !== now;
+  const hides = verdict.state === 'removed' || verdict.state === 'excluded' || verdict.state === 'restricted';
+  const held = changed && hides && i.decision !== undefined;
+  const moderation = scannedModeration(held ? undefined : i.decision, i.scan, verdict, i.version, i.at);
+  if (held) {
+    moderation.decisionId = i.decision?.decisionId as string;
+    moderation.labels = i.decision?.labels ?? [];
+  }
+  if (visible && reviewed !== undefined) moderation.reviewedDigest = reviewed;
+  return { moderation, wanting: rulesWantingReview(i.rules, changed), ...(changed ? { changedSince: now } : {}) };
 }

@@ -26,6 +26,7 @@ export * from './moderation/lua-scripts';
 export * from './moderation/case-record';
 export * from './moderation/decision-moderation';
 export * from './moderation/scan-report';
+export * from './moderation/text-digest';
 export * from './moderation/priority';
 export * from './moderation/case-store';
 export * from './audit/audit-event';

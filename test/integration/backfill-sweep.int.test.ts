@@ -1,6 +1,5 @@
 import type { Worker } from 'bullmq';
 import { buildBackfillDeps, createBackfillWorker, runBackfill } from '@takedown/backfill-worker';
-import { RulePublisher } from '@takedown/moderation-api';
 import { testing, type Rule } from '@takedown/search-rules';
 import { caseIdFor, type ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
@@ -19,7 +18,7 @@ let index: string;
 beforeAll(async () => {
   p = await startPipeline('backfill-sweep', { rules: RULES });
   index = p.ctx.config.contentIndex;
-  backfill = await buildBackfillDeps({ ...p.ctx.config, docsPerSec: 100_000, slices: 2 });
+  backfill = await buildBackfillDeps({ ...p.ctx.config, docsPerSec: 100_000, slices: 2, settleMs: 300 });
   worker = createBackfillWorker(backfill, { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix, concurrency: 1, logger: p.deps.logger });
 }, 60_000);
 afterAll(async () => {
@@ -73,10 +72,36 @@ describe('every publish back-fills, documents written around Takedown included',
     expect(rb.status).toBe(201);
     expect(rb.body.backfill).toMatchObject({ jobId: `backfill-v${rb.body.version}`, apply: 0, clear: 0 });
     await jobDone(rb.body.backfill.jobId);
-    // Running the older version's job now finds a newer watermark: nothing to do.
-    const stale = await runBackfill(backfill, { rulesetVersion: before, apply: ['sale'], clear: ['sale'] });
+    // The older version's job, as if it ran late and no backfill had finished since: a newer version is live,
+    // so it stops. Had it run, clearing "sale" would have made the post visible.
+    const through = await p.ctx.redis.get(p.deps.rulesets.keys.backfillThrough);
+    await p.ctx.redis.del(p.deps.rulesets.keys.backfillThrough);
+    const stale = await runBackfill(backfill, { rulesetVersion: before, apply: [], clear: ['sale'] });
+    await p.ctx.redis.set(p.deps.rulesets.keys.backfillThrough, through as string);
     expect(stale.phase).toBe('superseded');
     expect((await stored('legacy-sale')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'] });
+  });
+
+  it('sweeps what an ingest instance still wrote with the previous version after the publish, once that has settled', async () => {
+    const current = (await p.deps.rulesets.currentVersion()) as number;
+    const publishedAt = Date.parse((await p.deps.rulesets.get(current))!.publishedAt);
+    await p.ctx.redis.del(p.deps.rulesets.keys.backfillThrough);
+    // The job's sweep waits until 1.5 s from now; meanwhile a write scanned with the previous version lands.
+    const job = runBackfill({ ...backfill, settleMs: Date.now() - publishedAt + 1500 }, { rulesetVersion: current, apply: [], clear: [] });
+    await p.ctx.es.index({ index, id: 'late-write', document: { ...post('late-write', 'selling cocaine, late'), moderation: { normalizedText: 'clean words', scannedVersion: current - 1, updatedAt: new Date().toISOString(), state: 'none', ruleHits: [] } }, refresh: true });
+    const progress = await job;
+    expect(progress.phase).toBe('done');
+    expect((await stored('late-write')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'], scannedVersion: current });
+    expect(await p.deps.rulesets.backfilledThrough()).toBe(current);
+  });
+
+  it("an operator's 'changed' rescan sweeps documents written around ingest even when the watermark is current", async () => {
+    await p.ctx.es.index({ index, id: 'around', document: post('around', 'S e l l i n g cocaine, around ingest'), refresh: true });
+    const started = await lead('POST', '/v1/rules/backfill', { sweep: 'changed' });
+    expect(started.status).toBe(202);
+    const done = await jobDone(started.body.backfill.jobId);
+    expect(done.progress.phase).toBe('done');
+    expect((await stored('around')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'] });
   });
 
   it('tags what the matcher would: hashes in either case, locale rules on documents with no language or a regional one', async () => {
@@ -116,7 +141,7 @@ describe('every publish back-fills, documents written around Takedown included',
   });
 
   it('at boot, starts the backfill of a live version that never was back-filled', async () => {
-    const publisher = new RulePublisher(p.deps);
+    const { publisher } = p.deps;
     expect(await publisher.backfillIfBehind()).toBeUndefined();
     // An install upgraded from before every publish back-filled: no watermark.
     await p.ctx.redis.del(p.deps.rulesets.keys.backfillThrough);

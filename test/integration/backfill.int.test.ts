@@ -34,7 +34,7 @@ beforeAll(async () => {
   await p.ctx.es.indices.refresh({ index });
   proxy = await startSearchProxy(p.ctx.config);
   client = new Client({ node: proxy.url, auth: { bearer: p.tokens.search } });
-  backfill = await buildBackfillDeps({ ...p.ctx.config, docsPerSec: 800, slices: 2 });
+  backfill = await buildBackfillDeps({ ...p.ctx.config, docsPerSec: 800, slices: 2, settleMs: 300 });
   worker = createBackfillWorker(backfill, { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix, concurrency: 1, logger: p.deps.logger });
 }, 120_000);
 afterAll(async () => {

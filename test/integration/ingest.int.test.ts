@@ -1,5 +1,5 @@
 import { Client, errors } from '@elastic/elasticsearch';
-import { caseIdFor, type ContentDocument } from '@takedown/shared';
+import { RulesetStore, caseIdFor, rulesetKeys, type ContentDocument } from '@takedown/shared';
 import { testing, type Rule } from '@takedown/search-rules';
 import { eventually } from '../support/test-context';
 import { claimCase, startPipeline, type Pipeline } from '../support/pipeline';
@@ -145,10 +145,10 @@ describe('ingest: an unmodified Elasticsearch client writes through Takedown', (
 
     // The platform re-indexes both whole, one of them claiming it is clean.
     await writer.index({ index, id: removeId, document: { ...post(removeId, 'Patisserie cake, edited'), moderation: { state: 'none', decisionId: 'forged' } } });
-    await writer.bulk({ operations: [{ index: { _index: index, _id: keptId } }, post(keptId, 'Patisserie news: police stop man selling cocaine (updated)')] });
+    await writer.bulk({ operations: [{ index: { _index: index, _id: keptId } }, post(keptId, 'Patisserie news: police stop man selling cocaine')] });
     expect((await stored(removeId)).moderation).toMatchObject({ state: 'removed', decisionId: removed });
     expect((await stored(removeId)).text).toBe('Patisserie cake, edited');
-    // A moderator's keep outranks the rule that still hits.
+    // A moderator's keep outranks the rule that still hits the words the moderator reviewed.
     expect((await stored(keptId)).moderation).toMatchObject({ state: 'none', decisionId: kept, ruleHits: ['sale'] });
     const found = await visibleIds('patisserie');
     expect(found).not.toContain(removeId);
@@ -205,7 +205,35 @@ describe('ingest: an unmodified Elasticsearch client writes through Takedown', (
     expect((await stored(id)).text).toBe('Bakery race test, re-indexed');
   });
 
-  it('takes many concurrent writes of one post while a removal lands among them; the removal stands', async () => {
+  it('scans again what it stored while the rules changed under it, so no post keeps a verdict from rules already replaced', async () => {
+    const id = 'midflight-1';
+    const store = new RulesetStore(p.ctx.redis, rulesetKeys(p.ctx.config.queuePrefix));
+    // The real Elasticsearch; a lead publishes a rule hiding the post while its bulk write is in flight.
+    let published = false;
+    const es = new Proxy(ingest.deps.es, {
+      get(target, key, receiver) {
+        if (key !== 'bulk') return Reflect.get(target, key, receiver);
+        return async (...args: Parameters<typeof target.bulk>) => {
+          const out = await target.bulk(...args);
+          if (!published) {
+            published = true;
+            const next = await store.publish([...RULES, testing.rule('midflight', 'zebra striped loaves', { scope: ['content'], action: 'exclude' })], 'lead:test');
+            await eventually(async () => ingest.deps.rules.version === next.version);
+          }
+          return out;
+        };
+      },
+    });
+    const entry = { kind: 'item' as const, op: 'index' as const, meta: { _index: index, _id: id }, source: post(id, 'Bakery: zebra striped loaves today'), sourceBytes: 100, line: 1 };
+    const out = await ingestBatch({ ...ingest.deps, es }, [resolveItem(entry, index, index)]);
+    expect(out.items[0]!['index']).toMatchObject({ status: 201, result: 'created' });
+    expect((await stored(id)).moderation).toMatchObject({ state: 'excluded', ruleHits: ['midflight'], scannedVersion: ingest.deps.rules.version });
+    // Back to the test's rules for the other tests.
+    await store.publish(RULES, 'lead:test');
+    await eventually(async () => ingest.deps.rules.current().compiled.byId.has('midflight') === false);
+  });
+
+  it('answers every one of many concurrent writes of one post, and a removal decided meanwhile stands', async () => {
     const id = 'race-2';
     await writer.index({ index, id, document: post(id, 'Bakery race two') });
     await p.call('POST', '/v1/reports', p.tokens.reporter, { content: { id, type: 'post', authorId: 'x' }, reason: 'fraud' });
@@ -325,23 +353,33 @@ describe('ingest: what an attacker or a careless indexer tried', () => {
     expect((await stored(id)).moderation).toMatchObject({ state: 'removed', decisionId: removed.body.decisionId });
   });
 
-  it('sends a kept post back to a moderator when it is edited to hit a rule that would hide it', async () => {
+  it('holds a kept post hidden and sends it back to a moderator once it is edited into words a rule hides', async () => {
     const id = 'kept-edit';
-    await writer.index({ index, id, document: post(id, 'Bakery news: police stop man selling cocaine') });
+    const reviewed = 'Bakery news: police stop man selling cocaine';
+    await writer.index({ index, id, document: post(id, reviewed) });
     const c = await caseOf(id);
     const claimed = await claimCase(p, id);
     const kept = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'keep', category: 'drugs', legalGround: 'News report' });
-    await eventually(async () => (await stored(id)).moderation?.decisionId === kept.body.decisionId);
-    // Written again unchanged: nothing new for a moderator.
-    await writer.index({ index, id, document: post(id, 'Bakery news: police stop man selling cocaine') });
-    // Edited into an offer the rules would hide: visible still (a human kept it), but back in the queue.
-    await writer.index({ index, id, document: post(id, 'Bakery: selling cocaine and cheap followers, dm me') });
-    expect((await stored(id)).moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId, ruleHits: ['sale', 'spam'] });
+    await eventually(async () => (await stored(id)).moderation?.decisionId === kept.body.decisionId && (await p.deps.cases.get(c.id))?.status === 'decided');
+    // Written again unchanged: the keep stands, visible, nothing new for a moderator.
+    await writer.index({ index, id, document: post(id, reviewed) });
+    expect((await stored(id)).moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId });
+    // Edited into an offer: the same rule hits, but not the words the moderator kept. Hidden until looked at again.
+    const offer = 'Bakery: selling cocaine tonight, cash only';
+    await writer.index({ index, id, document: post(id, offer) });
+    expect((await stored(id)).moderation).toMatchObject({ state: 'excluded', decisionId: kept.body.decisionId, ruleHits: ['sale'] });
     const reopened = await eventually(async () => {
       const x = await p.deps.cases.get(c.id);
       return x?.status === 'open' ? x : undefined;
     });
-    expect(reopened.reportCount).toBe(2);
+    expect(reopened.content.text).toBe(offer);
+    // Written again as edited: still held (the reviewed words are remembered, not the last ones written).
+    await writer.index({ index, id, document: post(id, offer) });
+    expect((await stored(id)).moderation?.state).toBe('excluded');
+    expect(await visibleIds('bakery cash')).not.toContain(id);
+    // Back to the words the moderator kept: visible again.
+    await writer.index({ index, id, document: post(id, reviewed) });
+    expect((await stored(id)).moderation?.state).toBe('none');
   });
 });
 
@@ -398,7 +436,7 @@ describe('ingest: bad input fails one item, never the request, never silently', 
       ['index', 201, null],
     ]);
     expect(r.body.items[7]!['index']!.error!.reason).toContain('[text]');
-    expect((await stored('ok-2')).moderation?.scannedVersion).toBe(1);
+    expect((await stored('ok-2')).moderation?.scannedVersion).toBe(ingest.deps.rules.version);
   });
 
   it('indexes 9,999 of a 10,000-item bulk and reports the one bad item where it was', async () => {

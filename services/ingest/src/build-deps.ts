@@ -1,4 +1,4 @@
-import { CatalogQueue, PrincipalCache, TokenStore, createElasticsearch, createRedis, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { CatalogQueue, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
@@ -8,13 +8,14 @@ import { ReadFirst } from './read-first';
 /** Builds the ingest service's clients and live ruleset from validated config (main.ts and tests). */
 export async function buildIngestDeps(config: IngestConfig, logger: Logger): Promise<IngestDeps & { close(): Promise<void> }> {
   // Request path: fail fast, so a Redis outage answers 503 instead of hanging the indexer.
-  const redis = createRedis(config.redis.url, { connectionName: 'ingest', maxRetriesPerRequest: 2 });
+  const redis = createRedis(config.redis.url, { connectionName: 'ingest', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
   const es = createElasticsearch(config.elasticsearch);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
   const rkeys = rulesetKeys(config.queuePrefix);
   const keys = moderationKeys(config.queuePrefix);
   const live = await startLiveRuleset<CompiledRuleset>({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger });
-  const reports = new CatalogQueue('reports', { url: config.redis.url }, config.queuePrefix);
+  // Request path too: a hung queue answers the bulk's flagged items 429, never hangs it.
+  const reports = new CatalogQueue('reports', { url: config.redis.url, commandTimeout: REQUEST_PATH_REDIS_TIMEOUT_MS }, config.queuePrefix);
   return {
     config,
     logger,

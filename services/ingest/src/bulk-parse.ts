@@ -96,7 +96,8 @@ export function parseBulk(body: string, maxDocBytes: number): BulkEntry[] {
       continue;
     }
     i += 2;
-    // A quick bound first: a UTF-16 length over the limit may still fit in bytes only when it is under a third of it.
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: when even that bound fits, the exact count is not needed
+    // (and the UTF-16 length stands in for it, as the round-size estimate).
     const bytes = sourceLine.length * 3 <= maxDocBytes ? sourceLine.length : Buffer.byteLength(sourceLine, 'utf8');
     if (bytes > maxDocBytes) {
       entries.push({ kind: 'error', op: op as string, meta, status: 413, type: 'content_too_long_exception', reason: `the document on line [${lineNo + 1}] is ${bytes} bytes; the limit is ${maxDocBytes}`, line: lineNo });

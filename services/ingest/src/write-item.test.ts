@@ -2,7 +2,7 @@ import type { BulkEntry } from './bulk-parse';
 import { MAX_DEPTH, checkDocument, depthExceeds, mergeDoc, resolveItem, withModerationJson } from './write-item';
 
 const IDX = 'platform-content';
-const item = (op: 'index' | 'create' | 'update' | 'delete', meta: Record<string, unknown>, source?: unknown): BulkEntry => ({ kind: 'item', op, meta, ...(source !== undefined ? { source } : {}), sourceBytes: 0, line: 1 });
+const item = (op: 'index' | 'create' | 'update' | 'delete', meta: Record<string, unknown>, source?: unknown): BulkEntry => ({ kind: 'item', op, meta, ...(source !== undefined ? { source } : {}), sourceBytes: 42, line: 1 });
 const refusal = (e: BulkEntry, defaultIndex?: string) => {
   const r = resolveItem(e, defaultIndex, IDX);
   return r.ok ? 'ok' : `${r.error.status} ${r.error.type}`;
@@ -11,9 +11,9 @@ const refusal = (e: BulkEntry, defaultIndex?: string) => {
 describe('resolveItem', () => {
   it('resolves the index from the path or the item, and takes moderation out of the document', () => {
     const r = resolveItem(item('index', { _id: 'p1' }, { text: 'x', moderation: { state: 'none' } }), IDX, IDX);
-    expect(r).toEqual({ ok: true, item: { op: 'index', index: IDX, id: 'p1', source: { text: 'x' }, moderationIgnored: true } });
+    expect(r).toEqual({ ok: true, item: { op: 'index', index: IDX, id: 'p1', source: { text: 'x' }, moderationIgnored: true, bytes: 42 } });
     const u = resolveItem(item('update', { _index: IDX, _id: 'p1', retry_on_conflict: 3 }, { doc: { lang: 'en', moderation: {} }, doc_as_upsert: true }), undefined, IDX);
-    expect(u).toEqual({ ok: true, item: { op: 'update', index: IDX, id: 'p1', update: { doc: { lang: 'en' }, docAsUpsert: true, detectNoop: true }, moderationIgnored: true } });
+    expect(u).toEqual({ ok: true, item: { op: 'update', index: IDX, id: 'p1', update: { doc: { lang: 'en' }, docAsUpsert: true, detectNoop: true }, moderationIgnored: true, bytes: 42 } });
     expect(resolveItem(item('index', { _index: IDX, _id: 'p1', op_type: 'create' }, { text: 'x' }), undefined, IDX)).toMatchObject({ ok: true, item: { op: 'create' } });
   });
 
@@ -58,6 +58,10 @@ describe('document checks', () => {
 
   it('merges updates as Elasticsearch does: objects key by key, arrays and scalars replaced', () => {
     expect(mergeDoc({ a: 1, o: { x: 1, y: 2 }, arr: [1, 2] }, { o: { y: 3, z: 4 }, arr: [9], b: 2 })).toEqual({ a: 1, o: { x: 1, y: 3, z: 4 }, arr: [9], b: 2 });
+    // "__proto__" is a field, as it is to Elasticsearch: kept as data, never a prototype.
+    const merged = mergeDoc({ a: 1 }, JSON.parse('{"__proto__": {"text": "x"}}') as Record<string, unknown>);
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(JSON.stringify(merged)).toBe('{"a":1,"__proto__":{"text":"x"}}');
   });
 });
 

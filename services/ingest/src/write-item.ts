@@ -22,6 +22,8 @@ export interface WriteItem {
   ifPrimaryTerm?: number;
   /** The caller sent moderation.* fields: ignored (only Takedown writes them), counted. */
   moderationIgnored: boolean;
+  /** Size of the document as sent (UTF-8 bytes, about): bounds how many go in one round. */
+  bytes: number;
 }
 
 /** An item refused before it reaches Elasticsearch, answered in Elasticsearch's per-item error shape. */
@@ -162,7 +164,7 @@ export function resolveItem(entry: BulkEntry, defaultIndex: string | undefined, 
   if ((meta['if_seq_no'] !== undefined && ifSeqNo === undefined) || (meta['if_primary_term'] !== undefined && ifPrimaryTerm === undefined) || (ifSeqNo === undefined) !== (ifPrimaryTerm === undefined)) {
     return refuse(400, 'action_request_validation_exception', 'Validation Failed: 1: if_seq_no and if_primary_term go together, as non-negative integers;');
   }
-  const base = { op: meta['op_type'] === 'create' ? ('create' as const) : op, index: contentIndex, id: rawId, ...(ifSeqNo !== undefined ? { ifSeqNo, ifPrimaryTerm } : {}) };
+  const base = { op: meta['op_type'] === 'create' ? ('create' as const) : op, index: contentIndex, id: rawId, ...(ifSeqNo !== undefined ? { ifSeqNo, ifPrimaryTerm } : {}), bytes: entry.sourceBytes };
   if (op === 'delete') return { ok: true, item: { ...base, moderationIgnored: false } };
 
   if (!isObj(entry.source)) return refuse(400, 'document_parsing_exception', 'the source must be a JSON object');
@@ -208,8 +210,9 @@ export function resolveItem(entry: BulkEntry, defaultIndex: string | undefined, 
 export function mergeDoc(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...target };
   for (const [k, v] of Object.entries(patch)) {
-    const current = out[k];
-    out[k] = isObj(v) && isObj(current) ? mergeDoc(current, v) : v;
+    const current = Object.hasOwn(out, k) ? out[k] : undefined;
+    // Own data properties, always: a "__proto__" key is a field here, as it is to Elasticsearch.
+    Object.defineProperty(out, k, { value: isObj(v) && isObj(current) ? mergeDoc(current, v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

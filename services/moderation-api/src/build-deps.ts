@@ -6,6 +6,7 @@ import {
   TokenStore,
   createElasticsearch,
   createRedis,
+  REQUEST_PATH_REDIS_TIMEOUT_MS,
   ensureContentIndex,
   ensureTakedownIndices,
   moderationKeys,
@@ -15,11 +16,12 @@ import {
   type Logger,
 } from '@takedown/shared';
 import type { ApiConfig, ApiDeps } from './deps';
+import { RulePublisher } from './rules/publisher';
 
 /** Builds the API's clients from validated config (used by main.ts and by tests). */
 export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<ApiDeps & { close(): Promise<void> }> {
   // Request-path client: fail fast so a Redis outage answers 503, not a hung request.
-  const redis = createRedis(config.redis.url, { connectionName: 'moderation-api', maxRetriesPerRequest: 2 });
+  const redis = createRedis(config.redis.url, { connectionName: 'moderation-api', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
@@ -33,6 +35,7 @@ export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<A
   return {
     config,
     rulesets,
+    publisher: new RulePublisher({ rulesets, redis, backfill, logger }),
     drafts: new DraftStore(redis, rulesets.keys, rulesets),
     logger,
     redis,

@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
 import type { CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { RulePublisher } from './rules/publisher';
 
 export interface ApiConfig extends CoreConfig {
   port: number;
@@ -18,6 +19,8 @@ export interface ApiDeps {
   tokens: TokenStore;
   rulesets: RulesetStore;
   drafts: DraftStore;
+  /** Publishes rulesets with their backfill (routes and the first publish at boot). */
+  publisher: RulePublisher;
   reports: CatalogQueue<'reports'>;
   actions: CatalogQueue<'actions'>;
   backfill: CatalogQueue<'backfill'>;

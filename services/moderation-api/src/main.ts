@@ -4,7 +4,6 @@ import { CaseMirror, apiEnvVars, createLogger, loadConfig, runProcess, serve } f
 import { shippedRules } from '@takedown/search-rules';
 import { createApp } from './app';
 import { buildApiDeps } from './build-deps';
-import { RulePublisher } from './rules/publisher';
 import type { ApiConfig } from './deps';
 
 runProcess('moderation API', async () => {
@@ -12,7 +11,7 @@ runProcess('moderation API', async () => {
   const logger = createLogger({ name: 'moderation-api', level: config.logLevel });
   const deps = await buildApiDeps(config, logger);
   // A new install never runs without rules: the shipped lists become v1, back-filled like any publish.
-  const publisher = new RulePublisher(deps);
+  const { publisher } = deps;
   const seeded = await publisher.publishFirst(() => shippedRules(new Date().toISOString(), 'takedown'), 'takedown');
   if (seeded) logger.info({ version: seeded.version, rules: seeded.rules.length }, 'no ruleset was published; published the shipped lists');
   else await publisher.backfillIfBehind();

@@ -1,4 +1,4 @@
-import { PrincipalCache, TokenStore, createElasticsearch, createRedis, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
@@ -7,7 +7,7 @@ import { TakedownTracker } from './takedown-tracker';
 
 /** Builds the proxy's clients and live state from validated config (main.ts and tests). */
 export async function buildSearchDeps(config: SearchConfig, logger: Logger): Promise<SearchDeps & { close(): Promise<void> }> {
-  const redis = createRedis(config.redis.url, { connectionName: 'search', maxRetriesPerRequest: 2 });
+  const redis = createRedis(config.redis.url, { connectionName: 'search', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
   const takedownSub = createRedis(config.redis.url, { connectionName: 'search:takedowns', maxRetriesPerRequest: null });
   // One client for the process: the transport keeps a keep-alive connection pool.
   const es = createElasticsearch(config.elasticsearch);

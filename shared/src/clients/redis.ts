@@ -10,6 +10,12 @@ export interface RedisFactoryOptions {
    * request-path clients should fail fast so the caller can answer 503.
    */
   maxRetriesPerRequest?: number | null;
+  /**
+   * Request-path clients: a command not answered in this long fails (the
+   * caller answers 503), so a Redis that hangs without dropping the
+   * connection never hangs a request. Never on blocking or subscriber clients.
+   */
+  commandTimeoutMs?: number;
   lazyConnect?: boolean;
 }
 
@@ -20,8 +26,12 @@ export function createRedis(url: string, opts: RedisFactoryOptions): Redis {
     maxRetriesPerRequest: opts.maxRetriesPerRequest === undefined ? 3 : opts.maxRetriesPerRequest,
     enableReadyCheck: true,
     lazyConnect: opts.lazyConnect ?? false,
+    ...(opts.commandTimeoutMs !== undefined ? { commandTimeout: opts.commandTimeoutMs } : {}),
     // Reconnect with capped backoff; the caller decides how to fail meanwhile.
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
   };
   return new Redis(url, options);
 }
+
+/** How long a request-path Redis command may take before the request answers 503. */
+export const REQUEST_PATH_REDIS_TIMEOUT_MS = 2000;

@@ -265,7 +265,8 @@ export const ingestEnvVars: readonly EnvVarSpec[] = [
     key: 'maxStalenessMs',
     type: 'integer',
     minimum: 1000,
-    maximum: 600000,
+    // The backfill sweeps TAKEDOWN_BACKFILL_SETTLE_MS (30 s) after a publish: an instance must not write older verdicts later.
+    maximum: 20000,
     default: 10000,
     description: 'Refuse writes (503) when the published ruleset has not been confirmed current for this long: nothing is stored unscanned.',
   },
@@ -282,6 +283,15 @@ export const backfillEnvVars: readonly EnvVarSpec[] = [
     maximum: 1000000,
     default: 2000,
     description: 'Throttle: documents the backfill tags per second at most (per process), so it never starves the platform’s own indexing.',
+  },
+  {
+    name: 'TAKEDOWN_BACKFILL_SETTLE_MS',
+    key: 'settleMs',
+    type: 'integer',
+    minimum: 0,
+    maximum: 600000,
+    default: 30000,
+    description: 'How long after a publish the backfill sweeps the documents written with the previous version: at least TAKEDOWN_INGEST_MAX_STALENESS_MS plus the clock skew between hosts.',
   },
   {
     name: 'TAKEDOWN_BACKFILL_SLICES',

@@ -33,5 +33,7 @@ describe('mapError', () => {
     expect(mapError({ type: 'entity.parse.failed' }).status).toBe(400);
     expect(mapError({ type: 'entity.parse.failed' }).body.error.code).toBe('invalid_json');
     expect(mapError({ type: 'entity.too.large' }).status).toBe(413);
+    // zlib's error for a body that is not what its Content-Encoding says: a 400 with no type.
+    expect(mapError(Object.assign(new Error('incorrect header check'), { status: 400 }))).toEqual({ status: 400, body: { error: { code: 'unreadable_body', message: 'request body could not be read (bad encoding)' } } });
   });
 });

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isTakedownError, NotFoundError, UnavailableError, ValidationError } from '../errors/takedown-error';
+import { unreadableBody } from './body-error';
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string; details?: unknown };
@@ -35,18 +36,13 @@ export function mapError(err: unknown): { status: number; body: ErrorBody } {
     if (err.details !== undefined) body.error.details = err.details;
     return { status: err.status, body };
   }
-  const bodyParserType = (err as { type?: unknown } | null)?.type;
-  if (bodyParserType === 'entity.parse.failed') {
+  if ((err as { type?: unknown } | null)?.type === 'entity.parse.failed') {
     return mapError(new ValidationError('request body is not valid JSON', '', 'invalid_json'));
   }
-  if (bodyParserType === 'entity.too.large') {
-    return { status: 413, body: { error: { code: 'payload_too_large', message: 'request body is too large' } } };
-  }
+  const body = unreadableBody(err);
+  if (body?.tooLarge) return { status: 413, body: { error: { code: 'payload_too_large', message: 'request body is too large' } } };
   // Other unreadable bodies (a charset or Content-Encoding the body does not match): the client's fault, a 4xx.
-  const status = (err as { status?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, body: { error: { code: 'unreadable_body', message: 'request body could not be read (charset or encoding)' } } };
-  }
+  if (body) return { status: body.status, body: { error: { code: 'unreadable_body', message: `request body could not be read (${body.what})` } } };
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
 }
 

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../logging/logger';
 import { TakedownError, UnavailableError, isTakedownError } from '../errors/takedown-error';
+import { unreadableBody } from './body-error';
 
 /**
  * Errors in Elasticsearch's own shape, so a platform's Elasticsearch client
@@ -47,13 +48,11 @@ export function esErrorHandler(o: { logger: Logger; onRefused?: (reason: string)
       return sendEsError(res, 503, 'takedown_unavailable_exception', `refused, never served unfiltered: ${err.message}`, { takedown: { code: err.code } });
     }
     // body-parser: too large, bad charset or encoding, aborted uploads: the client's fault, said plainly.
-    // (zlib's errors for a body that is not what its Content-Encoding says carry a 400 and no type.)
-    const parser = err as { type?: unknown; status?: unknown } | null;
-    if (parser?.type === 'entity.too.large') return sendEsError(res, 413, 'content_too_long_exception', 'request body is too large');
-    if (!isTakedownError(err) && typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500) {
+    const body = isTakedownError(err) ? undefined : unreadableBody(err);
+    if (body?.tooLarge) return sendEsError(res, 413, 'content_too_long_exception', 'request body is too large');
+    if (body) {
       o.onRefused?.('bad_body');
-      const what = typeof parser.type === 'string' ? parser.type.replace(/[^a-z.]/g, '') : 'bad encoding';
-      return sendEsError(res, parser.status, 'parse_exception', `request body could not be read (${what})`);
+      return sendEsError(res, body.status, 'parse_exception', `request body could not be read (${body.what})`);
     }
     if (isTakedownError(err) && err.status < 500) return sendEsError(res, err.status, err.code, err.message);
     o.logger.error({ err, method: req.method, path: req.path }, 'request failed');
@@ -75,5 +74,7 @@ export function upstreamFailure(err: unknown, what: string): TakedownError {
   const type = typeof rawType === 'string' && /^[a-z_]{1,80}$/.test(rawType) ? rawType : undefined;
   const said = `${what} failed${status ? ` (Elasticsearch ${status}${type ? ` ${type}` : ''})` : ' (Elasticsearch did not answer)'}`;
   if (status === 429) return new EsRefusal(429, 'es_rejected_execution_exception', `${said}; retry later`, 'upstream_busy');
+  // Too large for Elasticsearch even in Takedown's bounded rounds: sending it again will not help.
+  if (status === 413) return new EsRefusal(413, 'content_too_long_exception', `${said}; send smaller bulks`, 'upstream_too_large');
   return new UnavailableError(said, 'upstream_unavailable');
 }

@@ -18,6 +18,8 @@ export const moderationMapping: estypes.MappingProperty = {
     scannedVersion: { type: 'integer' },
     // A stand-in the actions worker writes for content not yet indexed: it carries a decision, no content.
     placeholder: { type: 'boolean' },
+    // textDigest of the normalised text a visible decision (keep, label) reviewed: an edit since is re-reviewed.
+    reviewedDigest: { type: 'keyword', index: false, doc_values: false },
     updatedAt: { type: 'date' },
     // search-rules normalize(text): already folded and space-separated, so
     // the whitespace analyzer keeps its tokens exactly as the matcher sees them.
@@ -47,6 +49,7 @@ export interface ContentDocument {
     normalizedText?: string;
     scannedVersion?: number;
     placeholder?: boolean;
+    reviewedDigest?: string;
   };
 }
 

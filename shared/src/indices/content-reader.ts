@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { CONTENT_TYPES, type ContentType } from '../domain/vocabulary';
 import { UnavailableError } from '../errors/takedown-error';
-import type { ReportJob } from '../jobs/payloads';
+import { MAX_REPORT_TEXT, type ReportJob } from '../jobs/payloads';
 import type { ContentDocument } from './content-index';
 import { scanFieldsOf } from './scan-fields';
 
@@ -95,20 +95,30 @@ export class ContentReader {
   }
 }
 
-/** The fields a case shows, from a content document; the platform's optional fields kept only when well-formed. */
+/**
+ * The fields a case shows, from a content document, always valid as a
+ * report's content (an automated report carries it): ids outside the
+ * report schema's bounds are dropped (the author falls back to "unknown"),
+ * the text is cut at MAX_REPORT_TEXT, only well-formed language tags and
+ * dates are kept.
+ */
 export function platformContent(contentId: string, doc: Partial<ContentDocument>): PlatformContent {
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const externalId = (v: unknown) => {
+    const s = str(v);
+    return s !== undefined && s.length <= 200 && !/[\u0000-\u001f\u007f]/.test(s) ? s : undefined;
+  };
   const media = scanFieldsOf(doc as Record<string, unknown>).mediaSha256;
   const type = str(doc.type);
   const out: PlatformContent = {
     id: contentId,
     type: type && (CONTENT_TYPES as readonly string[]).includes(type) ? (type as ContentType) : 'post',
-    authorId: str(doc.authorId) ?? 'unknown',
+    authorId: externalId(doc.authorId) ?? 'unknown',
   };
   const text = str(doc.text);
-  if (text) out.text = text;
+  if (text) out.text = text.length > MAX_REPORT_TEXT ? text.slice(0, MAX_REPORT_TEXT) : text;
   if (media.length > 0) out.mediaSha256 = media.slice(0, 100);
-  const channelId = str(doc.channelId);
+  const channelId = externalId(doc.channelId);
   if (channelId) out.channelId = channelId;
   const lang = str(doc.lang);
   if (lang && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(lang)) out.lang = lang;

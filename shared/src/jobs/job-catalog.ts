@@ -81,11 +81,23 @@ export class CatalogQueue<N extends QueueName> {
     return this.queue.add(this.definition.name, payload, opts);
   }
 
-  /** Validates every payload, then adds them all in one round trip (jobIds dedupe as with `add`). */
-  async addBulk(jobs: readonly { data: JobPayloads[N]; opts?: JobsOptions }[]): Promise<Job[]> {
-    if (jobs.length === 0) return [];
-    const payloads = jobs.map((j) => ({ name: this.definition.name, data: this.definition.validate(j.data), ...(j.opts ? { opts: j.opts } : {}) }));
-    return this.queue.addBulk(payloads);
+  /**
+   * Adds the jobs whose payloads pass their schema, in one round trip, and
+   * names the others: one malformed payload never keeps its neighbours out
+   * of the queue. A queue outage still throws.
+   */
+  async addValid(jobs: readonly { data: JobPayloads[N]; opts?: JobsOptions }[]): Promise<{ added: number; invalid: { index: number; error: string }[] }> {
+    const invalid: { index: number; error: string }[] = [];
+    const valid: { name: string; data: JobPayloads[N]; opts?: JobsOptions }[] = [];
+    jobs.forEach((j, index) => {
+      try {
+        valid.push({ name: this.definition.name, data: this.definition.validate(j.data), ...(j.opts ? { opts: j.opts } : {}) });
+      } catch (err) {
+        invalid.push({ index, error: (err as Error).message });
+      }
+    });
+    if (valid.length > 0) await this.queue.addBulk(valid);
+    return { added: valid.length, invalid };
   }
 
   close(): Promise<void> {

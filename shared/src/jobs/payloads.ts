@@ -37,6 +37,10 @@ export interface ReportJob {
 }
 
 const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
+/** The platform's own ids for people and channels (e-mail-like, slashes…): any printable text, bounded. */
+export const externalIdSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+/** The longest copy of a post a report carries (the scan itself reads the whole post). */
+export const MAX_REPORT_TEXT = 100_000;
 const isoTime = { type: 'string', format: 'date-time' } as const;
 const sha256 = { type: 'string', pattern: '^[a-f0-9]{64}$' } as const;
 
@@ -55,10 +59,10 @@ export const reportJobSchema = {
       properties: {
         id,
         type: { type: 'string', enum: CONTENT_TYPES },
-        text: { type: 'string', maxLength: 100000 },
+        text: { type: 'string', maxLength: MAX_REPORT_TEXT },
         mediaSha256: { type: 'array', items: sha256, maxItems: 100 },
-        authorId: id,
-        channelId: id,
+        authorId: externalIdSchema,
+        channelId: externalIdSchema,
         lang: { type: 'string', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$' },
         createdAt: isoTime,
       },

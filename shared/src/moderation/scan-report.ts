@@ -13,9 +13,17 @@ import { mostSevere } from './priority';
  * Its copy of the post is the one just scanned (the platform's own), so
  * triage takes it as the platform's without reading the index again.
  */
-export function scanReport(content: PlatformContent, rules: readonly { id: string; category: Category }[], version: number, at: string, where: 'ingest' | 'backfill'): ReportJob {
+export function scanReport(
+  content: PlatformContent,
+  rules: readonly { id: string; category: Category }[],
+  version: number,
+  at: string,
+  where: 'ingest' | 'backfill',
+  /** For a post a moderator kept and that changed since: the changed text's digest, so each new version is reported once. */
+  revision?: string,
+): ReportJob {
   const ruleIds = [...new Set(rules.map((r) => r.id))].sort().slice(0, 100);
-  const digest = createHash('sha256').update(content.id).update('\u0000').update(ruleIds.join('\u0000')).digest('hex').slice(0, 32);
+  const digest = createHash('sha256').update(content.id).update('\u0000').update(ruleIds.join('\u0000')).update(revision ? `\u0000${revision}` : '').digest('hex').slice(0, 32);
   const reason = mostSevere(rules.map((r) => r.category), rules[0]?.category ?? 'other');
   return {
     // "scan." + hex: never a client's id (those carry a token id), never a ":" (BullMQ job ids).

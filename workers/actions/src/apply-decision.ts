@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import {
   moderationFor,
   statementOfReasons,
+  textDigest,
   type ActionJob,
   type CaseStore,
   type ContentDocument,
@@ -19,6 +20,8 @@ export interface ActionsDeps {
   statementsIndex: string;
   now?: () => Date;
 }
+
+const reviewed = (normalizedText: string | undefined) => (normalizedText === undefined ? {} : { reviewedDigest: textDigest(normalizedText) });
 
 export type ApplyOutcome = 'applied' | 'replay';
 
@@ -107,7 +110,8 @@ async function updateContent(deps: ActionsDeps, contentId: string, moderation: N
         id: contentId,
         if_seq_no: got._seq_no,
         if_primary_term: got._primary_term,
-        doc: { moderation: { ...got._source?.moderation, ...moderation } },
+        // What the decision reviewed: an edit after it is told apart from a re-index of the same words.
+        doc: { moderation: { ...got._source?.moderation, ...moderation, ...reviewed(got._source?.moderation?.normalizedText) } },
       });
       return;
     } catch (err) {

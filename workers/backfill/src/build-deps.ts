@@ -13,6 +13,7 @@ import type { BackfillDeps } from './run-backfill';
 export interface BackfillConfig extends CoreConfig {
   docsPerSec: number;
   slices: number;
+  settleMs: number;
 }
 
 /** Builds the backfill worker's clients from validated config (main.ts, tests and the benchmark). */
@@ -30,6 +31,7 @@ export async function buildBackfillDeps(config: BackfillConfig): Promise<Backfil
     contentIndex: config.contentIndex,
     docsPerSec: config.docsPerSec,
     slices: config.slices,
+    settleMs: config.settleMs,
     async close() {
       await reports.close();
       redis.disconnect();

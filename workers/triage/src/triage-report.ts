@@ -11,6 +11,7 @@ import {
   type CaseRuleHit,
   type CaseStore,
   type CatalogQueue,
+  type DecisionAction,
   type DecisionRecord,
   type LiveRuleset,
   SYSTEM_FILER,
@@ -18,7 +19,7 @@ import {
   type ReportJob,
   type ReporterType,
 } from '@takedown/shared';
-import { match, matchHashes, type CompiledRuleset } from '@takedown/search-rules';
+import { scanContent, type CompiledRuleset } from '@takedown/search-rules';
 
 export interface TriageDeps {
   cases: CaseStore;
@@ -34,6 +35,9 @@ export interface TriageDeps {
 export type TriageOutcome =
   | { result: 'duplicate'; caseId: string }
   | { result: 'enqueued' | 'rescored' | 'attached'; caseId: string; priority: number; lane: string; autoDecisionId?: string };
+
+/** Decisions that leave a post visible somewhere: new evidence reopens them. */
+const VISIBLE_AFTER: readonly DecisionAction[] = ['keep', 'label', 'restrict'];
 
 /** Reporter types whose report on a kept post counts as new evidence. */
 const CREDIBLE: readonly ReporterType[] = ['authority', 'trusted_flagger'];
@@ -69,16 +73,23 @@ export function trustedContent(report: ReportJob, platform: PlatformContent | un
 export async function triageReport(deps: TriageDeps, report: ReportJob): Promise<TriageOutcome> {
   const now = deps.now?.() ?? new Date();
   const { version, compiled } = deps.rules.current();
-  // Takedown's own scans report the platform's copy they just scanned; anyone else's copy is checked against the index.
-  const platform = report.filedBy?.tokenId === SYSTEM_FILER.tokenId ? report.content : await deps.content.get(report.content.id);
   const caseId = caseIdFor(report.content.id);
+  // The same scan as ingest's (country-scoped rules included); shadow hits kept, marked.
   const hitsOn = (content: CaseContent): CaseRuleHit[] => {
-    const ctx = { locale: content.lang, now };
-    const found = [...(content.text ? match(compiled, content.text, 'content', ctx) : []), ...matchHashes(compiled, content.mediaSha256 ?? [], ctx)];
+    const scan = scanContent(compiled, { ...(content.text ? { text: content.text } : {}), ...(content.lang ? { lang: content.lang } : {}), mediaSha256: content.mediaSha256 ?? [] }, now);
     // Hits on a reporter's own copy are shown, never scored or acted on: anyone can write any text into a report.
     const unverified = content.source === 'report';
-    return found.map((h) => ({ ...h, rulesetVersion: version, ...(unverified ? { unverified: true } : {}) }));
+    return [...scan.hits, ...scan.shadowHits].map((h) => ({ ...h, rulesetVersion: version, ...(unverified ? { unverified: true } : {}) }));
   };
+  // Takedown's own scans report the platform's copy they just scanned: taken as it is, unless it would remove the
+  // post automatically, which is done only on the post as the index holds it now (it may have been edited since).
+  let platform: PlatformContent | undefined;
+  if (report.filedBy?.tokenId === SYSTEM_FILER.tokenId) {
+    const removing = hitsOn({ ...report.content, source: 'platform' }).some((h) => !h.shadow && h.action === 'auto_remove');
+    platform = removing ? ((await deps.content.get(report.content.id)) ?? report.content) : report.content;
+  } else {
+    platform = await deps.content.get(report.content.id);
+  }
   // Platform and detector content does not depend on the case; a reporter's copy may (the first one stays).
   const fixed = platform || report.reporter.type === 'automated' ? trustedContent(report, platform, undefined) : undefined;
   const fixedHits = fixed ? hitsOn(fixed) : undefined;
@@ -121,12 +132,16 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
     } else if (existing.status === 'claimed') {
       mode = 'requeue-score';
     } else {
-      // Decided: the report joins the history, unless the post was kept and new evidence arrived.
+      // Decided: the report joins the history, unless the post was left visible (kept, labelled, restricted)
+      // and new evidence arrived: a rule it did not hit before, a first credible reporter, or the platform's
+      // copy changed since and hits a live rule (an edit after the review).
       const knownRules = new Set(existing.ruleHits.filter((h) => !h.shadow && !h.unverified).map((h) => h.ruleId));
+      const edited = content.source === 'platform' && existing.content.source === 'platform' && content.text !== existing.content.text && live.length > 0;
       const newEvidence =
+        edited ||
         live.some((h) => !knownRules.has(h.ruleId)) ||
         (CREDIBLE.includes(report.reporter.type) && !existing.reporterTypes.includes(report.reporter.type));
-      mode = existing.lastAction === 'keep' && newEvidence ? 'enqueue' : 'attach';
+      mode = VISIBLE_AFTER.includes(existing.lastAction as DecisionAction) && newEvidence ? 'enqueue' : 'attach';
       if (mode === 'enqueue') lane = routeLane(category);
     }
 

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { EsRefusal } from '@takedown/shared';
+import { EsRefusal, sendEsError } from '@takedown/shared';
 import type { IngestDeps } from '../deps';
 import { parseBulk, type BulkEntry, type BulkOp } from '../bulk-parse';
 import { ingestBatch, type ItemResponse, type WriteParams } from '../ingest-batch';
@@ -8,7 +8,7 @@ import { resolveItem } from '../write-item';
 /** Query parameters passed to Elasticsearch's write. */
 const PASSED = new Set(['refresh', 'timeout', 'wait_for_active_shards']);
 /** Accepted and without effect here (response formatting, or handled by Takedown itself). */
-const HARMLESS = new Set(['pretty', 'human', 'error_trace', 'require_alias', 'retry_on_conflict', 'detect_noop']);
+const HARMLESS = new Set(['pretty', 'human', 'error_trace', 'require_alias', 'retry_on_conflict']);
 /** Per-document parameters that become the item's metadata. */
 const META = new Set(['if_seq_no', 'if_primary_term', 'op_type']);
 
@@ -30,7 +30,7 @@ function readParams(req: Request, allowMeta: boolean): { params: WriteParams; me
       params[k] = k === 'refresh' && v === '' ? 'true' : v;
     } else if (allowMeta && META.has(k)) {
       meta[k] = k === 'op_type' ? v : /^\d{1,18}$/.test(v) ? Number(v) : v;
-    } else if (!HARMLESS.has(k)) {
+    } else if (!HARMLESS.has(k) && !(k === 'detect_noop' && allowMeta)) {
       throw new EsRefusal(400, 'takedown_parameter_refused_exception', `query parameter [${k.slice(0, 60)}] is not accepted through Takedown ingest`, 'parameter');
     }
   }
@@ -55,14 +55,12 @@ function parseDocBody(raw: unknown, maxBytes: number): { source: unknown; raw: s
   }
 }
 
-/** A single-document answer: Elasticsearch's response body on success, its error shape otherwise. */
+/** A single-document answer: Elasticsearch's response body on success, its error shape otherwise (an item's outcome, not a refused request). */
 function sendOne(res: Response, answer: ItemResponse): void {
   const r = Object.values(answer)[0] as Record<string, unknown>;
   const status = Number(r['status']);
   const error = r['error'] as { type: string; reason: string } | undefined;
-  if (error) {
-    throw new EsRefusal(status, error.type, error.reason, 'item', { ...(r['_index'] ? { index: r['_index'] } : {}) });
-  }
+  if (error) return sendEsError(res, status, error.type, error.reason, r['_index'] ? { index: r['_index'] } : {});
   const { status: _s, ...body } = r;
   res.status(status).set('X-Elastic-Product', 'Elasticsearch').json(body);
 }
@@ -80,7 +78,9 @@ export function writeRoutes(deps: IngestDeps): Router {
     const id = req.params['id'];
     const { params, meta } = readParams(req, op !== 'create');
     const body = op === 'delete' ? undefined : parseDocBody(req.body, deps.config.maxDocBytes);
-    const entry: BulkEntry = { kind: 'item', op, meta: { ...meta, _index: index, _id: id }, ...(body ? { source: body.source, ...(op !== 'update' ? { raw: body.raw } : {}) } : {}), sourceBytes: 0, line: 1 };
+    // `?detect_noop=false` on _update is the body's "detect_noop": false.
+    if (op === 'update' && req.query['detect_noop'] === 'false' && body && typeof body.source === 'object' && body.source !== null) (body.source as Record<string, unknown>)['detect_noop'] = false;
+    const entry: BulkEntry = { kind: 'item', op, meta: { ...meta, _index: index, _id: id }, ...(body ? { source: body.source, ...(op !== 'update' ? { raw: body.raw } : {}) } : {}), sourceBytes: body?.raw.length ?? 0, line: 1 };
     const result = await ingestBatch(deps, [resolveItem(entry, index, deps.config.contentIndex)], params);
     sendOne(res, result.items[0] as ItemResponse);
   };

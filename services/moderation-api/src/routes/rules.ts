@@ -12,7 +12,6 @@ import { compileRuleset, diffRules, parseRuleImport, rulesToCsv, validateRuleDef
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
-import { RulePublisher } from '../rules/publisher';
 
 const validateImportBody = compileValidator<{ format: 'csv' | 'json'; content: string; mode?: 'replace' | 'merge' }>(
   {
@@ -48,7 +47,7 @@ const validateRollbackBody = compileValidator<{ version: number; note?: string }
 export function ruleRoutes(deps: ApiDeps): Router {
   const r = Router();
 
-  const publisher = new RulePublisher(deps);
+  const publisher = deps.publisher;
 
   const audit = (event: AuditEventInput) => appendAudit(deps.redis, deps.cases.keys, event);
 

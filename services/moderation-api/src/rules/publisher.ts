@@ -61,6 +61,8 @@ export class RulePublisher {
     const through = await this.o.rulesets.backfilledThrough();
     if (through !== undefined && through >= current.version) return undefined;
     const plan = await this.plan(current.rules as Rule[]);
+    // As at a publish: the search filters with the hiding and demoting rules until the backfill has tagged.
+    if (plan.pendingForSearch.length > 0) await this.o.redis.hset(this.o.rulesets.keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, String(current.version)]));
     const started = await this.enqueue(current.version, plan);
     this.o.logger.info({ version: current.version, through: through ?? null, ...started }, 'the live ruleset was not back-filled; started its backfill');
     return started;

@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { createLogger, type CoreConfig } from '@takedown/shared';
 import { buildIngestDeps, createIngestApp, type IngestDeps } from '@takedown/ingest-service';
+import { listenLocally } from './listen';
 
 export interface IngestService {
   url: string;
@@ -16,16 +15,5 @@ export async function startIngest(config: CoreConfig, opts: { maxDocBytes?: numb
     { ...config, port: 0, host: '127.0.0.1', maxBodyBytes: 100 * 1024 * 1024, maxDocBytes: opts.maxDocBytes ?? 1024 * 1024, maxStalenessMs: opts.maxStalenessMs ?? 10000 },
     logger,
   );
-  const server: Server = await new Promise((resolve) => {
-    const s = createIngestApp(deps).listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    deps,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await deps.close();
-    },
-  };
+  return { ...(await listenLocally(createIngestApp(deps), () => deps.close())), deps };
 }

@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { createLogger, type CoreConfig } from '@takedown/shared';
 import { buildSearchDeps, createSearchApp, type SearchDeps } from '@takedown/search-service';
+import { listenLocally } from './listen';
 
 export interface SearchProxy {
   url: string;
@@ -13,16 +12,5 @@ export interface SearchProxy {
 export async function startSearchProxy(config: CoreConfig, opts: { maxStalenessMs?: number } = {}): Promise<SearchProxy> {
   const logger = createLogger({ name: 'search-test', level: config.logLevel });
   const deps = await buildSearchDeps({ ...config, port: 0, host: '127.0.0.1', searchIndices: [], maxStalenessMs: opts.maxStalenessMs ?? 10000 }, logger);
-  const server: Server = await new Promise((resolve) => {
-    const s = createSearchApp(deps).listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    deps,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await deps.close();
-    },
-  };
+  return { ...(await listenLocally(createSearchApp(deps), () => deps.close())), deps };
 }

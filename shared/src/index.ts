@@ -1,5 +1,6 @@
 export * from './errors/takedown-error';
 export * from './validation/validator';
+export * from './validation/is-json-object';
 export * from './config/env-spec';
 export * from './config/load-config';
 export * from './logging/logger';
@@ -9,6 +10,7 @@ export * from './http/error-middleware';
 export * from './http/es-error';
 export * from './http/es-auth';
 export * from './http/readiness';
+export * from './http/es-ops-routes';
 export * from './domain/vocabulary';
 export * from './indices/content-index';
 export * from './indices/content-reader';

@@ -1,3 +1,5 @@
+import { isJsonObject } from '@takedown/shared';
+
 /**
  * The _bulk body: NDJSON, an action line (`{"index":{...}}`) followed, for
  * every action but delete, by a source line. Parsed line by line so that one
@@ -20,8 +22,6 @@ export type BulkEntry =
     }
   | { kind: 'error'; op: string; meta?: Record<string, unknown>; status: number; type: string; reason: string; line: number };
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** An unknown action's name, as the item's key in the answer: a plain word, or "unknown". */
 const opName = (op: unknown) => (typeof op === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(op) ? op : 'unknown');
 
@@ -37,9 +37,9 @@ function parseJson(line: string): { ok: true; value: unknown } | { ok: false } {
 function looksLikeAction(line: string | undefined): boolean {
   if (line === undefined) return false;
   const p = parseJson(line);
-  if (!p.ok || !isObj(p.value)) return false;
+  if (!p.ok || !isJsonObject(p.value)) return false;
   const keys = Object.keys(p.value);
-  return keys.length === 1 && (BULK_OPS as readonly string[]).includes(keys[0] as string) && isObj(p.value[keys[0] as string]);
+  return keys.length === 1 && (BULK_OPS as readonly string[]).includes(keys[0] as string) && isJsonObject(p.value[keys[0] as string]);
 }
 
 /**
@@ -60,10 +60,10 @@ export function parseBulk(body: string, maxDocBytes: number): BulkEntry[] {
       continue;
     }
     const parsed = parseJson(raw);
-    const action = parsed.ok && isObj(parsed.value) ? parsed.value : undefined;
+    const action = parsed.ok && isJsonObject(parsed.value) ? parsed.value : undefined;
     const keys = action ? Object.keys(action) : [];
     const op = keys[0];
-    if (!action || keys.length !== 1 || !isObj(action[op as string])) {
+    if (!action || keys.length !== 1 || !isJsonObject(action[op as string])) {
       const skipSource = !looksLikeAction(lines[i + 1]) && i + 1 < lines.length && (lines[i + 1] as string).trim() !== '';
       entries.push({
         kind: 'error',

@@ -1,4 +1,4 @@
-import { compileValidator, ValidationError } from '@takedown/shared';
+import { compileValidator, isJsonObject, ValidationError } from '@takedown/shared';
 import type { BulkEntry, BulkOp } from './bulk-parse';
 
 /** One write, resolved and checked, ready for the ingest batch. */
@@ -84,8 +84,6 @@ const validateScanned = compileValidator<Record<string, unknown>>(
   'document',
 );
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Nesting depth of a JSON value, walked without recursion and stopped early past `limit`. */
 export function depthExceeds(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
@@ -167,7 +165,7 @@ export function resolveItem(entry: BulkEntry, defaultIndex: string | undefined, 
   const base = { op: meta['op_type'] === 'create' ? ('create' as const) : op, index: contentIndex, id: rawId, ...(ifSeqNo !== undefined ? { ifSeqNo, ifPrimaryTerm } : {}), bytes: entry.sourceBytes };
   if (op === 'delete') return { ok: true, item: { ...base, moderationIgnored: false } };
 
-  if (!isObj(entry.source)) return refuse(400, 'document_parsing_exception', 'the source must be a JSON object');
+  if (!isJsonObject(entry.source)) return refuse(400, 'document_parsing_exception', 'the source must be a JSON object');
   if (op === 'index' || op === 'create') {
     const { doc, had } = withoutModeration(entry.source);
     const problem = checkDocument(doc);
@@ -182,8 +180,8 @@ export function resolveItem(entry: BulkEntry, defaultIndex: string | undefined, 
       return refuse(400, 'takedown_parameter_refused_exception', `[${k.slice(0, 60)}] is not accepted in an update: ${k === 'script' || k === 'scripted_upsert' ? 'a script could change moderation state after the scan; send the document' : 'use doc, upsert, doc_as_upsert or detect_noop'}`);
     }
   }
-  if (body['doc'] !== undefined && !isObj(body['doc'])) return refuse(400, 'document_parsing_exception', '[doc] must be an object');
-  if (body['upsert'] !== undefined && !isObj(body['upsert'])) return refuse(400, 'document_parsing_exception', '[upsert] must be an object');
+  if (body['doc'] !== undefined && !isJsonObject(body['doc'])) return refuse(400, 'document_parsing_exception', '[doc] must be an object');
+  if (body['upsert'] !== undefined && !isJsonObject(body['upsert'])) return refuse(400, 'document_parsing_exception', '[upsert] must be an object');
   // As Elasticsearch: an update needs a doc (scripts are refused), upsert or not.
   if (body['doc'] === undefined) return refuse(400, 'action_request_validation_exception', 'Validation Failed: 1: script or doc is missing;');
   for (const k of ['doc_as_upsert', 'detect_noop']) {
@@ -212,7 +210,7 @@ export function mergeDoc(target: Record<string, unknown>, patch: Record<string, 
   for (const [k, v] of Object.entries(patch)) {
     const current = Object.hasOwn(out, k) ? out[k] : undefined;
     // Own data properties, always: a "__proto__" key is a field here, as it is to Elasticsearch.
-    Object.defineProperty(out, k, { value: isObj(v) && isObj(current) ? mergeDoc(current, v) : v, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, { value: isJsonObject(v) && isJsonObject(current) ? mergeDoc(current, v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import { isJsonObject } from '../validation/is-json-object';
+
 /** What a content scan reads from a stored document. */
 export interface ScanFields {
   text?: string;
@@ -7,8 +9,6 @@ export interface ScanFields {
 }
 
 const HEX64 = /^[a-fA-F0-9]{64}$/;
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * The fields Takedown scans, read the way Elasticsearch indexes them.
  * Elasticsearch expands a dotted key (`"media.sha256": "…"`) into the same
@@ -24,7 +24,7 @@ export function scanFieldsOf(doc: Record<string, unknown>): ScanFields {
   };
   const media = doc['media'];
   for (const item of Array.isArray(media) ? media : [media]) {
-    if (!isObj(item)) continue;
+    if (!isJsonObject(item)) continue;
     add(item['sha256']);
   }
   add(doc['media.sha256']);

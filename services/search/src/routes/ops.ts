@@ -1,31 +1,19 @@
-import { Router, type Request, type Response } from 'express';
-import { dependencyChecks, esAuthenticate, esInfo, rulesetCheck, sendReadiness } from '@takedown/shared';
+import type { Router } from 'express';
+import { dependencyChecks, esOpsRoutes, rulesetCheck } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
 
-/** Liveness, readiness (with the reason it is not ready) and metrics. */
+/** Liveness, readiness (the ruleset, the takedown subscription, Elasticsearch), metrics, and what a client asks first. */
 export function opsRoutes(deps: SearchDeps): Router {
-  const r = Router();
-  const ops = esAuthenticate(deps.principals, ['search', 'admin'], 'the search service');
-
-  r.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-
-  r.get('/readyz', ops, async (_req: Request, res: Response) => {
-    sendReadiness(res, {
+  return esOpsRoutes({
+    principals: deps.principals,
+    role: 'search',
+    realm: 'the search service',
+    name: 'takedown-search',
+    metrics: deps.metrics,
+    readiness: async () => ({
       ruleset: rulesetCheck(deps.rules, deps.config.maxStalenessMs),
       takedowns: deps.tracker.healthy ? { ok: true, detail: `${deps.tracker.size} pending refresh` } : { ok: false, detail: 'subscription down' },
       ...(await dependencyChecks({ es: deps.es })),
-    });
+    }),
   });
-
-  r.get('/metrics', ops, (_req: Request, res: Response) => {
-    res.type('text/plain; version=0.0.4').send(deps.metrics.render());
-  });
-
-  // What an Elasticsearch client may ask first (`info`, `ping`).
-  const client = esAuthenticate(deps.principals, ['search'], 'the search service');
-  r.get('/', client, esInfo('takedown-search'));
-  r.head('/', client, esInfo('takedown-search'));
-  return r;
 }

@@ -1,0 +1,39 @@
+import { Router, type Request, type Response } from 'express';
+import type { Role } from '../auth/roles';
+import type { PrincipalCache } from './es-auth';
+import { esAuthenticate, esInfo } from './es-auth';
+import { sendReadiness, type ReadinessCheck } from './readiness';
+
+/**
+ * The routes every Elasticsearch-shaped service has besides its API:
+ * liveness (no token, no data), readiness with each failing check, its
+ * Prometheus metrics (for its own role and admins), and what an
+ * Elasticsearch client asks first (`info`, `ping`; its own role).
+ */
+export function esOpsRoutes(o: {
+  principals: PrincipalCache;
+  /** The role the service's clients hold (search, ingest). */
+  role: Role;
+  /** "the search service": how refusals name it. */
+  realm: string;
+  /** The `name` an info request answers. */
+  name: string;
+  readiness: () => Promise<Record<string, ReadinessCheck>>;
+  metrics: { render(): string };
+}): Router {
+  const r = Router();
+  const ops = esAuthenticate(o.principals, [o.role, 'admin'], o.realm);
+  r.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  r.get('/readyz', ops, async (_req: Request, res: Response) => {
+    sendReadiness(res, await o.readiness());
+  });
+  r.get('/metrics', ops, (_req: Request, res: Response) => {
+    res.type('text/plain; version=0.0.4').send(o.metrics.render());
+  });
+  const client = esAuthenticate(o.principals, [o.role], o.realm);
+  r.get('/', client, esInfo(o.name));
+  r.head('/', client, esInfo(o.name));
+  return r;
+}

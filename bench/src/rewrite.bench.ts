@@ -90,6 +90,21 @@ for (const [name, body] of Object.entries(bodies)) {
   console.log(`${name.padEnd(27)}${rewriteUs.toFixed(2).padStart(16)}${cloneUs.toFixed(2).padStart(21)}${(rewriteUs / cloneUs).toFixed(2).padStart(8)}`);
 }
 const blockedUs = medianMicros(() => rewriteSearch(compiled, { query: { match: { text: 'buy c0caine tonight' } } }, ctx));
+// A hostile body: 1,000 nested bool clauses (over 20 KB), refused at the depth limit.
+let deep: unknown = { match: { text: 'x' } };
+for (let i = 0; i < 1000; i++) deep = { bool: { must: [deep] } };
+const deepBody = { query: deep };
+const deepBytes = JSON.stringify(deepBody).length;
+const deepUs = medianMicros(() => {
+  try {
+    rewriteSearch(compiled, deepBody, ctx);
+  } catch {
+    return;
+  }
+  throw new Error('the deep body was not refused');
+});
+// Patterned searches the block check reads against every blocked word (no fixed prefix: the worst case).
+const patternUs = medianMicros(() => rewriteSearch(compiled, { query: { bool: { should: [{ wildcard: { text: '*emon*ake' } }, { match: { text: { query: 'lemon cake', fuzziness: 'AUTO' } } }] } } }, ctx));
 const all = Object.values(results);
 const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const summary = {
@@ -98,11 +113,15 @@ const summary = {
   medianRewriteUs: medianOf(all.map((r) => r.rewriteUs)),
   medianCloneUs: medianOf(all.map((r) => r.cloneUs)),
   blockedQueryUs: round(blockedUs),
+  deepBodyRefusedUs: round(deepUs),
+  deepBodyBytes: deepBytes,
+  patternedQueryUs: round(patternUs),
   targetUs: 20,
   ratios: { rewriteOverClone: round(medianOf(all.map((r) => r.ratio))) },
   bodies: results,
 };
 console.log(`median guard+rewrite ${summary.medianRewriteUs} µs (target ≤ ${summary.targetUs} µs), ${summary.ratios.rewriteOverClone}× structuredClone; a blocked query ${summary.blockedQueryUs} µs`);
+console.log(`a ${deepBytes}-byte body of 1,000 nested clauses refused in ${summary.deepBodyRefusedUs} µs (target < 1000 µs); a wildcard + fuzzy search checked against every blocked word in ${summary.patternedQueryUs} µs`);
 console.log(JSON.stringify(summary));
 
 function round(x: number): number {

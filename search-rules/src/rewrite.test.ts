@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { compileRuleset } from './compile';
-import { SearchGuardError } from './guard';
-import { extractQueryText, rewriteSearch } from './rewrite';
+import { SearchGuardError, guardSearchBody, textOf } from './guard';
+import { rewriteSearch } from './rewrite';
 import { rule, ruleset } from './testing/rules-fixture';
 
 const compiled = compileRuleset(
@@ -17,7 +17,7 @@ const [, , , pendingExclude, pendingDemote] = compiled.rules;
 
 type Obj = Record<string, any>;
 
-describe('extractQueryText', () => {
+describe('guardSearchBody search texts', () => {
   it('finds text in every text-bearing clause at any depth', () => {
     const q = {
       bool: {
@@ -27,7 +27,7 @@ describe('extractQueryText', () => {
         must_not: [{ wildcard: { text: '*a6*' } }, { prefix: { text: 'a7' } }, { fuzzy: { text: 'a8' } }],
       },
     };
-    expect(extractQueryText(q).sort()).toEqual(['a1', 'a2', 'a3', 'a5', 'a6', 'a7', 'a8', 'text:a4'].sort());
+    expect(guardSearchBody({ query: q }).map(textOf).sort()).toEqual(['a1', 'a2', 'a3', 'a5', '*a6*', 'a7', 'a8', 'text:a4'].sort());
   });
 });
 

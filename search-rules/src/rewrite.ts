@@ -1,7 +1,8 @@
 import { HIDDEN_STATES, type Category } from '@takedown/shared';
 import type { CompiledRuleset } from './compile';
-import { guardSearchBody, type GuardContext } from './guard';
-import { match, ruleApplies, toMillis, type Hit } from './match';
+import { checkSearchTexts } from './block/block-check';
+import { guardSearchBody, textOf, type GuardContext } from './guard';
+import { ruleApplies, toMillis, type Hit } from './match';
 import type { Rule } from './rule';
 import { searchEffect } from './scan-content';
 
@@ -24,47 +25,7 @@ export type RewriteResult =
 /** How much a `suspected` document's score is kept (demotion, not exclusion). */
 export const SUSPECTED_BOOST = 0.1;
 
-/** Fields that carry the caller's search text, by query type. */
-const TEXT_QUERIES = new Set([
-  'match', 'match_phrase', 'match_phrase_prefix', 'match_bool_prefix', 'multi_match', 'combined_fields',
-  'query_string', 'simple_query_string', 'term', 'terms', 'prefix', 'wildcard', 'fuzzy', 'regexp', 'intervals',
-  'more_like_this',
-]);
-
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Every piece of text a caller searches for, from every text-bearing clause at any depth. */
-export function extractQueryText(query: unknown, out: string[] = []): string[] {
-  if (Array.isArray(query)) {
-    for (const q of query) extractQueryText(q, out);
-    return out;
-  }
-  if (!isObj(query)) return out;
-  for (const [type, body] of Object.entries(query)) {
-    if (TEXT_QUERIES.has(type)) collectStrings(type, body, out);
-    else if (isObj(body) || Array.isArray(body)) extractQueryText(body, out);
-  }
-  return out;
-}
-
-function collectStrings(type: string, body: unknown, out: string[]): void {
-  if (typeof body === 'string') {
-    out.push(type === 'wildcard' ? body.replace(/[*?]/g, '') : body);
-    return;
-  }
-  if (typeof body === 'number') return;
-  if (Array.isArray(body)) {
-    for (const b of body) collectStrings(type, b, out);
-    return;
-  }
-  if (!isObj(body)) return;
-  for (const [k, v] of Object.entries(body)) {
-    // Values live under the field name, or under query/value/like/etc.
-    if (['fields', 'type', 'operator', 'analyzer', 'minimum_should_match', 'boost', '_name', 'fuzziness', 'default_field', 'rewrite'].includes(k)) continue;
-    collectStrings(type, v, out);
-  }
-}
 
 /**
  * Blocks the search when its text hits a live `block_query` rule; otherwise
@@ -74,28 +35,23 @@ function collectStrings(type: string, body: unknown, out: string[]): void {
  * the guard refuses throws SearchGuardError.
  */
 export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: RewriteContext = {}): RewriteResult {
-  guardSearchBody(body, ctx);
+  const texts = guardSearchBody(body, ctx);
   const input = (body ?? {}) as Obj;
-  const matchCtx = { locale: ctx.locale, country: ctx.country, now: ctx.now };
-  const shadowHits: Hit[] = [];
-  const queryText = extractQueryText(input['query']);
-  for (const text of queryText) {
-    for (const hit of match(compiled, text, 'query', matchCtx)) {
-      if (hit.shadow) {
-        shadowHits.push(hit);
-        continue;
-      }
-      if (hit.action === 'block_query') {
-        return {
-          blocked: true,
-          ruleId: hit.ruleId,
-          category: hit.category,
-          reason: `query matches a ${hit.category} rule`,
-          shadowHits,
-          queryText,
-        };
-      }
-    }
+  const queryText = texts.map(textOf);
+  // Refusal fails closed on context: with no country, country-scoped rules
+  // refuse everywhere; the caller's locale never switches a rule off (a
+  // query's language is not known, so every language's rules apply).
+  const check = checkSearchTexts(compiled, texts, { ...(ctx.country ? { country: ctx.country } : { anyCountry: true }), ...(ctx.now !== undefined ? { now: ctx.now } : {}) });
+  const shadowHits = check.shadowHits;
+  if (check.hit) {
+    return {
+      blocked: true,
+      ruleId: check.hit.ruleId,
+      category: check.hit.category,
+      reason: `query matches a ${check.hit.category} rule`,
+      shadowHits,
+      queryText,
+    };
   }
 
   // Removed and rule-excluded posts, and placeholders (a decision on content not yet indexed: no content to show).

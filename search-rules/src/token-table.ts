@@ -43,6 +43,18 @@ export class TokenTable {
     return id;
   }
 
+  /** Id of `token`, or -1. */
+  find(token: string): number {
+    const h = hashString(token);
+    let slot = h & this.mask;
+    for (;;) {
+      const id = this.slots[slot] as number;
+      if (id === -1) return -1;
+      if (this.hashes[slot] === h && this.keys[id] === token) return id;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
   /** Id of the token codes[start..end), or -1. */
   lookup(codes: Uint16Array, start: number, end: number): number {
     let h = 0x811c9dc5;

@@ -1,0 +1,137 @@
+import { compileRuleset } from '../compile';
+import { rewriteSearch } from '../rewrite';
+import { SearchGuardError } from '../guard';
+import { rule, ruleset, syntheticWord } from '../testing/rules-fixture';
+
+const compiled = compileRuleset(
+  ruleset([
+    rule('cocaine', 'cocaine'),
+    rule('lsd', 'lsd'),
+    rule('buy-meth', 'buy meth'),
+    rule('ru-mef', 'мефедрон'),
+    rule('de-only', 'verbotenwort', { countries: ['DE'] }),
+    rule('ar-only', 'حشيش', { locales: ['ar'] }),
+    rule('content-only', 'cheap pills', { scope: ['content'], action: 'exclude' }),
+  ]),
+);
+
+const blocked = (body: unknown, ctx = {}) => rewriteSearch(compiled, body, ctx).blocked;
+
+describe('refusal covers every query-bearing part', () => {
+  it.each([
+    ['post_filter', { post_filter: { match: { text: 'cocaine' } } }],
+    ['a filter aggregation', { aggs: { f: { filter: { term: { text: 'cocaine' } } } } }],
+    ['a filters aggregation (keyed)', { aggs: { f: { filters: { filters: { a: { match: { text: 'cocaine' } } } } } } }],
+    ['a filters aggregation (list)', { aggs: { f: { filters: { filters: [{ match: { text: 'cocaine' } }] } } } }],
+    ['a sub-aggregation filter', { aggs: { t: { terms: { field: 'lang' }, aggs: { f: { filter: { match: { text: 'cocaine' } } } } } } }],
+    ['rescore', { rescore: { window_size: 10, query: { rescore_query: { match: { text: 'cocaine' } } } } }],
+    ['highlight_query', { highlight: { highlight_query: { match: { text: 'cocaine' } }, fields: { text: {} } } }],
+    ['a per-field highlight_query', { highlight: { fields: { text: { highlight_query: { match: { text: 'cocaine' } } } } } }],
+    ['a sort filter', { sort: [{ createdAt: { order: 'desc', nested: { path: 'media', filter: { match: { text: 'cocaine' } } } } }] }],
+    ['a nested sort filter two levels down', { sort: [{ x: { nested: { path: 'a', nested: { path: 'a.b', filter: { term: { t: 'cocaine' } } } } } }] }],
+    ['a top_hits sort filter', { aggs: { t: { top_hits: { sort: [{ x: { nested: { path: 'a', filter: { term: { t: 'cocaine' } } } } }] } } } }],
+    ['a function_score filter', { query: { function_score: { functions: [{ filter: { match: { text: 'cocaine' } }, weight: 2 }] } } }],
+    ['a boosting negative', { query: { boosting: { positive: { match_all: {} }, negative: { match: { text: 'cocaine' } }, negative_boost: 0.5 } } }],
+  ])('blocks a blocked word in %s', (_where, body) => {
+    expect(blocked(body)).toBe(true);
+  });
+});
+
+describe('query syntax is read as Elasticsearch reads it', () => {
+  it.each([
+    ['an escape in query_string', { query_string: { query: 'co\\caine' } }],
+    ['a field prefix', { query_string: { query: 'text:cocaine' } }],
+    ['a group with a field', { query_string: { query: 'text:(cake OR cocaine)' } }],
+    ['a fuzzy term', { query_string: { query: 'cocaime~' } }],
+    ['a fuzzy term with distance', { query_string: { query: 'cocaime~1' } }],
+    ['a wildcard term', { query_string: { query: 'coc?ine' } }],
+    ['a leading wildcard', { query_string: { query: '*ocaine' } }],
+    ['a regexp term', { query_string: { query: '/coc.ine/' } }],
+    ['a range term', { query_string: { query: 'text:[cocaine TO cocaine]' } }],
+    ['a phrase across operators', { query_string: { query: 'buy AND meth' } }],
+    ['a boosted term', { query_string: { query: 'cocaine^3' } }],
+    ['a quoted phrase with slop', { query_string: { query: '"buy meth"~2' } }],
+    ['simple_query_string prefix', { simple_query_string: { query: 'cocai*' } }],
+    ['simple_query_string fuzzy', { simple_query_string: { query: 'cocaime~1' } }],
+    ['simple_query_string operators', { simple_query_string: { query: '+buy +meth' } }],
+    ['match with fuzziness', { match: { text: { query: 'cocaime', fuzziness: 'AUTO' } } }],
+    ['match with fuzziness 2', { match: { text: { query: 'kocaime', fuzziness: 2 } } }],
+    ['multi_match with fuzziness', { multi_match: { query: 'cocaime', fields: ['text'], fuzziness: 1 } }],
+    ['fuzzy', { fuzzy: { text: 'cocaime' } }],
+    ['fuzzy with options', { fuzzy: { text: { value: 'cocaien', fuzziness: 1 } } }],
+    ['wildcard ?', { wildcard: { text: 'coc?ine' } }],
+    ['wildcard *', { wildcard: { text: 'co*ne' } }],
+    ['wildcard value option', { wildcard: { text: { value: 'c*caine' } } }],
+    ['wildcard in leet', { wildcard: { text: 'c0c*' } }],
+    ['wildcard over a phrase on a keyword field', { wildcard: { title: 'buy*meth' } }],
+    ['regexp', { regexp: { text: 'coc.ine' } }],
+    ['regexp class', { regexp: { text: 'c[o0]caine' } }],
+    ['regexp alternation', { regexp: { text: '(heroin|cocaine)' } }],
+    ['regexp repeat', { regexp: { text: 'co{1,3}caine' } }],
+    ['regexp complement', { regexp: { text: 'coca~(x)' } }],
+    ['regexp in Cyrillic', { regexp: { text: 'мефедро.' } }],
+    ['prefix', { prefix: { text: 'cocai' } }],
+    ['prefix with value', { prefix: { text: { value: 'coca' } } }],
+    ['match_phrase_prefix', { match_phrase_prefix: { text: 'buy met' } }],
+    ['match_bool_prefix', { match_bool_prefix: { text: 'coc' } }],
+    ['multi_match phrase_prefix', { multi_match: { query: 'coca', type: 'phrase_prefix', fields: ['text'] } }],
+    ['a term range', { range: { text: { gte: 'cocaine', lte: 'cocaine' } } }],
+    ['a narrow term range', { range: { text: { gt: 'coca', lt: 'cocb' } } }],
+    ['a field named like an option', { match: { fuzziness: 'cocaine' } }],
+    ['a term value under a field named value', { term: { value: 'cocaine' } }],
+    ['a term value in an object', { term: { text: { value: 'cocaine', case_insensitive: true } } }],
+    ['terms values', { terms: { text: ['cake', 'cocaine'] } }],
+    ['more_like_this text', { more_like_this: { fields: ['text'], like: ['where to get cocaine'] } }],
+  ])('blocks %s', (_what, query) => {
+    expect(blocked({ query })).toBe(true);
+  });
+
+  it.each([
+    ['a broad wildcard', { wildcard: { text: 'c*' } }],
+    ['match everything', { wildcard: { text: '*' } }],
+    ['a benign wildcard', { wildcard: { text: 'cak*' } }],
+    ['a benign prefix with a separator', { prefix: { authorId: 'user-1' } }],
+    ['a benign regexp', { regexp: { text: 'lemon.*cake' } }],
+    ['a benign fuzzy word', { match: { text: { query: 'lemon cake', fuzziness: 'AUTO' } } }],
+    ['a half-open date range', { range: { createdAt: { gte: 'now-30d' } } }],
+    ['a date range', { range: { createdAt: { gte: '2026-01-01', lte: '2026-02-01' } } }],
+    ['negated words are still plain words, but benign ones pass', { query_string: { query: 'recipe AND (cake OR pie) -cream' } }],
+    ['a benign phrase prefix', { match_phrase_prefix: { text: 'lemon ca' } }],
+    ['a content-only rule', { match: { text: 'cheap pills' } }],
+    ['a word the fuzzy distance does not reach', { fuzzy: { text: { value: 'cucumber', fuzziness: 2 } } }],
+  ])('passes %s', (_what, query) => {
+    expect(blocked({ query })).toBe(false);
+  });
+});
+
+describe('context fails closed', () => {
+  it('applies country-scoped refusals when the country is unknown', () => {
+    expect(blocked({ query: { match: { text: 'verbotenwort' } } })).toBe(true);
+    expect(blocked({ query: { match: { text: 'verbotenwort' } } }, { country: 'DE' })).toBe(true);
+    expect(blocked({ query: { match: { text: 'verbotenwort' } } }, { country: 'FR' })).toBe(false);
+  });
+
+  it('never lets a locale switch a rule off', () => {
+    expect(blocked({ query: { match: { text: 'حشيش' } } }, { locale: 'en' })).toBe(true);
+    expect(blocked({ query: { match: { text: 'мефедрон' } } }, { locale: 'ar', country: 'FR' })).toBe(true);
+  });
+});
+
+describe('bounded', () => {
+  it('refuses an unreadable regexp with its path', () => {
+    try {
+      rewriteSearch(compiled, { query: { bool: { must: [{ regexp: { text: 'coc(aine' } }] } } });
+      throw new Error('expected a refusal');
+    } catch (e) {
+      expect(e).toBeInstanceOf(SearchGuardError);
+      expect((e as SearchGuardError).field).toBe('/query/bool/must/0/regexp');
+    }
+  });
+
+  it('refuses a search too costly to check rather than passing it', () => {
+    const big = compileRuleset(ruleset(Array.from({ length: 5000 }, (_, i) => rule(`w${i}`, syntheticWord(i)))));
+    const many = Array.from({ length: 900 }, () => ({ regexp: { text: 'w.*z.*z.*[0-9]' } }));
+    const r = () => rewriteSearch(big, { query: { bool: { should: many } } });
+    expect(r).toThrow(/too costly|pattern/);
+  });
+});

@@ -1,0 +1,341 @@
+import { parseFuzz, type SearchText } from './search-text';
+import {
+  analyzer, any, arr, bool, byField, common, field, fields, format, fuzziness, int, list, literal, matching,
+  minimumShouldMatch, no, num, obj, oneOf, operator, query, rewrite, scalar, str, timeZone, type Keys, type Spec,
+} from './spec';
+
+/**
+ * Query types a search may use, each with the options it may carry. Why a
+ * query type is safe at all: every query the caller writes runs inside
+ * `bool.must`, beside the rewriter's `must_not` on hidden states, so it can
+ * only choose among visible documents; what it must not do is read other
+ * documents or indices (lookups, joins, percolation), run scripts, or pin
+ * documents past the filter. The texts each one searches for are read out
+ * (`read`) for the block check.
+ */
+export interface QueryEntry {
+  readonly spec: Spec;
+  readonly why: string;
+  readonly read?: (body: Record<string, unknown>, out: SearchText[]) => void;
+}
+
+type Body = Record<string, unknown>;
+const isObj = (v: unknown): v is Body => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const zeroTerms = oneOf('none', 'all', 'NONE', 'ALL');
+const matchOptions: Keys = {
+  query: scalar,
+  operator,
+  minimum_should_match: minimumShouldMatch,
+  fuzziness,
+  prefix_length: int(0, 1000),
+  max_expansions: int(1, 10_000),
+  fuzzy_transpositions: bool,
+  fuzzy_rewrite: rewrite,
+  lenient: bool,
+  zero_terms_query: zeroTerms,
+  analyzer,
+  auto_generate_synonyms_phrase_query: bool,
+  cutoff_frequency: num,
+  ...common,
+};
+const phraseOptions: Keys = { query: scalar, slop: int(0, 1000), analyzer, zero_terms_query: zeroTerms, ...common };
+const multiMatchType = oneOf('best_fields', 'most_fields', 'cross_fields', 'phrase', 'phrase_prefix', 'bool_prefix');
+const termLevel = (value: Spec, extra: Keys = {}): Spec => byField(any(value, obj({ value, ...extra, ...common }, ['value'])));
+const clauses = list(query, 1024);
+
+/** Reads `{ field: text | { query|value: text, ...options } }`. */
+function perField(key: 'query' | 'value', make: (text: string, opts: Body) => SearchText) {
+  return (body: Body, out: SearchText[]): void => {
+    for (const [k, v] of Object.entries(body)) {
+      if (k === 'boost' || k === '_name') continue;
+      if (isObj(v)) {
+        const text = v[key];
+        if (text !== undefined && text !== null) out.push(make(String(text), v));
+      } else if (v !== null && v !== undefined) out.push(make(String(v), {}));
+    }
+  };
+}
+
+export const QUERIES: Readonly<Record<string, QueryEntry>> = {
+  match_all: { spec: obj(common), why: 'matches every visible document' },
+  match_none: { spec: obj(common), why: 'matches nothing' },
+  match: {
+    spec: byField(any(scalar, obj(matchOptions, ['query']))),
+    why: 'analysed text; its words (fuzzy when asked) are checked',
+    read: perField('query', (text, o) => ({ kind: 'text', text, fuzziness: parseFuzz(o['fuzziness']) })),
+  },
+  match_phrase: {
+    spec: byField(any(scalar, obj(phraseOptions, ['query']))),
+    why: 'analysed phrase; checked as text',
+    read: perField('query', (text) => ({ kind: 'text', text })),
+  },
+  match_phrase_prefix: {
+    spec: byField(any(scalar, obj({ ...phraseOptions, max_expansions: int(1, 10_000) }, ['query']))),
+    why: 'a phrase whose last word is a prefix: checked as such',
+    read: perField('query', (text) => ({ kind: 'text', text, prefixLast: true })),
+  },
+  match_bool_prefix: {
+    spec: byField(any(scalar, obj(matchOptions, ['query']))),
+    why: 'words, the last a prefix, fuzzy when asked: checked as such',
+    read: perField('query', (text, o) => ({ kind: 'text', text, prefixLast: true, fuzziness: parseFuzz(o['fuzziness']) })),
+  },
+  multi_match: {
+    spec: obj({ ...matchOptions, fields, type: multiMatchType, tie_breaker: num, slop: int(0, 1000) }, ['query']),
+    why: 'analysed text over several fields; checked as text, prefix types as prefixes',
+    read: (b, out) =>
+      out.push({
+        kind: 'text',
+        text: String(b['query']),
+        fuzziness: parseFuzz(b['fuzziness']),
+        prefixLast: b['type'] === 'phrase_prefix' || b['type'] === 'bool_prefix',
+      }),
+  },
+  combined_fields: {
+    spec: obj({ query: scalar, fields, operator, minimum_should_match: minimumShouldMatch, zero_terms_query: zeroTerms, auto_generate_synonyms_phrase_query: bool, ...common }, ['query']),
+    why: 'analysed text over several fields; checked as text',
+    read: (b, out) => out.push({ kind: 'text', text: String(b['query']) }),
+  },
+  query_string: {
+    spec: obj(
+      {
+        query: str(4096),
+        default_field: field,
+        fields,
+        default_operator: operator,
+        analyzer,
+        quote_analyzer: analyzer,
+        allow_leading_wildcard: bool,
+        enable_position_increments: bool,
+        fuzzy_max_expansions: int(1, 10_000),
+        fuzziness,
+        fuzzy_prefix_length: int(0, 1000),
+        fuzzy_transpositions: bool,
+        phrase_slop: int(0, 1000),
+        analyze_wildcard: bool,
+        max_determinized_states: int(1, 10_000),
+        minimum_should_match: minimumShouldMatch,
+        quote_field_suffix: str(64),
+        lenient: bool,
+        time_zone: timeZone,
+        auto_generate_synonyms_phrase_query: bool,
+        rewrite,
+        fuzzy_rewrite: rewrite,
+        type: multiMatchType,
+        tie_breaker: num,
+        escape: bool,
+        ...common,
+      },
+      ['query'],
+    ),
+    why: 'Lucene syntax, parsed as Elasticsearch parses it (escapes, operators, fields, fuzzy, wildcards, regexps, ranges) before the check',
+    read: (b, out) => out.push({ kind: 'query_string', text: String(b['query']), fuzziness: parseFuzz(b['fuzziness'], 'auto') }),
+  },
+  simple_query_string: {
+    spec: obj(
+      {
+        query: str(4096),
+        fields,
+        default_operator: operator,
+        analyzer,
+        flags: matching(/^[A-Z_|]{1,200}$/, 'flag names joined by |', 200),
+        fuzzy_max_expansions: int(1, 10_000),
+        fuzzy_prefix_length: int(0, 1000),
+        fuzzy_transpositions: bool,
+        lenient: bool,
+        minimum_should_match: minimumShouldMatch,
+        quote_field_suffix: str(64),
+        analyze_wildcard: bool,
+        auto_generate_synonyms_phrase_query: bool,
+        ...common,
+      },
+      ['query'],
+    ),
+    why: 'simple syntax, parsed (prefix *, fuzzy ~N, phrases) before the check',
+    read: (b, out) => out.push({ kind: 'simple_query_string', text: String(b['query']) }),
+  },
+  term: {
+    spec: termLevel(scalar, { case_insensitive: bool }),
+    why: 'an exact term; checked as text',
+    read: perField('value', (text) => ({ kind: 'term', text })),
+  },
+  terms: {
+    spec: byField(any(arr(scalar, 65_536), no('terms lookup reads documents from an index')), common),
+    why: 'exact terms; each checked as text. Lookups (an object instead of a list) are refused',
+    read: (b, out) => {
+      for (const [k, v] of Object.entries(b)) {
+        if (k !== 'boost' && k !== '_name' && Array.isArray(v)) for (const x of v) out.push({ kind: 'term', text: String(x) });
+      }
+    },
+  },
+  range: {
+    spec: byField(
+      obj({
+        gt: any(scalar, literal),
+        gte: any(scalar, literal),
+        lt: any(scalar, literal),
+        lte: any(scalar, literal),
+        from: any(scalar, literal),
+        to: any(scalar, literal),
+        include_lower: bool,
+        include_upper: bool,
+        format,
+        relation: oneOf('INTERSECTS', 'CONTAINS', 'WITHIN', 'intersects', 'contains', 'within'),
+        time_zone: timeZone,
+        ...common,
+      }),
+    ),
+    why: 'on a text or keyword field a range is a term range: one bounded on both ends by strings is checked for blocked terms inside it',
+    read: (b, out) => {
+      for (const [k, v] of Object.entries(b)) {
+        if (k === 'boost' || k === '_name' || !isObj(v)) continue;
+        const from = [v['gte'], v['gt'], v['from']].find((x) => typeof x === 'string');
+        const to = [v['lte'], v['lt'], v['to']].find((x) => typeof x === 'string');
+        if (typeof from === 'string' && typeof to === 'string') out.push({ kind: 'range', from, to });
+      }
+    },
+  },
+  exists: { spec: obj({ field, ...common }, ['field']), why: 'tests a field of visible documents' },
+  prefix: {
+    spec: termLevel(str(4096), { rewrite, case_insensitive: bool }),
+    why: 'a prefix: refused when it can begin a blocked term',
+    read: perField('value', (text) => ({ kind: 'prefix', text })),
+  },
+  wildcard: {
+    spec: byField(any(str(4096), obj({ value: str(4096), wildcard: str(4096), rewrite, case_insensitive: bool, ...common }))),
+    why: 'a wildcard pattern: refused when it can match a blocked term',
+    read: (b, out) => {
+      for (const [k, v] of Object.entries(b)) {
+        if (k === 'boost' || k === '_name') continue;
+        const text = isObj(v) ? (v['value'] ?? v['wildcard']) : v;
+        if (typeof text === 'string') out.push({ kind: 'wildcard', text });
+      }
+    },
+  },
+  regexp: {
+    spec: termLevel(str(1000), { flags: matching(/^[A-Z_|]{1,200}$/, 'flag names joined by |', 200), max_determinized_states: int(1, 10_000), rewrite, case_insensitive: bool }),
+    why: 'a regular expression: refused when it can match a blocked term (read as a superset when unsure)',
+    read: perField('value', (text) => ({ kind: 'regexp', text })),
+  },
+  fuzzy: {
+    spec: termLevel(scalar, { fuzziness, max_expansions: int(1, 10_000), prefix_length: int(0, 1000), transpositions: bool, rewrite }),
+    why: 'a fuzzy term: refused when it lies within its edit distance of a blocked term',
+    read: perField('value', (text, o) => ({ kind: 'fuzzy', text, fuzziness: parseFuzz(o['fuzziness'], 'auto') })),
+  },
+  ids: { spec: obj({ values: arr(scalar, 10_000), ...common }), why: 'ids of visible documents only (the filter still applies)' },
+  geo_distance: {
+    spec: byField(literal, { distance: scalar, distance_type: oneOf('arc', 'plane'), validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, ...common }),
+    why: 'a point and a distance: no text, no documents from elsewhere',
+  },
+  geo_bounding_box: {
+    spec: byField(literal, { validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, type: oneOf('indexed', 'memory'), ...common }),
+    why: 'a box given in the body: no text, no documents from elsewhere',
+  },
+  geo_polygon: {
+    spec: byField(literal, { validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, ...common }),
+    why: 'a polygon given in the body: no text, no documents from elsewhere',
+  },
+  rank_feature: {
+    spec: obj({ field, saturation: obj({ pivot: num }), log: obj({ scaling_factor: num }), sigmoid: obj({ pivot: num, exponent: num }), linear: obj({}), ...common }, ['field']),
+    why: 'scores visible documents by a feature',
+  },
+  distance_feature: {
+    spec: obj({ field, origin: any(scalar, literal), pivot: scalar, ...common }, ['field', 'origin', 'pivot']),
+    why: 'scores visible documents by distance',
+  },
+  more_like_this: {
+    spec: obj({
+      fields,
+      like: list(str(4096), 64),
+      unlike: list(str(4096), 64),
+      min_term_freq: int(0, 1000),
+      max_query_terms: int(1, 1000),
+      min_doc_freq: int(0, 1_000_000),
+      max_doc_freq: int(0, 2 ** 31 - 1),
+      min_word_length: int(0, 1000),
+      max_word_length: int(0, 1000),
+      stop_words: arr(str(256), 1000),
+      analyzer,
+      minimum_should_match: minimumShouldMatch,
+      boost_terms: num,
+      include: bool,
+      fail_on_unsupported_field: bool,
+      ...common,
+    }),
+    why: 'text only (a document given by id or index could be a hidden one); the liked text is checked',
+    read: (b, out) => {
+      const like = b['like'];
+      for (const t of Array.isArray(like) ? like : like === undefined ? [] : [like]) out.push({ kind: 'text', text: String(t) });
+    },
+  },
+  bool: {
+    spec: obj({ must: clauses, filter: clauses, should: clauses, must_not: clauses, minimum_should_match: minimumShouldMatch, adjust_pure_negative: bool, ...common }),
+    why: 'combines checked clauses',
+  },
+  dis_max: { spec: obj({ queries: arr(query, 1024), tie_breaker: num, ...common }, ['queries']), why: 'combines checked clauses' },
+  constant_score: { spec: obj({ filter: query, ...common }, ['filter']), why: 'wraps a checked clause' },
+  boosting: { spec: obj({ positive: query, negative: query, negative_boost: num, ...common }, ['positive', 'negative']), why: 'combines checked clauses' },
+  function_score: {
+    spec: obj({
+      query,
+      functions: arr(obj({ filter: query, weight: num, field_value_factor: fieldValueFactor(), random_score: randomScore(), gauss: decay(), linear: decay(), exp: decay() }), 64),
+      boost_mode: oneOf('multiply', 'replace', 'sum', 'avg', 'max', 'min'),
+      score_mode: oneOf('multiply', 'sum', 'avg', 'first', 'max', 'min'),
+      max_boost: num,
+      min_score: num,
+      weight: num,
+      field_value_factor: fieldValueFactor(),
+      random_score: randomScore(),
+      gauss: decay(),
+      linear: decay(),
+      exp: decay(),
+      ...common,
+    }),
+    why: 'rescores visible documents without scripts; its query and filters are checked',
+  },
+  nested: {
+    spec: obj({ path: field, query, score_mode: oneOf('avg', 'sum', 'min', 'max', 'none'), ignore_unmapped: bool, inner_hits: no('inner_hits run their own queries'), ...common }, ['path', 'query']),
+    why: 'matches inside visible documents',
+  },
+};
+
+function fieldValueFactor(): Spec {
+  return obj({ field, factor: num, modifier: oneOf('none', 'log', 'log1p', 'log2p', 'ln', 'ln1p', 'ln2p', 'square', 'sqrt', 'reciprocal'), missing: num }, ['field']);
+}
+function randomScore(): Spec {
+  return obj({ seed: scalar, field });
+}
+function decay(): Spec {
+  return byField(obj({ origin: any(scalar, literal), scale: scalar, offset: scalar, decay: num }), { multi_value_mode: oneOf('min', 'max', 'avg', 'sum') });
+}
+
+/** Query types refused, and why (also the error message). */
+export const REFUSED_QUERIES: Readonly<Record<string, string>> = {
+  script: 'scripts are refused',
+  script_score: 'scripts are refused',
+  has_child: 'join queries can return related documents',
+  has_parent: 'join queries can return related documents',
+  parent_id: 'join queries can return related documents',
+  percolate: 'percolate reads documents, possibly from other indices',
+  pinned: 'pinned queries promote documents by id',
+  rule: 'query rules pin documents',
+  wrapper: 'wrapper queries hide their content from the guard',
+  knn: 'kNN queries are refused',
+  semantic: 'semantic queries are refused',
+  sparse_vector: 'vector queries are refused',
+  text_expansion: 'vector queries are refused',
+  weighted_tokens: 'vector queries are refused',
+  geo_shape: 'shape queries can read indexed shapes from other indices',
+  shape: 'shape queries can read indexed shapes from other indices',
+  terms_set: 'terms_set can run scripts',
+  intervals: 'interval rules are a second query language the guard does not read',
+  span_term: 'span queries are not read by the guard',
+  span_near: 'span queries are not read by the guard',
+  span_or: 'span queries are not read by the guard',
+  span_not: 'span queries are not read by the guard',
+  span_first: 'span queries are not read by the guard',
+  span_multi: 'span queries are not read by the guard',
+  span_containing: 'span queries are not read by the guard',
+  span_within: 'span queries are not read by the guard',
+  field_masking_span: 'span queries are not read by the guard',
+};

@@ -8,6 +8,8 @@ export * from './clients/redis';
 export * from './clients/elasticsearch';
 export * from './http/error-middleware';
 export * from './http/es-error';
+export * from './http/body-error';
+export * from './http/es-upstream-error';
 export * from './http/es-auth';
 export * from './http/readiness';
 export * from './http/es-ops-routes';

@@ -14,6 +14,7 @@ export * from './http/es-auth';
 export * from './http/readiness';
 export * from './http/es-ops-routes';
 export * from './domain/vocabulary';
+export * from './domain/countries';
 export * from './indices/content-index';
 export * from './indices/content-reader';
 export * from './indices/scan-fields';

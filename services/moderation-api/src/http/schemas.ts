@@ -1,5 +1,6 @@
 import {
   CATEGORIES,
+  COUNTRY_CODE_LIST,
   DECISION_ACTIONS,
   LANES,
   ROLES,
@@ -20,7 +21,8 @@ import {
 /** Request bodies and query strings, validated with the shared Ajv; errors name the field. */
 
 const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
-const country = { type: 'string', pattern: '^[A-Z]{2}$' } as const;
+/** ISO 3166-1 alpha-2, officially assigned only: a restriction in "ZZ" would hide the post nowhere. */
+const country = { type: 'string', enum: COUNTRY_CODE_LIST } as const;
 
 export interface ReportBody extends Pick<ReportJob, 'content' | 'reason' | 'note'> {
   /** The client's own id: a retry with the same id makes one report. Scoped to the filing token. */

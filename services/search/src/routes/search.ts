@@ -27,6 +27,31 @@ export const ALLOWED_PARAMS: Record<'_search' | '_count' | '_msearch', ReadonlyS
 /** The only search_type accepted, in the URL and in msearch headers. */
 export const SEARCH_TYPE = 'query_then_fetch';
 
+const BOOLEAN = /^(true|false|)$/;
+const COUNT = /^[1-9][0-9]{0,5}$/;
+
+/**
+ * The values each accepted parameter may take, checked here so a bad one
+ * is a 400 naming the parameter rather than Elasticsearch's message.
+ */
+const PARAM_VALUES: Readonly<Record<string, RegExp>> = {
+  typed_keys: BOOLEAN,
+  rest_total_hits_as_int: BOOLEAN,
+  pretty: BOOLEAN,
+  human: BOOLEAN,
+  error_trace: BOOLEAN,
+  request_cache: BOOLEAN,
+  allow_partial_search_results: BOOLEAN,
+  track_total_hits: /^(true|false|0|[1-9][0-9]{0,8})$/,
+  timeout: /^(-1|0|[1-9][0-9]{0,8}(nanos|micros|ms|s|m|h|d))$/,
+  filter_path: /^[A-Za-z0-9_.*,-]{1,500}$/,
+  batched_reduce_size: COUNT,
+  max_concurrent_shard_requests: COUNT,
+  pre_filter_shard_size: COUNT,
+  max_concurrent_searches: COUNT,
+  search_type: new RegExp(`^${SEARCH_TYPE}$`),
+};
+
 /**
  * Parameters Takedown sets on every upstream call, whatever the caller
  * sent. With partial results allowed, a failing shard still gives a 200
@@ -58,6 +83,9 @@ export function checkParams(req: Request, endpoint: keyof typeof ALLOWED_PARAMS)
     if (k === 'search_type' && v !== SEARCH_TYPE) {
       throw new EsRefusal(400, 'takedown_parameter_refused_exception', `search_type [${v.slice(0, 40)}] is not accepted; only ${SEARCH_TYPE} (dfs collects term statistics from hidden documents too)`, 'parameter', {}, k);
     }
+    if (Object.hasOwn(PARAM_VALUES, k) && !PARAM_VALUES[k]!.test(v)) {
+      throw new EsRefusal(400, 'illegal_argument_exception', `query parameter [${k}] has a value it does not take`, 'parameter', {}, k);
+    }
     out[k] = v;
   }
   return { ...out, ...FORCED_PARAMS[endpoint] };
@@ -77,7 +105,9 @@ export function blockedSearch(b: { ruleId: string; category: string; reason: str
 /**
  * Calls Elasticsearch; its errors never pass through verbatim (they can
  * quote the rewritten query). With `stream`, a 2xx body comes back as the
- * raw byte stream, piped to the caller without being parsed and re-encoded.
+ * raw byte stream, piped to the caller without being parsed and re-encoded;
+ * an error status is read and retold like any other (the client does not
+ * throw for a streamed answer, whatever its status).
  */
 export async function upstream(
   deps: SearchDeps,
@@ -93,29 +123,59 @@ export async function upstream(
       { method, path, querystring, ...(opts.ndjson ? { bulkBody: body as object[] } : { body: body as Record<string, unknown> }) },
       { meta: true, asStream: opts.stream === true },
     );
+    const status = res.statusCode ?? 200;
+    if (status >= 300) throw await refusalOf(status, res.body);
     const contentType = (res.headers?.['content-type'] as string | undefined) ?? undefined;
-    return { status: res.statusCode ?? 200, body: res.body, ...(contentType ? { contentType } : {}) };
+    return { status, body: res.body, ...(contentType ? { contentType } : {}) };
   } catch (err) {
-    if (err instanceof errors.ResponseError && (err.statusCode ?? 500) < 500) {
-      const safe = safeEsError(await errorOf(err.body));
-      // A problem we recognise is the caller's request: a 400 in our words. Anything else keeps its status, and only its type.
-      if (safe.code !== undefined) throw new EsRefusal(400, safe.type, safe.reason, safe.code, {}, safe.field);
-      throw new EsRefusal(err.statusCode ?? 400, safe.type, safe.reason, 'upstream');
-    }
+    if (err instanceof EsRefusal || err instanceof UnavailableError) throw err;
+    if (err instanceof errors.ResponseError) throw await refusalOf(err.statusCode ?? 500, err.body);
+    // The body could not be encoded for Elasticsearch (nesting past what JSON.stringify survives): the request, not an outage.
+    if (err instanceof errors.SerializationError) throw new EsRefusal(400, 'parse_exception', 'the search body could not be encoded for Elasticsearch (nested too deep?)', 'unencodable_body', {}, '');
     throw new UnavailableError('Elasticsearch is unavailable', 'upstream_unavailable', { cause: err });
   } finally {
     deps.metrics.upstream.observe(Number(process.hrtime.bigint() - t0) / 1e9);
   }
 }
 
+/**
+ * Elasticsearch's error answer, retold: a 4xx we recognise is the caller's
+ * request (a 400 in our words, naming the field when we know it); another
+ * 4xx keeps its status and only its type; a 5xx is an outage (503).
+ */
+async function refusalOf(status: number, body: unknown): Promise<EsRefusal | UnavailableError> {
+  if (status >= 500) return new UnavailableError(`Elasticsearch failed (${status})`, 'upstream_unavailable');
+  const safe = safeEsError(await errorOf(body));
+  if (safe.code !== undefined) return new EsRefusal(400, safe.type, safe.reason, safe.code, {}, safe.field ?? '');
+  return new EsRefusal(status, safe.type, safe.reason, 'upstream', {}, '');
+}
+
+/** An error answer read this far at most: enough for Elasticsearch's error object, never a whole result. */
+const MAX_ERROR_BYTES = 256 * 1024;
+
 /** The `error` object of an Elasticsearch error body (parsed, or a stream when asked for one). */
 async function errorOf(body: unknown): Promise<unknown> {
   let parsed = body;
   if (body instanceof Readable) {
     const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(Buffer.from(c as Buffer));
+    let size = 0;
+    for await (const c of body) {
+      const b = Buffer.from(c as Buffer);
+      size += b.length;
+      if (size > MAX_ERROR_BYTES) {
+        body.destroy();
+        break;
+      }
+      chunks.push(b);
+    }
     try {
       parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    } catch {
+      parsed = undefined;
+    }
+  } else if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as unknown;
     } catch {
       parsed = undefined;
     }

@@ -1,4 +1,4 @@
-import { CATEGORIES, type Category } from '@takedown/shared';
+import { CATEGORIES, COUNTRY_CODE_LIST, type Category } from '@takedown/shared';
 
 export const RULE_KINDS = ['term', 'phrase', 'regex', 'sha256'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
@@ -69,9 +69,10 @@ export const ruleSchema = {
       maxItems: 50,
       uniqueItems: true,
     },
+    // ISO 3166-1 alpha-2, officially assigned only: a rule scoped to "ZZ" would apply nowhere.
     countries: {
       type: 'array',
-      items: { type: 'string', pattern: '^[A-Z]{2}$' },
+      items: { type: 'string', enum: COUNTRY_CODE_LIST },
       minItems: 1,
       maxItems: 250,
       uniqueItems: true,

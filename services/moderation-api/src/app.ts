@@ -17,9 +17,7 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  // Bulk rule imports may be large; everything else stays small.
-  app.use('/v1/rules/draft/import', express.json({ limit: '25mb', strict: true }));
-  app.use(express.json({ limit: '1mb', strict: true }));
+  // No body parser here: each route's guard reads the body once the caller is known, with that route's limit (http/read-json.ts).
   app.use(reportRoutes(deps));
   app.use(caseRoutes(deps));
   app.use(reviewRoutes(deps));

@@ -22,12 +22,11 @@ export function createSearchApp(deps: SearchDeps): Express {
   });
   app.use(opsRoutes(deps));
   app.use(esAuthenticate(deps.principals, ['search'], 'the search service'));
-  // Bodies are read only for an authenticated caller: an anonymous 100 MB upload is refused before a byte of it is buffered.
-  app.use(express.text({ type: () => true, limit: '2mb' }));
+  // Bodies are read by each route, so only for an authenticated caller and with that route's limit (body-limits.ts).
   app.use(searchRoutes(deps));
   app.use(msearchRoutes(deps));
   app.use((req, _res, next) => {
-    next(new EsRefusal(400, 'takedown_endpoint_refused_exception', `${req.method} on this path is not available through the Takedown search service (search, count and msearch only)`, 'endpoint'));
+    next(new EsRefusal(400, 'takedown_endpoint_refused_exception', `${req.method} on this path is not available through the Takedown search service (search, count and msearch only)`, 'endpoint', {}, 'path'));
   });
   app.use(esErrorHandler({ logger: deps.logger, onRefused: (reason) => deps.metrics.refused.inc({ reason }) }));
   return app;

@@ -1,6 +1,6 @@
 import { SearchGuardError, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
 import type { Request } from 'express';
-import { UnavailableError, recordShadowHits } from '@takedown/shared';
+import { UnavailableError, isCountryCode, recordShadowHits } from '@takedown/shared';
 import type { SearchDeps } from './deps';
 import { EsRefusal } from '@takedown/shared';
 
@@ -13,11 +13,12 @@ export interface CallerContext {
 export function callerContext(req: Request): CallerContext {
   const country = req.get('x-takedown-country');
   const locale = req.get('x-takedown-locale');
-  if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) {
-    throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Country must be an ISO 3166-1 alpha-2 code', 'bad_header');
+  // Officially assigned codes only: "ZZ" would match no country-scoped rule and no restriction.
+  if (country !== undefined && !isCountryCode(country.toUpperCase())) {
+    throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Country must be an officially assigned ISO 3166-1 alpha-2 code', 'bad_header', {}, 'x-takedown-country');
   }
   if (locale !== undefined && !/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(locale)) {
-    throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Locale must be a language tag such as "ru" or "en-GB"', 'bad_header');
+    throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Locale must be a language tag such as "ru" or "en-GB"', 'bad_header', {}, 'x-takedown-locale');
   }
   return { ...(country ? { country: country.toUpperCase() } : {}), ...(locale ? { locale } : {}) };
 }

@@ -31,9 +31,30 @@ describe('mapError', () => {
 
   it('maps body-parser failures to clear 4xx', () => {
     expect(mapError({ type: 'entity.parse.failed' }).status).toBe(400);
-    expect(mapError({ type: 'entity.parse.failed' }).body.error.code).toBe('invalid_json');
+    expect(mapError({ type: 'entity.parse.failed' }).body.error).toEqual({ code: 'invalid_json', message: 'request body is not valid JSON', field: '' });
     expect(mapError({ type: 'entity.too.large' }).status).toBe(413);
-    // zlib's error for a body that is not what its Content-Encoding says: a 400 with no type.
-    expect(mapError(Object.assign(new Error('incorrect header check'), { status: 400 }))).toEqual({ status: 400, body: { error: { code: 'unreadable_body', message: 'request body could not be read (bad encoding)' } } });
+    expect(mapError({ status: 415, type: 'charset.unsupported' }).body.error).toMatchObject({ code: 'unsupported_charset', field: 'content-type' });
+    expect(mapError({ status: 415, type: 'encoding.unsupported' }).body.error).toMatchObject({ code: 'unsupported_content_encoding', field: 'content-encoding' });
+    // zlib's error for a body that is not what its Content-Encoding says: a 400 with no type, zlib's code.
+    expect(mapError(Object.assign(new Error('incorrect header check'), { status: 400, code: 'Z_DATA_ERROR' }))).toEqual({
+      status: 400,
+      body: { error: { code: 'bad_content_encoding', message: 'the body is not encoded as its Content-Encoding says', field: 'content-encoding' } },
+    });
+  });
+
+  it('answers other client errors of the HTTP stack with a bare 400, and a 500 for anything without expose', () => {
+    expect(mapError(Object.assign(new URIError('Failed to decode param'), { status: 400, expose: true })).body.error.code).toBe('bad_request');
+    expect(mapError(Object.assign(new Error('x'), { status: 400 })).status).toBe(500);
+  });
+
+  it("retells Elasticsearch's 400s in its own words, never its text", () => {
+    const err = Object.assign(new Error('ResponseError'), {
+      name: 'ResponseError',
+      meta: { statusCode: 400, body: { error: { type: 'search_phase_execution_exception', reason: 'all shards failed', root_cause: [{ type: 'illegal_argument_exception', reason: 'Result window is too large, from + size must be less than or equal to: [10000] but was [10099]. secret-index' }] } } },
+    });
+    const m = mapError(err);
+    expect(m.status).toBe(400);
+    expect(m.body.error).toMatchObject({ code: 'result_window_too_large', field: '/from' });
+    expect(JSON.stringify(m)).not.toContain('secret-index');
   });
 });

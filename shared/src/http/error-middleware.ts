@@ -1,7 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { isTakedownError, NotFoundError, UnavailableError, ValidationError } from '../errors/takedown-error';
-import { unreadableBody } from './body-error';
+import { isTakedownError, NotFoundError, UnavailableError } from '../errors/takedown-error';
+import { clientHttpError, unreadableBody } from './body-error';
+import { safeEsError } from './es-upstream-error';
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string; details?: unknown };
@@ -36,14 +37,25 @@ export function mapError(err: unknown): { status: number; body: ErrorBody } {
     if (err.details !== undefined) body.error.details = err.details;
     return { status: err.status, body };
   }
-  if ((err as { type?: unknown } | null)?.type === 'entity.parse.failed') {
-    return mapError(new ValidationError('request body is not valid JSON', '', 'invalid_json'));
-  }
+  // A body-parser not wrapped in bodyReader (bull-board's own): the same classification.
   const body = unreadableBody(err);
-  if (body?.tooLarge) return { status: 413, body: { error: { code: 'payload_too_large', message: 'request body is too large' } } };
-  // Other unreadable bodies (a charset or Content-Encoding the body does not match): the client's fault, a 4xx.
-  if (body) return { status: body.status, body: { error: { code: 'unreadable_body', message: `request body could not be read (${body.what})` } } };
+  if (body) return { status: body.status, body: { error: { code: body.code, message: body.message, field: body.field } } };
+  // Elasticsearch refusing what a request asked for (a result window, a field): a 400 in our words, never its text.
+  const es = elasticsearchStatus(err);
+  if (es === 400) {
+    const safe = safeEsError((err as { meta: { body?: { error?: unknown } } }).meta.body?.error);
+    return { status: 400, body: { error: { code: safe.code ?? 'search_refused', message: safe.reason, field: safe.field ?? '' } } };
+  }
+  if (es === 429) return { status: 429, body: { error: { code: 'upstream_busy', message: 'Elasticsearch is busy; retry later' } } };
+  const client = clientHttpError(err);
+  if (client) return { status: client.status, body: { error: { code: 'bad_request', message: 'the request could not be read', field: '' } } };
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
+}
+
+/** The status of an Elasticsearch client ResponseError (it carries `meta.statusCode` and a `body`), else undefined. */
+function elasticsearchStatus(err: unknown): number | undefined {
+  const e = err as { name?: unknown; meta?: { statusCode?: unknown } } | null;
+  return e !== null && typeof e === 'object' && e.name === 'ResponseError' && typeof e.meta?.statusCode === 'number' ? e.meta.statusCode : undefined;
 }
 
 /** Terminal handler for unknown routes, so they answer in the same JSON shape. */

@@ -54,7 +54,7 @@ export function esAuthenticate(cache: PrincipalCache, roles: readonly Role[], re
     const token = credentialsFrom(req.get('authorization'));
     if (!token) {
       res.set('WWW-Authenticate', `Bearer realm="${realm}", ApiKey`);
-      return next(new EsRefusal(401, 'security_exception', 'missing authentication credentials', 'unauthenticated'));
+      return next(new EsRefusal(401, 'security_exception', 'missing authentication credentials', 'unauthenticated', {}, 'authorization'));
     }
     let principal: Principal | undefined;
     try {
@@ -64,10 +64,10 @@ export function esAuthenticate(cache: PrincipalCache, roles: readonly Role[], re
     }
     if (!principal) {
       res.set('WWW-Authenticate', `Bearer realm="${realm}", ApiKey`);
-      return next(new EsRefusal(401, 'security_exception', 'unable to authenticate with the provided credentials', 'unauthenticated'));
+      return next(new EsRefusal(401, 'security_exception', 'unable to authenticate with the provided credentials', 'unauthenticated', {}, 'authorization'));
     }
     if (!roles.includes(principal.role)) {
-      return next(new EsRefusal(403, 'security_exception', `role ${principal.role} may not use ${realm}`, 'forbidden'));
+      return next(new EsRefusal(403, 'security_exception', `role ${principal.role} may not use ${realm}`, 'forbidden', {}, 'authorization'));
     }
     req.principal = principal;
     next();

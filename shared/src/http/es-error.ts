@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../logging/logger';
 import { TakedownError, UnavailableError, isTakedownError } from '../errors/takedown-error';
-import { unreadableBody } from './body-error';
+import { UnreadableBodyError, clientHttpError, unreadableBody } from './body-error';
 
 /**
  * Errors in Elasticsearch's own shape, so a platform's Elasticsearch client
@@ -18,6 +18,8 @@ export function sendEsError(res: Response, status: number, type: string, reason:
  * A refusal an Elasticsearch-compatible endpoint makes on purpose (bad
  * index, endpoint, parameter or body), answered in Elasticsearch's shape.
  * `code` is the reason counted in metrics; `type` the error type clients see.
+ * `field` names what is at fault (a JSON pointer into the body, a query
+ * parameter, a header, `index`); a guard refusal's `extra.path` is its field.
  */
 export class EsRefusal extends TakedownError {
   constructor(
@@ -26,9 +28,16 @@ export class EsRefusal extends TakedownError {
     message: string,
     reason: string,
     readonly extra: Record<string, unknown> = {},
+    field?: string,
   ) {
-    super(reason, message, status);
+    super(reason, message, status, field ?? (typeof extra['path'] === 'string' ? extra['path'] : undefined));
   }
+}
+
+/** What every refusal carries besides Elasticsearch's own keys: our code and the field at fault. */
+function takedownPart(code: string, field: string | undefined, extra: Record<string, unknown>): Record<string, unknown> {
+  const given = extra['takedown'];
+  return { takedown: { ...(typeof given === 'object' && given !== null ? given : {}), code, ...(field === undefined ? {} : { field }) } };
 }
 
 /**
@@ -41,20 +50,21 @@ export function esErrorHandler(o: { logger: Logger; onRefused?: (reason: string)
     if (res.headersSent) return;
     if (err instanceof EsRefusal) {
       o.onRefused?.(err.code);
-      return sendEsError(res, err.status, err.type, err.message, err.extra);
+      return sendEsError(res, err.status, err.type, err.message, { ...err.extra, ...takedownPart(err.code, err.field, err.extra) });
     }
     if (err instanceof UnavailableError) {
       o.onRefused?.(err.code);
       return sendEsError(res, 503, 'takedown_unavailable_exception', `refused, never served unfiltered: ${err.message}`, { takedown: { code: err.code } });
     }
-    // body-parser: too large, bad charset or encoding, aborted uploads: the client's fault, said plainly.
-    const body = isTakedownError(err) ? undefined : unreadableBody(err);
-    if (body?.tooLarge) return sendEsError(res, 413, 'content_too_long_exception', 'request body is too large');
+    // body-parser: too large, bad charset or encoding, malformed, aborted: the client's fault, said plainly (one classification, body-error.ts).
+    const body = err instanceof UnreadableBodyError || !isTakedownError(err) ? unreadableBody(err) : undefined;
     if (body) {
       o.onRefused?.('bad_body');
-      return sendEsError(res, body.status, 'parse_exception', `request body could not be read (${body.what})`);
+      return sendEsError(res, body.status, body.esType, body.message, takedownPart(body.code, body.field, {}));
     }
-    if (isTakedownError(err) && err.status < 500) return sendEsError(res, err.status, err.code, err.message);
+    if (isTakedownError(err) && err.status < 500) return sendEsError(res, err.status, err.code, err.message, takedownPart(err.code, err.field, {}));
+    const client = clientHttpError(err);
+    if (client) return sendEsError(res, client.status, 'illegal_argument_exception', 'the request could not be read', takedownPart('bad_request', '', {}));
     o.logger.error({ err, method: req.method, path: req.path }, 'request failed');
     sendEsError(res, 500, 'takedown_internal_exception', 'internal error');
   };

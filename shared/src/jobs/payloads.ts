@@ -1,5 +1,6 @@
 import type { Category, ContentType, DecisionAction, ReporterType } from '../domain/vocabulary';
 import { CATEGORIES, CONTENT_TYPES, DECISION_ACTIONS, REPORTER_TYPES } from '../domain/vocabulary';
+import { COUNTRY_CODE_LIST } from '../domain/countries';
 
 /** Shapes of the jobs on each queue, with their JSON Schemas. */
 
@@ -109,7 +110,7 @@ export const actionJobSchema = {
     action: { type: 'string', enum: DECISION_ACTIONS },
     category: { type: 'string', enum: CATEGORIES },
     legalGround: { type: 'string', minLength: 1, maxLength: 500 },
-    countries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' }, maxItems: 250 },
+    countries: { type: 'array', items: { type: 'string', enum: COUNTRY_CODE_LIST }, maxItems: 250 },
     decidedBy: id,
     decidedAt: isoTime,
   },

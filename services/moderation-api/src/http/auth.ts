@@ -1,13 +1,17 @@
 import type { RequestHandler } from 'express';
 import { AuthenticationError, ForbiddenError, credentialsFrom, type Principal, type Role, type TokenStore } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '../access';
+import { readJson } from './read-json';
 
 /**
  * Authenticates the bearer token, then admits only the roles ACCESS names
  * for this endpoint. 401 without a valid token, 403 for a role that may not.
+ * Only then is the JSON body read, with this endpoint's limit: an anonymous
+ * caller never makes the API buffer a byte. Public endpoints take no body.
  */
 export function guard(tokens: TokenStore, endpoint: Endpoint): RequestHandler {
   const allowed = ACCESS[endpoint];
+  const body = readJson(endpoint);
   return async (req, res, next) => {
     if (allowed === 'public') return next();
     const header = req.get('authorization') ?? '';
@@ -25,7 +29,7 @@ export function guard(tokens: TokenStore, endpoint: Endpoint): RequestHandler {
       return next(new ForbiddenError(`role ${principal.role} may not call ${endpoint}`));
     }
     req.principal = principal;
-    next();
+    body(req, res, next);
   };
 }
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '@takedown/shared';
-import { validateCaseListQuery, validateDecisionBody, validateReportBody, validateTokenBody } from './schemas';
+import { validateCaseListQuery, validateDecisionBody, validateExportQuery, validateReportBody, validateTokenBody } from './schemas';
 
 const fieldOf = (fn: () => unknown): string | undefined => {
   try {
@@ -36,6 +36,13 @@ describe('moderation API request schemas', () => {
     expect(fieldOf(() => validateCaseListQuery({ size: '101' }))).toBe('/size');
     expect(fieldOf(() => validateCaseListQuery({ sort: 'random' }))).toBe('/sort');
     expect(fieldOf(() => validateCaseListQuery({ q: 'x' }))).toBe('/q');
+    // Elasticsearch's result window: from + size ≤ 10,000, refused before Elasticsearch sees it.
+    expect(fieldOf(() => validateCaseListQuery({ from: '9999', size: '100' }))).toBe('/from');
+    expect(fieldOf(() => validateCaseListQuery({ from: '9951' }))).toBe('/from');
+    expect(validateCaseListQuery({ from: '9900', size: '100' })).toMatchObject({ from: 9900, size: 100 });
+    expect(fieldOf(() => validateCaseListQuery({ from: ['1', '2'] }))).toBe('/from');
+    expect(fieldOf(() => validateCaseListQuery({ from: '-1' }))).toBe('/from');
+    expect(fieldOf(() => validateExportQuery({ format: 'xml' }))).toBe('/format');
     expect(fieldOf(() => validateTokenBody({ role: 'root', name: 'x' }))).toBe('/role');
     expect(fieldOf(() => validateTokenBody({ role: 'lead', name: 'has space' }))).toBe('/name');
   });

@@ -1,9 +1,11 @@
 import {
   CATEGORIES,
+  COUNTRY_CODE_LIST,
   DECISION_ACTIONS,
   LANES,
   ROLES,
   STANDINGS,
+  ValidationError,
   compileValidator,
   externalIdSchema,
   reportJobSchema,
@@ -19,7 +21,8 @@ import {
 /** Request bodies and query strings, validated with the shared Ajv; errors name the field. */
 
 const id = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
-const country = { type: 'string', pattern: '^[A-Z]{2}$' } as const;
+/** ISO 3166-1 alpha-2, officially assigned only: a restriction in "ZZ" would hide the post nowhere. */
+const country = { type: 'string', enum: COUNTRY_CODE_LIST } as const;
 
 export interface ReportBody extends Pick<ReportJob, 'content' | 'reason' | 'note'> {
   /** The client's own id: a retry with the same id makes one report. Scoped to the filing token. */
@@ -120,7 +123,10 @@ export interface CaseListQuery {
   ruleId?: string;
 }
 
-export const validateCaseListQuery = compileValidator<CaseListQuery>(
+/** Elasticsearch's index.max_result_window: from + size beyond it is refused by Elasticsearch, so by us first. */
+export const MAX_RESULT_WINDOW = 10_000;
+
+const validateCaseListShape = compileValidator<CaseListQuery>(
   {
     type: 'object',
     additionalProperties: false,
@@ -130,11 +136,30 @@ export const validateCaseListQuery = compileValidator<CaseListQuery>(
       category: { type: 'string', enum: CATEGORIES },
       sort: { type: 'string', enum: ['priority', 'age'] },
       size: { type: 'string', pattern: '^(100|[1-9][0-9]?)$' },
-      from: { type: 'string', pattern: '^[0-9]{1,4}$' },
+      from: { type: 'string', pattern: '^(0|[1-9][0-9]{0,3})$' },
       authorId: externalIdSchema,
       ruleId: id,
     },
   },
+  'query',
+);
+
+/** GET /v1/cases query: the shape (ajv), then the one cross-field rule a schema cannot say, from + size within the result window. */
+export function validateCaseListQuery(input: unknown): Omit<CaseListQuery, 'from' | 'size'> & { from: number; size: number } {
+  const q = validateCaseListShape(input);
+  const from = q.from === undefined ? 0 : Number(q.from);
+  const size = q.size === undefined ? DEFAULT_CASE_PAGE : Number(q.size);
+  if (from + size > MAX_RESULT_WINDOW) {
+    throw new ValidationError(`query: /from + /size must not exceed ${MAX_RESULT_WINDOW} (got ${from} + ${size}); narrow the filters instead`, '/from', 'result_window_too_large');
+  }
+  return { ...q, from, size };
+}
+
+export const DEFAULT_CASE_PAGE = 50;
+
+/** GET /v1/rules/draft/export query. */
+export const validateExportQuery = compileValidator<{ format?: 'csv' | 'json' }>(
+  { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'json'] } } },
   'query',
 );
 

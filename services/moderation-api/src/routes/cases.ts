@@ -39,8 +39,8 @@ export function caseRoutes(deps: ApiDeps): Router {
       index: deps.indices.cases,
       query: { bool: { filter, must_not: mustNot } },
       sort,
-      size: q.size ? Number(q.size) : 50,
-      from: q.from ? Number(q.from) : 0,
+      size: q.size,
+      from: q.from,
       track_total_hits: true,
     });
     const total = typeof result.hits.total === 'number' ? result.hits.total : (result.hits.total?.value ?? 0);

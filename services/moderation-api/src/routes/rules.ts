@@ -12,6 +12,7 @@ import { compileRuleset, diffRules, parseRuleImport, rulesToCsv, validateRuleDef
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
+import { validateExportQuery } from '../http/schemas';
 
 const validateImportBody = compileValidator<{ format: 'csv' | 'json'; content: string; mode?: 'replace' | 'merge' }>(
   {
@@ -85,8 +86,9 @@ export function ruleRoutes(deps: ApiDeps): Router {
   });
 
   r.get('/v1/rules/draft/export', guard(deps.tokens, 'GET /v1/rules/draft/export'), async (req, res) => {
+    const { format } = validateExportQuery({ ...req.query });
     const rules = (await deps.drafts.rules()) as Rule[];
-    if (req.query['format'] === 'csv') {
+    if (format === 'csv') {
       res.type('text/csv').send(rulesToCsv(rules));
       return;
     }

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { errors } from '@elastic/elasticsearch';
-import { UnavailableError } from '@takedown/shared';
+import { EsRefusal, UnavailableError, safeEsError } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
-import { EsRefusal } from '@takedown/shared';
+import { SEARCH_BODY_LIMIT, readText } from '../body-limits';
 import { assertFit, callerContext, filterBody, parseJsonBody } from '../filter-search';
 
 /**
@@ -13,6 +13,10 @@ import { assertFit, callerContext, filterBody, parseJsonBody } from '../filter-s
  * `search_pipeline`, `routing`, `preference` (shard and pipeline tricks),
  * `scroll`, `stored_fields`, `ignore_unavailable`/`expand_wildcards`
  * (index resolution), `ccs_minimize_roundtrips` and friends.
+ * `search_type` may only be query_then_fetch: dfs_query_then_fetch first
+ * gathers term statistics from every document of the shard, removed ones
+ * included, and scores with them. `allow_partial_search_results` is
+ * accepted and always sent as false (see FORCED_PARAMS).
  */
 export const ALLOWED_PARAMS: Record<'_search' | '_count' | '_msearch', ReadonlySet<string>> = {
   _search: new Set(['typed_keys', 'rest_total_hits_as_int', 'track_total_hits', 'timeout', 'filter_path', 'pretty', 'human', 'request_cache', 'batched_reduce_size', 'search_type', 'max_concurrent_shard_requests', 'pre_filter_shard_size', 'allow_partial_search_results', 'error_trace']),
@@ -20,10 +24,52 @@ export const ALLOWED_PARAMS: Record<'_search' | '_count' | '_msearch', ReadonlyS
   _msearch: new Set(['typed_keys', 'rest_total_hits_as_int', 'filter_path', 'pretty', 'human', 'max_concurrent_searches', 'max_concurrent_shard_requests', 'pre_filter_shard_size', 'search_type', 'error_trace']),
 };
 
-export function checkIndex(deps: SearchDeps, index: unknown): string {
+/** The only search_type accepted, in the URL and in msearch headers. */
+export const SEARCH_TYPE = 'query_then_fetch';
+
+const BOOLEAN = /^(true|false|)$/;
+const COUNT = /^[1-9][0-9]{0,5}$/;
+
+/**
+ * The values each accepted parameter may take, checked here so a bad one
+ * is a 400 naming the parameter rather than Elasticsearch's message.
+ */
+const PARAM_VALUES: Readonly<Record<string, RegExp>> = {
+  typed_keys: BOOLEAN,
+  rest_total_hits_as_int: BOOLEAN,
+  pretty: BOOLEAN,
+  human: BOOLEAN,
+  error_trace: BOOLEAN,
+  request_cache: BOOLEAN,
+  allow_partial_search_results: BOOLEAN,
+  track_total_hits: /^(true|false|0|[1-9][0-9]{0,8})$/,
+  timeout: /^(-1|0|[1-9][0-9]{0,8}(nanos|micros|ms|s|m|h|d))$/,
+  filter_path: /^[A-Za-z0-9_.*,-]{1,500}$/,
+  batched_reduce_size: COUNT,
+  max_concurrent_shard_requests: COUNT,
+  pre_filter_shard_size: COUNT,
+  max_concurrent_searches: COUNT,
+  search_type: new RegExp(`^${SEARCH_TYPE}$`),
+};
+
+/**
+ * Parameters Takedown sets on every upstream call, whatever the caller
+ * sent. With partial results allowed, a failing shard still gives a 200
+ * whose `_shards.failures` carry Elasticsearch's text, and a single
+ * search's 200 is streamed unread; without, the failure is an error
+ * response, which upstream() retells in our words.
+ */
+export const FORCED_PARAMS: Record<'_search' | '_count' | '_msearch', Readonly<Record<string, string>>> = {
+  _search: { allow_partial_search_results: 'false' },
+  _count: {},
+  _msearch: {},
+};
+
+export function checkIndex(deps: SearchDeps, index: unknown, field = 'index'): string {
   if (typeof index !== 'string' || !deps.indices.has(index)) {
     // Wildcards, comma lists, _all, remote clusters (a:b), hidden (.x) and unknown names all land here.
-    throw new EsRefusal(403, 'takedown_index_refused_exception', `index [${String(index).slice(0, 100)}] is not searchable through Takedown; only the configured content indices are`, 'index');
+    const shown = typeof index === 'string' ? index.slice(0, 100) : typeof index;
+    throw new EsRefusal(403, 'takedown_index_refused_exception', `index [${shown}] is not searchable through Takedown; only the configured content indices are`, 'index', {}, field);
   }
   return index;
 }
@@ -32,14 +78,17 @@ export function checkParams(req: Request, endpoint: keyof typeof ALLOWED_PARAMS)
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.query)) {
     if (!ALLOWED_PARAMS[endpoint].has(k) || typeof v !== 'string') {
-      throw new EsRefusal(400, 'takedown_parameter_refused_exception', `query parameter [${k.slice(0, 60)}] is not accepted on ${endpoint}`, 'parameter');
+      throw new EsRefusal(400, 'takedown_parameter_refused_exception', `query parameter [${k.slice(0, 60)}] is not accepted on ${endpoint}`, 'parameter', {}, k.slice(0, 60));
     }
-    if (k === 'search_type' && v !== 'query_then_fetch' && v !== 'dfs_query_then_fetch') {
-      throw new EsRefusal(400, 'takedown_parameter_refused_exception', `search_type [${v.slice(0, 40)}] is not accepted`, 'parameter');
+    if (k === 'search_type' && v !== SEARCH_TYPE) {
+      throw new EsRefusal(400, 'takedown_parameter_refused_exception', `search_type [${v.slice(0, 40)}] is not accepted; only ${SEARCH_TYPE} (dfs collects term statistics from hidden documents too)`, 'parameter', {}, k);
+    }
+    if (Object.hasOwn(PARAM_VALUES, k) && !PARAM_VALUES[k]!.test(v)) {
+      throw new EsRefusal(400, 'illegal_argument_exception', `query parameter [${k}] has a value it does not take`, 'parameter', {}, k);
     }
     out[k] = v;
   }
-  return out;
+  return { ...out, ...FORCED_PARAMS[endpoint] };
 }
 
 /** An empty search result (for a blocked query) with the takedown notice. */
@@ -56,7 +105,9 @@ export function blockedSearch(b: { ruleId: string; category: string; reason: str
 /**
  * Calls Elasticsearch; its errors never pass through verbatim (they can
  * quote the rewritten query). With `stream`, a 2xx body comes back as the
- * raw byte stream, piped to the caller without being parsed and re-encoded.
+ * raw byte stream, piped to the caller without being parsed and re-encoded;
+ * an error status is read and retold like any other (the client does not
+ * throw for a streamed answer, whatever its status).
  */
 export async function upstream(
   deps: SearchDeps,
@@ -72,33 +123,74 @@ export async function upstream(
       { method, path, querystring, ...(opts.ndjson ? { bulkBody: body as object[] } : { body: body as Record<string, unknown> }) },
       { meta: true, asStream: opts.stream === true },
     );
+    const status = res.statusCode ?? 200;
+    if (status >= 300) throw await refusalOf(status, res.body);
     const contentType = (res.headers?.['content-type'] as string | undefined) ?? undefined;
-    return { status: res.statusCode ?? 200, body: res.body, ...(contentType ? { contentType } : {}) };
+    return { status, body: res.body, ...(contentType ? { contentType } : {}) };
   } catch (err) {
-    if (err instanceof errors.ResponseError && (err.statusCode ?? 500) < 500) {
-      const type = await errorType(err.body);
-      throw new EsRefusal(err.statusCode ?? 400, type, `Elasticsearch refused the search (${type})`, 'upstream');
-    }
+    if (err instanceof EsRefusal || err instanceof UnavailableError) throw err;
+    if (err instanceof errors.ResponseError) throw await refusalOf(err.statusCode ?? 500, err.body);
+    // The body could not be encoded for Elasticsearch (nesting past what JSON.stringify survives): the request, not an outage.
+    if (err instanceof errors.SerializationError) throw new EsRefusal(400, 'parse_exception', 'the search body could not be encoded for Elasticsearch (nested too deep?)', 'unencodable_body', {}, '');
     throw new UnavailableError('Elasticsearch is unavailable', 'upstream_unavailable', { cause: err });
   } finally {
     deps.metrics.upstream.observe(Number(process.hrtime.bigint() - t0) / 1e9);
   }
 }
 
-/** The error type of an Elasticsearch error body (parsed, or a stream when asked for one). */
-async function errorType(body: unknown): Promise<string> {
+/**
+ * Elasticsearch's error answer, retold: a 4xx we recognise is the caller's
+ * request (a 400 in our words, naming the field when we know it); another
+ * 4xx keeps its status and only its type; a 5xx is an outage (503).
+ */
+async function refusalOf(status: number, body: unknown): Promise<EsRefusal | UnavailableError> {
+  if (status >= 500) return new UnavailableError(`Elasticsearch failed (${status})`, 'upstream_unavailable');
+  const safe = safeEsError(await errorOf(body));
+  if (safe.code !== undefined) return new EsRefusal(400, safe.type, safe.reason, safe.code, {}, safe.field ?? '');
+  return new EsRefusal(status, safe.type, safe.reason, 'upstream', {}, '');
+}
+
+/** An error answer read this far at most: enough for Elasticsearch's error object, never a whole result. */
+const MAX_ERROR_BYTES = 256 * 1024;
+
+/** The `error` object of an Elasticsearch error body (parsed, or a stream when asked for one). */
+async function errorOf(body: unknown): Promise<unknown> {
   let parsed = body;
   if (body instanceof Readable) {
     const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(Buffer.from(c as Buffer));
+    let size = 0;
+    for await (const c of body) {
+      const b = Buffer.from(c as Buffer);
+      size += b.length;
+      if (size > MAX_ERROR_BYTES) {
+        body.destroy();
+        break;
+      }
+      chunks.push(b);
+    }
     try {
       parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
     } catch {
       parsed = undefined;
     }
+  } else if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as unknown;
+    } catch {
+      parsed = undefined;
+    }
   }
-  const type = (parsed as { error?: { type?: unknown } } | undefined)?.error?.type;
-  return typeof type === 'string' && /^[a-z_]{1,80}$/.test(type) ? type : 'search_phase_execution_exception';
+  return (parsed as { error?: unknown } | undefined)?.error;
+}
+
+/** The parsed body; malformed JSON names the body as a whole ('') as the field at fault. */
+function bodyOf(raw: unknown): unknown {
+  try {
+    return parseJsonBody(raw);
+  } catch (err) {
+    if (err instanceof EsRefusal && err.field === undefined) throw new EsRefusal(err.status, err.type, err.message, err.code, err.extra, '');
+    throw err;
+  }
 }
 
 export function sendEs(res: Response, status: number, body: unknown): void {
@@ -114,7 +206,7 @@ export function searchRoutes(deps: SearchDeps): Router {
       const params = checkParams(req, endpoint);
       assertFit(deps);
       const caller = callerContext(req);
-      const body = parseJsonBody(req.body);
+      const body = bodyOf(req.body);
       const result = filterBody(deps, body, caller);
       if (result.blocked) {
         deps.metrics.blocked.inc({ category: result.category, rule: result.ruleId });
@@ -127,8 +219,8 @@ export function searchRoutes(deps: SearchDeps): Router {
       res.status(out.status).set('X-Elastic-Product', 'Elasticsearch').type(out.contentType ?? 'application/json');
       await pipeline(out.body as Readable, res);
     };
-    r.get(`/:index/${endpoint}`, handler);
-    r.post(`/:index/${endpoint}`, handler);
+    r.get(`/:index/${endpoint}`, readText(SEARCH_BODY_LIMIT), handler);
+    r.post(`/:index/${endpoint}`, readText(SEARCH_BODY_LIMIT), handler);
   }
   return r;
 }

@@ -9,6 +9,7 @@ import { searchEffect } from './scan-content';
 export interface RewriteContext extends GuardContext {
   /** Caller's country (ISO 3166-1 alpha-2). Unknown → documents restricted anywhere are hidden. */
   country?: string;
+  /** The caller's language: accepted, and never narrows refusals (every language's rules apply). */
   locale?: string;
   /** Ids taken down since Elasticsearch's last refresh. */
   recentlyRemovedIds?: Iterable<string>;

@@ -47,6 +47,16 @@ const extendedBounds = no('extended_bounds only adds empty buckets; refused with
 const hardBounds = obj({ min: scalar, max: scalar });
 const calendar = matching(/^(1?[a-z]+|\d{1,6}(ms|s|m|h|d|w|M|q|y))$/, 'a calendar or fixed interval');
 const metric = (extra: Keys = {}): Spec => obj({ ...valueSource, script, ...extra });
+/** What terms-like bucket aggregations share: sizes, the minimum counts that keep them inside matched documents, ordering. */
+const termsBuckets: Keys = {
+  size,
+  shard_size: int(1, 100_000),
+  min_doc_count: atLeastOne('min_doc_count'),
+  shard_min_doc_count: atLeastOne('shard_min_doc_count'),
+  show_term_doc_count_error: bool,
+  order: bucketOrder,
+  collect_mode: oneOf('depth_first', 'breadth_first'),
+};
 
 const topHits: Spec = obj({
   from: int(0, 100),
@@ -78,20 +88,7 @@ const compositeSource = map(
 
 export const AGGREGATIONS: Readonly<Record<string, AggEntry>> = {
   terms: {
-    spec: obj({
-      ...valueSource,
-      size,
-      shard_size: int(1, 100_000),
-      min_doc_count: atLeastOne('min_doc_count'),
-      shard_min_doc_count: atLeastOne('shard_min_doc_count'),
-      show_term_doc_count_error: bool,
-      order: bucketOrder,
-      include: includeExclude,
-      exclude: includeExclude,
-      execution_hint: oneOf('map', 'global_ordinals'),
-      collect_mode: oneOf('depth_first', 'breadth_first'),
-      script,
-    }),
+    spec: obj({ ...valueSource, ...termsBuckets, include: includeExclude, exclude: includeExclude, execution_hint: oneOf('map', 'global_ordinals'), script }),
     why: 'buckets of matched documents; min_doc_count must be ≥ 1',
   },
   rare_terms: {
@@ -99,16 +96,7 @@ export const AGGREGATIONS: Readonly<Record<string, AggEntry>> = {
     why: 'rare values among matched documents (max_doc_count ≥ 1)',
   },
   multi_terms: {
-    spec: obj({
-      terms: arr(obj({ field, missing }), 10),
-      size,
-      shard_size: int(1, 100_000),
-      min_doc_count: atLeastOne('min_doc_count'),
-      shard_min_doc_count: atLeastOne('shard_min_doc_count'),
-      show_term_doc_count_error: bool,
-      order: bucketOrder,
-      collect_mode: oneOf('depth_first', 'breadth_first'),
-    }),
+    spec: obj({ terms: arr(obj({ field, missing }), 10), ...termsBuckets }),
     why: 'buckets of matched documents; min_doc_count must be ≥ 1',
   },
   avg: { spec: metric(), why: 'a statistic of matched documents' },

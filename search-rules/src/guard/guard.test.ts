@@ -165,7 +165,7 @@ describe('bounded', () => {
     const e = refusal(make(10_000));
     expect(e.status).toBe(400);
     expect(e.message).toMatch(/deeper than 64|must be|a sort clause|unknown option/);
-    expect(e.field.split('/').length).toBeLessThanOrEqual(67);
+    expect((e.field ?? "").split('/').length).toBeLessThanOrEqual(67);
   });
 
   it('passes nesting within the limit', () => {

@@ -81,7 +81,6 @@ describe('query syntax is read as Elasticsearch reads it', () => {
     ['a term value under a field named value', { term: { value: 'cocaine' } }],
     ['a term value in an object', { term: { text: { value: 'cocaine', case_insensitive: true } } }],
     ['terms values', { terms: { text: ['cake', 'cocaine'] } }],
-    ['more_like_this text', { more_like_this: { fields: ['text'], like: ['where to get cocaine'] } }],
   ])('blocks %s', (_what, query) => {
     expect(blocked({ query })).toBe(true);
   });
@@ -101,6 +100,65 @@ describe('query syntax is read as Elasticsearch reads it', () => {
     ['a word the fuzzy distance does not reach', { fuzzy: { text: { value: 'cucumber', fuzziness: 2 } } }],
   ])('passes %s', (_what, query) => {
     expect(blocked({ query })).toBe(false);
+  });
+});
+
+describe('bypasses found by an independent attack stay refused', () => {
+  const shipped = compileRuleset(ruleset([...compiled.rules, rule('buy-coke', 'buy coke')]));
+  const refused = (query: unknown) => {
+    try {
+      return rewriteSearch(shipped, { query }, { country: 'DE' }).blocked;
+    } catch (e) {
+      if (e instanceof SearchGuardError) return true;
+      throw e;
+    }
+  };
+  it.each([
+    ['a tab the analyser splits at', { match: { text: 'best\tcocaine' } }],
+    ['a newline', { match: { text: 'best\ncocaine' } }],
+    ['a dollar sign', { match: { text: 'best$cocaine' } }],
+    ['a phrase joined by a symbol', { match_phrase: { text: 'buy$meth' } }],
+    ['a symbol in query_string', { query_string: { query: 'x@cocaine' } }],
+    ['a pipe in Cyrillic', { match: { text: 'x|мефедрон' } }],
+    ['a zero-width space', { match: { text: 'foo\u200bcocaine' } }],
+    ['digits the simple analyser splits at', { match: { text: { query: 'cocaine5x', analyzer: 'simple' } } }],
+    ['a unicode escape in query_string', { query_string: { query: '\\u0063ocaine' } }],
+    ['a unicode escape in a phrase', { query_string: { query: '"\\u0063ocaine"' } }],
+    ['a regexp of classes', { regexp: { text: '[c][o][c][a][i][n][e]' } }],
+    ['a regexp of optionals', { regexp: { text: 'c?o?c?a?i?n?e?' } }],
+    ['a regexp with \\w', { regexp: { text: 'coca\\wne' } }],
+    ['a regexp with [\\w]', { regexp: { text: 'coc[\\w]ine' } }],
+    ['an alternation with a decoy', { regexp: { text: '(x|cocaine)' } }],
+    ['wildcard and value both given', { wildcard: { text: { value: 'zzz', wildcard: 'cocain?' } } }],
+    ['a range whose raw bounds hold the word', { range: { text: { gte: 'cocaind', lte: 'cocainä' } } }],
+    ['a range with capitals', { range: { text: { gte: 'cocaiNZ', lte: 'cocainf' } } }],
+    ['a range with two spellings of each bound', { range: { text: { gte: 'aaa', lte: 'aab', from: 'cocaind', to: 'cocainf' } } }],
+    ['a fuzzy word Elasticsearch keeps whole', { fuzzy: { text: { value: 'coca.ne', fuzziness: 1 } } }],
+    ['a fuzzy match Elasticsearch keeps whole', { match: { text: { query: 'coca.ne', fuzziness: 1 } } }],
+    ['a fuzzy query_string word', { query_string: { query: 'coca.ne~1' } }],
+    ['~AUTO in query_string', { query_string: { query: 'cocaina~AUTO', fuzziness: 0 } }],
+    ['a phrase prefix ending in a space', { match_phrase_prefix: { text: 'coca ' } }],
+    ['a phrase rule with a short last prefix', { match_phrase_prefix: { text: { query: 'buy me', max_expansions: 10000 } } }],
+    ['query_string of type bool_prefix', { query_string: { query: 'coca', type: 'bool_prefix' } }],
+    ['query_string of type phrase_prefix', { query_string: { query: 'best coca', type: 'phrase_prefix' } }],
+    ['a phrase with slop in reverse', { match_phrase: { text: { query: 'coke buy', slop: 2 } } }],
+    ['a quoted phrase with slop in reverse', { query_string: { query: '"coke buy"~2' } }],
+    ['query_string with escape', { query_string: { query: 'cocaine: x', escape: true } }],
+    ['AUTO:low,high fuzziness', { match: { text: { query: 'lxx', fuzziness: 'AUTO:1,2' } } }],
+    ['a stemming analyser', { match: { text: { query: 'кокаином', analyzer: 'russian' } } }],
+    ['more_like_this (document frequencies over hidden documents)', { more_like_this: { like: ['u5', 'hiddenauthor'], fields: ['authorId'], min_doc_freq: 1 } }],
+  ])('refuses %s', (_what, query) => {
+    expect(refused(query)).toBe(true);
+  });
+
+  it('reads a run of complements without overflowing the stack', () => {
+    const body = { query: { query_string: { query: `/${'~'.repeat(4000)}/` } } };
+    expect(() => rewriteSearch(shipped, body)).not.toThrow(RangeError);
+  });
+
+  it('caps the search text one body may carry', () => {
+    const should = Array.from({ length: 162 }, () => ({ match: { text: 'ﷺ'.repeat(4096) } }));
+    expect(() => rewriteSearch(shipped, { query: { bool: { should } } })).toThrow(/characters of search text/);
   });
 });
 
@@ -130,7 +188,7 @@ describe('bounded', () => {
 
   it('refuses a search too costly to check rather than passing it', () => {
     const big = compileRuleset(ruleset(Array.from({ length: 5000 }, (_, i) => rule(`w${i}`, syntheticWord(i)))));
-    const many = Array.from({ length: 900 }, () => ({ regexp: { text: 'w.*z.*z.*[0-9]' } }));
+    const many = Array.from({ length: 900 }, (_, i) => ({ regexp: { text: `w.*z.*z.*${i}` } }));
     const r = () => rewriteSearch(big, { query: { bool: { should: many } } });
     expect(r).toThrow(/too costly|pattern/);
   });

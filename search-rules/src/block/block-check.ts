@@ -1,7 +1,7 @@
 import { TOKEN_ID_SPACE, type CompiledRuleset } from '../compile';
 import { SearchGuardError } from '../guard/walk';
 import type { Fuzz, SearchText } from '../guard/search-text';
-import { match, ruleApplies, toMillis, type Hit, type MatchContext } from '../match';
+import { matchScanned, ruleApplies, toMillis, type Hit, type MatchContext } from '../match';
 import type { Rule } from '../rule';
 import { withinDistance } from './edit-distance';
 import { lexiconOf, lowerBound, prefixRange, type Lexicon } from './lexicon';
@@ -50,12 +50,15 @@ interface Run {
   budget: { left: number };
   path: string;
   out: BlockCheck;
+  nfas: Map<string, Nfa>;
+  /** Rule-word ids each distinct pattern reaches, once per search. */
+  reach: Map<string, number[]>;
 }
 
 export function checkSearchTexts(compiled: CompiledRuleset, texts: readonly (SearchText & { path?: string })[], ctx: MatchContext): BlockCheck {
   const out: BlockCheck = { shadowHits: [] };
   if (compiled.terminals.size === 0) return out;
-  const run: Run = { compiled, lex: lexiconOf(compiled), ctx, nowMs: toMillis(ctx.now), budget: { left: CHECK_BUDGET }, path: '/query', out };
+  const run: Run = { compiled, lex: lexiconOf(compiled), ctx, nowMs: toMillis(ctx.now), budget: { left: CHECK_BUDGET }, path: '/query', out, nfas: new Map(), reach: new Map() };
   for (const t of texts) {
     run.path = t.path ?? '/query';
     try {
@@ -70,26 +73,29 @@ export function checkSearchTexts(compiled: CompiledRuleset, texts: readonly (Sea
 
 /** True when it found a blocking hit (stored in run.out). */
 function checkOne(run: Run, t: SearchText): boolean {
+  const norm = run.compiled.normalizer;
   switch (t.kind) {
-    case 'text':
-      if (plain(run, t.text) || (!t.fuzziness && !t.prefixLast)) return run.out.hit !== undefined;
-      return lattice(run, wordPositions(run, t.text, t.fuzziness ?? 0, t.prefixLast === true && !/\s$/.test(t.text)));
+    case 'text': {
+      if (plain(run, t.text)) return true;
+      if (!t.fuzziness && !t.prefixLast && !t.slop) return false;
+      return wordLattices(run, t.text, t.fuzziness ?? 0, t.prefixLast ? 'last' : 'none', (t.slop ?? 0) > 0);
+    }
     case 'term':
       return plain(run, t.text);
     case 'prefix':
-      return single(run, parsePrefix(t.text, run.compiled.normalizer));
+      return plain(run, t.text) || single(run, parsePrefix(t.text, norm), `p:${t.text}`);
     case 'wildcard':
-      return single(run, parseWildcard(t.text, run.compiled.normalizer));
+      return single(run, parseWildcard(t.text, norm), `w:${t.text}`);
     case 'regexp':
-      return single(run, parseRegexp(t.text, run.compiled.normalizer));
+      return single(run, parseRegexp(t.text, norm), `r:${t.text}`);
     case 'fuzzy':
-      return plain(run, t.text) || lattice(run, wordPositions(run, t.text, t.fuzziness, false));
+      return plain(run, t.text) || wordLattices(run, t.text, t.fuzziness, 'none', false);
     case 'range':
       return plain(run, `${t.from} ${t.to}`) || lattice(run, [rangeCandidates(run, t.from, t.to)]);
     case 'query_string':
-      return units(run, parseQueryString(t.text, t.fuzziness));
+      return plain(run, t.text) || units(run, parseQueryString(t.text, t.fuzziness), t.prefixWords === true);
     case 'simple_query_string':
-      return units(run, parseSimpleQueryString(t.text));
+      return plain(run, t.text) || units(run, parseSimpleQueryString(t.text), false);
   }
 }
 
@@ -97,8 +103,7 @@ function record(run: Run, hits: Iterable<Hit>): boolean {
   for (const hit of hits) {
     if (hit.shadow) {
       if (!run.out.shadowHits.some((h) => h.ruleId === hit.ruleId)) run.out.shadowHits.push(hit);
-    }
-    else if (hit.action === 'block_query') {
+    } else if (hit.action === 'block_query') {
       run.out.hit = hit;
       return true;
     }
@@ -106,8 +111,43 @@ function record(run: Run, hits: Iterable<Hit>): boolean {
   return false;
 }
 
+/**
+ * The ways a text may be split into words. The normaliser joins what
+ * Elasticsearch's analysers split (control characters, `$ @ | !` inside
+ * words, zero-width spaces: "best$cocaine" is one evasive word to it), and
+ * the `simple` analyser also splits at digits; each reading is checked.
+ */
+export function readings(text: string): string[] {
+  if (!SPLITTABLE.test(text)) return [text];
+  const out = [text, text.replace(NOT_WORD, ' ')];
+  if (DIGIT.test(text)) out.push(text.replace(NOT_LETTER, ' '));
+  return out;
+}
+const SPLITTABLE = /[^\p{L}\p{M} ]/u;
+const NOT_WORD = /[^\p{L}\p{N}\p{M}]+/gu;
+const NOT_LETTER = /[^\p{L}\p{M}]+/gu;
+const DIGIT = /\p{N}/u;
+
 function plain(run: Run, text: string): boolean {
-  return record(run, match(run.compiled, text, 'query', run.ctx));
+  for (const r of readings(text)) {
+    spend(run, r.length);
+    const scanned = run.compiled.normalizer.scan(r);
+    // Normalising is the cost (compatibility characters expand up to 18-fold): charge what it produced.
+    spend(run, scanned.length * 4);
+    if (record(run, matchScanned(run.compiled, scanned, 'query', run.ctx))) return true;
+  }
+  return false;
+}
+
+/** One automaton per distinct pattern in a search (a body may repeat one many times). */
+function nfaOf(run: Run, node: PatternNode, key: string): Nfa {
+  let nfa = run.nfas.get(key);
+  if (!nfa) {
+    nfa = new Nfa(node);
+    spend(run, nfa.states * 8);
+    run.nfas.set(key, nfa);
+  }
+  return nfa;
 }
 
 function spend(run: Run, steps: number): void {
@@ -117,16 +157,54 @@ function spend(run: Run, steps: number): void {
   }
 }
 
-/** Positions of analysed words: each word's own id, widened by fuzziness; the last one a prefix when asked. */
-function wordPositions(run: Run, text: string, fuzz: Fuzz, prefixLast: boolean): number[][] {
-  const words = run.compiled.normalizer.normalize(text).split(' ').filter((w) => w !== '');
+type PrefixMode = 'none' | 'last' | 'all';
+
+/**
+ * Analysed words as lattices, in every reading: normalised words, and for
+ * fuzzy searches also the raw lower-cased words (Elasticsearch measures the
+ * distance on its own tokens, "coca.ne" included); with slop, the words in
+ * any order.
+ */
+function wordLattices(run: Run, text: string, fuzz: Fuzz, prefix: PrefixMode, slop: boolean): boolean {
+  const norm = run.compiled.normalizer;
+  for (const r of readings(text)) {
+    const words = norm.normalize(r).split(' ').filter((w) => w !== '');
+    if (lattice(run, positionsOf(run, words, fuzz, prefix))) return true;
+    if (slop && anyOrder(run, words)) return true;
+  }
+  if (fuzz !== 0) {
+    const raw = text.toLowerCase().split(/\s+/).filter((w) => w !== '');
+    if (lattice(run, positionsOf(run, raw, fuzz, prefix))) return true;
+  }
+  return false;
+}
+
+/** Each word's own id, widened by fuzziness; prefixes where asked (a lone prefix must pin down enough to be checked). */
+function positionsOf(run: Run, words: string[], fuzz: Fuzz, prefix: PrefixMode): number[][] {
+  const norm = run.compiled.normalizer;
   return words.map((w, i) => {
-    if (prefixLast && i === words.length - 1) return patternCandidates(run, parsePrefix(w, run.compiled.normalizer), w);
+    if (prefix === 'all' || (prefix === 'last' && i === words.length - 1)) {
+      return patternCandidates(run, parsePrefix(w, norm), `p:${w}`, w, words.length === 1);
+    }
     const ids = fuzzyCandidates(run, w, fuzz);
     const own = run.compiled.tokens.find(w);
     if (own >= 0 && !ids.includes(own)) ids.push(own);
     return ids;
   });
+}
+
+/** Phrase rules all of whose words occur among `words`, in any order (a phrase searched with slop). */
+function anyOrder(run: Run, words: string[]): boolean {
+  const have = new Set(words);
+  const { phraseWords, phraseRules } = run.lex;
+  spend(run, phraseWords.length);
+  const hits: Hit[] = [];
+  for (let j = 0; j < phraseWords.length; j++) {
+    if (!(phraseWords[j] as string[]).every((w) => have.has(w))) continue;
+    const rule = run.compiled.rules[phraseRules[j] as number] as Rule;
+    if (ruleApplies(rule, 'query', run.ctx, run.nowMs)) hits.push(hitOf(rule));
+  }
+  return record(run, hits);
 }
 
 function fuzzyCandidates(run: Run, word: string, fuzz: Fuzz): number[] {
@@ -135,7 +213,7 @@ function fuzzyCandidates(run: Run, word: string, fuzz: Fuzz): number[] {
   const { tokens, ids, masks } = run.lex;
   const out: number[] = [];
   const mine = wordMask(word);
-  spend(run, tokens.length >> 4);
+  spend(run, tokens.length);
   for (let j = 0; j < tokens.length; j++) {
     const t = tokens[j] as string;
     if (Math.abs(t.length - word.length) > k) continue;
@@ -148,34 +226,37 @@ function fuzzyCandidates(run: Run, word: string, fuzz: Fuzz): number[] {
   return out;
 }
 
-/** Rule words a pattern can match (none when it pins down too little to be a search for anything). */
-function patternCandidates(run: Run, node: PatternNode, literalWord?: string, compiled?: Nfa): number[] {
+/** Rule words a pattern can match (none when, alone, it pins down too little to be a search for anything). */
+function patternCandidates(run: Run, node: PatternNode, key: string, literalWord?: string, alone = true): number[] {
   const own = literalWord === undefined ? -1 : run.compiled.tokens.find(literalWord);
   const out: number[] = own >= 0 ? [own] : [];
-  if (literalCount(node) < MIN_PATTERN_LITERALS) return out;
-  const nfa = compiled ?? new Nfa(node);
+  if (alone && literalCount(node) < MIN_PATTERN_LITERALS) return out;
+  const known = run.reach.get(key);
+  if (known) return own >= 0 && !known.includes(own) ? [own, ...known] : known;
+  const nfa = nfaOf(run, node, key);
   const { tokens, ids, masks } = run.lex;
   const need = requiredMask(node);
   const [lo, hi] = prefixRange(tokens, fixedPrefix(node));
-  spend(run, (hi - lo) >> 4);
+  spend(run, (hi - lo) >> 2);
   for (let j = lo; j < hi; j++) {
     if (((masks[j] as number) & need) !== need) continue;
     if (nfa.test(tokens[j] as string, run.budget)) out.push(ids[j] as number);
   }
   spend(run, 0);
+  run.reach.set(key, out);
   return out;
 }
 
 /** A whole-term pattern: rule words through the trie, and whole rule phrases it can match (keyword fields hold phrases). */
-function single(run: Run, node: PatternNode): boolean {
+function single(run: Run, node: PatternNode, key: string): boolean {
   if (literalCount(node) < MIN_PATTERN_LITERALS) return false;
-  const nfa = new Nfa(node);
-  if (lattice(run, [patternCandidates(run, node, undefined, nfa)])) return true;
+  const nfa = nfaOf(run, node, key);
+  if (lattice(run, [patternCandidates(run, node, key)])) return true;
   const { phrases, phraseRules, phraseMasks } = run.lex;
   const need = requiredMask(node);
   const [lo, hi] = prefixRange(phrases, fixedPrefix(node));
   const hits: Hit[] = [];
-  spend(run, (hi - lo) >> 4);
+  spend(run, (hi - lo) >> 2);
   for (let j = lo; j < hi; j++) {
     if (((phraseMasks[j] as number) & need) !== need) continue;
     if (!nfa.test(phrases[j] as string, run.budget)) continue;
@@ -186,34 +267,39 @@ function single(run: Run, node: PatternNode): boolean {
   return record(run, hits);
 }
 
+/** Rule words inside a term range, with the bounds read both as given (Elasticsearch compares raw terms) and normalised. */
 function rangeCandidates(run: Run, from: string, to: string): number[] {
   const norm = run.compiled.normalizer;
-  const lo = lowerBound(run.lex.tokens, norm.normalize(from));
-  const hiKey = norm.normalize(to);
-  const out: number[] = [];
-  for (let j = lo; j < run.lex.tokens.length && (run.lex.tokens[j] as string) <= hiKey; j++) {
-    spend(run, 1);
-    out.push(run.lex.ids[j] as number);
+  const out = new Set<number>();
+  for (const [lo, hi] of [
+    [from, to],
+    [norm.normalize(from), norm.normalize(to)],
+  ] as const) {
+    for (let j = lowerBound(run.lex.tokens, lo); j < run.lex.tokens.length && (run.lex.tokens[j] as string) <= hi; j++) {
+      spend(run, 1);
+      out.add(run.lex.ids[j] as number);
+    }
   }
-  return out;
+  return [...out];
 }
 
 /** A parsed query string: neighbouring words read together, patterns in their places. */
-function units(run: Run, parsed: QueryUnit[]): boolean {
+function units(run: Run, parsed: QueryUnit[], prefixWords: boolean): boolean {
   const positions: number[][] = [];
   let words: string[] = [];
   const flush = () => {
-    if (words.length === 0) return;
+    if (words.length === 0) return false;
     const text = words.join(' ');
     words = [];
     if (plain(run, text)) return true;
-    positions.push(...wordPositions(run, text, 0, false));
+    for (const r of readings(text)) positions.push(...positionsOf(run, run.compiled.normalizer.normalize(r).split(' ').filter((w) => w !== ''), 0, prefixWords ? 'all' : 'none'));
     return false;
   };
   const norm = run.compiled.normalizer;
-  let patterned = false;
+  let patterned = prefixWords;
   for (const u of parsed) {
     if (u.kind === 'words') {
+      if (u.slop && wordLattices(run, u.text, 0, 'none', true)) return true;
       words.push(u.text);
       continue;
     }
@@ -221,19 +307,19 @@ function units(run: Run, parsed: QueryUnit[]): boolean {
     if (flush()) return true;
     switch (u.kind) {
       case 'fuzzy':
-        if (plain(run, u.text)) return true;
-        positions.push(...wordPositions(run, u.text, u.fuzziness, false));
+        if (plain(run, u.text) || wordLattices(run, u.text, u.fuzziness, 'none', false)) return true;
+        positions.push(...positionsOf(run, norm.normalize(u.text).split(' ').filter((w) => w !== ''), u.fuzziness, 'none'));
         break;
       case 'wildcard': {
         const node = parseWildcard(u.text, norm);
-        if (single(run, node)) return true;
-        positions.push(patternCandidates(run, node));
+        if (single(run, node, `w:${u.text}`)) return true;
+        positions.push(patternCandidates(run, node, `w:${u.text}`, undefined, false));
         break;
       }
       case 'regexp': {
         const node = parseRegexp(u.text, norm);
-        if (single(run, node)) return true;
-        positions.push(patternCandidates(run, node));
+        if (single(run, node, `r:${u.text}`)) return true;
+        positions.push(patternCandidates(run, node, `r:${u.text}`, undefined, false));
         break;
       }
       case 'range':

@@ -17,6 +17,8 @@ export interface Lexicon {
   readonly phrases: readonly string[];
   readonly phraseRules: readonly number[];
   readonly phraseMasks: Int32Array;
+  /** Each phrase's words (for phrases searched with slop). */
+  readonly phraseWords: readonly (readonly string[])[];
 }
 
 const cache = new WeakMap<CompiledRuleset, Lexicon>();
@@ -40,6 +42,7 @@ export function lexiconOf(compiled: CompiledRuleset): Lexicon {
     ids: Int32Array.from(tokens, (t) => compiled.tokens.find(t)),
     masks: Int32Array.from(tokens, wordMask),
     phraseMasks: Int32Array.from(phrases, (p) => wordMask(p[0])),
+    phraseWords: phrases.map((p) => p[0].split(' ')),
     phrases: phrases.map((p) => p[0]),
     phraseRules: phrases.map((p) => p[1]),
   };

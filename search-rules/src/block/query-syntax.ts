@@ -8,7 +8,8 @@ import type { Fuzz } from '../guard/search-text';
  * as one text (a superset: "buy AND cocaine" is checked as "buy cocaine").
  */
 export type QueryUnit =
-  | { kind: 'words'; text: string }
+  /** `slop`: a quoted phrase whose words may move (`"a b"~2`). */
+  | { kind: 'words'; text: string; slop?: boolean }
   | { kind: 'fuzzy'; text: string; fuzziness: Fuzz }
   | { kind: 'wildcard'; text: string }
   | { kind: 'regexp'; text: string }
@@ -38,7 +39,7 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
     }
     if (c === '"') {
       const { text, end } = readUntil(q, i + 1, '"');
-      out.push({ kind: 'words', text });
+      out.push({ kind: 'words', text, ...(/^~\d*[1-9]/.test(q.slice(end, end + 12)) ? { slop: true } : {}) });
       i = skipModifiers(q, end);
       continue;
     }
@@ -68,6 +69,13 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
     while (i < n) {
       const d = q[i] as string;
       if (d === '\\' && i + 1 < n) {
+        const u = unicodeEscape(q, i);
+        if (u !== undefined) {
+          raw += u === '*' || u === '?' || u === '\\' ? `\\${u}` : u;
+          text += u;
+          i += 6;
+          continue;
+        }
         raw += d + q[i + 1];
         text += q[i + 1];
         i += 2;
@@ -86,9 +94,9 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
     }
     if (text === 'AND' || text === 'OR' || text === 'NOT' || text === '&&' || text === '||') continue;
     if (q[i] === '~') {
-      const m = /^~(\d+(\.\d+)?)?/.exec(q.slice(i, i + 24)) as RegExpExecArray;
+      const m = /^~(\d+(\.\d+)?|AUTO(:\d+,\d+)?)?/i.exec(q.slice(i, i + 24)) as RegExpExecArray;
       i += m[0].length;
-      const fuzz: Fuzz = m[1] === undefined ? defaultFuzz : Number(m[1]) >= 2 ? 2 : Number(m[1]) >= 1 ? 1 : 0;
+      const fuzz: Fuzz = m[1] === undefined ? defaultFuzz : /^auto/i.test(m[1]) ? 2 : Number(m[1]) >= 2 ? 2 : Number(m[1]) >= 1 ? 1 : 0;
       out.push(wildcard ? { kind: 'wildcard', text: raw } : { kind: 'fuzzy', text, fuzziness: fuzz });
       i = skipModifiers(q, i);
       continue;
@@ -112,7 +120,7 @@ export function parseSimpleQueryString(q: string): QueryUnit[] {
     }
     if (c === '"') {
       const { text, end } = readUntil(q, i + 1, '"');
-      out.push({ kind: 'words', text });
+      out.push({ kind: 'words', text, ...(/^~\d*[1-9]/.test(q.slice(end, end + 12)) ? { slop: true } : {}) });
       i = end;
       const m = /^~\d*/.exec(q.slice(i, i + 24));
       if (m) i += m[0].length;
@@ -153,7 +161,11 @@ function readUntil(q: string, from: number, close: string, keepEscapes = false):
   let text = '';
   let i = from;
   while (i < q.length && q[i] !== close) {
-    if (q[i] === '\\' && i + 1 < q.length) {
+    const u = keepEscapes ? undefined : unicodeEscape(q, i);
+    if (u !== undefined) {
+      text += u;
+      i += 6;
+    } else if (q[i] === '\\' && i + 1 < q.length) {
       text += keepEscapes ? q.slice(i, i + 2) : q[i + 1];
       i += 2;
     } else text += q[i++];
@@ -180,5 +192,12 @@ function splitRange(inside: string): [string, string] | undefined {
 }
 
 function unescape(s: string): string {
-  return s.replace(/\\(.)/gs, '$1');
+  return s.replace(/\\u([0-9a-fA-F]{4})|\\(.)/gs, (_m, hex: string | undefined, ch: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : (ch ?? '')));
+}
+
+/** Lucene decodes `\uXXXX` in query strings; the character, or undefined when there is none at i. */
+function unicodeEscape(q: string, i: number): string | undefined {
+  if (q[i] !== '\\' || q[i + 1] !== 'u') return undefined;
+  const hex = q.slice(i + 2, i + 6);
+  return /^[0-9a-fA-F]{4}$/.test(hex) ? String.fromCharCode(parseInt(hex, 16)) : undefined;
 }

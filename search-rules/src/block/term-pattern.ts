@@ -35,6 +35,7 @@ export const MAX_STATES = 2048;
 const MAX_GROUP_DEPTH = 32;
 
 const ANY: PatternNode = { k: 'set', any: true, codes: [] };
+const CLASS_ESCAPES = new Set(['w', 'W', 'd', 'D', 's', 'S']);
 const SPACE: PatternNode = { k: 'set', codes: [32] };
 const one = (c: string): PatternNode => ({ k: 'set', codes: [c.charCodeAt(0)], literal: c });
 const ANY_RUN: PatternNode = { k: 'star', n: ANY };
@@ -120,6 +121,7 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
     return concat(nodes);
   };
   const repeat = (depth: number): PatternNode => {
+    if (depth > MAX_GROUP_DEPTH) throw new PatternError(`groups nested deeper than ${MAX_GROUP_DEPTH}`);
     let node = atom(depth);
     for (;;) {
       const c = peek();
@@ -159,12 +161,16 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
         if (pattern[i++] !== '"') throw new PatternError('unclosed quoted string');
         return concat(nodes);
       }
-      case '\\':
+      case '\\': {
         if (i >= pattern.length) throw new PatternError('a pattern cannot end with an escape');
-        return literalNode(pattern[i++] as string, norm);
+        const e = pattern[i++] as string;
+        // \w \d \s and their negations are classes in Lucene's RegExp: read as any character.
+        return CLASS_ESCAPES.has(e) ? ANY : literalNode(e, norm);
+      }
       case '~':
-        // Complement of the next atom: anything, as a superset.
-        if (i < pattern.length) repeat(depth);
+        // Complement of the next atom (any run of ~ is one): anything, as a superset.
+        while (peek() === '~') i++;
+        if (i < pattern.length && peek() !== ')' && peek() !== '|' && peek() !== '&') repeat(depth + 1);
         return ANY_RUN;
       case '@':
       case '#':
@@ -191,7 +197,10 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
     while (i < pattern.length && (pattern[i] !== ']' || first)) {
       first = false;
       let lo = pattern[i++] as string;
-      if (lo === '\\' && i < pattern.length) lo = pattern[i++] as string;
+      if (lo === '\\' && i < pattern.length) {
+        lo = pattern[i++] as string;
+        if (CLASS_ESCAPES.has(lo)) anything = true;
+      }
       if (pattern[i] === '-' && pattern[i + 1] !== undefined && pattern[i + 1] !== ']') {
         i++;
         let hi = pattern[i++] as string;
@@ -217,21 +226,27 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
   return node;
 }
 
-/** Literal characters a pattern pins down (how specific it is). */
+/**
+ * How many characters a pattern pins down (how specific it is): a literal or
+ * a narrow class ([c], [o0]) counts one wherever it sits, optional or not,
+ * and an alternation counts its most specific branch, so `c?o?c?a?i?n?e?`
+ * and `(x|cocaine)` are as specific as `cocaine`. Only `.`, wide classes and
+ * runs of them count nothing.
+ */
 export function literalCount(node: PatternNode): number {
   switch (node.k) {
     case 'set':
-      return node.literal !== undefined ? 1 : 0;
+      return !node.any && node.codes.length <= NARROW_CLASS ? 1 : 0;
     case 'cat':
       return node.a.reduce((n, x) => n + literalCount(x), 0);
     case 'alt':
-      return Math.min(...node.a.map(literalCount));
-    case 'plus':
-      return literalCount(node.n);
+      return Math.max(...node.a.map(literalCount));
     default:
-      return 0;
+      return literalCount(node.n);
   }
 }
+
+const NARROW_CLASS = 8;
 
 /** One bit per character class (code mod 32) of the characters every match must contain: a cheap filter before the automaton. */
 export function requiredMask(node: PatternNode): number {
@@ -375,7 +390,8 @@ export class Nfa {
   private step(from: DfaState, c: number, budget: { left: number }): DfaState {
     const known = from.on.get(c);
     if (known) return known;
-    budget.left -= from.states.length + 1;
+    // Building a state costs far more than following one: charge it so.
+    budget.left -= 8 * (from.states.length + 4);
     this.gen++;
     const into: number[] = [];
     let matched = false;

@@ -31,7 +31,6 @@ describe('guardSearchBody', () => {
       },
       { query: { function_score: { query: { match: { text: 'x' } }, functions: [{ gauss: { createdAt: { scale: '7d' } } }] } } },
       { query: { nested: { path: 'media', query: { term: { 'media.kind': 'image' } } } } },
-      { query: { more_like_this: { fields: ['text'], like: 'some text' } } },
       { post_filter: { term: { lang: 'ru' } }, collapse: { field: 'authorId' } },
     ];
     for (const b of bodies) expect(() => guardSearchBody(b)).not.toThrow();
@@ -57,7 +56,7 @@ describe('guardSearchBody', () => {
     [{ query: { has_child: { type: 'c', query: { match_all: {} } } } }, '/query/has_child'],
     [{ query: { nested: { path: 'media', query: { match_all: {} }, inner_hits: {} } } }, '/query/nested/inner_hits'],
     [{ query: { terms: { id: { index: 'other', id: '1', path: 'ids' } } } }, '/query/terms/id'],
-    [{ query: { more_like_this: { fields: ['text'], like: [{ _index: 'x', _id: '1' }] } } }, '/query/more_like_this/like/0'],
+    [{ query: { more_like_this: { fields: ['text'], like: [{ _index: 'x', _id: '1' }] } } }, '/query/more_like_this'],
     [{ query: { wrapper: { query: 'eyJtYXRjaF9hbGwiOnt9fQ==' } } }, '/query/wrapper'],
     [{ query: { pinned: { ids: ['1'], organic: { match_all: {} } } } }, '/query/pinned'],
     [{ query: { percolate: { field: 'q', index: 'x', id: '1' } } }, '/query/percolate'],

@@ -1,6 +1,6 @@
 import { parseFuzz, type SearchText } from './search-text';
 import {
-  analyzer, any, arr, bool, byField, common, field, fields, format, fuzziness, int, list, literal, matching,
+  any, arr, bool, byField, common, field, fields, format, fuzziness, int, list, literal, matching,
   minimumShouldMatch, no, num, obj, oneOf, operator, query, rewrite, scalar, str, timeZone, type Keys, type Spec,
 } from './spec';
 
@@ -23,6 +23,12 @@ type Body = Record<string, unknown>;
 const isObj = (v: unknown): v is Body => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const zeroTerms = oneOf('none', 'all', 'NONE', 'ALL');
+/**
+ * Analysers a search may name: those whose splitting the refusal check
+ * reads (see block-check.ts readings). Stemming and pattern analysers would
+ * turn other words into blocked ones, so they are not accepted.
+ */
+const analyzer = oneOf('standard', 'simple', 'whitespace', 'keyword', 'stop');
 const matchOptions: Keys = {
   query: scalar,
   operator,
@@ -40,6 +46,7 @@ const matchOptions: Keys = {
   ...common,
 };
 const phraseOptions: Keys = { query: scalar, slop: int(0, 1000), analyzer, zero_terms_query: zeroTerms, ...common };
+const slopOf = (o: Body): number => (typeof o['slop'] === 'number' ? o['slop'] : 0);
 const multiMatchType = oneOf('best_fields', 'most_fields', 'cross_fields', 'phrase', 'phrase_prefix', 'bool_prefix');
 const termLevel = (value: Spec, extra: Keys = {}): Spec => byField(any(value, obj({ value, ...extra, ...common }, ['value'])));
 const clauses = list(query, 1024);
@@ -67,13 +74,13 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
   },
   match_phrase: {
     spec: byField(any(scalar, obj(phraseOptions, ['query']))),
-    why: 'analysed phrase; checked as text',
-    read: perField('query', (text) => ({ kind: 'text', text })),
+    why: 'analysed phrase; checked as text, in any order when it has slop',
+    read: perField('query', (text, o) => ({ kind: 'text', text, slop: slopOf(o) })),
   },
   match_phrase_prefix: {
     spec: byField(any(scalar, obj({ ...phraseOptions, max_expansions: int(1, 10_000) }, ['query']))),
     why: 'a phrase whose last word is a prefix: checked as such',
-    read: perField('query', (text) => ({ kind: 'text', text, prefixLast: true })),
+    read: perField('query', (text, o) => ({ kind: 'text', text, prefixLast: true, slop: slopOf(o) })),
   },
   match_bool_prefix: {
     spec: byField(any(scalar, obj(matchOptions, ['query']))),
@@ -89,6 +96,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
         text: String(b['query']),
         fuzziness: parseFuzz(b['fuzziness']),
         prefixLast: b['type'] === 'phrase_prefix' || b['type'] === 'bool_prefix',
+        slop: slopOf(b),
       }),
   },
   combined_fields: {
@@ -129,7 +137,14 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
       ['query'],
     ),
     why: 'Lucene syntax, parsed as Elasticsearch parses it (escapes, operators, fields, fuzzy, wildcards, regexps, ranges) before the check',
-    read: (b, out) => out.push({ kind: 'query_string', text: String(b['query']), fuzziness: parseFuzz(b['fuzziness'], 'auto') }),
+    read: (b, out) => {
+      const text = String(b['query']);
+      out.push({ kind: 'query_string', text, fuzziness: parseFuzz(b['fuzziness'], 'auto'), prefixWords: b['type'] === 'phrase_prefix' || b['type'] === 'bool_prefix' });
+      // With escape, Elasticsearch reads the whole string as words; phrase_slop lets quoted words move.
+      if (b['escape'] === true || (typeof b['phrase_slop'] === 'number' && b['phrase_slop'] > 0)) {
+        out.push({ kind: 'text', text, slop: typeof b['phrase_slop'] === 'number' ? b['phrase_slop'] : 0 });
+      }
+    },
   },
   simple_query_string: {
     spec: obj(
@@ -189,9 +204,10 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
     read: (b, out) => {
       for (const [k, v] of Object.entries(b)) {
         if (k === 'boost' || k === '_name' || !isObj(v)) continue;
-        const from = [v['gte'], v['gt'], v['from']].find((x) => typeof x === 'string');
-        const to = [v['lte'], v['lt'], v['to']].find((x) => typeof x === 'string');
-        if (typeof from === 'string' && typeof to === 'string') out.push({ kind: 'range', from, to });
+        // Every spelling of each bound: Elasticsearch keeps whichever comes last.
+        const froms = [v['gte'], v['gt'], v['from']].filter((x): x is string => typeof x === 'string');
+        const tos = [v['lte'], v['lt'], v['to']].filter((x): x is string => typeof x === 'string');
+        for (const from of froms) for (const to of tos) out.push({ kind: 'range', from, to });
       }
     },
   },
@@ -207,8 +223,8 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
     read: (b, out) => {
       for (const [k, v] of Object.entries(b)) {
         if (k === 'boost' || k === '_name') continue;
-        const text = isObj(v) ? (v['value'] ?? v['wildcard']) : v;
-        if (typeof text === 'string') out.push({ kind: 'wildcard', text });
+        // Both spellings: Elasticsearch keeps whichever comes last.
+        for (const text of isObj(v) ? [v['value'], v['wildcard']] : [v]) if (typeof text === 'string') out.push({ kind: 'wildcard', text });
       }
     },
   },
@@ -242,31 +258,6 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
   distance_feature: {
     spec: obj({ field, origin: any(scalar, literal), pivot: scalar, ...common }, ['field', 'origin', 'pivot']),
     why: 'scores visible documents by distance',
-  },
-  more_like_this: {
-    spec: obj({
-      fields,
-      like: list(str(4096), 64),
-      unlike: list(str(4096), 64),
-      min_term_freq: int(0, 1000),
-      max_query_terms: int(1, 1000),
-      min_doc_freq: int(0, 1_000_000),
-      max_doc_freq: int(0, 2 ** 31 - 1),
-      min_word_length: int(0, 1000),
-      max_word_length: int(0, 1000),
-      stop_words: arr(str(256), 1000),
-      analyzer,
-      minimum_should_match: minimumShouldMatch,
-      boost_terms: num,
-      include: bool,
-      fail_on_unsupported_field: bool,
-      ...common,
-    }),
-    why: 'text only (a document given by id or index could be a hidden one); the liked text is checked',
-    read: (b, out) => {
-      const like = b['like'];
-      for (const t of Array.isArray(like) ? like : like === undefined ? [] : [like]) out.push({ kind: 'text', text: String(t) });
-    },
   },
   bool: {
     spec: obj({ must: clauses, filter: clauses, should: clauses, must_not: clauses, minimum_should_match: minimumShouldMatch, adjust_pure_negative: bool, ...common }),
@@ -329,6 +320,7 @@ export const REFUSED_QUERIES: Readonly<Record<string, string>> = {
   shape: 'shape queries can read indexed shapes from other indices',
   terms_set: 'terms_set can run scripts',
   intervals: 'interval rules are a second query language the guard does not read',
+  more_like_this: 'it picks its terms by document frequencies over the whole index, hidden documents included: one search tells whether a removed post holds a word',
   span_term: 'span queries are not read by the guard',
   span_near: 'span queries are not read by the guard',
   span_or: 'span queries are not read by the guard',

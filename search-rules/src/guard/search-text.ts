@@ -7,8 +7,8 @@
 export type Fuzz = 0 | 1 | 2 | 'auto';
 
 export type SearchText =
-  /** Analysed text (match and friends); `prefixLast`: the last word is a prefix. */
-  | { kind: 'text'; text: string; fuzziness?: Fuzz; prefixLast?: boolean }
+  /** Analysed text (match and friends); `prefixLast`: the last word is a prefix; `slop`: a phrase whose words may move. */
+  | { kind: 'text'; text: string; fuzziness?: Fuzz; prefixLast?: boolean; slop?: number }
   /** A term compared as stored (term, terms). */
   | { kind: 'term'; text: string }
   | { kind: 'prefix'; text: string }
@@ -18,7 +18,8 @@ export type SearchText =
   | { kind: 'regexp'; text: string }
   | { kind: 'fuzzy'; text: string; fuzziness: Fuzz }
   /** Lucene query syntax (query_string). */
-  | { kind: 'query_string'; text: string; fuzziness: Fuzz }
+  /** `prefixWords`: its type (phrase_prefix, bool_prefix) makes words prefixes. */
+  | { kind: 'query_string'; text: string; fuzziness: Fuzz; prefixWords?: boolean }
   | { kind: 'simple_query_string'; text: string }
   /** A term range with both ends given as strings. */
   | { kind: 'range'; from: string; to: string };
@@ -28,6 +29,8 @@ export function parseFuzz(v: unknown, otherwise: Fuzz = 0): Fuzz {
   if (v === undefined) return otherwise;
   if (typeof v === 'number') return v >= 2 ? 2 : v >= 1 ? 1 : 0;
   if (typeof v === 'string') {
+    // AUTO:low,high moves the thresholds; read it as the widest distance.
+    if (/^auto:/i.test(v)) return 2;
     if (/^auto/i.test(v)) return 'auto';
     const n = Number(v);
     if (Number.isFinite(n)) return n >= 2 ? 2 : n >= 1 ? 1 : 0;

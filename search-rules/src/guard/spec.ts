@@ -74,7 +74,6 @@ export const rewrite = matching(/^[a-z_]{1,40}[0-9]{0,6}$/, 'a rewrite method');
 export const operator = oneOf('or', 'and', 'OR', 'AND', 'Or', 'And');
 export const timeZone = str(64);
 export const format = str(128);
-export const analyzer = str(128);
 export const timeValue = matching(/^\d{1,12}(nanos|micros|ms|s|m|h|d)$/, 'a time value such as 500ms or 2s');
 export const order = oneOf('asc', 'desc', 'ASC', 'DESC');
 

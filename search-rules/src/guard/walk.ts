@@ -25,6 +25,8 @@ export interface GuardContext {
 
 export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_NODES = 20_000;
+/** Most characters of search text one body may carry (each is normalised and matched, some several times). */
+export const MAX_SEARCH_TEXT_CHARS = 65_536;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,6 +41,7 @@ const AGG_META: Readonly<Record<string, true>> = { aggs: true, aggregations: tru
  */
 class Walker {
   private nodes = 0;
+  private textChars = 0;
   private readonly segs: string[] = [];
   readonly texts: (SearchText & { path?: string })[] = [];
 
@@ -207,7 +210,12 @@ class Walker {
       entry.read(body as Obj, this.texts);
       if (this.texts.length > before) {
         const path = this.path();
-        for (let i = before; i < this.texts.length; i++) (this.texts[i] as { path?: string }).path = path;
+        for (let i = before; i < this.texts.length; i++) {
+          const t = this.texts[i] as GuardedText;
+          t.path = path;
+          this.textChars += t.kind === 'range' ? t.from.length + t.to.length : t.text.length;
+        }
+        if (this.textChars > MAX_SEARCH_TEXT_CHARS) this.refuse(`more than ${MAX_SEARCH_TEXT_CHARS} characters of search text in one body`);
       }
     }
     this.leave();

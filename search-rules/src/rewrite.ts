@@ -16,6 +16,8 @@ export interface RewriteContext extends GuardContext {
   /** Content rules published but not yet back-filled onto documents. */
   pendingContentRules?: readonly Rule[];
   now?: Date | number;
+  /** Steps the refusal check may spend, shared across the bodies of one request (an msearch); CHECK_BUDGET per body when absent. */
+  checkBudget?: { left: number };
 }
 
 /** `queryText`: the texts searched for (from every text-bearing clause), for callers that log them. */
@@ -42,7 +44,7 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
   // Refusal fails closed on context: with no country, country-scoped rules
   // refuse everywhere; the caller's locale never switches a rule off (a
   // query's language is not known, so every language's rules apply).
-  const check = checkSearchTexts(compiled, texts, { ...(ctx.country ? { country: ctx.country } : { anyCountry: true }), ...(ctx.now !== undefined ? { now: ctx.now } : {}) });
+  const check = checkSearchTexts(compiled, texts, { ...(ctx.country ? { country: ctx.country } : { anyCountry: true }), ...(ctx.now !== undefined ? { now: ctx.now } : {}) }, ctx.checkBudget);
   const shadowHits = check.shadowHits;
   if (check.hit) {
     return {

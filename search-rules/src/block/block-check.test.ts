@@ -151,6 +151,12 @@ describe('bypasses found by an independent attack stay refused', () => {
     expect(refused(query)).toBe(true);
   });
 
+  it('answers query strings made of stray closing brackets (they once spun the parser forever)', () => {
+    for (const q of ['}', ']', 'cocaine ]', 'a}b']) {
+      expect(rewriteSearch(shipped, { query: { query_string: { query: q } } }).blocked).toBe(q.includes('cocaine'));
+    }
+  });
+
   it('reads a run of complements without overflowing the stack', () => {
     const body = { query: { query_string: { query: `/${'~'.repeat(4000)}/` } } };
     expect(() => rewriteSearch(shipped, body)).not.toThrow(RangeError);

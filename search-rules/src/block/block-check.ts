@@ -55,10 +55,15 @@ interface Run {
   reach: Map<string, number[]>;
 }
 
-export function checkSearchTexts(compiled: CompiledRuleset, texts: readonly (SearchText & { path?: string })[], ctx: MatchContext): BlockCheck {
+export function checkSearchTexts(
+  compiled: CompiledRuleset,
+  texts: readonly (SearchText & { path?: string })[],
+  ctx: MatchContext,
+  budget: { left: number } = { left: CHECK_BUDGET },
+): BlockCheck {
   const out: BlockCheck = { shadowHits: [] };
   if (compiled.terminals.size === 0) return out;
-  const run: Run = { compiled, lex: lexiconOf(compiled), ctx, nowMs: toMillis(ctx.now), budget: { left: CHECK_BUDGET }, path: '/query', out, nfas: new Map(), reach: new Map() };
+  const run: Run = { compiled, lex: lexiconOf(compiled), ctx, nowMs: toMillis(ctx.now), budget, path: '/query', out, nfas: new Map(), reach: new Map() };
   for (const t of texts) {
     run.path = t.path ?? '/query';
     try {

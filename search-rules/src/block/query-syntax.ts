@@ -27,7 +27,7 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
   const n = q.length;
   while (i < n) {
     const c = q[i] as string;
-    if (SPACE.test(c) || c === '(' || c === ')' || c === '+' || c === '-' || c === '!' || c === '&' || c === '|' || c === '^' || c === '~' || c === ':') {
+    if (SPACE.test(c) || c === '(' || c === ')' || c === '+' || c === '-' || c === '!' || c === '&' || c === '|' || c === '^' || c === '~' || c === ':' || c === ']' || c === '}') {
       i++;
       continue;
     }
@@ -92,6 +92,11 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
       i++;
       continue;
     }
+    if (text === '' && raw === '') {
+      // A terminator no branch above reads: step over it (every pass must move forward).
+      i++;
+      continue;
+    }
     if (text === 'AND' || text === 'OR' || text === 'NOT' || text === '&&' || text === '||') continue;
     if (q[i] === '~') {
       const m = /^~(\d+(\.\d+)?|AUTO(:\d+,\d+)?)?/i.exec(q.slice(i, i + 24)) as RegExpExecArray;
@@ -146,6 +151,10 @@ export function parseSimpleQueryString(q: string): QueryUnit[] {
       i += m[0].length;
       const fuzz: Fuzz = m[1] === undefined ? 2 : Number(m[1]) >= 2 ? 2 : Number(m[1]) >= 1 ? 1 : 0;
       if (text !== '') out.push({ kind: 'fuzzy', text, fuzziness: fuzz });
+      continue;
+    }
+    if (text === '' && raw === '' && q[i] !== '~') {
+      i++;
       continue;
     }
     if (text.endsWith('*') && raw.endsWith('\\*') && text.length > 1) {

@@ -33,13 +33,14 @@ export function assertFit(deps: SearchDeps): void {
 }
 
 /** Guard and rewrite one body (timed). Guard refusals become 400s with the JSON path. */
-export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext): RewriteResult {
+export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext, checkBudget?: { left: number }): RewriteResult {
   const { compiled, version } = deps.rules.current();
   const t0 = process.hrtime.bigint();
   try {
     const result = rewriteSearch(compiled, body, {
       ...caller,
       recentlyRemovedIds: deps.tracker.idsFor(caller.country),
+      ...(checkBudget ? { checkBudget } : {}),
       pendingContentRules: deps.pending
         .current()
         .map((id) => compiled.byId.get(id))

@@ -55,6 +55,16 @@ function chain(cause: unknown, out: { types: string[]; texts: string[] }, depth 
   }
 }
 
+/** Every error type in an Elasticsearch error's cause chain (bounded), to tell a failed query from an outage. */
+export function esErrorTypes(cause: unknown): string[] {
+  const seen = { types: [] as string[], texts: [] as string[] };
+  chain(cause, seen);
+  return seen.types;
+}
+
+/** Types that mean Elasticsearch could not serve at all (nodes, shards, breakers, queues), not that this search was bad. */
+export const ES_OUTAGE_TYPES = /no_shard_available|node_not_connected|node_disconnected|node_closed|cluster_block|connect_transport|receive_timeout|transport|circuit_breaking|rejected_execution|timeout|master_not_discovered|unavailable_shards/;
+
 /** An Elasticsearch error object (`body.error`, an msearch item's `error`, a shard failure's `reason`), retold safely. */
 export function safeEsError(cause: unknown): SafeEsError {
   const rawType = (cause as { type?: unknown } | null)?.type;

@@ -2,8 +2,12 @@ import { Router, type Request, type Response } from 'express';
 import type { SearchDeps } from '../deps';
 import { EsRefusal, isJsonObject, safeEsError } from '@takedown/shared';
 import { MSEARCH_BODY_LIMIT, readText } from '../body-limits';
+import { CHECK_BUDGET } from '@takedown/search-rules';
 import { assertFit, callerContext, filterBody } from '../filter-search';
 import { SEARCH_TYPE, blockedSearch, checkIndex, checkParams, sendEs, upstream } from './search';
+
+/** Searches one msearch may carry. */
+export const MSEARCH_MAX_SEARCHES = 100;
 
 /**
  * Header keys a line of an msearch may carry, each with the only type of
@@ -96,8 +100,13 @@ export function msearchRoutes(deps: SearchDeps): Router {
     if (lines.length === 0 || lines.length % 2 !== 0) {
       throw new EsRefusal(400, 'illegal_argument_exception', 'msearch takes header and body lines in pairs', 'bad_msearch', {}, '');
     }
+    if (lines.length / 2 > MSEARCH_MAX_SEARCHES) {
+      throw new EsRefusal(400, 'illegal_argument_exception', `msearch takes at most ${MSEARCH_MAX_SEARCHES} searches`, 'bad_msearch', {}, '');
+    }
     const answers: (Record<string, unknown> | undefined)[] = [];
     const forward: object[] = [];
+    // One refusal-check budget for the whole request: many cheap-looking lines cannot add up to seconds of CPU.
+    const checkBudget = { left: 2 * CHECK_BUDGET };
     for (let i = 0; i < lines.length; i += 2) {
       const h = lines[i]!;
       const b = lines[i + 1]!;
@@ -105,7 +114,7 @@ export function msearchRoutes(deps: SearchDeps): Router {
       const body = parseLine(b.text, b.line, 'body');
       let result: ReturnType<typeof filterBody>;
       try {
-        result = filterBody(deps, body, caller);
+        result = filterBody(deps, body, caller, checkBudget);
       } catch (err) {
         if (err instanceof EsRefusal) throw new EsRefusal(err.status, err.type, `msearch line ${b.line}: ${err.message}`, err.code, { ...err.extra, takedown: { line: b.line } }, err.field);
         throw err;

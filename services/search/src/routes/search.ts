@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { errors } from '@elastic/elasticsearch';
-import { EsRefusal, UnavailableError, safeEsError } from '@takedown/shared';
+import { ES_OUTAGE_TYPES, EsRefusal, UnavailableError, esErrorTypes, safeEsError } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
 import { SEARCH_BODY_LIMIT, readText } from '../body-limits';
 import { assertFit, callerContext, filterBody, parseJsonBody } from '../filter-search';
@@ -144,8 +144,16 @@ export async function upstream(
  * 4xx keeps its status and only its type; a 5xx is an outage (503).
  */
 async function refusalOf(status: number, body: unknown): Promise<EsRefusal | UnavailableError> {
-  if (status >= 500) return new UnavailableError(`Elasticsearch failed (${status})`, 'upstream_unavailable');
-  const safe = safeEsError(await errorOf(body));
+  if (status > 500) return new UnavailableError(`Elasticsearch failed (${status})`, 'upstream_unavailable');
+  const cause = await errorOf(body);
+  if (status === 500) {
+    // A 500 whose causes are all about this search (a cast, a missing value, an illegal state) is the search's fault,
+    // and answering 503 would let any caller make the service look down; a 500 from nodes or shards is an outage.
+    const types = esErrorTypes(cause);
+    if (types.length === 0 || types.some((t) => ES_OUTAGE_TYPES.test(t))) return new UnavailableError('Elasticsearch failed (500)', 'upstream_unavailable');
+    return new EsRefusal(400, safeEsError(cause).type, 'Elasticsearch could not run this search on this index (a field of the wrong kind for an option, or a value it lacks)', 'search_failed', {}, '');
+  }
+  const safe = safeEsError(cause);
   if (safe.code !== undefined) return new EsRefusal(400, safe.type, safe.reason, safe.code, {}, safe.field ?? '');
   return new EsRefusal(status, safe.type, safe.reason, 'upstream', {}, '');
 }

@@ -64,20 +64,42 @@ export function checkSearchTexts(
   const out: BlockCheck = { shadowHits: [] };
   if (compiled.terminals.size === 0) return out;
   const run: Run = { compiled, lex: lexiconOf(compiled), ctx, nowMs: toMillis(ctx.now), budget, path: '/query', out, nfas: new Map(), reach: new Map() };
+  const bounds: Bounds = new Map();
   for (const t of texts) {
     run.path = t.path ?? '/query';
     try {
-      if (checkOne(run, t)) return out;
+      if (t.kind === 'bound') addBound(bounds, t.field, t.side, t.value);
+      else if (checkOne(run, t, bounds)) return out;
     } catch (err) {
       if (err instanceof PatternError) throw new SearchGuardError(`search body refused at ${run.path}: pattern not readable (${err.message})`, run.path);
       throw err;
     }
   }
+  run.path = '/query';
+  halfRanges(run, bounds);
   return out;
 }
 
+/** Ends of term ranges per field, from anywhere in the body. */
+type Bounds = Map<string, { from: string[]; to: string[] }>;
+const MAX_BOUNDS_PER_SIDE = 16;
+
+function addBound(bounds: Bounds, field: string, side: 'from' | 'to', value: string): void {
+  let b = bounds.get(field);
+  if (!b) bounds.set(field, (b = { from: [], to: [] }));
+  if (b[side].length < MAX_BOUNDS_PER_SIDE) b[side].push(value);
+}
+
+/** Two half-open ranges ANDed on one field pin the terms between them: every lower end against every upper end. */
+function halfRanges(run: Run, bounds: Bounds): boolean {
+  for (const { from, to } of bounds.values()) {
+    for (const lo of from) for (const hi of to) if (lattice(run, [rangeCandidates(run, lo, hi)])) return true;
+  }
+  return false;
+}
+
 /** True when it found a blocking hit (stored in run.out). */
-function checkOne(run: Run, t: SearchText): boolean {
+function checkOne(run: Run, t: SearchText, bounds: Bounds): boolean {
   const norm = run.compiled.normalizer;
   switch (t.kind) {
     case 'text': {
@@ -88,19 +110,22 @@ function checkOne(run: Run, t: SearchText): boolean {
     case 'term':
       return plain(run, t.text);
     case 'prefix':
-      return plain(run, t.text) || single(run, parsePrefix(t.text, norm), `p:${t.text}`);
+      return single(run, parsePrefix(t.text, norm, run.budget), `p:${t.text}`);
     case 'wildcard':
-      return single(run, parseWildcard(t.text, norm), `w:${t.text}`);
+      return single(run, parseWildcard(t.text, norm, run.budget), `w:${t.text}`);
     case 'regexp':
-      return single(run, parseRegexp(t.text, norm), `r:${t.text}`);
+      return single(run, parseRegexp(t.text, norm, run.budget), `r:${t.text}`);
     case 'fuzzy':
-      return plain(run, t.text) || wordLattices(run, t.text, t.fuzziness, 'none', false);
+      // Not analysed: the whole value, spaces included, is one term to Elasticsearch.
+      return plain(run, t.text) || wordLattices(run, t.text, t.fuzziness, 'none', false) || lattice(run, [fuzzyCandidates(run, t.text.toLowerCase(), t.fuzziness)]);
     case 'range':
       return plain(run, `${t.from} ${t.to}`) || lattice(run, [rangeCandidates(run, t.from, t.to)]);
     case 'query_string':
-      return plain(run, t.text) || units(run, parseQueryString(t.text, t.fuzziness), t.prefixWords === true);
+      return plain(run, t.text) || units(run, parseQueryString(t.text, t.fuzziness), t.prefixWords === true, bounds);
     case 'simple_query_string':
-      return plain(run, t.text) || units(run, parseSimpleQueryString(t.text), false);
+      return plain(run, t.text) || units(run, parseSimpleQueryString(t.text), false, bounds);
+    case 'bound':
+      return false;
   }
 }
 
@@ -123,15 +148,69 @@ function record(run: Run, hits: Iterable<Hit>): boolean {
  * the `simple` analyser also splits at digits; each reading is checked.
  */
 export function readings(text: string): string[] {
-  if (!SPLITTABLE.test(text)) return [text];
-  const out = [text, text.replace(NOT_WORD, ' ')];
-  if (DIGIT.test(text)) out.push(text.replace(NOT_LETTER, ' '));
+  const kinds = classify(text);
+  if (kinds === 0) return [text];
+  const out = [text];
+  if (kinds & SPLIT) {
+    out.push(text.replace(NOT_WORD, ' '));
+    if (kinds & NUMBER) out.push(text.replace(NOT_LETTER, ' '));
+  }
+  // The standard tokenizer also breaks between Latin and Han, Kana or Thai and at letters newer than its
+  // Unicode tables, and the simple one at combining marks (which the normaliser drops): the letters of the
+  // scripts the rules are written in, read alone, cover that.
+  if (kinds & OTHER) out.push(text.replace(NOT_RULE_SCRIPT, ' '));
+  // Analysers cut words at 255 characters: a 255-letter run glued to a word is two tokens to them.
+  if (kinds & LONG) out.push(text.replace(/\S{255}/gu, '$& '));
   return out;
 }
-const SPLITTABLE = /[^\p{L}\p{M} ]/u;
 const NOT_WORD = /[^\p{L}\p{N}\p{M}]+/gu;
 const NOT_LETTER = /[^\p{L}\p{M}]+/gu;
-const DIGIT = /\p{N}/u;
+const NOT_RULE_SCRIPT = /(?:[^\p{sc=Latin}\p{sc=Cyrillic}\p{sc=Arabic}\p{sc=Greek}\p{N}]|\p{M})+/gu;
+
+/** What a text holds that calls for another reading: one pass over a per-character table (Unicode regexes cost microseconds). */
+const SPLIT = 1;
+const NUMBER = 2;
+const OTHER = 4;
+const LONG = 8;
+let table: Uint8Array | undefined;
+
+function charTable(): Uint8Array {
+  if (table) return table;
+  const t = new Uint8Array(0x10000);
+  const letterOrMark = /[\p{L}\p{M}]/u;
+  const number = /\p{N}/u;
+  const ruleScript = /[\p{sc=Latin}\p{sc=Cyrillic}\p{sc=Arabic}\p{sc=Greek}\p{N}]/u;
+  const mark = /\p{M}/u;
+  for (let c = 0; c < 0x10000; c++) {
+    if (c === 32) continue;
+    // Surrogates stand for astral characters: read them as splitting and foreign (the safe side).
+    if (c >= 0xd800 && c <= 0xdfff) {
+      t[c] = SPLIT | OTHER;
+      continue;
+    }
+    const ch = String.fromCharCode(c);
+    let k = 0;
+    if (!letterOrMark.test(ch)) k |= SPLIT;
+    if (number.test(ch)) k |= NUMBER;
+    if (!ruleScript.test(ch) || mark.test(ch)) k |= OTHER;
+    t[c] = k;
+  }
+  table = t;
+  return t;
+}
+
+function classify(text: string): number {
+  const t = charTable();
+  let kinds = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    kinds |= t[c] as number;
+    run = c === 32 || c === 9 || c === 10 || c === 13 ? 0 : run + 1;
+    if (run > 255) kinds |= LONG;
+  }
+  return kinds;
+}
 
 function plain(run: Run, text: string): boolean {
   for (const r of readings(text)) {
@@ -178,8 +257,11 @@ function wordLattices(run: Run, text: string, fuzz: Fuzz, prefix: PrefixMode, sl
     if (slop && anyOrder(run, words)) return true;
   }
   if (fuzz !== 0) {
-    const raw = text.toLowerCase().split(/\s+/).filter((w) => w !== '');
-    if (lattice(run, positionsOf(run, raw, fuzz, prefix))) return true;
+    // Elasticsearch measures edits on its own tokens: raw words split at spaces, or at anything not a letter or digit.
+    const lower = text.toLowerCase();
+    for (const raw of [lower.split(/\s+/), lower.split(NOT_WORD)]) {
+      if (lattice(run, positionsOf(run, raw.filter((w) => w !== ''), fuzz, prefix))) return true;
+    }
   }
   return false;
 }
@@ -189,7 +271,9 @@ function positionsOf(run: Run, words: string[], fuzz: Fuzz, prefix: PrefixMode):
   const norm = run.compiled.normalizer;
   return words.map((w, i) => {
     if (prefix === 'all' || (prefix === 'last' && i === words.length - 1)) {
-      return patternCandidates(run, parsePrefix(w, norm), `p:${w}`, w, words.length === 1);
+      const asPrefix = patternCandidates(run, parsePrefix(w, norm, run.budget), `p:${w}`, w, words.length === 1);
+      // A last word that ends before the text does is a whole, fuzzy word to Elasticsearch: read it both ways.
+      return fuzz === 0 ? asPrefix : [...asPrefix, ...fuzzyCandidates(run, w, fuzz)];
     }
     const ids = fuzzyCandidates(run, w, fuzz);
     const own = run.compiled.tokens.find(w);
@@ -238,10 +322,11 @@ function patternCandidates(run: Run, node: PatternNode, key: string, literalWord
   if (alone && literalCount(node) < MIN_PATTERN_LITERALS) return out;
   const known = run.reach.get(key);
   if (known) return own >= 0 && !known.includes(own) ? [own, ...known] : known;
-  const nfa = nfaOf(run, node, key);
   const { tokens, ids, masks } = run.lex;
-  const need = requiredMask(node);
   const [lo, hi] = prefixRange(tokens, fixedPrefix(node));
+  if (lo === hi) return out;
+  const nfa = nfaOf(run, node, key);
+  const need = requiredMask(node);
   spend(run, (hi - lo) >> 2);
   for (let j = lo; j < hi; j++) {
     if (((masks[j] as number) & need) !== need) continue;
@@ -255,11 +340,12 @@ function patternCandidates(run: Run, node: PatternNode, key: string, literalWord
 /** A whole-term pattern: rule words through the trie, and whole rule phrases it can match (keyword fields hold phrases). */
 function single(run: Run, node: PatternNode, key: string): boolean {
   if (literalCount(node) < MIN_PATTERN_LITERALS) return false;
-  const nfa = nfaOf(run, node, key);
   if (lattice(run, [patternCandidates(run, node, key)])) return true;
   const { phrases, phraseRules, phraseMasks } = run.lex;
-  const need = requiredMask(node);
   const [lo, hi] = prefixRange(phrases, fixedPrefix(node));
+  if (lo === hi) return false;
+  const nfa = nfaOf(run, node, key);
+  const need = requiredMask(node);
   const hits: Hit[] = [];
   spend(run, (hi - lo) >> 2);
   for (let j = lo; j < hi; j++) {
@@ -289,7 +375,7 @@ function rangeCandidates(run: Run, from: string, to: string): number[] {
 }
 
 /** A parsed query string: neighbouring words read together, patterns in their places. */
-function units(run: Run, parsed: QueryUnit[], prefixWords: boolean): boolean {
+function units(run: Run, parsed: QueryUnit[], prefixWords: boolean, bounds: Bounds): boolean {
   const positions: number[][] = [];
   let words: string[] = [];
   const flush = () => {
@@ -297,32 +383,38 @@ function units(run: Run, parsed: QueryUnit[], prefixWords: boolean): boolean {
     const text = words.join(' ');
     words = [];
     if (plain(run, text)) return true;
+    if (!patterned) return false;
     for (const r of readings(text)) positions.push(...positionsOf(run, run.compiled.normalizer.normalize(r).split(' ').filter((w) => w !== ''), 0, prefixWords ? 'all' : 'none'));
     return false;
   };
   const norm = run.compiled.normalizer;
-  let patterned = prefixWords;
+  // Words alone are read whole by the matcher; the lattice is only needed for phrases that run through patterns.
+  const patterned = prefixWords || parsed.some((u) => u.kind !== 'words');
   for (const u of parsed) {
     if (u.kind === 'words') {
       if (u.slop && wordLattices(run, u.text, 0, 'none', true)) return true;
       words.push(u.text);
       continue;
     }
-    patterned = true;
     if (flush()) return true;
     switch (u.kind) {
       case 'fuzzy':
-        if (plain(run, u.text) || wordLattices(run, u.text, u.fuzziness, 'none', false)) return true;
+        if (plain(run, u.text) || wordLattices(run, u.text, u.fuzziness, 'none', false) || lattice(run, [fuzzyCandidates(run, u.text.toLowerCase(), u.fuzziness)])) return true;
         positions.push(...positionsOf(run, norm.normalize(u.text).split(' ').filter((w) => w !== ''), u.fuzziness, 'none'));
         break;
       case 'wildcard': {
-        const node = parseWildcard(u.text, norm);
+        const node = parseWildcard(u.text, norm, run.budget);
         if (single(run, node, `w:${u.text}`)) return true;
+        // analyze_wildcard splits the term as the analyser would, the pieces with * or ? staying patterns.
+        for (const piece of u.text.split(/[^\p{L}\p{N}\p{M}*?\\]+/u)) {
+          if (piece === u.text || piece === '') continue;
+          if (/[*?]/.test(piece) ? single(run, parseWildcard(piece, norm, run.budget), `w:${piece}`) : plain(run, piece)) return true;
+        }
         positions.push(patternCandidates(run, node, `w:${u.text}`, undefined, false));
         break;
       }
       case 'regexp': {
-        const node = parseRegexp(u.text, norm);
+        const node = parseRegexp(u.text, norm, run.budget);
         if (single(run, node, `r:${u.text}`)) return true;
         positions.push(patternCandidates(run, node, `r:${u.text}`, undefined, false));
         break;
@@ -330,6 +422,11 @@ function units(run: Run, parsed: QueryUnit[], prefixWords: boolean): boolean {
       case 'range':
         if (plain(run, `${u.from} ${u.to}`)) return true;
         positions.push(rangeCandidates(run, u.from, u.to));
+        break;
+      case 'bound':
+        if (plain(run, u.value)) return true;
+        // Query strings do not track fields here: their half-open ends are read together.
+        addBound(bounds, '\u0000query_string', u.side, u.value);
         break;
     }
   }

@@ -13,12 +13,14 @@ export type QueryUnit =
   | { kind: 'fuzzy'; text: string; fuzziness: Fuzz }
   | { kind: 'wildcard'; text: string }
   | { kind: 'regexp'; text: string }
-  | { kind: 'range'; from: string; to: string };
+  | { kind: 'range'; from: string; to: string }
+  /** One end of a half-open range (`>x`, `[x TO *]`); the field is not tracked, so all are read together. */
+  | { kind: 'bound'; side: 'from' | 'to'; value: string };
 
 const SPACE = /\s/;
 
 /** Characters that end a term in the classic query parser (unless escaped). */
-const TERM_END = new Set([' ', '\t', '\n', '\r', '(', ')', '"', '^', '~', ':', '[', ']', '{', '}', '&', '|', '/']);
+const TERM_END = new Set([' ', '\t', '\n', '\r', '(', ')', '"', '^', '~', ':', '[', ']', '{', '}', '/']);
 
 /** query_string: Elasticsearch's classic Lucene syntax. */
 export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
@@ -27,14 +29,22 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
   const n = q.length;
   while (i < n) {
     const c = q[i] as string;
-    if (SPACE.test(c) || c === '(' || c === ')' || c === '+' || c === '-' || c === '!' || c === '&' || c === '|' || c === '^' || c === '~' || c === ':' || c === ']' || c === '}') {
+    // A single & or | is part of a term to Lucene; only && and || are operators.
+    if ((c === '&' || c === '|') && q[i + 1] === c) {
+      i += 2;
+      continue;
+    }
+    if (SPACE.test(c) || c === '(' || c === ')' || c === '+' || c === '-' || c === '!' || c === '^' || c === '~' || c === ':' || c === ']' || c === '}') {
       i++;
       continue;
     }
     if (c === '>' || c === '<') {
-      // field:>=x shorthand: a half-open range; its bound is read as a word.
+      // field:>=x shorthand: a half-open range; its bound is read as a word and as one end of a range.
       i++;
       if (q[i] === '=') i++;
+      let end = i;
+      while (end < n && !SPACE.test(q[end] as string) && q[end] !== ')') end++;
+      if (end > i) out.push({ kind: 'bound', side: c === '>' ? 'from' : 'to', value: unescape(q.slice(i, end)) });
       continue;
     }
     if (c === '"') {
@@ -51,12 +61,19 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
     }
     if (c === '[' || c === '{') {
       let end = i + 1;
-      while (end < n && q[end] !== ']' && q[end] !== '}') end += q[end] === '\\' ? 2 : 1;
+      let quoted = false;
+      // A quoted bound may hold ] or }: only an unquoted one closes the range.
+      while (end < n && (quoted || (q[end] !== ']' && q[end] !== '}'))) {
+        if (q[end] === '"') quoted = !quoted;
+        end += q[end] === '\\' ? 2 : 1;
+      }
       const inside = unescape(q.slice(i + 1, Math.min(end, n)));
       const bounds = splitRange(inside);
       if (bounds) {
         const [from, to] = bounds;
         if (from !== '*' && to !== '*') out.push({ kind: 'range', from, to });
+        else if (from !== '*') out.push({ kind: 'bound', side: 'from', value: from });
+        else if (to !== '*') out.push({ kind: 'bound', side: 'to', value: to });
         out.push({ kind: 'words', text: [from, to].filter((b) => b !== '*').join(' ') });
       } else out.push({ kind: 'words', text: inside });
       i = end + 1;
@@ -81,7 +98,7 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
         i += 2;
         continue;
       }
-      if (TERM_END.has(d) || SPACE.test(d)) break;
+      if (TERM_END.has(d) || SPACE.test(d) || ((d === '&' || d === '|') && q[i + 1] === d)) break;
       if (d === '*' || d === '?') wildcard = true;
       raw += d;
       text += d;
@@ -98,6 +115,9 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
       continue;
     }
     if (text === 'AND' || text === 'OR' || text === 'NOT' || text === '&&' || text === '||') continue;
+    // Lucene accepts a boost before the fuzzy slop (term^2~1).
+    const boost = /^\^\d*(\.\d+)?/.exec(q.slice(i, i + 24));
+    if (boost && q[i + boost[0].length] === '~') i += boost[0].length;
     if (q[i] === '~') {
       const m = /^~(\d+(\.\d+)?|AUTO(:\d+,\d+)?)?/i.exec(q.slice(i, i + 24)) as RegExpExecArray;
       i += m[0].length;
@@ -124,6 +144,11 @@ export function parseSimpleQueryString(q: string): QueryUnit[] {
       continue;
     }
     if (c === '"') {
+      if (q.indexOf('"', i + 1) < 0) {
+        // An unclosed quote is dropped and the rest read as terms, as Elasticsearch's simple parser does.
+        i++;
+        continue;
+      }
       const { text, end } = readUntil(q, i + 1, '"');
       out.push({ kind: 'words', text, ...(/^~\d*[1-9]/.test(q.slice(end, end + 12)) ? { slop: true } : {}) });
       i = end;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Normalizer } from '../normalizer';
-import { Nfa, parseRegexp, parseWildcard } from './term-pattern';
+import { Nfa, literalCount, parseRegexp, parseWildcard } from './term-pattern';
 
 const norm = new Normalizer();
 const budget = () => ({ left: 1e9 });
@@ -43,6 +43,18 @@ describe('term patterns', () => {
     expect(t('co\\*ne', 'cocaine')).toBe(false);
     expect(t('cak*', 'cocaine')).toBe(false);
     expect(t('buy*meth', 'buy meth')).toBe(true);
+  });
+
+  it('reads a wide character range as any character without folding each member', () => {
+    const node = parseRegexp('[一-龥]', norm);
+    expect(node).toEqual({ k: 'set', any: true, codes: [] });
+    expect(literalCount(parseRegexp('[c-k][o-w][c ]', norm))).toBe(3);
+    expect(literalCount(parseRegexp('[^a-z].', norm))).toBe(0);
+  });
+
+  it('charges folding new characters to the budget and stops when it runs out', () => {
+    const budget = { left: 100 };
+    expect(() => parseWildcard('ꀀꀁꀂꀃꀄꀅꀆꀇ', norm, budget)).toThrow(/too costly/);
   });
 
   it('reads operators it does not model as anything, and refuses what it cannot parse', () => {

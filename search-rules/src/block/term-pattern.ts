@@ -24,7 +24,8 @@ export type PatternNode =
   | { k: 'set'; any?: true; codes: readonly number[]; literal?: string }
   | { k: 'cat'; a: PatternNode[] }
   | { k: 'alt'; a: PatternNode[] }
-  | { k: 'star'; n: PatternNode }
+  /** `pins`: how specific it counts as (a complement of `cocaine` is as specific as `cocaine`). */
+  | { k: 'star'; n: PatternNode; pins?: number }
   | { k: 'plus'; n: PatternNode }
   | { k: 'opt'; n: PatternNode };
 
@@ -43,14 +44,21 @@ const EMPTY: PatternNode = { k: 'cat', a: [] };
 
 const folds = new WeakMap<Normalizer, Map<string, PatternNode>>();
 
+/** Steps charged for folding a character not seen before (a normaliser run), against the caller's budget. */
+const FOLD_COST = 32;
+
 /** Folds one pattern character to the node it stands for (see the module comment); cached per normaliser. */
-function literalNode(ch: string, norm: Normalizer): PatternNode {
+function literalNode(ch: string, norm: Normalizer, budget?: { left: number }): PatternNode {
   let cache = folds.get(norm);
   if (!cache) folds.set(norm, (cache = new Map()));
   let node = cache.get(ch);
   if (node === undefined) {
+    if (budget) {
+      budget.left -= FOLD_COST;
+      if (budget.left < 0) throw new PatternError('too costly to read');
+    }
     node = foldLiteral(ch, norm);
-    if (cache.size < 4096) cache.set(ch, node);
+    if (cache.size < 65_536) cache.set(ch, node);
   }
   return node;
 }
@@ -84,25 +92,28 @@ function concat(nodes: PatternNode[]): PatternNode {
 }
 
 /** Lucene wildcard syntax: `*` any run, `?` one character (or none, see above), `\` escapes. */
-export function parseWildcard(pattern: string, norm: Normalizer): PatternNode {
+export function parseWildcard(pattern: string, norm: Normalizer, budget?: { left: number }): PatternNode {
   const nodes: PatternNode[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i] as string;
     if (ch === '*') nodes.push(ANY_RUN);
     else if (ch === '?') nodes.push({ k: 'opt', n: ANY });
-    else if (ch === '\\' && i + 1 < pattern.length) nodes.push(literalNode(pattern[++i] as string, norm));
-    else nodes.push(literalNode(ch, norm));
+    else if (ch === '\\' && i + 1 < pattern.length) nodes.push(literalNode(pattern[++i] as string, norm, budget));
+    else nodes.push(literalNode(ch, norm, budget));
   }
   return concat(nodes);
 }
 
 /** A prefix query: the literal text, then anything. */
-export function parsePrefix(prefix: string, norm: Normalizer): PatternNode {
-  return concat([...[...prefix].map((c) => literalNode(c, norm)), ANY_RUN]);
+export function parsePrefix(prefix: string, norm: Normalizer, budget?: { left: number }): PatternNode {
+  return concat([...[...prefix].map((c) => literalNode(c, norm, budget)), ANY_RUN]);
 }
 
+/** Widest character-class range folded member by member; wider ones read as any character. */
+const MAX_CLASS_RANGE = 64;
+
 /** Lucene regular-expression syntax (RegExp with all optional operators), read as a superset. */
-export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
+export function parseRegexp(pattern: string, norm: Normalizer, budget?: { left: number }): PatternNode {
   let i = 0;
   const peek = () => pattern[i];
   const alt = (depth: number): PatternNode => {
@@ -157,7 +168,7 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
         return charClass();
       case '"': {
         const nodes: PatternNode[] = [];
-        while (i < pattern.length && pattern[i] !== '"') nodes.push(literalNode(pattern[i++] as string, norm));
+        while (i < pattern.length && pattern[i] !== '"') nodes.push(literalNode(pattern[i++] as string, norm, budget));
         if (pattern[i++] !== '"') throw new PatternError('unclosed quoted string');
         return concat(nodes);
       }
@@ -165,12 +176,12 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
         if (i >= pattern.length) throw new PatternError('a pattern cannot end with an escape');
         const e = pattern[i++] as string;
         // \w \d \s and their negations are classes in Lucene's RegExp: read as any character.
-        return CLASS_ESCAPES.has(e) ? ANY : literalNode(e, norm);
+        return CLASS_ESCAPES.has(e) ? ANY : literalNode(e, norm, budget);
       }
       case '~':
-        // Complement of the next atom (any run of ~ is one): anything, as a superset.
+        // Complement of the next atom (any run of ~ is one): anything, as a superset, as specific as what it complements.
         while (peek() === '~') i++;
-        if (i < pattern.length && peek() !== ')' && peek() !== '|' && peek() !== '&') repeat(depth + 1);
+        if (i < pattern.length && peek() !== ')' && peek() !== '|' && peek() !== '&') return { k: 'star', n: ANY, pins: literalCount(repeat(depth + 1)) };
         return ANY_RUN;
       case '@':
       case '#':
@@ -182,7 +193,7 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
         return ANY_RUN;
       }
       default:
-        return literalNode(c, norm);
+        return literalNode(c, norm, budget);
     }
   };
   const charClass = (): PatternNode => {
@@ -207,19 +218,25 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
         if (hi === '\\' && i < pattern.length) hi = pattern[i++] as string;
         const from = lo.codePointAt(0) ?? 0;
         const to = hi.codePointAt(0) ?? 0;
-        if (to - from > 256) anything = true;
+        if (to - from > MAX_CLASS_RANGE) anything = true;
         else for (let cp = from; cp <= to; cp++) members.add(String.fromCodePoint(cp));
       } else members.add(lo);
     }
     if (pattern[i++] !== ']') throw new PatternError('unclosed character class');
     if (anything) return ANY;
     const folded = new Set<string>();
+    let orNothing = false;
     for (const m of members) {
-      const n = literalNode(m, norm);
+      const n = literalNode(m, norm, budget);
       if (n.k === 'set' && n.literal !== undefined) for (const x of n.literal) folded.add(x);
-      else if (n.k === 'opt') return { k: 'opt', n: ANY }; // a separator in the class: anything or nothing
+      else if (n.k === 'opt') {
+        // A separator in the class: a space, or nothing.
+        folded.add(' ');
+        orNothing = true;
+      }
     }
-    return { k: 'set', codes: [...folded].map((c) => c.charCodeAt(0)) };
+    const set: PatternNode = { k: 'set', codes: [...folded].map((c) => c.charCodeAt(0)) };
+    return orNothing ? { k: 'opt', n: set } : set;
   };
   const node = alt(0);
   if (i < pattern.length) throw new PatternError(`unexpected "${pattern[i]}" at ${i}`);
@@ -228,25 +245,26 @@ export function parseRegexp(pattern: string, norm: Normalizer): PatternNode {
 
 /**
  * How many characters a pattern pins down (how specific it is): a literal or
- * a narrow class ([c], [o0]) counts one wherever it sits, optional or not,
- * and an alternation counts its most specific branch, so `c?o?c?a?i?n?e?`
- * and `(x|cocaine)` are as specific as `cocaine`. Only `.`, wide classes and
+ * a class ([c], [o0], [c-k], [c ]) counts one wherever it sits, optional or
+ * not, an alternation counts its most specific branch and a complement what
+ * it complements, so `c?o?c?a?i?n?e?`, `(x|cocaine)` and `~(~(cocaine))` are
+ * as specific as `cocaine`. Only `.`, negated classes, wide ranges and
  * runs of them count nothing.
  */
 export function literalCount(node: PatternNode): number {
   switch (node.k) {
     case 'set':
-      return !node.any && node.codes.length <= NARROW_CLASS ? 1 : 0;
+      return node.any ? 0 : 1;
     case 'cat':
       return node.a.reduce((n, x) => n + literalCount(x), 0);
     case 'alt':
       return Math.max(...node.a.map(literalCount));
+    case 'star':
+      return node.pins ?? literalCount(node.n);
     default:
       return literalCount(node.n);
   }
 }
-
-const NARROW_CLASS = 8;
 
 /** One bit per character class (code mod 32) of the characters every match must contain: a cheap filter before the automaton. */
 export function requiredMask(node: PatternNode): number {

@@ -1,7 +1,7 @@
 import { parseFuzz, type SearchText } from './search-text';
 import {
   any, arr, bool, byField, common, field, fields, format, fuzziness, int, list, literal, matching,
-  minimumShouldMatch, no, num, obj, oneOf, operator, query, rewrite, scalar, str, timeZone, type Keys, type Spec,
+  maxExpansions, minimumShouldMatch, no, num, obj, oneOf, operator, query, rewrite, scalar, str, timeZone, type Keys, type Spec,
 } from './spec';
 
 /**
@@ -26,16 +26,17 @@ const zeroTerms = oneOf('none', 'all', 'NONE', 'ALL');
 /**
  * Analysers a search may name: those whose splitting the refusal check
  * reads (see block-check.ts readings). Stemming and pattern analysers would
- * turn other words into blocked ones, so they are not accepted.
+ * turn other words into blocked ones, and `stop` turns stop words into gaps
+ * any word fills inside a phrase, so they are not accepted.
  */
-const analyzer = oneOf('standard', 'simple', 'whitespace', 'keyword', 'stop');
+const analyzer = oneOf('standard', 'simple', 'whitespace', 'keyword');
 const matchOptions: Keys = {
   query: scalar,
   operator,
   minimum_should_match: minimumShouldMatch,
   fuzziness,
   prefix_length: int(0, 1000),
-  max_expansions: int(1, 10_000),
+  max_expansions: maxExpansions,
   fuzzy_transpositions: bool,
   fuzzy_rewrite: rewrite,
   lenient: bool,
@@ -78,7 +79,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
     read: perField('query', (text, o) => ({ kind: 'text', text, slop: slopOf(o) })),
   },
   match_phrase_prefix: {
-    spec: byField(any(scalar, obj({ ...phraseOptions, max_expansions: int(1, 10_000) }, ['query']))),
+    spec: byField(any(scalar, obj({ ...phraseOptions, max_expansions: maxExpansions }, ['query']))),
     why: 'a phrase whose last word is a prefix: checked as such',
     read: perField('query', (text, o) => ({ kind: 'text', text, prefixLast: true, slop: slopOf(o) })),
   },
@@ -115,7 +116,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
         quote_analyzer: analyzer,
         allow_leading_wildcard: bool,
         enable_position_increments: bool,
-        fuzzy_max_expansions: int(1, 10_000),
+        fuzzy_max_expansions: maxExpansions,
         fuzziness,
         fuzzy_prefix_length: int(0, 1000),
         fuzzy_transpositions: bool,
@@ -154,7 +155,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
         default_operator: operator,
         analyzer,
         flags: matching(/^[A-Z_|]{1,200}$/, 'flag names joined by |', 200),
-        fuzzy_max_expansions: int(1, 10_000),
+        fuzzy_max_expansions: maxExpansions,
         fuzzy_prefix_length: int(0, 1000),
         fuzzy_transpositions: bool,
         lenient: bool,
@@ -205,9 +206,13 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
       for (const [k, v] of Object.entries(b)) {
         if (k === 'boost' || k === '_name' || !isObj(v)) continue;
         // Every spelling of each bound: Elasticsearch keeps whichever comes last.
-        const froms = [v['gte'], v['gt'], v['from']].filter((x): x is string => typeof x === 'string');
-        const tos = [v['lte'], v['lt'], v['to']].filter((x): x is string => typeof x === 'string');
+        // A number or boolean bound is a string to a text or keyword field.
+        const str = (x: unknown) => (typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : undefined);
+        const froms = [v['gte'], v['gt'], v['from']].map(str).filter((x): x is string => x !== undefined);
+        const tos = [v['lte'], v['lt'], v['to']].map(str).filter((x): x is string => x !== undefined);
         for (const from of froms) for (const to of tos) out.push({ kind: 'range', from, to });
+        for (const value of froms) out.push({ kind: 'bound', field: k, side: 'from', value });
+        for (const value of tos) out.push({ kind: 'bound', field: k, side: 'to', value });
       }
     },
   },
@@ -234,7 +239,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
     read: perField('value', (text) => ({ kind: 'regexp', text })),
   },
   fuzzy: {
-    spec: termLevel(scalar, { fuzziness, max_expansions: int(1, 10_000), prefix_length: int(0, 1000), transpositions: bool, rewrite }),
+    spec: termLevel(scalar, { fuzziness, max_expansions: maxExpansions, prefix_length: int(0, 1000), transpositions: bool, rewrite }),
     why: 'a fuzzy term: refused when it lies within its edit distance of a blocked term',
     read: perField('value', (text, o) => ({ kind: 'fuzzy', text, fuzziness: parseFuzz(o['fuzziness'], 'auto') })),
   },

@@ -22,7 +22,9 @@ export type SearchText =
   | { kind: 'query_string'; text: string; fuzziness: Fuzz; prefixWords?: boolean }
   | { kind: 'simple_query_string'; text: string }
   /** A term range with both ends given as strings. */
-  | { kind: 'range'; from: string; to: string };
+  | { kind: 'range'; from: string; to: string }
+  /** One end of a term range on a field: ends on one field anywhere in a body are read together, since clauses can AND them. */
+  | { kind: 'bound'; field: string; side: 'from' | 'to'; value: string };
 
 /** Elasticsearch's fuzziness value, read the way it reads it (AUTO and AUTO:low,high are both "auto"). */
 export function parseFuzz(v: unknown, otherwise: Fuzz = 0): Fuzz {
@@ -40,5 +42,5 @@ export function parseFuzz(v: unknown, otherwise: Fuzz = 0): Fuzz {
 
 /** The text a search carries, for the query log and rule previews. */
 export function textOf(t: SearchText): string {
-  return t.kind === 'range' ? `${t.from} ${t.to}` : t.text;
+  return t.kind === 'range' ? `${t.from} ${t.to}` : t.kind === 'bound' ? t.value : t.text;
 }

@@ -70,7 +70,20 @@ export const name = str(256);
 export const common: Keys = { boost, _name: name };
 export const fuzziness = any(int(0, 2), matching(/^(AUTO(:\d{1,3},\d{1,3})?|[0-2](\.0)?)$/i, 'AUTO, AUTO:low,high, 0, 1 or 2'));
 export const minimumShouldMatch = any(int(-100_000, 100_000), matching(/^[-0-9%<> ]{1,64}$/, 'a count, a percentage or a combination'));
-export const rewrite = matching(/^[a-z_]{1,40}[0-9]{0,6}$/, 'a rewrite method');
+/**
+ * Multi-term rewrites that expand every matching term. `top_terms_N` keeps
+ * only some terms of the whole index (hidden documents' included), so which
+ * ones it keeps tells whether a removed post holds a word: refused.
+ */
+export const rewrite = oneOf('constant_score', 'constant_score_blended', 'constant_score_boolean', 'scoring_boolean');
+/**
+ * How many index terms a prefix or fuzzy word may expand to. Expansion reads
+ * the whole index, hidden documents included, before the filter applies: a
+ * small cap keeps the first terms and so tells which exist. Only values
+ * that keep (nearly) all of them are accepted; the default 50 is a residual
+ * (see the search-rules README).
+ */
+export const maxExpansions = int(10_000, 10_000, 'a max_expansions below 10000 keeps only the first terms of the whole index, which tells whether hidden posts hold them');
 export const operator = oneOf('or', 'and', 'OR', 'AND', 'Or', 'And');
 export const timeZone = str(64);
 export const format = str(128);

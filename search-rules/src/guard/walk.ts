@@ -213,7 +213,7 @@ class Walker {
         for (let i = before; i < this.texts.length; i++) {
           const t = this.texts[i] as GuardedText;
           t.path = path;
-          this.textChars += t.kind === 'range' ? t.from.length + t.to.length : t.text.length;
+          this.textChars += t.kind === 'range' ? t.from.length + t.to.length : t.kind === 'bound' ? t.value.length : t.text.length;
         }
         if (this.textChars > MAX_SEARCH_TEXT_CHARS) this.refuse(`more than ${MAX_SEARCH_TEXT_CHARS} characters of search text in one body`);
       }

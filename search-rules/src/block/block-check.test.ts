@@ -174,9 +174,34 @@ describe('bypasses found by an independent attack stay refused', () => {
     ['two half-open ranges ANDed on a field', { bool: { must: [{ range: { 'text.kw': { gte: 'cocaind' } } }, { range: { 'text.kw': { lte: 'cocainf' } } }] } }],
     ['two half-open shorthand ranges in a query string', { query_string: { query: 'text.kw:>cocaind AND text.kw:<cocainf' } }],
     ['two open-ended bracket ranges in a query string', { query_string: { query: 'text.kw:[cocaind TO *] AND text.kw:[* TO cocainf]' } }],
+    ['a regexp of negated classes that each leave one letter', { regexp: { text: '[^a-bd-z][^a-np-z][^a-bd-z][^b-z][^a-hj-z][^a-mo-z][^a-df-z]' } }],
+    ['a regexp of letters and negated classes', { regexp: { text: 'co[^a-bd-z][^b-z][^a-hj-z][^a-mo-z][^a-df-z]' } }],
+    ['an ideographic space before the fuzzy mark', { simple_query_string: { query: 'cocain\u3000~2' } }],
+    ['a no-break space before the fuzzy mark', { query_string: { query: 'cocain\u00a0~2' } }],
+    ['a plain space before the fuzzy mark', { query_string: { query: 'cocain ~2' } }],
+    ['an emoji counted as one edit', { fuzzy: { text: { value: 'coc😀ine', fuzziness: 1 } } }],
+    ['two emoji counted as two edits', { fuzzy: { text: { value: 'co😀😀ine', fuzziness: 2 } } }],
+    ['a soft hyphen lengthening a fuzzy word', { match: { text: { query: 'cocan\u00ad,x', fuzziness: 'AUTO' } } }],
+    ['a zero-width joiner lengthening a fuzzy word', { match: { text: { query: 'cocan\u200d,x', fuzziness: 'AUTO' } } }],
     ['more_like_this (document frequencies over hidden documents)', { more_like_this: { like: ['u5', 'hiddenauthor'], fields: ['authorId'], min_doc_freq: 1 } }],
   ])('refuses %s', (_what, query) => {
     expect(refused(query)).toBe(true);
+  });
+
+  it.each([
+    ['a terms aggregation include pattern', { size: 0, aggs: { t: { terms: { field: 'text.kw', include: '.*cocaine.*' }, aggs: { h: { top_hits: {} } } } } }],
+    ['a terms aggregation include list', { size: 0, aggs: { t: { terms: { field: 'text.kw', include: ['cocaine', 'x'] } } } }],
+    ['a rare_terms include pattern', { size: 0, aggs: { t: { rare_terms: { field: 'text.kw', include: 'coc.*' } } } }],
+  ])('refuses %s', (_what, body) => {
+    expect(rewriteSearch(shipped, body).blocked).toBe(true);
+  });
+
+  it('charges normalising range bounds once per bound, so many wide bounds are refused, not ground through', () => {
+    const must = 'abcdefghijklmnop'.split('').flatMap((c) => [
+      { range: { 'text.kw': { gte: `${'ﷺ'.repeat(2047)}${c}` } } },
+      { range: { 'text.kw': { lte: `${'ﷺ'.repeat(2047)}${c}` } } },
+    ]);
+    expect(() => rewriteSearch(shipped, { query: { bool: { must } } })).toThrow(/too costly|characters of search text/);
   });
 
   it('answers query strings made of stray closing brackets (they once spun the parser forever)', () => {

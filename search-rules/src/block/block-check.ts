@@ -93,9 +93,21 @@ function addBound(bounds: Bounds, field: string, side: 'from' | 'to', value: str
 /** Two half-open ranges ANDed on one field pin the terms between them: every lower end against every upper end. */
 function halfRanges(run: Run, bounds: Bounds): boolean {
   for (const { from, to } of bounds.values()) {
-    for (const lo of from) for (const hi of to) if (lattice(run, [rangeCandidates(run, lo, hi)])) return true;
+    // Each bound normalised once (and charged), then paired.
+    const los = from.map((b) => bound(run, b));
+    const his = to.map((b) => bound(run, b));
+    for (const lo of los) for (const hi of his) if (lattice(run, [rangeCandidates(run, lo, hi)])) return true;
   }
   return false;
+}
+
+/** A range bound raw (Elasticsearch compares raw terms) and normalised, the normalising charged. */
+type Bound = { raw: string; normalized: string };
+function bound(run: Run, raw: string): Bound {
+  spend(run, raw.length * 4);
+  const normalized = run.compiled.normalizer.normalize(raw);
+  spend(run, normalized.length * 4);
+  return { raw, normalized };
 }
 
 /** True when it found a blocking hit (stored in run.out). */
@@ -119,7 +131,7 @@ function checkOne(run: Run, t: SearchText, bounds: Bounds): boolean {
       // Not analysed: the whole value, spaces included, is one term to Elasticsearch.
       return plain(run, t.text) || wordLattices(run, t.text, t.fuzziness, 'none', false) || lattice(run, [fuzzyCandidates(run, t.text.toLowerCase(), t.fuzziness)]);
     case 'range':
-      return plain(run, `${t.from} ${t.to}`) || lattice(run, [rangeCandidates(run, t.from, t.to)]);
+      return plain(run, `${t.from} ${t.to}`) || lattice(run, [rangeCandidates(run, bound(run, t.from), bound(run, t.to))]);
     case 'query_string':
       return plain(run, t.text) || units(run, parseQueryString(t.text, t.fuzziness), t.prefixWords === true, bounds);
     case 'simple_query_string':
@@ -161,10 +173,11 @@ export function readings(text: string): string[] {
   if (kinds & OTHER) out.push(text.replace(NOT_RULE_SCRIPT, ' '));
   // Analysers cut words at 255 characters: a 255-letter run glued to a word is two tokens to them.
   if (kinds & LONG) out.push(text.replace(/\S{255}/gu, '$& '));
-  return out;
+  return out.length > 2 ? [...new Set(out)] : out;
 }
 const NOT_WORD = /[^\p{L}\p{N}\p{M}]+/gu;
 const NOT_LETTER = /[^\p{L}\p{M}]+/gu;
+const NOT_WORD_OR_FORMAT = /[^\p{L}\p{N}\p{M}\p{Cf}]+/gu;
 const NOT_RULE_SCRIPT = /(?:[^\p{sc=Latin}\p{sc=Cyrillic}\p{sc=Arabic}\p{sc=Greek}\p{N}]|\p{M})+/gu;
 
 /** What a text holds that calls for another reading: one pass over a per-character table (Unicode regexes cost microseconds). */
@@ -177,24 +190,18 @@ let table: Uint8Array | undefined;
 function charTable(): Uint8Array {
   if (table) return table;
   const t = new Uint8Array(0x10000);
-  const letterOrMark = /[\p{L}\p{M}]/u;
-  const number = /\p{N}/u;
-  const ruleScript = /[\p{sc=Latin}\p{sc=Cyrillic}\p{sc=Arabic}\p{sc=Greek}\p{N}]/u;
-  const mark = /\p{M}/u;
-  for (let c = 0; c < 0x10000; c++) {
-    if (c === 32) continue;
-    // Surrogates stand for astral characters: read them as splitting and foreign (the safe side).
-    if (c >= 0xd800 && c <= 0xdfff) {
-      t[c] = SPLIT | OTHER;
-      continue;
-    }
-    const ch = String.fromCharCode(c);
-    let k = 0;
-    if (!letterOrMark.test(ch)) k |= SPLIT;
-    if (number.test(ch)) k |= NUMBER;
-    if (!ruleScript.test(ch) || mark.test(ch)) k |= OTHER;
-    t[c] = k;
-  }
+  // One global regex pass per class over every BMP character (a regex test per character would take far longer).
+  let all = '';
+  for (let c = 0; c < 0x10000; c++) all += c >= 0xd800 && c <= 0xdfff ? ' ' : String.fromCharCode(c);
+  const mark = (re: RegExp, bit: number) => {
+    for (const m of all.matchAll(re)) t[m.index] = (t[m.index] as number) | bit;
+  };
+  mark(/[^\p{L}\p{M}]/gu, SPLIT);
+  mark(/\p{N}/gu, NUMBER);
+  mark(/[^\p{sc=Latin}\p{sc=Cyrillic}\p{sc=Arabic}\p{sc=Greek}\p{N}]|\p{M}/gu, OTHER);
+  t[32] = 0;
+  // Surrogates stand for astral characters: read them as splitting and foreign (the safe side).
+  for (let c = 0xd800; c <= 0xdfff; c++) t[c] = SPLIT | OTHER;
   table = t;
   return t;
 }
@@ -259,7 +266,8 @@ function wordLattices(run: Run, text: string, fuzz: Fuzz, prefix: PrefixMode, sl
   if (fuzz !== 0) {
     // Elasticsearch measures edits on its own tokens: raw words split at spaces, or at anything not a letter or digit.
     const lower = text.toLowerCase();
-    for (const raw of [lower.split(/\s+/), lower.split(NOT_WORD)]) {
+    // Format characters (soft hyphen, joiners) stay inside Elasticsearch's tokens and lengthen them.
+    for (const raw of [lower.split(/\s+/), lower.split(NOT_WORD), lower.split(NOT_WORD_OR_FORMAT)]) {
       if (lattice(run, positionsOf(run, raw.filter((w) => w !== ''), fuzz, prefix))) return true;
     }
   }
@@ -296,7 +304,9 @@ function anyOrder(run: Run, words: string[]): boolean {
   return record(run, hits);
 }
 
-function fuzzyCandidates(run: Run, word: string, fuzz: Fuzz): number[] {
+function fuzzyCandidates(run: Run, given: string, fuzz: Fuzz): number[] {
+  // Elasticsearch counts edits in code points: an emoji is one character, not two UTF-16 units.
+  const word = given.replace(ASTRAL, '\ue000');
   const k = fuzz === 'auto' ? (word.length <= 2 ? 0 : word.length <= 5 ? 1 : 2) : fuzz;
   if (k === 0) return [];
   const { tokens, ids, masks } = run.lex;
@@ -314,6 +324,8 @@ function fuzzyCandidates(run: Run, word: string, fuzz: Fuzz): number[] {
   }
   return out;
 }
+
+const ASTRAL = /[\ud800-\udbff][\udc00-\udfff]/g;
 
 /** Rule words a pattern can match (none when, alone, it pins down too little to be a search for anything). */
 function patternCandidates(run: Run, node: PatternNode, key: string, literalWord?: string, alone = true): number[] {
@@ -359,12 +371,11 @@ function single(run: Run, node: PatternNode, key: string): boolean {
 }
 
 /** Rule words inside a term range, with the bounds read both as given (Elasticsearch compares raw terms) and normalised. */
-function rangeCandidates(run: Run, from: string, to: string): number[] {
-  const norm = run.compiled.normalizer;
+function rangeCandidates(run: Run, from: Bound, to: Bound): number[] {
   const out = new Set<number>();
   for (const [lo, hi] of [
-    [from, to],
-    [norm.normalize(from), norm.normalize(to)],
+    [from.raw, to.raw],
+    [from.normalized, to.normalized],
   ] as const) {
     for (let j = lowerBound(run.lex.tokens, lo); j < run.lex.tokens.length && (run.lex.tokens[j] as string) <= hi; j++) {
       spend(run, 1);
@@ -421,7 +432,7 @@ function units(run: Run, parsed: QueryUnit[], prefixWords: boolean, bounds: Boun
       }
       case 'range':
         if (plain(run, `${u.from} ${u.to}`)) return true;
-        positions.push(rangeCandidates(run, u.from, u.to));
+        positions.push(rangeCandidates(run, bound(run, u.from), bound(run, u.to)));
         break;
       case 'bound':
         if (plain(run, u.value)) return true;

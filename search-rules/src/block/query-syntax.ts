@@ -34,7 +34,14 @@ export function parseQueryString(q: string, defaultFuzz: Fuzz): QueryUnit[] {
       i += 2;
       continue;
     }
-    if (SPACE.test(c) || c === '(' || c === ')' || c === '+' || c === '-' || c === '!' || c === '^' || c === '~' || c === ':' || c === ']' || c === '}') {
+    if (c === '~') {
+      // Whitespace between a term and its fuzzy slop is skipped by Lucene's grammar: "cocain ~2" is fuzzy.
+      const m = /^~(\d+(\.\d+)?|AUTO(:\d+,\d+)?)?/i.exec(q.slice(i, i + 24)) as RegExpExecArray;
+      i += m[0].length;
+      fuzzLast(out, m[1] === undefined ? defaultFuzz : /^auto/i.test(m[1]) ? 2 : Number(m[1]) >= 2 ? 2 : Number(m[1]) >= 1 ? 1 : 0);
+      continue;
+    }
+    if (SPACE.test(c) || c === '(' || c === ')' || c === '+' || c === '-' || c === '!' || c === '^' || c === ':' || c === ']' || c === '}') {
       i++;
       continue;
     }
@@ -176,6 +183,7 @@ export function parseSimpleQueryString(q: string): QueryUnit[] {
       i += m[0].length;
       const fuzz: Fuzz = m[1] === undefined ? 2 : Number(m[1]) >= 2 ? 2 : Number(m[1]) >= 1 ? 1 : 0;
       if (text !== '') out.push({ kind: 'fuzzy', text, fuzziness: fuzz });
+      else fuzzLast(out, fuzz);
       continue;
     }
     if (text === '' && raw === '' && q[i] !== '~') {
@@ -188,6 +196,12 @@ export function parseSimpleQueryString(q: string): QueryUnit[] {
     } else if (text !== '') out.push({ kind: 'words', text });
   }
   return out;
+}
+
+/** A fuzzy mark after whitespace: the term before it becomes fuzzy (phrases keep their slop reading). */
+function fuzzLast(out: QueryUnit[], fuzziness: Fuzz): void {
+  const last = out[out.length - 1];
+  if (last?.kind === 'words' && !last.slop) out[out.length - 1] = { kind: 'fuzzy', text: last.text, fuzziness };
 }
 
 /** Reads to the closing `close` (escapes honoured); returns the unescaped text and the index after it. */

@@ -49,7 +49,8 @@ describe('term patterns', () => {
     const node = parseRegexp('[一-龥]', norm);
     expect(node).toEqual({ k: 'set', any: true, codes: [] });
     expect(literalCount(parseRegexp('[c-k][o-w][c ]', norm))).toBe(3);
-    expect(literalCount(parseRegexp('[^a-z].', norm))).toBe(0);
+    expect(literalCount(parseRegexp('[^0-9].', norm))).toBe(0);
+    expect(literalCount(parseRegexp('[^a-bd-z]', norm))).toBe(1);
   });
 
   it('charges folding new characters to the budget and stops when it runs out', () => {

@@ -20,8 +20,11 @@ import type { Normalizer } from '../normalizer';
  * would let one through.
  */
 export type PatternNode =
-  /** One character: any, or one of `codes` (UTF-16 units of the normalised alphabet); `literal` when it pins the text down. */
-  | { k: 'set'; any?: true; codes: readonly number[]; literal?: string }
+  /**
+   * One character: any, or one of `codes` (UTF-16 units of the normalised alphabet); `literal` when it pins the
+   * text down; `pins` for a negated class read as any character that still rules out most letters.
+   */
+  | { k: 'set'; any?: true; codes: readonly number[]; literal?: string; pins?: true }
   | { k: 'cat'; a: PatternNode[] }
   | { k: 'alt'; a: PatternNode[] }
   /** `pins`: how specific it counts as (a complement of `cocaine` is as specific as `cocaine`). */
@@ -223,6 +226,13 @@ export function parseRegexp(pattern: string, norm: Normalizer, budget?: { left: 
       } else members.add(lo);
     }
     if (pattern[i++] !== ']') throw new PatternError('unclosed character class');
+    if (negated) {
+      // Read as any character (a superset: case and folding make exact negation unsafe), but a class that
+      // rules out most letters ([^a-bd-z] is "c") pins a character as a literal does.
+      let letters = 0;
+      for (let c = 97; c <= 122; c++) if (members.has(String.fromCharCode(c)) || members.has(String.fromCharCode(c - 32))) letters++;
+      return letters >= 20 ? { k: 'set', any: true, codes: [], pins: true } : ANY;
+    }
     if (anything) return ANY;
     const folded = new Set<string>();
     let orNothing = false;
@@ -254,7 +264,7 @@ export function parseRegexp(pattern: string, norm: Normalizer, budget?: { left: 
 export function literalCount(node: PatternNode): number {
   switch (node.k) {
     case 'set':
-      return node.any ? 0 : 1;
+      return node.any && !node.pins ? 0 : 1;
     case 'cat':
       return node.a.reduce((n, x) => n + literalCount(x), 0);
     case 'alt':

@@ -1,3 +1,4 @@
+import type { SearchText } from './search-text';
 import {
   any, arr, bool, field, format, highlight, int, list, literal, map, matching, no, num, obj, oneOf, order, query, scalar, sort, str,
   timeZone, type Keys, type Spec,
@@ -29,6 +30,15 @@ import {
 export interface AggEntry {
   readonly spec: Spec;
   readonly why: string;
+  /** Search texts it carries (an `include` pattern or list picks terms as a query would). */
+  readonly read?: (body: Record<string, unknown>, out: SearchText[]) => void;
+}
+
+/** `include` picks buckets by term, so it searches: a string is a regexp, a list exact terms. */
+function readInclude(body: Record<string, unknown>, out: SearchText[]): void {
+  const inc = body['include'];
+  if (typeof inc === 'string') out.push({ kind: 'regexp', text: inc });
+  else if (Array.isArray(inc)) for (const v of inc) out.push({ kind: 'term', text: String(v) });
 }
 
 const atLeastOne = (what: string) =>
@@ -89,11 +99,13 @@ const compositeSource = map(
 export const AGGREGATIONS: Readonly<Record<string, AggEntry>> = {
   terms: {
     spec: obj({ ...valueSource, ...termsBuckets, include: includeExclude, exclude: includeExclude, execution_hint: oneOf('map', 'global_ordinals'), script }),
-    why: 'buckets of matched documents; min_doc_count must be ≥ 1',
+    why: 'buckets of matched documents; min_doc_count must be ≥ 1; include read for blocked terms',
+    read: readInclude,
   },
   rare_terms: {
     spec: obj({ field, missing, max_doc_count: int(1, 100), precision: num, include: includeExclude, exclude: includeExclude, script }),
-    why: 'rare values among matched documents (max_doc_count ≥ 1)',
+    why: 'rare values among matched documents (max_doc_count ≥ 1); include read for blocked terms',
+    read: readInclude,
   },
   multi_terms: {
     spec: obj({ terms: arr(obj({ field, missing }), 10), ...termsBuckets }),

@@ -205,20 +205,22 @@ class Walker {
     const entry = QUERIES[type]!;
     const body = v[type];
     this.visit(entry.spec, body);
-    if (entry.read) {
-      const before = this.texts.length;
-      entry.read(body as Obj, this.texts);
-      if (this.texts.length > before) {
-        const path = this.path();
-        for (let i = before; i < this.texts.length; i++) {
-          const t = this.texts[i] as GuardedText;
-          t.path = path;
-          this.textChars += t.kind === 'range' ? t.from.length + t.to.length : t.kind === 'bound' ? t.value.length : t.text.length;
-        }
-        if (this.textChars > MAX_SEARCH_TEXT_CHARS) this.refuse(`more than ${MAX_SEARCH_TEXT_CHARS} characters of search text in one body`);
-      }
-    }
+    if (entry.read) this.collect(() => entry.read!(body as Obj, this.texts));
     this.leave();
+  }
+
+  /** Runs a reader and stamps what it added with the current path, counting its characters. */
+  private collect(read: () => void): void {
+    const before = this.texts.length;
+    read();
+    if (this.texts.length === before) return;
+    const path = this.path();
+    for (let i = before; i < this.texts.length; i++) {
+      const t = this.texts[i] as GuardedText;
+      t.path = path;
+      this.textChars += t.kind === 'range' ? t.from.length + t.to.length : t.kind === 'bound' ? t.value.length : t.text.length;
+    }
+    if (this.textChars > MAX_SEARCH_TEXT_CHARS) this.refuse(`more than ${MAX_SEARCH_TEXT_CHARS} characters of search text in one body`);
   }
 
   private aggs(v: unknown): void {
@@ -237,7 +239,9 @@ class Walker {
       this.enter(type);
       if (hasOwn(REFUSED_AGGREGATIONS, type)) this.refuse(REFUSED_AGGREGATIONS[type] as string);
       if (!hasOwn(AGGREGATIONS, type)) this.refuse(`unknown or unsupported aggregation "${type.slice(0, 60)}"`);
-      this.visit(AGGREGATIONS[type]!.spec, agg[type]);
+      const entry = AGGREGATIONS[type]!;
+      this.visit(entry.spec, agg[type]);
+      if (entry.read) this.collect(() => entry.read!(agg[type] as Obj, this.texts));
       this.leave();
       for (const sub of ['aggs', 'aggregations'] as const) if (hasOwn(agg, sub)) this.child({ t: 'aggs' }, agg, sub);
       if (hasOwn(agg, 'meta')) this.child({ t: 'literal' }, agg, 'meta');

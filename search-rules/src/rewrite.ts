@@ -1,7 +1,7 @@
 import { HIDDEN_STATES, type Category } from '@takedown/shared';
 import type { CompiledRuleset } from './compile';
 import { checkSearchTexts } from './block/block-check';
-import { guardSearchBody, textOf, type GuardContext } from './guard';
+import { guardSearch, textOf, uncapExpansions, type GuardContext } from './guard';
 import { ruleApplies, toMillis, type Hit } from './match';
 import type { Rule } from './rule';
 import { searchEffect } from './scan-content';
@@ -38,8 +38,8 @@ type Obj = Record<string, unknown>;
  * the guard refuses throws SearchGuardError.
  */
 export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: RewriteContext = {}): RewriteResult {
-  const texts = guardSearchBody(body, ctx);
-  const input = (body ?? {}) as Obj;
+  const { texts, caps } = guardSearch(body, ctx);
+  const input = uncapExpansions((body ?? {}) as Obj, caps);
   const queryText = texts.map(textOf);
   // Refusal fails closed on context: with no country, country-scoped rules
   // refuse everywhere; the caller's locale never switches a rule off (a

@@ -252,3 +252,31 @@ describe('bounded', () => {
     expect(r).toThrow(/too costly|pattern/);
   });
 });
+
+describe('term expansion is never capped below every term', () => {
+  type Obj = Record<string, any>;
+  const rewritten = (query: unknown) => {
+    const r = rewriteSearch(compiled, { query });
+    if (r.blocked) throw new Error('unexpected block');
+    return (r.body as Obj)['query'].bool.must[0].boosting.positive;
+  };
+  it.each([
+    [{ fuzzy: { text: 'lemon' } }, { fuzzy: { text: { value: 'lemon', max_expansions: 10000 } } }],
+    [{ match: { text: { query: 'lemon', fuzziness: 'AUTO' } } }, { match: { text: { query: 'lemon', fuzziness: 'AUTO', max_expansions: 10000 } } }],
+    [{ match: { text: 'lemon' } }, { match: { text: 'lemon' } }],
+    [{ match_phrase_prefix: { text: 'lemon ca' } }, { match_phrase_prefix: { text: { query: 'lemon ca', max_expansions: 10000 } } }],
+    [{ query_string: { query: 'lemon~' } }, { query_string: { query: 'lemon~', fuzzy_max_expansions: 10000 } }],
+    [{ bool: { should: [{ match_bool_prefix: { text: 'lem' } }] } }, { bool: { should: [{ match_bool_prefix: { text: { query: 'lem', max_expansions: 10000 } } }] } }],
+  ])('sends %j as %j, leaving the caller\'s body as it was', (query, sent) => {
+    const before = structuredClone(query);
+    expect(rewritten(query)).toEqual(sent);
+    expect(query).toEqual(before);
+  });
+
+  it('uncaps clauses under aggregations with long names too', () => {
+    const name = 'n'.repeat(150);
+    const r = rewriteSearch(compiled, { aggs: { [name]: { filter: { fuzzy: { text: 'lemon' } } } } });
+    if (r.blocked) throw new Error('unexpected block');
+    expect((r.body as Obj)['aggs'][name].filter).toEqual({ fuzzy: { text: { value: 'lemon', max_expansions: 10000 } } });
+  });
+});

@@ -17,7 +17,30 @@ export interface QueryEntry {
   readonly spec: Spec;
   readonly why: string;
   readonly read?: (body: Record<string, unknown>, out: SearchText[]) => void;
+  /**
+   * The clause as sent to Elasticsearch with its term expansion uncapped. Left to Elasticsearch's default
+   * (50), a fuzzy or prefix word keeps only the first terms of the whole index, hidden posts' included, and
+   * which ones it kept shows in the hits; the rewriter sets the cap to EXPAND_ALL.
+   */
+  readonly cap?: (body: Record<string, unknown>) => Record<string, unknown>;
 }
+
+/** Term expansions a multi-term word may make (the only value accepted from callers, and the one set for them). */
+export const EXPAND_ALL = 10_000;
+
+/** `{ field: text | { key: text, ... } }` with `option` set on every field's object form (when `when` holds). */
+function capEach(key: 'query' | 'value', option: string, when: (o: Body) => boolean = () => true) {
+  return (body: Body): Body => {
+    const out: Body = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (k === 'boost' || k === '_name') out[k] = v;
+      else if (isObj(v)) out[k] = when(v) ? { ...v, [option]: EXPAND_ALL } : v;
+      else out[k] = when({}) ? { [key]: v, [option]: EXPAND_ALL } : v;
+    }
+    return out;
+  };
+}
+const fuzzySet = (o: Body): boolean => parseFuzz(o['fuzziness']) !== 0;
 
 type Body = Record<string, unknown>;
 const isObj = (v: unknown): v is Body => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,6 +95,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
     spec: byField(any(scalar, obj(matchOptions, ['query']))),
     why: 'analysed text; its words (fuzzy when asked) are checked',
     read: perField('query', (text, o) => ({ kind: 'text', text, fuzziness: parseFuzz(o['fuzziness']) })),
+    cap: capEach('query', 'max_expansions', fuzzySet),
   },
   match_phrase: {
     spec: byField(any(scalar, obj(phraseOptions, ['query']))),
@@ -82,11 +106,13 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
     spec: byField(any(scalar, obj({ ...phraseOptions, max_expansions: maxExpansions }, ['query']))),
     why: 'a phrase whose last word is a prefix: checked as such',
     read: perField('query', (text, o) => ({ kind: 'text', text, prefixLast: true, slop: slopOf(o) })),
+    cap: capEach('query', 'max_expansions'),
   },
   match_bool_prefix: {
     spec: byField(any(scalar, obj(matchOptions, ['query']))),
     why: 'words, the last a prefix, fuzzy when asked: checked as such',
     read: perField('query', (text, o) => ({ kind: 'text', text, prefixLast: true, fuzziness: parseFuzz(o['fuzziness']) })),
+    cap: capEach('query', 'max_expansions'),
   },
   multi_match: {
     spec: obj({ ...matchOptions, fields, type: multiMatchType, tie_breaker: num, slop: int(0, 1000) }, ['query']),
@@ -99,6 +125,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
         prefixLast: b['type'] === 'phrase_prefix' || b['type'] === 'bool_prefix',
         slop: slopOf(b),
       }),
+    cap: (b) => (b['type'] === 'phrase_prefix' || b['type'] === 'bool_prefix' || fuzzySet(b) ? { ...b, max_expansions: EXPAND_ALL } : b),
   },
   combined_fields: {
     spec: obj({ query: scalar, fields, operator, minimum_should_match: minimumShouldMatch, zero_terms_query: zeroTerms, auto_generate_synonyms_phrase_query: bool, ...common }, ['query']),
@@ -146,6 +173,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
         out.push({ kind: 'text', text, slop: typeof b['phrase_slop'] === 'number' ? b['phrase_slop'] : 0 });
       }
     },
+    cap: (b) => ({ ...b, fuzzy_max_expansions: EXPAND_ALL }),
   },
   simple_query_string: {
     spec: obj(
@@ -169,6 +197,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
     ),
     why: 'simple syntax, parsed (prefix *, fuzzy ~N, phrases) before the check',
     read: (b, out) => out.push({ kind: 'simple_query_string', text: String(b['query']) }),
+    cap: (b) => ({ ...b, fuzzy_max_expansions: EXPAND_ALL }),
   },
   term: {
     spec: termLevel(scalar, { case_insensitive: bool }),
@@ -242,6 +271,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
     spec: termLevel(scalar, { fuzziness, max_expansions: maxExpansions, prefix_length: int(0, 1000), transpositions: bool, rewrite }),
     why: 'a fuzzy term: refused when it lies within its edit distance of a blocked term',
     read: perField('value', (text, o) => ({ kind: 'fuzzy', text, fuzziness: parseFuzz(o['fuzziness'], 'auto') })),
+    cap: capEach('value', 'max_expansions'),
   },
   ids: { spec: obj({ values: arr(scalar, 10_000), ...common }), why: 'ids of visible documents only (the filter still applies)' },
   geo_distance: {

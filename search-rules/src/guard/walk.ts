@@ -43,7 +43,11 @@ class Walker {
   private nodes = 0;
   private textChars = 0;
   private readonly segs: string[] = [];
+  /** The same path with keys as given (segs shortens long ones for messages). */
+  private readonly raw: string[] = [];
   readonly texts: (SearchText & { path?: string })[] = [];
+  /** Paths (segments, ending in the query type) of clauses whose term expansion the rewriter must uncap. */
+  readonly caps: string[][] = [];
 
   constructor(
     private readonly maxDepth: number,
@@ -60,12 +64,14 @@ class Walker {
   }
 
   private enter(seg: string | number): void {
+    this.raw.push(String(seg));
     this.segs.push(typeof seg === 'number' ? String(seg) : seg.length > 100 ? `${seg.slice(0, 100)}…` : seg);
     if (this.segs.length > this.maxDepth) this.refuse(`nested deeper than ${this.maxDepth} levels`);
   }
 
   private leave(): void {
     this.segs.pop();
+    this.raw.pop();
   }
 
   child(spec: Spec, parent: Obj | unknown[], key: string | number): void {
@@ -206,6 +212,7 @@ class Walker {
     const body = v[type];
     this.visit(entry.spec, body);
     if (entry.read) this.collect(() => entry.read!(body as Obj, this.texts));
+    if (entry.cap) this.caps.push([...this.raw]);
     this.leave();
   }
 
@@ -277,13 +284,24 @@ class Walker {
 /** A search text and the JSON pointer of the clause it came from. */
 export type GuardedText = SearchText & { path?: string };
 
+/** What the guard read out of a body: the search texts, and the clauses whose expansion must be uncapped. */
+export interface GuardedBody {
+  texts: GuardedText[];
+  caps: string[][];
+}
+
 /**
  * Checks a search body against the grammar and returns the search texts it
  * carries (for the block check). Throws SearchGuardError for the first
  * refused part.
  */
 export function guardSearchBody(body: unknown, ctx: GuardContext = {}): GuardedText[] {
-  if (body === undefined || body === null) return [];
+  return guardSearch(body, ctx).texts;
+}
+
+/** guardSearchBody, with the clauses the rewriter must uncap (see QueryEntry.cap). */
+export function guardSearch(body: unknown, ctx: GuardContext = {}): GuardedBody {
+  if (body === undefined || body === null) return { texts: [], caps: [] };
   const w = new Walker(ctx.maxDepth ?? DEFAULT_MAX_DEPTH, ctx.maxNodes ?? DEFAULT_MAX_NODES);
   if (!isObj(body)) throw new SearchGuardError('search body refused at /: the body must be a JSON object', '');
   for (const key of Object.keys(body)) {
@@ -298,5 +316,22 @@ export function guardSearchBody(body: unknown, ctx: GuardContext = {}): GuardedT
   const maxWindow = ctx.maxWindow ?? 10_000;
   if (size > maxSize) throw new SearchGuardError(`search body refused at /size: size above ${maxSize}`, '/size');
   if (from + size > maxWindow) throw new SearchGuardError(`search body refused at /from: from + size above ${maxWindow}`, '/from');
-  return w.texts;
+  return { texts: w.texts, caps: w.caps };
+}
+
+/**
+ * A copy of `body` with every clause at `caps` uncapped (QueryEntry.cap), or
+ * `body` itself when there is none: the caller's object is never changed.
+ */
+export function uncapExpansions(body: Obj, caps: readonly string[][]): Obj {
+  if (caps.length === 0) return body;
+  const copy = structuredClone(body);
+  for (const path of caps) {
+    let node: unknown = copy;
+    for (let i = 0; i < path.length - 1; i++) node = (node as Record<string, unknown>)[path[i] as string];
+    const type = path[path.length - 1] as string;
+    const clause = node as Record<string, unknown>;
+    clause[type] = QUERIES[type]!.cap!(clause[type] as Obj);
+  }
+  return copy;
 }

@@ -1,5 +1,5 @@
 import { TOKEN_ID_SPACE, type CompiledRuleset } from '../compile';
-import { SearchGuardError } from '../guard/walk';
+import { SearchGuardError, pointer, type GuardedText } from '../guard/walk';
 import type { Fuzz, SearchText } from '../guard/search-text';
 import { matchScanned, ruleApplies, toMillis, type Hit, type MatchContext } from '../match';
 import type { Rule } from '../rule';
@@ -48,34 +48,37 @@ interface Run {
   ctx: MatchContext;
   nowMs: number;
   budget: { left: number };
-  path: string;
+  /** Where the text being checked came from (segments; spelled out only for a refusal). */
+  at: readonly string[];
   out: BlockCheck;
   nfas: Map<string, Nfa>;
   /** Rule-word ids each distinct pattern reaches, once per search. */
   reach: Map<string, number[]>;
 }
 
+const QUERY = ['query'];
+
 export function checkSearchTexts(
   compiled: CompiledRuleset,
-  texts: readonly (SearchText & { path?: string })[],
+  texts: readonly GuardedText[],
   ctx: MatchContext,
   budget: { left: number } = { left: CHECK_BUDGET },
 ): BlockCheck {
   const out: BlockCheck = { shadowHits: [] };
   if (compiled.terminals.size === 0) return out;
-  const run: Run = { compiled, lex: lexiconOf(compiled), ctx, nowMs: toMillis(ctx.now), budget, path: '/query', out, nfas: new Map(), reach: new Map() };
+  const run: Run = { compiled, lex: lexiconOf(compiled), ctx, nowMs: toMillis(ctx.now), budget, at: QUERY, out, nfas: new Map(), reach: new Map() };
   const bounds: Bounds = new Map();
   for (const t of texts) {
-    run.path = t.path ?? '/query';
+    run.at = t.at ?? QUERY;
     try {
       if (t.kind === 'bound') addBound(bounds, t.field, t.side, t.value);
       else if (checkOne(run, t, bounds)) return out;
     } catch (err) {
-      if (err instanceof PatternError) throw new SearchGuardError(`search body refused at ${run.path}: pattern not readable (${err.message})`, run.path);
+      if (err instanceof PatternError) throw new SearchGuardError(`search body refused at ${pointer(run.at)}: pattern not readable (${err.message})`, pointer(run.at));
       throw err;
     }
   }
-  run.path = '/query';
+  run.at = QUERY;
   halfRanges(run, bounds);
   return out;
 }
@@ -244,7 +247,7 @@ function nfaOf(run: Run, node: PatternNode, key: string): Nfa {
 function spend(run: Run, steps: number): void {
   run.budget.left -= steps;
   if (run.budget.left < 0) {
-    throw new SearchGuardError(`search body refused at ${run.path}: too costly to check against the rules (patterns too broad or too many)`, run.path);
+    throw new SearchGuardError(`search body refused at ${pointer(run.at)}: too costly to check against the rules (patterns too broad or too many)`, pointer(run.at));
   }
 }
 

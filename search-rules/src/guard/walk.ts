@@ -45,7 +45,7 @@ class Walker {
   private readonly segs: string[] = [];
   /** The same path with keys as given (segs shortens long ones for messages). */
   private readonly raw: string[] = [];
-  readonly texts: (SearchText & { path?: string })[] = [];
+  readonly texts: GuardedText[] = [];
   /** Paths (segments, ending in the query type) of clauses whose term expansion the rewriter must uncap. */
   readonly caps: string[][] = [];
 
@@ -55,7 +55,7 @@ class Walker {
   ) {}
 
   private path(): string {
-    return this.segs.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+    return pointer(this.segs);
   }
 
   refuse(why: string): never {
@@ -221,10 +221,11 @@ class Walker {
     const before = this.texts.length;
     read();
     if (this.texts.length === before) return;
-    const path = this.path();
+    // The path as segments: the JSON pointer is only spelled out if a refusal needs it.
+    const at = this.segs.slice();
     for (let i = before; i < this.texts.length; i++) {
       const t = this.texts[i] as GuardedText;
-      t.path = path;
+      t.at = at;
       this.textChars += t.kind === 'range' ? t.from.length + t.to.length : t.kind === 'bound' ? t.value.length : t.text.length;
     }
     if (this.textChars > MAX_SEARCH_TEXT_CHARS) this.refuse(`more than ${MAX_SEARCH_TEXT_CHARS} characters of search text in one body`);
@@ -281,8 +282,13 @@ class Walker {
   }
 }
 
-/** A search text and the JSON pointer of the clause it came from. */
-export type GuardedText = SearchText & { path?: string };
+/** A search text and the path (segments) of the clause it came from. */
+export type GuardedText = SearchText & { at?: readonly string[] };
+
+/** A JSON pointer from path segments. */
+export function pointer(segs: readonly string[]): string {
+  return segs.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
 
 /** What the guard read out of a body: the search texts, and the clauses whose expansion must be uncapped. */
 export interface GuardedBody {
@@ -320,18 +326,28 @@ export function guardSearch(body: unknown, ctx: GuardContext = {}): GuardedBody 
 }
 
 /**
- * A copy of `body` with every clause at `caps` uncapped (QueryEntry.cap), or
- * `body` itself when there is none: the caller's object is never changed.
+ * `body` with every clause at `caps` uncapped (QueryEntry.cap), copying only
+ * the objects on the way to each (the caller's body is never changed), or
+ * `body` itself when there is none.
  */
 export function uncapExpansions(body: Obj, caps: readonly string[][]): Obj {
   if (caps.length === 0) return body;
-  const copy = structuredClone(body);
+  const root: Obj = { ...body };
+  const copied = new WeakSet<object>([root]);
   for (const path of caps) {
-    let node: unknown = copy;
-    for (let i = 0; i < path.length - 1; i++) node = (node as Record<string, unknown>)[path[i] as string];
+    let node = root as Record<string, unknown>;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i] as string;
+      let child = node[key] as Record<string, unknown>;
+      if (!copied.has(child)) {
+        child = (Array.isArray(child) ? [...child] : { ...child }) as Record<string, unknown>;
+        copied.add(child);
+        node[key] = child;
+      }
+      node = child;
+    }
     const type = path[path.length - 1] as string;
-    const clause = node as Record<string, unknown>;
-    clause[type] = QUERIES[type]!.cap!(clause[type] as Obj);
+    node[type] = QUERIES[type]!.cap!(node[type] as Obj);
   }
-  return copy;
+  return root;
 }

@@ -150,6 +150,17 @@ describe('rules for leads', () => {
     expect((await csv.text()).split('\n')[0]).toBe('id,kind,pattern,category,scope,action,locales,countries,expiresAt,untilReviewed,enabled,shadow,note,createdBy,createdAt');
   });
 
+  it('takes a rule\'s provenance from the token, never from the body, and writes CSV a spreadsheet will not run', async () => {
+    const put = await lead('PUT', '/v1/rules/draft/forged', { kind: 'term', pattern: 'zucchini', category: 'other', scope: ['query'], action: 'block_query', note: '=HYPERLINK("http://x")', createdBy: 'admin:someone-else', createdAt: '2000-01-01T00:00:00.000Z' });
+    expect(put.status).toBe(201);
+    expect(put.body.rule.createdBy).not.toBe('admin:someone-else');
+    expect(put.body.rule.createdAt).not.toBe('2000-01-01T00:00:00.000Z');
+    const csv = await (await fetch(`${p.url}/v1/rules/draft/export?format=csv`, { headers: { authorization: `Bearer ${p.tokens.lead}` } })).text();
+    const row = csv.split('\n').find((l) => l.startsWith('forged,')) as string;
+    expect(row).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect((await lead('DELETE', '/v1/rules/draft/forged')).status).toBe(204);
+  });
+
   it('never lets a moderator touch rules', async () => {
     expect((await p.call('GET', '/v1/rules/draft', p.tokens.moderator)).status).toBe(403);
     expect((await p.call('POST', '/v1/rules/publish', p.tokens.moderator, {})).status).toBe(403);

@@ -53,7 +53,20 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
   return rows;
 }
 
-/** One CSV field, quoted when it must be. */
+/**
+ * One CSV field, quoted when it must be. A value a spreadsheet would run as
+ * a formula (starting with = + - @, a tab or a carriage return) gets a
+ * leading apostrophe, OWASP's rule against CSV injection; readFormulaSafe
+ * takes it off again on import.
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) || /^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell as written by csvField: the apostrophe that neutralised a formula is dropped. */
+export function readFormulaSafe(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
 }

@@ -100,3 +100,18 @@ describe('planBackfill', () => {
     }
   });
 });
+
+describe('CSV a spreadsheet will not run', () => {
+  it.each(['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '=HYPERLINK("http://x","y")'])('neutralises %j on export and reads it back as it was', (note) => {
+    const [rule] = parseRuleImport(JSON.stringify([{ id: 'n1', kind: 'term', pattern: 'word', category: 'other', scope: ['query'], action: 'block_query', note }]), 'json', defaults);
+    const csv = rulesToCsv([rule!]);
+    const cell = parseCsv(csv)[1]!.cells[12]!;
+    expect(cell.startsWith("'")).toBe(true);
+    expect(parseRuleImport(csv, 'csv', defaults)[0]!.note).toBe(note);
+  });
+
+  it('takes provenance from the importer, not from the file', () => {
+    const [rule] = parseRuleImport(JSON.stringify([{ id: 'p1', kind: 'term', pattern: 'word', category: 'other', scope: ['query'], action: 'block_query', createdBy: 'someone:else', createdAt: '2000-01-01T00:00:00.000Z' }]), 'json', defaults);
+    expect([rule!.createdBy, rule!.createdAt]).toEqual([defaults.createdBy, defaults.createdAt]);
+  });
+});

@@ -1,7 +1,7 @@
 import { ValidationError } from '@takedown/shared';
 import { validateRuleDefinition } from '../compile';
 import type { Rule } from '../rule';
-import { csvField, parseCsv } from './csv';
+import { csvField, parseCsv, readFormulaSafe } from './csv';
 
 /** Columns of the CSV format, in order; list columns separate items with "|". */
 export const CSV_COLUMNS = ['id', 'kind', 'pattern', 'category', 'scope', 'action', 'locales', 'countries', 'expiresAt', 'untilReviewed', 'enabled', 'shadow', 'note', 'createdBy', 'createdAt'] as const;
@@ -69,7 +69,7 @@ export function parseRuleImport(text: string, format: 'csv' | 'json', defaults: 
       }
       const value: Record<string, unknown> = {};
       columns.forEach((col, i) => {
-        const cell = (row.cells[i] ?? '').trim();
+        const cell = readFormulaSafe((row.cells[i] ?? '').trim());
         if (cell === '') return;
         if (LIST_COLUMNS.has(col)) value[col] = cell.split('|').map((s) => s.trim()).filter((s) => s !== '');
         else if (BOOL_COLUMNS.has(col)) value[col] = cell === 'true' ? true : cell === 'false' ? false : cell;
@@ -83,7 +83,8 @@ export function parseRuleImport(text: string, format: 'csv' | 'json', defaults: 
   const seen = new Map<string, Pick<ImportProblem, 'line' | 'index'>>();
   for (const { where, value } of candidates) {
     if (problems.length >= 100) break;
-    const withDefaults = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...defaults, ...(value as object) } : value;
+    // Provenance is the importer's, never the file's: who and when come last.
+    const withDefaults = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as object), ...defaults } : value;
     try {
       const rule = validateRuleDefinition(withDefaults);
       const before = seen.get(rule.id);

@@ -64,7 +64,8 @@ export function ruleRoutes(deps: ApiDeps): Router {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('rule: body must be a rule object', '');
     if (body['id'] !== undefined && body['id'] !== id) throw new ValidationError('rule: /id must match the id in the path', '/id');
     const existing = (await deps.drafts.get(id)) as Rule | undefined;
-    const rule = validateRuleDefinition({ createdBy: existing?.createdBy ?? actor, createdAt: existing?.createdAt ?? new Date().toISOString(), ...body, id });
+    // Provenance comes from the token (or the rule's first write), never from the body.
+    const rule = validateRuleDefinition({ ...body, id, createdBy: existing?.createdBy ?? actor, createdAt: existing?.createdAt ?? new Date().toISOString() });
     await deps.drafts.put(rule, actor);
     res.status(existing ? 200 : 201).json({ rule });
   });

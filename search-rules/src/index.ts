@@ -6,7 +6,7 @@ export * from './compile';
 export * from './match';
 export * from './guard';
 export * from './rewrite';
-export { CHECK_BUDGET, MIN_PATTERN_LITERALS, readings } from './block/block-check';
+export { CHECK_BUDGET, MIN_PATTERN_LITERALS } from './block/block-check';
 export * from './scan-content';
 export * from './lists/shipped-lists';
 /** Rule builders and synthetic words for tests and benchmarks. */

@@ -131,8 +131,7 @@ function checkOne(run: Run, t: SearchText, bounds: Bounds): boolean {
     case 'regexp':
       return single(run, parseRegexp(t.text, norm, run.budget), `r:${t.text}`);
     case 'fuzzy':
-      // Not analysed: the whole value, spaces included, is one term to Elasticsearch.
-      return plain(run, t.text) || wordLattices(run, t.text, t.fuzziness, 'none', false) || lattice(run, [fuzzyCandidates(run, t.text.toLowerCase(), t.fuzziness)]);
+      return fuzzyTerm(run, t.text, t.fuzziness);
     case 'range':
       return plain(run, `${t.from} ${t.to}`) || lattice(run, [rangeCandidates(run, bound(run, t.from), bound(run, t.to))]);
     case 'query_string':
@@ -307,6 +306,14 @@ function anyOrder(run: Run, words: string[]): boolean {
   return record(run, hits);
 }
 
+/**
+ * A fuzzy term (`fuzzy`, `term~N`): as text, as analysed words, and whole, since it is not analysed and the
+ * value, spaces included, is one term to Elasticsearch.
+ */
+function fuzzyTerm(run: Run, text: string, fuzz: Fuzz): boolean {
+  return plain(run, text) || wordLattices(run, text, fuzz, 'none', false) || lattice(run, [fuzzyCandidates(run, text.toLowerCase(), fuzz)]);
+}
+
 function fuzzyCandidates(run: Run, given: string, fuzz: Fuzz): number[] {
   // Elasticsearch counts edits in code points: an emoji is one character, not two UTF-16 units.
   const word = given.replace(ASTRAL, '\ue000');
@@ -413,7 +420,7 @@ function units(run: Run, parsed: QueryUnit[], prefixWords: boolean, bounds: Boun
     if (flush()) return true;
     switch (u.kind) {
       case 'fuzzy':
-        if (plain(run, u.text) || wordLattices(run, u.text, u.fuzziness, 'none', false) || lattice(run, [fuzzyCandidates(run, u.text.toLowerCase(), u.fuzziness)])) return true;
+        if (fuzzyTerm(run, u.text, u.fuzziness)) return true;
         positions.push(...positionsOf(run, norm.normalize(u.text).split(' ').filter((w) => w !== ''), u.fuzziness, 'none'));
         break;
       case 'wildcard': {

@@ -15,12 +15,15 @@ ARGV[8]  action: remove | keep | escalate | restrict | label
 ARGV[9]  case fields JSON (object of string values) to set
 ARGV[10] lane score for an escalated case
 ARGV[11] audit event JSON
+ARGV[12] JSON array of identities the moderator acted under before (former
+         "role:name" actors of a migrated token); may be "[]"
 
 escalate puts the case on the "escalated" lane, open, with no outbox entry;
 every other action closes the case and puts the decision in the outbox.
 
 Returns: {1, "ok"}; {0, "lease"} not claimed with this token or the lease
-expired; {0, "same_moderator"} an appeal decided by its original decider.
+expired; {0, "same_moderator"} an appeal decided by its original decider
+(the same person: ARGV[5], or one of ARGV[12]).
 ]]
 local p = ARGV[1]
 local caseId = ARGV[2]
@@ -29,8 +32,15 @@ local c = redis.call('HMGET', caseKey, 'status', 'leaseToken', 'leaseExpiresAt',
 if c[1] ~= 'claimed' or c[2] ~= ARGV[3] or tonumber(c[3]) <= tonumber(ARGV[4]) then
   return {0, 'lease'}
 end
-if c[4] and c[4] == ARGV[5] then
-  return {0, 'same_moderator'}
+if c[4] then
+  if c[4] == ARGV[5] then
+    return {0, 'same_moderator'}
+  end
+  for _, former in ipairs(cjson.decode(ARGV[12] or '[]')) do
+    if c[4] == former then
+      return {0, 'same_moderator'}
+    end
+  end
 end
 
 local dkey = p .. ':decision:' .. ARGV[6]

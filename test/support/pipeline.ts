@@ -54,10 +54,10 @@ export interface Pipeline {
  * workers, the audit writer and the case mirror, a published ruleset, and a
  * token per role.
  */
-export async function startPipeline(name: string, opts: { rules?: Rule[]; startTriage?: boolean } = {}): Promise<Pipeline> {
+export async function startPipeline(name: string, opts: { rules?: Rule[]; startTriage?: boolean; authFailuresPerMinute?: number } = {}): Promise<Pipeline> {
   const ctx = await createTestContext(name);
   const logger = createLogger({ name, level: ctx.config.logLevel });
-  const deps = await buildApiDeps({ ...ctx.config, port: 0, host: '127.0.0.1', leaseSeconds: 600 }, logger);
+  const deps = await buildApiDeps({ ...ctx.config, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000 }, logger);
   const store = new RulesetStore(ctx.redis, rulesetKeys(ctx.config.queuePrefix));
   await store.publish(opts.rules ?? PIPELINE_RULES, 'lead:test');
   const live = await startLiveRuleset<CompiledRuleset>({ redis: ctx.redis, redisUrl: ctx.config.redis.url, queuePrefix: ctx.config.queuePrefix, name, compile: (r) => compileStoredRuleset(r), logger });

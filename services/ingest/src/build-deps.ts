@@ -1,4 +1,4 @@
-import { CatalogQueue, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
@@ -26,7 +26,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     rules: live.rules,
     reports,
     maxStalenessMs: config.maxStalenessMs,
-    principals: new PrincipalCache(new TokenStore(redis, keys)),
+    principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute)),
     metrics: createIngestMetrics(),
     locks: new IdLocks(),
     readFirst: new ReadFirst(),

@@ -2,6 +2,8 @@ import type { CoreConfig, PrincipalCache } from '@takedown/shared';
 import type { IngestContext } from './ingest-batch';
 
 export interface IngestConfig extends CoreConfig {
+  /** Failed token lookups per client address per minute before 429. */
+  authFailuresPerMinute: number;
   port: number;
   host: string;
   maxBodyBytes: number;

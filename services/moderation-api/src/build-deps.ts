@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import {
   CaseStore,
+  FailedAuthLimiter,
   CatalogQueue,
   QUEUE_NAMES,
   TokenStore,
@@ -10,6 +11,7 @@ import {
   ensureContentIndex,
   ensureTakedownIndices,
   moderationKeys,
+  migrateLegacyTokens,
   DraftStore,
   RulesetStore,
   rulesetKeys,
@@ -32,6 +34,10 @@ export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<A
   const backfill = new CatalogQueue('backfill', connection, config.queuePrefix);
   const others = QUEUE_NAMES.filter((n) => n !== 'reports' && n !== 'actions' && n !== 'backfill').map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
   const rulesets = new RulesetStore(redis, rulesetKeys(config.queuePrefix));
+  const tokens = new TokenStore(redis, keys);
+  // Tokens from before tokens belonged to people: one person each, once.
+  const migrated = await migrateLegacyTokens(redis, keys, tokens);
+  if (migrated > 0) logger.info({ migrated }, 'tokens moved to one person each');
   return {
     config,
     rulesets,
@@ -41,7 +47,8 @@ export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<A
     redis,
     es,
     cases: new CaseStore(redis, keys, config.leaseSeconds * 1000),
-    tokens: new TokenStore(redis, keys),
+    tokens,
+    authLimiter: new FailedAuthLimiter(config.authFailuresPerMinute),
     reports,
     actions,
     backfill,

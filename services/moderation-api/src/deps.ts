@@ -1,9 +1,11 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
 import type { RulePublisher } from './rules/publisher';
 
 export interface ApiConfig extends CoreConfig {
+  /** Failed token lookups per client address per minute before 429. */
+  authFailuresPerMinute: number;
   port: number;
   host: string;
   leaseSeconds: number;
@@ -17,6 +19,8 @@ export interface ApiDeps {
   es: Client;
   cases: CaseStore;
   tokens: TokenStore;
+  /** Failed token lookups per client address (guard). */
+  authLimiter: FailedAuthLimiter;
   rulesets: RulesetStore;
   drafts: DraftStore;
   /** Publishes rulesets with their backfill (routes and the first publish at boot). */

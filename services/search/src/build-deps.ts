@@ -1,4 +1,4 @@
-import { PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
@@ -34,7 +34,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
     config,
     logger,
     es,
-    principals: new PrincipalCache(new TokenStore(redis, keys)),
+    principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute)),
     redis,
     rulesetKeys: rkeys,
     rules,

@@ -6,6 +6,8 @@ import type { PendingRules } from './pending-rules';
 import type { TakedownTracker } from './takedown-tracker';
 
 export interface SearchConfig extends CoreConfig {
+  /** Failed token lookups per client address per minute before 429. */
+  authFailuresPerMinute: number;
   port: number;
   host: string;
   searchIndices: string[];

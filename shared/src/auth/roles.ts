@@ -23,14 +23,32 @@ export interface TokenGrants {
   standing?: Standing;
 }
 
+/** Who is calling: a person (actor), through one of their tokens, in that token's role. */
 export interface Principal {
-  tokenId: string;
+  /** The person. Every "not the same person" rule compares this, never token ids or names. */
+  actorId: string;
+  /** The person's display name. */
   name: string;
+  tokenId: string;
+  /** The token's own label (a device, a rotation). */
+  tokenName: string;
   role: Role;
+  /** The person's grants: one set for all their tokens. */
   grants: TokenGrants;
+  /**
+   * "role:name" identities this person acted under before tokens belonged to
+   * people (migrated tokens), so decisions recorded then still count as theirs.
+   */
+  formerActors: readonly string[];
 }
 
-/** How a principal appears in audit events and decisions: "role:name". */
+/** How a principal appears in audit events, decisions and provenance fields: the person's actor id. */
 export function actorOf(p: Principal): string {
-  return `${p.role}:${p.name}`;
+  return p.actorId;
+}
+
+/** True when `recorded` (a decidedBy, requestedBy, …) names the person behind `p`, under their id or a former identity. */
+export function isSamePerson(p: Principal, recorded: string | undefined): boolean {
+  if (!recorded) return false;
+  return recorded === p.actorId || p.formerActors.includes(recorded);
 }

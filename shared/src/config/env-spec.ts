@@ -163,6 +163,17 @@ export const actionsEnvVars: readonly EnvVarSpec[] = [
   leaseSeconds,
 ];
 
+/** Services that authenticate callers (moderation API, search, ingest). */
+const authFailuresPerMinute: EnvVarSpec = {
+  name: 'TAKEDOWN_AUTH_FAILURES_PER_MINUTE',
+  key: 'authFailuresPerMinute',
+  type: 'integer',
+  minimum: 1,
+  maximum: 1000000,
+  default: 300,
+  description: 'Token lookups that find no live token, per client address per minute, before that address gets 429 (keeps guessing runs off Redis).',
+};
+
 /** services/moderation-api */
 export const apiEnvVars: readonly EnvVarSpec[] = [
   ...coreEnvVars,
@@ -183,6 +194,7 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
     description: 'Interface the moderation API listens on.',
   },
   leaseSeconds,
+  authFailuresPerMinute,
 ];
 
 /** services/search */
@@ -221,6 +233,7 @@ export const searchEnvVars: readonly EnvVarSpec[] = [
     default: 10000,
     description: 'Refuse searches (503) when the published ruleset version has not been confirmed in Redis for this long.',
   },
+  authFailuresPerMinute,
 ];
 
 /** services/ingest */
@@ -270,6 +283,7 @@ export const ingestEnvVars: readonly EnvVarSpec[] = [
     default: 10000,
     description: 'Refuse writes (503) when the published ruleset has not been confirmed current for this long: nothing is stored unscanned.',
   },
+  authFailuresPerMinute,
 ];
 
 /** workers/backfill */

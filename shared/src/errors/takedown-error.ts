@@ -55,7 +55,12 @@ export class ConflictError extends TakedownError {
 }
 
 export class RateLimitedError extends TakedownError {
-  constructor(message = 'too many requests', code = 'rate_limited') {
+  constructor(
+    message = 'too many requests',
+    code = 'rate_limited',
+    /** Sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(code, message, 429);
   }
 }

@@ -2,7 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Principal, Role } from '../auth/roles';
 import { credentialsFrom } from '../auth/credentials';
 import { hashToken, type TokenStore } from '../auth/token-store';
-import { UnavailableError } from '../errors/takedown-error';
+import { RateLimitedError, UnavailableError } from '../errors/takedown-error';
+import { FailedAuthLimiter } from '../auth/failed-auth-limiter';
 import { EsRefusal } from './es-error';
 
 declare module 'express-serve-static-core' {
@@ -12,34 +13,53 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * Principals by token hash, for `ttlMs`: every platform search and write
- * passes here, and a Redis round trip per request is latency for nothing.
- * A revoked token stops working within that time. Bounded: past `max`
- * entries the oldest go first (a Map iterates in insertion order), so many
- * distinct tokens never flush the cache for everyone.
+ * Principals by token hash: every platform search and write passes here, and
+ * a Redis round trip per request is latency for nothing. A least-recently-
+ * used map with a TTL: a revoked token (or a disabled person) stops working
+ * within `ttlMs`; an unknown token is remembered for `negativeTtlMs` only,
+ * so a token created a moment ago is not refused for long. At most `max`
+ * entries, the least recently used dropped first, so many distinct tokens
+ * never flush the cache for everyone. Lookups that find no token count
+ * against the caller's address (FailedAuthLimiter).
  */
 export class PrincipalCache {
   private readonly entries = new Map<string, { principal: Principal | undefined; until: number }>();
 
   constructor(
     readonly tokens: TokenStore,
+    readonly limiter = new FailedAuthLimiter(300),
     readonly ttlMs = 2000,
+    readonly negativeTtlMs = 500,
     private readonly max = 10_000,
   ) {}
 
-  async get(token: string): Promise<Principal | undefined> {
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The principal, or undefined for an unknown token; throws RateLimitedError when `address` failed too often. */
+  async get(token: string, address = 'unknown'): Promise<Principal | undefined> {
     const key = hashToken(token);
     const now = Date.now();
     const hit = this.entries.get(key);
-    if (hit && hit.until > now) return hit.principal;
+    if (hit && hit.until > now) {
+      // Re-insert: a Map iterates in insertion order, so the end is the most recently used.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      // A remembered unknown token costs nothing, so it does not count against the address.
+      return hit.principal;
+    }
+    const wait = this.limiter.retryAfterMs(address, now);
+    if (wait > 0) throw new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000));
     const principal = await this.tokens.authenticate(token);
+    if (!principal) this.limiter.recordFailure(address, now);
     this.entries.delete(key);
     while (this.entries.size >= this.max) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
       this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { principal, until: now + this.ttlMs });
+    this.entries.set(key, { principal, until: now + (principal ? this.ttlMs : this.negativeTtlMs) });
     return principal;
   }
 }
@@ -58,8 +78,12 @@ export function esAuthenticate(cache: PrincipalCache, roles: readonly Role[], re
     }
     let principal: Principal | undefined;
     try {
-      principal = await cache.get(token);
-    } catch {
+      principal = await cache.get(token, req.socket.remoteAddress);
+    } catch (err) {
+      if (err instanceof RateLimitedError) {
+        res.set('Retry-After', String(err.retryAfterSeconds ?? 60));
+        return next(new EsRefusal(429, 'security_exception', err.message, err.code, {}, 'authorization'));
+      }
       return next(new UnavailableError('the token store (Redis) is unavailable', 'redis_unavailable'));
     }
     if (!principal) {

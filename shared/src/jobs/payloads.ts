@@ -8,6 +8,8 @@ import { COUNTRY_CODE_LIST } from '../domain/countries';
 export interface ReportFiler {
   tokenId: string;
   name: string;
+  /** The person behind the token (absent on reports queued before tokens belonged to people, and on scans). */
+  actorId?: string;
 }
 
 /** The filer of reports Takedown opens itself (content scans at ingest and backfill). */
@@ -78,7 +80,7 @@ export const reportJobSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['tokenId', 'name'],
-      properties: { tokenId: id, name: { type: 'string', minLength: 1, maxLength: 200 } },
+      properties: { tokenId: id, name: { type: 'string', minLength: 1, maxLength: 200 }, actorId: { type: 'string', minLength: 1, maxLength: 200 } },
     },
     ruleIds: { type: 'array', items: id, maxItems: 100 },
     reason: { type: 'string', enum: CATEGORIES },

@@ -163,6 +163,8 @@ export class CaseStore {
     escalateScore: number,
     audit: AuditEventInput,
     now = new Date(),
+    /** The decider's former identities (a migrated token's "role:name"): an appeal is theirs under those too. */
+    formerActors: readonly string[] = [],
   ): Promise<void> {
     const r = (await runScript(this.redis, 'decide', [], [
       this.keys.base,
@@ -176,6 +178,7 @@ export class CaseStore {
       JSON.stringify(caseToFields(caseFields)),
       String(escalateScore),
       JSON.stringify(audit),
+      JSON.stringify(formerActors),
     ])) as [number, string];
     if (r[0] === 1) return;
     if (r[1] === 'same_moderator') {

@@ -35,6 +35,12 @@ export interface ModerationKeys {
   readonly workers: string;
   /** Token hash → token record JSON. */
   readonly tokens: string;
+  /** "name:<name>" → token hash (live tokens), "id:<id>" → token hash (all tokens). */
+  readonly tokenIndex: string;
+  /** Actor id → person JSON: the people tokens belong to. */
+  readonly people: string;
+  /** Held while tokens from before people existed are moved to one person each. */
+  readonly tokenMigrationLock: string;
   /** Pub/sub channel: content ids taken down, for every search instance. */
   readonly takedownChannel: string;
   /** The same takedowns, scored by time, kept a few minutes: a search instance that (re)subscribes catches up from here. */
@@ -62,6 +68,9 @@ export function moderationKeys(queuePrefix: string): ModerationKeys {
     takedownLatency: `${base}:metrics:takedown-latency`,
     workers: `${base}:workers`,
     tokens: `${base}:tokens`,
+    tokenIndex: `${base}:tokens:index`,
+    people: `${base}:people`,
+    tokenMigrationLock: `${base}:tokens:migrating`,
     takedownChannel: `${base}:takedowns`,
     recentTakedowns: `${base}:takedowns:recent`,
   };

@@ -20,6 +20,9 @@ const SCRIPT_KEYS = {
   'append-audit': 1,
   'renew-lock': 1,
   'finish-backfill': 3,
+  'put-person': 2,
+  'issue-token': 4,
+  'revoke-token': 3,
   /** As many keys as the caller passes (-1). */
   'decision-heads': -1,
 } as const;

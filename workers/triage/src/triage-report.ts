@@ -191,7 +191,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       now,
       audit: {
         type: 'report.received',
-        actor: report.filedBy ? (report.filedBy.tokenId === 'system' ? 'system:scan' : `reporter:${report.filedBy.name}`) : `${report.reporter.type}:${report.reporter.id ?? 'anonymous'}`,
+        actor: report.filedBy ? (report.filedBy.tokenId === 'system' ? 'system:scan' : (report.filedBy.actorId ?? `reporter:${report.filedBy.name}`)) : `${report.reporter.type}:${report.reporter.id ?? 'anonymous'}`,
         at: now.toISOString(),
         caseId,
         contentId: content.id,

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AuthenticationError, ForbiddenError, credentialsFrom, type Principal, type Role, type TokenStore } from '@takedown/shared';
+import { AuthenticationError, ForbiddenError, RateLimitedError, credentialsFrom, type FailedAuthLimiter, type Principal, type Role, type TokenStore } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '../access';
 import { readJson } from './read-json';
 
@@ -8,8 +8,11 @@ import { readJson } from './read-json';
  * for this endpoint. 401 without a valid token, 403 for a role that may not.
  * Only then is the JSON body read, with this endpoint's limit: an anonymous
  * caller never makes the API buffer a byte. Public endpoints take no body.
+ * Tokens are looked up on every request (no cache), so revoking a token or
+ * disabling a person takes effect at once; lookups that find no token count
+ * against the client's address, and past the limit it gets 429 unanswered.
  */
-export function guard(tokens: TokenStore, endpoint: Endpoint): RequestHandler {
+export function guard(deps: { tokens: TokenStore; authLimiter: FailedAuthLimiter }, endpoint: Endpoint): RequestHandler {
   const allowed = ACCESS[endpoint];
   const body = readJson(endpoint);
   return async (req, res, next) => {
@@ -20,8 +23,15 @@ export function guard(tokens: TokenStore, endpoint: Endpoint): RequestHandler {
       res.set('WWW-Authenticate', 'Bearer realm="takedown"');
       return next(new AuthenticationError(header ? 'malformed Authorization header; use "Bearer <token>"' : 'a bearer token is required'));
     }
-    const principal = await tokens.authenticate(token);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = deps.authLimiter.retryAfterMs(address);
+    if (wait > 0) {
+      res.set('Retry-After', String(Math.ceil(wait / 1000)));
+      return next(new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000)));
+    }
+    const principal = await deps.tokens.authenticate(token);
     if (!principal) {
+      deps.authLimiter.recordFailure(address);
       res.set('WWW-Authenticate', 'Bearer realm="takedown", error="invalid_token"');
       return next(new AuthenticationError('unknown or revoked token', 'invalid_token'));
     }

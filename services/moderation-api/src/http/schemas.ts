@@ -5,6 +5,8 @@ import {
   LANES,
   ROLES,
   STANDINGS,
+  ACTOR_ID_PATTERN,
+  TOKEN_NAME_PATTERN,
   ValidationError,
   compileValidator,
   externalIdSchema,
@@ -163,14 +165,28 @@ export const validateExportQuery = compileValidator<{ format?: 'csv' | 'json' }>
   'query',
 );
 
-export const validateTokenBody = compileValidator<{ role: Role; name: string; csam?: boolean; standing?: Standing }>(
+const tokenName = { type: 'string', pattern: TOKEN_NAME_PATTERN } as const;
+const actorId = { type: 'string', pattern: ACTOR_ID_PATTERN } as const;
+const displayName = { type: 'string', minLength: 1, maxLength: 120, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+// What browsers accept for type=email, and short enough for any mailbox.
+const email = { type: 'string', maxLength: 254, pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$" } as const;
+const roleList = { type: 'array', minItems: 1, maxItems: ROLES.length, uniqueItems: true, items: { type: 'string', enum: ROLES } } as const;
+
+/**
+ * POST /v1/tokens: a token for an existing person (`actorId`, in one of
+ * their roles), or, without `actorId`, a new person holding just this
+ * role, named after the token. Grants belong to people: `csam` and
+ * `standing` only when the token makes its own person.
+ */
+export const validateTokenBody = compileValidator<{ role: Role; name: string; actorId?: string; csam?: boolean; standing?: Standing }>(
   {
     type: 'object',
     additionalProperties: false,
     required: ['role', 'name'],
     properties: {
       role: { type: 'string', enum: ROLES },
-      name: { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,80}$' },
+      name: tokenName,
+      actorId,
       csam: { type: 'boolean' },
       standing: { type: 'string', enum: STANDINGS },
     },
@@ -179,4 +195,40 @@ export const validateTokenBody = compileValidator<{ role: Role; name: string; cs
     then: { properties: { role: { const: 'reporter' } } },
   },
   'token',
+);
+
+/** POST /v1/people/:actorId/tokens */
+export const validatePersonTokenBody = compileValidator<{ role: Role; name: string }>(
+  { type: 'object', additionalProperties: false, required: ['role', 'name'], properties: { role: { type: 'string', enum: ROLES }, name: tokenName } },
+  'token',
+);
+
+/** POST /v1/people */
+export const validatePersonBody = compileValidator<{ id?: string; displayName: string; email?: string; roles: Role[]; csam?: boolean; standing?: Standing }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['displayName', 'roles'],
+    properties: { id: actorId, displayName, email, roles: roleList, csam: { type: 'boolean' }, standing: { type: 'string', enum: STANDINGS } },
+    if: { properties: { standing: true }, required: ['standing'] },
+    then: { properties: { roles: { type: 'array', contains: { const: 'reporter' } } } },
+  },
+  'person',
+);
+
+/** PATCH /v1/people/:actorId: only what changes; null clears email or standing. */
+export const validatePersonPatch = compileValidator<{ displayName?: string; email?: string | null; roles?: Role[]; csam?: boolean; standing?: Standing | null }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      displayName,
+      email: { anyOf: [email, { type: 'null' }] },
+      roles: roleList,
+      csam: { type: 'boolean' },
+      standing: { anyOf: [{ type: 'string', enum: STANDINGS }, { type: 'null' }] },
+    },
+  },
+  'person',
 );

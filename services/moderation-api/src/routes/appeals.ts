@@ -14,7 +14,7 @@ const APPEAL_BOOST = 100;
  */
 export function appealRoutes(deps: ApiDeps): Router {
   const r = Router();
-  r.post('/v1/appeals', guard(deps.tokens, 'POST /v1/appeals'), async (req, res) => {
+  r.post('/v1/appeals', guard(deps, 'POST /v1/appeals'), async (req, res) => {
     const body = validateAppealBody(req.body);
     const caseId = caseIdFor(body.contentId);
     const c = await deps.cases.get(caseId);

@@ -23,7 +23,7 @@ export async function requireCase(deps: ApiDeps, caseId: string): Promise<CaseRe
 export function caseRoutes(deps: ApiDeps): Router {
   const r = Router();
 
-  r.get('/v1/cases', guard(deps.tokens, 'GET /v1/cases'), async (req, res) => {
+  r.get('/v1/cases', guard(deps, 'GET /v1/cases'), async (req, res) => {
     const q = validateCaseListQuery({ ...req.query });
     const p = principalOf(req);
     const filter: estypes.QueryDslQueryContainer[] = [];
@@ -47,7 +47,7 @@ export function caseRoutes(deps: ApiDeps): Router {
     res.json({ total, cases: result.hits.hits.map((h) => h._source) });
   });
 
-  r.get('/v1/cases/:caseId', guard(deps.tokens, 'GET /v1/cases/:caseId'), async (req, res) => {
+  r.get('/v1/cases/:caseId', guard(deps, 'GET /v1/cases/:caseId'), async (req, res) => {
     const c = await requireCase(deps, String(req.params['caseId']));
     assertMaySee(principalOf(req), c);
     const [reports, decisions, appeals, audit] = await Promise.all([

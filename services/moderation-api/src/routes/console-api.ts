@@ -20,19 +20,19 @@ export function consoleApiRoutes(deps: ApiDeps): Router {
   const r = Router();
   const audit = (event: AuditEventInput) => appendAudit(deps.redis, deps.cases.keys, event);
 
-  r.get('/v1/me', guard(deps.tokens, 'GET /v1/me'), (req, res) => {
+  r.get('/v1/me', guard(deps, 'GET /v1/me'), (req, res) => {
     const p = principalOf(req);
-    res.json({ name: p.name, role: p.role, grants: p.grants });
+    res.json({ actorId: p.actorId, name: p.name, role: p.role, grants: p.grants, tokenId: p.tokenId, tokenName: p.tokenName });
   });
 
-  r.get('/v1/queues', guard(deps.tokens, 'GET /v1/queues'), async (req, res) => {
+  r.get('/v1/queues', guard(deps, 'GET /v1/queues'), async (req, res) => {
     const p = principalOf(req);
     const lanes = await deps.cases.laneStats();
     res.json({ queues: lanes.filter((l) => l.lane !== 'csam' || p.grants.csam).map((l) => ({ queue: l.lane, depth: l.depth, oldestAgeSeconds: Math.round(l.oldestAgeSeconds) })) });
   });
 
   // Every reveal of a blurred item is an audit event (who, which case, which item).
-  r.post('/v1/review/:caseId/reveal', guard(deps.tokens, 'POST /v1/review/:caseId/reveal'), async (req, res) => {
+  r.post('/v1/review/:caseId/reveal', guard(deps, 'POST /v1/review/:caseId/reveal'), async (req, res) => {
     const body = validateReveal(req.body);
     const p = principalOf(req);
     const c = await requireCase(deps, String(req.params['caseId']));
@@ -49,7 +49,7 @@ export function consoleApiRoutes(deps: ApiDeps): Router {
    * ours to serve): deterministic shapes from the hash, so the console's
    * blur, greyscale and reveal have something real to act on.
    */
-  r.get('/v1/cases/:caseId/media/:index', guard(deps.tokens, 'GET /v1/cases/:caseId/media/:index'), async (req, res) => {
+  r.get('/v1/cases/:caseId/media/:index', guard(deps, 'GET /v1/cases/:caseId/media/:index'), async (req, res) => {
     const c = await requireCase(deps, String(req.params['caseId']));
     assertMaySee(principalOf(req), c);
     const hash = c.content.mediaSha256?.[Number(req.params['index'])];
@@ -66,7 +66,7 @@ export function consoleApiRoutes(deps: ApiDeps): Router {
   });
 
   /** Dashboard figures: decisions per hour by action (audit), takedown latency, blocked searches, queues. */
-  r.get('/v1/stats', guard(deps.tokens, 'GET /v1/stats'), async (_req, res) => {
+  r.get('/v1/stats', guard(deps, 'GET /v1/stats'), async (_req, res) => {
     const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
     const agg = await deps.es.search({
       index: deps.indices.audit,

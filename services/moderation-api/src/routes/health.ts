@@ -11,11 +11,11 @@ export function healthRoutes(deps: ApiDeps): Router {
   const r = Router();
 
   // Liveness: the process answers. Carries no data, so it needs no token.
-  r.get('/healthz', guard(deps.tokens, 'GET /healthz'), (_req, res) => {
+  r.get('/healthz', guard(deps, 'GET /healthz'), (_req, res) => {
     res.json({ ok: true });
   });
 
-  r.get('/readyz', guard(deps.tokens, 'GET /readyz'), async (_req, res) => {
+  r.get('/readyz', guard(deps, 'GET /readyz'), async (_req, res) => {
     const checks = await dependencyChecks(deps);
     const live = checks['redis']?.ok ? await liveWorkers(deps.redis, deps.cases.keys).catch(() => ({}) as Record<string, number>) : {};
     for (const kind of REQUIRED_WORKERS) {
@@ -25,7 +25,7 @@ export function healthRoutes(deps: ApiDeps): Router {
     sendReadiness(res, checks);
   });
 
-  r.get('/metrics', guard(deps.tokens, 'GET /metrics'), async (_req, res) => {
+  r.get('/metrics', guard(deps, 'GET /metrics'), async (_req, res) => {
     res.type('text/plain; version=0.0.4').send(await renderMetrics(deps));
   });
 

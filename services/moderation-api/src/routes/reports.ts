@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ForbiddenError, newId, type ReportJob } from '@takedown/shared';
+import { ForbiddenError, actorOf, newId, type ReportJob } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateReportBody } from '../http/schemas';
@@ -13,13 +13,13 @@ import { validateReportBody } from '../http/schemas';
  */
 export function reportRoutes(deps: ApiDeps): Router {
   const r = Router();
-  r.post('/v1/reports', guard(deps.tokens, 'POST /v1/reports'), async (req, res) => {
+  r.post('/v1/reports', guard(deps, 'POST /v1/reports'), async (req, res) => {
     const body = validateReportBody(req.body);
     const principal = principalOf(req);
     const standing = principal.grants.standing;
     const claimed = body.reporter?.type;
     if (claimed !== undefined && claimed !== 'user' && claimed !== standing) {
-      throw new ForbiddenError(`this token carries no ${claimed} standing; an admin grants standing when creating a reporter token`, 'standing_not_granted', '/reporter/type');
+      throw new ForbiddenError(`this token's person holds no ${claimed} standing; an admin grants standing to the person`, 'standing_not_granted', '/reporter/type');
     }
     const reportId = body.reportId === undefined ? newId('r') : `${principal.tokenId}.${body.reportId}`;
     const job: ReportJob = {
@@ -27,7 +27,7 @@ export function reportRoutes(deps: ApiDeps): Router {
       receivedAt: new Date().toISOString(),
       content: body.content,
       reporter: { ...(body.reporter?.id ? { id: body.reporter.id } : {}), type: claimed ?? standing ?? 'user' },
-      filedBy: { tokenId: principal.tokenId, name: principal.name },
+      filedBy: { tokenId: principal.tokenId, name: principal.name, actorId: actorOf(principal) },
       reason: body.reason,
       ...(body.note ? { note: body.note } : {}),
     };

@@ -12,7 +12,7 @@ const ESCALATION_BOOST = 150;
 export function reviewRoutes(deps: ApiDeps): Router {
   const r = Router();
 
-  r.post('/v1/review/claim', guard(deps.tokens, 'POST /v1/review/claim'), async (req, res) => {
+  r.post('/v1/review/claim', guard(deps, 'POST /v1/review/claim'), async (req, res) => {
     const { queue } = validateClaimBody(req.body);
     const p = principalOf(req);
     if (queue === 'csam' && !p.grants.csam) {
@@ -26,7 +26,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
     res.json({ case: claimed.case, lease: { token: claimed.lease.token, expiresAt: claimed.lease.expiresAt } });
   });
 
-  r.post('/v1/review/:caseId/heartbeat', guard(deps.tokens, 'POST /v1/review/:caseId/heartbeat'), async (req, res) => {
+  r.post('/v1/review/:caseId/heartbeat', guard(deps, 'POST /v1/review/:caseId/heartbeat'), async (req, res) => {
     const { leaseToken } = validateLeaseBody(req.body);
     const c = await requireCase(deps, String(req.params['caseId']));
     assertMaySee(principalOf(req), c);
@@ -34,7 +34,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
     res.json({ lease: { token: lease.token, expiresAt: lease.expiresAt } });
   });
 
-  r.post('/v1/review/:caseId/release', guard(deps.tokens, 'POST /v1/review/:caseId/release'), async (req, res) => {
+  r.post('/v1/review/:caseId/release', guard(deps, 'POST /v1/review/:caseId/release'), async (req, res) => {
     const { leaseToken } = validateLeaseBody(req.body);
     const c = await requireCase(deps, String(req.params['caseId']));
     assertMaySee(principalOf(req), c);
@@ -42,7 +42,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
     res.status(204).end();
   });
 
-  r.post('/v1/review/:caseId/decision', guard(deps.tokens, 'POST /v1/review/:caseId/decision'), async (req, res) => {
+  r.post('/v1/review/:caseId/decision', guard(deps, 'POST /v1/review/:caseId/decision'), async (req, res) => {
     const body = validateDecisionBody(req.body);
     const p = principalOf(req);
     const c = await requireCase(deps, String(req.params['caseId']));
@@ -85,6 +85,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
         },
       },
       now,
+      p.formerActors,
     );
     if (decision.action !== 'escalate') {
       // If this process dies before the add, the outbox sweeper re-adds it.

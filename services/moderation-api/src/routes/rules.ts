@@ -52,12 +52,12 @@ export function ruleRoutes(deps: ApiDeps): Router {
 
   const audit = (event: AuditEventInput) => appendAudit(deps.redis, deps.cases.keys, event);
 
-  r.get('/v1/rules/draft', guard(deps.tokens, 'GET /v1/rules/draft'), async (_req, res) => {
+  r.get('/v1/rules/draft', guard(deps, 'GET /v1/rules/draft'), async (_req, res) => {
     const [meta, rules] = await Promise.all([deps.drafts.meta(), deps.drafts.rules()]);
     res.json({ ...meta, count: rules.length, rules });
   });
 
-  r.put('/v1/rules/draft/:ruleId', guard(deps.tokens, 'PUT /v1/rules/draft/:ruleId'), async (req, res) => {
+  r.put('/v1/rules/draft/:ruleId', guard(deps, 'PUT /v1/rules/draft/:ruleId'), async (req, res) => {
     const id = String(req.params['ruleId']);
     const actor = actorOf(principalOf(req));
     const body = req.body as Record<string, unknown> | undefined;
@@ -70,13 +70,13 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.status(existing ? 200 : 201).json({ rule });
   });
 
-  r.delete('/v1/rules/draft/:ruleId', guard(deps.tokens, 'DELETE /v1/rules/draft/:ruleId'), async (req, res) => {
+  r.delete('/v1/rules/draft/:ruleId', guard(deps, 'DELETE /v1/rules/draft/:ruleId'), async (req, res) => {
     const removed = await deps.drafts.remove(String(req.params['ruleId']), actorOf(principalOf(req)));
     if (!removed) throw new NotFoundError('no such rule in the draft', 'not_found', 'ruleId');
     res.status(204).end();
   });
 
-  r.post('/v1/rules/draft/import', guard(deps.tokens, 'POST /v1/rules/draft/import'), async (req, res) => {
+  r.post('/v1/rules/draft/import', guard(deps, 'POST /v1/rules/draft/import'), async (req, res) => {
     const body = validateImportBody(req.body);
     const actor = actorOf(principalOf(req));
     // Throws RuleImportError (400) listing every bad row; then nothing was written.
@@ -86,7 +86,7 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.json({ imported: rules.length, mode: body.mode ?? 'merge', draft: await deps.drafts.meta() });
   });
 
-  r.get('/v1/rules/draft/export', guard(deps.tokens, 'GET /v1/rules/draft/export'), async (req, res) => {
+  r.get('/v1/rules/draft/export', guard(deps, 'GET /v1/rules/draft/export'), async (req, res) => {
     const { format } = validateExportQuery({ ...req.query });
     const rules = (await deps.drafts.rules()) as Rule[];
     if (format === 'csv') {
@@ -96,11 +96,11 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.json({ rules });
   });
 
-  r.get('/v1/rules/preview', guard(deps.tokens, 'GET /v1/rules/preview'), async (_req, res) => {
+  r.get('/v1/rules/preview', guard(deps, 'GET /v1/rules/preview'), async (_req, res) => {
     res.json(await previewDraft(deps));
   });
 
-  r.post('/v1/rules/publish', guard(deps.tokens, 'POST /v1/rules/publish'), async (req, res) => {
+  r.post('/v1/rules/publish', guard(deps, 'POST /v1/rules/publish'), async (req, res) => {
     const { note } = validatePublishBody(req.body ?? {});
     const actor = actorOf(principalOf(req));
     const now = new Date();
@@ -118,7 +118,7 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff, backfill });
   });
 
-  r.post('/v1/rules/rollback', guard(deps.tokens, 'POST /v1/rules/rollback'), async (req, res) => {
+  r.post('/v1/rules/rollback', guard(deps, 'POST /v1/rules/rollback'), async (req, res) => {
     const { version, note } = validateRollbackBody(req.body);
     const actor = actorOf(principalOf(req));
     const target = await deps.rulesets.get(version);
@@ -133,18 +133,18 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.status(201).json({ version: stored.version, rollbackOf: version, diff, backfill });
   });
 
-  r.get('/v1/rules/versions', guard(deps.tokens, 'GET /v1/rules/versions'), async (_req, res) => {
+  r.get('/v1/rules/versions', guard(deps, 'GET /v1/rules/versions'), async (_req, res) => {
     res.json({ current: (await deps.rulesets.currentVersion()) ?? null, versions: await deps.rulesets.versions() });
   });
 
-  r.get('/v1/rules/versions/:version', guard(deps.tokens, 'GET /v1/rules/versions/:version'), async (req, res) => {
+  r.get('/v1/rules/versions/:version', guard(deps, 'GET /v1/rules/versions/:version'), async (req, res) => {
     const v = Number(req.params['version']);
     const stored = Number.isInteger(v) && v > 0 ? await deps.rulesets.get(v) : undefined;
     if (!stored) throw new NotFoundError('no such version', 'not_found', 'version');
     res.json(stored);
   });
 
-  r.get('/v1/rules/backfill', guard(deps.tokens, 'GET /v1/rules/backfill'), async (_req, res) => {
+  r.get('/v1/rules/backfill', guard(deps, 'GET /v1/rules/backfill'), async (_req, res) => {
     const jobs = await deps.backfill.queue.getJobs(['active', 'waiting', 'delayed', 'failed', 'completed'], 0, 19);
     const out = await Promise.all(
       jobs.map(async (j) => ({
@@ -163,7 +163,7 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.json({ currentVersion: current ?? null, backfilledThrough: through ?? null, pendingForSearch: Object.keys(pending), jobs: out });
   });
 
-  r.post('/v1/rules/backfill', guard(deps.tokens, 'POST /v1/rules/backfill'), async (req, res) => {
+  r.post('/v1/rules/backfill', guard(deps, 'POST /v1/rules/backfill'), async (req, res) => {
     const { sweep } = validateRescanBody(req.body);
     const started = await publisher.rescan(sweep);
     if (!started) throw new ConflictError('no ruleset is published', 'nothing_published');
@@ -171,7 +171,7 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.status(202).json({ backfill: started });
   });
 
-  r.get('/v1/rules/shadow', guard(deps.tokens, 'GET /v1/rules/shadow'), async (_req, res) => {
+  r.get('/v1/rules/shadow', guard(deps, 'GET /v1/rules/shadow'), async (_req, res) => {
     const current = await deps.rulesets.current();
     if (!current) {
       res.json({ version: null, rules: [] });

@@ -1,0 +1,40 @@
+/**
+ * Failed token lookups per client address, in fixed one-minute windows. A
+ * caller presenting many distinct unknown tokens (a guessing run, or a
+ * misconfigured fleet) would otherwise send every one of them to Redis:
+ * past the limit its address is refused with 429 until the window ends,
+ * without a lookup. In memory, per process, and bounded: at most
+ * `maxAddresses` are tracked, the least recently failing dropped first.
+ */
+export class FailedAuthLimiter {
+  private readonly windows = new Map<string, { start: number; failures: number }>();
+
+  constructor(
+    readonly perMinute: number,
+    private readonly maxAddresses = 10_000,
+    private readonly windowMs = 60_000,
+  ) {}
+
+  /** Milliseconds until `address` may try again, or 0 when it may now. */
+  retryAfterMs(address: string, now = Date.now()): number {
+    const w = this.windows.get(address);
+    if (!w) return 0;
+    if (now - w.start >= this.windowMs) {
+      this.windows.delete(address);
+      return 0;
+    }
+    return w.failures >= this.perMinute ? w.start + this.windowMs - now : 0;
+  }
+
+  recordFailure(address: string, now = Date.now()): void {
+    const w = this.windows.get(address);
+    this.windows.delete(address);
+    const next = w && now - w.start < this.windowMs ? { start: w.start, failures: w.failures + 1 } : { start: now, failures: 1 };
+    this.windows.set(address, next);
+    while (this.windows.size > this.maxAddresses) {
+      const oldest = this.windows.keys().next();
+      if (oldest.done) break;
+      this.windows.delete(oldest.value);
+    }
+  }
+}

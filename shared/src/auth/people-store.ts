@@ -1,0 +1,181 @@
+import type { Redis } from 'ioredis';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/takedown-error';
+import type { ModerationKeys } from '../moderation/keys';
+import { runScript } from '../moderation/lua-scripts';
+import type { AuditEventInput } from '../audit/audit-event';
+import { ROLES, type Role, type TokenGrants } from './roles';
+
+/**
+ * A person: the actor that tokens belong to. Grants and roles are the
+ * person's; each token carries one of the person's roles. Never deleted
+ * (decisions and audit events name the id for good), only disabled.
+ */
+export interface PersonRecord {
+  /** The actor id: chosen once, never reused. */
+  id: string;
+  displayName: string;
+  email?: string;
+  roles: Role[];
+  grants: TokenGrants;
+  createdAt: string;
+  createdBy: string;
+  updatedAt?: string;
+  updatedBy?: string;
+  disabledAt?: string;
+  disabledBy?: string;
+  /** "role:name" identities of the token this person was migrated from (see isSamePerson). */
+  formerActors?: string[];
+}
+
+/** Lower-case letters, digits, `.`, `_`, `-`: readable in audit events, no ":" (system actors are "system:…"). */
+export const ACTOR_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,62}$';
+const ACTOR_ID = new RegExp(ACTOR_ID_PATTERN);
+/** Ids that provenance fields already use for Takedown itself. */
+const RESERVED_IDS = new Set(['system', 'takedown', 'anonymous', 'unknown']);
+
+export interface PersonInput {
+  id?: string;
+  displayName: string;
+  email?: string;
+  roles: Role[];
+  grants?: TokenGrants;
+}
+
+export interface PersonPatch {
+  displayName?: string;
+  /** null clears it. */
+  email?: string | null;
+  roles?: Role[];
+  csam?: boolean;
+  /** null clears it. */
+  standing?: TokenGrants['standing'] | null;
+}
+
+/** People in Redis (actor id → JSON). Every change is audited atomically with it; emails never enter the audit chain. */
+export class PeopleStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ModerationKeys,
+  ) {}
+
+  async get(id: string): Promise<PersonRecord | undefined> {
+    const raw = await this.redis.hget(this.keys.people, id);
+    return raw ? (JSON.parse(raw) as PersonRecord) : undefined;
+  }
+
+  async require(id: string): Promise<PersonRecord> {
+    const p = await this.get(id);
+    if (!p) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
+    return p;
+  }
+
+  async list(): Promise<PersonRecord[]> {
+    const all = await this.redis.hvals(this.keys.people);
+    return all.map((r) => JSON.parse(r) as PersonRecord).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** An id derived from a name, free at the time of asking (a suffix when taken). */
+  async freeIdFor(name: string): Promise<string> {
+    const base = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 56) || 'person';
+    const stem = RESERVED_IDS.has(base) ? `${base}-1` : base;
+    for (let i = 1; ; i++) {
+      const id = i === 1 ? stem : `${stem}-${i}`;
+      if (!(await this.redis.hexists(this.keys.people, id))) return id;
+    }
+  }
+
+  async create(input: PersonInput, by: string, extra: Pick<PersonRecord, 'formerActors'> = {}): Promise<PersonRecord> {
+    const id = input.id ?? (await this.freeIdFor(input.displayName));
+    if (!ACTOR_ID.test(id) || RESERVED_IDS.has(id)) {
+      throw new ValidationError(`person: /id must match ${ACTOR_ID_PATTERN} and not be one of ${[...RESERVED_IDS].join(', ')}`, '/id');
+    }
+    const person: PersonRecord = {
+      id,
+      displayName: input.displayName,
+      ...(input.email ? { email: input.email } : {}),
+      roles: normaliseRoles(input.roles),
+      grants: checkGrants(input.roles, input.grants ?? {}),
+      createdAt: new Date().toISOString(),
+      createdBy: by,
+      ...extra,
+    };
+    const ok = await this.put(person, '', { type: 'person.created', actor: by, at: person.createdAt, data: publicView(person) });
+    if (!ok) throw new ConflictError(`a person with id ${id} exists`, 'person_exists', 'id');
+    return person;
+  }
+
+  /** Applies a patch; a concurrent edit of the same person is a 409, never a lost update. */
+  async update(id: string, patch: PersonPatch, by: string): Promise<PersonRecord> {
+    const raw = await this.redis.hget(this.keys.people, id);
+    if (!raw) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
+    const before = JSON.parse(raw) as PersonRecord;
+    if (before.disabledAt) throw new ConflictError(`${id} is disabled; people are never re-enabled, create a new one`, 'person_disabled', 'actorId');
+    const roles = patch.roles ? normaliseRoles(patch.roles) : before.roles;
+    const grants: TokenGrants = { ...before.grants };
+    if (patch.csam !== undefined) {
+      if (patch.csam) grants.csam = true;
+      else delete grants.csam;
+    }
+    if (patch.standing !== undefined) {
+      if (patch.standing === null) delete grants.standing;
+      else grants.standing = patch.standing;
+    }
+    const { email: _oldEmail, ...rest } = before;
+    const email = patch.email === null ? undefined : (patch.email ?? before.email);
+    const after: PersonRecord = {
+      ...rest,
+      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+      ...(email ? { email } : {}),
+      roles,
+      grants: checkGrants(roles, grants),
+      updatedAt: new Date().toISOString(),
+      updatedBy: by,
+    };
+    const ok = await this.put(after, raw, {
+      type: 'person.updated',
+      actor: by,
+      at: after.updatedAt as string,
+      data: { actorId: id, before: publicView(before), after: publicView(after) },
+    });
+    if (!ok) throw new ConflictError(`${id} changed meanwhile; read it again and retry`, 'person_changed', 'actorId');
+    return after;
+  }
+
+  /** Disables a person: every token of theirs stops authenticating at once (the caller revokes them too, for the record). */
+  async disable(id: string, by: string): Promise<PersonRecord> {
+    const raw = await this.redis.hget(this.keys.people, id);
+    if (!raw) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
+    const before = JSON.parse(raw) as PersonRecord;
+    if (before.disabledAt) return before;
+    const at = new Date().toISOString();
+    const after: PersonRecord = { ...before, disabledAt: at, disabledBy: by };
+    const ok = await this.put(after, raw, { type: 'person.disabled', actor: by, at, data: { actorId: id } });
+    if (!ok) throw new ConflictError(`${id} changed meanwhile; retry`, 'person_changed', 'actorId');
+    return after;
+  }
+
+  private async put(person: PersonRecord, expected: string, audit: AuditEventInput): Promise<boolean> {
+    const r = await runScript(this.redis, 'put-person', [this.keys.people, this.keys.audit], [person.id, JSON.stringify(person), expected, JSON.stringify(audit)]);
+    return Number(r) === 1;
+  }
+}
+
+/** What the audit chain records of a person: everything but the email (personal data stays out of the chain). */
+function publicView(p: PersonRecord): Record<string, unknown> {
+  return { actorId: p.id, displayName: p.displayName, roles: p.roles, grants: p.grants, emailSet: Boolean(p.email) };
+}
+
+function normaliseRoles(roles: readonly Role[]): Role[] {
+  const set = new Set(roles);
+  if (set.size === 0) throw new ValidationError('person: /roles must name at least one role', '/roles');
+  for (const r of set) if (!(ROLES as readonly string[]).includes(r)) throw new ValidationError(`person: /roles has unknown role ${r}`, '/roles');
+  return ROLES.filter((r) => set.has(r));
+}
+
+/** Standing is what a reporter's reports weigh: only a person who files reports can hold it. */
+function checkGrants(roles: readonly Role[], grants: TokenGrants): TokenGrants {
+  if (grants.standing && !roles.includes('reporter')) {
+    throw new ValidationError('person: /standing is for people holding the reporter role', '/standing');
+  }
+  return { ...(grants.csam ? { csam: true } : {}), ...(grants.standing ? { standing: grants.standing } : {}) };
+}

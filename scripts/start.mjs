@@ -29,16 +29,23 @@ const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search',
 /** Demo tokens beyond one per role: a moderator cleared for the csam queue, a reporter with trusted-flagger standing. */
 const DEMO_EXTRA = { 'moderator-csam': { role: 'moderator', grants: { csam: true } }, 'reporter-flagger': { role: 'reporter', grants: { standing: 'trusted_flagger' } } };
 
-/** One fresh token per role (earlier demo tokens revoked: only hashes are stored, so they cannot be shown again). */
+/**
+ * One fresh token per role (earlier demo tokens revoked: only hashes are
+ * stored, so they cannot be shown again). Each demo token belongs to its own
+ * demo person, made on the first start and reused after.
+ */
 async function demoTokens(shared, redis, config) {
-  const tokens = new shared.TokenStore(redis, shared.moderationKeys(config.queuePrefix));
+  const keys = shared.moderationKeys(config.queuePrefix);
+  const tokens = new shared.TokenStore(redis, keys);
+  await shared.migrateLegacyTokens(redis, keys, tokens);
   const live = await tokens.list();
   const out = {};
   for (const role of [...DEMO_ROLES, ...Object.keys(DEMO_EXTRA)]) {
     const name = `demo-${role}`;
     if (live.some((t) => t.name === name && !t.revokedAt)) await tokens.revoke(name, 'takedown-demo');
     const { role: realRole, grants } = DEMO_EXTRA[role] ?? { role, grants: {} };
-    out[role] = (await tokens.create({ role: realRole, name, grants, createdBy: 'takedown-demo' })).token;
+    if (!(await tokens.people.get(name))) await tokens.people.create({ id: name, displayName: `Demo ${role}`, roles: [realRole], grants }, 'takedown-demo');
+    out[role] = (await tokens.issue(name, { role: realRole, name, createdBy: 'takedown-demo' })).token;
   }
   return out;
 }

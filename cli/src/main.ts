@@ -12,19 +12,22 @@ import {
   createRedis,
   isTakedownError,
   loadConfig,
+  migrateLegacyTokens,
   moderationKeys,
   type Role,
   type Standing,
 } from '@takedown/shared';
 import { checkHidden } from './demo-check';
+import { PEOPLE_USAGE, personCommand } from './people-commands';
 import { resolveEnv } from './resolve-env';
 import { RULES_USAGE, apiClient, rulesCommand } from './rules-commands';
 
 const USAGE = `usage:
   takedown token create --role <${ROLES.join('|')}> --name <name> [--csam] [--standing <${STANDINGS.join('|')}>]
+                             a new person holding this one role, and their first token
   takedown token revoke <token id or name>
   takedown token list
-  takedown demo check        no post the live rules hide comes back from the search service (TAKEDOWN_SEARCH_URL)
+${PEOPLE_USAGE}  takedown demo check        no post the live rules hide comes back from the search service (TAKEDOWN_SEARCH_URL)
 ${RULES_USAGE}`;
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -40,17 +43,20 @@ async function main(argv: string[]): Promise<number> {
     return rulesCommand(apiClient(process.env['TAKEDOWN_API_URL'] ?? 'http://127.0.0.1:8080', token), argv.slice(1));
   }
   if (group === 'demo' && command === 'check') return demoCheck();
-  if (group !== 'token' || !command) {
+  if ((group !== 'token' && group !== 'person') || !command) {
     process.stderr.write(USAGE);
     return 2;
   }
   const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
   const redis = createRedis(config.redis.url, { connectionName: 'takedown-cli', maxRetriesPerRequest: 2 });
-  const tokens = new TokenStore(redis, moderationKeys(config.queuePrefix));
+  const keys = moderationKeys(config.queuePrefix);
+  const tokens = new TokenStore(redis, keys);
   const actor = `cli:${process.env['USER'] ?? 'unknown'}`;
   try {
+    await migrateLegacyTokens(redis, keys, tokens);
+    if (group === 'person') return await personCommand(tokens, actor, command, rest);
     if (command === 'create') {
-      const { values } = parseArgs({ args: rest, options: { role: { type: 'string' }, name: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { role: { type: 'string' }, name: { type: 'string' }, person: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' } } });
       const role = values.role as Role | undefined;
       if (!role || !(ROLES as readonly string[]).includes(role) || !values.name || !/^[A-Za-z0-9._@-]{1,80}$/.test(values.name)) {
         process.stderr.write(`takedown: --role (one of ${ROLES.join(', ')}) and --name (letters, digits, . _ @ -) are required\n${USAGE}`);
@@ -61,10 +67,14 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`takedown: --standing (one of ${STANDINGS.join(', ')}) is for reporter tokens only\n`);
         return 2;
       }
+      if (values.person !== undefined && (values.csam || standing)) {
+        process.stderr.write(`takedown: --csam and --standing belong to the person: takedown person update ${values.person} --csam on\n`);
+        return 2;
+      }
       const grants = { ...(values.csam ? { csam: true } : {}), ...(standing ? { standing } : {}) };
-      const { token, record } = await tokens.create({ role, name: values.name, grants, createdBy: actor });
+      const { token, record, person } = await tokens.create({ role, name: values.name, createdBy: actor, ...(values.person !== undefined ? { actorId: values.person } : { grants }) });
       process.stdout.write(`${token}\n`);
-      process.stderr.write(`created token ${record.id} (${record.role}, ${record.name}${values.csam ? ', csam' : ''}${standing ? `, ${standing}` : ''}); it is shown only this once\n`);
+      process.stderr.write(`created token ${record.id} (${record.role}, ${record.name}) for ${person.id}${person.grants.csam ? ', csam' : ''}${person.grants.standing ? `, ${person.grants.standing}` : ''}; it is shown only this once\n`);
       return 0;
     }
     if (command === 'revoke') {

@@ -13,6 +13,8 @@ ARGV[5]  now, epoch ms
 ARGV[6]  lease duration, ms
 ARGV[7]  how many candidates to look at before giving up
 ARGV[8]  audit timestamp (ISO 8601)
+ARGV[9]  JSON array of identities the moderator acted under before (former
+         "role:name" actors of a migrated token); may be "[]"
 
 Returns: {caseId, expiresAtMs, flat HGETALL of the case} claimed (the
 case comes back with the claim, saving the caller a round trip); nil when
@@ -21,10 +23,15 @@ the lane has nothing this moderator may take.
 local p = ARGV[1]
 local laneKey = p .. ':lane:' .. ARGV[2]
 local candidates = redis.call('ZRANGE', laneKey, 0, tonumber(ARGV[7]) - 1)
+-- The same person under any of their identities: never handed their own appeal.
+local me = { [ARGV[3]] = true }
+for _, former in ipairs(cjson.decode(ARGV[9] or '[]')) do
+  me[former] = true
+end
 for _, caseId in ipairs(candidates) do
   local caseKey = p .. ':case:' .. caseId
   local c = redis.call('HMGET', caseKey, 'originalDecider', 'status')
-  if c[1] ~= ARGV[3] and c[2] == 'open' then
+  if not (c[1] and me[c[1]]) and c[2] == 'open' then
     local expiresAt = tonumber(ARGV[5]) + tonumber(ARGV[6])
     local enqueuedAt = redis.call('ZSCORE', p .. ':lane-age:' .. ARGV[2], caseId)
     redis.call('ZREM', laneKey, caseId)

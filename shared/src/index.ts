@@ -40,6 +40,7 @@ export * from './audit/verify-chain';
 export * from './auth/roles';
 export * from './auth/token-store';
 export * from './auth/people-store';
+export * from './auth/person-schema';
 export * from './auth/migrate-legacy-tokens';
 export * from './auth/failed-auth-limiter';
 export * from './rulesets/ruleset-store';

@@ -87,7 +87,7 @@ describe('moderator console (Chromium)', () => {
       return types.includes('media.revealed') && types.includes('decision.recorded');
     });
     const detail = await p.call('GET', `/v1/cases/${caseId}`, p.tokens.moderator);
-    expect(detail.body.case).toMatchObject({ status: 'decided', lastAction: 'remove', decidedBy: 'moderator:moderator-1' });
+    expect(detail.body.case).toMatchObject({ status: 'decided', lastAction: 'remove', decidedBy: 'moderator-1' });
     // Gone from the platform's search.
     await eventually(async () => (await client.search({ index, query: { ids: { values: ['ui-post-1'] } } })).hits.hits.length === 0);
     await page.close();

@@ -71,7 +71,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     });
     expect(detail.case).toMatchObject({ status: 'decided', lastAction: 'remove', lastDecisionId: decisionId });
     expect(detail.reports).toHaveLength(1);
-    expect(detail.decisions[0]).toMatchObject({ id: decisionId, decidedBy: 'moderator:moderator-1' });
+    expect(detail.decisions[0]).toMatchObject({ id: decisionId, decidedBy: 'moderator-1' });
     expect(detail.audit.map((e: { type: string }) => e.type)).toEqual(['report.received', 'case.claimed', 'decision.recorded', 'action.applied']);
 
     const verify = await p.call('GET', '/v1/audit/verify', p.tokens.admin);
@@ -232,8 +232,8 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(doc.moderation?.state).toBe('none');
     const decisions = await p.deps.cases.decisions(c.id);
     expect(decisions.map((x) => [x.action, x.decidedBy, x.appealOf ?? null])).toEqual([
-      ['remove', 'moderator:moderator-1', null],
-      ['keep', 'moderator:moderator-2', d.body.decisionId],
+      ['remove', 'moderator-1', null],
+      ['keep', 'moderator-2', d.body.decisionId],
     ]);
   });
 

@@ -97,7 +97,7 @@ describe('rules for leads', () => {
     expect(c.ruleHits.map((h) => h.ruleId)).toContain('kratom-c');
 
     const versions = await lead('GET', '/v1/rules/versions');
-    expect(versions.body.versions[0]).toMatchObject({ version: pub.body.version, publishedBy: 'lead:lead-1', note: 'kratom ban', diff: { added: 2, removed: 0, changed: 0 } });
+    expect(versions.body.versions[0]).toMatchObject({ version: pub.body.version, publishedBy: 'lead-1', note: 'kratom ban', diff: { added: 2, removed: 0, changed: 0 } });
     // Nothing changed since: publishing again is refused.
     expect((await lead('POST', '/v1/rules/publish', {})).status).toBe(409);
 

@@ -2,6 +2,7 @@ import { api, ApiError, esc, session } from './api.js';
 import { renderQueues, renderCase, claimNext } from './moderator.js';
 import { renderRules } from './lead.js';
 import { renderDashboard } from './dashboard.js';
+import { renderPeople } from './people.js';
 
 const main = document.getElementById('main');
 const footer = document.getElementById('shortcuts');
@@ -13,6 +14,7 @@ const ROUTES = {
   appeals: { roles: ['moderator'], render: (ctx) => claimNext(ctx, 'appeals') },
   rules: { roles: ['lead', 'admin'], render: renderRules },
   dashboard: { roles: ['lead', 'admin'], render: renderDashboard },
+  people: { roles: ['admin'], render: renderPeople },
 };
 
 /** Shortcuts shown on screen for the current view, and the handler they call. */
@@ -64,10 +66,10 @@ async function boot() {
   }
   // The job board is a separate page: it authenticates with an HttpOnly cookie set from this token.
   if (state.me.role === 'admin') await api('POST', '/v1/session/admin-cookie').catch(() => undefined);
-  document.getElementById('who').textContent = `${state.me.name} (${state.me.role}${state.me.grants.csam ? ', csam' : ''})`;
+  document.getElementById('who').textContent = `${state.me.name} · ${state.me.actorId} (${state.me.role}${state.me.grants.csam ? ', csam' : ''})`;
   document.getElementById('signout').hidden = false;
   for (const a of document.querySelectorAll('nav a')) a.hidden = !a.dataset.roles.split(' ').includes(state.me.role);
-  if (!location.hash || location.hash === '#/') location.hash = state.me.role === 'moderator' ? '#/queues' : state.me.role === 'lead' || state.me.role === 'admin' ? '#/rules' : '#/none';
+  if (!location.hash || location.hash === '#/') location.hash = state.me.role === 'moderator' ? '#/queues' : state.me.role === 'admin' ? '#/people' : state.me.role === 'lead' ? '#/rules' : '#/none';
   route();
 }
 

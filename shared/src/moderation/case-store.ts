@@ -122,11 +122,12 @@ export class CaseStore {
    * the case itself; undefined when there is none. Expired leases are
    * returned first, in the same round trip.
    */
-  async claim(lane: Lane, moderatorId: string, now = new Date()): Promise<{ lease: Lease; case: CaseRecord } | undefined> {
+  /** `formerActors`: the moderator's earlier identities (a migrated token's "role:name"), so their own appeals are skipped under those too. */
+  async claim(lane: Lane, moderatorId: string, now = new Date(), formerActors: readonly string[] = []): Promise<{ lease: Lease; case: CaseRecord } | undefined> {
     const token = newLeaseToken();
     const [, claimed] = await runScripts(this.redis, [
       { name: 'reap-leases', keys: [], args: [this.keys.base, now.getTime(), 100, now.toISOString()] },
-      { name: 'claim', keys: [], args: [this.keys.base, lane, moderatorId, token, now.getTime(), this.leaseMs, 50, now.toISOString()] },
+      { name: 'claim', keys: [], args: [this.keys.base, lane, moderatorId, token, now.getTime(), this.leaseMs, 50, now.toISOString(), JSON.stringify(formerActors)] },
     ]);
     const r = claimed as [string, string, string[]] | null;
     if (!r) return undefined;

@@ -6,6 +6,8 @@ import {
   ROLES,
   STANDINGS,
   ACTOR_ID_PATTERN,
+  validatePersonBody,
+  validatePersonPatch,
   TOKEN_NAME_PATTERN,
   ValidationError,
   compileValidator,
@@ -167,10 +169,6 @@ export const validateExportQuery = compileValidator<{ format?: 'csv' | 'json' }>
 
 const tokenName = { type: 'string', pattern: TOKEN_NAME_PATTERN } as const;
 const actorId = { type: 'string', pattern: ACTOR_ID_PATTERN } as const;
-const displayName = { type: 'string', minLength: 1, maxLength: 120, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
-// What browsers accept for type=email, and short enough for any mailbox.
-const email = { type: 'string', maxLength: 254, pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$" } as const;
-const roleList = { type: 'array', minItems: 1, maxItems: ROLES.length, uniqueItems: true, items: { type: 'string', enum: ROLES } } as const;
 
 /**
  * POST /v1/tokens: a token for an existing person (`actorId`, in one of
@@ -198,37 +196,11 @@ export const validateTokenBody = compileValidator<{ role: Role; name: string; ac
 );
 
 /** POST /v1/people/:actorId/tokens */
+export { validatePersonBody, validatePersonPatch };
+
 export const validatePersonTokenBody = compileValidator<{ role: Role; name: string }>(
   { type: 'object', additionalProperties: false, required: ['role', 'name'], properties: { role: { type: 'string', enum: ROLES }, name: tokenName } },
   'token',
 );
 
-/** POST /v1/people */
-export const validatePersonBody = compileValidator<{ id?: string; displayName: string; email?: string; roles: Role[]; csam?: boolean; standing?: Standing }>(
-  {
-    type: 'object',
-    additionalProperties: false,
-    required: ['displayName', 'roles'],
-    properties: { id: actorId, displayName, email, roles: roleList, csam: { type: 'boolean' }, standing: { type: 'string', enum: STANDINGS } },
-    if: { properties: { standing: true }, required: ['standing'] },
-    then: { properties: { roles: { type: 'array', contains: { const: 'reporter' } } } },
-  },
-  'person',
-);
 
-/** PATCH /v1/people/:actorId: only what changes; null clears email or standing. */
-export const validatePersonPatch = compileValidator<{ displayName?: string; email?: string | null; roles?: Role[]; csam?: boolean; standing?: Standing | null }>(
-  {
-    type: 'object',
-    additionalProperties: false,
-    minProperties: 1,
-    properties: {
-      displayName,
-      email: { anyOf: [email, { type: 'null' }] },
-      roles: roleList,
-      csam: { type: 'boolean' },
-      standing: { anyOf: [{ type: 'string', enum: STANDINGS }, { type: 'null' }] },
-    },
-  },
-  'person',
-);

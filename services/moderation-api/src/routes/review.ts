@@ -18,7 +18,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
     if (queue === 'csam' && !p.grants.csam) {
       throw new ForbiddenError('the csam queue is restricted to moderators cleared for it', 'csam_not_allowed');
     }
-    const claimed = await deps.cases.claim(queue, actorOf(p));
+    const claimed = await deps.cases.claim(queue, actorOf(p), new Date(), p.formerActors);
     if (!claimed) {
       res.status(204).end();
       return;

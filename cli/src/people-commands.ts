@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { STANDINGS, ValidationError, validatePersonBody, validatePersonPatch, type PersonPatch, type TokenStore } from '@takedown/shared';
+
+/**
+ * `takedown person …`: people and their tokens, straight in Redis (like
+ * `token create`, for bootstrapping the first admin before any API token
+ * exists). Validated with the API's own schemas; every change audited.
+ */
+export const PEOPLE_USAGE = `  takedown person create [--id <actor id>] --name <display name> --role <role> [--role <role> …] [--email <email>] [--csam] [--standing <${STANDINGS.join('|')}>]
+  takedown person list
+  takedown person show <actor id>
+  takedown person update <actor id> [--name <display name>] [--role <role> …] [--email <email>|none] [--csam on|off] [--standing <standing>|none]
+  takedown person disable <actor id>       every token of theirs stops working
+  takedown token create --person <actor id> --role <role> --name <token name>   another token for a person (a device, a rotation)
+`;
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
+
+function onOff(v: string | undefined, flag: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'on' || v === 'off') return v === 'on';
+  throw new ValidationError(`${flag} takes on or off`, flag);
+}
+
+export async function personCommand(tokens: TokenStore, actor: string, command: string | undefined, rest: string[]): Promise<number> {
+  const people = tokens.people;
+  if (command === 'create') {
+    const { values } = parseArgs({ args: rest, options: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true }, email: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' } } });
+    const body = validatePersonBody({
+      ...(values.id ? { id: values.id } : {}),
+      displayName: values.name,
+      roles: values.role ?? [],
+      ...(values.email ? { email: values.email } : {}),
+      ...(values.csam ? { csam: true } : {}),
+      ...(values.standing ? { standing: values.standing } : {}),
+    });
+    const person = await people.create(
+      {
+        ...(body.id ? { id: body.id } : {}),
+        displayName: body.displayName,
+        roles: body.roles,
+        ...(body.email ? { email: body.email } : {}),
+        grants: { ...(body.csam ? { csam: true } : {}), ...(body.standing ? { standing: body.standing } : {}) },
+      },
+      actor,
+    );
+    out(person.id);
+    err(`created ${person.id} (${person.displayName}; ${person.roles.join(', ')}); give them a token: takedown token create --person ${person.id} --role ${person.roles[0]} --name ${person.id}-laptop`);
+    return 0;
+  }
+  if (command === 'list') {
+    const all = await people.list();
+    const toks = await tokens.list();
+    out(JSON.stringify(all.map((p) => ({ ...p, liveTokens: toks.filter((t) => t.actorId === p.id && !t.revokedAt).map((t) => ({ id: t.id, name: t.name, role: t.role })) })), null, 2));
+    return 0;
+  }
+  if (command === 'show' && rest[0]) {
+    const person = await people.require(rest[0]);
+    out(JSON.stringify({ ...person, tokens: await tokens.listFor(person.id) }, null, 2));
+    return 0;
+  }
+  if (command === 'update' && rest[0]) {
+    const { values } = parseArgs({ args: rest.slice(1), options: { name: { type: 'string' }, role: { type: 'string', multiple: true }, email: { type: 'string' }, csam: { type: 'string' }, standing: { type: 'string' } } });
+    const csam = onOff(values.csam, '--csam');
+    const patch = validatePersonPatch({
+      ...(values.name !== undefined ? { displayName: values.name } : {}),
+      ...(values.role ? { roles: values.role } : {}),
+      ...(values.email !== undefined ? { email: values.email === 'none' ? null : values.email } : {}),
+      ...(csam !== undefined ? { csam } : {}),
+      ...(values.standing !== undefined ? { standing: values.standing === 'none' ? null : values.standing } : {}),
+    }) as PersonPatch;
+    const person = await people.update(rest[0], patch, actor);
+    err(`updated ${person.id} (${person.roles.join(', ')}${person.grants.csam ? '; csam' : ''}${person.grants.standing ? `; ${person.grants.standing}` : ''})`);
+    return 0;
+  }
+  if (command === 'disable' && rest[0]) {
+    const person = await people.disable(rest[0], actor);
+    const n = await tokens.revokeAllFor(person.id, actor);
+    err(`disabled ${person.id}; revoked ${n} token(s)`);
+    return 0;
+  }
+  err(`usage:\n${PEOPLE_USAGE}`);
+  return 2;
+}

@@ -1,0 +1,41 @@
+import { compileValidator } from '../validation/validator';
+import { ACTOR_ID_PATTERN } from './people-store';
+import { ROLES, STANDINGS, type Role, type Standing } from './roles';
+
+/** The shapes an admin sends to create or change a person (API and CLI alike); errors name the field. */
+
+const actorId = { type: 'string', pattern: ACTOR_ID_PATTERN } as const;
+const displayName = { type: 'string', minLength: 1, maxLength: 120, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+// What browsers accept for type=email, and short enough for any mailbox.
+const email = { type: 'string', maxLength: 254, pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$" } as const;
+const roleList = { type: 'array', minItems: 1, maxItems: ROLES.length, uniqueItems: true, items: { type: 'string', enum: ROLES } } as const;
+
+/** A new person (POST /v1/people, `takedown person create`). */
+export const validatePersonBody = compileValidator<{ id?: string; displayName: string; email?: string; roles: Role[]; csam?: boolean; standing?: Standing }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['displayName', 'roles'],
+    properties: { id: actorId, displayName, email, roles: roleList, csam: { type: 'boolean' }, standing: { type: 'string', enum: STANDINGS } },
+    if: { properties: { standing: true }, required: ['standing'] },
+    then: { properties: { roles: { type: 'array', contains: { const: 'reporter' } } } },
+  },
+  'person',
+);
+
+/** A change to a person: only what changes; null clears email or standing. */
+export const validatePersonPatch = compileValidator<{ displayName?: string; email?: string | null; roles?: Role[]; csam?: boolean; standing?: Standing | null }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      displayName,
+      email: { anyOf: [email, { type: 'null' }] },
+      roles: roleList,
+      csam: { type: 'boolean' },
+      standing: { anyOf: [{ type: 'string', enum: STANDINGS }, { type: 'null' }] },
+    },
+  },
+  'person',
+);

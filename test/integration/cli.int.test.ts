@@ -43,4 +43,27 @@ describe('npx takedown token', () => {
     expect(bad.stderr).toContain('usage');
     expect(run('token', 'revoke', 'nobody').status).toBe(1);
   });
+
+  it('person create, token create --person, person update and disable: one person, several tokens, grants on the person', async () => {
+    const tokens = new TokenStore(ctx.redis, moderationKeys(ctx.config.queuePrefix));
+    const created = run('person', 'create', '--id', 'frank', '--name', 'Frank Example', '--role', 'moderator', '--role', 'lead', '--email', 'frank@example.org');
+    expect([created.status, created.stdout]).toEqual([0, 'frank\n']);
+    const a = run('token', 'create', '--person', 'frank', '--role', 'moderator', '--name', 'frank-laptop');
+    const b = run('token', 'create', '--person', 'frank', '--role', 'lead', '--name', 'frank-lead');
+    expect([a.status, b.status]).toEqual([0, 0]);
+    expect(await tokens.authenticate(a.stdout.trim())).toMatchObject({ actorId: 'frank', role: 'moderator', grants: {} });
+    expect(await tokens.authenticate(b.stdout.trim())).toMatchObject({ actorId: 'frank', role: 'lead' });
+    // Grants belong to the person, not to one of their tokens.
+    expect(run('token', 'create', '--person', 'frank', '--role', 'moderator', '--name', 'frank-2', '--csam').status).toBe(2);
+    expect(run('person', 'update', 'frank', '--csam', 'on', '--role', 'moderator').status).toBe(0);
+    expect(await tokens.authenticate(a.stdout.trim())).toMatchObject({ grants: { csam: true } });
+    expect(await tokens.authenticate(b.stdout.trim())).toBeUndefined();
+    const bad = run('person', 'create', '--name', 'x', '--role', 'root');
+    expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('/roles')]);
+    const disabled = run('person', 'disable', 'frank');
+    expect([disabled.status, disabled.stderr]).toEqual([0, expect.stringContaining('revoked 2 token(s)')]);
+    expect(await tokens.authenticate(a.stdout.trim())).toBeUndefined();
+    const shown = JSON.parse(run('person', 'show', 'frank').stdout);
+    expect(shown).toMatchObject({ id: 'frank', email: 'frank@example.org', disabledBy: expect.stringMatching(/^cli:/) });
+  });
 });

@@ -11,7 +11,6 @@ export * from './scan-content';
 export * from './lists/shipped-lists';
 /** Rule builders and synthetic words for tests and benchmarks. */
 export * as testing from './testing/rules-fixture';
-export * from './rules-io/csv';
 export * from './rules-io/import-rules';
 export * from './rules-io/diff';
 export * from './content-query';

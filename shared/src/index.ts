@@ -56,3 +56,4 @@ export * from './metrics/registry';
 export * from './rulesets/draft-store';
 export * from './rulesets/shadow-stats';
 export * from './audit/append-audit';
+export * from './export/csv';

@@ -1,6 +1,6 @@
 import { diffRules } from './diff';
 import { RuleImportError, parseRuleImport, rulesToCsv } from './import-rules';
-import { parseCsv } from './csv';
+import { parseCsv } from '@takedown/shared';
 
 const defaults = { createdBy: 'lead:alice', createdAt: '2026-11-29T00:00:00.000Z' };
 const problemsOf = (fn: () => unknown) => {

@@ -1,7 +1,7 @@
 import { ValidationError } from '@takedown/shared';
 import { validateRuleDefinition } from '../compile';
 import type { Rule } from '../rule';
-import { csvField, parseCsv, readFormulaSafe } from './csv';
+import { csvField, parseCsv, readFormulaSafe } from '@takedown/shared';
 
 /** Columns of the CSV format, in order; list columns separate items with "|". */
 export const CSV_COLUMNS = ['id', 'kind', 'pattern', 'category', 'scope', 'action', 'locales', 'countries', 'expiresAt', 'untilReviewed', 'enabled', 'shadow', 'note', 'createdBy', 'createdAt'] as const;

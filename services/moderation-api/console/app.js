@@ -66,7 +66,7 @@ async function boot() {
   }
   // The job board is a separate page: it authenticates with an HttpOnly cookie set from this token.
   if (state.me.role === 'admin') await api('POST', '/v1/session/admin-cookie').catch(() => undefined);
-  document.getElementById('who').textContent = `${state.me.name} · ${state.me.actorId} (${state.me.role}${state.me.grants.csam ? ', csam' : ''})`;
+  document.getElementById('who').textContent = `${state.me.name === state.me.actorId ? state.me.name : `${state.me.name} · ${state.me.actorId}`} (${state.me.role}${state.me.grants.csam ? ', csam' : ''})`;
   document.getElementById('signout').hidden = false;
   for (const a of document.querySelectorAll('nav a')) a.hidden = !a.dataset.roles.split(' ').includes(state.me.role);
   if (!location.hash || location.hash === '#/') location.hash = state.me.role === 'moderator' ? '#/queues' : state.me.role === 'admin' ? '#/people' : state.me.role === 'lead' ? '#/rules' : '#/none';

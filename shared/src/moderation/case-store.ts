@@ -162,6 +162,8 @@ export class CaseStore {
     caseFields: Partial<CaseRecord>,
     escalateScore: number,
     audit: AuditEventInput,
+    /** Where an escalation goes, and the lane and category the caller checked the decision against. */
+    guard: { escalationLane: Lane; lane: Lane; category: string },
     now = new Date(),
   ): Promise<void> {
     const r = (await runScript(this.redis, 'decide', [], [
@@ -176,10 +178,17 @@ export class CaseStore {
       JSON.stringify(caseToFields(caseFields)),
       String(escalateScore),
       JSON.stringify(audit),
+      guard.escalationLane,
+      guard.lane,
+      guard.category,
     ])) as [number, string];
     if (r[0] === 1) return;
     if (r[1] === 'same_moderator') {
       throw new ForbiddenError('an appeal must be decided by a moderator other than the original decider', 'same_moderator');
+    }
+    if (r[1] === 'move_pending') throw categoryMovePending(caseId);
+    if (r[1] === 'changed') {
+      throw new ConflictError(`case ${caseId} changed lane or category while you held it (a report arrived or it was moved); reload it and decide again`, 'case_changed', 'category');
     }
     throw leaseConflict(caseId);
   }
@@ -249,6 +258,12 @@ export class CaseStore {
   async markDirty(caseIds: string[]): Promise<void> {
     if (caseIds.length > 0) await this.redis.sadd(this.keys.dirty, ...caseIds);
   }
+}
+
+export function categoryMovePending(caseId: string): ConflictError {
+  const e = new ConflictError(`case ${caseId} has a category move awaiting confirmation; confirm or reject it first (POST /v1/cases/${caseId}/category-move/confirm)`, 'category_move_pending', 'category');
+  e.details = { confirm: `POST /v1/cases/${caseId}/category-move/confirm` };
+  return e;
 }
 
 function leaseConflict(caseId: string): ConflictError {

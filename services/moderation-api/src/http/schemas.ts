@@ -121,6 +121,8 @@ export interface CaseListQuery {
   from?: string;
   authorId?: string;
   ruleId?: string;
+  /** "true": only cases with a category move awaiting confirmation. */
+  pendingMove?: 'true';
 }
 
 /** Elasticsearch's index.max_result_window: from + size beyond it is refused by Elasticsearch, so by us first. */
@@ -139,6 +141,7 @@ const validateCaseListShape = compileValidator<CaseListQuery>(
       from: { type: 'string', pattern: '^(0|[1-9][0-9]{0,3})$' },
       authorId: externalIdSchema,
       ruleId: id,
+      pendingMove: { type: 'string', enum: ['true'] },
     },
   },
   'query',

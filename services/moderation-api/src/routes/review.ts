@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ForbiddenError, actionJobFor, actorOf, laneScore, newId, type DecisionRecord } from '@takedown/shared';
+import { ConflictError, ForbiddenError, actionJobFor, actorOf, categoryMovePending, isCsamCase, laneScore, newId, type DecisionRecord } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateClaimBody, validateDecisionBody, validateLeaseBody } from '../http/schemas';
@@ -47,6 +47,20 @@ export function reviewRoutes(deps: ApiDeps): Router {
     const p = principalOf(req);
     const c = await requireCase(deps, String(req.params['caseId']));
     assertMaySee(p, c);
+    // A decision never moves a case across the csam line: that takes a category move and a second cleared person.
+    if (c.categoryMove) throw categoryMovePending(c.id);
+    const csam = isCsamCase(c);
+    if (csam !== (body.category === 'csam')) {
+      const e = new ConflictError(
+        csam
+          ? `case ${c.id} is restricted as csam; deciding it as ${body.category} would move it out of the csam lane. Request a category move (POST /v1/cases/${c.id}/category-move), which a second cleared person confirms`
+          : `deciding case ${c.id} as csam moves it into the csam category; request a category move (POST /v1/cases/${c.id}/category-move): the case is restricted at once and a cleared person confirms`,
+        'category_move_required',
+        'category',
+      );
+      e.details = { move: `POST /v1/cases/${c.id}/category-move`, to: body.category };
+      throw e;
+    }
     const now = new Date();
     const decision: DecisionRecord = {
       id: newId('d'),
@@ -84,6 +98,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
           before: { status: c.status, lastAction: c.lastAction ?? null },
         },
       },
+      { escalationLane: csam ? 'csam' : 'escalated', lane: c.lane, category: c.category },
       now,
     );
     if (decision.action !== 'escalate') {

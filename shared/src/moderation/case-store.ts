@@ -32,6 +32,20 @@ export type FoldOutcome =
   /** The case moved on since it was read; `current` is its state now (undefined: still no case). */
   | { result: 'conflict'; current: CaseRecord | undefined };
 
+/** One change of lane and fields (move-case.lua): a category move requested, confirmed or rejected. */
+export interface CaseMove {
+  /** The lane the case goes to (its own lane to stay). */
+  lane: Lane;
+  /** Fields to set (serialised as the case hash stores them; `score` is the lane score). */
+  set: Partial<CaseRecord> & { score?: number };
+  /** Fields to delete. */
+  unset: (keyof CaseRecord)[];
+  /** "release": the caller's lease, `leaseToken`, must be live and is released; "end": any lease ends; "keep": leases are left alone. */
+  lease: 'keep' | 'release' | 'end';
+  leaseToken?: string;
+  audit: AuditEventInput;
+}
+
 export interface LaneStats {
   lane: Lane;
   depth: number;
@@ -214,6 +228,26 @@ export class CaseStore {
     const [message, field] = messages[r[1]] ?? ['appeal refused', 'decisionId'];
     if (r[1] === 'not_found') throw new NotFoundError(message, 'not_found', field);
     throw new ConflictError(message, `appeal_${r[1]}`, field);
+  }
+
+  /**
+   * Moves `c` (as the caller read it) to another lane and changes its fields,
+   * atomically with the audit event, if it has not changed since (revision
+   * compare-and-set). Resolves to "conflict" when it has: read and retry.
+   * Throws 409 (leaseToken) when a lease to release is not live.
+   */
+  async move(c: CaseRecord, m: CaseMove, now = new Date()): Promise<'moved' | 'conflict'> {
+    const k = this.keys;
+    const fields = Object.entries(caseToFields(m.set)).flat();
+    const r = (await runScript(
+      this.redis,
+      'move-case',
+      [k.case(c.id), k.lane(c.lane), k.laneAge(c.lane), k.lane(m.lane), k.laneAge(m.lane), k.leases, k.dirty, k.audit],
+      [c.id, String(c.rev), m.lane, m.lease === 'keep' ? '' : m.lease, m.leaseToken ?? '', now.getTime(), JSON.stringify(m.audit), fields.length / 2, ...fields, ...m.unset],
+    )) as [number, string | number];
+    if (r[0] === 1) return 'moved';
+    if (r[1] === 'lease') throw leaseConflict(c.id);
+    return 'conflict';
   }
 
   /** Marks a decision applied (once). Returns false when it already was (a replayed job). */

@@ -20,6 +20,7 @@ const SCRIPT_KEYS = {
   'append-audit': 1,
   'renew-lock': 1,
   'finish-backfill': 3,
+  'move-case': 8,
   /** As many keys as the caller passes (-1). */
   'decision-heads': -1,
 } as const;

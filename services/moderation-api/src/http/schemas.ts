@@ -102,6 +102,37 @@ export const validateDecisionBody = compileValidator<DecisionBody>(
   'decision',
 );
 
+export interface CategoryMoveBody {
+  to: Category;
+  reason: string;
+  /** The requester's lease on the case, released with the request. */
+  leaseToken?: string;
+}
+
+export const validateCategoryMoveBody = compileValidator<CategoryMoveBody>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['to', 'reason'],
+    properties: {
+      to: { type: 'string', enum: CATEGORIES },
+      reason: { type: 'string', minLength: 3, maxLength: 2000 },
+      leaseToken: { type: 'string', minLength: 1, maxLength: 200 },
+    },
+  },
+  'category move',
+);
+
+export const validateCategoryMoveConfirmBody = compileValidator<{ confirm: boolean; note?: string }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['confirm'],
+    properties: { confirm: { type: 'boolean' }, note: { type: 'string', maxLength: 2000 } },
+  },
+  'category move confirmation',
+);
+
 export const validateAppealBody = compileValidator<{ contentId: string; decisionId: string; reason: string }>(
   {
     type: 'object',

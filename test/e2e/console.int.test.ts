@@ -128,6 +128,32 @@ describe('moderator console (Chromium)', () => {
     await page.close();
   });
 
+  it('a lead without the csam grant previews a draft rule that matches a CSAM post and sees only its id and a notice', async () => {
+    const text = 'zebrafoal pictures secretlima';
+    await p.ctx.es.index({ index, id: 'ui-csam-1', document: { id: 'ui-csam-1', type: 'post', text, authorId: 'abuser-1', lang: 'en', createdAt: '2026-11-20T10:00:00Z', moderation: { state: 'removed', category: 'csam', normalizedText: normalize(text) } }, refresh: true });
+    const page = await signIn(p.tokens.lead);
+    await page.waitForSelector('#rule-rows');
+    await page.getByLabel('Id', { exact: true }).fill('zebrafoal');
+    await page.getByLabel('Pattern', { exact: true }).fill('zebrafoal');
+    await page.getByLabel('Category', { exact: true }).selectOption('drugs');
+    await page.getByLabel('Scope', { exact: true }).selectOption('content');
+    await page.getByLabel('Action', { exact: true }).selectOption('flag_for_review');
+    await page.getByRole('button', { name: 'Save to draft' }).click();
+    await page.waitForSelector('text=Saved zebrafoal to the draft.');
+    await page.keyboard.press('p');
+    await page.waitForSelector('[data-content-count="zebrafoal"]');
+    expect(await page.locator('[data-content-count="zebrafoal"]').textContent()).toBe('1');
+    expect(await page.locator('[data-redacted="ui-csam-1"]').textContent()).toContain('csam grant');
+    await shot(page, 'console-rules-preview-redacted');
+    // Not in the page, nor in anything the page received.
+    expect(await page.content()).not.toContain('secretlima');
+    const seen = await page.evaluate(async () => (await fetch('/v1/rules/preview', { headers: { authorization: `Bearer ${sessionStorage.getItem('takedown.token')}` } })).text());
+    expect(seen).toContain('ui-csam-1');
+    expect(seen).not.toContain('secretlima');
+    await page.close();
+    expect((await p.call('DELETE', '/v1/rules/draft/zebrafoal', p.tokens.lead)).status).toBe(204);
+  });
+
   it('an admin opens the job board; nobody else can', async () => {
     const page = await signIn(p.tokens.admin);
     await page.goto(`${p.url}/admin/queues/`);

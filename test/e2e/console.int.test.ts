@@ -154,6 +154,30 @@ describe('moderator console (Chromium)', () => {
     expect((await p.call('DELETE', '/v1/rules/draft/zebrafoal', p.tokens.lead)).status).toBe(204);
   });
 
+  it('a moderator moves a case to the csam lane; a cleared moderator confirms it from the queues page', async () => {
+    const r = await p.call('POST', '/v1/reports', p.tokens.reporter, { content: { id: 'ui-move-1', type: 'post', text: 'selling cocaine, photos inside', authorId: 'seller-10' }, reporter: { type: 'user' }, reason: 'drugs' });
+    expect(r.status).toBe(202);
+    const caseId = caseIdFor('ui-move-1');
+    await eventually(() => p.deps.cases.get(caseId));
+    const page = await signIn(p.tokens.moderator);
+    await page.waitForSelector('text=Queues');
+    await page.keyboard.press('1');
+    await page.waitForSelector('#content-text');
+    await page.getByLabel('Reason', { exact: true }).fill('the photos look like abuse material');
+    await page.getByRole('button', { name: 'Move to the csam lane' }).click();
+    await page.waitForSelector('text=Move requested');
+    expect((await p.deps.cases.get(caseId))).toMatchObject({ lane: 'csam', status: 'open', categoryMove: { to: 'csam' } });
+    await page.close();
+
+    const cleared = await signIn(p.tokens.csamModerator);
+    await cleared.waitForSelector(`[data-move="${caseId}"]`);
+    await shot(cleared, 'console-pending-moves');
+    await cleared.locator(`[data-confirm="${caseId}"]`).click();
+    await cleared.waitForSelector('text=/move confirmed; now csam on the csam lane/');
+    expect((await p.deps.cases.get(caseId))).toMatchObject({ category: 'csam', lane: 'csam' });
+    await cleared.close();
+  });
+
   it('an admin opens the job board; nobody else can', async () => {
     const page = await signIn(p.tokens.admin);
     await page.goto(`${p.url}/admin/queues/`);

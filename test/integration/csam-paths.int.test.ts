@@ -1,5 +1,5 @@
 import { normalize } from '@takedown/search-rules';
-import { caseIdFor, type AuditEvent, type CaseRecord } from '@takedown/shared';
+import { actorOf, caseIdFor, type AuditEvent, type CaseRecord } from '@takedown/shared';
 import { eventually } from '../support/test-context';
 import { claimCase, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 
@@ -12,6 +12,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await p.stop();
 });
+
+/** How the API names the holder of a token (actorOf): compared as it is, whatever it is made of. */
+async function actor(token: string): Promise<string> {
+  return actorOf((await p.deps.tokens.authenticate(token))!);
+}
 
 async function report(contentId: string, extra: Record<string, unknown> = {}, token = p.tokens.reporter): Promise<void> {
   const r = await p.call('POST', '/v1/reports', token, reportBody(contentId, extra));
@@ -234,7 +239,7 @@ describe('category moves across the csam line: the grant, a second person, the a
     const held = await claimCase(p, 'mv-into');
     const asked = await p.call('POST', `/v1/cases/${c.id}/category-move`, p.tokens.moderator, { to: 'csam', reason: 'looks like abuse material', leaseToken: held.lease.token });
     expect(asked.status).toBe(202);
-    expect(asked.body).toMatchObject({ lane: 'csam', category: 'drugs', categoryMove: { from: 'drugs', to: 'csam', fromLane: 'default', requestedBy: 'moderator:moderator-1' } });
+    expect(asked.body).toMatchObject({ lane: 'csam', category: 'drugs', categoryMove: { from: 'drugs', to: 'csam', fromLane: 'default', requestedBy: await actor(p.tokens.moderator) } });
     const pending = (await p.deps.cases.get(c.id))!;
     expect([pending.status, pending.lane, pending.category, pending.lease]).toEqual(['open', 'csam', 'drugs', undefined]);
     expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('csam'), c.id)).not.toBeNull();
@@ -249,7 +254,7 @@ describe('category moves across the csam line: the grant, a second person, the a
     // Cleared moderators see the pending move in the listing.
     await mirrored(pending);
     const moves = await p.call('GET', '/v1/cases?pendingMove=true&size=100', p.tokens.csamModerator);
-    expect(moves.body.cases.find((x: { id: string }) => x.id === c.id)?.categoryMove).toMatchObject({ to: 'csam', requestedBy: 'moderator:moderator-1' });
+    expect(moves.body.cases.find((x: { id: string }) => x.id === c.id)?.categoryMove).toMatchObject({ to: 'csam', requestedBy: await actor(p.tokens.moderator) });
     expect((await p.call('GET', '/v1/cases?pendingMove=true&size=100', p.tokens.moderator)).body.cases).toEqual([]);
     // The decision path cannot settle it meanwhile.
     const claim = await claimCase(p, 'mv-into', p.tokens.csamModerator, 'csam');
@@ -267,11 +272,11 @@ describe('category moves across the csam line: the grant, a second person, the a
 
     const events = await auditOf(c.id, ['case.category_move_requested', 'case.category_moved']);
     const requested = events.find((e) => e.type === 'case.category_move_requested')!;
-    expect(requested.actor).toBe('moderator:moderator-1');
-    expect(requested.data).toMatchObject({ from: 'drugs', to: 'csam', requestedBy: 'moderator:moderator-1', leaseReleased: true, before: { category: 'drugs', lane: 'default' }, after: { category: 'drugs', lane: 'csam' } });
+    expect(requested.actor).toBe(await actor(p.tokens.moderator));
+    expect(requested.data).toMatchObject({ from: 'drugs', to: 'csam', requestedBy: await actor(p.tokens.moderator), leaseReleased: true, before: { category: 'drugs', lane: 'default' }, after: { category: 'drugs', lane: 'csam' } });
     const confirmed = events.find((e) => e.type === 'case.category_moved')!;
-    expect(confirmed.actor).toBe('moderator:csam-2');
-    expect(confirmed.data).toMatchObject({ requestedBy: 'moderator:moderator-1', confirmedBy: 'moderator:csam-2', note: 'confirmed on review', before: { category: 'drugs', lane: 'csam' }, after: { category: 'csam', lane: 'csam' } });
+    expect(confirmed.actor).toBe(await actor(p.tokens.csamModerator2));
+    expect(confirmed.data).toMatchObject({ requestedBy: await actor(p.tokens.moderator), confirmedBy: await actor(p.tokens.csamModerator2), note: 'confirmed on review', before: { category: 'drugs', lane: 'csam' }, after: { category: 'csam', lane: 'csam' } });
   });
 
   it('a move out of csam takes the grant, waits on the csam lane, is refused to the same person, can be rejected, and once confirmed opens the case to everyone', async () => {
@@ -299,8 +304,8 @@ describe('category moves across the csam line: the grant, a second person, the a
     expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('default'), c.id)).not.toBeNull();
     expect((await p.call('GET', `/v1/cases/${c.id}`, p.tokens.moderator)).status).toBe(200);
     const events = await auditOf(c.id, ['case.category_move_requested', 'case.category_move_rejected', 'case.category_moved']);
-    expect(events.find((e) => e.type === 'case.category_move_rejected')!.data).toMatchObject({ requestedBy: 'moderator:csam-1', rejectedBy: 'lead:csam-lead', before: { category: 'csam', lane: 'csam' }, after: { category: 'csam', lane: 'csam' } });
-    expect(events.find((e) => e.type === 'case.category_moved')!.data).toMatchObject({ requestedBy: 'moderator:csam-1', confirmedBy: 'moderator:csam-2', before: { category: 'csam', lane: 'csam' }, after: { category: 'other', lane: 'default' } });
+    expect(events.find((e) => e.type === 'case.category_move_rejected')!.data).toMatchObject({ requestedBy: await actor(p.tokens.csamModerator), rejectedBy: await actor(p.tokens.csamLead), before: { category: 'csam', lane: 'csam' }, after: { category: 'csam', lane: 'csam' } });
+    expect(events.find((e) => e.type === 'case.category_moved')!.data).toMatchObject({ requestedBy: await actor(p.tokens.csamModerator), confirmedBy: await actor(p.tokens.csamModerator2), before: { category: 'csam', lane: 'csam' }, after: { category: 'other', lane: 'default' } });
   });
 
   it('a rejected move into csam returns the case to its lane and category; asking ends another holder\'s lease', async () => {
@@ -317,7 +322,7 @@ describe('category moves across the csam line: the grant, a second person, the a
     expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('default'), c.id)).not.toBeNull();
     expect((await p.call('GET', `/v1/cases/${c.id}`, p.tokens.moderator)).status).toBe(200);
     const events = await auditOf(c.id, ['case.category_move_requested', 'case.category_move_rejected']);
-    expect(events.find((e) => e.type === 'case.category_move_requested')!.data).toMatchObject({ leaseEndedFor: 'moderator:moderator-2' });
+    expect(events.find((e) => e.type === 'case.category_move_requested')!.data).toMatchObject({ leaseEndedFor: await actor(p.tokens.moderator2) });
   });
 
   it('a decision that crosses the csam line is refused with 409 naming category and the move endpoint', async () => {

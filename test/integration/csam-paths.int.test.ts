@@ -343,3 +343,24 @@ describe('category moves across the csam line: the grant, a second person, the a
     expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('escalated'), csam.id)).toBeNull();
   });
 });
+
+describe('claims never hand an uncleared moderator a csam case', () => {
+  it('sends a csam case found off the csam lane (recorded before the csam signal) to the csam lane instead of showing it', async () => {
+    const c = await drugsCase('legacy-hit', 'legacy-author');
+    // As such a case was stored: a csam rule hit, no signal, on the default lane.
+    const hits = [{ ruleId: 'known-csam-hash', category: 'csam', action: 'auto_remove', shadow: false, start: 0, end: 0, rulesetVersion: 1 }];
+    await p.ctx.redis.hset(p.deps.cases.keys.case(c.id), 'ruleHits', JSON.stringify(hits));
+    await p.ctx.redis.hdel(p.deps.cases.keys.case(c.id), 'csamSignal');
+    const held: { id: string; token: string }[] = [];
+    for (;;) {
+      const r = await p.call('POST', '/v1/review/claim', p.tokens.moderator, { queue: 'default' });
+      if (r.status === 204) break;
+      expect(r.body.case.id).not.toBe(c.id);
+      held.push({ id: r.body.case.id, token: r.body.lease.token });
+    }
+    for (const h of held) await p.call('POST', `/v1/review/${h.id}/release`, p.tokens.moderator, { leaseToken: h.token });
+    expect((await p.deps.cases.get(c.id))!).toMatchObject({ status: 'open', lane: 'csam' });
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('csam'), c.id)).not.toBeNull();
+    await auditOf(c.id, ['case.restricted']);
+  });
+});

@@ -18,12 +18,23 @@ export function reviewRoutes(deps: ApiDeps): Router {
     if (queue === 'csam' && !p.grants.csam) {
       throw new ForbiddenError('the csam queue is restricted to moderators cleared for it', 'csam_not_allowed');
     }
-    const claimed = await deps.cases.claim(queue, actorOf(p));
-    if (!claimed) {
-      res.status(204).end();
-      return;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const claimed = await deps.cases.claim(queue, actorOf(p));
+      if (!claimed) break;
+      if (p.grants.csam || !isCsamCase(claimed.case)) {
+        res.json({ case: claimed.case, lease: { token: claimed.lease.token, expiresAt: claimed.lease.expiresAt } });
+        return;
+      }
+      // A csam case off the csam lane (recorded before triage kept the csam signal): never shown, sent where it belongs.
+      await deps.cases.move(claimed.case, {
+        lane: 'csam',
+        set: {},
+        unset: [],
+        lease: 'end',
+        audit: { type: 'case.restricted', actor: 'system', at: new Date().toISOString(), caseId: claimed.case.id, contentId: claimed.case.contentId, data: { from: claimed.case.lane, to: 'csam' } },
+      });
     }
-    res.json({ case: claimed.case, lease: { token: claimed.lease.token, expiresAt: claimed.lease.expiresAt } });
+    res.status(204).end();
   });
 
   r.post('/v1/review/:caseId/heartbeat', guard(deps.tokens, 'POST /v1/review/:caseId/heartbeat'), async (req, res) => {

@@ -168,6 +168,8 @@ describe('moderator console (Chromium)', () => {
     await page.waitForSelector('text=Move requested');
     expect((await p.deps.cases.get(caseId))).toMatchObject({ lane: 'csam', status: 'open', categoryMove: { to: 'csam' } });
     await page.close();
+    // The listing is Elasticsearch's (refreshed every second); the page polls it too, this only saves a poll.
+    await eventually(async () => (await p.call('GET', '/v1/cases?pendingMove=true', p.tokens.csamModerator)).body.cases.some((x: { id: string }) => x.id === caseId));
 
     const cleared = await signIn(p.tokens.csamModerator);
     await cleared.waitForSelector(`[data-move="${caseId}"]`);

@@ -42,6 +42,8 @@ export async function renderQueues({ main, me }) {
     if (!typing && canClaim && QUEUE_KEYS[e.key] && queues.some((x) => x.queue === QUEUE_KEYS[e.key])) claimNext({ main }, QUEUE_KEYS[e.key]);
   });
   every(5000, async () => {
+    // New requests show up within a refresh of the cases index.
+    if (mayConfirm(me)) await renderPendingMoves(main.querySelector('#pending-moves'));
     const { queues: now } = await api('GET', '/v1/queues');
     for (const q of now) {
       const cell = main.querySelector(`[data-depth="${q.queue}"]`);
@@ -56,6 +58,7 @@ const mayConfirm = (me) => me.grants.csam === true && (me.role === 'moderator' |
 /** Moves across the csam line waiting for a second cleared person: Confirm or Reject each. */
 async function renderPendingMoves(el) {
   const { cases } = await api('GET', '/v1/cases?pendingMove=true&size=100');
+  const said = el.querySelector('#move-msg')?.textContent ?? '';
   el.innerHTML = `<h2>Pending category moves</h2>${
     cases.length
       ? `<table aria-label="Pending category moves"><thead><tr><th>Case</th><th>Move</th><th>Asked by</th><th>Reason</th><th></th></tr></thead><tbody>
@@ -67,7 +70,7 @@ async function renderPendingMoves(el) {
           )
           .join('')}</tbody></table>`
       : '<p class="muted">None waiting.</p>'
-  }<p id="move-msg" role="status"></p>`;
+  }<p id="move-msg" role="status">${esc(said)}</p>`;
 }
 
 /** Confirm and Reject, bound once on the card (its rows are redrawn after each answer). */

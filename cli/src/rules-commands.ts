@@ -78,8 +78,9 @@ export async function rulesCommand(api: ApiClient, args: string[]): Promise<numb
       out(`draft vs published v${r.body.publishedVersion ?? '-'}: +${d.added.length} added, ~${d.changed.length} changed, -${d.removed.length} removed; ${r.body.queriesExamined} logged searches replayed`);
       for (const x of r.body.rules) {
         out(`${x.change.padEnd(7)} ${x.ruleId}  ${x.action}${x.shadow ? ' (shadow)' : ''}  "${x.pattern}"  content: ${x.contentMatches ?? '-'}  searches: ${x.queryMatches ?? '-'}`);
-        for (const s of x.contentSamples.slice(0, 3)) out(`          doc ${s.id}: ${s.text}`);
-        for (const q of x.querySamples.slice(0, 3)) out(`          query: ${q}`);
+        // Without the csam grant, csam and removed posts come back as an id and a notice.
+        for (const s of x.contentSamples.slice(0, 3)) out(`          doc ${s.id}: ${s.redacted ? `[${s.notice}]` : s.text}`);
+        for (const q of x.querySamples.slice(0, 3)) out(`          query: ${typeof q === 'string' ? q : `[${q.notice}]`}`);
       }
       for (const id of d.removed) out(`removed ${id}`);
       return 0;

@@ -15,20 +15,28 @@ ARGV[8]  action: remove | keep | escalate | restrict | label
 ARGV[9]  case fields JSON (object of string values) to set
 ARGV[10] lane score for an escalated case
 ARGV[11] audit event JSON
-ARGV[12] JSON array of identities the moderator acted under before (former
+ARGV[12] lane an escalation goes to ("escalated", or "csam" for a case restricted to the grant)
+ARGV[13] the case's lane as the caller read it
+ARGV[14] the case's category as the caller read it
+ARGV[15] JSON array of identities the moderator acted under before (former
          "role:name" actors of a migrated token); may be "[]"
 
-escalate puts the case on the "escalated" lane, open, with no outbox entry;
+escalate puts the case on the ARGV[12] lane, open, with no outbox entry;
 every other action closes the case and puts the decision in the outbox.
+The caller checked the decision against the case's lane and category (a
+decision never moves a case across the csam line); ARGV[13] and ARGV[14]
+make sure they still hold.
 
 Returns: {1, "ok"}; {0, "lease"} not claimed with this token or the lease
 expired; {0, "same_moderator"} an appeal decided by its original decider
-(the same person: ARGV[5], or one of ARGV[12]).
+(the same person: ARGV[5], or one of ARGV[15]);
+{0, "move_pending"} a category move awaits confirmation; {0, "changed"} the
+lane or category changed since the caller read them.
 ]]
 local p = ARGV[1]
 local caseId = ARGV[2]
 local caseKey = p .. ':case:' .. caseId
-local c = redis.call('HMGET', caseKey, 'status', 'leaseToken', 'leaseExpiresAt', 'originalDecider')
+local c = redis.call('HMGET', caseKey, 'status', 'leaseToken', 'leaseExpiresAt', 'originalDecider', 'categoryMove', 'lane', 'category')
 if c[1] ~= 'claimed' or c[2] ~= ARGV[3] or tonumber(c[3]) <= tonumber(ARGV[4]) then
   return {0, 'lease'}
 end
@@ -36,11 +44,17 @@ if c[4] then
   if c[4] == ARGV[5] then
     return {0, 'same_moderator'}
   end
-  for _, former in ipairs(cjson.decode(ARGV[12] or '[]')) do
+  for _, former in ipairs(cjson.decode(ARGV[15] or '[]')) do
     if c[4] == former then
       return {0, 'same_moderator'}
     end
   end
+end
+if c[5] then
+  return {0, 'move_pending'}
+end
+if c[6] ~= ARGV[13] or c[7] ~= ARGV[14] then
+  return {0, 'changed'}
 end
 
 local dkey = p .. ':decision:' .. ARGV[6]
@@ -56,9 +70,9 @@ redis.call('HINCRBY', caseKey, 'rev', 1)
 redis.call('ZREM', p .. ':leases', caseId)
 
 if ARGV[8] == 'escalate' then
-  redis.call('HSET', caseKey, 'status', 'open', 'lane', 'escalated', 'score', ARGV[10], 'enqueuedAt', ARGV[4])
-  redis.call('ZADD', p .. ':lane:escalated', ARGV[10], caseId)
-  redis.call('ZADD', p .. ':lane-age:escalated', ARGV[4], caseId)
+  redis.call('HSET', caseKey, 'status', 'open', 'lane', ARGV[12], 'score', ARGV[10], 'enqueuedAt', ARGV[4])
+  redis.call('ZADD', p .. ':lane:' .. ARGV[12], ARGV[10], caseId)
+  redis.call('ZADD', p .. ':lane-age:' .. ARGV[12], ARGV[4], caseId)
 else
   redis.call('HSET', caseKey, 'status', 'decided')
   redis.call('HDEL', caseKey, 'originalDecider', 'appealOf')

@@ -33,6 +33,7 @@ export * from './moderation/decision-moderation';
 export * from './moderation/scan-report';
 export * from './moderation/text-digest';
 export * from './moderation/priority';
+export * from './moderation/csam';
 export * from './moderation/case-store';
 export * from './audit/audit-event';
 export * from './audit/audit-writer';

@@ -128,6 +128,58 @@ describe('moderator console (Chromium)', () => {
     await page.close();
   });
 
+  it('a lead without the csam grant previews a draft rule that matches a CSAM post and sees only its id and a notice', async () => {
+    const text = 'zebrafoal pictures secretlima';
+    await p.ctx.es.index({ index, id: 'ui-csam-1', document: { id: 'ui-csam-1', type: 'post', text, authorId: 'abuser-1', lang: 'en', createdAt: '2026-11-20T10:00:00Z', moderation: { state: 'removed', category: 'csam', normalizedText: normalize(text) } }, refresh: true });
+    const page = await signIn(p.tokens.lead);
+    await page.waitForSelector('#rule-rows');
+    await page.getByLabel('Id', { exact: true }).fill('zebrafoal');
+    await page.getByLabel('Pattern', { exact: true }).fill('zebrafoal');
+    await page.getByLabel('Category', { exact: true }).selectOption('drugs');
+    await page.getByLabel('Scope', { exact: true }).selectOption('content');
+    await page.getByLabel('Action', { exact: true }).selectOption('flag_for_review');
+    await page.getByRole('button', { name: 'Save to draft' }).click();
+    await page.waitForSelector('text=Saved zebrafoal to the draft.');
+    await page.keyboard.press('p');
+    await page.waitForSelector('[data-content-count="zebrafoal"]');
+    expect(await page.locator('[data-content-count="zebrafoal"]').textContent()).toBe('1');
+    expect(await page.locator('[data-redacted="ui-csam-1"]').textContent()).toContain('csam grant');
+    await shot(page, 'console-rules-preview-redacted');
+    // Not in the page, nor in anything the page received.
+    expect(await page.content()).not.toContain('secretlima');
+    const seen = await page.evaluate(async () => (await fetch('/v1/rules/preview', { headers: { authorization: `Bearer ${sessionStorage.getItem('takedown.token')}` } })).text());
+    expect(seen).toContain('ui-csam-1');
+    expect(seen).not.toContain('secretlima');
+    await page.close();
+    expect((await p.call('DELETE', '/v1/rules/draft/zebrafoal', p.tokens.lead)).status).toBe(204);
+  });
+
+  it('a moderator moves a case to the csam lane; a cleared moderator confirms it from the queues page', async () => {
+    const r = await p.call('POST', '/v1/reports', p.tokens.reporter, { content: { id: 'ui-move-1', type: 'post', text: 'selling cocaine, photos inside', authorId: 'seller-10' }, reporter: { type: 'user' }, reason: 'drugs' });
+    expect(r.status).toBe(202);
+    const caseId = caseIdFor('ui-move-1');
+    await eventually(() => p.deps.cases.get(caseId));
+    const page = await signIn(p.tokens.moderator);
+    await page.waitForSelector('text=Queues');
+    await page.keyboard.press('1');
+    await page.waitForSelector('#content-text');
+    await page.getByLabel('Reason', { exact: true }).fill('the photos look like abuse material');
+    await page.getByRole('button', { name: 'Move to the csam lane' }).click();
+    await page.waitForSelector('text=Move requested');
+    expect((await p.deps.cases.get(caseId))).toMatchObject({ lane: 'csam', status: 'open', categoryMove: { to: 'csam' } });
+    await page.close();
+    // The listing is Elasticsearch's (refreshed every second); the page polls it too, this only saves a poll.
+    await eventually(async () => (await p.call('GET', '/v1/cases?pendingMove=true', p.tokens.csamModerator)).body.cases.some((x: { id: string }) => x.id === caseId));
+
+    const cleared = await signIn(p.tokens.csamModerator);
+    await cleared.waitForSelector(`[data-move="${caseId}"]`);
+    await shot(cleared, 'console-pending-moves');
+    await cleared.locator(`[data-confirm="${caseId}"]`).click();
+    await cleared.waitForSelector('text=/move confirmed; now csam on the csam lane/');
+    expect((await p.deps.cases.get(caseId))).toMatchObject({ category: 'csam', lane: 'csam' });
+    await cleared.close();
+  });
+
   it('an admin opens the job board; nobody else can', async () => {
     const page = await signIn(p.tokens.admin);
     await page.goto(`${p.url}/admin/queues/`);

@@ -313,7 +313,8 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
       ['known-csam-hash', true],
     ]);
     expect(c.autoRemovedBy).toBeUndefined();
-    expect(c.lane).toBe('default');
+    // Not scored (the category is the reason's), but a known csam hash on the copy restricts who may look at it.
+    expect([c.category, c.lane, c.csamSignal]).toEqual(['drugs', 'csam', true]);
     const doc = await p.ctx.es.get({ index: p.ctx.config.contentIndex, id: 'trust-unindexed' }, { ignore: [404] });
     expect(doc.found).toBe(false);
     const ids = (await p.deps.cases.reports(c.id)).map((r) => r.reportId);

@@ -1,5 +1,6 @@
 import { ROLES, caseIdFor, type Role } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '@takedown/moderation-api';
+import { eventually } from '../support/test-context';
 import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 
 let p: Pipeline;
@@ -37,6 +38,9 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     'POST /v1/rules/rollback': { version: 1 },
     'POST /v1/review/:caseId/reveal': { leaseToken: 'x', index: 0 },
     'POST /v1/rules/backfill': { sweep: 'changed' },
+    // Not across the csam line: refused for its state (409), so no role changes the case for the next.
+    'POST /v1/cases/:caseId/category-move': { to: 'drugs', reason: 'matrix check' },
+    'POST /v1/cases/:caseId/category-move/confirm': { confirm: false },
   };
   return { method, path, body: bodies[endpoint] };
 }
@@ -63,6 +67,48 @@ describe('role matrix: every endpoint × every role', () => {
       } else {
         expect({ who, status }).toEqual({ who, status: 403 });
       }
+    }
+  });
+
+  it('keeps every endpoint that shows or moves a case behind the csam grant, for every role it admits', async () => {
+    const r = await p.call('POST', '/v1/reports', p.tokens.reporter, reportBody('post-csam-matrix', { reason: 'csam', content: { id: 'post-csam-matrix', type: 'post', text: 'matrix', authorId: 'matrix', mediaSha256: ['cd'.repeat(32)] } }));
+    expect(r.status).toBe(202);
+    const caseId = caseIdFor('post-csam-matrix');
+    await eventually(() => p.deps.cases.get(caseId));
+    const paths: [Endpoint, unknown][] = [
+      ['GET /v1/cases/:caseId', undefined],
+      ['GET /v1/cases/:caseId/media/:index', undefined],
+      ['POST /v1/review/:caseId/heartbeat', { leaseToken: 'x' }],
+      ['POST /v1/review/:caseId/reveal', { leaseToken: 'x', index: 0 }],
+      ['POST /v1/review/:caseId/decision', { leaseToken: 'x', action: 'remove', category: 'csam', legalGround: 'Child sexual abuse material' }],
+      ['POST /v1/cases/:caseId/category-move', { to: 'other', reason: 'matrix check' }],
+      ['POST /v1/cases/:caseId/category-move/confirm', { confirm: false }],
+    ];
+    const uncleared: Record<string, string> = { moderator: p.tokens.moderator, lead: p.tokens.lead, admin: p.tokens.admin };
+    const cleared: Record<string, string> = { moderator: p.tokens.csamModerator, lead: p.tokens.csamLead, admin: p.tokens.csamAdmin };
+    for (const [endpoint, body] of paths) {
+      const [method, template] = endpoint.split(' ') as [string, string];
+      const path = template.replace(':caseId', caseId).replace(':index', '0');
+      for (const role of ACCESS[endpoint] as readonly string[]) {
+        const refused = await p.call(method, path, uncleared[role], body);
+        expect({ endpoint, role, status: refused.status, code: refused.body?.error?.code }).toEqual({ endpoint, role, status: 403, code: 'csam_not_allowed' });
+        // The move the cleared moderator asked for above is confirmed by another cleared person.
+        const token = endpoint.endsWith('/confirm') && role === 'moderator' ? p.tokens.csamModerator2 : cleared[role];
+        const admitted = await p.call(method, path, token, body);
+        expect({ endpoint, role, refused: admitted.status === 401 || admitted.status === 403 }).toEqual({ endpoint, role, refused: false });
+      }
+    }
+    // Claims from the csam lane, and the figures of it.
+    expect((await p.call('POST', '/v1/review/claim', p.tokens.moderator, { queue: 'csam' })).status).toBe(403);
+    for (const role of ['moderator', 'lead', 'admin']) {
+      const queues = (await p.call('GET', '/v1/queues', uncleared[role])).body.queues.map((q: { queue: string }) => q.queue);
+      expect({ role, csam: queues.includes('csam') }).toEqual({ role, csam: false });
+      expect({ role, csam: (await p.call('GET', '/v1/queues', cleared[role])).body.queues.some((q: { queue: string }) => q.queue === 'csam') }).toEqual({ role, csam: true });
+    }
+    for (const role of ['lead', 'admin']) {
+      expect({ role, csam: JSON.stringify((await p.call('GET', '/v1/stats', uncleared[role])).body).includes('csam') }).toEqual({ role, csam: false });
+      expect({ role, csam: ((await p.call('GET', '/metrics', uncleared[role])).body as string).includes('queue="csam"') }).toEqual({ role, csam: false });
+      expect({ role, csam: ((await p.call('GET', '/metrics', cleared[role])).body as string).includes('queue="csam"') }).toEqual({ role, csam: true });
     }
   });
 

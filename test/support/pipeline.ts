@@ -34,11 +34,12 @@ export interface Pipeline {
   actionsDeps: ActionsDeps;
   triageDeps: TriageDeps;
   /**
-   * A bearer token per role; `csamModerator` is a moderator cleared for the
-   * csam queue; `flagger`, `authority` and `detector` are reporter tokens an
-   * admin granted that standing.
+   * A bearer token per role; `csamModerator`, `csamModerator2`, `csamLead`
+   * and `csamAdmin` hold the csam grant (two cleared moderators, for the
+   * two-person rule); `flagger`, `authority` and `detector` are reporter
+   * tokens an admin granted that standing.
    */
-  tokens: Record<Role | 'moderator2' | 'csamModerator' | 'flagger' | 'authority' | 'detector', string>;
+  tokens: Record<Role | 'moderator2' | 'csamModerator' | 'csamModerator2' | 'csamLead' | 'csamAdmin' | 'flagger' | 'authority' | 'detector', string>;
   triage: Worker;
   actions: Worker;
   audit: AuditWriter;
@@ -94,6 +95,9 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   }
   tokens.moderator2 = (await deps.tokens.create({ role: 'moderator', name: 'moderator-2', createdBy: 'test' })).token;
   tokens.csamModerator = (await deps.tokens.create({ role: 'moderator', name: 'csam-1', grants: { csam: true }, createdBy: 'test' })).token;
+  tokens.csamModerator2 = (await deps.tokens.create({ role: 'moderator', name: 'csam-2', grants: { csam: true }, createdBy: 'test' })).token;
+  tokens.csamLead = (await deps.tokens.create({ role: 'lead', name: 'csam-lead', grants: { csam: true }, createdBy: 'test' })).token;
+  tokens.csamAdmin = (await deps.tokens.create({ role: 'admin', name: 'csam-admin', grants: { csam: true }, createdBy: 'test' })).token;
   tokens.flagger = (await deps.tokens.create({ role: 'reporter', name: 'flagger-1', grants: { standing: 'trusted_flagger' }, createdBy: 'test' })).token;
   tokens.authority = (await deps.tokens.create({ role: 'reporter', name: 'authority-1', grants: { standing: 'authority' }, createdBy: 'test' })).token;
   tokens.detector = (await deps.tokens.create({ role: 'reporter', name: 'hash-scanner', grants: { standing: 'automated' }, createdBy: 'test' })).token;

@@ -4,6 +4,16 @@ import { every, setShortcuts } from './app.js';
 const CATEGORIES = ['drugs', 'csam', 'weapons', 'fraud', 'terrorism', 'other'];
 const ACTIONS = ['block_query', 'exclude', 'demote', 'flag_for_review', 'auto_remove'];
 
+/** A content sample: its text, or (without the csam grant, for csam or removed posts) only its id and the API's notice. */
+function contentSample(s) {
+  if (s.redacted) return `doc ${esc(s.id)}: <em class="redacted" data-redacted="${esc(s.id)}">${esc(s.notice)}</em>`;
+  return `doc ${esc(s.id)}: ${esc(s.text)}`;
+}
+
+function querySample(q) {
+  return typeof q === 'string' ? `search: ${esc(q)}` : `search: <em class="redacted">${esc(q.notice)}</em>`;
+}
+
 /** The lead's rule editor: list, search, add/edit/disable, shadow, preview, publish with diff, rollback, backfill. */
 export async function renderRules({ main, me }) {
   const canEdit = me.role === 'lead';
@@ -122,7 +132,7 @@ export async function renderRules({ main, me }) {
     main.querySelector('#preview').innerHTML = `<p>Against v${p.publishedVersion ?? '–'}: +${p.diff.added.length} added, ~${p.diff.changed.length} changed, −${p.diff.removed.length} removed · ${p.queriesExamined} logged searches replayed</p>
       <table aria-label="Preview"><thead><tr><th>Rule</th><th>Change</th><th>Content matches</th><th>Searches matched</th><th>Samples</th></tr></thead><tbody>
       ${p.rules.map((r) => `<tr><td>${esc(r.ruleId)}${r.shadow ? ' <span class="pill">shadow</span>' : ''}</td><td>${esc(r.change)}</td><td data-content-count="${esc(r.ruleId)}">${r.contentMatches ?? '–'}</td><td data-query-count="${esc(r.ruleId)}">${r.queryMatches ?? '–'}</td>
-        <td>${[...r.contentSamples.map((s) => `doc ${esc(s.id)}: ${esc(s.text)}`), ...r.querySamples.map((q) => `search: ${esc(q)}`)].slice(0, 4).join('<br>')}</td></tr>`).join('')}
+        <td>${[...r.contentSamples.map(contentSample), ...r.querySamples.map(querySample)].slice(0, 6).join('<br>')}</td></tr>`).join('')}
       ${p.diff.removed.map((id) => `<tr><td>${esc(id)}</td><td>removed</td><td colspan="3"></td></tr>`).join('')}
       </tbody></table>`;
   };

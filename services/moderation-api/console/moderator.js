@@ -30,17 +30,60 @@ export async function renderQueues({ main, me }) {
         .join('')}
       </tbody></table>
       <p id="queue-msg" class="muted" role="status"></p>
-    </div>`;
+    </div>
+    ${mayConfirm(me) ? '<div class="card" id="pending-moves" aria-label="Pending category moves"></div>' : ''}`;
   for (const b of main.querySelectorAll('[data-claim]')) b.addEventListener('click', () => claimNext({ main }, b.dataset.claim));
+  if (mayConfirm(me)) {
+    bindPendingMoves(main.querySelector('#pending-moves'));
+    await renderPendingMoves(main.querySelector('#pending-moves'));
+  }
   const shortcuts = canClaim ? Object.entries(QUEUE_KEYS).filter(([, q]) => queues.some((x) => x.queue === q)).map(([k, q]) => [k, `claim next from ${q}`]) : [];
   setShortcuts(shortcuts, (e, typing) => {
     if (!typing && canClaim && QUEUE_KEYS[e.key] && queues.some((x) => x.queue === QUEUE_KEYS[e.key])) claimNext({ main }, QUEUE_KEYS[e.key]);
   });
   every(5000, async () => {
+    // New requests show up within a refresh of the cases index.
+    if (mayConfirm(me)) await renderPendingMoves(main.querySelector('#pending-moves'));
     const { queues: now } = await api('GET', '/v1/queues');
     for (const q of now) {
       const cell = main.querySelector(`[data-depth="${q.queue}"]`);
       if (cell) cell.textContent = String(q.depth);
+    }
+  });
+}
+
+/** Confirming a move across the csam line takes the grant (moderators and leads; the API checks again). */
+const mayConfirm = (me) => me.grants.csam === true && (me.role === 'moderator' || me.role === 'lead');
+
+/** Moves across the csam line waiting for a second cleared person: Confirm or Reject each. */
+async function renderPendingMoves(el) {
+  const { cases } = await api('GET', '/v1/cases?pendingMove=true&size=100');
+  const said = el.querySelector('#move-msg')?.textContent ?? '';
+  el.innerHTML = `<h2>Pending category moves</h2>${
+    cases.length
+      ? `<table aria-label="Pending category moves"><thead><tr><th>Case</th><th>Move</th><th>Asked by</th><th>Reason</th><th></th></tr></thead><tbody>
+        ${cases
+          .map(
+            (c) => `<tr class="pending-move" data-move="${esc(c.id)}"><td>${esc(c.id)}<br><span class="muted">${esc(c.contentId)}</span></td>
+            <td>${esc(c.categoryMove.from)} → ${esc(c.categoryMove.to)}</td><td>${esc(c.categoryMove.requestedBy)}<br><span class="muted">${esc(c.categoryMove.requestedAt)}</span></td><td>${esc(c.categoryMove.reason)}</td>
+            <td><button class="primary" type="button" data-confirm="${esc(c.id)}">Confirm</button> <button type="button" data-reject="${esc(c.id)}">Reject</button></td></tr>`,
+          )
+          .join('')}</tbody></table>`
+      : '<p class="muted">None waiting.</p>'
+  }<p id="move-msg" role="status">${esc(said)}</p>`;
+}
+
+/** Confirm and Reject, bound once on the card (its rows are redrawn after each answer). */
+function bindPendingMoves(el) {
+  el.addEventListener('click', async (e) => {
+    const id = e.target.dataset.confirm ?? e.target.dataset.reject;
+    if (!id) return;
+    try {
+      const r = await api('POST', `/v1/cases/${id}/category-move/confirm`, { confirm: e.target.dataset.confirm !== undefined });
+      await renderPendingMoves(el);
+      el.querySelector('#move-msg').textContent = `Case ${id}: move ${r.outcome}; now ${r.category} on the ${r.lane} lane.`;
+    } catch (err) {
+      el.querySelector('#move-msg').textContent = err.message;
     }
   });
 }
@@ -118,6 +161,15 @@ export async function renderCase({ main }) {
           <p><button class="danger" type="submit">Submit and next <kbd>Enter</kbd></button> <button type="button" id="release">Release <kbd>Esc</kbd></button></p>
           <p id="decision-msg" class="error" role="alert"></p>
         </form>
+        <form class="card" id="category-move" aria-label="Category move">
+          ${csamCase(c)
+            ? `<h2>Move out of csam</h2><p class="muted">A second cleared person confirms; until then the case stays restricted.</p>
+               <label for="move-to">New category</label><select id="move-to">${CATEGORIES.filter((x) => x !== 'csam').map((x) => `<option>${x}</option>`).join('')}</select>`
+            : `<h2>Possible abuse material?</h2><p class="muted">The case is restricted at once (hidden from uncleared moderators, you included); a cleared moderator confirms the category.</p>`}
+          <label for="move-reason">Reason</label><input id="move-reason" style="width:100%" required minlength="3">
+          <p><button class="danger" type="submit">${csamCase(c) ? 'Ask to move out of csam' : 'Move to the csam lane'}</button></p>
+          <p id="move-msg" class="error" role="alert"></p>
+        </form>
       </aside>
     </div>`;
 
@@ -178,6 +230,19 @@ export async function renderCase({ main }) {
     void submit();
   });
   main.querySelector('#release').addEventListener('click', () => release(main, c.id));
+  main.querySelector('#category-move').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const to = csamCase(c) ? main.querySelector('#move-to').value : 'csam';
+    try {
+      // The request hands the lease back: the case waits on its (new) lane for a cleared person.
+      const r = await api('POST', `/v1/cases/${c.id}/category-move`, { to, reason: main.querySelector('#move-reason').value, leaseToken: held.lease.token });
+      held = null;
+      setShortcuts([], null);
+      main.innerHTML = `<div class="card" role="status"><h1>Move requested</h1><p>Case ${esc(c.id)}: ${esc(r.categoryMove.from)} → ${esc(r.categoryMove.to)}, now on the ${esc(r.lane)} lane until a second cleared person confirms.</p><p><a href="#/queues">Back to queues</a></p></div>`;
+    } catch (err) {
+      main.querySelector('#move-msg').textContent = err.message;
+    }
+  });
 
   setShortcuts(
     [['r k e t l', 'choose remove / keep / escalate / restrict / label'], ['c', 'category'], ['g', 'legal ground'], ['v', 'reveal next media item'], ['Enter', 'submit and claim next'], ['Esc', 'release the case']],
@@ -207,6 +272,11 @@ async function release(main, caseId) {
   if (held) await api('POST', `/v1/review/${caseId}/release`, { leaseToken: held.lease.token }).catch(() => undefined);
   held = null;
   location.hash = '#/queues';
+}
+
+/** The case as the API restricts it: category or lane csam (the API's isCsamCase also counts signals the console need not know). */
+function csamCase(c) {
+  return c.category === 'csam' || c.lane === 'csam' || c.csamSignal === true;
 }
 
 function defaultGround(category) {

@@ -19,6 +19,9 @@ export const ACCESS = {
   'POST /v1/review/:caseId/heartbeat': ['moderator'],
   'POST /v1/review/:caseId/release': ['moderator'],
   'POST /v1/review/:caseId/decision': ['moderator'],
+  // Asking is open to whoever may see the case (restricting is the safe way); confirming takes the csam grant and another person.
+  'POST /v1/cases/:caseId/category-move': ['moderator', 'lead'],
+  'POST /v1/cases/:caseId/category-move/confirm': ['moderator', 'lead'],
   'GET /v1/audit/verify': ['admin', 'legal'],
   'GET /v1/people': ['admin'],
   'POST /v1/people': ['admin'],

@@ -6,6 +6,7 @@ import { queueBoard } from './admin/queue-board';
 import { adminRoutes } from './routes/admin';
 import { appealRoutes } from './routes/appeals';
 import { caseRoutes } from './routes/cases';
+import { categoryMoveRoutes } from './routes/category-move';
 import { consoleApiRoutes } from './routes/console-api';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
@@ -20,6 +21,7 @@ export function createApp(deps: ApiDeps): Express {
   // No body parser here: each route's guard reads the body once the caller is known, with that route's limit (http/read-json.ts).
   app.use(reportRoutes(deps));
   app.use(caseRoutes(deps));
+  app.use(categoryMoveRoutes(deps));
   app.use(reviewRoutes(deps));
   app.use(appealRoutes(deps));
   app.use(adminRoutes(deps));

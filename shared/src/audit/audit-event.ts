@@ -11,6 +11,8 @@ export interface AuditEventInput {
   contentId?: string;
   /** Set by the writer from data.action (decisions), for aggregations. */
   action?: string;
+  /** Set by the writer from data.category (decisions), so dashboards can leave csam figures out. */
+  category?: string;
   data?: Record<string, unknown>;
 }
 

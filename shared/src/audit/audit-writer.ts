@@ -96,6 +96,8 @@ export class AuditWriter {
       const input = JSON.parse(raw) as AuditEventInput;
       const action = input.data?.['action'];
       if (typeof action === 'string' && input.action === undefined) input.action = action;
+      const category = input.data?.['category'];
+      if (typeof category === 'string' && input.category === undefined) input.category = category;
       const base: Omit<AuditEvent, 'hash'> = { ...input, seq: seq + 1, streamId, prevHash: hash };
       const event: AuditEvent = { ...base, hash: auditHash(base) };
       operations.push({ create: { _index: this.o.index, _id: String(event.seq) } }, event);

@@ -43,6 +43,18 @@ export function casesIndexDefinition(replicas: number): IndexDefinition {
         decidedAt: { type: 'date' },
         leaseHolder: { type: 'keyword' },
         appealOf: { type: 'keyword' },
+        csam: { type: 'boolean' },
+        categoryMove: {
+          properties: {
+            id: { type: 'keyword' },
+            from: { type: 'keyword' },
+            to: { type: 'keyword' },
+            fromLane: { type: 'keyword' },
+            requestedBy: { type: 'keyword' },
+            requestedAt: { type: 'date' },
+            reason: { type: 'text', index: false },
+          },
+        },
         rev: { type: 'long' },
       },
     },
@@ -65,6 +77,8 @@ export function auditIndexDefinition(replicas: number): IndexDefinition {
         type: { type: 'keyword' },
         /** data.action of decision events, copied up so dashboards can aggregate on it. */
         action: { type: 'keyword' },
+        /** data.category likewise: dashboards leave csam figures out for callers without the grant. */
+        category: { type: 'keyword' },
         actor: { type: 'keyword' },
         at: { type: 'date' },
         caseId: { type: 'keyword' },
@@ -109,11 +123,23 @@ export function statementsIndexDefinition(replicas: number): IndexDefinition {
   };
 }
 
-/** Creates Takedown's own indices when missing. */
+/**
+ * Creates Takedown's own indices when missing, and adds fields new since an
+ * existing one was created: the mappings are strict, so a writer sending a
+ * new field to an old index would fail every write (fields are only ever
+ * added, which put-mapping allows).
+ */
 export async function ensureTakedownIndices(es: Client, indexPrefix: string, replicas: number): Promise<TakedownIndexNames> {
   const names = takedownIndexNames(indexPrefix);
-  await ensureIndex(es, names.cases, casesIndexDefinition(replicas));
-  await ensureIndex(es, names.audit, auditIndexDefinition(replicas));
-  await ensureIndex(es, names.statements, statementsIndexDefinition(replicas));
+  const defs: [string, IndexDefinition][] = [
+    [names.cases, casesIndexDefinition(replicas)],
+    [names.audit, auditIndexDefinition(replicas)],
+    [names.statements, statementsIndexDefinition(replicas)],
+  ];
+  for (const [name, def] of defs) {
+    if ((await ensureIndex(es, name, def)) === 'exists' && def.mappings.properties) {
+      await es.indices.putMapping({ index: name, properties: def.mappings.properties });
+    }
+  }
   return names;
 }

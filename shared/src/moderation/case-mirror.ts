@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger';
 import { caseFromHash, type CaseRecord } from './case-record';
+import { isCsamCase } from './csam';
 import type { CaseStore } from './case-store';
 
 /** The case as listed in Elasticsearch (the cases index): the fields one filters and sorts on. */
@@ -26,6 +27,9 @@ export function caseListing(c: CaseRecord): Record<string, unknown> {
     decidedAt: c.decidedAt,
     leaseHolder: c.lease?.holder,
     appealOf: c.appealOf,
+    // Listings filter on this one flag, so they hide exactly what the case page refuses.
+    csam: isCsamCase(c),
+    categoryMove: c.categoryMove,
     rev: c.rev,
   };
 }

@@ -27,6 +27,23 @@ export type ContentSource = (typeof CONTENT_SOURCES)[number];
 
 export type CaseContent = ReportJob['content'] & { source?: ContentSource };
 
+/**
+ * A request to move a case across the csam line, waiting for a second
+ * cleared person. A move into csam restricts the case at once (it sits on
+ * the csam lane while pending); its category changes only on confirmation.
+ */
+export interface CategoryMove {
+  id: string;
+  from: Category;
+  to: Category;
+  /** The lane the case was on when the move was requested: a rejected move into csam returns it there. */
+  fromLane: Lane;
+  /** actorOf() of the requester: the confirmer must be someone else. */
+  requestedBy: string;
+  requestedAt: string;
+  reason: string;
+}
+
 /** One case per content id: its reports, rule hits, decisions and where it sits. */
 export interface CaseRecord {
   id: string;
@@ -51,6 +68,14 @@ export interface CaseRecord {
   originalDecider?: string;
   autoRemovedBy?: string;
   lease?: { holder: string; expiresAt: string };
+  /**
+   * Some report or rule hit said csam (a report reason, a live or unverified
+   * rule hit of category csam). Set by triage; cleared only by a confirmed
+   * move out of csam. Absent on cases from before it existed.
+   */
+  csamSignal?: boolean;
+  /** A move across the csam line awaiting confirmation. */
+  categoryMove?: CategoryMove;
 }
 
 /** A recorded decision: what its actions job carries, plus the record's own fields. */
@@ -63,7 +88,7 @@ export interface DecisionRecord extends Omit<ActionJob, 'decisionId'> {
 }
 
 /** Redis hash fields are strings; these are the JSON-valued ones. */
-const JSON_FIELDS = ['content', 'reporterTypes', 'ruleHits'] as const;
+const JSON_FIELDS = ['content', 'reporterTypes', 'ruleHits', 'categoryMove'] as const;
 
 export function caseFromHash(h: Record<string, string>): CaseRecord | undefined {
   if (!h['id']) return undefined;
@@ -86,6 +111,8 @@ export function caseFromHash(h: Record<string, string>): CaseRecord | undefined 
     if (h[k]) c[k] = h[k];
   }
   if (h['lastAction']) c.lastAction = h['lastAction'] as DecisionAction;
+  if (h['csamSignal']) c.csamSignal = h['csamSignal'] === 'true';
+  if (h['categoryMove']) c.categoryMove = JSON.parse(h['categoryMove']) as CategoryMove;
   if (h['status'] === 'claimed' && h['leaseHolder'] && h['leaseExpiresAt']) {
     c.lease = { holder: h['leaseHolder'], expiresAt: new Date(Number(h['leaseExpiresAt'])).toISOString() };
   }

@@ -32,6 +32,20 @@ export type FoldOutcome =
   /** The case moved on since it was read; `current` is its state now (undefined: still no case). */
   | { result: 'conflict'; current: CaseRecord | undefined };
 
+/** One change of lane and fields (move-case.lua): a category move requested, confirmed or rejected. */
+export interface CaseMove {
+  /** The lane the case goes to (its own lane to stay). */
+  lane: Lane;
+  /** Fields to set (serialised as the case hash stores them; `score` is the lane score). */
+  set: Partial<CaseRecord> & { score?: number };
+  /** Fields to delete. */
+  unset: (keyof CaseRecord)[];
+  /** "release": the caller's lease, `leaseToken`, must be live and is released; "end": any lease ends; "keep": leases are left alone. */
+  lease: 'keep' | 'release' | 'end';
+  leaseToken?: string;
+  audit: AuditEventInput;
+}
+
 export interface LaneStats {
   lane: Lane;
   depth: number;
@@ -163,6 +177,8 @@ export class CaseStore {
     caseFields: Partial<CaseRecord>,
     escalateScore: number,
     audit: AuditEventInput,
+    /** Where an escalation goes, and the lane and category the caller checked the decision against. */
+    guard: { escalationLane: Lane; lane: Lane; category: string },
     now = new Date(),
     /** The decider's former identities (a migrated token's "role:name"): an appeal is theirs under those too. */
     formerActors: readonly string[] = [],
@@ -179,11 +195,18 @@ export class CaseStore {
       JSON.stringify(caseToFields(caseFields)),
       String(escalateScore),
       JSON.stringify(audit),
+      guard.escalationLane,
+      guard.lane,
+      guard.category,
       JSON.stringify(formerActors),
     ])) as [number, string];
     if (r[0] === 1) return;
     if (r[1] === 'same_moderator') {
       throw new ForbiddenError('an appeal must be decided by a moderator other than the original decider', 'same_moderator');
+    }
+    if (r[1] === 'move_pending') throw categoryMovePending(caseId);
+    if (r[1] === 'changed') {
+      throw new ConflictError(`case ${caseId} changed lane or category while you held it (a report arrived or it was moved); reload it and decide again`, 'case_changed', 'category');
     }
     throw leaseConflict(caseId);
   }
@@ -209,6 +232,26 @@ export class CaseStore {
     const [message, field] = messages[r[1]] ?? ['appeal refused', 'decisionId'];
     if (r[1] === 'not_found') throw new NotFoundError(message, 'not_found', field);
     throw new ConflictError(message, `appeal_${r[1]}`, field);
+  }
+
+  /**
+   * Moves `c` (as the caller read it) to another lane and changes its fields,
+   * atomically with the audit event, if it has not changed since (revision
+   * compare-and-set). Resolves to "conflict" when it has: read and retry.
+   * Throws 409 (leaseToken) when a lease to release is not live.
+   */
+  async move(c: CaseRecord, m: CaseMove, now = new Date()): Promise<'moved' | 'conflict'> {
+    const k = this.keys;
+    const fields = Object.entries(caseToFields(m.set)).flat();
+    const r = (await runScript(
+      this.redis,
+      'move-case',
+      [k.case(c.id), k.lane(c.lane), k.laneAge(c.lane), k.lane(m.lane), k.laneAge(m.lane), k.leases, k.dirty, k.audit],
+      [c.id, String(c.rev), m.lane, m.lease === 'keep' ? '' : m.lease, m.leaseToken ?? '', now.getTime(), JSON.stringify(m.audit), fields.length / 2, ...fields, ...m.unset],
+    )) as [number, string | number];
+    if (r[0] === 1) return 'moved';
+    if (r[1] === 'lease') throw leaseConflict(c.id);
+    return 'conflict';
   }
 
   /** Marks a decision applied (once). Returns false when it already was (a replayed job). */
@@ -253,6 +296,12 @@ export class CaseStore {
   async markDirty(caseIds: string[]): Promise<void> {
     if (caseIds.length > 0) await this.redis.sadd(this.keys.dirty, ...caseIds);
   }
+}
+
+export function categoryMovePending(caseId: string): ConflictError {
+  const e = new ConflictError(`case ${caseId} has a category move awaiting confirmation; confirm or reject it first (POST /v1/cases/${caseId}/category-move/confirm)`, 'category_move_pending', 'category');
+  e.details = { confirm: `POST /v1/cases/${caseId}/category-move/confirm` };
+  return e;
 }
 
 function leaseConflict(caseId: string): ConflictError {

@@ -23,6 +23,7 @@ const SCRIPT_KEYS = {
   'put-person': 2,
   'issue-token': 4,
   'revoke-token': 3,
+  'move-case': 8,
   /** As many keys as the caller passes (-1). */
   'decision-heads': -1,
 } as const;

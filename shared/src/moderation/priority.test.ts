@@ -52,6 +52,7 @@ describe('case priority', () => {
     expect(routeLane('drugs', { appeal: true })).toBe('appeals');
     expect(routeLane('drugs', { escalated: true })).toBe('escalated');
     expect(routeLane('fraud')).toBe('default');
+    expect(routeLane('fraud', { escalated: true, restricted: true })).toBe('csam');
     expect(mostSevere(['fraud', 'drugs', 'other'], 'other')).toBe('drugs');
   });
 });

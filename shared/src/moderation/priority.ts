@@ -74,10 +74,12 @@ export function laneScore(priority: number, firstReportedAt: Date): number {
 
 /**
  * Where a case waits. Abuse material always goes to the restricted `csam`
- * lane, appeals included, so only moderators cleared for it ever see it.
+ * lane, appeals and escalations included, so only moderators cleared for it
+ * ever see it; `restricted` (isCsamCase) sends a case there whatever its
+ * category says (a csam report or hit, a pending move).
  */
-export function routeLane(category: Category, opts: { appeal?: boolean; escalated?: boolean } = {}): Lane {
-  if (category === 'csam') return 'csam';
+export function routeLane(category: Category, opts: { appeal?: boolean; escalated?: boolean; restricted?: boolean } = {}): Lane {
+  if (category === 'csam' || opts.restricted) return 'csam';
   if (opts.appeal) return 'appeals';
   if (opts.escalated) return 'escalated';
   return 'default';

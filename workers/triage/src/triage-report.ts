@@ -2,6 +2,7 @@ import {
   actionJobFor,
   caseIdFor,
   casePriority,
+  csamSignalOf,
   laneScore,
   mostSevere,
   newId,
@@ -119,18 +120,22 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       now,
     });
 
+    // A csam reason or hit restricts the case for good (until a confirmed move out clears it), and
+    // nothing triage does takes a case off the csam lane: only a confirmed category move does.
+    const csamSignal = csamSignalOf(report, ruleHits) || existing?.csamSignal === true;
+    const restricted = csamSignal || existing?.lane === 'csam' || existing?.categoryMove !== undefined;
+
     // Where the case goes, by its state.
     let mode: 'enqueue' | 'attach' | 'requeue-score';
-    let lane = existing?.lane ?? routeLane(category);
+    let lane = existing?.lane ?? routeLane(category, { restricted });
     if (!existing) {
       mode = 'enqueue';
-    } else if (existing.status === 'open') {
+    } else if (existing.status === 'open' || existing.status === 'claimed') {
       // An appeal or escalation keeps its lane unless the content turns out to be abuse material.
-      const routed = routeLane(category, { appeal: existing.lane === 'appeals', escalated: existing.lane === 'escalated' });
-      mode = routed !== existing.lane ? 'enqueue' : 'requeue-score';
+      const routed = routeLane(category, { appeal: existing.lane === 'appeals', escalated: existing.lane === 'escalated', restricted });
+      // A claimed case keeps its lease; its lane field says where release or expiry returns it.
+      mode = existing.status === 'open' && routed !== existing.lane ? 'enqueue' : 'requeue-score';
       lane = routed;
-    } else if (existing.status === 'claimed') {
-      mode = 'requeue-score';
     } else {
       // Decided: the report joins the history, unless the post was left visible (kept, labelled, restricted)
       // and new evidence arrived: a rule it did not hit before, a first credible reporter, or the platform's
@@ -142,7 +147,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
         live.some((h) => !knownRules.has(h.ruleId)) ||
         (CREDIBLE.includes(report.reporter.type) && !existing.reporterTypes.includes(report.reporter.type));
       mode = VISIBLE_AFTER.includes(existing.lastAction as DecisionAction) && newEvidence ? 'enqueue' : 'attach';
-      if (mode === 'enqueue') lane = routeLane(category);
+      if (mode === 'enqueue') lane = routeLane(category, { restricted });
     }
 
     // auto_remove: take the content down now, and still have a human confirm.
@@ -161,7 +166,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
         automated: true,
       };
       if (mode === 'attach') mode = 'enqueue';
-      lane = routeLane(category);
+      lane = routeLane(category, { restricted });
     }
 
     // A report that only joins a decided case's history changes neither its category nor its rank:
@@ -179,6 +184,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       ruleHits,
       firstReportedAt,
       lastReportedAt,
+      csamSignal,
       ...(autoDecision ? { autoRemovedBy: autoDecision.id } : {}),
     };
     const outcome = await deps.cases.fold({

@@ -106,6 +106,37 @@ export const validateDecisionBody = compileValidator<DecisionBody>(
   'decision',
 );
 
+export interface CategoryMoveBody {
+  to: Category;
+  reason: string;
+  /** The requester's lease on the case, released with the request. */
+  leaseToken?: string;
+}
+
+export const validateCategoryMoveBody = compileValidator<CategoryMoveBody>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['to', 'reason'],
+    properties: {
+      to: { type: 'string', enum: CATEGORIES },
+      reason: { type: 'string', minLength: 3, maxLength: 2000 },
+      leaseToken: { type: 'string', minLength: 1, maxLength: 200 },
+    },
+  },
+  'category move',
+);
+
+export const validateCategoryMoveConfirmBody = compileValidator<{ confirm: boolean; note?: string }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['confirm'],
+    properties: { confirm: { type: 'boolean' }, note: { type: 'string', maxLength: 2000 } },
+  },
+  'category move confirmation',
+);
+
 export const validateAppealBody = compileValidator<{ contentId: string; decisionId: string; reason: string }>(
   {
     type: 'object',
@@ -125,6 +156,8 @@ export interface CaseListQuery {
   from?: string;
   authorId?: string;
   ruleId?: string;
+  /** "true": only cases with a category move awaiting confirmation. */
+  pendingMove?: 'true';
 }
 
 /** Elasticsearch's index.max_result_window: from + size beyond it is refused by Elasticsearch, so by us first. */
@@ -143,6 +176,7 @@ const validateCaseListShape = compileValidator<CaseListQuery>(
       from: { type: 'string', pattern: '^(0|[1-9][0-9]{0,3})$' },
       authorId: externalIdSchema,
       ruleId: id,
+      pendingMove: { type: 'string', enum: ['true'] },
     },
   },
   'query',

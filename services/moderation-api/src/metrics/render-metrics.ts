@@ -3,14 +3,18 @@ import type { ApiDeps } from '../deps';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
-/** Prometheus text exposition (version 0.0.4) of queues, decisions and takedown latency. */
-export async function renderMetrics(deps: ApiDeps): Promise<string> {
+/**
+ * Prometheus text exposition (version 0.0.4) of queues, decisions and
+ * takedown latency. The csam lane's figures go only to a caller holding the
+ * csam grant (give the scraper's token the grant to collect them).
+ */
+export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Promise<string> {
   const out: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [Record<string, string>, number][]) => {
     out.push(...renderSamples(name, type, help, samples));
   };
 
-  const lanes = await deps.cases.laneStats();
+  const lanes = (await deps.cases.laneStats()).filter((l) => opts.csam || l.lane !== 'csam');
   metric('takedown_review_queue_depth', 'gauge', 'Open cases waiting on each review queue.', lanes.map((l) => [{ queue: l.lane }, l.depth]));
   metric('takedown_review_queue_oldest_age_seconds', 'gauge', 'How long the longest-waiting open case has waited, per review queue.', lanes.map((l) => [{ queue: l.lane }, Math.round(l.oldestAgeSeconds)]));
   metric('takedown_review_leases', 'gauge', 'Cases currently claimed by a moderator.', [[{}, await deps.redis.zcard(deps.cases.keys.leases)]]);

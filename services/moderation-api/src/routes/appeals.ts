@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { actorOf, caseIdFor, laneScore, routeLane } from '@takedown/shared';
+import { actorOf, caseIdFor, isCsamCase, laneScore, routeLane } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateAppealBody } from '../http/schemas';
@@ -19,7 +19,7 @@ export function appealRoutes(deps: ApiDeps): Router {
     const caseId = caseIdFor(body.contentId);
     const c = await deps.cases.get(caseId);
     const now = new Date();
-    const lane = routeLane(c?.category ?? 'other', { appeal: true });
+    const lane = routeLane(c?.category ?? 'other', { appeal: true, restricted: c !== undefined && isCsamCase(c) });
     const appeal = { decisionId: body.decisionId, reason: body.reason, receivedAt: now.toISOString(), filedBy: actorOf(principalOf(req)) };
     await deps.cases.appeal(
       caseId,

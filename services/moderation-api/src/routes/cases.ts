@@ -1,18 +1,27 @@
 import { Router } from 'express';
 import type { estypes } from '@elastic/elasticsearch';
-import { ForbiddenError, NotFoundError, type AuditEvent, type CaseRecord, type Principal } from '@takedown/shared';
+import { ForbiddenError, NotFoundError, isCsamCase, type AuditEvent, type CaseRecord, type Principal, type ReportJob } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateCaseListQuery } from '../http/schemas';
 
 const CASE_ID = /^c_[a-f0-9]{24}$/;
 
-/** Abuse material is shown only to principals cleared for it, whatever their role. */
-export function assertMaySee(p: Principal, c: Pick<CaseRecord, 'id' | 'category' | 'lane'>): void {
-  if ((c.category === 'csam' || c.lane === 'csam') && !p.grants.csam) {
-    throw new ForbiddenError(`case ${c.id} is in the restricted csam queue; this token is not cleared for it`, 'csam_not_allowed');
+/**
+ * Abuse material is shown only to principals cleared for it, whatever their
+ * role (isCsamCase: category, lane, a pending move, a csam report or hit).
+ * `reports`, when the caller has them, also counts csam report reasons on
+ * cases recorded before triage kept that signal on the case.
+ */
+export function assertMaySee(p: Principal, c: Parameters<typeof isCsamCase>[0] & Pick<CaseRecord, 'id'>, reports?: readonly Pick<ReportJob, 'reason'>[]): void {
+  if (p.grants.csam) return;
+  if (isCsamCase(c) || (c.csamSignal === undefined && reports?.some((r) => r.reason === 'csam'))) {
+    throw new ForbiddenError(`case ${c.id} is restricted to the csam grant; this token is not cleared for it`, 'csam_not_allowed');
   }
 }
+
+/** What GET /v1/cases never lists to a caller without the grant (category and lane: rows mirrored before the csam flag). */
+export const CSAM_LISTING_EXCLUSION: estypes.QueryDslQueryContainer[] = [{ term: { csam: true } }, { term: { category: 'csam' } }, { term: { lane: 'csam' } }, { exists: { field: 'categoryMove.id' } }];
 
 export async function requireCase(deps: ApiDeps, caseId: string): Promise<CaseRecord> {
   if (!CASE_ID.test(caseId)) throw new NotFoundError(`case ${caseId} not found`, 'not_found', 'caseId');
@@ -32,7 +41,8 @@ export function caseRoutes(deps: ApiDeps): Router {
     if (q.category) filter.push({ term: { category: q.category } });
     if (q.authorId) filter.push({ term: { authorId: q.authorId } });
     if (q.ruleId) filter.push({ term: { ruleIds: q.ruleId } });
-    const mustNot: estypes.QueryDslQueryContainer[] = p.grants.csam ? [] : [{ term: { category: 'csam' } }, { term: { lane: 'csam' } }];
+    if (q.pendingMove === 'true') filter.push({ exists: { field: 'categoryMove.id' } });
+    const mustNot = p.grants.csam ? [] : CSAM_LISTING_EXCLUSION;
     const sort: estypes.Sort =
       q.sort === 'age' ? [{ firstReportedAt: 'asc' }, { id: 'asc' }] : [{ priority: 'desc' }, { firstReportedAt: 'asc' }, { id: 'asc' }];
     const result = await deps.es.search({
@@ -49,13 +59,11 @@ export function caseRoutes(deps: ApiDeps): Router {
 
   r.get('/v1/cases/:caseId', guard(deps, 'GET /v1/cases/:caseId'), async (req, res) => {
     const c = await requireCase(deps, String(req.params['caseId']));
-    assertMaySee(principalOf(req), c);
-    const [reports, decisions, appeals, audit] = await Promise.all([
-      deps.cases.reports(c.id),
-      deps.cases.decisions(c.id),
-      deps.cases.appeals(c.id),
-      auditTrail(deps, c.id),
-    ]);
+    const p = principalOf(req);
+    assertMaySee(p, c);
+    const reports = await deps.cases.reports(c.id);
+    assertMaySee(p, c, reports);
+    const [decisions, appeals, audit] = await Promise.all([deps.cases.decisions(c.id), deps.cases.appeals(c.id), auditTrail(deps, c.id)]);
     res.json({ case: c, reports, decisions, appeals, audit });
   });
 

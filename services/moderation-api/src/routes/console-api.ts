@@ -65,13 +65,18 @@ export function consoleApiRoutes(deps: ApiDeps): Router {
       .send(`<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200" viewBox="0 0 320 200"><rect width="320" height="200" fill="#223"/>${shapes}<text x="10" y="190" fill="#fff" font-size="12" font-family="monospace">${hash.slice(0, 16)}…</text></svg>`);
   });
 
-  /** Dashboard figures: decisions per hour by action (audit), takedown latency, blocked searches, queues. */
-  r.get('/v1/stats', guard(deps, 'GET /v1/stats'), async (_req, res) => {
+  /**
+   * Dashboard figures: decisions per hour by action (audit), takedown
+   * latency, blocked searches, queues. Without the csam grant every csam
+   * figure is left out: the csam lane, csam decisions, csam blocked searches.
+   */
+  r.get('/v1/stats', guard(deps, 'GET /v1/stats'), async (req, res) => {
+    const cleared = principalOf(req).grants.csam === true;
     const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
     const agg = await deps.es.search({
       index: deps.indices.audit,
       size: 0,
-      query: { bool: { filter: [{ term: { type: 'decision.recorded' } }, { range: { at: { gte: since } } }] } },
+      query: { bool: { filter: [{ term: { type: 'decision.recorded' } }, { range: { at: { gte: since } } }], must_not: cleared ? [] : [{ term: { category: 'csam' } }] } },
       aggs: { hours: { date_histogram: { field: 'at', fixed_interval: '1h', min_doc_count: 0, extended_bounds: { min: since, max: new Date().toISOString() } }, aggs: { action: { terms: { field: 'action', size: 10 } } } } },
     });
     const buckets = (agg.aggregations?.['hours'] as { buckets: { key_as_string: string; action: { buckets: { key: string; doc_count: number }[] } }[] } | undefined)?.buckets ?? [];
@@ -84,8 +89,8 @@ export function consoleApiRoutes(deps: ApiDeps): Router {
         count: Number(latency['count'] ?? 0),
         sumMs: Number(latency['sum'] ?? 0),
       },
-      blockedSearches: Object.fromEntries(Object.entries(blocked).map(([k, v]) => [k, Number(v)])),
-      queues: (await deps.cases.laneStats()).map((l) => ({ queue: l.lane, depth: l.depth, oldestAgeSeconds: Math.round(l.oldestAgeSeconds) })),
+      blockedSearches: Object.fromEntries(Object.entries(blocked).filter(([k]) => cleared || k !== 'csam').map(([k, v]) => [k, Number(v)])),
+      queues: (await deps.cases.laneStats()).filter((l) => cleared || l.lane !== 'csam').map((l) => ({ queue: l.lane, depth: l.depth, oldestAgeSeconds: Math.round(l.oldestAgeSeconds) })),
     });
   });
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { dependencyChecks, liveWorkers, sendReadiness } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
-import { guard } from '../http/auth';
+import { guard, principalOf } from '../http/auth';
 import { renderMetrics } from '../metrics/render-metrics';
 
 /** Workers the pipeline cannot do without: reports pile up without triage, decisions without actions. */
@@ -25,8 +25,8 @@ export function healthRoutes(deps: ApiDeps): Router {
     sendReadiness(res, checks);
   });
 
-  r.get('/metrics', guard(deps, 'GET /metrics'), async (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(await renderMetrics(deps));
+  r.get('/metrics', guard(deps, 'GET /metrics'), async (req, res) => {
+    res.type('text/plain; version=0.0.4').send(await renderMetrics(deps, { csam: principalOf(req).grants.csam === true }));
   });
 
   return r;

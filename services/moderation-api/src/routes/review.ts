@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ForbiddenError, actionJobFor, actorOf, laneScore, newId, type DecisionRecord } from '@takedown/shared';
+import { ConflictError, ForbiddenError, actionJobFor, actorOf, categoryMovePending, isCsamCase, laneScore, newId, type DecisionRecord } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateClaimBody, validateDecisionBody, validateLeaseBody } from '../http/schemas';
@@ -18,12 +18,23 @@ export function reviewRoutes(deps: ApiDeps): Router {
     if (queue === 'csam' && !p.grants.csam) {
       throw new ForbiddenError('the csam queue is restricted to moderators cleared for it', 'csam_not_allowed');
     }
-    const claimed = await deps.cases.claim(queue, actorOf(p), new Date(), p.formerActors);
-    if (!claimed) {
-      res.status(204).end();
-      return;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const claimed = await deps.cases.claim(queue, actorOf(p), new Date(), p.formerActors);
+      if (!claimed) break;
+      if (p.grants.csam || !isCsamCase(claimed.case)) {
+        res.json({ case: claimed.case, lease: { token: claimed.lease.token, expiresAt: claimed.lease.expiresAt } });
+        return;
+      }
+      // A csam case off the csam lane (recorded before triage kept the csam signal): never shown, sent where it belongs.
+      await deps.cases.move(claimed.case, {
+        lane: 'csam',
+        set: {},
+        unset: [],
+        lease: 'end',
+        audit: { type: 'case.restricted', actor: 'system', at: new Date().toISOString(), caseId: claimed.case.id, contentId: claimed.case.contentId, data: { from: claimed.case.lane, to: 'csam' } },
+      });
     }
-    res.json({ case: claimed.case, lease: { token: claimed.lease.token, expiresAt: claimed.lease.expiresAt } });
+    res.status(204).end();
   });
 
   r.post('/v1/review/:caseId/heartbeat', guard(deps, 'POST /v1/review/:caseId/heartbeat'), async (req, res) => {
@@ -36,8 +47,8 @@ export function reviewRoutes(deps: ApiDeps): Router {
 
   r.post('/v1/review/:caseId/release', guard(deps, 'POST /v1/review/:caseId/release'), async (req, res) => {
     const { leaseToken } = validateLeaseBody(req.body);
+    // No csam check: releasing shows nothing, and a holder whose case turned csam under them must be able to hand it back.
     const c = await requireCase(deps, String(req.params['caseId']));
-    assertMaySee(principalOf(req), c);
     await deps.cases.release(c.id, leaseToken, actorOf(principalOf(req)));
     res.status(204).end();
   });
@@ -47,6 +58,20 @@ export function reviewRoutes(deps: ApiDeps): Router {
     const p = principalOf(req);
     const c = await requireCase(deps, String(req.params['caseId']));
     assertMaySee(p, c);
+    // A decision never moves a case across the csam line: that takes a category move and a second cleared person.
+    if (c.categoryMove) throw categoryMovePending(c.id);
+    const csam = isCsamCase(c);
+    if (csam !== (body.category === 'csam')) {
+      const e = new ConflictError(
+        csam
+          ? `case ${c.id} is restricted as csam; deciding it as ${body.category} would move it out of the csam lane. Request a category move (POST /v1/cases/${c.id}/category-move), which a second cleared person confirms`
+          : `deciding case ${c.id} as csam moves it into the csam category; request a category move (POST /v1/cases/${c.id}/category-move): the case is restricted at once and a cleared person confirms`,
+        'category_move_required',
+        'category',
+      );
+      e.details = { move: `POST /v1/cases/${c.id}/category-move`, to: body.category };
+      throw e;
+    }
     const now = new Date();
     const decision: DecisionRecord = {
       id: newId('d'),
@@ -84,6 +109,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
           before: { status: c.status, lastAction: c.lastAction ?? null },
         },
       },
+      { escalationLane: csam ? 'csam' : 'escalated', lane: c.lane, category: c.category },
       now,
       p.formerActors,
     );

@@ -96,8 +96,8 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.json({ rules });
   });
 
-  r.get('/v1/rules/preview', guard(deps, 'GET /v1/rules/preview'), async (_req, res) => {
-    res.json(await previewDraft(deps));
+  r.get('/v1/rules/preview', guard(deps, 'GET /v1/rules/preview'), async (req, res) => {
+    res.json(await previewDraft(deps, principalOf(req)));
   });
 
   r.post('/v1/rules/publish', guard(deps, 'POST /v1/rules/publish'), async (req, res) => {

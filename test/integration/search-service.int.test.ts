@@ -195,7 +195,7 @@ describe('search service: fails closed', () => {
     const c = new Client({ node: empty.url, auth: { bearer: p.tokens.search } });
     try {
       // Tokens live under the other prefix, so make one here.
-      const token = (await empty.deps.principals.tokens.create({ role: 'search', name: 's', createdBy: 'test' })).token;
+      const token = (await empty.deps.principals.tokens.create({ role: 'search', name: `s-${Date.now()}`, createdBy: 'test' })).token;
       const c2 = new Client({ node: empty.url, auth: { bearer: token } });
       const err = await c2.search({ index, query: { match_all: {} } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(errors.ResponseError);

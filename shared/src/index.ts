@@ -58,3 +58,5 @@ export * from './rulesets/draft-store';
 export * from './rulesets/shadow-stats';
 export * from './audit/append-audit';
 export * from './export/csv';
+export * from './legal/legal-vocabulary';
+export * from './legal/legal-workflow';

@@ -16,6 +16,12 @@ const FORMULAS = [
   '\uff1d1+1',
   '\uff0bcmd',
   '\uff20SUM(A1)',
+  ' \t=1+1',
+  ' \n=1+1',
+  '\u2003=1+1',
+  '\ufeff=1+1',
+  '\u200b=1+1',
+  '\u3000\t@SUM(A1)',
 ];
 
 /** The cell as a spreadsheet sees it once the CSV is parsed: what starts its text. */
@@ -36,6 +42,12 @@ describe('CSV export cells', () => {
 
   it.each(["'=1+1", "''@x"])('gives back %j exactly after export and import (apostrophes before a formula)', (value) => {
     expect(readFormulaSafe(cellOf(csvField(value)))).toBe(value);
+  });
+
+  it.each(['  padded note  ', "\u3000'=1", "\u3000'\r-=", ' '])('keeps %j exactly, edge spaces included, through a quoted cell', (value) => {
+    const [row] = parseCsv(`${csvField(value)}\r\n`);
+    expect(row?.quoted).toEqual([true]);
+    expect(readFormulaSafe(row?.cells[0] ?? '')).toBe(value);
   });
 
   it('writes whole documents with every cell neutralised and CRLF rows', () => {

@@ -237,11 +237,24 @@ describe('moderator console (Chromium)', () => {
       await page.waitForSelector(`text=gina-${role}`);
     }
     await shot(page, 'console-people');
+    // The clearance waits for a second admin: this one sees it pending and cannot confirm it.
+    expect(await page.locator('button[data-grant="gina"]').count()).toBe(0);
+    const before = await Promise.all(issued.map(async (t) => (await p.call('GET', '/v1/me', t)).body));
+    expect(before.map((m) => [m.actorId, m.role, m.grants.csam ?? false])).toEqual([
+      ['gina', 'moderator', false],
+      ['gina', 'lead', false],
+    ]);
+    const second = await signIn(p.tokens.csamAdmin);
+    await second.locator('button[data-grant="gina"][data-confirm="true"]').click();
+    await second.waitForSelector('button[data-grant="gina"]', { state: 'detached' });
+    await second.close();
     const me = await Promise.all(issued.map(async (t) => (await p.call('GET', '/v1/me', t)).body));
     expect(me.map((m) => [m.actorId, m.role, m.grants.csam])).toEqual([
       ['gina', 'moderator', true],
       ['gina', 'lead', true],
     ]);
+    await page.reload();
+    await page.waitForSelector('td:text("gina")');
     page.on('dialog', (d) => void d.accept());
     await page.locator('button[data-disable="gina"]').click();
     await page.waitForSelector('td:text("gina")', { state: 'detached' });

@@ -1,5 +1,5 @@
 import { normalize, testing } from '@takedown/search-rules';
-import { caseIdFor, type CaseRecord } from '@takedown/shared';
+import { RulesetStore, caseIdFor, recordShadowHits, rulesetKeys, type CaseRecord } from '@takedown/shared';
 import { CSAM_RULE_NOTICE, RESTRICTED_NOTICE, previewDraft } from '@takedown/moderation-api';
 import { eventually } from '../support/test-context';
 import { PIPELINE_RULES, claimCase, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
@@ -234,5 +234,39 @@ describe('rule preview: no restricted search through a twin rule (F7)', () => {
     expect(ruleOf(cleared, 'f7-live-twin')).toMatchObject({ queryMatches: 1, querySamples: ['f7 livecsamword secretkilo'] });
     expect(ruleOf(cleared, 'f7-koala').queryMatches).toBe(2);
     await undraft('f7-live-twin', 'f7-koala');
+  });
+
+  it("the shadow view: no csam shadow rule's count or samples, no search a csam rule matches and no post sample for an uncleared lead", async () => {
+    const store = new RulesetStore(p.ctx.redis, rulesetKeys(p.ctx.config.queuePrefix));
+    const current = await store.current();
+    const shadowCsam = testing.rule('shadow-csam', 'shadowcsamword', { category: 'csam', scope: ['query', 'content'], action: 'exclude', shadow: true });
+    const shadowTwin = testing.rule('shadow-twin', 'shadowcsamword', { category: 'other', scope: ['query', 'content'], action: 'exclude', shadow: true });
+    const shadowPlain = testing.rule('shadow-plain', 'shadowplainword', { category: 'other', scope: ['query', 'content'], action: 'exclude', shadow: true });
+    const published = await store.publish([...(current?.rules ?? []), shadowCsam, shadowTwin, shadowPlain], 'csam-lead');
+    const k = store.keys;
+    await recordShadowHits(p.ctx.redis, k, published.version, [{ ruleId: 'shadow-csam' }, { ruleId: 'shadow-twin' }], 'where is shadowcsamword album', 'query');
+    await recordShadowHits(p.ctx.redis, k, published.version, [{ ruleId: 'shadow-twin' }], 'a post saying shadowcsamword', 'content');
+    await recordShadowHits(p.ctx.redis, k, published.version, [{ ruleId: 'shadow-plain' }], 'cheap shadowplainword here', 'query');
+    await recordShadowHits(p.ctx.redis, k, published.version, [{ ruleId: 'shadow-plain' }], 'a post with shadowplainword', 'content');
+
+    const view = async (token: string) => {
+      const r = await p.call('GET', '/v1/rules/shadow', token);
+      expect(r.status).toBe(200);
+      return r.body as { restricted?: { notice: string }; rules: { ruleId: string; wouldHaveActed: number | null; samples: { sample: string }[] }[] };
+    };
+    const uncleared = await view(p.tokens.lead);
+    const byId = (b: typeof uncleared, id: string) => b.rules.find((x) => x.ruleId === id)!;
+    expect(JSON.stringify(uncleared)).not.toContain('shadowcsamword album');
+    expect(JSON.stringify(uncleared)).not.toContain('a post saying');
+    expect(byId(uncleared, 'shadow-csam')).toMatchObject({ wouldHaveActed: null, samples: [] });
+    expect(byId(uncleared, 'shadow-twin').samples).toEqual([]);
+    expect(byId(uncleared, 'shadow-plain').samples.map((x) => x.sample)).toEqual(['cheap shadowplainword here']);
+    expect(uncleared.restricted?.notice).toBeTruthy();
+
+    const cleared = await view(p.tokens.csamLead);
+    expect(byId(cleared, 'shadow-csam').samples.map((x) => x.sample)).toEqual(['where is shadowcsamword album']);
+    expect(byId(cleared, 'shadow-twin').samples).toHaveLength(2);
+    expect(cleared.restricted).toBeUndefined();
+    await store.publish(current?.rules ?? [], 'csam-lead');
   });
 });

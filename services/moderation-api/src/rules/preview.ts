@@ -169,6 +169,12 @@ export async function previewDraft(deps: ApiDeps, caller: Principal, opts: { res
  * since they were last mirrored. Refuses (503) rather than leave some out.
  */
 async function restrictionFor(deps: ApiDeps, allRules: readonly Rule[], limit: number): Promise<Restriction> {
+  const byRules = csamRuleRestriction(allRules);
+  return { ...byRules, contentIds: await restrictedContentIds(deps, byRules.csamRuleIds, limit) };
+}
+
+/** The part of the restriction the csam rules (draft and live) decide alone: no I/O, also what the shadow view filters with. */
+export function csamRuleRestriction(allRules: readonly Rule[]): Omit<Restriction, 'contentIds'> {
   const csamRules = allRules.filter((r) => r.category === 'csam');
   const csamRuleIds = new Set(csamRules.map((r) => r.id));
   // Every csam rule acting everywhere, whatever its scope, locales, countries, expiry, shadow or enabled flag.
@@ -181,7 +187,7 @@ async function restrictionFor(deps: ApiDeps, allRules: readonly Rule[], limit: n
     ...(csamRuleIds.size > 0 ? [{ terms: { 'moderation.ruleHits': [...csamRuleIds] } }] : []),
     ...everywhere.map((r, i) => contentRuleQuery(r, csamMatcher.normalizedPatterns[i] ?? '') as estypes.QueryDslQueryContainer),
   ];
-  return { csamRuleIds, csamMatcher, csamHashes, contentIds: await restrictedContentIds(deps, csamRuleIds, limit), clauses };
+  return { csamRuleIds, csamMatcher, csamHashes, clauses };
 }
 
 /** Content ids of cases restricted as csam: those the mirror lists as csam, and those changed since it last copied them that are csam now. */
@@ -223,7 +229,7 @@ function mustNotOf(r: Restriction): estypes.QueryDslQueryContainer[] {
 }
 
 /** Whether a csam rule matches this logged search (a known csam hash in it counts too). */
-function restrictedSearch(r: Restriction, q: string): boolean {
+export function restrictedSearch(r: Pick<Restriction, 'csamMatcher' | 'csamHashes'>, q: string): boolean {
   if (match(r.csamMatcher, q, 'query', { anyCountry: true }).length > 0) return true;
   return r.csamHashes.size > 0 && (q.toLowerCase().match(/[0-9a-f]{64}/g) ?? []).some((h) => r.csamHashes.has(h));
 }

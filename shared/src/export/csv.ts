@@ -73,10 +73,16 @@ function looksLikeFormula(value: string): boolean {
   return FORMULA_START.test(value.replace(/^'+/, ''));
 }
 
+type CsvCell = string | number | boolean | null | undefined;
+
 /** A whole CSV document: a header row, then one row per record, CRLF line ends (RFC 4180), every cell through csvField. */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
-  const line = (cells: readonly (string | number | boolean | null | undefined)[]) => cells.map((c) => csvField(c === null || c === undefined ? '' : String(c))).join(',');
-  return [line(header), ...rows.map(line)].join('\r\n') + '\r\n';
+export function toCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
+  return [csvRow(header), ...rows.map(csvRow)].join('\r\n') + '\r\n';
+}
+
+/** One record of a CSV document, without its line end: for writers that build a long document a page at a time (toCsv for the header). */
+export function csvRow(cells: readonly CsvCell[]): string {
+  return cells.map((c) => csvField(c === null || c === undefined ? '' : String(c))).join(',');
 }
 
 /** A cell as written by csvField: the apostrophe that neutralised a formula is dropped. */

@@ -70,3 +70,6 @@ export * from './legal/disclosure-package';
 export * from './legal/verify-disclosure-package';
 export * from './legal/legal-keys';
 export * from './legal/produce-disclosure-package';
+export * from './demo/phone-plans';
+export * from './demo/demo-subscribers';
+export * from './demo/seed-demo-subscribers';

@@ -68,6 +68,10 @@ beforeAll(async () => {
     // Three identical rows: every one is a sign-in.
     ...Array.from({ length: 3 }, () => ({ accountId: 'acc-2', ip: '203.0.113.9', at: '2026-02-02T02:02:02.000Z' })),
     { accountId: 'acc-3', ip: '2001:db8:85a3::8a2e:370:7334', at: '2024-05-05T05:05:05.000Z' },
+    // No address: nothing to disclose.
+    { accountId: 'acc-2', at: '2026-02-03T00:00:00.000Z' } as { accountId: string; ip: string; at: string },
+    // Two addresses in one document: not the index's shape.
+    { accountId: 'multi', ip: ['198.51.100.10', '198.51.100.11'] as unknown as string, at: '2026-02-03T00:00:00.000Z' },
   ];
   const start = Date.parse(PERIOD.from);
   for (let i = 0; i < HEAVY; i++) {
@@ -159,6 +163,13 @@ describe('ElasticsearchSubscriberSource (real Elasticsearch)', () => {
       expect(new Set(rows.map((r) => `${r.at} ${r.ip}`)).size).toBe(HEAVY);
       expect(rows.filter((r) => r.ip.includes(':')).length).toBe(Math.ceil(HEAVY / 7));
     }
+    // A caller that stops early ends the paging (the page already on its way is awaited, the point in time closed).
+    let seen = 0;
+    for await (const page of source.signIns(['heavy'], PERIOD, { pageSize: 1000 })) {
+      seen += page.length;
+      break;
+    }
+    expect(seen).toBe(1000);
   });
 
   it('tells the earliest and latest sign-in held, to clamp a period to', async () => {
@@ -197,12 +208,13 @@ describe('ElasticsearchSubscriberSource (real Elasticsearch)', () => {
     expect(all).toContain('2001:db8::1');
   });
 
-  it('fails as unavailable on a missing index, never answering "no data held"', async () => {
+  it('fails as unavailable on a missing index, never answering "no data held"; refuses documents holding several sign-ins rather than read one', async () => {
     const wrong = new ElasticsearchSubscriberSource(ctx.es, { accountsIndex: `${ctx.prefix}-nope`, signInsIndex: `${ctx.prefix}-nope`, contentIndex: ctx.config.contentIndex });
     await expect(wrong.phoneOf(['acc-1'])).rejects.toMatchObject({ code: 'subscriber_index_missing' });
     await expect(wrong.resolveTargets([{ kind: 'account_id', value: 'acc-1' }])).rejects.toBeInstanceOf(UnavailableError);
     await expect(collect(wrong.signIns(['acc-1'], PERIOD))).rejects.toBeInstanceOf(UnavailableError);
     await expect(wrong.heldRange(['acc-1'])).rejects.toBeInstanceOf(UnavailableError);
+    await expect(collect(source.signIns(['acc-1', 'multi'], PERIOD))).rejects.toMatchObject({ code: 'subscriber_data_shape' });
     await expect(collect(source.signIns([], PERIOD))).rejects.toMatchObject({ field: '/accountIds' });
     await expect(collect(source.signIns(['acc-1'], { from: PERIOD.to, to: PERIOD.from }))).rejects.toMatchObject({ field: '/period/to' });
   });

@@ -45,13 +45,14 @@ export async function ipAddressFiles(pages: AsyncIterable<readonly SignIn[]> | I
   let records = 0;
   for await (const page of pages) {
     if (page.length === 0) continue;
-    let j = '';
+    let j = records === 0 ? '[\n' : ',\n';
     let c = '';
-    for (const r of page) {
-      j += `${records === 0 ? '[\n' : ',\n'}${signInJson(r)}`;
+    for (let i = 0; i < page.length; i++) {
+      const r = page[i] as SignIn;
+      j += i === 0 ? signInJson(r) : `,\n${signInJson(r)}`;
       c += `${csvRow([r.accountId, r.ip, r.at])}\r\n`;
-      records++;
     }
+    records += page.length;
     json.push(Buffer.from(j, 'utf8'));
     csv.push(Buffer.from(c, 'utf8'));
   }

@@ -80,6 +80,7 @@ export class ElasticsearchSubscriberSource implements SubscriberSource {
           { requestTimeout: this.timeoutMs },
         ),
       );
+      complete(res);
       tooManyHits(res, 'accounts');
       for (const hit of res.hits.hits) {
         const accountId = hit._source?.accountId;
@@ -112,6 +113,7 @@ export class ElasticsearchSubscriberSource implements SubscriberSource {
         { requestTimeout: this.timeoutMs },
       ),
     );
+    complete(res);
     tooManyHits(res, 'accounts');
     const seen = new Set<string>();
     const out: PhoneRecord[] = [];
@@ -137,42 +139,56 @@ export class ElasticsearchSubscriberSource implements SubscriberSource {
     };
     // A point in time keeps every page on the same view of the index while the platform writes on; search_after pages past any window.
     let pit = (await this.call(() => this.es.openPointInTime({ index: this.opts.signInsIndex, keep_alive: PIT_KEEP_ALIVE }, { requestTimeout: this.timeoutMs }))).id;
+    const fetch = (after: estypes.SortResults | undefined) =>
+      this.call(() =>
+        this.es.search(
+          {
+            pit: { id: pit, keep_alive: PIT_KEEP_ALIVE },
+            query,
+            // The sort values are the data: doc values of these three fields only, nothing loaded per hit
+            // (no _source, no stored fields: that fetch phase cost more than the search). The point in
+            // time adds _shard_doc as the last key, so equal (account, time, address) rows are never skipped.
+            sort: [{ accountId: 'asc' }, { at: { order: 'asc', format: 'strict_date_time' } }, { ip: 'asc' }],
+            _source: false,
+            stored_fields: ['_none_'],
+            // Only what is read: a smaller answer to write, send and parse (a page is 10,000 hits).
+            filter_path: ['pit_id', '_shards', 'timed_out', 'hits.total', 'hits.hits.sort', 'aggregations'],
+            size,
+            // Once, on the first page: a document with several addresses or times would be read as one sign-in.
+            ...(after
+              ? { track_total_hits: false, search_after: after }
+              : { track_total_hits: true, aggs: { ips: { value_count: { field: 'ip' } }, times: { value_count: { field: 'at' } } } }),
+          },
+          { requestTimeout: this.timeoutMs },
+        ),
+      );
+    let pending: Promise<estypes.SearchResponse> | undefined = fetch(undefined);
+    // Awaited later; until then a failure must not count as unhandled.
+    pending.catch(() => undefined);
     try {
-      let after: estypes.SortResults | undefined;
-      for (;;) {
-        const res = await this.call(() =>
-          this.es.search(
-            {
-              pit: { id: pit, keep_alive: PIT_KEEP_ALIVE },
-              query,
-              // The point in time adds _shard_doc as the last key, so equal (account, time, address) rows are never skipped.
-              sort: [{ accountId: 'asc' }, { at: 'asc' }, { ip: 'asc' }],
-              _source: false,
-              docvalue_fields: ['accountId', 'ip', { field: 'at', format: 'strict_date_time' }],
-              size,
-              track_total_hits: false,
-              ...(after ? { search_after: after } : {}),
-            },
-            { requestTimeout: this.timeoutMs },
-          ),
-        );
+      for (let first = true; pending; first = false) {
+        const res: estypes.SearchResponse = await pending;
+        pending = undefined;
         if (res.pit_id) pit = res.pit_id;
-        const hits = res.hits.hits;
+        complete(res);
+        if (first) oneSignInPerDocument(res);
+        const hits = res.hits?.hits ?? [];
+        const last = hits[hits.length - 1];
+        // The next page is on its way while the caller works on this one.
+        if (hits.length === size && last?.sort) {
+          pending = fetch(last.sort);
+          pending.catch(() => undefined);
+        }
         const page: SignIn[] = [];
         for (const hit of hits) {
-          const f = hit.fields ?? {};
-          const accountId = first(f['accountId']);
-          const at = first(f['at']);
-          if (accountId === undefined || at === undefined) continue;
-          // A document holding several addresses is several sign-ins.
-          for (const ip of strings(f['ip'])) page.push({ accountId, ip, at });
+          const [accountId, at, ip] = hit.sort ?? [];
+          // A document without an address holds nothing to disclose.
+          if (typeof accountId === 'string' && typeof at === 'string' && typeof ip === 'string') page.push({ accountId, ip, at });
         }
         if (page.length > 0) yield page;
-        const last = hits[hits.length - 1];
-        if (hits.length < size || !last?.sort) return;
-        after = last.sort;
       }
     } finally {
+      if (pending) await pending.catch(() => undefined);
       await this.es.closePointInTime({ id: pit }, { requestTimeout: this.timeoutMs, ignore: [404] }).catch(() => undefined);
     }
   }
@@ -191,6 +207,7 @@ export class ElasticsearchSubscriberSource implements SubscriberSource {
         { requestTimeout: this.timeoutMs },
       ),
     );
+    complete(res);
     const aggs = res.aggregations as Record<string, estypes.AggregationsMinAggregate> | undefined;
     const earliest = aggs?.['earliest']?.value_as_string;
     const latest = aggs?.['latest']?.value_as_string;
@@ -248,17 +265,27 @@ function tooManyHits(res: estypes.SearchResponse<unknown>, what: string): void {
   if (count > res.hits.hits.length) throw new TakedownError('subscriber_data_ambiguous', `more ${what} match than one page holds`, 500);
 }
 
+/**
+ * Elasticsearch answers 200 with the hits of the shards that answered when
+ * others failed or the search timed out. Part of the data is not the data:
+ * for a disclosure that is an outage.
+ */
+function complete(res: estypes.SearchResponse<unknown>): void {
+  if (res.timed_out || (res._shards?.failed ?? 0) > 0) throw new UnavailableError('subscriber data is unavailable (some shards did not answer)', 'subscriber_data_unavailable');
+}
+
+/** The sign-ins index holds one sign-in per document; anything else is refused rather than read in part. */
+function oneSignInPerDocument(res: estypes.SearchResponse): void {
+  const total = res.hits.total;
+  const docs = typeof total === 'number' ? total : (total?.value ?? 0);
+  const aggs = res.aggregations as Record<string, estypes.AggregationsValueCountAggregate> | undefined;
+  const most = Math.max(aggs?.['ips']?.value ?? 0, aggs?.['times']?.value ?? 0);
+  if (most > docs) throw new TakedownError('subscriber_data_shape', 'a sign-in document holds several addresses or times; the desk reads one sign-in per document', 500);
+}
+
 function namesOf(matched: estypes.SearchHit['matched_queries']): string[] {
   if (!matched) return [];
   return Array.isArray(matched) ? matched : Object.keys(matched);
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
-function first(v: unknown): string | undefined {
-  return strings(v)[0];
 }
 
 function compare(a: string, b: string): number {

@@ -47,9 +47,15 @@ describe('produceDisclosurePackage', () => {
     ]);
   });
 
+  it('reads times in other ISO forms as the instants they are', async () => {
+    const src = fixedSource([], [{ accountId: 'a', ip: '198.51.100.1', at: '2026-01-31T23:59:59Z' }, { accountId: 'a', ip: '198.51.100.1', at: '2026-01-01T01:00:00+01:00' }]);
+    await expect(produceDisclosurePackage(src, input, keys)).resolves.toMatchObject({ manifest: { files: expect.any(Array) } });
+  });
+
   it('refuses a source that answers beyond the scope: another account, or a sign-in outside the period (to is exclusive)', async () => {
     const inside = { accountId: 'a', ip: '198.51.100.1', at: '2026-01-15T00:00:00.000Z' };
-    for (const bad of [{ ...inside, accountId: 'b' }, { ...inside, at: period.to }, { ...inside, at: '2025-12-31T23:59:59.999Z' }]) {
+    const outside = [{ ...inside, accountId: 'b' }, { ...inside, at: period.to }, { ...inside, at: '2025-12-31T23:59:59.999Z' }, { ...inside, at: '2026-02-01T00:00:00Z' }, { ...inside, at: 'yesterday' }];
+    for (const bad of outside) {
       await expect(produceDisclosurePackage(fixedSource([], [inside, bad]), input, keys)).rejects.toMatchObject({ code: 'disclosure_out_of_scope' });
     }
     await expect(produceDisclosurePackage(fixedSource([{ accountId: 'b', phone: '+4915112345678', phoneCountry: 'DE' }], []), input, keys)).rejects.toMatchObject({ code: 'disclosure_out_of_scope' });

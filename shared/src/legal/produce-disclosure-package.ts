@@ -6,6 +6,8 @@ import { encryptPackage } from './package-encryption';
 import { periodBounds } from './sign-in-period';
 import type { SignIn, SubscriberSource } from './subscriber-source';
 
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 export interface ProduceInput {
   packageId: string;
   requestId: string;
@@ -37,6 +39,8 @@ export async function produceDisclosurePackage(source: SubscriberSource, input: 
   const { scope } = input;
   const accounts = new Set(scope.accountIds);
   const { fromMs, toMs } = periodBounds(scope.period);
+  const fromIso = new Date(fromMs).toISOString();
+  const toIso = new Date(toMs).toISOString();
   const beyond = () => new TakedownError('disclosure_out_of_scope', 'the subscriber source returned data outside the approved scope', 500);
 
   const phones = scope.dataTypes.includes('phone_number')
@@ -50,8 +54,9 @@ export async function produceDisclosurePackage(source: SubscriberSource, input: 
   async function* checked(pages: AsyncIterable<SignIn[]>): AsyncGenerator<SignIn[]> {
     for await (const page of pages) {
       for (const r of page) {
-        const at = Date.parse(r.at);
-        if (!accounts.has(r.accountId) || !(at >= fromMs && at < toMs)) throw beyond();
+        // Times in the source's form (ISO 8601 UTC, milliseconds) compare as text; any other form is read as a date.
+        const at = ISO_MS.test(r.at) ? r.at : isoOrEmpty(r.at);
+        if (!accounts.has(r.accountId) || !(at >= fromIso && at < toIso)) throw beyond();
       }
       yield page;
     }
@@ -61,4 +66,10 @@ export async function produceDisclosurePackage(source: SubscriberSource, input: 
   const files = [...phoneFiles, ...signInFiles];
   const built = buildDisclosurePackage({ ...input, files }, keys.signingKey);
   return { encrypted: encryptPackage(built.container, keys.encryptionKey, input.packageId), manifest: built.manifest, sha256: built.sha256, bytes: built.container.length };
+}
+
+/** An instant as ISO 8601 UTC with milliseconds; '' (before every period) when it is no date. */
+function isoOrEmpty(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
 }

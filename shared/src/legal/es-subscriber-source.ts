@@ -25,9 +25,10 @@ const PIT_KEEP_ALIVE = '2m';
  * SubscriberSource over the platform's accounts and sign-ins indices.
  *
  * Data minimisation by construction: every request names the fields it
- * reads (`_source` includes of accountId, phone and phoneCountry; doc
- * values of accountId, ip and at), so no other field of an account ever
- * reaches this process. A username is only ever a query term; which target
+ * reads (from accounts, `_source` includes of accountId, phone and
+ * phoneCountry; from sign-ins, the sort values, i.e. doc values, of
+ * accountId, at and ip; from the content index, a post's authorId), so no
+ * other field ever reaches this process. A username is only ever a query term; which target
  * an account matched is told by named queries, not by reading the field.
  *
  * A missing index is an outage, never "no data": answering an order with

@@ -1,9 +1,10 @@
 import { csvRow, toCsv } from '../export/csv';
+import { DISCLOSABLE_DATA, type DisclosableData } from './legal-vocabulary';
 import type { PhoneRecord, SignIn } from './subscriber-source';
 
-/** The data types a legal request may ask for; nothing else can be disclosed. */
-export const DISCLOSURE_DATA_TYPES = ['ip_addresses', 'phone_number'] as const;
-export type DisclosureDataType = (typeof DISCLOSURE_DATA_TYPES)[number];
+/** The data types a package may hold: the desk's disclosable data (nothing else can be disclosed), one list. */
+export const DISCLOSURE_DATA_TYPES = DISCLOSABLE_DATA;
+export type DisclosureDataType = DisclosableData;
 
 /** One file of a disclosure package. */
 export interface DisclosureFile {

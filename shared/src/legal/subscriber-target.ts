@@ -1,6 +1,5 @@
 /** What a legal request may name as a target. */
-export const TARGET_KINDS = ['account_id', 'username', 'phone_number', 'content_id'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+import type { TargetKind } from './legal-vocabulary';
 
 export interface SubscriberTarget {
   kind: TargetKind;

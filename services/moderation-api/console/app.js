@@ -3,6 +3,7 @@ import { renderQueues, renderCase, claimNext } from './moderator.js';
 import { renderRules } from './lead.js';
 import { renderDashboard } from './dashboard.js';
 import { renderPeople } from './people.js';
+import { renderLegalInbox, renderLegalRequest, renderTransparency } from './legal.js';
 
 const main = document.getElementById('main');
 const footer = document.getElementById('shortcuts');
@@ -15,6 +16,9 @@ const ROUTES = {
   rules: { roles: ['lead', 'admin'], render: renderRules },
   dashboard: { roles: ['lead', 'admin'], render: renderDashboard },
   people: { roles: ['admin'], render: renderPeople },
+  legal: { roles: ['legal', 'agency'], render: renderLegalInbox },
+  'legal-request': { roles: ['legal', 'agency'], render: renderLegalRequest },
+  transparency: { roles: ['legal', 'lead', 'admin'], render: renderTransparency },
 };
 
 /** Shortcuts shown on screen for the current view, and the handler they call. */
@@ -69,7 +73,7 @@ async function boot() {
   document.getElementById('who').textContent = `${state.me.name === state.me.actorId ? state.me.name : `${state.me.name} · ${state.me.actorId}`} (${state.me.role}${state.me.grants.csam ? ', csam' : ''})`;
   document.getElementById('signout').hidden = false;
   for (const a of document.querySelectorAll('nav a')) a.hidden = !a.dataset.roles.split(' ').includes(state.me.role);
-  if (!location.hash || location.hash === '#/') location.hash = state.me.role === 'moderator' ? '#/queues' : state.me.role === 'admin' ? '#/people' : state.me.role === 'lead' ? '#/rules' : '#/none';
+  if (!location.hash || location.hash === '#/') location.hash = state.me.role === 'moderator' ? '#/queues' : state.me.role === 'admin' ? '#/people' : state.me.role === 'lead' ? '#/rules' : state.me.role === 'legal' || state.me.role === 'agency' ? '#/legal' : '#/none';
   route();
 }
 

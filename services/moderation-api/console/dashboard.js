@@ -4,7 +4,7 @@ import { every, setShortcuts } from './app.js';
 const COLORS = { remove: '#b3261e', keep: '#2e7d32', escalate: '#ef6c00', restrict: '#6a1b9a', label: '#1565c0' };
 
 /** A bar chart in SVG; `series` is [label, value, color?][]. */
-function bars(title, series, { width = 560, height = 160 } = {}) {
+export function bars(title, series, { width = 560, height = 160 } = {}) {
   const max = Math.max(1, ...series.map((s) => s[1]));
   const w = width / Math.max(1, series.length);
   return `<figure><figcaption><strong>${esc(title)}</strong></figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height + 30}" width="100%">

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ConflictError, ValidationError, actorOf, verifyAuditChain, type PersonRecord, type Principal, type TokenRecord } from '@takedown/shared';
+import { ConflictError, ValidationError, actorOf, verifyAuditChain, type PersonRecord, type Principal, type Standing, type TokenGrants, type TokenRecord } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validatePersonBody, validatePersonPatch, validatePersonTokenBody, validateTokenBody } from '../http/schemas';
@@ -7,6 +7,16 @@ import { validatePersonBody, validatePersonPatch, validatePersonTokenBody, valid
 /** A person as the API shows them: with their tokens (records only; a token is shown once, at creation). */
 function personView(person: PersonRecord, tokens: TokenRecord[]): PersonRecord & { tokens: TokenRecord[] } {
   return { ...person, tokens: tokens.filter((t) => t.actorId === person.id) };
+}
+
+/** The grants a body names (people and new one-token people alike). */
+function grantsOf(body: { csam?: boolean; standing?: Standing; agency?: string; emergency?: boolean }): TokenGrants {
+  return {
+    ...(body.csam ? { csam: true } : {}),
+    ...(body.standing ? { standing: body.standing } : {}),
+    ...(body.agency ? { agency: body.agency } : {}),
+    ...(body.emergency ? { emergency: true } : {}),
+  };
 }
 
 /** An admin may not take away their own way back in. */
@@ -39,7 +49,7 @@ export function adminRoutes(deps: ApiDeps): Router {
         displayName: body.displayName,
         ...(body.email ? { email: body.email } : {}),
         roles: body.roles,
-        grants: { ...(body.csam ? { csam: true } : {}), ...(body.standing ? { standing: body.standing } : {}) },
+        grants: grantsOf(body),
       },
       actorOf(principalOf(req)),
     );
@@ -84,15 +94,16 @@ export function adminRoutes(deps: ApiDeps): Router {
 
   r.post('/v1/tokens', guard(deps, 'POST /v1/tokens'), async (req, res) => {
     const body = validateTokenBody(req.body);
-    if (body.actorId !== undefined && (body.csam !== undefined || body.standing !== undefined)) {
-      throw new ValidationError(`token: ${body.csam !== undefined ? '/csam' : '/standing'} belongs to the person; change it with PATCH /v1/people/${body.actorId}`, body.csam !== undefined ? '/csam' : '/standing');
+    const personal = (['csam', 'standing', 'agency', 'emergency'] as const).find((k) => body[k] !== undefined);
+    if (body.actorId !== undefined && personal) {
+      throw new ValidationError(`token: /${personal} belongs to the person; change it with PATCH /v1/people/${body.actorId}`, `/${personal}`);
     }
     const { token, record, person } = await deps.tokens.create({
       role: body.role,
       name: body.name,
       ...(body.actorId !== undefined
         ? { actorId: body.actorId }
-        : { grants: { ...(body.csam ? { csam: true } : {}), ...(body.standing ? { standing: body.standing } : {}) } }),
+        : { grants: grantsOf(body) }),
       createdBy: actorOf(principalOf(req)),
     });
     // The only time the token is ever shown.

@@ -1,3 +1,5 @@
+import { COUNTRY_CODE_LIST } from '../domain/countries';
+
 /**
  * Every environment variable Takedown reads is declared once, here or in a
  * service's own spec list built from these helpers. The README's
@@ -174,6 +176,26 @@ const authFailuresPerMinute: EnvVarSpec = {
   description: 'Token lookups that find no live token, per client address per minute, before that address gets 429 (keeps guessing runs off Redis).',
 };
 
+/** The legal desk's policy (moderation API): what the intake check does. */
+export const legalPolicyEnvVars: readonly EnvVarSpec[] = [
+  {
+    name: 'TAKEDOWN_LEGAL_NON_JUDICIAL_OUTCOME',
+    key: 'legal.nonJudicialOutcome',
+    type: 'string',
+    enum: ['needs_info', 'reject'],
+    default: 'needs_info',
+    description: 'What happens to a records request without a judicial order (court order, warrant, production order) stating a suspect: sent back for information, or rejected.',
+  },
+  {
+    name: 'TAKEDOWN_LEGAL_JURISDICTIONS',
+    key: 'legal.jurisdictions',
+    type: 'list',
+    enum: COUNTRY_CODE_LIST,
+    default: [],
+    description: 'Comma-separated ISO 3166-1 alpha-2 countries whose agencies’ requests are accepted; empty = every country.',
+  },
+];
+
 /** services/moderation-api */
 export const apiEnvVars: readonly EnvVarSpec[] = [
   ...coreEnvVars,
@@ -195,6 +217,7 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
   },
   leaseSeconds,
   authFailuresPerMinute,
+  ...legalPolicyEnvVars,
 ];
 
 /** services/search */
@@ -315,5 +338,37 @@ export const backfillEnvVars: readonly EnvVarSpec[] = [
     maximum: 32,
     default: 2,
     description: 'Parallel sliced scrolls per backfill job.',
+  },
+];
+
+/** workers/legal */
+export const legalWorkerEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  {
+    name: 'TAKEDOWN_LEGAL_CONCURRENCY',
+    key: 'concurrency',
+    type: 'integer',
+    minimum: 1,
+    maximum: 64,
+    default: 2,
+    description: 'Legal jobs (packages, preservations, notices) one legal worker process runs at once.',
+  },
+  {
+    name: 'TAKEDOWN_LEGAL_PACKAGE_RETENTION_DAYS',
+    key: 'packageRetentionDays',
+    type: 'integer',
+    minimum: 1,
+    maximum: 3650,
+    default: 30,
+    description: 'Days a disclosure package is kept (encrypted) for download before the legal worker deletes it.',
+  },
+  {
+    name: 'TAKEDOWN_LEGAL_SWEEP_MS',
+    key: 'sweepMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 3600000,
+    default: 30000,
+    description: 'How often the legal worker re-enqueues approved requests without their package or preservation, releases lapsed gag holds and deletes expired packages and preservations.',
   },
 ];

@@ -66,3 +66,4 @@ export * from './legal/legal-notices';
 export * from './legal/legal-indices';
 export * from './legal/legal-store';
 export * from './legal/transparency';
+export * from './legal/legal-audit';

@@ -12,6 +12,7 @@ import {
   createLogger,
   createRedis,
   rulesetKeys,
+  type LegalPolicyConfig,
   type Role,
 } from '@takedown/shared';
 import { compileStoredRuleset, testing, type CompiledRuleset, type Rule } from '@takedown/search-rules';
@@ -19,6 +20,10 @@ import { createTriageWorker, type TriageDeps } from '@takedown/triage-worker';
 import { createActionsWorker, type ActionsDeps } from '@takedown/actions-worker';
 import { buildApiDeps, createApp, type ApiDeps } from '@takedown/moderation-api';
 import { createTestContext, type TestContext } from './test-context';
+
+/** The agencies every pipeline registers (the `agency` and `agency2` tokens act for them). */
+export const PIPELINE_AGENCY = { id: 'bka-test', name: 'Bundeskriminalamt (test)', country: 'DE', function: 'law_enforcement' } as const;
+export const PIPELINE_AGENCY_2 = { id: 'pj-test', name: 'Police judiciaire (test)', country: 'FR', function: 'law_enforcement' } as const;
 
 /** The rules every pipeline test starts with. */
 export const PIPELINE_RULES: Rule[] = [
@@ -37,9 +42,15 @@ export interface Pipeline {
    * A bearer token per role; `csamModerator`, `csamModerator2`, `csamLead`
    * and `csamAdmin` hold the csam grant (two cleared moderators, for the
    * two-person rule); `flagger`, `authority` and `detector` are reporter
-   * tokens an admin granted that standing.
+   * tokens an admin granted that standing. `legal`, `legal2` and `legal3`
+   * are three different legal officers (the two-person rule), `legalEmergency`
+   * an officer holding the emergency grant; `agency` acts for the registered
+   * agency `PIPELINE_AGENCY` (DE), `agency2` for `PIPELINE_AGENCY_2` (FR).
    */
-  tokens: Record<Role | 'moderator2' | 'csamModerator' | 'csamModerator2' | 'csamLead' | 'csamAdmin' | 'flagger' | 'authority' | 'detector', string>;
+  tokens: Record<
+    Role | 'moderator2' | 'csamModerator' | 'csamModerator2' | 'csamLead' | 'csamAdmin' | 'flagger' | 'authority' | 'detector' | 'legal2' | 'legal3' | 'legalEmergency' | 'agency2',
+    string
+  >;
   triage: Worker;
   actions: Worker;
   audit: AuditWriter;
@@ -55,10 +66,24 @@ export interface Pipeline {
  * workers, the audit writer and the case mirror, a published ruleset, and a
  * token per role.
  */
-export async function startPipeline(name: string, opts: { rules?: Rule[]; startTriage?: boolean; authFailuresPerMinute?: number } = {}): Promise<Pipeline> {
+export async function startPipeline(
+  name: string,
+  opts: { rules?: Rule[]; startTriage?: boolean; authFailuresPerMinute?: number; legal?: Partial<LegalPolicyConfig>; legalPorts?: Parameters<typeof buildApiDeps>[2] } = {},
+): Promise<Pipeline> {
   const ctx = await createTestContext(name);
   const logger = createLogger({ name, level: ctx.config.logLevel });
-  const deps = await buildApiDeps({ ...ctx.config, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000 }, logger);
+  const deps = await buildApiDeps(
+    {
+      ...ctx.config,
+      port: 0,
+      host: '127.0.0.1',
+      leaseSeconds: 600,
+      authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
+      legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], ...opts.legal },
+    },
+    logger,
+    opts.legalPorts ?? {},
+  );
   const store = new RulesetStore(ctx.redis, rulesetKeys(ctx.config.queuePrefix));
   await store.publish(opts.rules ?? PIPELINE_RULES, 'lead:test');
   const live = await startLiveRuleset<CompiledRuleset>({ redis: ctx.redis, redisUrl: ctx.config.redis.url, queuePrefix: ctx.config.queuePrefix, name, compile: (r) => compileStoredRuleset(r), logger });
@@ -93,6 +118,14 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   for (const role of ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'] as const) {
     tokens[role] = (await deps.tokens.create({ role, name: `${role}-1`, createdBy: 'test' })).token;
   }
+  // The legal desk: registered agencies, their people, and officers enough for the two-person rule.
+  const legalStore = deps.legal.deps.store;
+  for (const a of [PIPELINE_AGENCY, PIPELINE_AGENCY_2]) await legalStore.createAgency({ ...a, createdAt: new Date().toISOString(), createdBy: 'test' });
+  tokens.agency = (await deps.tokens.create({ role: 'agency', name: 'agency-1', grants: { agency: PIPELINE_AGENCY.id }, createdBy: 'test' })).token;
+  tokens.agency2 = (await deps.tokens.create({ role: 'agency', name: 'agency-2', grants: { agency: PIPELINE_AGENCY_2.id }, createdBy: 'test' })).token;
+  tokens.legal2 = (await deps.tokens.create({ role: 'legal', name: 'legal-2', createdBy: 'test' })).token;
+  tokens.legal3 = (await deps.tokens.create({ role: 'legal', name: 'legal-3', createdBy: 'test' })).token;
+  tokens.legalEmergency = (await deps.tokens.create({ role: 'legal', name: 'legal-emergency', grants: { emergency: true }, createdBy: 'test' })).token;
   tokens.moderator2 = (await deps.tokens.create({ role: 'moderator', name: 'moderator-2', createdBy: 'test' })).token;
   tokens.csamModerator = (await deps.tokens.create({ role: 'moderator', name: 'csam-1', grants: { csam: true }, createdBy: 'test' })).token;
   tokens.csamModerator2 = (await deps.tokens.create({ role: 'moderator', name: 'csam-2', grants: { csam: true }, createdBy: 'test' })).token;

@@ -32,7 +32,7 @@ export const validatePersonBody = compileValidator<{ id?: string; displayName: s
     allOf: [
       { if: { properties: { standing: true }, required: ['standing'] }, then: { properties: { roles: { type: 'array', contains: { const: 'reporter' } } } } },
       { if: { properties: { agency: true }, required: ['agency'] }, then: { properties: { roles: { type: 'array', contains: { const: 'agency' } } } } },
-      { if: { properties: { roles: { type: 'array', contains: { const: 'agency' } } } }, then: { required: ['agency'] } },
+      { if: { properties: { roles: { type: 'array', contains: { const: 'agency' } } } }, then: { properties: { agency: true }, required: ['agency'] } },
       { if: { properties: { emergency: { const: true } }, required: ['emergency'] }, then: { properties: { roles: { type: 'array', contains: { const: 'legal' } } } } },
     ],
   },

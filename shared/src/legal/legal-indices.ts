@@ -159,7 +159,7 @@ export function legalAgenciesIndexDefinition(replicas: number): IndexDefinition 
   };
 }
 
-/** Copies of preserved sign-ins: one document per sign-in, deleted when the preservation expires. */
+/** Copies of preserved sign-ins: one document per sign-in, deleted when the request's preservation expires (its record says when). */
 export function legalPreservationsIndexDefinition(replicas: number): IndexDefinition {
   return {
     settings: settings(replicas),
@@ -172,7 +172,6 @@ export function legalPreservationsIndexDefinition(replicas: number): IndexDefini
         ip: stored,
         at: date,
         preservedAt: date,
-        expiresAt: date,
       },
     },
   };

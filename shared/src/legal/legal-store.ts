@@ -132,6 +132,8 @@ export class LegalStore {
     try {
       await this.es.index({ index: this.indices.legalDocuments, id, op_type: 'create', document: { ...doc, data: doc.data.toString('base64') } });
     } catch (err) {
+      // The id carries the document's hash: the same PDF sent twice for one request is one document.
+      if (statusOf(err) === 409) return;
       throw storeFailure('store document', err);
     }
   }

@@ -230,7 +230,7 @@ export const validateTokenBody = compileValidator<{ role: Role; name: string; ac
       { if: { properties: { standing: true }, required: ['standing'] }, then: { properties: { role: { const: 'reporter' } } } },
       // An agency person acts for one registered agency; only legal officers disclose emergencies alone.
       { if: { properties: { agency: true }, required: ['agency'] }, then: { properties: { role: { const: 'agency' } } } },
-      { if: { properties: { role: { const: 'agency' } }, required: ['role'], not: { required: ['actorId'] } }, then: { required: ['agency'] } },
+      { if: { properties: { role: { const: 'agency' } }, required: ['role'], not: { properties: { actorId: true }, required: ['actorId'] } }, then: { properties: { agency: true }, required: ['agency'] } },
       { if: { properties: { emergency: { const: true } }, required: ['emergency'] }, then: { properties: { role: { const: 'legal' } } } },
     ],
   },

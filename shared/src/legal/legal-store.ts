@@ -149,6 +149,80 @@ export class LegalStore {
     }
   }
 
+  // ---- packages (encrypted at rest: `data` is ciphertext, `sealed` how to open it with the key)
+
+  async putPackage(requestId: string, doc: { manifestSha256: string; sealed: Record<string, unknown>; data: Buffer; createdAt: string; expiresAt: string }): Promise<void> {
+    try {
+      // The id is the request's: a rebuilt package replaces the one a crashed run left.
+      await this.es.index({ index: this.indices.legalPackages, id: requestId, document: { requestId, manifestSha256: doc.manifestSha256, sealed: doc.sealed, data: doc.data.toString('base64'), bytes: doc.data.length, createdAt: doc.createdAt, expiresAt: doc.expiresAt } });
+    } catch (err) {
+      throw storeFailure('store package', err);
+    }
+  }
+
+  async getPackage(requestId: string): Promise<{ manifestSha256: string; sealed: Record<string, unknown>; data: Buffer; expiresAt: string } | undefined> {
+    try {
+      const r = await this.es.get<{ manifestSha256: string; sealed: Record<string, unknown>; data: string; expiresAt: string }>({ index: this.indices.legalPackages, id: requestId });
+      const s = r._source;
+      return s ? { manifestSha256: s.manifestSha256, sealed: s.sealed, data: Buffer.from(s.data, 'base64'), expiresAt: s.expiresAt } : undefined;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw storeFailure('read package', err);
+    }
+  }
+
+  async deletePackage(requestId: string): Promise<void> {
+    try {
+      await this.es.delete({ index: this.indices.legalPackages, id: requestId, refresh: 'wait_for' });
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw storeFailure('delete package', err);
+    }
+  }
+
+  // ---- preserved sign-ins
+
+  /** Copies sign-ins into the preservation store; ids are deterministic, so a retried job writes the same documents again. */
+  async preserveSignIns(docs: readonly { id: string; requestId: string; targetIndex: number; accountId: string; ip: string; at: string; preservedAt: string }[]): Promise<void> {
+    if (docs.length === 0) return;
+    try {
+      const r = await this.es.bulk({ operations: docs.flatMap(({ id, ...d }) => [{ index: { _index: this.indices.legalPreservations, _id: id } }, d]) });
+      if (r.errors) {
+        const failed = r.items.filter((i) => i.index?.error).length;
+        throw new TakedownError('legal_store_failed', `legal store: ${failed} preserved sign-ins not written`, 500);
+      }
+    } catch (err) {
+      if (err instanceof TakedownError) throw err;
+      throw storeFailure('preserve sign-ins', err);
+    }
+  }
+
+  async countPreserved(requestId: string): Promise<number> {
+    try {
+      await this.es.indices.refresh({ index: this.indices.legalPreservations });
+      return (await this.es.count({ index: this.indices.legalPreservations, query: { term: { requestId } } })).count;
+    } catch (err) {
+      throw storeFailure('count preserved sign-ins', err);
+    }
+  }
+
+  /** Deletes a request's preserved sign-ins (search and bulk delete: the local server has no delete-by-query). Returns how many. */
+  async deletePreserved(requestId: string): Promise<number> {
+    let deleted = 0;
+    try {
+      await this.es.indices.refresh({ index: this.indices.legalPreservations });
+      for (;;) {
+        const r = await this.es.search({ index: this.indices.legalPreservations, size: 1000, _source: false, query: { term: { requestId } } });
+        const ids = r.hits.hits.map((h) => h._id as string);
+        if (ids.length === 0) return deleted;
+        await this.es.bulk({ refresh: 'wait_for', operations: ids.map((_id) => ({ delete: { _index: this.indices.legalPreservations, _id } })) });
+        deleted += ids.length;
+      }
+    } catch (err) {
+      throw storeFailure('delete preserved sign-ins', err);
+    }
+  }
+
   // ---- requests
 
   /** Stores a new request; acknowledged (returns) only once Elasticsearch has it in its fsynced translog. */

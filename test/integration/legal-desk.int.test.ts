@@ -260,6 +260,27 @@ describe('legal desk', () => {
     expect(withdrawn.body.request.state).toBe('withdrawn');
   });
 
+  it('agencies are registered by an admin; an agency person carries the grant of a registered one, an officer the emergency grant', async () => {
+    const reg = await call('POST', '/v1/legal/agencies', p.tokens.admin, { id: 'ag-test-court', name: 'Landgericht (test)', country: 'DE', function: 'court' });
+    expect(reg.status).toBe(201);
+    expect((await call('POST', '/v1/legal/agencies', p.tokens.admin, { id: 'ag-test-court', name: 'again', country: 'DE', function: 'court' })).status).toBe(409);
+    expect((await call('POST', '/v1/legal/agencies', p.tokens.admin, { id: 'ag-x', name: 'Nowhere', country: 'ZZ', function: 'court' })).body.error.field).toBe('/country');
+    expect((await call('GET', '/v1/legal/agencies', p.tokens.legal)).body.agencies.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining(['ag-test-court', PIPELINE_AGENCY.id]));
+    const noGrant = await call('POST', '/v1/people', p.tokens.admin, { displayName: 'Clerk', roles: ['agency'] });
+    expect([noGrant.status, noGrant.body.error.field]).toEqual([400, '/agency']);
+    const unknown = await call('POST', '/v1/people', p.tokens.admin, { displayName: 'Clerk', roles: ['agency'], agency: 'nobody-registered' });
+    expect([unknown.status, unknown.body.error.code, unknown.body.error.field]).toEqual([400, 'unknown_agency', '/agency']);
+    const clerk = await call('POST', '/v1/people', p.tokens.admin, { id: 'court-clerk', displayName: 'Clerk', roles: ['agency'], agency: 'ag-test-court' });
+    expect(clerk.body.person.grants).toEqual({ agency: 'ag-test-court' });
+    expect((await call('PATCH', '/v1/people/court-clerk', p.tokens.admin, { agency: PIPELINE_AGENCY.id })).body.person.grants).toEqual({ agency: PIPELINE_AGENCY.id });
+    expect((await call('PATCH', '/v1/people/court-clerk', p.tokens.admin, { emergency: true })).body.error.field).toBe('/emergency');
+    expect((await call('PATCH', '/v1/people/court-clerk', p.tokens.admin, { roles: ['legal'] })).body.error.field).toBe('/agency');
+    const officer = await call('PATCH', '/v1/people/court-clerk', p.tokens.admin, { roles: ['legal'], agency: null, emergency: true });
+    expect(officer.body.person).toMatchObject({ roles: ['legal'], grants: { emergency: true } });
+    const token = await call('POST', '/v1/tokens', p.tokens.admin, { role: 'agency', name: 'ag-court-token' });
+    expect([token.status, token.body.error.field]).toEqual([400, '/agency']);
+  });
+
   it('keeps target values out of every error body and every audit event', async () => {
     await p.audit.flushOnce();
     await p.ctx.es.indices.refresh({ index: p.deps.indices.audit });

@@ -121,7 +121,7 @@ export async function startPipeline(
   // The legal desk: registered agencies, their people, and officers enough for the two-person rule.
   const legalStore = deps.legal.deps.store;
   // Its writes wait for a refresh (refresh: wait_for); a short interval keeps the tests quick.
-  await ctx.es.indices.putSettings({ index: [deps.indices.legalRequests, deps.indices.legalAgencies], settings: { refresh_interval: '50ms' } });
+  await ctx.es.indices.putSettings({ index: [deps.indices.legalRequests, deps.indices.legalAgencies, deps.indices.legalPreservations, deps.indices.legalPackages], settings: { refresh_interval: '50ms' } });
   for (const a of [PIPELINE_AGENCY, PIPELINE_AGENCY_2]) await legalStore.createAgency({ ...a, createdAt: new Date().toISOString(), createdBy: 'test' });
   tokens.agency = (await deps.tokens.create({ role: 'agency', name: 'agency-1', grants: { agency: PIPELINE_AGENCY.id }, createdBy: 'test' })).token;
   tokens.agency2 = (await deps.tokens.create({ role: 'agency', name: 'agency-2', grants: { agency: PIPELINE_AGENCY_2.id }, createdBy: 'test' })).token;

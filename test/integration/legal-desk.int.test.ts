@@ -281,6 +281,70 @@ describe('legal desk', () => {
     expect([token.status, token.body.error.field]).toEqual([400, '/agency']);
   });
 
+  it('publishes the quarter’s transparency figures to anyone, folding small countries, as JSON and CSV', async () => {
+    // A hand-computed fixture in 2026-Q3, stored as the desk stores requests.
+    const H = 3600_000;
+    const record = (id: string, o: { received: string; ack: number; pkg?: number; state?: string; type?: string; gag?: boolean; targets: [string, string, boolean][] }) => {
+      const receivedAt = o.received;
+      const at = (h: number) => new Date(Date.parse(receivedAt) + h * H).toISOString();
+      return {
+        id,
+        type: o.type ?? 'records',
+        state: o.state ?? (o.pkg !== undefined ? 'package_produced' : 'rejected'),
+        agency: { id: PIPELINE_AGENCY.id, name: PIPELINE_AGENCY.name, country: 'DE', function: 'law_enforcement' },
+        requester: { name: 'x', email: 'x@example.org' },
+        enteredBy: 'agency-1',
+        enteredVia: 'agency',
+        legalProcess: { kind: 'court_order', reference: id, issuedBy: 'AG', issuedAt: '2026-07-01' },
+        legalBasis: 'x',
+        offenceCategory: 'fraud',
+        statesSuspect: true,
+        targets: o.targets.map(([accountId, phoneCountry, produce], index) => ({
+          index,
+          kind: 'account_id',
+          value: accountId,
+          valueSha256: 'a'.repeat(64),
+          role: 'suspect',
+          resolution: { resolved: true, accountId, phoneCountry, checkedAt: receivedAt },
+          decision: { produce, by: 'legal-2', at: receivedAt },
+        })),
+        dataRequested: ['ip_addresses'],
+        period: { from: '2026-01-01T00:00:00.000Z', to: '2026-06-30T00:00:00.000Z' },
+        nonDisclosureUntil: o.gag ? '2027-01-01T00:00:00.000Z' : null,
+        dueAt: receivedAt,
+        problems: [],
+        approvals: [],
+        times: { receivedAt, acknowledgedAt: at(o.ack), ...(o.pkg !== undefined ? { packageProducedAt: at(o.pkg) } : {}) },
+        notices: [],
+        history: [],
+        updatedAt: receivedAt,
+      };
+    };
+    const fixture = [
+      record('lr-20260701-00000000a1', { received: '2026-07-01T00:00:00.000Z', ack: 1, pkg: 24, gag: true, targets: [['t1', 'DE', true], ['t2', 'DE', true], ['t3', 'DE', true]] }),
+      record('lr-20260710-00000000a2', { received: '2026-07-10T00:00:00.000Z', ack: 3, pkg: 48, type: 'emergency', targets: [['t4', 'DE', true], ['t5', 'DE', true], ['t6', 'DE', false], ['n1', 'NL', true]] }),
+      record('lr-20260801-00000000a3', { received: '2026-08-01T00:00:00.000Z', ack: 2, targets: [['t7', 'DE', false]] }),
+      record('lr-20260802-00000000a4', { received: '2026-08-02T00:00:00.000Z', ack: 5, pkg: 12, targets: [['n2', 'NL', true], ['b1', 'BE', true]] }),
+      // Q4: not in Q3.
+      record('lr-20261001-00000000a5', { received: '2026-10-01T00:00:00.000Z', ack: 1, pkg: 2, targets: [['t8', 'DE', true]] }),
+    ];
+    for (const r of fixture) await p.deps.legal.deps.store.create(r as never);
+    // DE: a1 a2 a3 — fulfilled a1 a2; users t1–t5 (5); rejected a3; emergency a2; gag a1; ack 1 2 3 → 2; fulfil 24 48 → 36.
+    // other (NL 2 users, BE 1): a2 a4, fulfilled both, users n1 n2 b1 = 3 → "<5"; emergency a2 → "<5"; no medians.
+    const r = await fetch(`${p.url}/v1/transparency/legal?period=2026-Q3`);
+    expect(r.status).toBe(200);
+    const report = (await r.json()) as { rows: unknown[] };
+    expect(report.rows).toEqual([
+      { country: 'DE', requestsReceived: 3, requestsFulfilled: 2, usersAffected: 5, rejected: 1, emergency: 1, withGagOrder: 1, medianHoursToAcknowledge: 2, medianHoursToFulfil: 36 },
+      { country: 'other', requestsReceived: '<5', requestsFulfilled: '<5', usersAffected: '<5', rejected: 0, emergency: '<5', withGagOrder: 0, medianHoursToAcknowledge: null, medianHoursToFulfil: null },
+    ]);
+    const csv = await fetch(`${p.url}/v1/transparency/legal?period=2026-Q3&format=csv`);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((await csv.text()).split('\r\n').filter(Boolean).slice(1)).toEqual(['2026-Q3,DE,3,2,5,1,1,1,2,36', '2026-Q3,other,<5,<5,<5,0,<5,0,,']);
+    const bad = await fetch(`${p.url}/v1/transparency/legal?period=2026-Q5`);
+    expect([bad.status, ((await bad.json()) as { error: { field: string } }).error.field]).toEqual([400, '/period']);
+  });
+
   it('keeps target values out of every error body and every audit event', async () => {
     await p.audit.flushOnce();
     await p.ctx.es.indices.refresh({ index: p.deps.indices.audit });

@@ -70,6 +70,8 @@ export const LISTING_SOURCE = [
 
 /** Wraps an Elasticsearch failure so that nothing of the request body (target values) rides along into logs. */
 export function storeFailure(op: string, err: unknown): TakedownError {
+  // Ours already: they never carry a body.
+  if (err instanceof TakedownError) return err;
   const e = err as { name?: string; meta?: { statusCode?: number; body?: { error?: { type?: string } } } };
   const status = e?.meta?.statusCode;
   const type = e?.meta?.body?.error?.type;

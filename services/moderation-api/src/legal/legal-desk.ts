@@ -17,6 +17,7 @@ import {
   policyOutcome,
   releaseNotices,
   sha256Hex,
+  storeFailure,
   targetRef,
   transition,
   workflowViewOf,
@@ -477,7 +478,9 @@ export class LegalDesk {
     if (record.package.deletedAt) throw new NotFoundError(`the package was deleted on ${record.package.deletedAt} (kept ${record.package.expiresAt ? 'until its expiry' : 'for the retention period'})`, 'package_deleted', 'package');
     const reader = this.deps.packageReader;
     if (!reader) throw new UnavailableError('packages cannot be read here: no package key is configured', 'packages_unavailable');
-    const pkg = await reader.read(record);
+    const pkg = await reader.read(record).catch((err: unknown) => {
+      throw storeFailure('read package', err);
+    });
     if (!pkg) throw new NotFoundError('the package is gone from storage', 'package_deleted', 'package');
     const at = this.now().toISOString();
     const by = actorOf(p);
@@ -598,8 +601,13 @@ export class LegalDesk {
   private async lookUp(targets: readonly LegalTarget[]): Promise<{ resolutions?: (TargetResolution | undefined)[]; dataHeld?: { from: string; to: string } }> {
     const resolver = this.deps.resolver;
     if (!resolver) return {};
-    const [resolutions, dataHeld] = await Promise.all([resolver.resolveTargets(targets), resolver.dataHeld()]);
-    return { resolutions, ...(dataHeld ? { dataHeld } : {}) };
+    try {
+      const [resolutions, dataHeld] = await Promise.all([resolver.resolveTargets(targets), resolver.dataHeld()]);
+      return { resolutions, ...(dataHeld ? { dataHeld } : {}) };
+    } catch (err) {
+      // The source's errors may quote the query (target values): only the operation goes on.
+      throw storeFailure('resolve targets', err);
+    }
   }
 
   private process(body: LegalProcessBody, document: LegalDocumentRef | undefined): LegalProcess {

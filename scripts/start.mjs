@@ -8,6 +8,9 @@
 //   5. one demo token per role created, the demo corpus written through the
 //      ingest service (scanned as the platform's indexer's posts would be:
 //      sale offers hidden, cases opened), demo reports filed through the API,
+//      demo subscriber data (accounts with phone numbers, sign-ins) written
+//      straight into Elasticsearch as the platform would, and the
+//      development legal keys made under the data dir when none are configured,
 //   6. URLs and tokens printed.
 // Ctrl-C stops the processes and the servers this run started.
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,6 +28,7 @@ const DEMO_REPORTS = Number(process.env.TAKEDOWN_DEMO_REPORTS || 60);
 const API_PORT = Number(process.env.TAKEDOWN_API_PORT || 8080);
 const SEARCH_PORT = Number(process.env.TAKEDOWN_SEARCH_PORT || 8090);
 const INGEST_PORT = Number(process.env.TAKEDOWN_INGEST_PORT || 8070);
+const DATA_DIR = path.resolve(ROOT, process.env.TAKEDOWN_DATA_DIR || '.data');
 const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'];
 /** The agency the demo agency token acts for (registered on start). */
 const DEMO_AGENCY = { id: 'demo-police', name: 'Demo Police (law enforcement)', country: 'DE', function: 'law_enforcement' };
@@ -130,6 +134,33 @@ async function seedThroughIngest(shared, config, token) {
   return result;
 }
 
+/**
+ * The legal desk's demo: subscriber data written straight into
+ * Elasticsearch (the platform fills those indices, not Takedown), and the
+ * development signing and encryption keys under the data dir when none are
+ * configured. Neither in production: demo accounts never go into a real
+ * platform's index, and production keys come from config.
+ */
+async function legalDemo(shared, es, config) {
+  const configured = Boolean(config.legal.signingKey && config.legal.encryptionKey);
+  if (config.env === 'production') {
+    return { subscriberLine: 'not seeded in production', keysLine: configured ? 'from config' : 'TAKEDOWN_LEGAL_SIGNING_KEY and TAKEDOWN_LEGAL_ENCRYPTION_KEY are not set' };
+  }
+  const t0 = Date.now();
+  const names = { accounts: config.legal.accountsIndex, signIns: config.legal.signInsIndex };
+  const r = await shared.seedDemoSubscribers(es, names, { posts: DEMO_POSTS, replicas: config.elasticsearch.replicas });
+  const subscriberLine = r.skipped
+    ? `${r.accounts} accounts and ${r.signIns} sign-ins already there; kept`
+    : `${r.accounts} demo accounts with phone numbers in ${r.countries} countries, ${r.signIns} sign-ins, written in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  log(`subscribers: ${subscriberLine}`);
+  let keysLine = 'from config';
+  if (!configured) {
+    const dev = shared.ensureDevLegalKeys(path.join(DATA_DIR, 'legal-keys'));
+    keysLine = `development keys; packages verify with npx takedown legal verify PACKAGE (public key ${path.relative(ROOT, dev.publicKeyFile)})`;
+  }
+  return { subscriberLine, keysLine };
+}
+
 function build() {
   log('building (tsc -b)');
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b'], {
@@ -190,9 +221,10 @@ async function main() {
   try {
     build();
     const shared = require(path.join(ROOT, 'shared', 'dist', 'index.js'));
-    const config = shared.loadConfig(env);
+    const config = shared.loadConfig(env, [...shared.coreEnvVars, ...shared.legalEnvVars]);
     const es = shared.createElasticsearch(config.elasticsearch);
     await shared.ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
+    const { subscriberLine, keysLine } = await legalDemo(shared, es, config);
     const present = (await es.count({ index: config.contentIndex })).count;
     const redis = shared.createRedis(config.redis.url, { connectionName: 'start' });
     const tokens = config.env === 'production' ? {} : await demoTokens(shared, redis, config, es);
@@ -238,6 +270,8 @@ async function main() {
       `  Redis:          ${services.redisUrl}`,
       `  Elasticsearch:  ${services.elasticsearchUrl}`,
       `  Content index:  ${config.contentIndex} (${count} documents; ${seededLine})`,
+      `  Subscribers:    ${config.legal.accountsIndex}, ${config.legal.signInsIndex} (${subscriberLine})`,
+      `  Legal keys:     ${keysLine}`,
       `  Check:          npm run demo:check   (no post the live rules hide comes back from any search)`,
       `  Processes:      ${children.length === 0 ? 'none yet' : runnables().map((r) => r.name).join(', ')}`,
       ...(Object.keys(tokens).length

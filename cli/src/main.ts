@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  DEV_KEY_FILES,
   ROLES,
   STANDINGS,
   TokenStore,
@@ -18,6 +19,7 @@ import {
   type Standing,
 } from '@takedown/shared';
 import { checkHidden } from './demo-check';
+import { LEGAL_USAGE, legalCommand } from './legal-commands';
 import { PEOPLE_USAGE, personCommand } from './people-commands';
 import { resolveEnv } from './resolve-env';
 import { RULES_USAGE, apiClient, rulesCommand } from './rules-commands';
@@ -28,7 +30,7 @@ const USAGE = `usage:
   takedown token revoke <token id or name>
   takedown token list
 ${PEOPLE_USAGE}  takedown demo check        no post the live rules hide comes back from the search service (TAKEDOWN_SEARCH_URL)
-${RULES_USAGE}`;
+${RULES_USAGE}${LEGAL_USAGE}`;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -43,6 +45,11 @@ async function main(argv: string[]): Promise<number> {
     return rulesCommand(apiClient(process.env['TAKEDOWN_API_URL'] ?? 'http://127.0.0.1:8080', token), argv.slice(1));
   }
   if (group === 'demo' && command === 'check') return demoCheck();
+  if (group === 'legal') {
+    // Default key: the development public key `npm start` made for this checkout.
+    const dataDir = path.resolve(ROOT, process.env['TAKEDOWN_DATA_DIR'] || '.data');
+    return legalCommand(argv.slice(1), path.join(dataDir, 'legal-keys', DEV_KEY_FILES.publicKey));
+  }
   if ((group !== 'token' && group !== 'person') || !command) {
     process.stderr.write(USAGE);
     return 2;

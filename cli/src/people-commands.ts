@@ -81,6 +81,9 @@ export async function personCommand(tokens: TokenStore, actor: string, command: 
       ...(emergency !== undefined ? { emergency } : {}),
     }) as PersonPatch;
     const person = await people.update(rest[0], patch, actor);
+    // A role given back later never revives an old token.
+    const revoked = patch.roles ? await tokens.revokeOutsideRoles(person.id, person.roles, actor) : 0;
+    if (revoked > 0) err(`revoked ${revoked} token(s) in roles ${person.id} no longer holds`);
     err(`updated ${person.id} (${person.roles.join(', ')}${person.grants.csam ? '; csam' : ''}${person.grants.standing ? `; ${person.grants.standing}` : ''}${person.grants.agency ? `; agency ${person.grants.agency}` : ''}${person.grants.emergency ? '; emergency' : ''})`);
     return 0;
   }

@@ -76,9 +76,12 @@ export async function rulesCommand(api: ApiClient, args: string[]): Promise<numb
       }
       const d = r.body.diff;
       out(`draft vs published v${r.body.publishedVersion ?? '-'}: +${d.added.length} added, ~${d.changed.length} changed, -${d.removed.length} removed; ${r.body.queriesExamined} logged searches replayed`);
+      // Without the csam grant, restricted posts and searches are in no count and no sample; the API says so once.
+      if (r.body.restricted) out(`[${r.body.restricted.notice}]`);
       for (const x of r.body.rules) {
         out(`${x.change.padEnd(7)} ${x.ruleId}  ${x.action}${x.shadow ? ' (shadow)' : ''}  "${x.pattern}"  content: ${x.contentMatches ?? '-'}  searches: ${x.queryMatches ?? '-'}`);
-        // Without the csam grant, csam and removed posts come back as an id and a notice.
+        if (x.notice) out(`          [${x.notice}]`);
+        // Without the csam grant, a removed post comes back as an id and a notice.
         for (const s of x.contentSamples.slice(0, 3)) out(`          doc ${s.id}: ${s.redacted ? `[${s.notice}]` : s.text}`);
         for (const q of x.querySamples.slice(0, 3)) out(`          query: ${typeof q === 'string' ? q : `[${q.notice}]`}`);
       }

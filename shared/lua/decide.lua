@@ -20,12 +20,19 @@ ARGV[13] the case's lane as the caller read it
 ARGV[14] the case's category as the caller read it
 ARGV[15] JSON array of identities the moderator acted under before (former
          "role:name" actors of a migrated token); may be "[]"
+ARGV[16] "1" when the caller found the case restricted as csam (isCsamCase),
+         "0" otherwise
 
 escalate puts the case on the ARGV[12] lane, open, with no outbox entry;
 every other action closes the case and puts the decision in the outbox.
 The caller checked the decision against the case's lane and category (a
 decision never moves a case across the csam line); ARGV[13] and ARGV[14]
 make sure they still hold.
+
+Every decision is counted by action in metrics:decisions; a decision on a
+case that is not csam (ARGV[16] "0", lane and category not csam) is also
+counted in metrics:decisions:outside-csam, the figures shown without the
+csam grant.
 
 Returns: {1, "ok"}; {0, "lease"} not claimed with this token or the lease
 expired; {0, "same_moderator"} an appeal decided by its original decider
@@ -79,6 +86,9 @@ else
   redis.call('ZADD', p .. ':outbox', ARGV[4], ARGV[6])
 end
 redis.call('HINCRBY', p .. ':metrics:decisions', ARGV[8], 1)
+if ARGV[16] ~= '1' and c[6] ~= 'csam' and c[7] ~= 'csam' then
+  redis.call('HINCRBY', p .. ':metrics:decisions:outside-csam', ARGV[8], 1)
+end
 redis.call('SADD', p .. ':dirty', caseId)
 redis.call('XADD', p .. ':audit', '*', 'event', ARGV[11])
 return {1, 'ok'}

@@ -19,7 +19,9 @@ ARGV[8]  now, epoch ms
 ARGV[9]  audit event JSON
 ARGV[10] the case's lane after this report
 ARGV[11] auto decision id ("" when none): recorded and put in the outbox
-ARGV[12] auto decision action (counted in the decision metrics)
+ARGV[12] auto decision action (counted in the decision metrics; also in
+         metrics:decisions:outside-csam unless the case's lane is csam or
+         the decision's category is csam)
 ARGV[13] N: number of case field name/value pairs that follow
 ARGV[14] M: number of decision field name/value pairs after those
 ARGV[15 .. 14+2N]          case fields: name, value, name, value, ...
@@ -80,6 +82,15 @@ if ARGV[11] ~= '' then
   redis.call('RPUSH', caseKey .. ':decisions', ARGV[11])
   redis.call('ZADD', p .. ':outbox', ARGV[8], ARGV[11])
   redis.call('HINCRBY', p .. ':metrics:decisions', ARGV[12], 1)
+  local csam = lane == 'csam'
+  for i = first, first + 2 * m - 1, 2 do
+    if ARGV[i] == 'category' and ARGV[i + 1] == 'csam' then
+      csam = true
+    end
+  end
+  if not csam then
+    redis.call('HINCRBY', p .. ':metrics:decisions:outside-csam', ARGV[12], 1)
+  end
 end
 
 redis.call('SADD', p .. ':dirty', caseId)

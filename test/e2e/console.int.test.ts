@@ -128,9 +128,11 @@ describe('moderator console (Chromium)', () => {
     await page.close();
   });
 
-  it('a lead without the csam grant previews a draft rule that matches a CSAM post and sees only its id and a notice', async () => {
+  it('a lead without the csam grant previews a draft rule that matches a CSAM post: not counted, no id, a notice; a removed post is its id and a notice', async () => {
     const text = 'zebrafoal pictures secretlima';
     await p.ctx.es.index({ index, id: 'ui-csam-1', document: { id: 'ui-csam-1', type: 'post', text, authorId: 'abuser-1', lang: 'en', createdAt: '2026-11-20T10:00:00Z', moderation: { state: 'removed', category: 'csam', normalizedText: normalize(text) } }, refresh: true });
+    const removed = 'zebrafoal for sale secretmike';
+    await p.ctx.es.index({ index, id: 'ui-removed-1', document: { id: 'ui-removed-1', type: 'post', text: removed, authorId: 'seller-11', lang: 'en', createdAt: '2026-11-20T10:00:00Z', moderation: { state: 'removed', category: 'drugs', normalizedText: normalize(removed) } }, refresh: true });
     const page = await signIn(p.tokens.lead);
     await page.waitForSelector('#rule-rows');
     await page.getByLabel('Id', { exact: true }).fill('zebrafoal');
@@ -142,14 +144,16 @@ describe('moderator console (Chromium)', () => {
     await page.waitForSelector('text=Saved zebrafoal to the draft.');
     await page.keyboard.press('p');
     await page.waitForSelector('[data-content-count="zebrafoal"]');
+    // The removed drugs post is counted and shown as its id; the csam post is not counted at all.
     expect(await page.locator('[data-content-count="zebrafoal"]').textContent()).toBe('1');
-    expect(await page.locator('[data-redacted="ui-csam-1"]').textContent()).toContain('csam grant');
+    expect(await page.locator('[data-redacted="ui-removed-1"]').textContent()).toContain('csam grant');
+    expect(await page.locator('[data-restricted]').textContent()).toContain('csam grant');
     await shot(page, 'console-rules-preview-redacted');
     // Not in the page, nor in anything the page received.
-    expect(await page.content()).not.toContain('secretlima');
+    for (const hidden of ['secretlima', 'ui-csam-1', 'secretmike']) expect(await page.content()).not.toContain(hidden);
     const seen = await page.evaluate(async () => (await fetch('/v1/rules/preview', { headers: { authorization: `Bearer ${sessionStorage.getItem('takedown.token')}` } })).text());
-    expect(seen).toContain('ui-csam-1');
-    expect(seen).not.toContain('secretlima');
+    expect(seen).toContain('ui-removed-1');
+    for (const hidden of ['secretlima', 'ui-csam-1', 'secretmike']) expect(seen).not.toContain(hidden);
     await page.close();
     expect((await p.call('DELETE', '/v1/rules/draft/zebrafoal', p.tokens.lead)).status).toBe(204);
   });
@@ -237,11 +241,24 @@ describe('moderator console (Chromium)', () => {
       await page.waitForSelector(`text=gina-${role}`);
     }
     await shot(page, 'console-people');
+    // The clearance waits for a second admin: this one sees it pending and cannot confirm it.
+    expect(await page.locator('button[data-grant="gina"]').count()).toBe(0);
+    const before = await Promise.all(issued.map(async (t) => (await p.call('GET', '/v1/me', t)).body));
+    expect(before.map((m) => [m.actorId, m.role, m.grants.csam ?? false])).toEqual([
+      ['gina', 'moderator', false],
+      ['gina', 'lead', false],
+    ]);
+    const second = await signIn(p.tokens.csamAdmin);
+    await second.locator('button[data-grant="gina"][data-confirm="true"]').click();
+    await second.waitForSelector('button[data-grant="gina"]', { state: 'detached' });
+    await second.close();
     const me = await Promise.all(issued.map(async (t) => (await p.call('GET', '/v1/me', t)).body));
     expect(me.map((m) => [m.actorId, m.role, m.grants.csam])).toEqual([
       ['gina', 'moderator', true],
       ['gina', 'lead', true],
     ]);
+    await page.reload();
+    await page.waitForSelector('td:text("gina")');
     page.on('dialog', (d) => void d.accept());
     await page.locator('button[data-disable="gina"]').click();
     await page.waitForSelector('td:text("gina")', { state: 'detached' });

@@ -154,8 +154,8 @@ describe('stats and metrics: csam figures only with the grant', () => {
   });
 });
 
-describe('rule preview: no text of csam or removed documents without the grant', () => {
-  it('replaces those samples, and every sample of a csam rule, with the id and a notice', async () => {
+describe('rule preview: restricted documents and searches left out without the grant', () => {
+  it('counts and samples neither csam documents (category, recorded hit, a csam rule\'s match, a csam case) nor searches a csam rule matches; a removed post is an id and a notice', async () => {
     const index = p.ctx.config.contentIndex;
     const doc = (id: string, text: string, moderation: Record<string, unknown> = {}) =>
       p.ctx.es.index({ index, id, document: { id, type: 'post', text, authorId: 'pv', createdAt: '2026-11-20T10:00:00Z', moderation: { normalizedText: normalize(text), ...moderation } } });
@@ -163,39 +163,46 @@ describe('rule preview: no text of csam or removed documents without the grant',
     await doc('pv-csam', 'zebratonic secretalpha', { state: 'removed', category: 'csam' });
     await doc('pv-removed', 'zebratonic secretbravo', { state: 'removed', category: 'drugs' });
     await doc('pv-hit', 'zebratonic secretcharlie', { state: 'excluded', ruleHits: ['known-csam-hash'] });
+    await doc('pv-match', 'zebratonic secretfoxtrot');
     await doc('pv-case', 'zebratonic secretdelta');
     await p.ctx.es.indices.refresh({ index });
     // A post nobody decided yet, but its case is restricted (reported as csam).
     await report('pv-case', { reason: 'csam', content: { id: 'pv-case', type: 'post', authorId: 'pv' } });
     await caseWhen('pv-case');
-    await p.ctx.redis.lpush(p.deps.rulesets.keys.queryLog, 'buy zebratonic secretecho');
-    const rule = (category: string) => ({ kind: 'term', pattern: 'zebratonic', category, scope: ['content', 'query'], action: 'flag_for_review' });
-    expect((await p.call('PUT', '/v1/rules/draft/zebra-drugs', p.tokens.lead, rule('drugs'))).status).toBe(201);
-    expect((await p.call('PUT', '/v1/rules/draft/zebra-csam', p.tokens.lead, rule('csam'))).status).toBe(201);
+    await p.ctx.redis.lpush(p.deps.rulesets.keys.queryLog, 'buy zebratonic secretecho', 'buy zebratonic secretfoxtrot now');
+    const rule = (category: string, pattern: string) => ({ kind: 'term', pattern, category, scope: ['content', 'query'], action: 'flag_for_review' });
+    expect((await p.call('PUT', '/v1/rules/draft/zebra-drugs', p.tokens.lead, rule('drugs', 'zebratonic'))).status).toBe(201);
+    // A draft csam rule: what it matches (pv-match, the second search) is restricted from now on.
+    expect((await p.call('PUT', '/v1/rules/draft/zebra-csam', p.tokens.lead, rule('csam', 'secretfoxtrot'))).status).toBe(201);
 
-    type Preview = { rules: { ruleId: string; contentMatches: number; contentSamples: Record<string, string>[]; querySamples: unknown[] }[] };
-    const secrets = /secret(alpha|bravo|charlie|delta|echo)/;
+    type Preview = { restricted?: { notice: string }; rules: { ruleId: string; contentMatches: number; contentSamples: Record<string, string>[]; queryMatches: number; querySamples: unknown[]; notice?: string }[] };
+    const secrets = /secret(alpha|charlie|delta)|zebratonic secretfoxtrot/;
     for (const token of [p.tokens.lead, p.tokens.admin]) {
       const r = await p.call('GET', '/v1/rules/preview', token);
       expect(r.status).toBe(200);
       const body = r.body as Preview;
+      expect(body.restricted?.notice).toContain('csam grant');
       const drugs = body.rules.find((x) => x.ruleId === 'zebra-drugs')!;
-      expect(drugs.contentMatches).toBe(5);
+      // Counted: the clean post and the removed drugs post; the four csam documents are not.
+      expect(drugs.contentMatches).toBe(2);
       const byId = Object.fromEntries(drugs.contentSamples.map((s) => [s['id'], s]));
+      expect(Object.keys(byId).sort()).toEqual(['pv-clean', 'pv-removed']);
       expect(byId['pv-clean']).toEqual({ id: 'pv-clean', text: 'zebratonic for sale, plainvisible' });
-      for (const id of ['pv-csam', 'pv-hit', 'pv-case']) expect(byId[id]).toEqual({ id, redacted: 'csam_grant_required', notice: expect.stringContaining('csam grant') });
       expect(byId['pv-removed']).toEqual({ id: 'pv-removed', redacted: 'removed', notice: expect.stringContaining('csam grant') });
+      // A search text no csam rule matches is the searcher's, not a post's: shown. The other one is left out.
+      expect([drugs.queryMatches, drugs.querySamples]).toEqual([1, ['buy zebratonic secretecho']]);
       const csam = body.rules.find((x) => x.ruleId === 'zebra-csam')!;
-      expect(csam.contentSamples).toHaveLength(5);
-      expect(csam.contentSamples.every((s) => s['redacted'] === 'csam_grant_required' && s['text'] === undefined)).toBe(true);
-      expect(csam.querySamples).toEqual([{ redacted: 'csam_grant_required', notice: expect.any(String) }]);
-      // A search text matched by a rule that is not csam is the searcher's, not a post's: shown.
-      expect(drugs.querySamples).toEqual(['buy zebratonic secretecho']);
+      expect(csam).toMatchObject({ contentMatches: 0, contentSamples: [], queryMatches: 0, querySamples: [], notice: expect.stringContaining('csam grant') });
       // Nowhere in the answer (highlights, snippets, samples) does a hidden post's text appear.
-      expect(JSON.stringify({ ...body, rules: body.rules.map((x) => ({ ...x, querySamples: x.ruleId === 'zebra-drugs' ? [] : x.querySamples })) })).not.toMatch(secrets);
+      expect(JSON.stringify(body)).not.toMatch(secrets);
+      expect(JSON.stringify(body)).not.toMatch(/pv-(csam|hit|match|case)/);
     }
-    const cleared = JSON.stringify((await p.call('GET', '/v1/rules/preview', p.tokens.csamLead)).body);
-    for (const word of ['secretalpha', 'secretbravo', 'secretcharlie', 'secretdelta', 'secretecho']) expect(cleared).toContain(word);
+    // With the grant: everything counted (six posts, five samples), every text shown.
+    const full = (await p.call('GET', '/v1/rules/preview', p.tokens.csamLead)).body as Preview;
+    expect(full.restricted).toBeUndefined();
+    expect(full.rules.find((x) => x.ruleId === 'zebra-drugs')).toMatchObject({ contentMatches: 6, queryMatches: 2 });
+    const cleared = JSON.stringify(full);
+    for (const word of ['secretalpha', 'secretbravo', 'secretcharlie', 'secretecho', 'zebratonic secretfoxtrot']) expect(cleared).toContain(word);
     for (const id of ['zebra-drugs', 'zebra-csam']) await p.call('DELETE', `/v1/rules/draft/${id}`, p.tokens.lead);
   });
 });

@@ -89,8 +89,20 @@ describe('people: tokens belong to a person', () => {
     for (const t of [a, b]) expect((await p.call('POST', '/v1/review/claim', t, { queue: 'csam' })).status).toBe(403);
     const patched = await admin('PATCH', `/v1/people/${id}`, { csam: true, roles: ['moderator'] });
     expect(patched.status).toBe(200);
-    expect(patched.body.person).toMatchObject({ roles: ['moderator'], grants: { csam: true }, updatedBy: 'admin-1' });
+    // A clearance waits for a second admin; the role change is at once, and its tokens are revoked, not merely dead.
+    expect(patched.body.person).toMatchObject({ roles: ['moderator'], grants: {}, pendingCsamGrant: { requestedBy: 'admin-1' }, updatedBy: 'admin-1' });
+    expect(patched.body.person.tokens.find((t: TokenRecord) => t.name === 'carol-lead').revokedAt).toBeTruthy();
+    for (const t of [a, b]) expect((await p.call('POST', '/v1/review/claim', t, { queue: 'csam' })).status).toBe(403);
+    const own = await admin('POST', `/v1/people/${id}/csam-grant`, { confirm: true });
+    expect([own.status, own.body.error.code]).toEqual([403, 'same_person']);
+    const confirmed = await p.call('POST', `/v1/people/${id}/csam-grant`, p.tokens.csamAdmin, { confirm: true });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.person.grants).toEqual({ csam: true });
+    expect(confirmed.body.person.pendingCsamGrant).toBeUndefined();
     for (const t of [a, b]) expect([204, 200]).toContain((await p.call('POST', '/v1/review/claim', t, { queue: 'csam' })).status);
+    expect((await p.call('GET', '/v1/me', lead)).status).toBe(401);
+    // Giving the lead role back never revives the old lead token.
+    expect((await admin('PATCH', `/v1/people/${id}`, { roles: ['moderator', 'lead'] })).status).toBe(200);
     expect((await p.call('GET', '/v1/me', lead)).status).toBe(401);
   });
 
@@ -106,9 +118,55 @@ describe('people: tokens belong to a person', () => {
     expect((await admin('POST', `/v1/people/${id}/tokens`, { role: 'moderator', name: 'dave-3' })).body.error.code).toBe('person_disabled');
 
     const self = (await p.call('GET', '/v1/me', p.tokens.admin)).body.actorId as string;
-    const drop = await admin('PATCH', `/v1/people/${self}`, { roles: ['lead'] });
+    // Swapping one's admin role for another is a self-change; dropping it from two is a lockout.
+    expect((await admin('PATCH', `/v1/people/${self}`, { roles: ['lead'] })).body.error.code).toBe('self_change');
+    await person({ id: 'two-hats', displayName: 'Two Hats', roles: ['admin', 'lead'] });
+    const twoHats = await token('two-hats', 'admin', 'two-hats-admin');
+    const drop = await p.call('PATCH', '/v1/people/two-hats', twoHats, { roles: ['lead'] });
     expect([drop.status, drop.body.error.code, drop.body.error.field]).toEqual([409, 'self_lockout', '/roles']);
     expect((await admin('DELETE', `/v1/people/${self}`)).body.error.code).toBe('self_lockout');
+  });
+
+  it('separation of duties: an admin cannot give themselves a role or the csam clearance, nor clear a person alone', async () => {
+    const fresh = (await admin('POST', '/v1/tokens', { role: 'admin', name: 'sod-admin' })).body;
+    const self = fresh.person.id as string;
+    const as = (method: string, path: string, body?: unknown) => p.call(method, path, fresh.token, body);
+    for (const [body, field] of [
+      [{ csam: true }, '/csam'],
+      [{ roles: ['admin', 'moderator'] }, '/roles'],
+    ] as const) {
+      const r = await as('PATCH', `/v1/people/${self}`, body);
+      expect([r.status, r.body.error.code, r.body.error.field]).toEqual([409, 'self_change', field]);
+    }
+    // Giving something up and fixing one's name are fine.
+    expect((await as('PATCH', `/v1/people/${self}`, { displayName: 'SoD Admin' })).status).toBe(200);
+    // A person made cleared by one admin is not cleared until another confirms; the asker cannot confirm, nor the person.
+    const made = await as('POST', '/v1/people', { id: 'sod-puppet', displayName: 'Puppet', roles: ['moderator', 'admin'], csam: true });
+    expect(made.body.person).toMatchObject({ grants: {}, pendingCsamGrant: { requestedBy: self } });
+    const puppet = (await as('POST', '/v1/people/sod-puppet/tokens', { role: 'moderator', name: 'sod-puppet-mod' })).body.token as string;
+    expect((await p.call('POST', '/v1/review/claim', puppet, { queue: 'csam' })).status).toBe(403);
+    expect((await as('POST', '/v1/people/sod-puppet/csam-grant', { confirm: true })).body.error.code).toBe('same_person');
+    const puppetAdmin = (await as('POST', '/v1/people/sod-puppet/tokens', { role: 'admin', name: 'sod-puppet-admin' })).body.token as string;
+    expect((await p.call('POST', '/v1/people/sod-puppet/csam-grant', puppetAdmin, { confirm: true })).body.error.code).toBe('self_change');
+    const rejected = await admin('POST', '/v1/people/sod-puppet/csam-grant', { confirm: false });
+    expect(rejected.body.person).toMatchObject({ grants: {} });
+    expect(rejected.body.person.pendingCsamGrant).toBeUndefined();
+    expect((await admin('POST', '/v1/people/sod-puppet/csam-grant', { confirm: true })).body.error.code).toBe('no_pending_grant');
+  });
+
+  it('revoking a token by its id revokes that token; no token can be named like an id; the last admin token cannot be revoked', async () => {
+    const victim = (await admin('POST', '/v1/tokens', { role: 'moderator', name: 'rev-victim' })).body;
+    const decoy = await admin('POST', '/v1/tokens', { role: 'moderator', name: victim.record.id });
+    expect([decoy.status, decoy.body.error.field]).toEqual([400, '/name']);
+    const r = await admin('DELETE', `/v1/tokens/${victim.record.id}`);
+    expect(r.body.record.id).toBe(victim.record.id);
+    expect((await p.call('GET', '/v1/me', victim.token)).status).toBe(401);
+    // An admin's own only admin token.
+    const lone = (await admin('POST', '/v1/tokens', { role: 'admin', name: 'lone-admin' })).body;
+    const mine = await p.call('DELETE', `/v1/tokens/${lone.record.id}`, lone.token);
+    expect([mine.status, mine.body.error.code]).toEqual([409, 'self_lockout']);
+    // Another admin may revoke it.
+    expect((await admin('DELETE', `/v1/tokens/${lone.record.id}`)).status).toBe(200);
   });
 
   it('validates people with errors that name the field, and keeps emails out of the audit chain', async () => {

@@ -1,4 +1,5 @@
 import { diffRules } from './diff';
+import * as testing from '../testing/rules-fixture';
 import { RuleImportError, parseRuleImport, rulesToCsv } from './import-rules';
 import { parseCsv } from '@takedown/shared';
 
@@ -60,9 +61,9 @@ describe('rule import', () => {
   it('parses quoted newlines and CRLF, keeping the starting line of each row', () => {
     const rows = parseCsv('a,b\r\n"x\ny",z\r\nlast,row');
     expect(rows).toEqual([
-      { line: 1, cells: ['a', 'b'] },
-      { line: 2, cells: ['x\ny', 'z'] },
-      { line: 4, cells: ['last', 'row'] },
+      { line: 1, cells: ['a', 'b'], quoted: [false, false] },
+      { line: 2, cells: ['x\ny', 'z'], quoted: [true, false] },
+      { line: 4, cells: ['last', 'row'], quoted: [false, false] },
     ]);
   });
 });
@@ -113,5 +114,12 @@ describe('CSV a spreadsheet will not run', () => {
   it('takes provenance from the importer, not from the file', () => {
     const [rule] = parseRuleImport(JSON.stringify([{ id: 'p1', kind: 'term', pattern: 'word', category: 'other', scope: ['query'], action: 'block_query', createdBy: 'someone:else', createdAt: '2000-01-01T00:00:00.000Z' }]), 'json', defaults);
     expect([rule!.createdBy, rule!.createdAt]).toEqual([defaults.createdBy, defaults.createdAt]);
+  });
+});
+
+describe('CSV export and import round trip', () => {
+  it.each(['  padded note  ', "\u3000'=1", "\u3000'\r-=", '=HYPERLINK("http://x")', "'=already"])('gives back the note %j exactly', (note) => {
+    const rule = { ...testing.rule('r1', 'cocaine', { scope: ['content'], action: 'flag_for_review' }), note };
+    expect(parseRuleImport(rulesToCsv([rule]), 'csv', defaults)[0]?.note).toBe(note);
   });
 });

@@ -69,7 +69,9 @@ export function parseRuleImport(text: string, format: 'csv' | 'json', defaults: 
       }
       const value: Record<string, unknown> = {};
       columns.forEach((col, i) => {
-        const cell = readFormulaSafe((row.cells[i] ?? '').trim());
+        // A quoted cell is taken as written (csvField quotes values with edge spaces); an unquoted one may be hand-padded.
+        const raw = row.cells[i] ?? '';
+        const cell = readFormulaSafe(row.quoted[i] ? raw : raw.trim());
         if (cell === '') return;
         if (LIST_COLUMNS.has(col)) value[col] = cell.split('|').map((s) => s.trim()).filter((s) => s !== '');
         else if (BOOL_COLUMNS.has(col)) value[col] = cell === 'true' ? true : cell === 'false' ? false : cell;

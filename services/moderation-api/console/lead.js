@@ -4,14 +4,14 @@ import { every, setShortcuts } from './app.js';
 const CATEGORIES = ['drugs', 'csam', 'weapons', 'fraud', 'terrorism', 'other'];
 const ACTIONS = ['block_query', 'exclude', 'demote', 'flag_for_review', 'auto_remove'];
 
-/** A content sample: its text, or (without the csam grant, for csam or removed posts) only its id and the API's notice. */
+/** A content sample: its text, or (without the csam grant, for a removed post) only its id and the API's notice. */
 function contentSample(s) {
   if (s.redacted) return `doc ${esc(s.id)}: <em class="redacted" data-redacted="${esc(s.id)}">${esc(s.notice)}</em>`;
   return `doc ${esc(s.id)}: ${esc(s.text)}`;
 }
 
 function querySample(q) {
-  return typeof q === 'string' ? `search: ${esc(q)}` : `search: <em class="redacted">${esc(q.notice)}</em>`;
+  return `search: ${esc(q)}`;
 }
 
 /** The lead's rule editor: list, search, add/edit/disable, shadow, preview, publish with diff, rollback, backfill. */
@@ -129,10 +129,12 @@ export async function renderRules({ main, me }) {
 
   const preview = async () => {
     const p = await api('GET', '/v1/rules/preview');
+    // Without the csam grant, restricted posts and searches are in no count and no sample: the API says so once.
     main.querySelector('#preview').innerHTML = `<p>Against v${p.publishedVersion ?? '–'}: +${p.diff.added.length} added, ~${p.diff.changed.length} changed, −${p.diff.removed.length} removed · ${p.queriesExamined} logged searches replayed</p>
+      ${p.restricted ? `<p><em class="redacted" data-restricted>${esc(p.restricted.notice)}</em></p>` : ''}
       <table aria-label="Preview"><thead><tr><th>Rule</th><th>Change</th><th>Content matches</th><th>Searches matched</th><th>Samples</th></tr></thead><tbody>
       ${p.rules.map((r) => `<tr><td>${esc(r.ruleId)}${r.shadow ? ' <span class="pill">shadow</span>' : ''}</td><td>${esc(r.change)}</td><td data-content-count="${esc(r.ruleId)}">${r.contentMatches ?? '–'}</td><td data-query-count="${esc(r.ruleId)}">${r.queryMatches ?? '–'}</td>
-        <td>${[...r.contentSamples.map(contentSample), ...r.querySamples.map(querySample)].slice(0, 6).join('<br>')}</td></tr>`).join('')}
+        <td>${r.notice ? `<em class="redacted" data-rule-notice="${esc(r.ruleId)}">${esc(r.notice)}</em>` : [...r.contentSamples.map(contentSample), ...r.querySamples.map(querySample)].slice(0, 6).join('<br>')}</td></tr>`).join('')}
       ${p.diff.removed.map((id) => `<tr><td>${esc(id)}</td><td>removed</td><td colspan="3"></td></tr>`).join('')}
       </tbody></table>`;
   };

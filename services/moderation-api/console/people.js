@@ -22,7 +22,7 @@ export async function renderPeople({ main, me }) {
           <label for="p-name">Display name</label><input id="p-name" required maxlength="120" style="width:100%">
           <label for="p-email">Email (optional)</label><input id="p-email" type="email" style="width:100%">
           <fieldset><legend>Roles</legend>${ROLES.map((r) => `<label><input type="checkbox" name="p-role" value="${r}"> ${r}</label>`).join(' ')}</fieldset>
-          <label><input type="checkbox" id="p-csam"> Cleared for csam (restricted lane, csam text and figures)</label>
+          <label><input type="checkbox" id="p-csam"> Cleared for csam (restricted lane, csam text and figures; takes effect when a second admin confirms)</label>
           <label for="p-standing">Reporter standing</label><select id="p-standing"><option value="">none</option>${STANDINGS.map((s) => `<option>${s}</option>`).join('')}</select>
           <label for="p-agency">Agency (required with the agency role)</label><select id="p-agency"><option value="">none</option></select>
           <label><input type="checkbox" id="p-emergency"> Emergency grant (legal officers: may disclose an emergency request alone)</label>
@@ -61,11 +61,18 @@ export async function renderPeople({ main, me }) {
         const live = p.tokens.filter((t) => !t.revokedAt);
         return `<tr${p.disabledAt ? ' class="muted"' : ''}><td>${esc(p.id)}</td><td>${esc(p.displayName)}${p.email ? `<br><span class="muted">${esc(p.email)}</span>` : ''}</td>
           <td>${esc(p.roles.join(', '))}</td>
-          <td>${p.grants.csam ? '<span class="pill">csam</span>' : ''}${p.grants.standing ? `<span class="pill">${esc(p.grants.standing)}</span>` : ''}${p.grants.agency ? `<span class="pill">agency ${esc(p.grants.agency)}</span>` : ''}${p.grants.emergency ? '<span class="pill">emergency</span>' : ''}</td>
+          <td>${p.grants.csam ? '<span class="pill">csam</span>' : ''}${p.grants.standing ? `<span class="pill">${esc(p.grants.standing)}</span>` : ''}${p.grants.agency ? `<span class="pill">agency ${esc(p.grants.agency)}</span>` : ''}${p.grants.emergency ? '<span class="pill">emergency</span>' : ''}${pendingGrant(p)}</td>
           <td>${live.map((t) => `${esc(t.name)} <span class="muted">(${esc(t.role)})</span> <button type="button" data-revoke="${esc(t.id)}" aria-label="Revoke ${esc(t.name)}">Revoke</button>`).join('<br>')}</td>
           <td>${p.disabledAt ? `disabled ${esc(p.disabledAt.slice(0, 10))}` : `<button type="button" data-token="${esc(p.id)}">Token</button> <button type="button" data-edit="${esc(p.id)}">Edit</button>${p.id === me.actorId ? '' : ` <button type="button" data-disable="${esc(p.id)}">Disable</button>`}`}</td></tr>`;
       })
       .join('');
+  };
+  // A csam clearance one admin asked for waits for a second admin: the asker and the person see who asked; others may confirm.
+  const pendingGrant = (p) => {
+    const g = p.pendingCsamGrant;
+    if (!g) return '';
+    const mayDecide = g.requestedBy !== me.actorId && p.id !== me.actorId;
+    return `<span class="pill">csam pending</span> <span class="muted">asked by ${esc(g.requestedBy)}</span>${mayDecide ? ` <button type="button" data-grant="${esc(p.id)}" data-confirm="true">Confirm csam</button> <button type="button" data-grant="${esc(p.id)}" data-confirm="false">Reject</button>` : ''}`;
   };
   const load = async () => {
     people = (await api('GET', '/v1/people')).people;
@@ -164,6 +171,9 @@ export async function renderPeople({ main, me }) {
         main.querySelector('#token-msg').textContent = '';
         tokenForm.hidden = false;
         main.querySelector('#t-name').focus();
+      } else if (b.dataset.grant) {
+        await api('POST', `/v1/people/${encodeURIComponent(b.dataset.grant)}/csam-grant`, { confirm: b.dataset.confirm === 'true' });
+        await load();
       } else if (b.dataset.revoke) {
         if (!confirm('Revoke this token? Whoever holds it is signed out at once.')) return;
         await api('DELETE', `/v1/tokens/${encodeURIComponent(b.dataset.revoke)}`);

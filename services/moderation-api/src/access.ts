@@ -29,6 +29,7 @@ export const ACCESS = {
   'PATCH /v1/people/:actorId': ['admin'],
   'DELETE /v1/people/:actorId': ['admin'],
   'POST /v1/people/:actorId/tokens': ['admin'],
+  'POST /v1/people/:actorId/csam-grant': ['admin'],
   'GET /v1/tokens': ['admin'],
   'POST /v1/tokens': ['admin'],
   'DELETE /v1/tokens/:idOrName': ['admin'],

@@ -3,11 +3,15 @@
  * caller presenting many distinct unknown tokens (a guessing run, or a
  * misconfigured fleet) would otherwise send every one of them to Redis:
  * past the limit its address is refused with 429 until the window ends,
- * without a lookup. In memory, per process, and bounded: at most
- * `maxAddresses` are tracked, the least recently failing dropped first.
+ * without a lookup. Tokens this process has seen valid (by hash) are still
+ * looked up from a refused address, so one stale or hostile client behind a
+ * shared address (a NAT, an egress gateway) does not lock the others out.
+ * In memory, per process, and bounded: at most `maxAddresses` addresses and
+ * as many known-good tokens, the least recently used dropped first.
  */
 export class FailedAuthLimiter {
   private readonly windows = new Map<string, { start: number; failures: number }>();
+  private readonly good = new Map<string, true>();
 
   constructor(
     readonly perMinute: number,
@@ -24,6 +28,27 @@ export class FailedAuthLimiter {
       return 0;
     }
     return w.failures >= this.perMinute ? w.start + this.windowMs - now : 0;
+  }
+
+  /** May this token (by hash) be looked up from `address` now? */
+  mayLookUp(address: string, tokenHash: string, now = Date.now()): number {
+    const wait = this.retryAfterMs(address, now);
+    return wait > 0 && this.good.has(tokenHash) ? 0 : wait;
+  }
+
+  /** The outcome of a lookup: a valid token is remembered as good; a failed one is forgotten and counts against the address. */
+  recordLookup(address: string, tokenHash: string, valid: boolean, now = Date.now()): void {
+    this.good.delete(tokenHash);
+    if (!valid) {
+      this.recordFailure(address, now);
+      return;
+    }
+    this.good.set(tokenHash, true);
+    while (this.good.size > this.maxAddresses) {
+      const oldest = this.good.keys().next();
+      if (oldest.done) break;
+      this.good.delete(oldest.value);
+    }
   }
 
   recordFailure(address: string, now = Date.now()): void {

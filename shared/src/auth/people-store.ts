@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/takedown-error';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/takedown-error';
 import type { ModerationKeys } from '../moderation/keys';
 import { runScript } from '../moderation/lua-scripts';
 import type { AuditEventInput } from '../audit/audit-event';
@@ -26,6 +26,8 @@ export interface PersonRecord {
   disabledBy?: string;
   /** "role:name" identities of the token this person was migrated from (see isSamePerson). */
   formerActors?: string[];
+  /** A csam clearance one admin asked for; it takes effect only when a second admin confirms it. */
+  pendingCsamGrant?: { requestedBy: string; requestedAt: string };
 }
 
 /** Lower-case letters, digits, `.`, `_`, `-`: readable in audit events, no ":" (system actors are "system:…"). */
@@ -127,9 +129,11 @@ export class PeopleStore {
     if (before.disabledAt) throw new ConflictError(`${id} is disabled; people are never re-enabled, create a new one`, 'person_disabled', 'actorId');
     const roles = patch.roles ? normaliseRoles(patch.roles) : before.roles;
     const grants: TokenGrants = { ...before.grants };
+    let pending = before.pendingCsamGrant;
     if (patch.csam !== undefined) {
       if (patch.csam) grants.csam = true;
       else delete grants.csam;
+      pending = undefined;
     }
     if (patch.standing !== undefined) {
       if (patch.standing === null) delete grants.standing;
@@ -145,10 +149,11 @@ export class PeopleStore {
     }
     const checked = checkGrants(roles, grants);
     if (checked.agency && checked.agency !== before.grants.agency) await this.requireAgency(checked.agency);
-    const { email: _oldEmail, ...rest } = before;
+    const { email: _oldEmail, pendingCsamGrant: _oldPending, ...rest } = before;
     const email = patch.email === null ? undefined : (patch.email ?? before.email);
     const after: PersonRecord = {
       ...rest,
+      ...(pending ? { pendingCsamGrant: pending } : {}),
       ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
       ...(email ? { email } : {}),
       roles,
@@ -163,6 +168,48 @@ export class PeopleStore {
       data: { actorId: id, before: publicView(before), after: publicView(after) },
     });
     if (!ok) throw new ConflictError(`${id} changed meanwhile; read it again and retry`, 'person_changed', 'actorId');
+    return after;
+  }
+
+  /**
+   * Asks for a csam clearance: recorded as pending, with who asked. It takes
+   * effect only when a second admin confirms (decideCsamGrant), so no single
+   * admin can clear themselves or a person they made.
+   */
+  async requestCsamGrant(id: string, by: string): Promise<PersonRecord> {
+    const raw = await this.redis.hget(this.keys.people, id);
+    if (!raw) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
+    const before = JSON.parse(raw) as PersonRecord;
+    if (before.disabledAt) throw new ConflictError(`${id} is disabled`, 'person_disabled', 'actorId');
+    if (before.grants.csam || before.pendingCsamGrant) return before;
+    const at = new Date().toISOString();
+    const after: PersonRecord = { ...before, pendingCsamGrant: { requestedBy: by, requestedAt: at } };
+    const ok = await this.put(after, raw, { type: 'person.csam_grant_requested', actor: by, at, data: { actorId: id } });
+    if (!ok) throw new ConflictError(`${id} changed meanwhile; retry`, 'person_changed', 'actorId');
+    return after;
+  }
+
+  /** A second admin confirms or rejects a pending csam clearance. `isRequester` says whether the caller is the person who asked. */
+  async decideCsamGrant(id: string, by: string, confirm: boolean, isRequester: (requestedBy: string) => boolean): Promise<PersonRecord> {
+    const raw = await this.redis.hget(this.keys.people, id);
+    if (!raw) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
+    const before = JSON.parse(raw) as PersonRecord;
+    const pending = before.pendingCsamGrant;
+    if (!pending) throw new ConflictError(`${id} has no csam clearance waiting for confirmation`, 'no_pending_grant', 'actorId');
+    if (isRequester(pending.requestedBy)) {
+      throw new ForbiddenError('the admin who asked for a csam clearance cannot confirm or reject it; a second admin must', 'same_person');
+    }
+    if (by === id) throw new ForbiddenError('no one confirms their own csam clearance', 'self_change');
+    const at = new Date().toISOString();
+    const { pendingCsamGrant: _done, ...rest } = before;
+    const after: PersonRecord = { ...rest, grants: confirm ? { ...before.grants, csam: true } : before.grants, updatedAt: at, updatedBy: by };
+    const ok = await this.put(after, raw, {
+      type: confirm ? 'person.csam_grant_confirmed' : 'person.csam_grant_rejected',
+      actor: by,
+      at,
+      data: { actorId: id, requestedBy: pending.requestedBy, requestedAt: pending.requestedAt },
+    });
+    if (!ok) throw new ConflictError(`${id} changed meanwhile; retry`, 'person_changed', 'actorId');
     return after;
   }
 
@@ -193,7 +240,7 @@ export class PeopleStore {
 
 /** What the audit chain records of a person: everything but the email (personal data stays out of the chain). */
 function publicView(p: PersonRecord): Record<string, unknown> {
-  return { actorId: p.id, displayName: p.displayName, roles: p.roles, grants: p.grants, emailSet: Boolean(p.email) };
+  return { actorId: p.id, displayName: p.displayName, roles: p.roles, grants: p.grants, emailSet: Boolean(p.email), csamGrantPending: Boolean(p.pendingCsamGrant) };
 }
 
 function normaliseRoles(roles: readonly Role[]): Role[] {

@@ -28,8 +28,8 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Token labels: what `DELETE /v1/tokens/:idOrName` and the CLI take. */
-export const TOKEN_NAME_PATTERN = '^[A-Za-z0-9._@-]{1,80}$';
+/** Token labels: what `DELETE /v1/tokens/:idOrName` and the CLI take. Never shaped like a token id, so revoking by id never hits a token named like it. */
+export const TOKEN_NAME_PATTERN = '^(?!t_[0-9a-f]{12}$)[A-Za-z0-9._@-]{1,80}$';
 
 const ISSUE_REFUSALS: Record<string, [string, string, string]> = {
   no_person: ['no person with this id', 'not_found', 'actorId'],
@@ -137,15 +137,45 @@ export class TokenStore {
     return (await this.list()).filter((t) => t.actorId === actorId);
   }
 
-  /** Revokes by token id or by name (the live token with that name). */
+  /** The live token with this id, or else with this name (an id wins: ids are what GET /v1/tokens shows). */
+  async find(idOrName: string): Promise<TokenRecord | undefined> {
+    const [byId, byName] = await this.redis.hmget(this.keys.tokenIndex, `id:${idOrName}`, `name:${idOrName}`);
+    for (const hash of [byId, byName]) {
+      if (!hash) continue;
+      const raw = await this.redis.hget(this.keys.tokens, hash);
+      const r = raw ? (JSON.parse(raw) as TokenRecord) : undefined;
+      if (r && !r.revokedAt) return r;
+    }
+    return undefined;
+  }
+
+  /** Revokes by token id or, failing that, by name (the live token with that name). */
   async revoke(idOrName: string, revokedBy: string): Promise<TokenRecord> {
-    const [byName, byId] = await this.redis.hmget(this.keys.tokenIndex, `name:${idOrName}`, `id:${idOrName}`);
-    for (const hash of [byName, byId]) {
+    const [byId, byName] = await this.redis.hmget(this.keys.tokenIndex, `id:${idOrName}`, `name:${idOrName}`);
+    for (const hash of [byId, byName]) {
       if (!hash) continue;
       const revoked = await this.revokeHash(hash, revokedBy);
       if (revoked) return revoked;
     }
     throw new NotFoundError(`no live token with id or name ${idOrName}`, 'not_found', 'token');
+  }
+
+  /** Revokes a person's live tokens in roles they no longer hold: a role given back later never revives an old token. */
+  async revokeOutsideRoles(actorId: string, roles: readonly Role[], revokedBy: string): Promise<number> {
+    const all = await this.redis.hgetall(this.keys.tokens);
+    let n = 0;
+    for (const [hash, raw] of Object.entries(all)) {
+      const r = JSON.parse(raw) as TokenRecord;
+      if (r.actorId === actorId && !r.revokedAt && !roles.includes(r.role) && (await this.revokeHash(hash, revokedBy))) n++;
+    }
+    return n;
+  }
+
+  /** Live admin tokens of people who are not disabled: what keeps Takedown administrable. */
+  async liveAdminTokens(): Promise<TokenRecord[]> {
+    const [tokens, people] = await Promise.all([this.list(), this.people.list()]);
+    const active = new Set(people.filter((p) => !p.disabledAt && p.roles.includes('admin')).map((p) => p.id));
+    return tokens.filter((t) => t.role === 'admin' && !t.revokedAt && t.actorId !== undefined && active.has(t.actorId));
   }
 
   /** Revokes every live token of a person; returns how many. */

@@ -176,6 +176,45 @@ const authFailuresPerMinute: EnvVarSpec = {
   description: 'Token lookups that find no live token, per client address per minute, before that address gets 429 (keeps guessing runs off Redis).',
 };
 
+/**
+ * The legal desk's variables: where the platform keeps subscriber data, and
+ * the keys packages are signed and encrypted with. Read by whichever process
+ * builds or serves disclosure packages (added to its own spec list).
+ */
+export const legalEnvVars: readonly EnvVarSpec[] = [
+  {
+    name: 'TAKEDOWN_ACCOUNTS_INDEX',
+    key: 'legal.accountsIndex',
+    type: 'string',
+    pattern: '^[a-z0-9][a-z0-9_.-]{0,200}$',
+    default: 'platform-accounts',
+    description: "The platform's accounts index or alias (accountId, username, phone, phoneCountry, createdAt); the legal desk reads only accountId, phone and phoneCountry.",
+  },
+  {
+    name: 'TAKEDOWN_SIGNINS_INDEX',
+    key: 'legal.signInsIndex',
+    type: 'string',
+    pattern: '^[a-z0-9][a-z0-9_.*-]{0,200}$',
+    default: 'platform-signins',
+    description: "The platform's sign-ins index, alias or pattern (accountId, ip, at).",
+  },
+  {
+    name: 'TAKEDOWN_LEGAL_SIGNING_KEY',
+    key: 'legal.signingKey',
+    type: 'string',
+    secret: true,
+    description: 'Ed25519 private key disclosure packages are signed with: PKCS#8 PEM (literal \\n allowed) or the base64 32-byte seed. Required in production; development uses a key pair kept under the data dir.',
+  },
+  {
+    name: 'TAKEDOWN_LEGAL_ENCRYPTION_KEY',
+    key: 'legal.encryptionKey',
+    type: 'string',
+    pattern: '^[A-Za-z0-9+/]{43}=$',
+    secret: true,
+    description: 'AES-256-GCM key disclosure packages are encrypted with at rest: 32 bytes, base64. Required in production; development uses a key kept under the data dir.',
+  },
+];
+
 /** The legal desk's policy (moderation API): what the intake check does. */
 export const legalPolicyEnvVars: readonly EnvVarSpec[] = [
   {
@@ -218,6 +257,8 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
   leaseSeconds,
   authFailuresPerMinute,
   ...legalPolicyEnvVars,
+  // Targets are resolved and packages read back (decrypted) by the API.
+  ...legalEnvVars,
 ];
 
 /** services/search */
@@ -341,9 +382,10 @@ export const backfillEnvVars: readonly EnvVarSpec[] = [
   },
 ];
 
-/** workers/legal */
+/** workers/legal: builds, signs and encrypts packages, copies preserved sign-ins. */
 export const legalWorkerEnvVars: readonly EnvVarSpec[] = [
   ...coreEnvVars,
+  ...legalEnvVars,
   {
     name: 'TAKEDOWN_LEGAL_CONCURRENCY',
     key: 'concurrency',

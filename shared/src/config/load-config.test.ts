@@ -80,7 +80,7 @@ describe('loadConfig', () => {
 
   it('checks each item of a list against its enum (the legal desk’s jurisdictions)', () => {
     const c = loadConfig<{ legal: { jurisdictions: string[]; nonJudicialOutcome: string } }>({ TAKEDOWN_LEGAL_JURISDICTIONS: 'DE, FR' }, apiEnvVars);
-    expect(c.legal).toEqual({ jurisdictions: ['DE', 'FR'], nonJudicialOutcome: 'needs_info' });
+    expect(c.legal).toMatchObject({ jurisdictions: ['DE', 'FR'], nonJudicialOutcome: 'needs_info' });
     expect(loadConfig<{ legal: { jurisdictions: string[] } }>({}, apiEnvVars).legal.jurisdictions).toEqual([]);
     expect(() => loadConfig({ TAKEDOWN_LEGAL_JURISDICTIONS: 'DE,ZZ' }, apiEnvVars)).toThrow(/TAKEDOWN_LEGAL_JURISDICTIONS/);
     expect(() => loadConfig({ TAKEDOWN_LEGAL_NON_JUDICIAL_OUTCOME: 'approve' }, apiEnvVars)).toThrow(/TAKEDOWN_LEGAL_NON_JUDICIAL_OUTCOME/);

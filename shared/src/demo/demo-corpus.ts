@@ -177,6 +177,16 @@ function pickLang(rng: () => number): DemoLanguage {
   return 'en';
 }
 
+/** Authors are drawn from user-0 … user-(n-1), n = one per ten posts, 50 at least. */
+function authorRange(count: number): number {
+  return Math.max(50, count / 10);
+}
+
+/** How many author ids a corpus of `count` posts may use (user-0 … user-(n-1)): every one has a demo account. */
+export function demoAuthorCount(count: number): number {
+  return Math.ceil(authorRange(count));
+}
+
 /** Generates `count` posts; the same options always give the same posts. */
 export function generateDemoCorpus(opts: CorpusOptions): DemoPost[] {
   const rng = createRng(opts.seed ?? 20261129);
@@ -190,7 +200,7 @@ export function generateDemoCorpus(opts: CorpusOptions): DemoPost[] {
     const kind: DemoPost['kind'] = r < spamRate / 2 ? 'drugs' : r < spamRate ? 'scam' : 'benign';
     const text = fillTemplate(rng, pick(rng, t[kind]), t.fill);
     const id = `post-${String(i + 1).padStart(6, '0')}`;
-    const author = `user-${Math.floor(rng() * Math.max(50, opts.count / 10))}`;
+    const author = `user-${Math.floor(rng() * authorRange(opts.count))}`;
     const createdAt = new Date(since + Math.floor(rng() * 60 * 86400_000)).toISOString();
     const post: DemoPost = {
       kind,

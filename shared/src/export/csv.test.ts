@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { csvField, parseCsv, readFormulaSafe, toCsv } from './csv';
 
 // What a spreadsheet would run if a cell started with it (OWASP CSV injection).
@@ -16,6 +17,12 @@ const FORMULAS = [
   '\uff1d1+1',
   '\uff0bcmd',
   '\uff20SUM(A1)',
+  ' \t=1+1',
+  ' \n=1+1',
+  '\u2003=1+1',
+  '\ufeff=1+1',
+  '\u200b=1+1',
+  '\u3000\t@SUM(A1)',
 ];
 
 /** The cell as a spreadsheet sees it once the CSV is parsed: what starts its text. */
@@ -38,6 +45,12 @@ describe('CSV export cells', () => {
     expect(readFormulaSafe(cellOf(csvField(value)))).toBe(value);
   });
 
+  it.each(['  padded note  ', "\u3000'=1", "\u3000'\r-=", ' '])('keeps %j exactly, edge spaces included, through a quoted cell', (value) => {
+    const [row] = parseCsv(`${csvField(value)}\r\n`);
+    expect(row?.quoted).toEqual([true]);
+    expect(readFormulaSafe(row?.cells[0] ?? '')).toBe(value);
+  });
+
   it('writes whole documents with every cell neutralised and CRLF rows', () => {
     const doc = toCsv(['country', 'requests', 'note'], [
       ['DE', 12, '=1+1'],
@@ -49,5 +62,19 @@ describe('CSV export cells', () => {
       ['DE', '12', '=1+1'],
       ['FR', '0', ''],
     ]);
+  });
+
+  it('round-trips any value and neutralises any formula start, plain cells (ids, addresses, times) and the rest alike', () => {
+    const chars = fc.constantFrom(...'aZ09_.:@/+=-\'" ,\t\r\n\u00a0\uff1d'.split(''));
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 12 }), (value) => {
+        const field = csvField(value);
+        const cell = parseCsv(`${field || '""'}\n`)[0]?.cells[0] ?? '';
+        expect(readFormulaSafe(cell)).toBe(value);
+        if (/^(?:[\t\r\n]|[ \u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20])/.test(value.replace(/^'+/, ''))) expect(cell.startsWith("'")).toBe(true);
+      }),
+      { seed: 14, numRuns: 3000 },
+    );
+    for (const plain of ['user-12', '198.51.100.7', '2001:db8::1', '2026-01-01T00:00:00.000Z', 'a=b']) expect(csvField(plain)).toBe(plain);
   });
 });

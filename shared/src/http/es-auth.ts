@@ -49,10 +49,10 @@ export class PrincipalCache {
       // A remembered unknown token costs nothing, so it does not count against the address.
       return hit.principal;
     }
-    const wait = this.limiter.retryAfterMs(address, now);
+    const wait = this.limiter.mayLookUp(address, key, now);
     if (wait > 0) throw new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000));
     const principal = await this.tokens.authenticate(token);
-    if (!principal) this.limiter.recordFailure(address, now);
+    this.limiter.recordLookup(address, key, principal !== undefined, now);
     this.entries.delete(key);
     while (this.entries.size >= this.max) {
       const oldest = this.entries.keys().next();

@@ -1,4 +1,4 @@
-import type { LegalProblem, TargetResolution } from './legal-record';
+import type { LegalProblem, TargetLookup } from './legal-record';
 import { JUDICIAL_PROCESS_KINDS, type LegalProcessKind, type LegalRequestType, type TargetKind, type TargetRole } from './legal-vocabulary';
 
 /**
@@ -39,7 +39,7 @@ export interface PolicyContext {
    * The subscriber data source's answer per target (same order), or
    * undefined when no source is wired: targets are then not checked.
    */
-  resolutions?: readonly (TargetResolution | undefined)[];
+  resolutions?: readonly (TargetLookup | undefined)[];
   /** The span of sign-in data the platform holds, or undefined when unknown. */
   dataHeld?: { from: string; to: string };
 }

@@ -32,7 +32,7 @@ export interface AgencyRecord {
 }
 
 /** What the subscriber data source answered for one target, at intake (or when info arrived). */
-export interface TargetResolution {
+export interface TargetLookup {
   resolved: boolean;
   /** The platform account the target names (one per target). */
   accountId?: string;
@@ -59,7 +59,7 @@ export interface LegalTarget {
   /** SHA-256 (hex) of `value`: what the audit chain records. */
   valueSha256: string;
   role: TargetRole;
-  resolution?: TargetResolution;
+  resolution?: TargetLookup;
   decision?: TargetDecision;
 }
 
@@ -206,7 +206,7 @@ export function workflowViewOf(r: LegalRequestRecord): WorkflowView {
   return { state: r.state, type: r.type, enteredBy: r.enteredBy, approvals: r.approvals };
 }
 
-export function sha256Hex(value: string | Buffer): string {
+export function valueSha256(value: string | Buffer): string {
   return createHash('sha256').update(value).digest('hex');
 }
 

@@ -177,8 +177,12 @@ export class CaseStore {
     caseFields: Partial<CaseRecord>,
     escalateScore: number,
     audit: AuditEventInput,
-    /** Where an escalation goes, and the lane and category the caller checked the decision against. */
-    guard: { escalationLane: Lane; lane: Lane; category: string },
+    /**
+     * Where an escalation goes, the lane and category the caller checked the
+     * decision against, and whether it found the case csam (isCsamCase): a
+     * csam decision is left out of the figures shown without the grant.
+     */
+    guard: { escalationLane: Lane; lane: Lane; category: string; csam: boolean },
     now = new Date(),
     /** The decider's former identities (a migrated token's "role:name"): an appeal is theirs under those too. */
     formerActors: readonly string[] = [],
@@ -199,6 +203,7 @@ export class CaseStore {
       guard.lane,
       guard.category,
       JSON.stringify(formerActors),
+      guard.csam ? '1' : '0',
     ])) as [number, string];
     if (r[0] === 1) return;
     if (r[1] === 'same_moderator') {

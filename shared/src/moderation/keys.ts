@@ -29,7 +29,14 @@ export interface ModerationKeys {
   /** Audit events waiting for the audit writer (a stream). */
   readonly audit: string;
   readonly auditWriterLock: string;
+  /** Decisions recorded, by action (every case). */
   readonly decisionCounts: string;
+  /**
+   * Decisions recorded on cases that were not csam when decided, by action:
+   * the figures /metrics shows a caller without the csam grant. Counted
+   * apart from the first decision after it was introduced.
+   */
+  readonly decisionCountsOutsideCsam: string;
   readonly takedownLatency: string;
   /** Worker heartbeats: member "kind:instance", score last seen (ms). */
   readonly workers: string;
@@ -65,6 +72,7 @@ export function moderationKeys(queuePrefix: string): ModerationKeys {
     audit: `${base}:audit`,
     auditWriterLock: `${base}:audit:writer`,
     decisionCounts: `${base}:metrics:decisions`,
+    decisionCountsOutsideCsam: `${base}:metrics:decisions:outside-csam`,
     takedownLatency: `${base}:metrics:takedown-latency`,
     workers: `${base}:workers`,
     tokens: `${base}:tokens`,

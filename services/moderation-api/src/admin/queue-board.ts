@@ -3,8 +3,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Job, Queue } from 'bullmq';
 import { Router, type RequestHandler } from 'express';
-import { AuthenticationError, ForbiddenError, caseFromHash, caseIdFor, credentialsFrom, isCsamCase } from '@takedown/shared';
+import { AuthenticationError, ForbiddenError, caseFromHash, caseIdFor, credentialsFrom, isCsamCase, RateLimitedError } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
+import { authenticateLimited } from '../http/auth';
 
 export const BOARD_PATH = '/admin/queues';
 export const ADMIN_COOKIE = 'takedown_admin';
@@ -115,7 +116,8 @@ export function queueBoard(deps: ApiDeps): Router {
   const adminOnly: RequestHandler = async (req, res, next) => {
     const token = adminToken(req);
     if (!token) return next(new AuthenticationError('sign in to the console as an admin first'));
-    const p = await deps.tokens.authenticate(token);
+    const p = await authenticateLimited(deps, token, req.socket.remoteAddress, res);
+    if (p instanceof RateLimitedError) return next(p);
     if (!p) return next(new AuthenticationError('unknown or revoked token', 'invalid_token'));
     if (p.role !== 'admin') return next(new ForbiddenError('the queue board is for the admin role'));
     res.locals['csam'] = p.grants.csam === true;

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AuthenticationError, ForbiddenError, RateLimitedError, credentialsFrom, type FailedAuthLimiter, type Principal, type Role, type TokenStore } from '@takedown/shared';
+import { AuthenticationError, ForbiddenError, RateLimitedError, credentialsFrom, hashToken, type FailedAuthLimiter, type Principal, type Role, type TokenStore } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '../access';
 import { readJson } from './read-json';
 
@@ -23,15 +23,9 @@ export function guard(deps: { tokens: TokenStore; authLimiter: FailedAuthLimiter
       res.set('WWW-Authenticate', 'Bearer realm="takedown"');
       return next(new AuthenticationError(header ? 'malformed Authorization header; use "Bearer <token>"' : 'a bearer token is required'));
     }
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const wait = deps.authLimiter.retryAfterMs(address);
-    if (wait > 0) {
-      res.set('Retry-After', String(Math.ceil(wait / 1000)));
-      return next(new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000)));
-    }
-    const principal = await deps.tokens.authenticate(token);
+    const principal = await authenticateLimited(deps, token, req.socket.remoteAddress, res);
+    if (principal instanceof RateLimitedError) return next(principal);
     if (!principal) {
-      deps.authLimiter.recordFailure(address);
       res.set('WWW-Authenticate', 'Bearer realm="takedown", error="invalid_token"');
       return next(new AuthenticationError('unknown or revoked token', 'invalid_token'));
     }
@@ -41,6 +35,29 @@ export function guard(deps: { tokens: TokenStore; authLimiter: FailedAuthLimiter
     req.principal = principal;
     body(req, res, next);
   };
+}
+
+/**
+ * A token lookup that counts failures against the client's address: past
+ * the limit, only tokens this process has seen valid are still looked up;
+ * anything else gets 429 with Retry-After and costs Redis nothing.
+ */
+export async function authenticateLimited(
+  deps: { tokens: TokenStore; authLimiter: FailedAuthLimiter },
+  token: string,
+  address: string | undefined,
+  res: { set(name: string, value: string): unknown },
+): Promise<Principal | undefined | RateLimitedError> {
+  const from = address ?? 'unknown';
+  const key = hashToken(token);
+  const wait = deps.authLimiter.mayLookUp(from, key);
+  if (wait > 0) {
+    res.set('Retry-After', String(Math.ceil(wait / 1000)));
+    return new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000));
+  }
+  const principal = await deps.tokens.authenticate(token);
+  deps.authLimiter.recordLookup(from, key, principal !== undefined);
+  return principal;
 }
 
 /** The authenticated principal (guard ran before). */

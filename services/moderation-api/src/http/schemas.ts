@@ -240,6 +240,12 @@ export const validateTokenBody = compileValidator<{ role: Role; name: string; ac
 /** POST /v1/people/:actorId/tokens */
 export { validatePersonBody, validatePersonPatch };
 
+/** POST /v1/people/:actorId/csam-grant: a second admin's answer. */
+export const validateGrantDecisionBody = compileValidator<{ confirm: boolean }>(
+  { type: 'object', additionalProperties: false, required: ['confirm'], properties: { confirm: { type: 'boolean' } } },
+  'grant decision',
+);
+
 export const validatePersonTokenBody = compileValidator<{ role: Role; name: string }>(
   { type: 'object', additionalProperties: false, required: ['role', 'name'], properties: { role: { type: 'string', enum: ROLES }, name: tokenName } },
   'token',

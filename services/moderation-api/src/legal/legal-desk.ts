@@ -16,7 +16,7 @@ import {
   parseQuarter,
   policyOutcome,
   releaseNotices,
-  sha256Hex,
+  valueSha256,
   storeFailure,
   targetRef,
   transition,
@@ -38,7 +38,7 @@ import {
   type ModerationKeys,
   type Principal,
   type Redis,
-  type TargetResolution,
+  type TargetLookup,
   type TargetWithholdReason,
   type TransitionResult,
   type TransparencyReport,
@@ -52,7 +52,7 @@ import { decodePdf, type InfoReceivedBody, type IntakeBody, type LegalProcessBod
  * it; without one, targets are not checked and the period is not clamped.
  */
 export interface TargetResolver {
-  resolveTargets(targets: readonly { kind: LegalTarget['kind']; value: string }[]): Promise<(TargetResolution | undefined)[]>;
+  resolveTargets(targets: readonly { kind: LegalTarget['kind']; value: string }[]): Promise<(TargetLookup | undefined)[]>;
   dataHeld(): Promise<{ from: string; to: string } | undefined>;
 }
 
@@ -130,7 +130,7 @@ export class LegalDesk {
 
     const id = newRequestId(now);
     const pdf = body.legalProcess.document ? decodePdf(body.legalProcess.document, '/legalProcess/document') : undefined;
-    const targets: LegalTarget[] = body.targets.map((t, index) => ({ index, kind: t.kind, value: t.value, valueSha256: sha256Hex(t.value), role: t.role }));
+    const targets: LegalTarget[] = body.targets.map((t, index) => ({ index, kind: t.kind, value: t.value, valueSha256: valueSha256(t.value), role: t.role }));
     const { resolutions, dataHeld } = await this.lookUp(targets);
     resolutions?.forEach((r, i) => {
       if (r) (targets[i] as LegalTarget).resolution = r;
@@ -598,7 +598,7 @@ export class LegalDesk {
     if (r.state === 'needs_info') await this.audit('legal.request.request_info', 'system', at, { requestId: r.id, policy: true, problems: r.problems.filter(isBlocking).map((x) => x.code) });
   }
 
-  private async lookUp(targets: readonly LegalTarget[]): Promise<{ resolutions?: (TargetResolution | undefined)[]; dataHeld?: { from: string; to: string } }> {
+  private async lookUp(targets: readonly LegalTarget[]): Promise<{ resolutions?: (TargetLookup | undefined)[]; dataHeld?: { from: string; to: string } }> {
     const resolver = this.deps.resolver;
     if (!resolver) return {};
     try {
@@ -615,7 +615,7 @@ export class LegalDesk {
   }
 
   private async storeDocument(requestId: string, pdf: Buffer, by: string, at: string): Promise<LegalDocumentRef> {
-    const sha256 = sha256Hex(pdf);
+    const sha256 = valueSha256(pdf);
     const id = `${requestId}.${sha256.slice(0, 16)}`;
     await this.deps.store.putDocument(id, { requestId, sha256, bytes: pdf.length, contentType: 'application/pdf', data: pdf, uploadedAt: at, uploadedBy: by });
     return { id, sha256, bytes: pdf.length, uploadedAt: at, uploadedBy: by };

@@ -1,12 +1,15 @@
-import { TAKEDOWN_LATENCY_BUCKETS_MS, liveWorkers, renderHistogram, renderSamples } from '@takedown/shared';
+import { TAKEDOWN_LATENCY_BUCKETS_MS, caseFromHash, isCsamCase, liveWorkers, renderHistogram, renderSamples } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
 /**
  * Prometheus text exposition (version 0.0.4) of queues, decisions and
- * takedown latency. The csam lane's figures go only to a caller holding the
- * csam grant (give the scraper's token the grant to collect them).
+ * takedown latency. Csam figures go only to a caller holding the csam grant
+ * (give the scraper's token the grant to collect them): without it the csam
+ * lane is left out, leases count only cases that are not csam, and
+ * decisions are those recorded on cases that were not csam (counted apart
+ * by decide.lua and fold-report.lua since that count was introduced).
  */
 export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Promise<string> {
   const out: string[] = [];
@@ -17,7 +20,8 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
   const lanes = (await deps.cases.laneStats()).filter((l) => opts.csam || l.lane !== 'csam');
   metric('takedown_review_queue_depth', 'gauge', 'Open cases waiting on each review queue.', lanes.map((l) => [{ queue: l.lane }, l.depth]));
   metric('takedown_review_queue_oldest_age_seconds', 'gauge', 'How long the longest-waiting open case has waited, per review queue.', lanes.map((l) => [{ queue: l.lane }, Math.round(l.oldestAgeSeconds)]));
-  metric('takedown_review_leases', 'gauge', 'Cases currently claimed by a moderator.', [[{}, await deps.redis.zcard(deps.cases.keys.leases)]]);
+  const leases = opts.csam ? await deps.redis.zcard(deps.cases.keys.leases) : await leasesOutsideCsam(deps);
+  metric('takedown_review_leases', 'gauge', 'Cases currently claimed by a moderator.', [[{}, leases]]);
 
   const jobSamples: [Record<string, string>, number][] = [];
   for (const q of deps.queues) {
@@ -26,7 +30,7 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
   }
   metric('takedown_jobs', 'gauge', 'BullMQ jobs per queue and state; failed jobs stay until retried or discarded.', jobSamples);
 
-  const decisions = await deps.redis.hgetall(deps.cases.keys.decisionCounts);
+  const decisions = await deps.redis.hgetall(opts.csam ? deps.cases.keys.decisionCounts : deps.cases.keys.decisionCountsOutsideCsam);
   metric('takedown_decisions_total', 'counter', 'Decisions recorded, by action.', Object.entries(decisions).map(([action, n]) => [{ action }, Number(n)]));
 
   metric('takedown_decisions_unapplied', 'gauge', 'Decisions recorded but not yet applied to content (the outbox).', [[{}, await deps.redis.zcard(deps.cases.keys.outbox)]]);
@@ -45,4 +49,24 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
   const workers = await liveWorkers(deps.redis, deps.cases.keys);
   metric('takedown_workers_live', 'gauge', 'Worker processes with a recent heartbeat, by kind.', ['triage', 'actions', 'backfill'].map((k) => [{ kind: k }, workers[k] ?? 0]));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Claimed cases that are not csam (isCsamCase, read now). Leases are few (one
+ * per moderator at work), so every leased case is read, 500 per round trip;
+ * a lease whose case cannot be read is not counted.
+ */
+async function leasesOutsideCsam(deps: ApiDeps): Promise<number> {
+  const ids = await deps.redis.zrange(deps.cases.keys.leases, 0, -1);
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const pipe = deps.redis.pipeline();
+    for (const id of ids.slice(i, i + 500)) pipe.hgetall(deps.cases.keys.case(id));
+    for (const [err, h] of (await pipe.exec()) ?? []) {
+      if (err) throw err;
+      const c = caseFromHash(h as Record<string, string>);
+      if (c && !isCsamCase(c)) n++;
+    }
+  }
+  return n;
 }

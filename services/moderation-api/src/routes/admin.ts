@@ -1,18 +1,31 @@
 import { Router } from 'express';
-import { ConflictError, ValidationError, actorOf, verifyAuditChain, type PersonRecord, type Principal, type Standing, type TokenGrants, type TokenRecord } from '@takedown/shared';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  actorOf,
+  isSamePerson,
+  verifyAuditChain,
+  type PersonPatch,
+  type PersonRecord,
+  type Principal,
+  type Standing,
+  type TokenGrants,
+  type TokenRecord,
+} from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
-import { validatePersonBody, validatePersonPatch, validatePersonTokenBody, validateTokenBody } from '../http/schemas';
+import { validateGrantDecisionBody, validatePersonBody, validatePersonPatch, validatePersonTokenBody, validateTokenBody } from '../http/schemas';
 
 /** A person as the API shows them: with their tokens (records only; a token is shown once, at creation). */
 function personView(person: PersonRecord, tokens: TokenRecord[]): PersonRecord & { tokens: TokenRecord[] } {
   return { ...person, tokens: tokens.filter((t) => t.actorId === person.id) };
 }
 
-/** The grants a body names (people and new one-token people alike). */
-function grantsOf(body: { csam?: boolean; standing?: Standing; agency?: string; emergency?: boolean }): TokenGrants {
+/** The grants a body names that take effect at once (people and new one-token people alike); a csam clearance waits for a second admin. */
+function grantsOf(body: { standing?: Standing; agency?: string; emergency?: boolean }): TokenGrants {
   return {
-    ...(body.csam ? { csam: true } : {}),
     ...(body.standing ? { standing: body.standing } : {}),
     ...(body.agency ? { agency: body.agency } : {}),
     ...(body.emergency ? { emergency: true } : {}),
@@ -24,6 +37,30 @@ function refuseSelfLockout(p: Principal, actorId: string, rolesAfter: readonly s
   if (actorId !== p.actorId) return;
   if (rolesAfter === 'disabled' || !rolesAfter.includes('admin')) {
     throw new ConflictError('you may not disable yourself or drop your own admin role; ask another admin', 'self_lockout', rolesAfter === 'disabled' ? 'actorId' : '/roles');
+  }
+}
+
+/**
+ * Separation of duties: an admin changes their own person only to give
+ * something up (a role, a grant) or to fix their name and email; adding a
+ * role, standing, clearance, the emergency grant or an agency to oneself
+ * needs another admin.
+ */
+function refuseSelfGrant(p: Principal, before: PersonRecord, patch: PersonPatch): void {
+  if (!isSamePerson(p, before.id)) return;
+  const added = (patch.roles ?? []).find((r) => !before.roles.includes(r));
+  if (added) throw new ConflictError(`you may not give yourself the ${added} role; ask another admin`, 'self_change', '/roles');
+  if (patch.csam === true && !before.grants.csam) throw new ConflictError('you may not clear yourself for csam; ask another admin', 'self_change', '/csam');
+  if (patch.standing && patch.standing !== before.grants.standing) throw new ConflictError('you may not give yourself a standing; ask another admin', 'self_change', '/standing');
+  if (patch.emergency === true && !before.grants.emergency) throw new ConflictError('you may not give yourself the emergency grant; ask another admin', 'self_change', '/emergency');
+  if (patch.agency && patch.agency !== before.grants.agency) throw new ConflictError('you may not name the agency you act for yourself; ask another admin', 'self_change', '/agency');
+}
+
+/** Refuses a change that would leave no live admin token at all (nobody could manage people again without Redis access). */
+async function refuseLastAdmin(deps: ApiDeps, losing: (t: TokenRecord) => boolean, field: string): Promise<void> {
+  const live = await deps.tokens.liveAdminTokens();
+  if (live.length > 0 && live.every(losing)) {
+    throw new ConflictError('this would leave no live admin token; give another person an admin token first', 'last_admin', field);
   }
 }
 
@@ -43,7 +80,8 @@ export function adminRoutes(deps: ApiDeps): Router {
 
   r.post('/v1/people', guard(deps, 'POST /v1/people'), async (req, res) => {
     const body = validatePersonBody(req.body);
-    const person = await people.create(
+    const by = actorOf(principalOf(req));
+    let person = await people.create(
       {
         ...(body.id ? { id: body.id } : {}),
         displayName: body.displayName,
@@ -51,8 +89,10 @@ export function adminRoutes(deps: ApiDeps): Router {
         roles: body.roles,
         grants: grantsOf(body),
       },
-      actorOf(principalOf(req)),
+      by,
     );
+    // A csam clearance waits for a second admin (POST /v1/people/:actorId/csam-grant).
+    if (body.csam) person = await people.requestCsamGrant(person.id, by);
     res.status(201).json({ person: personView(person, []) });
   });
 
@@ -62,12 +102,30 @@ export function adminRoutes(deps: ApiDeps): Router {
   });
 
   r.patch('/v1/people/:actorId', guard(deps, 'PATCH /v1/people/:actorId'), async (req, res) => {
-    const patch = validatePersonPatch(req.body);
+    const { csam, ...rest } = validatePersonPatch(req.body);
     const p = principalOf(req);
     const id = String(req.params['actorId']);
-    if (patch.roles) refuseSelfLockout(p, id, patch.roles);
-    // Tokens in a role the person no longer holds stop authenticating at once (TokenStore.authenticate checks the person's roles).
-    const person = await people.update(id, patch, actorOf(p));
+    const before = await people.require(id);
+    refuseSelfGrant(p, before, { ...rest, ...(csam !== undefined ? { csam } : {}) });
+    if (rest.roles) {
+      refuseSelfLockout(p, id, rest.roles);
+      if (!rest.roles.includes('admin')) await refuseLastAdmin(deps, (t) => t.actorId === id, '/roles');
+    }
+    // Taking a clearance away is immediate; giving one waits for a second admin.
+    const patch: PersonPatch = { ...rest, ...(csam === false ? { csam: false } : {}) };
+    let person = Object.keys(patch).length > 0 ? await people.update(id, patch, actorOf(p)) : before;
+    if (csam === true && !person.grants.csam) person = await people.requestCsamGrant(id, actorOf(p));
+    // A token in a role the person no longer holds is revoked, so giving the role back later never revives it.
+    if (rest.roles) await deps.tokens.revokeOutsideRoles(id, person.roles, actorOf(p));
+    res.json({ person: personView(person, await deps.tokens.listFor(id)) });
+  });
+
+  r.post('/v1/people/:actorId/csam-grant', guard(deps, 'POST /v1/people/:actorId/csam-grant'), async (req, res) => {
+    const { confirm } = validateGrantDecisionBody(req.body);
+    const p = principalOf(req);
+    const id = String(req.params['actorId']);
+    if (isSamePerson(p, id)) throw new ForbiddenError('no one confirms their own csam clearance', 'self_change');
+    const person = await people.decideCsamGrant(id, actorOf(p), confirm, (requestedBy) => isSamePerson(p, requestedBy));
     res.json({ person: personView(person, await deps.tokens.listFor(id)) });
   });
 
@@ -75,6 +133,7 @@ export function adminRoutes(deps: ApiDeps): Router {
     const p = principalOf(req);
     const id = String(req.params['actorId']);
     refuseSelfLockout(p, id, 'disabled');
+    await refuseLastAdmin(deps, (t) => t.actorId === id, 'actorId');
     const person = await people.disable(id, actorOf(p));
     const tokensRevoked = await deps.tokens.revokeAllFor(id, actorOf(p));
     res.json({ person: personView(person, await deps.tokens.listFor(id)), tokensRevoked });
@@ -98,20 +157,31 @@ export function adminRoutes(deps: ApiDeps): Router {
     if (body.actorId !== undefined && personal) {
       throw new ValidationError(`token: /${personal} belongs to the person; change it with PATCH /v1/people/${body.actorId}`, `/${personal}`);
     }
-    const { token, record, person } = await deps.tokens.create({
+    const by = actorOf(principalOf(req));
+    const created = await deps.tokens.create({
       role: body.role,
       name: body.name,
-      ...(body.actorId !== undefined
-        ? { actorId: body.actorId }
-        : { grants: grantsOf(body) }),
-      createdBy: actorOf(principalOf(req)),
+      ...(body.actorId !== undefined ? { actorId: body.actorId } : { grants: grantsOf(body) }),
+      createdBy: by,
     });
+    // A csam clearance waits for a second admin, as on POST /v1/people.
+    const person = body.csam ? await people.requestCsamGrant(created.person.id, by) : created.person;
     // The only time the token is ever shown.
-    res.status(201).json({ token, record, person });
+    res.status(201).json({ token: created.token, record: created.record, person });
   });
 
   r.delete('/v1/tokens/:idOrName', guard(deps, 'DELETE /v1/tokens/:idOrName'), async (req, res) => {
-    const record = await deps.tokens.revoke(String(req.params['idOrName']), actorOf(principalOf(req)));
+    const p = principalOf(req);
+    const target = await deps.tokens.find(String(req.params['idOrName']));
+    if (!target) throw new NotFoundError(`no live token with id or name ${String(req.params['idOrName'])}`, 'not_found', 'token');
+    if (target.role === 'admin') {
+      if (target.actorId === p.actorId) {
+        const mine = (await deps.tokens.liveAdminTokens()).filter((t) => t.actorId === p.actorId && t.id !== target.id);
+        if (mine.length === 0) throw new ConflictError('this is your last admin token; issue yourself another first, or ask another admin', 'self_lockout', 'token');
+      }
+      await refuseLastAdmin(deps, (t) => t.id === target.id, 'token');
+    }
+    const record = await deps.tokens.revoke(target.id, actorOf(p));
     res.json({ record });
   });
 

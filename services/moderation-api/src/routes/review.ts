@@ -109,7 +109,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
           before: { status: c.status, lastAction: c.lastAction ?? null },
         },
       },
-      { escalationLane: csam ? 'csam' : 'escalated', lane: c.lane, category: c.category },
+      { escalationLane: csam ? 'csam' : 'escalated', lane: c.lane, category: c.category, csam },
       now,
       p.formerActors,
     );

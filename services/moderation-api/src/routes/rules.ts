@@ -12,6 +12,7 @@ import { compileRuleset, diffRules, parseRuleImport, rulesToCsv, validateRuleDef
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
+import { shadowView } from '../rules/shadow-view';
 import { validateExportQuery } from '../http/schemas';
 
 const validateImportBody = compileValidator<{ format: 'csv' | 'json'; content: string; mode?: 'replace' | 'merge' }>(
@@ -171,24 +172,8 @@ export function ruleRoutes(deps: ApiDeps): Router {
     res.status(202).json({ backfill: started });
   });
 
-  r.get('/v1/rules/shadow', guard(deps, 'GET /v1/rules/shadow'), async (_req, res) => {
-    const current = await deps.rulesets.current();
-    if (!current) {
-      res.json({ version: null, rules: [] });
-      return;
-    }
-    const shadowRules = (current.rules as Rule[]).filter((x) => x.shadow);
-    const k = deps.rulesets.keys;
-    const out = await Promise.all(
-      shadowRules.map(async (rule) => ({
-        ruleId: rule.id,
-        pattern: rule.pattern,
-        action: rule.action,
-        wouldHaveActed: Number((await deps.redis.hget(k.shadowCounts, `${current.version}:${rule.id}`)) ?? 0),
-        samples: (await deps.redis.lrange(k.shadowSamples(rule.id), 0, 9)).map((s) => JSON.parse(s) as unknown),
-      })),
-    );
-    res.json({ version: current.version, rules: out });
+  r.get('/v1/rules/shadow', guard(deps, 'GET /v1/rules/shadow'), async (req, res) => {
+    res.json(await shadowView(deps, principalOf(req)));
   });
 
   return r;

@@ -1,14 +1,24 @@
 import type { estypes } from '@elastic/elasticsearch';
-import { caseFromHash, caseIdFor, isCsamCase, type Principal } from '@takedown/shared';
-import { compileRuleset, contentRuleQuery, diffRules, match, type Rule } from '@takedown/search-rules';
+import { UnavailableError, caseFromHash, caseIdFor, isCsamCase, type Principal } from '@takedown/shared';
+import { compileRuleset, contentRuleQuery, diffRules, match, type CompiledRuleset, type Rule } from '@takedown/search-rules';
 import type { ApiDeps } from '../deps';
+import { CSAM_LISTING_EXCLUSION } from '../routes/cases';
 
 /** How many logged queries a preview replays, and how many samples it shows. */
 export const PREVIEW_QUERIES = 10_000;
 const SAMPLES = 5;
 const MAX_RULES = 500;
+/**
+ * At most this many csam cases (and as many cases waiting to be mirrored)
+ * are looked up to leave their content out of a preview for a caller
+ * without the grant; beyond that the preview is refused (503), never
+ * computed with some of them counted.
+ */
+export const PREVIEW_RESTRICTED_CASES = 10_000;
+/** Runs of the content queries when a sample turns out restricted after all (the case mirror lagged): then it is excluded by id and the preview runs again. */
+const RESTRICTION_ATTEMPTS = 3;
 
-/** A sample shown as its id alone: the caller lacks the csam grant and the document is csam or removed. */
+/** A sample shown as its id alone: the caller lacks the csam grant and the document is removed. */
 export interface RedactedSample {
   id?: string;
   redacted: 'csam_grant_required' | 'removed';
@@ -19,6 +29,13 @@ export const REDACTION_NOTICES: Readonly<Record<RedactedSample['redacted'], stri
   csam_grant_required: 'Possible child sexual abuse material: shown only to tokens holding the csam grant.',
   removed: 'Removed content: its text is shown only to tokens holding the csam grant.',
 };
+
+/** What a preview says, once, to a caller without the csam grant: the same words whatever was left out, and whether anything was. */
+export const RESTRICTED_NOTICE =
+  'Documents and logged searches restricted to the csam grant (csam content, anything a csam rule matches, the content of a csam case) are left out of every count and sample: shown only to tokens holding the csam grant.';
+
+/** What a csam rule's preview says to a caller without the grant: everything it matches is restricted, so its counts are 0. */
+export const CSAM_RULE_NOTICE = 'A csam rule: everything it matches is restricted to the csam grant; its counts and samples are shown only to tokens holding the grant.';
 
 export interface RulePreview {
   ruleId: string;
@@ -33,22 +50,46 @@ export interface RulePreview {
   contentSamples: ({ id: string; text: string } | RedactedSample)[];
   /** Logged searches the rule would have matched (query scope). */
   queryMatches: number | null;
-  querySamples: (string | RedactedSample)[];
+  querySamples: string[];
+  /** A csam rule previewed without the grant: CSAM_RULE_NOTICE. */
+  notice?: string;
+}
+
+/**
+ * What a caller without the csam grant may not learn anything about, decided
+ * before anything is counted: every content query leaves these documents out
+ * in Elasticsearch (must_not), and logged searches a csam rule matches are
+ * skipped, so no count, sample or id varies with what a restricted document
+ * or search says.
+ */
+interface Restriction {
+  /** Ids of csam rules, draft or live: a document whose moderation.ruleHits names one is restricted. */
+  csamRuleIds: ReadonlySet<string>;
+  /** Every csam rule (draft and live), acting everywhere: a search or document it matches is restricted. */
+  csamMatcher: CompiledRuleset;
+  /** Known csam hashes (sha256 rules), lower-case. */
+  csamHashes: ReadonlySet<string>;
+  /** Content documents whose case is restricted as csam. */
+  contentIds: Set<string>;
+  /** The must_not clauses that do not depend on case state. */
+  clauses: estypes.QueryDslQueryContainer[];
 }
 
 /**
  * The draft against the published version: for every added or changed rule,
  * what it would match in the content index and in the last logged searches.
- * A caller without the csam grant never sees the text of a csam or removed
- * document, nor any sample of a csam rule: those come back as an id (or
- * nothing, for a search text) and a notice.
+ *
+ * A caller without the csam grant is never told anything about restricted
+ * documents or searches: csam content (moderation category csam, a recorded
+ * hit of a csam rule), anything a csam rule (draft or live) matches, and the
+ * content of a case restricted as csam (isCsamCase) are left out of every
+ * count and sample, and the answer carries RESTRICTED_NOTICE. A removed
+ * document that is not csam is still counted, its sample an id and a notice.
  */
-export async function previewDraft(deps: ApiDeps, caller: Principal) {
+export async function previewDraft(deps: ApiDeps, caller: Principal, opts: { restrictedCaseLimit?: number } = {}) {
   const draft = (await deps.drafts.rules()) as Rule[];
   const current = await deps.rulesets.current();
   const cleared = caller.grants.csam === true;
-  // Rule ids a document's moderation.ruleHits may name, csam by any definition we know (draft or live).
-  const csamRuleIds = new Set([...draft, ...((current?.rules ?? []) as Rule[])].filter((r) => r.category === 'csam').map((r) => r.id));
   const diff = diffRules((current?.rules ?? []) as Rule[], draft);
   const byId = new Map(draft.map((r) => [r.id, r]));
   const touched = [...diff.added.map((id) => ({ id, change: 'added' as const })), ...diff.changed.map((c) => ({ id: c.id, change: 'changed' as const }))].slice(0, MAX_RULES);
@@ -56,8 +97,11 @@ export async function previewDraft(deps: ApiDeps, caller: Principal) {
   const now = new Date().toISOString();
   // Preview what each rule would do if it acted: shadow and disabled ones too.
   const compiled = compileRuleset({ version: 1, rules: rules.map((r) => ({ ...r, shadow: false, enabled: true })), publishedAt: now, publishedBy: 'preview' }, { trusted: true });
+  const restriction = cleared ? undefined : await restrictionFor(deps, [...draft, ...((current?.rules ?? []) as Rule[])], opts.restrictedCaseLimit ?? PREVIEW_RESTRICTED_CASES);
 
-  const queries = await deps.redis.lrange(deps.rulesets.keys.queryLog, 0, PREVIEW_QUERIES - 1);
+  const logged = await deps.redis.lrange(deps.rulesets.keys.queryLog, 0, PREVIEW_QUERIES - 1);
+  // Without the grant, a search any csam rule matches is skipped by every rule, whatever its category.
+  const queries = restriction ? logged.filter((q) => !restrictedSearch(restriction, q)) : logged;
   const queryHits = new Map<string, { n: number; samples: string[] }>();
   for (const q of queries) {
     for (const ruleId of new Set(match(compiled, q, 'query').map((h) => h.ruleId))) {
@@ -68,40 +112,126 @@ export async function previewDraft(deps: ApiDeps, caller: Principal) {
     }
   }
 
-  const previews: RulePreview[] = [];
-  for (let i = 0; i < rules.length; i += 20) {
-    const batch = rules.slice(i, i + 20);
-    previews.push(
-      ...(await Promise.all(
-        batch.map(async (rule, k): Promise<RulePreview> => {
-          const csamRule = rule.category === 'csam';
-          const content = rule.scope.includes('content') ? await contentMatches(deps, rule, compiled.normalizedPatterns[i + k] ?? '', cleared ? undefined : { csamRule, csamRuleIds }) : null;
-          const q = rule.scope.includes('query') ? (queryHits.get(rule.id) ?? { n: 0, samples: [] }) : null;
-          const querySamples = !cleared && csamRule ? (q?.samples ?? []).map(() => redacted(undefined, 'csam_grant_required')) : (q?.samples ?? []);
-          return {
-            ruleId: rule.id,
-            change: touched[i + k]?.change ?? 'added',
-            kind: rule.kind,
-            pattern: rule.pattern,
-            action: rule.action,
-            scope: rule.scope,
-            shadow: rule.shadow === true,
-            contentMatches: content?.n ?? null,
-            contentSamples: content?.samples ?? [],
-            queryMatches: q?.n ?? null,
-            querySamples,
-          };
-        }),
-      )),
-    );
+  const previewAll = async (): Promise<{ previews: RulePreview[]; leaked: string[] }> => {
+    const previews: RulePreview[] = [];
+    const leaked: string[] = [];
+    const exclude = restriction ? { restriction, mustNot: mustNotOf(restriction) } : undefined;
+    for (let i = 0; i < rules.length; i += 20) {
+      const batch = rules.slice(i, i + 20);
+      previews.push(
+        ...(await Promise.all(
+          batch.map(async (rule, k): Promise<RulePreview> => {
+            const base = {
+              ruleId: rule.id,
+              change: touched[i + k]?.change ?? 'added',
+              kind: rule.kind,
+              pattern: rule.pattern,
+              action: rule.action,
+              scope: rule.scope,
+              shadow: rule.shadow === true,
+            };
+            if (restriction && rule.category === 'csam') {
+              // Everything a csam rule matches is restricted: nothing to count, nothing to sample.
+              return { ...base, contentMatches: rule.scope.includes('content') ? 0 : null, contentSamples: [], queryMatches: rule.scope.includes('query') ? 0 : null, querySamples: [], notice: CSAM_RULE_NOTICE };
+            }
+            const content = rule.scope.includes('content') ? await contentMatches(deps, rule, compiled.normalizedPatterns[i + k] ?? '', exclude) : null;
+            if (content) leaked.push(...content.leaked);
+            const q = rule.scope.includes('query') ? (queryHits.get(rule.id) ?? { n: 0, samples: [] }) : null;
+            return { ...base, contentMatches: content?.n ?? null, contentSamples: content?.samples ?? [], queryMatches: q?.n ?? null, querySamples: q?.samples ?? [] };
+          }),
+        )),
+      );
+    }
+    return { previews, leaked };
+  };
+
+  let run = await previewAll();
+  for (let attempt = 1; restriction && run.leaked.length > 0; attempt++) {
+    // A restricted document got past the exclusion (its case turned csam after the mirror last copied it):
+    // exclude it by id and count everything again, so no number included it.
+    if (attempt >= RESTRICTION_ATTEMPTS) throw new UnavailableError('the rule preview cannot tell restricted documents apart right now (the case mirror is behind); try again', 'preview_restriction_unavailable');
+    for (const id of run.leaked) restriction.contentIds.add(id);
+    run = await previewAll();
   }
   return {
     publishedVersion: current?.version ?? null,
     diff,
-    queriesExamined: queries.length,
+    queriesExamined: logged.length,
     truncated: diff.added.length + diff.changed.length > MAX_RULES,
-    rules: previews,
+    ...(restriction ? { restricted: { redacted: 'csam_grant_required' as const, notice: RESTRICTED_NOTICE } } : {}),
+    rules: run.previews,
   };
+}
+
+/**
+ * What a caller without the grant may not see, from the draft and live
+ * rules, the case mirror (cases restricted as csam) and the cases changed
+ * since they were last mirrored. Refuses (503) rather than leave some out.
+ */
+async function restrictionFor(deps: ApiDeps, allRules: readonly Rule[], limit: number): Promise<Restriction> {
+  const byRules = csamRuleRestriction(allRules);
+  return { ...byRules, contentIds: await restrictedContentIds(deps, byRules.csamRuleIds, limit) };
+}
+
+/** The part of the restriction the csam rules (draft and live) decide alone: no I/O, also what the shadow view filters with. */
+export function csamRuleRestriction(allRules: readonly Rule[]): Omit<Restriction, 'contentIds'> {
+  const csamRules = allRules.filter((r) => r.category === 'csam');
+  const csamRuleIds = new Set(csamRules.map((r) => r.id));
+  // Every csam rule acting everywhere, whatever its scope, locales, countries, expiry, shadow or enabled flag.
+  const unique = [...new Map(csamRules.map((r) => [`${r.kind}\u0000${r.pattern}`, r])).values()];
+  const everywhere = unique.map((r, i): Rule => ({ id: `csam-${i}`, kind: r.kind, pattern: r.pattern, category: 'csam', scope: ['query', 'content'], action: r.action, createdBy: r.createdBy, createdAt: r.createdAt }));
+  const csamMatcher = compileRuleset({ version: 1, rules: everywhere, publishedAt: new Date().toISOString(), publishedBy: 'preview' }, { trusted: true });
+  const csamHashes = new Set(everywhere.filter((r) => r.kind === 'sha256').map((r) => r.pattern.toLowerCase()));
+  const clauses: estypes.QueryDslQueryContainer[] = [
+    { term: { 'moderation.category': 'csam' } },
+    ...(csamRuleIds.size > 0 ? [{ terms: { 'moderation.ruleHits': [...csamRuleIds] } }] : []),
+    ...everywhere.map((r, i) => contentRuleQuery(r, csamMatcher.normalizedPatterns[i] ?? '') as estypes.QueryDslQueryContainer),
+  ];
+  return { csamRuleIds, csamMatcher, csamHashes, clauses };
+}
+
+/** Content ids of cases restricted as csam: those the mirror lists as csam, and those changed since it last copied them that are csam now. */
+async function restrictedContentIds(deps: ApiDeps, csamRuleIds: ReadonlySet<string>, limit: number): Promise<Set<string>> {
+  const refuse = () => new UnavailableError(`the rule preview leaves out the content of csam cases and can look up at most ${limit}; ask a holder of the csam grant to preview`, 'preview_restriction_unavailable');
+  const mirrored = await deps.es.search<{ contentId?: string }>({
+    index: deps.indices.cases,
+    // The listing's exclusion, and cases mirrored before the csam flag whose rule hits name a csam rule.
+    query: { bool: { should: [...CSAM_LISTING_EXCLUSION, ...(csamRuleIds.size > 0 ? [{ terms: { ruleIds: [...csamRuleIds] } }] : [])], minimum_should_match: 1 } },
+    _source: ['contentId'],
+    size: limit,
+    track_total_hits: limit + 1,
+  });
+  const total = typeof mirrored.hits.total === 'number' ? mirrored.hits.total : (mirrored.hits.total?.value ?? 0);
+  if (total > limit || mirrored.hits.hits.length < total) throw refuse();
+  const ids = new Set<string>();
+  for (const h of mirrored.hits.hits) {
+    if (typeof h._source?.contentId !== 'string') throw refuse();
+    ids.add(h._source.contentId);
+  }
+  // Cases changed since the mirror copied them: read as they are now.
+  if ((await deps.redis.scard(deps.cases.keys.dirty)) > limit) throw refuse();
+  const dirty = await deps.redis.smembers(deps.cases.keys.dirty);
+  for (let i = 0; i < dirty.length; i += 500) {
+    const pipe = deps.redis.pipeline();
+    for (const id of dirty.slice(i, i + 500)) pipe.hgetall(deps.cases.keys.case(id));
+    for (const [err, h] of (await pipe.exec()) ?? []) {
+      if (err) throw err;
+      const c = caseFromHash(h as Record<string, string>);
+      if (c && isCsamCase(c)) ids.add(c.contentId);
+    }
+  }
+  return ids;
+}
+
+/** Everything a content query must not match for a caller without the grant. */
+function mustNotOf(r: Restriction): estypes.QueryDslQueryContainer[] {
+  return [...r.clauses, ...(r.contentIds.size > 0 ? [{ ids: { values: [...r.contentIds] } }] : [])];
+}
+
+/** Whether a csam rule matches this logged search (a known csam hash in it counts too). */
+export function restrictedSearch(r: Pick<Restriction, 'csamMatcher' | 'csamHashes'>, q: string): boolean {
+  if (match(r.csamMatcher, q, 'query', { anyCountry: true }).length > 0) return true;
+  return r.csamHashes.size > 0 && (q.toLowerCase().match(/[0-9a-f]{64}/g) ?? []).some((h) => r.csamHashes.has(h));
 }
 
 function redacted(id: string | undefined, why: RedactedSample['redacted']): RedactedSample {
@@ -115,19 +245,22 @@ interface PreviewDoc {
 
 /**
  * Content documents a rule matches: the count, and up to five samples. With
- * `redact` (a caller without the grant) a sample keeps only its id when the
- * rule is csam, the document is removed, its moderation says csam (the
- * category, or a hit of a csam rule), or its case is restricted as csam.
+ * a restriction (a caller without the grant), restricted documents are left
+ * out by the query itself; a removed document's sample keeps only its id. A
+ * sample that is restricted after all (its case turned csam after the mirror
+ * copied it) comes back in `leaked`, for the caller to exclude and run again.
  */
 async function contentMatches(
   deps: ApiDeps,
   rule: Rule,
   normalized: string,
-  redact?: { csamRule: boolean; csamRuleIds: ReadonlySet<string> },
-): Promise<{ n: number; samples: RulePreview['contentSamples'] }> {
+  exclude?: { restriction: Restriction; mustNot: estypes.QueryDslQueryContainer[] },
+): Promise<{ n: number; samples: RulePreview['contentSamples']; leaked: string[] }> {
+  const matches = contentRuleQuery(rule, normalized) as estypes.QueryDslQueryContainer;
+  const restriction = exclude?.restriction;
   const res = await deps.es.search<PreviewDoc>({
     index: deps.config.contentIndex,
-    query: contentRuleQuery(rule, normalized) as estypes.QueryDslQueryContainer,
+    query: exclude ? { bool: { filter: [matches], must_not: exclude.mustNot } } : matches,
     size: SAMPLES,
     // Only what the samples and the redaction need: no highlights, no other field that could carry the text.
     _source: ['text', 'moderation.state', 'moderation.category', 'moderation.ruleHits'],
@@ -135,15 +268,22 @@ async function contentMatches(
   });
   const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
   const hits = res.hits.hits.map((h) => ({ id: h._id as string, doc: h._source ?? {} }));
-  if (!redact) return { n: total, samples: hits.map((h) => ({ id: h.id, text: (h.doc.text ?? '').slice(0, 200) })) };
-  const restricted = await csamCases(deps, hits.map((h) => h.id));
-  const samples = hits.map(({ id, doc }): RulePreview['contentSamples'][number] => {
-    const m = doc.moderation ?? {};
-    if (redact.csamRule || m.category === 'csam' || (m.ruleHits ?? []).some((r) => redact.csamRuleIds.has(r)) || restricted.has(id)) return redacted(id, 'csam_grant_required');
-    if (m.state === 'removed') return redacted(id, 'removed');
-    return { id, text: (doc.text ?? '').slice(0, 200) };
-  });
-  return { n: total, samples };
+  if (!restriction) return { n: total, samples: hits.map((h) => ({ id: h.id, text: (h.doc.text ?? '').slice(0, 200) })), leaked: [] };
+  const restrictedCases = await csamCases(deps, hits.map((h) => h.id));
+  const leaked = hits
+    .filter(({ id, doc }) => {
+      const m = doc.moderation ?? {};
+      return m.category === 'csam' || (m.ruleHits ?? []).some((r) => restriction.csamRuleIds.has(r)) || restrictedCases.has(id) || restrictedText(restriction, doc.text);
+    })
+    .map((h) => h.id);
+  if (leaked.length > 0) return { n: total, samples: [], leaked };
+  const samples = hits.map(({ id, doc }): RulePreview['contentSamples'][number] => (doc.moderation?.state === 'removed' ? redacted(id, 'removed') : { id, text: (doc.text ?? '').slice(0, 200) }));
+  return { n: total, samples, leaked };
+}
+
+/** Whether a csam rule matches this text as the matcher sees it (the query did this on moderation.normalizedText; this checks the text shown). */
+function restrictedText(r: Restriction, text: string | undefined): boolean {
+  return text !== undefined && match(r.csamMatcher, text, 'content', { anyCountry: true }).length > 0;
 }
 
 /** Which of these content ids have a case restricted as csam (one Redis round trip). */

@@ -83,3 +83,4 @@ export * from './legal/produce-disclosure-package';
 export * from './demo/phone-plans';
 export * from './demo/demo-subscribers';
 export * from './demo/seed-demo-subscribers';
+export * from './legal/target-lookup';

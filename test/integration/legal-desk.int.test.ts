@@ -1,6 +1,5 @@
-import type { TargetResolver } from '@takedown/moderation-api';
 import { PIPELINE_AGENCY, startPipeline, type Pipeline } from '../support/pipeline';
-import { approveWithTwo, fileRequest, intakeBody, tinyPdf } from '../support/legal';
+import { approveWithTwo, fileRequest, intakeBody, seedSubscribers, tinyPdf } from '../support/legal';
 
 /**
  * The legal desk through the HTTP API against the real Redis and
@@ -11,28 +10,26 @@ import { approveWithTwo, fileRequest, intakeBody, tinyPdf } from '../support/leg
 const PHONE = '+4915112345678';
 const USER = 'dealer_one';
 /** Target values that must never show in an error body or an audit event. */
-const VALUES = [PHONE, USER, 'acc-victim-7', 'missing_user'];
-
-/** Stands in for the platform's account data in this file: which account a target names. */
-const resolver: TargetResolver = {
-  async resolveTargets(targets) {
-    const known: Record<string, { accountId: string; phoneCountry: string }> = {
-      [USER]: { accountId: 'acc-1', phoneCountry: 'DE' },
-      [PHONE]: { accountId: 'acc-1', phoneCountry: 'DE' },
-      'acc-victim-7': { accountId: 'acc-victim-7', phoneCountry: 'FR' },
-    };
-    return targets.map((t) => (known[t.value] ? { resolved: true, ...known[t.value]!, checkedAt: new Date().toISOString() } : { resolved: false, checkedAt: new Date().toISOString() }));
-  },
-  async dataHeld() {
-    return { from: '2020-01-01T00:00:00.000Z', to: new Date().toISOString() };
-  },
-};
+const VALUES = [PHONE, USER, 'acc-victim-7', 'missing_user', '+33612345678'];
+const DAY = 86400_000;
 
 let p: Pipeline;
 const bodies: unknown[] = [];
 
 beforeAll(async () => {
-  p = await startPipeline('legal-desk', { legalPorts: { resolver } });
+  p = await startPipeline('legal-desk');
+  // The platform's accounts: the suspect (held sign-ins cover every period the tests ask for) and a victim.
+  await seedSubscribers(
+    p,
+    [
+      { accountId: 'acc-1', username: USER, phone: PHONE, phoneCountry: 'DE' },
+      { accountId: 'acc-victim-7', username: 'victim7', phone: '+33612345678', phoneCountry: 'FR' },
+    ],
+    [
+      { accountId: 'acc-1', ip: '203.0.113.7', at: new Date(Date.now() - 200 * DAY).toISOString() },
+      { accountId: 'acc-1', ip: '198.51.100.7', at: new Date(Date.now() - 3600_000).toISOString() },
+    ],
+  );
 });
 afterAll(async () => {
   await p.stop();
@@ -305,7 +302,7 @@ describe('legal desk', () => {
           value: accountId,
           valueSha256: 'a'.repeat(64),
           role: 'suspect',
-          resolution: { resolved: true, accountId, phoneCountry, checkedAt: receivedAt },
+          resolution: { status: 'resolved', resolved: true, accounts: [{ accountId, phoneCountry }], checkedAt: receivedAt },
           decision: { produce, by: 'legal-2', at: receivedAt },
         })),
         dataRequested: ['ip_addresses'],

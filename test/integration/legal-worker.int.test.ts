@@ -1,69 +1,52 @@
-import { sweepLegal, type PackageBuilder, type SignInReader } from '@takedown/legal-worker';
-import type { PackageReader, TargetResolver } from '@takedown/moderation-api';
+import { spawnSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sweepLegal } from '@takedown/legal-worker';
+import { ElasticsearchSubscriberSource, publicKeyPem, verifyDisclosurePackage, type SignIn } from '@takedown/shared';
 import { startPipeline, type Pipeline } from '../support/pipeline';
-import { approveWithTwo, fileRequest, intakeBody } from '../support/legal';
+import { approveWithTwo, fileRequest, intakeBody, seedSubscribers } from '../support/legal';
 import { startLegalWorker, type LegalWorkerHandle } from '../support/legal-worker';
 import { eventually } from '../support/test-context';
 
 /**
- * The legal worker against the real Redis and Elasticsearch: a crash
- * between approval and enqueue, user notices and gag orders, emergencies,
- * preservation and expiry, package download and retention.
+ * The legal worker against the real Redis and Elasticsearch, with the real
+ * subscriber source and package crypto: a crash between approval and
+ * enqueue, data minimisation (the package holds exactly what the source
+ * holds for the approved accounts and period), user notices and gag orders,
+ * emergencies, preservation and expiry, package download and retention.
  */
 
 const DAY = 86400_000;
-const ACCOUNTS: Record<string, { accountId: string; phoneCountry: string }> = {
-  suspect_one: { accountId: 'acc-1', phoneCountry: 'DE' },
-  suspect_two: { accountId: 'acc-2', phoneCountry: 'DE' },
-  '+33612345678': { accountId: 'acc-3', phoneCountry: 'FR' },
-};
-const SIGNINS: Record<string, { ip: string; at: string }[]> = {
-  'acc-1': [
-    { ip: '203.0.113.7', at: new Date(Date.now() - 10 * DAY).toISOString() },
-    { ip: '2001:db8::1', at: new Date(Date.now() - 5 * DAY).toISOString() },
-    { ip: '198.51.100.9', at: new Date(Date.now() - 400 * DAY).toISOString() },
-  ],
-  'acc-2': [{ ip: '203.0.113.8', at: new Date(Date.now() - 3 * DAY).toISOString() }],
-};
-
-const resolver: TargetResolver = {
-  async resolveTargets(targets) {
-    return targets.map((t) => (ACCOUNTS[t.value] ? { resolved: true, ...ACCOUNTS[t.value]!, checkedAt: new Date().toISOString() } : { resolved: false, checkedAt: new Date().toISOString() }));
-  },
-  async dataHeld() {
-    return { from: '2020-01-01T00:00:00.000Z', to: new Date().toISOString() };
-  },
-};
-
-const signIns: SignInReader = {
-  async *signIns(accountId, period) {
-    for (const s of SIGNINS[accountId] ?? []) if (s.at >= period.from && s.at <= period.to) yield s;
-  },
-};
-
-/** Packages as JSON of the produced targets: what this file checks is the worker around the builder. */
-const builder: PackageBuilder = {
-  async build(r) {
-    const produced = r.targets.filter((t) => t.decision?.produce && t.resolution?.resolved).map((t) => ({ targetIndex: t.index, accountId: t.resolution!.accountId! }));
-    const data = Buffer.from(JSON.stringify({ requestId: r.id, produced }));
-    return { data, sealed: { alg: 'none' }, manifestSha256: require('node:crypto').createHash('sha256').update(data).digest('hex'), counts: { accounts: produced.length, ipAddresses: 0, phoneNumbers: produced.length }, produced };
-  },
-};
+/** The built CLI (npm run build): what an agency runs. */
+const CLI = path.resolve(__dirname, '..', '..', 'cli', 'bin', 'takedown.js');
+const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+const ACCOUNTS = [
+  { accountId: 'acc-1', username: 'suspect_one', phone: '+4915112345678', phoneCountry: 'DE' },
+  { accountId: 'acc-2', username: 'suspect_two', phone: '+4915187654321', phoneCountry: 'DE' },
+  { accountId: 'acc-3', username: 'victim_three', phone: '+33612345678', phoneCountry: 'FR' },
+  { accountId: 'acc-4', username: 'bystander', phone: '+4917600000000', phoneCountry: 'DE' },
+];
+const SIGNINS = [
+  { accountId: 'acc-1', ip: '198.51.100.9', at: ago(400) },
+  { accountId: 'acc-1', ip: '203.0.113.7', at: ago(10) },
+  { accountId: 'acc-1', ip: '2001:db8::1', at: ago(5) },
+  { accountId: 'acc-2', ip: '203.0.113.8', at: ago(30) },
+  { accountId: 'acc-2', ip: '203.0.113.8', at: ago(3) },
+  { accountId: 'acc-3', ip: '192.0.2.33', at: ago(7) },
+  { accountId: 'acc-4', ip: '192.0.2.44', at: ago(7) },
+];
 
 let p: Pipeline;
 let w: LegalWorkerHandle;
 let store: Pipeline['deps']['legal']['deps']['store'];
 
 beforeAll(async () => {
-  const reader: PackageReader = {
-    async read(r) {
-      const pkg = await store.getPackage(r.id);
-      return pkg ? { data: pkg.data, contentType: 'application/json', filename: `${r.id}.json`, manifestSha256: pkg.manifestSha256 } : undefined;
-    },
-  };
-  p = await startPipeline('legal-worker', { legalPorts: { resolver, packageReader: reader } });
+  p = await startPipeline('legal-worker');
   store = p.deps.legal.deps.store;
-  w = await startLegalWorker(p, { builder, signIns });
+  await seedSubscribers(p, ACCOUNTS, SIGNINS);
+  w = await startLegalWorker(p);
 });
 afterAll(async () => {
   await w.stop();
@@ -96,13 +79,66 @@ describe('legal worker', () => {
     expect((await sweepLegal(w.deps, 0)).packagesEnqueued).not.toContain(id);
   });
 
+  it('holds exactly the approved targets’ IP addresses within the period and their phone numbers, as the source holds them, signed', async () => {
+    const period = { from: ago(20), to: ago(4) };
+    const { id } = await fileRequest(
+      p,
+      p.tokens.agency,
+      intakeBody({
+        period,
+        targets: [
+          { kind: 'username', value: 'suspect_one', role: 'suspect' },
+          { kind: 'phone_number', value: '+4915187654321', role: 'suspect' },
+          { kind: 'username', value: 'victim_three', role: 'victim' },
+        ],
+      }),
+    );
+    await approveWithTwo(p, id, { decisions: { 2: { produce: false, reason: 'not_named_as_suspect' } } });
+    w.run();
+    const r = await produced(id);
+    const raw = await fetch(`${p.url}/v1/legal/requests/${id}/package`, { headers: { authorization: `Bearer ${p.tokens.legal}` } });
+    expect(raw.status).toBe(200);
+    const bytes = Buffer.from(await raw.arrayBuffer());
+    const verified = verifyDisclosurePackage(bytes, createPublicKey(p.legalKeys.signingKey));
+    if (!verified.ok) throw new Error(verified.reason);
+    expect(verified.manifest.requestId).toBe(id);
+    expect(verified.manifest.scope.accountIds).toEqual(['acc-1', 'acc-2']);
+    // What the agency checks against: the file and the signed manifest, as recorded on the request and in the audit.
+    expect(require('node:crypto').createHash('sha256').update(bytes).digest('hex')).toBe(r.package!.sha256);
+    const manifestBytes = Buffer.from(JSON.parse(bytes.toString('utf8')).manifest, 'base64');
+    expect(require('node:crypto').createHash('sha256').update(manifestBytes).digest('hex')).toBe(r.package!.manifestSha256);
+    const file = (name: string) => JSON.parse(verified.files.find((f) => f.name === name)!.content.toString('utf8'));
+    // The source's own answer for the approved accounts and the period, compared record by record.
+    const source = new ElasticsearchSubscriberSource(p.ctx.es, { accountsIndex: p.subscriberIndices.accounts, signInsIndex: p.subscriberIndices.signIns, contentIndex: p.ctx.config.contentIndex });
+    const expected: SignIn[] = [];
+    for await (const page of source.signIns(['acc-1', 'acc-2'], r.effectivePeriod ?? r.period)) expected.push(...page);
+    expect(file('ip-addresses.json')).toEqual(expected);
+    // acc-1's two sign-ins within the period; none of acc-2's (30 and 3 days ago) nor acc-1's of 400 days ago.
+    expect(expected.map((x) => x.ip).sort()).toEqual(['2001:db8::1', '203.0.113.7']);
+    expect(file('phone-numbers.json')).toEqual(await source.phoneOf(['acc-1', 'acc-2']));
+    // Nothing of the withheld victim or of any other account.
+    const text = verified.files.map((f) => f.content.toString('utf8')).join('\n');
+    for (const other of ['acc-3', 'acc-4', '+33612345678', '192.0.2.33', '192.0.2.44', '198.51.100.9']) expect({ other, present: text.includes(other) }).toEqual({ other, present: false });
+    expect(r.package!.counts).toEqual({ accounts: 2, ipAddresses: expected.length, phoneNumbers: 2 });
+    // What the agency runs on it: `takedown legal verify` (the built CLI) accepts it, and refuses it with one byte changed.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'legal-worker-'));
+    fs.writeFileSync(path.join(dir, 'key.pem'), publicKeyPem(p.legalKeys.signingKey));
+    fs.writeFileSync(path.join(dir, 'package.json'), bytes);
+    const bad = Buffer.from(bytes);
+    const at = Math.floor(bad.length / 2);
+    bad[at] = (bad[at] as number) ^ 1;
+    fs.writeFileSync(path.join(dir, 'changed.json'), bad);
+    const verify = (file: string) => spawnSync(process.execPath, [CLI, 'legal', 'verify', path.join(dir, file), '--public-key', path.join(dir, 'key.pem')], { encoding: 'utf8' }).status;
+    expect([verify('package.json'), verify('changed.json')]).toEqual([0, 1]);
+  });
+
   it('a package without a gag order makes its notices due at once; the notifier marks them delivered; the agency download delivers the request', async () => {
     const { id } = await fileRequest(p, p.tokens.agency, intakeBody({ targets: [{ kind: 'username', value: 'suspect_one', role: 'suspect' }, { kind: 'username', value: 'suspect_two', role: 'suspect' }] }));
     await approveWithTwo(p, id);
     w.run();
     const r = await produced(id);
     expect(r.state).toBe('package_produced');
-    expect(r!.notices.map((n) => [n.id, n.state, n.accountId])).toEqual([
+    expect(r.notices.map((n) => [n.id, n.state, n.accountId])).toEqual([
       [`${id}.0`, 'due', 'acc-1'],
       [`${id}.1`, 'due', 'acc-2'],
     ]);
@@ -149,7 +185,7 @@ describe('legal worker', () => {
     const { id } = await fileRequest(
       p,
       p.tokens.agency,
-      intakeBody({ type: 'emergency', statesSuspect: false, legalProcess: { ...letter, kind: 'emergency_letter' }, targets: [{ kind: 'phone_number', value: '+33612345678', role: 'victim' }], emergency: { description: 'Missing child, phone last active two hours ago' } }),
+      intakeBody({ type: 'emergency', statesSuspect: false, legalProcess: { ...letter, kind: 'emergency_letter' }, targets: [{ kind: 'phone_number', value: '+33 6 12 34 56 78', role: 'victim' }], emergency: { description: 'Missing child, phone last active two hours ago' } }),
     );
     await p.call('POST', `/v1/legal/requests/${id}/targets/0/decision`, p.tokens.legalEmergency, { produce: true });
     expect((await p.call('POST', `/v1/legal/requests/${id}/emergency-disclose`, p.tokens.legalEmergency, {})).status).toBe(200);
@@ -161,7 +197,7 @@ describe('legal worker', () => {
   });
 
   it('preserves the targets’ sign-ins for the period (disclosing nothing), extends once, and deletes them when they expire', async () => {
-    const { id } = await fileRequest(p, p.tokens.agency, intakeBody({ type: 'preservation', targets: [{ kind: 'username', value: 'suspect_one', role: 'suspect' }], legalProcess: { ...intakeBody().legalProcess, kind: 'subpoena' } }));
+    const { id } = await fileRequest(p, p.tokens.agency, intakeBody({ type: 'preservation', targets: [{ kind: 'account_id', value: 'acc-1', role: 'suspect' }], legalProcess: { ...intakeBody().legalProcess, kind: 'subpoena' } }));
     await approveWithTwo(p, id);
     w.run();
     await eventually(async () => (await (await w.deps.preservations.queue.getJob(id))?.getState()) === 'completed');

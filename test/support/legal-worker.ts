@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { createLogger, loadConfig, legalWorkerEnvVars } from '@takedown/shared';
-import { buildLegalWorkerDeps, createLegalWorkers, type LegalWorkerConfig, type LegalWorkerDeps, type PackageBuilder, type SignInReader } from '@takedown/legal-worker';
+import { buildLegalWorkerDeps, createLegalWorkers, type LegalWorkerConfig, type LegalWorkerDeps } from '@takedown/legal-worker';
 import type { Pipeline } from './pipeline';
 
 export interface LegalWorkerHandle {
@@ -11,10 +11,18 @@ export interface LegalWorkerHandle {
 }
 
 /** The legal worker in this process, on the pipeline's Redis, Elasticsearch and prefixes; its queue workers start with run(). */
-export async function startLegalWorker(p: Pipeline, ports: { builder?: PackageBuilder; signIns?: SignInReader }, opts: { retentionDays?: number } = {}): Promise<LegalWorkerHandle> {
-  const config = { ...loadConfig<LegalWorkerConfig>({ ...process.env, LOG_LEVEL: 'silent' }, legalWorkerEnvVars), ...p.ctx.config, concurrency: 2, packageRetentionDays: opts.retentionDays ?? 30, sweepMs: 60_000 };
+export async function startLegalWorker(p: Pipeline, opts: { retentionDays?: number } = {}): Promise<LegalWorkerHandle> {
+  const base = loadConfig<LegalWorkerConfig>({ ...process.env, LOG_LEVEL: 'silent' }, legalWorkerEnvVars);
+  const config: LegalWorkerConfig = {
+    ...base,
+    ...p.ctx.config,
+    legal: { ...base.legal, accountsIndex: p.subscriberIndices.accounts, signInsIndex: p.subscriberIndices.signIns },
+    concurrency: 2,
+    packageRetentionDays: opts.retentionDays ?? 30,
+    sweepMs: 60_000,
+  };
   const logger = createLogger({ name: 'legal-test', level: p.ctx.config.logLevel });
-  const deps = await buildLegalWorkerDeps(config, logger, ports);
+  const deps = await buildLegalWorkerDeps(config, logger, { packageKeys: p.legalKeys });
   let workers: Worker[] = [];
   return {
     deps,

@@ -54,3 +54,18 @@ export async function approveWithTwo(p: Pipeline, id: string, opts: { decisions?
 function expectOk(r: { status: number; body: unknown }): void {
   if (r.status !== 200) throw new Error(`expected 200, got ${r.status}: ${JSON.stringify(r.body)}`);
 }
+
+/** Writes accounts and sign-ins into the pipeline's subscriber indices, as the platform fills them (refreshed). */
+export async function seedSubscribers(
+  p: Pipeline,
+  accounts: readonly { accountId: string; username?: string; phone?: string; phoneCountry?: string }[],
+  signIns: readonly { accountId: string; ip: string; at: string }[],
+): Promise<void> {
+  const operations: object[] = [];
+  for (const a of accounts) operations.push({ index: { _index: p.subscriberIndices.accounts, _id: a.accountId } }, { ...a, createdAt: '2024-01-01T00:00:00.000Z' });
+  for (const s of signIns) operations.push({ index: { _index: p.subscriberIndices.signIns } }, s);
+  if (operations.length > 0) {
+    const r = await p.ctx.es.bulk({ operations, refresh: true });
+    if (r.errors) throw new Error('seeding subscribers failed');
+  }
+}

@@ -12,6 +12,10 @@ import {
   createLogger,
   createRedis,
   rulesetKeys,
+  ensureSubscriberIndices,
+  generateEncryptionKey,
+  generateSigningKey,
+  type LegalKeys,
   type LegalPolicyConfig,
   type Role,
 } from '@takedown/shared';
@@ -34,6 +38,10 @@ export const PIPELINE_RULES: Rule[] = [
 
 export interface Pipeline {
   ctx: TestContext;
+  /** The platform's accounts and sign-ins indices of this pipeline (empty until a test writes to them). */
+  subscriberIndices: { accounts: string; signIns: string };
+  /** The keys this pipeline's packages are signed and encrypted with. */
+  legalKeys: LegalKeys;
   url: string;
   deps: ApiDeps;
   actionsDeps: ActionsDeps;
@@ -68,10 +76,14 @@ export interface Pipeline {
  */
 export async function startPipeline(
   name: string,
-  opts: { rules?: Rule[]; startTriage?: boolean; authFailuresPerMinute?: number; legal?: Partial<LegalPolicyConfig>; legalPorts?: Parameters<typeof buildApiDeps>[2] } = {},
+  opts: { rules?: Rule[]; startTriage?: boolean; authFailuresPerMinute?: number; legal?: Partial<LegalPolicyConfig> } = {},
 ): Promise<Pipeline> {
   const ctx = await createTestContext(name);
   const logger = createLogger({ name, level: ctx.config.logLevel });
+  // The platform's subscriber data (empty until a test writes some) and keys made for this run.
+  const subscriberIndices = { accounts: `${ctx.prefix}-accounts`, signIns: `${ctx.prefix}-signins` };
+  await ensureSubscriberIndices(ctx.es, subscriberIndices, 0);
+  const legalKeys: LegalKeys = { signingKey: generateSigningKey(), encryptionKey: Buffer.from(generateEncryptionKey(), 'base64') };
   const deps = await buildApiDeps(
     {
       ...ctx.config,
@@ -79,10 +91,10 @@ export async function startPipeline(
       host: '127.0.0.1',
       leaseSeconds: 600,
       authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
-      legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], ...opts.legal },
+      legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: subscriberIndices.accounts, signInsIndex: subscriberIndices.signIns, ...opts.legal },
     },
     logger,
-    opts.legalPorts ?? {},
+    { packageKeys: legalKeys },
   );
   const store = new RulesetStore(ctx.redis, rulesetKeys(ctx.config.queuePrefix));
   await store.publish(opts.rules ?? PIPELINE_RULES, 'lead:test');
@@ -139,6 +151,8 @@ export async function startPipeline(
 
   return {
     ctx,
+    subscriberIndices,
+    legalKeys,
     url,
     deps,
     actionsDeps,

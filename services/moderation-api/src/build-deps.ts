@@ -13,21 +13,24 @@ import {
   moderationKeys,
   migrateLegacyTokens,
   DraftStore,
+  ElasticsearchSubscriberSource,
   LegalStore,
   PeopleStore,
   RulesetStore,
   rulesetKeys,
+  type LegalKeys,
   type Logger,
+  type SubscriberSource,
 } from '@takedown/shared';
 import type { ApiConfig, ApiDeps } from './deps';
-import { LegalDesk, type PackageReader, type TargetResolver } from './legal/legal-desk';
+import { LegalDesk } from './legal/legal-desk';
 import { RulePublisher } from './rules/publisher';
 
 /** Builds the API's clients from validated config (used by main.ts and by tests). */
 export async function buildApiDeps(
   config: ApiConfig,
   logger: Logger,
-  legalPorts: { resolver?: TargetResolver; packageReader?: PackageReader } = {},
+  legal: { packageKeys?: LegalKeys; subscribers?: SubscriberSource } = {},
 ): Promise<ApiDeps & { close(): Promise<void> }> {
   // Request-path client: fail fast so a Redis outage answers 503, not a hung request.
   const redis = createRedis(config.redis.url, { connectionName: 'moderation-api', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
@@ -73,8 +76,9 @@ export async function buildApiDeps(
       policy: config.legal,
       packages: legalPackages,
       preservations: legalPreserve,
-      ...(legalPorts.resolver ? { resolver: legalPorts.resolver } : {}),
-      ...(legalPorts.packageReader ? { packageReader: legalPorts.packageReader } : {}),
+      // The platform's accounts and sign-ins: targets resolved at intake, the period clamped to what is held.
+      subscribers: legal.subscribers ?? new ElasticsearchSubscriberSource(es, { accountsIndex: config.legal.accountsIndex, signInsIndex: config.legal.signInsIndex, contentIndex: config.contentIndex }),
+      ...(legal.packageKeys ? { packageKeys: legal.packageKeys } : {}),
     }),
     queues: [reports.queue, actions.queue, backfill.queue, legalPackages.queue, legalPreserve.queue, ...others],
     async close() {

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
 
@@ -10,7 +10,8 @@ export interface ApiConfig extends CoreConfig {
   port: number;
   host: string;
   leaseSeconds: number;
-  legal: LegalPolicyConfig;
+  /** The desk's policy and where the platform's subscriber data is (legalEnvVars). */
+  legal: LegalPolicyConfig & LegalConfig['legal'];
 }
 
 /** Everything the routes use, built once by the composition root (main.ts) or a test. */

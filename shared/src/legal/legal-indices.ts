@@ -54,7 +54,9 @@ export function legalRequestsIndexDefinition(replicas: number): IndexDefinition 
             value: stored,
             valueSha256: keyword,
             role: keyword,
-            resolution: { properties: { resolved: { type: 'boolean' }, accountId: stored, phoneCountry: keyword, checkedAt: date } },
+            resolution: {
+              properties: { status: keyword, resolved: { type: 'boolean' }, accounts: { properties: { accountId: stored, phoneCountry: keyword } }, reason: text, checkedAt: date },
+            },
             decision: { properties: { produce: { type: 'boolean' }, reason: keyword, note: text, by: keyword, at: date } },
           },
         },
@@ -93,6 +95,7 @@ export function legalRequestsIndexDefinition(replicas: number): IndexDefinition 
           properties: {
             id: keyword,
             manifestSha256: keyword,
+            sha256: keyword,
             builtAt: date,
             expiresAt: date,
             deletedAt: date,

@@ -9,7 +9,7 @@ describe('user notices', () => {
     const n = noticesForPackage({ id: 'lr-1', type: 'records', nonDisclosureUntil: null }, produced, now);
     expect(n).toEqual([
       { id: 'lr-1.0', targetIndex: 0, accountId: 'acc-1', state: 'due', heldBy: [], dueAt: now.toISOString() },
-      { id: 'lr-1.2', targetIndex: 2, accountId: 'acc-3', state: 'due', heldBy: [], dueAt: now.toISOString() },
+      { id: 'lr-1.1', targetIndex: 2, accountId: 'acc-3', state: 'due', heldBy: [], dueAt: now.toISOString() },
     ]);
   });
 
@@ -44,7 +44,7 @@ describe('user notices', () => {
 
   it('leaves due and delivered notices alone', () => {
     const r = { id: 'lr-5', type: 'records' as const, nonDisclosureUntil: null };
-    const notices = [{ id: 'lr-5.0', targetIndex: 0, state: 'delivered' as const, heldBy: [], deliveredAt: now.toISOString(), deliveredBy: 'notifier' }];
+    const notices = [{ id: 'lr-5.0', targetIndex: 0, accountId: 'acc-1', state: 'delivered' as const, heldBy: [], deliveredAt: now.toISOString(), deliveredBy: 'notifier' }];
     expect(releaseNotices({ ...r, notices }, later)).toBeUndefined();
   });
 });

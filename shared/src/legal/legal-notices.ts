@@ -17,13 +17,13 @@ function holdsOf(r: NoticeInput, now: Date): NoticeHold[] {
   return holds;
 }
 
-/** The notices a produced package owes: one per account whose data it holds. */
-export function noticesForPackage(r: NoticeInput, produced: readonly { targetIndex: number; accountId?: string }[], now: Date): LegalNotice[] {
+/** The notices a produced package owes: one per account whose data it holds (`<request id>.<n>`). */
+export function noticesForPackage(r: NoticeInput, produced: readonly { targetIndex: number; accountId: string }[], now: Date): LegalNotice[] {
   const holds = holdsOf(r, now);
-  return produced.map((p) => ({
-    id: `${r.id}.${p.targetIndex}`,
+  return produced.map((p, n) => ({
+    id: `${r.id}.${n}`,
     targetIndex: p.targetIndex,
-    ...(p.accountId ? { accountId: p.accountId } : {}),
+    accountId: p.accountId,
     ...(holds.length > 0 ? { state: 'held' as const, heldBy: holds } : { state: 'due' as const, heldBy: [], dueAt: now.toISOString() }),
   }));
 }

@@ -8,9 +8,11 @@ const records = (extra: Partial<PolicyInput> = {}): PolicyInput => ({
   legalProcess: { kind: 'court_order' },
   statesSuspect: true,
   targets: [{ kind: 'username', role: 'suspect' }],
+  dataRequested: ['ip_addresses', 'phone_number'],
   period: { from: '2026-01-01T00:00:00.000Z', to: '2026-06-30T00:00:00.000Z' },
   ...extra,
 });
+const found = (...ids: string[]) => ({ status: 'resolved' as const, resolved: true, accounts: ids.map((accountId) => ({ accountId, phoneCountry: 'DE' })), checkedAt: AT });
 const fields = (r: ReturnType<typeof checkPolicy>) => r.problems.map((p) => [p.field, p.code, p.outcome]);
 
 describe('legal policy check', () => {
@@ -69,14 +71,16 @@ describe('legal policy check', () => {
 
   it('names every target that resolves to no account, and asks for information when none does', () => {
     const two = records({ targets: [{ kind: 'username', role: 'suspect' }, { kind: 'phone_number', role: 'suspect' }] });
-    const some = checkPolicy(two, config, { resolutions: [{ resolved: true, accountId: 'a1', phoneCountry: 'DE', checkedAt: AT }, { resolved: false, checkedAt: AT }] });
+    const some = checkPolicy(two, config, { resolutions: [found('a1'), { status: 'not_found', resolved: false, accounts: [], checkedAt: AT }] });
     expect(fields(some)).toEqual([['/targets/1/value', 'target_unresolved', 'note']]);
-    const none = checkPolicy(two, config, { resolutions: [{ resolved: false, checkedAt: AT }, undefined] });
+    const none = checkPolicy(two, config, { resolutions: [{ status: 'invalid', resolved: false, accounts: [], reason: 'not an E.164 phone number', checkedAt: AT }, undefined] });
     expect(fields(none)).toEqual([
-      ['/targets/0/value', 'target_unresolved', 'note'],
+      ['/targets/0/value', 'target_invalid', 'note'],
       ['/targets/1/value', 'target_unresolved', 'note'],
       ['/targets', 'targets_unresolved', 'needs_info'],
     ]);
+    const shared = checkPolicy(records(), config, { resolutions: [found('a1', 'a2')] });
+    expect(fields(shared)).toEqual([['/targets/0/value', 'target_names_several_accounts', 'note']]);
   });
 
   it('clamps the period to the data held, and says so per end', () => {
@@ -90,13 +94,16 @@ describe('legal policy check', () => {
     const inside = checkPolicy(records(), config, { dataHeld: { from: '2025-01-01T00:00:00.000Z', to: '2026-11-30T00:00:00.000Z' } });
     expect(inside.problems).toEqual([]);
     expect(inside.effectivePeriod).toEqual(records().period);
-    const outside = checkPolicy(records(), config, { dataHeld: { from: '2026-07-01T00:00:00.000Z', to: '2026-11-30T00:00:00.000Z' } });
-    expect(fields(outside)).toEqual([['/period', 'no_data_held', 'needs_info']]);
+    const outside = { from: '2026-07-01T00:00:00.000Z', to: '2026-11-30T00:00:00.000Z' };
+    // Phone numbers are still there to give; IP addresses alone are not.
+    expect(fields(checkPolicy(records(), config, { dataHeld: outside }))).toEqual([['/period', 'no_data_held', 'note']]);
+    expect(fields(checkPolicy(records({ dataRequested: ['ip_addresses'] }), config, { dataHeld: outside }))).toEqual([['/period', 'no_data_held', 'needs_info']]);
+    expect(fields(checkPolicy(records({ dataRequested: ['ip_addresses'] }), config, { resolutions: [found('a1')], dataHeld: null }))).toEqual([['/period', 'no_data_held', 'needs_info']]);
   });
 
   it('never puts a target value in a problem', () => {
     // Values never reach the check at all: it sees kinds and roles only.
-    const r = checkPolicy(records({ statesSuspect: false, legalProcess: { kind: 'subpoena' } }), config, { resolutions: [{ resolved: false, checkedAt: AT }] });
+    const r = checkPolicy(records({ statesSuspect: false, legalProcess: { kind: 'subpoena' } }), config, { resolutions: [{ status: 'not_found', resolved: false, accounts: [], checkedAt: AT }] });
     expect(r.problems.length).toBeGreaterThan(0);
     for (const p of r.problems) expect(p.field.startsWith('/')).toBe(true);
   });

@@ -1,5 +1,5 @@
 import type { LegalProblem, TargetLookup } from './legal-record';
-import { JUDICIAL_PROCESS_KINDS, type LegalProcessKind, type LegalRequestType, type TargetKind, type TargetRole } from './legal-vocabulary';
+import { JUDICIAL_PROCESS_KINDS, type DisclosableData, type LegalProcessKind, type LegalRequestType, type TargetKind, type TargetRole } from './legal-vocabulary';
 
 /**
  * The legal desk's policy check, pure: given a request as entered, the
@@ -31,6 +31,7 @@ export interface PolicyInput {
   legalProcess: { kind: LegalProcessKind };
   statesSuspect: boolean;
   targets: readonly { kind: TargetKind; role: TargetRole }[];
+  dataRequested: readonly DisclosableData[];
   period: { from: string; to: string };
 }
 
@@ -40,8 +41,11 @@ export interface PolicyContext {
    * undefined when no source is wired: targets are then not checked.
    */
   resolutions?: readonly (TargetLookup | undefined)[];
-  /** The span of sign-in data the platform holds, or undefined when unknown. */
-  dataHeld?: { from: string; to: string };
+  /**
+   * The span of sign-ins held for the targets' accounts (`to` exclusive);
+   * null when none is held; undefined when not looked up.
+   */
+  dataHeld?: { from: string; to: string } | null;
 }
 
 export interface PolicyResult {
@@ -89,8 +93,12 @@ export function checkPolicy(input: PolicyInput, config: LegalPolicyConfig, ctx: 
   if (ctx.resolutions) {
     const resolved = ctx.resolutions.filter((r) => r?.resolved).length;
     ctx.resolutions.forEach((r, i) => {
-      if (!r?.resolved) {
+      if (r?.status === 'invalid') {
+        problems.push({ field: `/targets/${i}/value`, code: 'target_invalid', message: `target ${i}: ${r.reason ?? 'not a valid identifier'}`, outcome: 'note' });
+      } else if (!r?.resolved) {
         problems.push({ field: `/targets/${i}/value`, code: 'target_unresolved', message: `target ${i} names no account the platform holds`, outcome: 'note' });
+      } else if (r.accounts.length > 1) {
+        problems.push({ field: `/targets/${i}/value`, code: 'target_names_several_accounts', message: `target ${i} names ${r.accounts.length} accounts (a recycled or shared number): all of them are produced if it is`, outcome: 'note' });
       }
     });
     if (resolved === 0 && input.targets.length > 0) {
@@ -98,18 +106,23 @@ export function checkPolicy(input: PolicyInput, config: LegalPolicyConfig, ctx: 
     }
   }
 
+  // Without sign-ins there are no IP addresses to give: that blocks a request for IP addresses alone; with the phone number asked too, it is a note.
+  const onlyIps = input.dataRequested.length > 0 && input.dataRequested.every((d) => d === 'ip_addresses');
+  const noDataOutcome = input.type !== 'preservation' && !onlyIps ? 'note' : 'needs_info';
   let effectivePeriod = { from: input.period.from, to: input.period.to };
-  if (ctx.dataHeld) {
+  if (ctx.dataHeld === null && ctx.resolutions?.some((r) => r?.resolved)) {
+    problems.push({ field: '/period', code: 'no_data_held', message: 'the platform holds no sign-ins of these accounts', outcome: noDataOutcome });
+  } else if (ctx.dataHeld) {
     const from = maxIso(input.period.from, ctx.dataHeld.from);
     const to = minIso(input.period.to, ctx.dataHeld.to);
-    if (Date.parse(from) > Date.parse(to)) {
-      problems.push({ field: '/period', code: 'no_data_held', message: `the platform holds no data for this period (it holds ${ctx.dataHeld.from} to ${ctx.dataHeld.to})`, outcome: 'needs_info' });
+    if (Date.parse(from) >= Date.parse(to)) {
+      problems.push({ field: '/period', code: 'no_data_held', message: `the platform holds no sign-ins of these accounts in this period (it holds ${ctx.dataHeld.from} to ${ctx.dataHeld.to})`, outcome: noDataOutcome });
     } else {
       if (from !== input.period.from) {
-        problems.push({ field: '/period/from', code: 'period_clamped', message: `the platform holds data from ${ctx.dataHeld.from} only: the period starts there`, outcome: 'note' });
+        problems.push({ field: '/period/from', code: 'period_clamped', message: `sign-ins are held from ${ctx.dataHeld.from} only: the period starts there`, outcome: 'note' });
       }
       if (to !== input.period.to) {
-        problems.push({ field: '/period/to', code: 'period_clamped', message: `the platform holds data up to ${ctx.dataHeld.to} only: the period ends there`, outcome: 'note' });
+        problems.push({ field: '/period/to', code: 'period_clamped', message: `sign-ins are held up to ${ctx.dataHeld.to} only: the period ends there`, outcome: 'note' });
       }
       effectivePeriod = { from, to };
     }

@@ -31,13 +31,18 @@ export interface AgencyRecord {
   createdBy: string;
 }
 
-/** What the subscriber data source answered for one target, at intake (or when info arrived). */
+/** What the subscriber data source answered for one target, at intake. */
 export interface TargetLookup {
+  status: 'resolved' | 'not_found' | 'invalid';
   resolved: boolean;
-  /** The platform account the target names (one per target). */
-  accountId?: string;
-  /** ISO 3166-1 alpha-2 of the account's phone number: the transparency report's country. */
-  phoneCountry?: string;
+  /**
+   * The accounts the target names (a phone number may name several), each
+   * with the country of its phone number (the transparency report's
+   * country; absent for an account without one).
+   */
+  accounts: { accountId: string; phoneCountry?: string }[];
+  /** Why an invalid target is invalid (never the value). */
+  reason?: string;
   checkedAt: string;
 }
 
@@ -100,11 +105,11 @@ export type NoticeHold = 'gag' | 'emergency';
 
 /** The notice owed to one user whose data was disclosed. */
 export interface LegalNotice {
-  /** `<requestId>.<targetIndex>` */
+  /** `<requestId>.<n>`, n counting the package's accounts. */
   id: string;
   targetIndex: number;
-  /** Whom the platform notifies. */
-  accountId?: string;
+  /** Whom the platform notifies: one notice per account whose data left. */
+  accountId: string;
   state: 'held' | 'due' | 'delivered';
   /** What holds it back while `held`: a gag order until its date, an emergency until legal marks it over. */
   heldBy: NoticeHold[];
@@ -124,8 +129,10 @@ export interface LegalHistoryEntry {
 
 export interface LegalPackageRef {
   id: string;
-  /** SHA-256 (hex) of the signed manifest: what the audit chain records of the package. */
+  /** SHA-256 (hex) of the manifest bytes the signature covers. */
   manifestSha256: string;
+  /** SHA-256 (hex) of the package file as the agency downloads it (`sha256sum` of it). */
+  sha256: string;
   builtAt: string;
   expiresAt: string;
   deletedAt?: string;
@@ -206,6 +213,7 @@ export function workflowViewOf(r: LegalRequestRecord): WorkflowView {
   return { state: r.state, type: r.type, enteredBy: r.enteredBy, approvals: r.approvals };
 }
 
+/** SHA-256 (hex) of a target value or a document. */
 export function valueSha256(value: string | Buffer): string {
   return createHash('sha256').update(value).digest('hex');
 }
@@ -219,4 +227,19 @@ export function targetRef(t: Pick<LegalTarget, 'index' | 'kind' | 'role' | 'valu
 export function followUpOverdue(r: Pick<LegalRequestRecord, 'emergency'>, now: Date): boolean {
   const e = r.emergency;
   return Boolean(e?.followUpDueAt && !e.followUp && Date.parse(e.followUpDueAt) < now.getTime());
+}
+
+/** The distinct accounts of the targets decided `produce` (what a package or preservation covers), each with the first target naming it. */
+export function producedAccounts(r: Pick<LegalRequestRecord, 'targets'>): { targetIndex: number; accountId: string }[] {
+  const seen = new Set<string>();
+  const out: { targetIndex: number; accountId: string }[] = [];
+  for (const t of r.targets) {
+    if (!t.decision?.produce || !t.resolution?.resolved) continue;
+    for (const a of t.resolution.accounts) {
+      if (seen.has(a.accountId)) continue;
+      seen.add(a.accountId);
+      out.push({ targetIndex: t.index, accountId: a.accountId });
+    }
+  }
+  return out;
 }

@@ -16,7 +16,9 @@ function req(
     nonDisclosureUntil: o.gag ? '2027-01-01T00:00:00.000Z' : null,
     times: { receivedAt: o.received, acknowledgedAt: at(o.received, o.ack), ...(o.pkg !== undefined ? { packageProducedAt: at(o.received, o.pkg) } : {}) },
     targets: o.targets.map(([accountId, phoneCountry, produce]) => ({
-      resolution: accountId ? { resolved: true, accountId, phoneCountry, checkedAt: o.received } : { resolved: false, checkedAt: o.received },
+      resolution: accountId
+        ? { status: 'resolved' as const, resolved: true, accounts: [{ accountId, ...(phoneCountry ? { phoneCountry } : {}) }], checkedAt: o.received }
+        : { status: 'not_found' as const, resolved: false, accounts: [], checkedAt: o.received },
       decision: { produce, by: 'bea', at: o.received },
     })),
   };

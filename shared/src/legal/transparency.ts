@@ -12,7 +12,8 @@ import type { LegalRequestRecord } from './legal-record';
  *   happened to it later; its figures are its state when the report is read.
  * - A request counts in the row of every country among its targets' phone
  *   numbers (`phoneCountry` of the accounts its targets resolved to); a
- *   request none of whose targets resolved counts in the `other` row.
+ *   request none of whose targets resolved, and accounts without a phone
+ *   number, count in the `other` row.
  * - fulfilled: a package was produced holding data of at least one account
  *   of that country. users affected: distinct accounts of that country whose
  *   data was produced. rejected, emergency (type emergency), with a gag order
@@ -26,6 +27,8 @@ import type { LegalRequestRecord } from './legal-record';
  */
 
 export const SMALL_CELL = 5;
+/** The key of accounts without a phone number, and of requests none of whose targets matched an account: the other row. */
+const NO_COUNTRY = '';
 export const OTHER_ROW = 'other';
 
 export type TransparencyRecord = Pick<LegalRequestRecord, 'id' | 'type' | 'state' | 'nonDisclosureUntil' | 'times'> & {
@@ -109,24 +112,26 @@ export function aggregateTransparency(records: readonly TransparencyRecord[], pe
     const countries = new Set<string>();
     const produced = new Map<string, Set<string>>();
     for (const t of r.targets) {
-      const c = t.resolution?.resolved ? t.resolution.phoneCountry : undefined;
-      if (!c) continue;
-      countries.add(c);
-      if (r.times.packageProducedAt && t.decision?.produce && t.resolution?.accountId) {
-        if (!produced.has(c)) produced.set(c, new Set());
-        produced.get(c)!.add(t.resolution.accountId);
+      if (!t.resolution?.resolved) continue;
+      for (const a of t.resolution.accounts) {
+        // An account without a phone number has no country: it counts in the other row.
+        const c = a.phoneCountry ?? NO_COUNTRY;
+        countries.add(c);
+        if (r.times.packageProducedAt && t.decision?.produce) {
+          if (!produced.has(c)) produced.set(c, new Set());
+          produced.get(c)!.add(a.accountId);
+        }
       }
     }
     if (produced.size > 0 && r.times.packageProducedAt) fulfilHours.set(r.id, (Date.parse(r.times.packageProducedAt) - received) / HOUR);
-    const rows = countries.size > 0 ? [...countries].map((c) => byCountry.get(c) ?? byCountry.set(c, tally()).get(c)!) : [unresolved];
-    const rowCountries = countries.size > 0 ? [...countries] : [undefined];
+    const rowCountries = countries.size > 0 ? [...countries] : [NO_COUNTRY];
+    const rows = rowCountries.map((c) => (c === NO_COUNTRY ? unresolved : (byCountry.get(c) ?? byCountry.set(c, tally()).get(c)!)));
     rows.forEach((t, i) => {
       t.requests.add(r.id);
       if (r.state === 'rejected') t.rejected.add(r.id);
       if (r.type === 'emergency') t.emergency.add(r.id);
       if (r.nonDisclosureUntil) t.gag.add(r.id);
-      const c = rowCountries[i];
-      const accounts = c ? produced.get(c) : undefined;
+      const accounts = produced.get(rowCountries[i] as string);
       if (accounts && accounts.size > 0) {
         t.fulfilled.add(r.id);
         for (const a of accounts) t.users.add(a);

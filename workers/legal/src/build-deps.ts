@@ -1,16 +1,20 @@
 import {
   CatalogQueue,
+  ElasticsearchSubscriberSource,
   LegalStore,
   createElasticsearch,
   createRedis,
   ensureTakedownIndices,
   moderationKeys,
   type CoreConfig,
+  type LegalConfig,
+  type LegalKeys,
   type Logger,
+  type SubscriberSource,
 } from '@takedown/shared';
-import type { LegalWorkerDeps, PackageBuilder, SignInReader } from './legal-jobs';
+import type { LegalWorkerDeps } from './legal-jobs';
 
-export interface LegalWorkerConfig extends CoreConfig {
+export interface LegalWorkerConfig extends CoreConfig, LegalConfig {
   concurrency: number;
   packageRetentionDays: number;
   sweepMs: number;
@@ -20,7 +24,7 @@ export interface LegalWorkerConfig extends CoreConfig {
 export async function buildLegalWorkerDeps(
   config: LegalWorkerConfig,
   logger: Logger,
-  ports: { builder?: PackageBuilder; signIns?: SignInReader } = {},
+  legal: { packageKeys: LegalKeys; source?: SubscriberSource },
 ): Promise<LegalWorkerDeps & { close(): Promise<void> }> {
   const redis = createRedis(config.redis.url, { connectionName: 'legal', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);
@@ -38,7 +42,8 @@ export async function buildLegalWorkerDeps(
     preservations,
     notices,
     packageRetentionDays: config.packageRetentionDays,
-    ...ports,
+    source: legal.source ?? new ElasticsearchSubscriberSource(es, { accountsIndex: config.legal.accountsIndex, signInsIndex: config.legal.signInsIndex, contentIndex: config.contentIndex }),
+    packageKeys: legal.packageKeys,
     async close() {
       await Promise.all([packages.close(), preservations.close(), notices.close()]);
       redis.disconnect();

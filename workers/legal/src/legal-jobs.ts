@@ -1,5 +1,12 @@
+import { UnrecoverableError } from 'bullmq';
 import {
   PRESERVATION_DAYS,
+  produceDisclosurePackage,
+  producedAccounts,
+  valueSha256,
+  type DisclosureManifest,
+  type LegalKeys,
+  type SubscriberSource,
   appendLegalAudit,
   nextNoticeRelease,
   noticesForPackage,
@@ -24,28 +31,55 @@ import {
 
 /** A package built for a request: what to store (already encrypted) and what it holds. */
 export interface BuiltPackage {
-  /** Ciphertext to store. */
+  /** Ciphertext to store (AES-256-GCM, the request id as associated data). */
   data: Buffer;
-  /** How to open it with the key (algorithm, iv, tag, key id…): stored beside it, no secret. */
+  /** What the stored blob is, beside it: no secret. */
   sealed: Record<string, unknown>;
-  /** SHA-256 (hex) of the signed manifest. */
+  /** SHA-256 (hex) of the manifest bytes the signature covers. */
   manifestSha256: string;
+  /** SHA-256 (hex) of the package file the agency downloads. */
+  sha256: string;
   counts: { accounts: number; ipAddresses: number; phoneNumbers: number };
-  /** The targets whose data the package holds (one user notice each). */
-  produced: { targetIndex: number; accountId?: string }[];
+  /** The accounts whose data the package holds (one user notice each). */
+  produced: { targetIndex: number; accountId: string }[];
 }
 
 /**
- * Builds the signed package of an approved request: only the targets
- * decided `produce` × the data types requested × the effective period.
+ * Builds the signed, encrypted package of an approved request through the
+ * subscriber source: only the accounts of the targets decided `produce` ×
+ * the data types requested × the effective period (from inclusive, to
+ * exclusive). `produceDisclosurePackage` checks every record against that
+ * scope once more.
  */
-export interface PackageBuilder {
-  build(r: LegalRequestRecord): Promise<BuiltPackage>;
+export async function buildPackage(source: SubscriberSource, keys: LegalKeys, r: LegalRequestRecord): Promise<BuiltPackage> {
+  const produced = producedAccounts(r);
+  if (produced.length === 0) throw new UnrecoverableError('no account of this request is decided produce');
+  const period = r.effectivePeriod ?? r.period;
+  const out = await produceDisclosurePackage(
+    source,
+    {
+      packageId: r.id,
+      requestId: r.id,
+      // The approval's time: a retried job writes the same manifest time.
+      createdAt: r.times.approvedAt ?? r.updatedAt,
+      scope: { accountIds: produced.map((p) => p.accountId).sort(), dataTypes: [...r.dataRequested], period },
+    },
+    keys,
+  );
+  const records = (name: string) => out.manifest.files.find((f) => f.name === name)?.records ?? 0;
+  return {
+    data: out.encrypted,
+    sealed: { format: 'TDE1', cipher: 'aes-256-gcm', aad: 'package id', packageBytes: out.bytes, signingKeyId: out.manifest.signingKeyId },
+    manifestSha256: manifestSha256Of(out.manifest),
+    sha256: out.sha256,
+    counts: { accounts: produced.length, ipAddresses: records('ip-addresses.json'), phoneNumbers: records('phone-numbers.json') },
+    produced,
+  };
 }
 
-/** The platform's sign-ins of one account within a period (what preservation copies). */
-export interface SignInReader {
-  signIns(accountId: string, period: { from: string; to: string }): AsyncIterable<{ ip: string; at: string }>;
+/** The manifest's bytes as signed (buildDisclosurePackage writes it as indented JSON and a line feed). */
+function manifestSha256Of(manifest: DisclosureManifest): string {
+  return valueSha256(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'));
 }
 
 export interface LegalWorkerDeps {
@@ -57,8 +91,10 @@ export interface LegalWorkerDeps {
   preservations: CatalogQueue<'legal-preserve'>;
   notices: CatalogQueue<'legal-notice'>;
   packageRetentionDays: number;
-  builder?: PackageBuilder;
-  signIns?: SignInReader;
+  /** The platform's subscriber data (packages and preservations read it). */
+  source?: SubscriberSource;
+  /** Signing and encryption keys of packages. */
+  packageKeys?: LegalKeys;
   now?: () => Date;
 }
 
@@ -72,8 +108,8 @@ export async function producePackage(deps: LegalWorkerDeps, requestId: string): 
   if (!current) return 'skipped';
   const r = current.record;
   if (r.state !== 'approved' || r.type === 'preservation') return 'skipped';
-  if (!deps.builder) throw new Error('no package builder is configured (the legal worker needs the package signing and encryption keys)');
-  const built = await deps.builder.build(r);
+  if (!deps.source || !deps.packageKeys) throw new Error('the legal worker has no subscriber source or package keys');
+  const built = await buildPackage(deps.source, deps.packageKeys, r);
   const now = nowOf(deps);
   const at = now.toISOString();
   const expiresAt = new Date(now.getTime() + deps.packageRetentionDays * DAY).toISOString();
@@ -85,7 +121,7 @@ export async function producePackage(deps: LegalWorkerDeps, requestId: string): 
       ...rec,
       state: result.state,
       times: { ...rec.times, packageProducedAt: at },
-      package: { id: requestId, manifestSha256: built.manifestSha256, builtAt: at, expiresAt, counts: built.counts, downloads: 0 },
+      package: { id: requestId, manifestSha256: built.manifestSha256, sha256: built.sha256, builtAt: at, expiresAt, counts: built.counts, downloads: 0 },
       notices: noticesForPackage(rec, built.produced, now),
       history: [...rec.history, { event: 'package_produced', by: 'system', at, from: rec.state, to: result.state }],
       updatedAt: at,
@@ -101,7 +137,7 @@ export async function producePackage(deps: LegalWorkerDeps, requestId: string): 
     type: 'legal.package.produced',
     actor: 'system',
     at,
-    data: { requestId, manifestSha256: built.manifestSha256, counts: built.counts, produced: built.produced.map((p) => p.targetIndex), expiresAt },
+    data: { requestId, manifestSha256: built.manifestSha256, sha256: built.sha256, counts: built.counts, produced: [...new Set(built.produced.map((p) => p.targetIndex))], expiresAt },
   });
   return 'produced';
 }
@@ -137,33 +173,26 @@ export async function preserve(deps: LegalWorkerDeps, requestId: string): Promis
   if (!current) return 'skipped';
   const r = current.record;
   if (r.state !== 'approved' || r.type !== 'preservation' || r.preservation) return 'skipped';
-  if (!deps.signIns) throw new Error('no sign-in source is configured');
+  if (!deps.source) throw new Error('the legal worker has no subscriber source');
   const now = nowOf(deps);
   const at = now.toISOString();
   const period = r.effectivePeriod ?? r.period;
-  const targets = r.targets.filter((t) => t.decision?.produce && accountOf(t));
+  const accounts = producedAccounts(r);
+  const targetOf = new Map(accounts.map((a) => [a.accountId, a.targetIndex]));
   let count = 0;
-  for (const t of targets) {
-    const accountId = accountOf(t) as string;
-    let batch: Parameters<LegalStore['preserveSignIns']>[0][number][] = [];
-    let n = 0;
-    for await (const s of deps.signIns.signIns(accountId, period)) {
-      batch.push({ id: `${requestId}.${t.index}.${n++}`, requestId, targetIndex: t.index, accountId, ip: s.ip, at: s.at, preservedAt: at });
-      if (batch.length >= 1000) {
-        await deps.store.preserveSignIns(batch);
-        batch = [];
-      }
+  if (accounts.length > 0) {
+    for await (const page of deps.source.signIns(accounts.map((a) => a.accountId).sort(), period, { pageSize: 1000 })) {
+      // Ids follow the source's order (account, time, address): a retried job writes the same documents again.
+      await deps.store.preserveSignIns(page.map((s) => ({ id: `${requestId}.${count++}`, requestId, targetIndex: targetOf.get(s.accountId) as number, accountId: s.accountId, ip: s.ip, at: s.at, preservedAt: at })));
     }
-    await deps.store.preserveSignIns(batch);
-    count += n;
   }
   const expiresAt = new Date(now.getTime() + PRESERVATION_DAYS * DAY).toISOString();
   const saved = await deps.store.mutate(requestId, (rec) => {
     if (rec.state !== 'approved' || rec.preservation) return undefined;
     return {
       ...rec,
-      preservation: { preservedAt: at, expiresAt, signIns: count, accounts: targets.length },
-      history: [...rec.history, { event: 'preserved', by: 'system', at, note: `${count} sign-in(s) of ${targets.length} account(s)` }],
+      preservation: { preservedAt: at, expiresAt, signIns: count, accounts: accounts.length },
+      history: [...rec.history, { event: 'preserved', by: 'system', at, note: `${count} sign-in(s) of ${accounts.length} account(s)` }],
       updatedAt: at,
     };
   });
@@ -171,12 +200,6 @@ export async function preserve(deps: LegalWorkerDeps, requestId: string): Promis
     await deps.store.deletePreserved(requestId);
     return 'skipped';
   }
-  await appendLegalAudit(deps, { type: 'legal.preservation.preserved', actor: 'system', at, data: { requestId, targets: targets.map((t) => t.index), signIns: count, expiresAt } });
+  await appendLegalAudit(deps, { type: 'legal.preservation.preserved', actor: 'system', at, data: { requestId, targets: [...new Set(accounts.map((a) => a.targetIndex))], signIns: count, expiresAt } });
   return 'preserved';
-}
-
-/** The account a target names: as the subscriber data source resolved it (an account id names itself). */
-export function accountOf(t: LegalRequestRecord['targets'][number]): string | undefined {
-  if (t.resolution) return t.resolution.resolved ? t.resolution.accountId : undefined;
-  return t.kind === 'account_id' ? t.value : undefined;
 }

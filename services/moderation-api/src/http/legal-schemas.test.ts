@@ -40,6 +40,12 @@ describe('legal desk schemas', () => {
     expect(f).toBe('/targets/0/value');
     expect(message).not.toContain('015112345678');
     expect(field(() => validateIntakeBody(body({ targets: [{ kind: 'username', value: 'a', role: 'boss' }] }), now))?.[0]).toBe('/targets/0/role');
+    // As orders write them: spaces and brackets are fine, the digits must be E.164.
+    expect(validateIntakeBody(body({ targets: [{ kind: 'phone_number', value: '+49 (151) 1234-5678', role: 'suspect' }] }), now).targets[0]!.value).toBe('+49 (151) 1234-5678');
+    const [f2, m2] = field(() => validateIntakeBody(body({ targets: [{ kind: 'phone_number', value: '+49 151 1234 5678 9999 99', role: 'suspect' }] }), now))!;
+    expect([f2, String(m2).includes("1234")]).toEqual(['/targets/0/value', false]);
+    const same = [{ kind: 'phone_number', value: '+4915112345678', role: 'suspect' }, { kind: 'phone_number', value: '+49 151 12345678', role: 'suspect' }];
+    expect(field(() => validateIntakeBody(body({ targets: same }), now))?.[0]).toBe('/targets/1');
   });
 
   it('takes 1 to 50 targets, each once', () => {

@@ -14,6 +14,7 @@ import {
   ValidationError,
   compileValidator,
   externalIdSchema,
+  normalizeTarget,
   type AgencyFunction,
   type DisclosableData,
   type LegalProcessKind,
@@ -77,8 +78,8 @@ const legalProcessSchema = {
   },
 } as const;
 
-/** E.164: a plus, then up to 15 digits. */
-export const E164_PATTERN = '^\\+[1-9][0-9]{6,14}$';
+/** A phone number as orders write it: E.164, perhaps with spaces, dashes, dots or brackets (checked as E.164 once they are out). */
+export const PHONE_PATTERN = '^\\+[1-9][0-9 ().\\u00a0-]{6,30}$';
 
 export interface IntakeBody {
   type: LegalRequestType;
@@ -120,7 +121,7 @@ const validateIntakeShape = compileValidator<IntakeBody>(
           required: ['kind', 'value', 'role'],
           properties: { kind: { type: 'string', enum: TARGET_KINDS }, value: externalIdSchema, role: { type: 'string', enum: TARGET_ROLES } },
           if: { properties: { kind: { const: 'phone_number' } }, required: ['kind'] },
-          then: { properties: { value: { type: 'string', pattern: E164_PATTERN } } },
+          then: { properties: { value: { type: 'string', pattern: PHONE_PATTERN } } },
         },
       },
       dataRequested: { type: 'array', minItems: 1, maxItems: DISCLOSABLE_DATA.length, uniqueItems: true, items: { type: 'string', enum: DISCLOSABLE_DATA } },
@@ -158,7 +159,10 @@ export function validateIntakeBody(input: unknown, now: Date): IntakeBody {
   if (to > now.getTime()) throw new ValidationError('legal request: /period/to must not be in the future', '/period/to', 'period_in_future');
   const seen = new Map<string, number>();
   b.targets.forEach((t, i) => {
-    const key = `${t.kind}\u0000${t.value}`;
+    // The form the source looks a target up in (a number without its spaces, a username without its @): the same target twice is refused.
+    const n = normalizeTarget(t);
+    if (!n.ok) throw new ValidationError(`legal request: /targets/${i}/value is ${n.reason}`, `/targets/${i}/value`);
+    const key = `${t.kind}\u0000${t.kind === 'username' ? n.value.toLowerCase() : n.value}`;
     if (seen.has(key)) throw new ValidationError(`legal request: /targets/${i} repeats target ${seen.get(key)}`, `/targets/${i}`, 'duplicate_target');
     seen.set(key, i);
   });

@@ -11,6 +11,8 @@ import {
   appendLegalAudit,
   availableEvents,
   checkPolicy,
+  decryptPackage,
+  lookUpTargets,
   followUpOverdue,
   isBlocking,
   parseQuarter,
@@ -38,6 +40,8 @@ import {
   type ModerationKeys,
   type Principal,
   type Redis,
+  type LegalKeys,
+  type SubscriberSource,
   type TargetLookup,
   type TargetWithholdReason,
   type TransitionResult,
@@ -45,21 +49,6 @@ import {
   type Versioned,
 } from '@takedown/shared';
 import { decodePdf, type InfoReceivedBody, type IntakeBody, type LegalProcessBody } from '../http/legal-schemas';
-
-/**
- * Where the desk asks about the platform's accounts: which account a target
- * names, and the span of data held. The subscriber data source implements
- * it; without one, targets are not checked and the period is not clamped.
- */
-export interface TargetResolver {
-  resolveTargets(targets: readonly { kind: LegalTarget['kind']; value: string }[]): Promise<(TargetLookup | undefined)[]>;
-  dataHeld(): Promise<{ from: string; to: string } | undefined>;
-}
-
-/** Reads a stored package back, decrypted, as the agency receives it. */
-export interface PackageReader {
-  read(r: LegalRequestRecord): Promise<{ data: Buffer; contentType: string; filename: string; manifestSha256: string } | undefined>;
-}
 
 export interface LegalDeskDeps {
   store: LegalStore;
@@ -69,8 +58,14 @@ export interface LegalDeskDeps {
   policy: LegalPolicyConfig;
   packages: CatalogQueue<'legal-package'>;
   preservations: CatalogQueue<'legal-preserve'>;
-  resolver?: TargetResolver;
-  packageReader?: PackageReader;
+  /**
+   * The platform's subscriber data: which accounts targets name, their
+   * phone numbers' countries, the sign-ins held. Without it targets are not
+   * checked and the period is not clamped (and nothing can be produced).
+   */
+  subscribers?: SubscriberSource;
+  /** The package keys: stored packages are decrypted with them for download. */
+  packageKeys?: LegalKeys;
 }
 
 const HOUR = 3600_000;
@@ -79,7 +74,7 @@ const DAY = 24 * HOUR;
 export const TRANSPARENCY_READ_LIMIT = 100_000;
 
 /** The fields the transparency aggregation reads. */
-const TRANSPARENCY_SOURCE = ['id', 'type', 'state', 'nonDisclosureUntil', 'times', 'targets.resolution.resolved', 'targets.resolution.accountId', 'targets.resolution.phoneCountry', 'targets.decision.produce'];
+const TRANSPARENCY_SOURCE = ['id', 'type', 'state', 'nonDisclosureUntil', 'times', 'targets.resolution.resolved', 'targets.resolution.accounts', 'targets.decision.produce'];
 
 export function legalActorOf(p: Principal): LegalActor {
   if (p.role === 'agency') return { kind: 'agency', id: actorOf(p), formerIds: p.formerActors };
@@ -131,14 +126,14 @@ export class LegalDesk {
     const id = newRequestId(now);
     const pdf = body.legalProcess.document ? decodePdf(body.legalProcess.document, '/legalProcess/document') : undefined;
     const targets: LegalTarget[] = body.targets.map((t, index) => ({ index, kind: t.kind, value: t.value, valueSha256: valueSha256(t.value), role: t.role }));
-    const { resolutions, dataHeld } = await this.lookUp(targets);
+    const { resolutions, dataHeld } = await this.lookUp(targets, now);
     resolutions?.forEach((r, i) => {
       if (r) (targets[i] as LegalTarget).resolution = r;
     });
     const { problems, effectivePeriod } = checkPolicy(
-      { type: body.type, agencyCountry: agency.country, legalProcess: body.legalProcess, statesSuspect: body.statesSuspect, targets, period: body.period },
+      { type: body.type, agencyCountry: agency.country, legalProcess: body.legalProcess, statesSuspect: body.statesSuspect, targets, dataRequested: body.dataRequested, period: body.period },
       this.deps.policy,
-      { ...(resolutions ? { resolutions } : {}), ...(dataHeld ? { dataHeld } : {}) },
+      { ...(resolutions ? { resolutions } : {}), ...(dataHeld !== undefined ? { dataHeld } : {}) },
     );
 
     const document = pdf ? await this.storeDocument(id, pdf, by, at) : undefined;
@@ -476,12 +471,12 @@ export class LegalDesk {
     const { record } = await this.load(p, id);
     if (!record.package) throw new ConflictError(`no package has been produced for this request (it is ${record.state})`, 'package_not_ready', 'state');
     if (record.package.deletedAt) throw new NotFoundError(`the package was deleted on ${record.package.deletedAt} (kept ${record.package.expiresAt ? 'until its expiry' : 'for the retention period'})`, 'package_deleted', 'package');
-    const reader = this.deps.packageReader;
-    if (!reader) throw new UnavailableError('packages cannot be read here: no package key is configured', 'packages_unavailable');
-    const pkg = await reader.read(record).catch((err: unknown) => {
-      throw storeFailure('read package', err);
-    });
-    if (!pkg) throw new NotFoundError('the package is gone from storage', 'package_deleted', 'package');
+    const keys = this.deps.packageKeys;
+    if (!keys) throw new UnavailableError('packages cannot be read here: no package key is configured', 'packages_unavailable');
+    const stored = await this.deps.store.getPackage(id);
+    if (!stored) throw new NotFoundError('the package is gone from storage', 'package_deleted', 'package');
+    // Sealed with the package id (the request id) as associated data: a blob filed under another id does not open.
+    const pkg = { data: decryptPackage(stored.data, keys.encryptionKey, record.package.id), contentType: 'application/json', filename: `${id}.takedown-package.json`, manifestSha256: stored.manifestSha256 };
     const at = this.now().toISOString();
     const by = actorOf(p);
     const agencyFirst = p.role === 'agency' && record.state === 'package_produced';
@@ -583,12 +578,12 @@ export class LegalDesk {
   private recheck(r: LegalRequestRecord, at: string): LegalRequestRecord {
     const hasResolutions = r.targets.some((t) => t.resolution);
     const { problems }: { problems: LegalProblem[] } = checkPolicy(
-      { type: r.type, agencyCountry: r.agency.country, legalProcess: r.legalProcess, statesSuspect: r.statesSuspect, targets: r.targets, period: r.period },
+      { type: r.type, agencyCountry: r.agency.country, legalProcess: r.legalProcess, statesSuspect: r.statesSuspect, targets: r.targets, dataRequested: r.dataRequested, period: r.period },
       this.deps.policy,
       hasResolutions ? { resolutions: r.targets.map((t) => t.resolution) } : {},
     );
-    // Clamping is decided at intake (data held then); keep its notes.
-    const clamped = r.problems.filter((x) => x.code === 'period_clamped' || x.code === 'no_data_held');
+    // What the source answered at intake stands (target notes, the period clamped to the data held then).
+    const clamped = r.problems.filter((x) => ['period_clamped', 'no_data_held', 'target_invalid', 'target_names_several_accounts'].includes(x.code) || (x.code === 'target_unresolved' && !hasResolutions));
     return this.applyPolicyOutcome({ ...r, problems: [...problems, ...clamped] }, at);
   }
 
@@ -598,12 +593,12 @@ export class LegalDesk {
     if (r.state === 'needs_info') await this.audit('legal.request.request_info', 'system', at, { requestId: r.id, policy: true, problems: r.problems.filter(isBlocking).map((x) => x.code) });
   }
 
-  private async lookUp(targets: readonly LegalTarget[]): Promise<{ resolutions?: (TargetLookup | undefined)[]; dataHeld?: { from: string; to: string } }> {
-    const resolver = this.deps.resolver;
-    if (!resolver) return {};
+  private async lookUp(targets: readonly LegalTarget[], now: Date): Promise<{ resolutions?: TargetLookup[]; dataHeld?: { from: string; to: string } | null }> {
+    const source = this.deps.subscribers;
+    if (!source) return {};
     try {
-      const [resolutions, dataHeld] = await Promise.all([resolver.resolveTargets(targets), resolver.dataHeld()]);
-      return { resolutions, ...(dataHeld ? { dataHeld } : {}) };
+      const { lookups, dataHeld } = await lookUpTargets(source, targets.map((t) => ({ kind: t.kind, value: t.value })), now);
+      return { resolutions: lookups, dataHeld };
     } catch (err) {
       // The source's errors may quote the query (target values): only the operation goes on.
       throw storeFailure('resolve targets', err);

@@ -24,7 +24,7 @@ export async function renderPeople({ main, me }) {
           <fieldset><legend>Roles</legend>${ROLES.map((r) => `<label><input type="checkbox" name="p-role" value="${r}"> ${r}</label>`).join(' ')}</fieldset>
           <label><input type="checkbox" id="p-csam"> Cleared for csam (restricted lane, csam text and figures; takes effect when a second admin confirms)</label>
           <label for="p-standing">Reporter standing</label><select id="p-standing"><option value="">none</option>${STANDINGS.map((s) => `<option>${s}</option>`).join('')}</select>
-          <label for="p-agency">Agency (required with the agency role)</label><select id="p-agency"><option value="">none</option></select>
+          <label for="p-agency">Agency they act for (agency people only, required for them)</label><select id="p-agency"><option value="">none</option></select>
           <label><input type="checkbox" id="p-emergency"> Emergency grant (legal officers: may disclose an emergency request alone)</label>
           <p><button class="primary" type="submit" id="person-save">Add person</button> <button type="button" id="person-cancel" hidden>Cancel</button></p>
           <p id="person-msg" class="error" role="alert"></p>
@@ -80,12 +80,14 @@ export async function renderPeople({ main, me }) {
   };
   // Registered agencies, for the agency grant (POST /v1/legal/agencies registers one).
   const agencySelect = main.querySelector('#p-agency');
-  try {
-    const { agencies } = await api('GET', '/v1/legal/agencies');
-    agencySelect.innerHTML = `<option value="">none</option>${agencies.map((a) => `<option value="${esc(a.id)}">${esc(a.name)} (${esc(a.country)}, ${esc(a.function.replace(/_/g, ' '))})</option>`).join('')}`;
-  } catch {
-    // no agencies to offer: the grant cannot be set here
-  }
+  const loadAgencies = async () => {
+    try {
+      const { agencies } = await api('GET', '/v1/legal/agencies');
+      agencySelect.innerHTML = `<option value="">none</option>${agencies.map((a) => `<option value="${esc(a.id)}">${esc(a.name)} (${esc(a.country)}, ${esc(a.function.replace(/_/g, ' '))})</option>`).join('')}`;
+    } catch {
+      // no agencies to offer: the grant cannot be set here
+    }
+  };
   const resetForm = () => {
     editing = null;
     form.reset();
@@ -195,5 +197,5 @@ export async function renderPeople({ main, me }) {
       main.querySelector('#people-search').focus();
     }
   });
-  await load();
+  await Promise.all([load(), loadAgencies()]);
 }

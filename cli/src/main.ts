@@ -7,8 +7,11 @@ import {
   DEV_KEY_FILES,
   ROLES,
   STANDINGS,
+  LegalStore,
+  PeopleStore,
   TokenStore,
   coreEnvVars,
+  takedownIndexNames,
   createElasticsearch,
   createRedis,
   isTakedownError,
@@ -57,7 +60,13 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
   const redis = createRedis(config.redis.url, { connectionName: 'takedown-cli', maxRetriesPerRequest: 2 });
   const keys = moderationKeys(config.queuePrefix);
-  const tokens = new TokenStore(redis, keys);
+  // An agency person's grant must name an agency registered on the legal desk (its registry is in Elasticsearch, read only when asked).
+  let es: ReturnType<typeof createElasticsearch> | undefined;
+  const agencyExists = async (id: string) => {
+    es ??= createElasticsearch(config.elasticsearch);
+    return (await new LegalStore(es, takedownIndexNames(config.indexPrefix)).getAgency(id)) !== undefined;
+  };
+  const tokens = new TokenStore(redis, keys, new PeopleStore(redis, keys, { agencyExists }));
   const actor = `cli:${process.env['USER'] ?? 'unknown'}`;
   try {
     await migrateLegacyTokens(redis, keys, tokens);
@@ -110,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   } finally {
     redis.disconnect();
+    await es?.close();
   }
 }
 

@@ -30,15 +30,32 @@ const SEARCH_PORT = Number(process.env.TAKEDOWN_SEARCH_PORT || 8090);
 const INGEST_PORT = Number(process.env.TAKEDOWN_INGEST_PORT || 8070);
 const DATA_DIR = path.resolve(ROOT, process.env.TAKEDOWN_DATA_DIR || '.data');
 const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'];
-/** Demo tokens beyond one per role: a moderator cleared for the csam queue, a reporter with trusted-flagger standing. */
-const DEMO_EXTRA = { 'moderator-csam': { role: 'moderator', grants: { csam: true } }, 'reporter-flagger': { role: 'reporter', grants: { standing: 'trusted_flagger' } } };
+/** The agency the demo agency token acts for (registered on start). */
+const DEMO_AGENCY = { id: 'demo-police', name: 'Demo Police (law enforcement)', country: 'DE', function: 'law_enforcement' };
+/**
+ * Demo tokens beyond one per role: a moderator cleared for the csam queue, a
+ * reporter with trusted-flagger standing, the legal desk's agency, two more
+ * legal officers (two approve, neither the one who entered a request) and
+ * one holding the emergency grant.
+ */
+const DEMO_EXTRA = {
+  'moderator-csam': { role: 'moderator', grants: { csam: true } },
+  'reporter-flagger': { role: 'reporter', grants: { standing: 'trusted_flagger' } },
+  agency: { role: 'agency', grants: { agency: DEMO_AGENCY.id } },
+  'legal-2': { role: 'legal', grants: {} },
+  'legal-3': { role: 'legal', grants: {} },
+  'legal-emergency': { role: 'legal', grants: { emergency: true } },
+};
 
 /**
  * One fresh token per role (earlier demo tokens revoked: only hashes are
  * stored, so they cannot be shown again). Each demo token belongs to its own
  * demo person, made on the first start and reused after.
  */
-async function demoTokens(shared, redis, config) {
+async function demoTokens(shared, redis, config, es) {
+  const indices = await shared.ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
+  const legal = new shared.LegalStore(es, indices);
+  if (!(await legal.getAgency(DEMO_AGENCY.id))) await legal.createAgency({ ...DEMO_AGENCY, createdAt: new Date().toISOString(), createdBy: 'takedown-demo' });
   const keys = shared.moderationKeys(config.queuePrefix);
   const tokens = new shared.TokenStore(redis, keys);
   await shared.migrateLegacyTokens(redis, keys, tokens);
@@ -210,7 +227,7 @@ async function main() {
     const { subscriberLine, keysLine } = await legalDemo(shared, es, config);
     const present = (await es.count({ index: config.contentIndex })).count;
     const redis = shared.createRedis(config.redis.url, { connectionName: 'start' });
-    const tokens = config.env === 'production' ? {} : await demoTokens(shared, redis, config);
+    const tokens = config.env === 'production' ? {} : await demoTokens(shared, redis, config, es);
     redis.disconnect();
 
     for (const r of runnables()) {
@@ -263,6 +280,8 @@ async function main() {
             ...Object.entries(tokens).map(([role, t]) => `    ${role.padEnd(15)} ${t}`),
             `  Try:            curl -s -H 'Authorization: Bearer ${tokens.moderator}' -X POST -H 'content-type: application/json' -d '{"queue":"default"}' ${api}/v1/review/claim`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.lead}' ${api}/metrics`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.legal}' '${api}/v1/legal/requests?state=acknowledged,in_review'   (the legal desk; agency ${DEMO_AGENCY.id})`,
+            `                  curl -s '${api}/v1/transparency/legal?period=${new Date().getUTCFullYear()}-Q${Math.floor(new Date().getUTCMonth() / 3) + 1}&format=csv'   (public)`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"delivery"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"buy c0caine"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
             `                  curl -s -X PUT -H 'Authorization: Bearer ${tokens.ingest}' -H 'content-type: application/json' -d '{"id":"my-post","type":"post","text":"s3lling c0caine, fast delivery","authorId":"u1","createdAt":"2026-11-30T12:00:00Z"}' http://localhost:${INGEST_PORT}/${config.contentIndex}/_doc/my-post`,

@@ -7,8 +7,11 @@ import {
   DEV_KEY_FILES,
   ROLES,
   STANDINGS,
+  LegalStore,
+  PeopleStore,
   TokenStore,
   coreEnvVars,
+  takedownIndexNames,
   createElasticsearch,
   createRedis,
   isTakedownError,
@@ -25,7 +28,7 @@ import { resolveEnv } from './resolve-env';
 import { RULES_USAGE, apiClient, rulesCommand } from './rules-commands';
 
 const USAGE = `usage:
-  takedown token create --role <${ROLES.join('|')}> --name <name> [--csam] [--standing <${STANDINGS.join('|')}>]
+  takedown token create --role <${ROLES.join('|')}> --name <name> [--csam] [--standing <${STANDINGS.join('|')}>] [--agency <agency id>] [--emergency]
                              a new person holding this one role, and their first token
   takedown token revoke <token id or name>
   takedown token list
@@ -57,13 +60,19 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
   const redis = createRedis(config.redis.url, { connectionName: 'takedown-cli', maxRetriesPerRequest: 2 });
   const keys = moderationKeys(config.queuePrefix);
-  const tokens = new TokenStore(redis, keys);
+  // An agency person's grant must name an agency registered on the legal desk (its registry is in Elasticsearch, read only when asked).
+  let es: ReturnType<typeof createElasticsearch> | undefined;
+  const agencyExists = async (id: string) => {
+    es ??= createElasticsearch(config.elasticsearch);
+    return (await new LegalStore(es, takedownIndexNames(config.indexPrefix)).getAgency(id)) !== undefined;
+  };
+  const tokens = new TokenStore(redis, keys, new PeopleStore(redis, keys, { agencyExists }));
   const actor = `cli:${process.env['USER'] ?? 'unknown'}`;
   try {
     await migrateLegacyTokens(redis, keys, tokens);
     if (group === 'person') return await personCommand(tokens, actor, command, rest);
     if (command === 'create') {
-      const { values } = parseArgs({ args: rest, options: { role: { type: 'string' }, name: { type: 'string' }, person: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { role: { type: 'string' }, name: { type: 'string' }, person: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' }, agency: { type: 'string' }, emergency: { type: 'boolean' } } });
       const role = values.role as Role | undefined;
       if (!role || !(ROLES as readonly string[]).includes(role) || !values.name || !/^[A-Za-z0-9._@-]{1,80}$/.test(values.name)) {
         process.stderr.write(`takedown: --role (one of ${ROLES.join(', ')}) and --name (letters, digits, . _ @ -) are required\n${USAGE}`);
@@ -74,11 +83,19 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`takedown: --standing (one of ${STANDINGS.join(', ')}) is for reporter tokens only\n`);
         return 2;
       }
-      if (values.person !== undefined && (values.csam || standing)) {
-        process.stderr.write(`takedown: --csam and --standing belong to the person: takedown person update ${values.person} --csam on\n`);
+      if (values.person !== undefined && (values.csam || standing || values.agency || values.emergency)) {
+        process.stderr.write(`takedown: --csam, --standing, --agency and --emergency belong to the person: takedown person update ${values.person} --csam on\n`);
         return 2;
       }
-      const grants = { ...(values.csam ? { csam: true } : {}), ...(standing ? { standing } : {}) };
+      if ((role === 'agency') !== Boolean(values.agency) && values.person === undefined) {
+        process.stderr.write('takedown: --agency <registered agency id> goes with --role agency, and only with it\n');
+        return 2;
+      }
+      if (values.emergency && role !== 'legal') {
+        process.stderr.write('takedown: --emergency is for legal tokens only\n');
+        return 2;
+      }
+      const grants = { ...(values.csam ? { csam: true } : {}), ...(standing ? { standing } : {}), ...(values.agency ? { agency: values.agency } : {}), ...(values.emergency ? { emergency: true } : {}) };
       const { token, record, person } = await tokens.create({ role, name: values.name, createdBy: actor, ...(values.person !== undefined ? { actorId: values.person } : { grants }) });
       process.stdout.write(`${token}\n`);
       process.stderr.write(`created token ${record.id} (${record.role}, ${record.name}) for ${person.id}${person.grants.csam ? ', csam' : ''}${person.grants.standing ? `, ${person.grants.standing}` : ''}; it is shown only this once\n`);
@@ -102,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   } finally {
     redis.disconnect();
+    await es?.close();
   }
 }
 

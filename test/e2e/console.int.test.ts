@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { normalize } from '@takedown/search-rules';
 import { caseIdFor } from '@takedown/shared';
 import { eventually } from '../support/test-context';
-import { startPipeline, type Pipeline } from '../support/pipeline';
+import { PIPELINE_AGENCY, startPipeline, type Pipeline } from '../support/pipeline';
 import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
 
 // End to end in Debian's Chromium (never a downloaded browser), against the real stack.
@@ -236,7 +236,11 @@ describe('moderator console (Chromium)', () => {
       await page.getByLabel('Role').selectOption(role);
       await page.getByLabel(/Token name/).fill(`gina-${role}`);
       await page.getByRole('button', { name: 'Issue token' }).click();
-      await page.waitForFunction(() => (document.querySelector('#new-token-value') as HTMLInputElement | null)?.value.startsWith('tdk_'));
+      // A new token, not the one the box still shows from the round before.
+      await page.waitForFunction((before) => {
+        const v = (document.querySelector('#new-token-value') as HTMLInputElement | null)?.value ?? '';
+        return v.startsWith('tdk_') && !before.includes(v);
+      }, issued);
       issued.push(await page.locator('#new-token-value').inputValue());
       await page.waitForSelector(`text=gina-${role}`);
     }
@@ -263,6 +267,27 @@ describe('moderator console (Chromium)', () => {
     await page.locator('button[data-disable="gina"]').click();
     await page.waitForSelector('td:text("gina")', { state: 'detached' });
     for (const t of issued) expect((await p.call('GET', '/v1/me', t)).status).toBe(401);
+    await page.close();
+  });
+
+  it('an admin gives an agency person a registered agency from the select, and a legal officer the emergency grant', async () => {
+    const page = await signIn(p.tokens.admin);
+    await page.waitForSelector('h1:text("People")');
+    await page.waitForSelector(`#p-agency option[value="${PIPELINE_AGENCY.id}"]`, { state: 'attached' });
+    await page.getByLabel('Actor id (never reused)').fill('bka-clerk');
+    await page.getByLabel('Display name').fill('BKA request desk');
+    await page.locator('input[name=p-role][value=agency]').check();
+    await page.getByLabel(/Agency they act for/).selectOption(PIPELINE_AGENCY.id);
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await page.waitForSelector('td:text("bka-clerk")');
+    expect((await p.call('GET', '/v1/people/bka-clerk', p.tokens.admin)).body.person.grants).toEqual({ agency: PIPELINE_AGENCY.id });
+    await page.getByLabel('Actor id (never reused)').fill('duty-officer');
+    await page.getByLabel('Display name').fill('Duty officer');
+    await page.locator('input[name=p-role][value=legal]').check();
+    await page.getByLabel(/Emergency grant/).check();
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await page.waitForSelector('td:text("duty-officer")');
+    expect((await p.call('GET', '/v1/people/duty-officer', p.tokens.admin)).body.person.grants).toEqual({ emergency: true });
     await page.close();
   });
 });

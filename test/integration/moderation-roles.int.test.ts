@@ -1,7 +1,8 @@
 import { ROLES, caseIdFor, type Role } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '@takedown/moderation-api';
 import { eventually } from '../support/test-context';
-import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+import { PIPELINE_AGENCY, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+import { intakeBody } from '../support/legal';
 
 let p: Pipeline;
 /** One person holding every role, with one token per role: each token must act in its own role only. */
@@ -9,7 +10,7 @@ const multi: Partial<Record<Role, string>> = {};
 
 beforeAll(async () => {
   p = await startPipeline('roles');
-  await p.deps.tokens.people.create({ id: 'everyrole', displayName: 'Holds every role', roles: [...ROLES], grants: {} }, 'test');
+  await p.deps.tokens.people.create({ id: 'everyrole', displayName: 'Holds every role', roles: [...ROLES], grants: { agency: PIPELINE_AGENCY.id } }, 'test');
   for (const role of ROLES) multi[role] = (await p.deps.tokens.issue('everyrole', { role, name: `everyrole-${role}`, createdBy: 'test' })).token;
 });
 afterAll(async () => {
@@ -20,7 +21,19 @@ afterAll(async () => {
 function requestFor(endpoint: Endpoint): { method: string; path: string; body?: unknown } {
   const [method, template] = endpoint.split(' ') as [string, string];
   const caseId = caseIdFor('post-roles');
-  const path = template.replace(':caseId', caseId).replace(':idOrName', 'nobody').replace(':actorId', 'nobody').replace(':ruleId', 'matrix-rule').replace(':version', '1').replace(':index', '0');
+  const path =
+    template
+      .replace(':caseId', caseId)
+      .replace(':idOrName', 'nobody')
+      .replace(':actorId', 'nobody')
+      .replace(':ruleId', 'matrix-rule')
+      .replace(':version', '1')
+      .replace(':index', '0')
+      // The legal desk: a request id of the right shape that names no request (404 for the roles admitted).
+      .replace(':requestId', 'lr-20261130-00000000ff')
+      .replace(':noticeId', 'lr-20261130-00000000ff.0')
+      .replace(':documentId', 'nothing')
+      .replace(':agencyId', 'nobody') + (endpoint === 'GET /v1/transparency/legal' ? '?period=2026-Q3' : '');
   const bodies: Partial<Record<Endpoint, unknown>> = {
     'POST /v1/reports': reportBody('post-roles'),
     'POST /v1/appeals': { contentId: 'post-roles', decisionId: 'd_x', reason: 'not fair' },
@@ -41,6 +54,22 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     // Not across the csam line: refused for its state (409), so no role changes the case for the next.
     'POST /v1/cases/:caseId/category-move': { to: 'drugs', reason: 'matrix check' },
     'POST /v1/cases/:caseId/category-move/confirm': { confirm: false },
+    'POST /v1/legal/agencies': { id: `matrix-${Math.random().toString(36).slice(2)}`, name: 'Matrix court', country: 'DE', function: 'court' },
+    // No agencyId: an agency's comes from its token (201); an officer must name one (400).
+    'POST /v1/legal/requests': intakeBody(),
+    'POST /v1/legal/requests/:requestId/start-review': {},
+    'POST /v1/legal/requests/:requestId/request-info': { note: 'matrix' },
+    'POST /v1/legal/requests/:requestId/info-received': { note: 'matrix' },
+    'POST /v1/legal/requests/:requestId/targets/:index/decision': { produce: true },
+    'POST /v1/legal/requests/:requestId/approve': {},
+    'POST /v1/legal/requests/:requestId/emergency-disclose': {},
+    'POST /v1/legal/requests/:requestId/reject': { reason: 'other' },
+    'POST /v1/legal/requests/:requestId/withdraw': {},
+    'POST /v1/legal/requests/:requestId/follow-up': { legalProcess: intakeBody().legalProcess },
+    'POST /v1/legal/requests/:requestId/emergency-over': {},
+    'POST /v1/legal/requests/:requestId/preservation/extend': {},
+    'POST /v1/legal/requests/:requestId/delivered': { channel: 'matrix' },
+    'POST /v1/legal/notices/:noticeId/delivered': {},
   };
   return { method, path, body: bodies[endpoint] };
 }

@@ -12,6 +12,11 @@ import {
   createLogger,
   createRedis,
   rulesetKeys,
+  ensureSubscriberIndices,
+  generateEncryptionKey,
+  generateSigningKey,
+  type LegalKeys,
+  type LegalPolicyConfig,
   type Role,
 } from '@takedown/shared';
 import { compileStoredRuleset, testing, type CompiledRuleset, type Rule } from '@takedown/search-rules';
@@ -19,6 +24,10 @@ import { createTriageWorker, type TriageDeps } from '@takedown/triage-worker';
 import { createActionsWorker, type ActionsDeps } from '@takedown/actions-worker';
 import { buildApiDeps, createApp, type ApiDeps } from '@takedown/moderation-api';
 import { createTestContext, type TestContext } from './test-context';
+
+/** The agencies every pipeline registers (the `agency` and `agency2` tokens act for them). */
+export const PIPELINE_AGENCY = { id: 'bka-test', name: 'Bundeskriminalamt (test)', country: 'DE', function: 'law_enforcement' } as const;
+export const PIPELINE_AGENCY_2 = { id: 'pj-test', name: 'Police judiciaire (test)', country: 'FR', function: 'law_enforcement' } as const;
 
 /** The rules every pipeline test starts with. */
 export const PIPELINE_RULES: Rule[] = [
@@ -29,6 +38,10 @@ export const PIPELINE_RULES: Rule[] = [
 
 export interface Pipeline {
   ctx: TestContext;
+  /** The platform's accounts and sign-ins indices of this pipeline (empty until a test writes to them). */
+  subscriberIndices: { accounts: string; signIns: string };
+  /** The keys this pipeline's packages are signed and encrypted with. */
+  legalKeys: LegalKeys;
   url: string;
   deps: ApiDeps;
   actionsDeps: ActionsDeps;
@@ -37,9 +50,15 @@ export interface Pipeline {
    * A bearer token per role; `csamModerator`, `csamModerator2`, `csamLead`
    * and `csamAdmin` hold the csam grant (two cleared moderators, for the
    * two-person rule); `flagger`, `authority` and `detector` are reporter
-   * tokens an admin granted that standing.
+   * tokens an admin granted that standing. `legal`, `legal2` and `legal3`
+   * are three different legal officers (the two-person rule), `legalEmergency`
+   * an officer holding the emergency grant; `agency` acts for the registered
+   * agency `PIPELINE_AGENCY` (DE), `agency2` for `PIPELINE_AGENCY_2` (FR).
    */
-  tokens: Record<Role | 'moderator2' | 'csamModerator' | 'csamModerator2' | 'csamLead' | 'csamAdmin' | 'flagger' | 'authority' | 'detector', string>;
+  tokens: Record<
+    Role | 'moderator2' | 'csamModerator' | 'csamModerator2' | 'csamLead' | 'csamAdmin' | 'flagger' | 'authority' | 'detector' | 'legal2' | 'legal3' | 'legalEmergency' | 'agency2',
+    string
+  >;
   triage: Worker;
   actions: Worker;
   audit: AuditWriter;
@@ -55,10 +74,28 @@ export interface Pipeline {
  * workers, the audit writer and the case mirror, a published ruleset, and a
  * token per role.
  */
-export async function startPipeline(name: string, opts: { rules?: Rule[]; startTriage?: boolean; authFailuresPerMinute?: number } = {}): Promise<Pipeline> {
+export async function startPipeline(
+  name: string,
+  opts: { rules?: Rule[]; startTriage?: boolean; authFailuresPerMinute?: number; legal?: Partial<LegalPolicyConfig> } = {},
+): Promise<Pipeline> {
   const ctx = await createTestContext(name);
   const logger = createLogger({ name, level: ctx.config.logLevel });
-  const deps = await buildApiDeps({ ...ctx.config, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000 }, logger);
+  // The platform's subscriber data (empty until a test writes some) and keys made for this run.
+  const subscriberIndices = { accounts: `${ctx.prefix}-accounts`, signIns: `${ctx.prefix}-signins` };
+  await ensureSubscriberIndices(ctx.es, subscriberIndices, 0);
+  const legalKeys: LegalKeys = { signingKey: generateSigningKey(), encryptionKey: Buffer.from(generateEncryptionKey(), 'base64') };
+  const deps = await buildApiDeps(
+    {
+      ...ctx.config,
+      port: 0,
+      host: '127.0.0.1',
+      leaseSeconds: 600,
+      authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
+      legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: subscriberIndices.accounts, signInsIndex: subscriberIndices.signIns, ...opts.legal },
+    },
+    logger,
+    { packageKeys: legalKeys },
+  );
   const store = new RulesetStore(ctx.redis, rulesetKeys(ctx.config.queuePrefix));
   await store.publish(opts.rules ?? PIPELINE_RULES, 'lead:test');
   const live = await startLiveRuleset<CompiledRuleset>({ redis: ctx.redis, redisUrl: ctx.config.redis.url, queuePrefix: ctx.config.queuePrefix, name, compile: (r) => compileStoredRuleset(r), logger });
@@ -93,6 +130,16 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
   for (const role of ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'] as const) {
     tokens[role] = (await deps.tokens.create({ role, name: `${role}-1`, createdBy: 'test' })).token;
   }
+  // The legal desk: registered agencies, their people, and officers enough for the two-person rule.
+  const legalStore = deps.legal.deps.store;
+  // Its writes wait for a refresh (refresh: wait_for); a short interval keeps the tests quick.
+  await ctx.es.indices.putSettings({ index: [deps.indices.legalRequests, deps.indices.legalAgencies, deps.indices.legalPreservations, deps.indices.legalPackages], settings: { refresh_interval: '50ms' } });
+  for (const a of [PIPELINE_AGENCY, PIPELINE_AGENCY_2]) await legalStore.createAgency({ ...a, createdAt: new Date().toISOString(), createdBy: 'test' });
+  tokens.agency = (await deps.tokens.create({ role: 'agency', name: 'agency-1', grants: { agency: PIPELINE_AGENCY.id }, createdBy: 'test' })).token;
+  tokens.agency2 = (await deps.tokens.create({ role: 'agency', name: 'agency-2', grants: { agency: PIPELINE_AGENCY_2.id }, createdBy: 'test' })).token;
+  tokens.legal2 = (await deps.tokens.create({ role: 'legal', name: 'legal-2', createdBy: 'test' })).token;
+  tokens.legal3 = (await deps.tokens.create({ role: 'legal', name: 'legal-3', createdBy: 'test' })).token;
+  tokens.legalEmergency = (await deps.tokens.create({ role: 'legal', name: 'legal-emergency', grants: { emergency: true }, createdBy: 'test' })).token;
   tokens.moderator2 = (await deps.tokens.create({ role: 'moderator', name: 'moderator-2', createdBy: 'test' })).token;
   tokens.csamModerator = (await deps.tokens.create({ role: 'moderator', name: 'csam-1', grants: { csam: true }, createdBy: 'test' })).token;
   tokens.csamModerator2 = (await deps.tokens.create({ role: 'moderator', name: 'csam-2', grants: { csam: true }, createdBy: 'test' })).token;
@@ -104,6 +151,8 @@ export async function startPipeline(name: string, opts: { rules?: Rule[]; startT
 
   return {
     ctx,
+    subscriberIndices,
+    legalKeys,
     url,
     deps,
     actionsDeps,

@@ -1,7 +1,7 @@
 import { api, esc } from './api.js';
 import { setShortcuts } from './app.js';
 
-const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'];
+const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency'];
 const STANDINGS = ['trusted_flagger', 'authority', 'automated'];
 
 /** The admin's people page: who may act, in which roles, with which grants, through which tokens. */
@@ -24,6 +24,8 @@ export async function renderPeople({ main, me }) {
           <fieldset><legend>Roles</legend>${ROLES.map((r) => `<label><input type="checkbox" name="p-role" value="${r}"> ${r}</label>`).join(' ')}</fieldset>
           <label><input type="checkbox" id="p-csam"> Cleared for csam (restricted lane, csam text and figures; takes effect when a second admin confirms)</label>
           <label for="p-standing">Reporter standing</label><select id="p-standing"><option value="">none</option>${STANDINGS.map((s) => `<option>${s}</option>`).join('')}</select>
+          <label for="p-agency">Agency they act for (agency people only, required for them)</label><select id="p-agency"><option value="">none</option></select>
+          <label><input type="checkbox" id="p-emergency"> Emergency grant (legal officers: may disclose an emergency request alone)</label>
           <p><button class="primary" type="submit" id="person-save">Add person</button> <button type="button" id="person-cancel" hidden>Cancel</button></p>
           <p id="person-msg" class="error" role="alert"></p>
         </form>
@@ -59,7 +61,7 @@ export async function renderPeople({ main, me }) {
         const live = p.tokens.filter((t) => !t.revokedAt);
         return `<tr${p.disabledAt ? ' class="muted"' : ''}><td>${esc(p.id)}</td><td>${esc(p.displayName)}${p.email ? `<br><span class="muted">${esc(p.email)}</span>` : ''}</td>
           <td>${esc(p.roles.join(', '))}</td>
-          <td>${p.grants.csam ? '<span class="pill">csam</span>' : ''}${p.grants.standing ? `<span class="pill">${esc(p.grants.standing)}</span>` : ''}${pendingGrant(p)}</td>
+          <td>${p.grants.csam ? '<span class="pill">csam</span>' : ''}${p.grants.standing ? `<span class="pill">${esc(p.grants.standing)}</span>` : ''}${p.grants.agency ? `<span class="pill">agency ${esc(p.grants.agency)}</span>` : ''}${p.grants.emergency ? '<span class="pill">emergency</span>' : ''}${pendingGrant(p)}</td>
           <td>${live.map((t) => `${esc(t.name)} <span class="muted">(${esc(t.role)})</span> <button type="button" data-revoke="${esc(t.id)}" aria-label="Revoke ${esc(t.name)}">Revoke</button>`).join('<br>')}</td>
           <td>${p.disabledAt ? `disabled ${esc(p.disabledAt.slice(0, 10))}` : `<button type="button" data-token="${esc(p.id)}">Token</button> <button type="button" data-edit="${esc(p.id)}">Edit</button>${p.id === me.actorId ? '' : ` <button type="button" data-disable="${esc(p.id)}">Disable</button>`}`}</td></tr>`;
       })
@@ -75,6 +77,16 @@ export async function renderPeople({ main, me }) {
   const load = async () => {
     people = (await api('GET', '/v1/people')).people;
     draw();
+  };
+  // Registered agencies, for the agency grant (POST /v1/legal/agencies registers one).
+  const agencySelect = main.querySelector('#p-agency');
+  const loadAgencies = async () => {
+    try {
+      const { agencies } = await api('GET', '/v1/legal/agencies');
+      agencySelect.innerHTML = `<option value="">none</option>${agencies.map((a) => `<option value="${esc(a.id)}">${esc(a.name)} (${esc(a.country)}, ${esc(a.function.replace(/_/g, ' '))})</option>`).join('')}`;
+    } catch {
+      // no agencies to offer: the grant cannot be set here
+    }
   };
   const resetForm = () => {
     editing = null;
@@ -97,12 +109,14 @@ export async function renderPeople({ main, me }) {
     const email = main.querySelector('#p-email').value.trim();
     const csam = main.querySelector('#p-csam').checked;
     const standing = main.querySelector('#p-standing').value;
+    const agency = agencySelect.value;
+    const emergency = main.querySelector('#p-emergency').checked;
     try {
       if (editing) {
-        await api('PATCH', `/v1/people/${encodeURIComponent(editing)}`, { displayName, roles, email: email || null, csam, standing: standing || null });
+        await api('PATCH', `/v1/people/${encodeURIComponent(editing)}`, { displayName, roles, email: email || null, csam, standing: standing || null, agency: agency || null, emergency });
       } else {
         const id = main.querySelector('#p-id').value.trim();
-        await api('POST', '/v1/people', { ...(id ? { id } : {}), displayName, roles, ...(email ? { email } : {}), ...(csam ? { csam } : {}), ...(standing ? { standing } : {}) });
+        await api('POST', '/v1/people', { ...(id ? { id } : {}), displayName, roles, ...(email ? { email } : {}), ...(csam ? { csam } : {}), ...(standing ? { standing } : {}), ...(agency ? { agency } : {}), ...(emergency ? { emergency } : {}) });
       }
       resetForm();
       await load();
@@ -144,6 +158,8 @@ export async function renderPeople({ main, me }) {
         for (const i of form.querySelectorAll('input[name=p-role]')) i.checked = p.roles.includes(i.value);
         main.querySelector('#p-csam').checked = Boolean(p.grants.csam);
         main.querySelector('#p-standing').value = p.grants.standing ?? '';
+        agencySelect.value = p.grants.agency ?? '';
+        main.querySelector('#p-emergency').checked = Boolean(p.grants.emergency);
         main.querySelector('#person-form-title').textContent = `Edit ${p.id}`;
         main.querySelector('#person-save').textContent = 'Save';
         main.querySelector('#person-cancel').hidden = false;
@@ -181,5 +197,5 @@ export async function renderPeople({ main, me }) {
       main.querySelector('#people-search').focus();
     }
   });
-  await load();
+  await Promise.all([load(), loadAgencies()]);
 }

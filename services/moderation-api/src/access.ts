@@ -3,10 +3,10 @@ import type { Role } from '@takedown/shared';
 /**
  * Who may call what: every endpoint names the roles it admits, nothing is
  * implied. The role-matrix test walks this table, endpoint × role.
- * `public` endpoints carry no data (liveness only).
+ * `public` endpoints carry no personal data (liveness, the transparency report).
  */
 export const ACCESS = {
-  'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'],
+  'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency'],
   'GET /v1/queues': ['moderator', 'lead', 'admin'],
   'POST /v1/review/:caseId/reveal': ['moderator'],
   'GET /v1/cases/:caseId/media/:index': ['moderator', 'lead', 'admin'],
@@ -51,6 +51,32 @@ export const ACCESS = {
   'POST /v1/session/admin-cookie': ['admin'],
   'DELETE /v1/session/admin-cookie': ['admin'],
   'GET /admin/queues': ['admin'],
+  // The legal desk: legal officers, and agencies for their own agency's requests only (another agency's is a 404).
+  'POST /v1/legal/agencies': ['admin'],
+  'GET /v1/legal/agencies': ['admin', 'legal'],
+  'GET /v1/legal/agencies/:agencyId': ['admin', 'legal'],
+  'POST /v1/legal/requests': ['legal', 'agency'],
+  'GET /v1/legal/requests': ['legal', 'agency'],
+  'GET /v1/legal/requests/:requestId': ['legal', 'agency'],
+  'GET /v1/legal/requests/:requestId/documents/:documentId': ['legal', 'agency'],
+  'POST /v1/legal/requests/:requestId/start-review': ['legal'],
+  'POST /v1/legal/requests/:requestId/request-info': ['legal'],
+  'POST /v1/legal/requests/:requestId/info-received': ['legal', 'agency'],
+  'POST /v1/legal/requests/:requestId/targets/:index/decision': ['legal'],
+  'POST /v1/legal/requests/:requestId/approve': ['legal'],
+  'POST /v1/legal/requests/:requestId/emergency-disclose': ['legal'],
+  'POST /v1/legal/requests/:requestId/reject': ['legal'],
+  'POST /v1/legal/requests/:requestId/withdraw': ['legal', 'agency'],
+  'POST /v1/legal/requests/:requestId/follow-up': ['legal', 'agency'],
+  'POST /v1/legal/requests/:requestId/emergency-over': ['legal'],
+  'POST /v1/legal/requests/:requestId/preservation/extend': ['legal', 'agency'],
+  'POST /v1/legal/requests/:requestId/delivered': ['legal'],
+  'GET /v1/legal/requests/:requestId/package': ['legal', 'agency'],
+  // The platform's notifier collects due notices with a legal-role service person's token.
+  'GET /v1/legal/notices': ['legal'],
+  'POST /v1/legal/notices/:noticeId/delivered': ['legal'],
+  // Aggregate figures only, small cells folded: published.
+  'GET /v1/transparency/legal': 'public',
   'GET /healthz': 'public',
 } as const satisfies Record<string, readonly Role[] | 'public'>;
 

@@ -9,6 +9,7 @@ import { caseRoutes } from './routes/cases';
 import { categoryMoveRoutes } from './routes/category-move';
 import { consoleApiRoutes } from './routes/console-api';
 import { healthRoutes } from './routes/health';
+import { legalRoutes } from './routes/legal';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/review';
 import { ruleRoutes } from './routes/rules';
@@ -27,6 +28,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(adminRoutes(deps));
   app.use(ruleRoutes(deps));
   app.use(consoleApiRoutes(deps));
+  app.use(legalRoutes(deps));
   app.use(queueBoard(deps));
   app.use(healthRoutes(deps));
   // The console: static files only (no data; every call they make needs a token).

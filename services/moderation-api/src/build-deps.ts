@@ -13,15 +13,25 @@ import {
   moderationKeys,
   migrateLegacyTokens,
   DraftStore,
+  ElasticsearchSubscriberSource,
+  LegalStore,
+  PeopleStore,
   RulesetStore,
   rulesetKeys,
+  type LegalKeys,
   type Logger,
+  type SubscriberSource,
 } from '@takedown/shared';
 import type { ApiConfig, ApiDeps } from './deps';
+import { LegalDesk } from './legal/legal-desk';
 import { RulePublisher } from './rules/publisher';
 
 /** Builds the API's clients from validated config (used by main.ts and by tests). */
-export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<ApiDeps & { close(): Promise<void> }> {
+export async function buildApiDeps(
+  config: ApiConfig,
+  logger: Logger,
+  legal: { packageKeys?: LegalKeys; subscribers?: SubscriberSource } = {},
+): Promise<ApiDeps & { close(): Promise<void> }> {
   // Request-path client: fail fast so a Redis outage answers 503, not a hung request.
   const redis = createRedis(config.redis.url, { connectionName: 'moderation-api', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
   const es = createElasticsearch(config.elasticsearch);
@@ -32,9 +42,14 @@ export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<A
   const reports = new CatalogQueue('reports', connection, config.queuePrefix);
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
   const backfill = new CatalogQueue('backfill', connection, config.queuePrefix);
-  const others = QUEUE_NAMES.filter((n) => n !== 'reports' && n !== 'actions' && n !== 'backfill').map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
+  const legalPackages = new CatalogQueue('legal-package', connection, config.queuePrefix);
+  const legalPreserve = new CatalogQueue('legal-preserve', connection, config.queuePrefix);
+  const catalogued = new Set(['reports', 'actions', 'backfill', 'legal-package', 'legal-preserve']);
+  const others = QUEUE_NAMES.filter((n) => !catalogued.has(n)).map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
   const rulesets = new RulesetStore(redis, rulesetKeys(config.queuePrefix));
-  const tokens = new TokenStore(redis, keys);
+  const legalStore = new LegalStore(es, indices);
+  // An agency person's grant must name a registered agency.
+  const tokens = new TokenStore(redis, keys, new PeopleStore(redis, keys, { agencyExists: async (id) => (await legalStore.getAgency(id)) !== undefined }));
   // Tokens from before tokens belonged to people: one person each, once.
   const migrated = await migrateLegacyTokens(redis, keys, tokens);
   if (migrated > 0) logger.info({ migrated }, 'tokens moved to one person each');
@@ -53,9 +68,21 @@ export async function buildApiDeps(config: ApiConfig, logger: Logger): Promise<A
     actions,
     backfill,
     indices,
-    queues: [reports.queue, actions.queue, backfill.queue, ...others],
+    legal: new LegalDesk({
+      store: legalStore,
+      redis,
+      keys,
+      logger,
+      policy: config.legal,
+      packages: legalPackages,
+      preservations: legalPreserve,
+      // The platform's accounts and sign-ins: targets resolved at intake, the period clamped to what is held.
+      subscribers: legal.subscribers ?? new ElasticsearchSubscriberSource(es, { accountsIndex: config.legal.accountsIndex, signInsIndex: config.legal.signInsIndex, contentIndex: config.contentIndex }),
+      ...(legal.packageKeys ? { packageKeys: legal.packageKeys } : {}),
+    }),
+    queues: [reports.queue, actions.queue, backfill.queue, legalPackages.queue, legalPreserve.queue, ...others],
     async close() {
-      await Promise.all([reports.close(), actions.close(), backfill.close(), ...others.map((q) => q.close())]);
+      await Promise.all([reports.close(), actions.close(), backfill.close(), legalPackages.close(), legalPreserve.close(), ...others.map((q) => q.close())]);
       redis.disconnect();
       await es.close();
     },

@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
 
 export interface ApiConfig extends CoreConfig {
@@ -9,6 +10,8 @@ export interface ApiConfig extends CoreConfig {
   port: number;
   host: string;
   leaseSeconds: number;
+  /** The desk's policy and where the platform's subscriber data is (legalEnvVars). */
+  legal: LegalPolicyConfig & LegalConfig['legal'];
 }
 
 /** Everything the routes use, built once by the composition root (main.ts) or a test. */
@@ -29,6 +32,8 @@ export interface ApiDeps {
   actions: CatalogQueue<'actions'>;
   backfill: CatalogQueue<'backfill'>;
   indices: TakedownIndexNames;
+  /** The legal desk: requests, approvals, packages, notices, transparency. */
+  legal: LegalDesk;
   /** Every BullMQ queue, for depth and failure metrics. */
   queues: Queue[];
 }

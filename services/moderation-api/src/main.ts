@@ -1,6 +1,7 @@
 // Composition root of the moderation API: config validated once, clients
 // built once, the case mirror and lease reaper started, then listen.
-import { CaseMirror, apiEnvVars, createLogger, loadConfig, runProcess, serve } from '@takedown/shared';
+import path from 'node:path';
+import { CaseMirror, apiEnvVars, createLogger, ensureDevLegalKeys, legalKeys, loadConfig, runProcess, serve } from '@takedown/shared';
 import { shippedRules } from '@takedown/search-rules';
 import { createApp } from './app';
 import { buildApiDeps } from './build-deps';
@@ -9,7 +10,9 @@ import type { ApiConfig } from './deps';
 runProcess('moderation API', async () => {
   const config = loadConfig<ApiConfig>(process.env, apiEnvVars);
   const logger = createLogger({ name: 'moderation-api', level: config.logLevel });
-  const deps = await buildApiDeps(config, logger);
+  // Disclosure packages are decrypted for download with the configured keys (development: the checkout's, under the data dir).
+  const packageKeys = legalKeys(config.legal, config.env === 'production' ? undefined : ensureDevLegalKeys(path.resolve(process.env['TAKEDOWN_DATA_DIR'] || '.data', 'legal-keys')));
+  const deps = await buildApiDeps(config, logger, { packageKeys });
   // A new install never runs without rules: the shipped lists become v1, back-filled like any publish.
   const { publisher } = deps;
   const seeded = await publisher.publishFirst(() => shippedRules(new Date().toISOString(), 'takedown'), 'takedown');

@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { ModerationKeys } from '../moderation/keys';
 import { runScript } from '../moderation/lua-scripts';
 import type { AuditEventInput } from '../audit/audit-event';
+import { AGENCY_ID_PATTERN } from '../legal/legal-vocabulary';
 import { ROLES, type Role, type TokenGrants } from './roles';
 
 /**
@@ -51,6 +52,17 @@ export interface PersonPatch {
   csam?: boolean;
   /** null clears it. */
   standing?: TokenGrants['standing'] | null;
+  /** null clears it (with the agency role dropped). */
+  agency?: string | null;
+  emergency?: boolean;
+}
+
+export interface PeopleStoreOptions {
+  /**
+   * Whether an agency is registered (the legal desk's agency registry).
+   * Without it, an `agency` grant is checked for its shape only.
+   */
+  agencyExists?: (agencyId: string) => Promise<boolean>;
 }
 
 /** People in Redis (actor id → JSON). Every change is audited atomically with it; emails never enter the audit chain. */
@@ -58,6 +70,7 @@ export class PeopleStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: ModerationKeys,
+    private readonly options: PeopleStoreOptions = {},
   ) {}
 
   async get(id: string): Promise<PersonRecord | undefined> {
@@ -91,12 +104,14 @@ export class PeopleStore {
     if (!ACTOR_ID.test(id) || RESERVED_IDS.has(id)) {
       throw new ValidationError(`person: /id must match ${ACTOR_ID_PATTERN} and not be one of ${[...RESERVED_IDS].join(', ')}`, '/id');
     }
+    const grants = checkGrants(input.roles, input.grants ?? {});
+    if (grants.agency) await this.requireAgency(grants.agency);
     const person: PersonRecord = {
       id,
       displayName: input.displayName,
       ...(input.email ? { email: input.email } : {}),
       roles: normaliseRoles(input.roles),
-      grants: checkGrants(input.roles, input.grants ?? {}),
+      grants,
       createdAt: new Date().toISOString(),
       createdBy: by,
       ...extra,
@@ -124,6 +139,16 @@ export class PeopleStore {
       if (patch.standing === null) delete grants.standing;
       else grants.standing = patch.standing;
     }
+    if (patch.agency !== undefined) {
+      if (patch.agency === null) delete grants.agency;
+      else grants.agency = patch.agency;
+    }
+    if (patch.emergency !== undefined) {
+      if (patch.emergency) grants.emergency = true;
+      else delete grants.emergency;
+    }
+    const checked = checkGrants(roles, grants);
+    if (checked.agency && checked.agency !== before.grants.agency) await this.requireAgency(checked.agency);
     const { email: _oldEmail, pendingCsamGrant: _oldPending, ...rest } = before;
     const email = patch.email === null ? undefined : (patch.email ?? before.email);
     const after: PersonRecord = {
@@ -132,7 +157,7 @@ export class PeopleStore {
       ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
       ...(email ? { email } : {}),
       roles,
-      grants: checkGrants(roles, grants),
+      grants: checked,
       updatedAt: new Date().toISOString(),
       updatedBy: by,
     };
@@ -201,6 +226,12 @@ export class PeopleStore {
     return after;
   }
 
+  private async requireAgency(agencyId: string): Promise<void> {
+    if (this.options.agencyExists && !(await this.options.agencyExists(agencyId))) {
+      throw new ValidationError(`person: /agency names no registered agency (register it with POST /v1/legal/agencies)`, '/agency', 'unknown_agency');
+    }
+  }
+
   private async put(person: PersonRecord, expected: string, audit: AuditEventInput): Promise<boolean> {
     const r = await runScript(this.redis, 'put-person', [this.keys.people, this.keys.audit], [person.id, JSON.stringify(person), expected, JSON.stringify(audit)]);
     return Number(r) === 1;
@@ -219,10 +250,32 @@ function normaliseRoles(roles: readonly Role[]): Role[] {
   return ROLES.filter((r) => set.has(r));
 }
 
-/** Standing is what a reporter's reports weigh: only a person who files reports can hold it. */
+/**
+ * Grants that mean something with one role only: standing is what a
+ * reporter's reports weigh; an agency person acts for exactly one registered
+ * agency (required with the role); the emergency grant lets a legal officer
+ * disclose an emergency request alone.
+ */
 function checkGrants(roles: readonly Role[], grants: TokenGrants): TokenGrants {
   if (grants.standing && !roles.includes('reporter')) {
     throw new ValidationError('person: /standing is for people holding the reporter role', '/standing');
   }
-  return { ...(grants.csam ? { csam: true } : {}), ...(grants.standing ? { standing: grants.standing } : {}) };
+  if (grants.agency && !roles.includes('agency')) {
+    throw new ValidationError('person: /agency is for people holding the agency role', '/agency');
+  }
+  if (!grants.agency && roles.includes('agency')) {
+    throw new ValidationError('person: /agency (the registered agency they act for) is required with the agency role', '/agency');
+  }
+  if (grants.agency && !new RegExp(AGENCY_ID_PATTERN).test(grants.agency)) {
+    throw new ValidationError(`person: /agency must match ${AGENCY_ID_PATTERN}`, '/agency');
+  }
+  if (grants.emergency && !roles.includes('legal')) {
+    throw new ValidationError('person: /emergency is for people holding the legal role', '/emergency');
+  }
+  return {
+    ...(grants.csam ? { csam: true } : {}),
+    ...(grants.standing ? { standing: grants.standing } : {}),
+    ...(grants.agency ? { agency: grants.agency } : {}),
+    ...(grants.emergency ? { emergency: true } : {}),
+  };
 }

@@ -1,8 +1,11 @@
 /**
  * Roles, one job each. An endpoint names the roles it admits; nothing is
  * implied (admin cannot decide cases, a moderator cannot edit rules).
+ * `agency` is a registered law-enforcement agency, prosecutor or court on the
+ * legal desk: it files requests and downloads packages for its own agency's
+ * requests only (the person's `agency` grant names which).
  */
-export const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'] as const;
+export const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -21,6 +24,10 @@ export interface TokenGrants {
   csam?: boolean;
   /** Reporter tokens only: the standing its reports carry (absent = an ordinary user's). */
   standing?: Standing;
+  /** Agency people only (required with the role): the registered agency they act for. */
+  agency?: string;
+  /** Legal officers only: may disclose an emergency request at once, alone (it is reviewed after). */
+  emergency?: boolean;
 }
 
 /** Who is calling: a person (actor), through one of their tokens, in that token's role. */

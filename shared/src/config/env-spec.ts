@@ -1,3 +1,5 @@
+import { COUNTRY_CODE_LIST } from '../domain/countries';
+
 /**
  * Every environment variable Takedown reads is declared once, here or in a
  * service's own spec list built from these helpers. The README's
@@ -174,6 +176,65 @@ const authFailuresPerMinute: EnvVarSpec = {
   description: 'Token lookups that find no live token, per client address per minute, before that address gets 429 (keeps guessing runs off Redis).',
 };
 
+/**
+ * The legal desk's variables: where the platform keeps subscriber data, and
+ * the keys packages are signed and encrypted with. Read by whichever process
+ * builds or serves disclosure packages (added to its own spec list).
+ */
+export const legalEnvVars: readonly EnvVarSpec[] = [
+  {
+    name: 'TAKEDOWN_ACCOUNTS_INDEX',
+    key: 'legal.accountsIndex',
+    type: 'string',
+    pattern: '^[a-z0-9][a-z0-9_.-]{0,200}$',
+    default: 'platform-accounts',
+    description: "The platform's accounts index or alias (accountId, username, phone, phoneCountry, createdAt); the legal desk reads only accountId, phone and phoneCountry.",
+  },
+  {
+    name: 'TAKEDOWN_SIGNINS_INDEX',
+    key: 'legal.signInsIndex',
+    type: 'string',
+    pattern: '^[a-z0-9][a-z0-9_.*-]{0,200}$',
+    default: 'platform-signins',
+    description: "The platform's sign-ins index, alias or pattern (accountId, ip, at).",
+  },
+  {
+    name: 'TAKEDOWN_LEGAL_SIGNING_KEY',
+    key: 'legal.signingKey',
+    type: 'string',
+    secret: true,
+    description: 'Ed25519 private key disclosure packages are signed with: PKCS#8 PEM (literal \\n allowed) or the base64 32-byte seed. Required in production; development uses a key pair kept under the data dir.',
+  },
+  {
+    name: 'TAKEDOWN_LEGAL_ENCRYPTION_KEY',
+    key: 'legal.encryptionKey',
+    type: 'string',
+    pattern: '^[A-Za-z0-9+/]{43}=$',
+    secret: true,
+    description: 'AES-256-GCM key disclosure packages are encrypted with at rest: 32 bytes, base64. Required in production; development uses a key kept under the data dir.',
+  },
+];
+
+/** The legal desk's policy (moderation API): what the intake check does. */
+export const legalPolicyEnvVars: readonly EnvVarSpec[] = [
+  {
+    name: 'TAKEDOWN_LEGAL_NON_JUDICIAL_OUTCOME',
+    key: 'legal.nonJudicialOutcome',
+    type: 'string',
+    enum: ['needs_info', 'reject'],
+    default: 'needs_info',
+    description: 'What happens to a records request without a judicial order (court order, warrant, production order) stating a suspect: sent back for information, or rejected.',
+  },
+  {
+    name: 'TAKEDOWN_LEGAL_JURISDICTIONS',
+    key: 'legal.jurisdictions',
+    type: 'list',
+    enum: COUNTRY_CODE_LIST,
+    default: [],
+    description: 'Comma-separated ISO 3166-1 alpha-2 countries whose agencies’ requests are accepted; empty = every country.',
+  },
+];
+
 /** services/moderation-api */
 export const apiEnvVars: readonly EnvVarSpec[] = [
   ...coreEnvVars,
@@ -195,6 +256,9 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
   },
   leaseSeconds,
   authFailuresPerMinute,
+  ...legalPolicyEnvVars,
+  // Targets are resolved and packages read back (decrypted) by the API.
+  ...legalEnvVars,
 ];
 
 /** services/search */
@@ -318,41 +382,35 @@ export const backfillEnvVars: readonly EnvVarSpec[] = [
   },
 ];
 
-/**
- * The legal desk's variables: where the platform keeps subscriber data, and
- * the keys packages are signed and encrypted with. Read by whichever process
- * builds or serves disclosure packages (added to its own spec list).
- */
-export const legalEnvVars: readonly EnvVarSpec[] = [
+/** workers/legal: builds, signs and encrypts packages, copies preserved sign-ins. */
+export const legalWorkerEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  ...legalEnvVars,
   {
-    name: 'TAKEDOWN_ACCOUNTS_INDEX',
-    key: 'legal.accountsIndex',
-    type: 'string',
-    pattern: '^[a-z0-9][a-z0-9_.-]{0,200}$',
-    default: 'platform-accounts',
-    description: "The platform's accounts index or alias (accountId, username, phone, phoneCountry, createdAt); the legal desk reads only accountId, phone and phoneCountry.",
+    name: 'TAKEDOWN_LEGAL_CONCURRENCY',
+    key: 'concurrency',
+    type: 'integer',
+    minimum: 1,
+    maximum: 64,
+    default: 2,
+    description: 'Legal jobs (packages, preservations, notices) one legal worker process runs at once.',
   },
   {
-    name: 'TAKEDOWN_SIGNINS_INDEX',
-    key: 'legal.signInsIndex',
-    type: 'string',
-    pattern: '^[a-z0-9][a-z0-9_.*-]{0,200}$',
-    default: 'platform-signins',
-    description: "The platform's sign-ins index, alias or pattern (accountId, ip, at).",
+    name: 'TAKEDOWN_LEGAL_PACKAGE_RETENTION_DAYS',
+    key: 'packageRetentionDays',
+    type: 'integer',
+    minimum: 1,
+    maximum: 3650,
+    default: 30,
+    description: 'Days a disclosure package is kept (encrypted) for download before the legal worker deletes it.',
   },
   {
-    name: 'TAKEDOWN_LEGAL_SIGNING_KEY',
-    key: 'legal.signingKey',
-    type: 'string',
-    secret: true,
-    description: 'Ed25519 private key disclosure packages are signed with: PKCS#8 PEM (literal \\n allowed) or the base64 32-byte seed. Required in production; development uses a key pair kept under the data dir.',
-  },
-  {
-    name: 'TAKEDOWN_LEGAL_ENCRYPTION_KEY',
-    key: 'legal.encryptionKey',
-    type: 'string',
-    pattern: '^[A-Za-z0-9+/]{43}=$',
-    secret: true,
-    description: 'AES-256-GCM key disclosure packages are encrypted with at rest: 32 bytes, base64. Required in production; development uses a key kept under the data dir.',
+    name: 'TAKEDOWN_LEGAL_SWEEP_MS',
+    key: 'sweepMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 3600000,
+    default: 30000,
+    description: 'How often the legal worker re-enqueues approved requests without their package or preservation, releases lapsed gag holds and deletes expired packages and preservations.',
   },
 ];

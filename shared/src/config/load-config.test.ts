@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/takedown-error';
-import { coreEnvVars, type EnvVarSpec } from './env-spec';
+import { apiEnvVars, coreEnvVars, type EnvVarSpec } from './env-spec';
 import { loadConfig } from './load-config';
 
 describe('loadConfig', () => {
@@ -76,6 +76,14 @@ describe('loadConfig', () => {
     expect(c.indices).toEqual(['posts', 'comments']);
     expect(() => loadConfig({ IDX: 'OK,bad!' }, specs)).toThrow(/IDX/);
     expect(() => loadConfig({ DEMO: 'maybe' }, specs)).toThrow(/DEMO/);
+  });
+
+  it('checks each item of a list against its enum (the legal desk’s jurisdictions)', () => {
+    const c = loadConfig<{ legal: { jurisdictions: string[]; nonJudicialOutcome: string } }>({ TAKEDOWN_LEGAL_JURISDICTIONS: 'DE, FR' }, apiEnvVars);
+    expect(c.legal).toMatchObject({ jurisdictions: ['DE', 'FR'], nonJudicialOutcome: 'needs_info' });
+    expect(loadConfig<{ legal: { jurisdictions: string[] } }>({}, apiEnvVars).legal.jurisdictions).toEqual([]);
+    expect(() => loadConfig({ TAKEDOWN_LEGAL_JURISDICTIONS: 'DE,ZZ' }, apiEnvVars)).toThrow(/TAKEDOWN_LEGAL_JURISDICTIONS/);
+    expect(() => loadConfig({ TAKEDOWN_LEGAL_NON_JUDICIAL_OUTCOME: 'approve' }, apiEnvVars)).toThrow(/TAKEDOWN_LEGAL_NON_JUDICIAL_OUTCOME/);
   });
 
   it('declares every variable once with a description', () => {

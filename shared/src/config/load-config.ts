@@ -108,7 +108,8 @@ function leafSchema(spec: EnvVarSpec): Record<string, unknown> {
       break;
     case 'list':
       s['type'] = 'array';
-      s['items'] = spec.pattern ? { type: 'string', pattern: spec.pattern } : { type: 'string' };
+      // A list's enum and pattern are each item's.
+      s['items'] = { type: 'string', ...(spec.pattern ? { pattern: spec.pattern } : {}), ...(spec.enum ? { enum: spec.enum } : {}) };
       break;
     case 'url':
       s['type'] = 'string';
@@ -118,7 +119,7 @@ function leafSchema(spec: EnvVarSpec): Record<string, unknown> {
       s['type'] = 'string';
       s['minLength'] = 1;
   }
-  if (spec.enum) s['enum'] = spec.enum;
+  if (spec.enum && spec.type !== 'list') s['enum'] = spec.enum;
   if (spec.minimum !== undefined) s['minimum'] = spec.minimum;
   if (spec.maximum !== undefined) s['maximum'] = spec.maximum;
   if (spec.pattern && spec.type !== 'list') s['pattern'] = spec.pattern;

@@ -1,5 +1,12 @@
 import type { Client } from '@elastic/elasticsearch';
 import { ensureIndex, type IndexDefinition } from './ensure-index';
+import {
+  legalAgenciesIndexDefinition,
+  legalDocumentsIndexDefinition,
+  legalPackagesIndexDefinition,
+  legalPreservationsIndexDefinition,
+  legalRequestsIndexDefinition,
+} from '../legal/legal-indices';
 
 /**
  * The indices Takedown owns, each named `<TAKEDOWN_INDEX_PREFIX>-<name>`,
@@ -9,10 +16,25 @@ export interface TakedownIndexNames {
   cases: string;
   audit: string;
   statements: string;
+  /** The legal desk: requests and approvals (the durable record), their documents, agencies, preserved sign-ins, packages. */
+  legalRequests: string;
+  legalDocuments: string;
+  legalAgencies: string;
+  legalPreservations: string;
+  legalPackages: string;
 }
 
 export function takedownIndexNames(indexPrefix: string): TakedownIndexNames {
-  return { cases: `${indexPrefix}-cases`, audit: `${indexPrefix}-audit`, statements: `${indexPrefix}-statements` };
+  return {
+    cases: `${indexPrefix}-cases`,
+    audit: `${indexPrefix}-audit`,
+    statements: `${indexPrefix}-statements`,
+    legalRequests: `${indexPrefix}-legal-requests`,
+    legalDocuments: `${indexPrefix}-legal-documents`,
+    legalAgencies: `${indexPrefix}-legal-agencies`,
+    legalPreservations: `${indexPrefix}-legal-preservations`,
+    legalPackages: `${indexPrefix}-legal-packages`,
+  };
 }
 
 const settings = (replicas: number) => ({ number_of_shards: 1, number_of_replicas: replicas, refresh_interval: '1s' });
@@ -135,6 +157,11 @@ export async function ensureTakedownIndices(es: Client, indexPrefix: string, rep
     [names.cases, casesIndexDefinition(replicas)],
     [names.audit, auditIndexDefinition(replicas)],
     [names.statements, statementsIndexDefinition(replicas)],
+    [names.legalRequests, legalRequestsIndexDefinition(replicas)],
+    [names.legalDocuments, legalDocumentsIndexDefinition(replicas)],
+    [names.legalAgencies, legalAgenciesIndexDefinition(replicas)],
+    [names.legalPreservations, legalPreservationsIndexDefinition(replicas)],
+    [names.legalPackages, legalPackagesIndexDefinition(replicas)],
   ];
   for (const [name, def] of defs) {
     if ((await ensureIndex(es, name, def)) === 'exists' && def.mappings.properties) {

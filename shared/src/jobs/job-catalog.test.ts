@@ -2,13 +2,19 @@ import { jobCatalog, QUEUE_NAMES } from './job-catalog';
 
 describe('job catalog', () => {
   it('defines every queue of the design with retries and keeps failed jobs', () => {
-    expect(QUEUE_NAMES.sort()).toEqual(['actions', 'backfill', 'reports']);
+    expect(QUEUE_NAMES.sort()).toEqual(['actions', 'backfill', 'legal-notice', 'legal-package', 'legal-preserve', 'reports']);
     for (const name of QUEUE_NAMES) {
       const def = jobCatalog[name];
       expect(def.jobOptions.attempts).toBeGreaterThanOrEqual(1);
       expect(def.jobOptions.removeOnFail).toBe(false);
       expect(def.description.length).toBeGreaterThan(10);
     }
+  });
+
+  it('legal jobs carry the request id only', () => {
+    expect(jobCatalog['legal-package'].validate({ requestId: 'lr-20261130-0a1b2c3d' })).toEqual({ requestId: 'lr-20261130-0a1b2c3d' });
+    expect(() => jobCatalog['legal-package'].validate({ requestId: 'lr-1', targets: ['+4915112345678'] })).toThrow(/\/targets/);
+    expect(() => jobCatalog['legal-notice'].validate({ requestId: 'LR:1' })).toThrow(/\/requestId/);
   });
 
   it('validates report payloads, naming the field', () => {

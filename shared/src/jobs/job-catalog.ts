@@ -4,9 +4,11 @@ import { compileValidator, type Validator } from '../validation/validator';
 import {
   actionJobSchema,
   backfillJobSchema,
+  legalRequestJobSchema,
   reportJobSchema,
   type ActionJob,
   type BackfillJob,
+  type LegalRequestJob,
   type ReportJob,
 } from './payloads';
 
@@ -15,6 +17,9 @@ export interface JobPayloads {
   reports: ReportJob;
   actions: ActionJob;
   backfill: BackfillJob;
+  'legal-package': LegalRequestJob;
+  'legal-preserve': LegalRequestJob;
+  'legal-notice': LegalRequestJob;
 }
 
 export type QueueName = keyof JobPayloads;
@@ -60,6 +65,25 @@ export const jobCatalog: { [N in QueueName]: QueueDefinition<N> } = {
     backfillJobSchema,
     { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 30 * 86400 }, ...keepFailed },
     'Tag existing documents with newly published content rules.',
+  ),
+  'legal-package': define(
+    'legal-package',
+    legalRequestJobSchema,
+    // Completed jobs are kept: the id is the request's, so a re-enqueue by the sweeper never builds a second package.
+    { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 30 * 86400 }, ...keepFailed },
+    'Build, sign, encrypt and store the disclosure package of an approved legal request (jobId = request id).',
+  ),
+  'legal-preserve': define(
+    'legal-preserve',
+    legalRequestJobSchema,
+    { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 30 * 86400 }, ...keepFailed },
+    'Copy the targets’ sign-ins for the period of an approved preservation request into the preservation store (jobId = request id).',
+  ),
+  'legal-notice': define(
+    'legal-notice',
+    legalRequestJobSchema,
+    { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 86400 }, ...keepFailed },
+    'Delayed to a gag order’s end: makes the user notices it held due (jobId = notice-<request id>-<time>).',
   ),
 };
 

@@ -146,3 +146,16 @@ export const backfillJobSchema = {
     sweep: { type: 'string', enum: ['changed', 'all'] },
   },
 } as const;
+
+/** The legal desk's jobs name the request only: everything else is read from the store, where it is durable. */
+export interface LegalRequestJob {
+  requestId: string;
+}
+
+export const legalRequestJobSchema = {
+  $id: 'takedown/jobs/legal-request',
+  type: 'object',
+  additionalProperties: false,
+  required: ['requestId'],
+  properties: { requestId: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9-]*$' } },
+} as const;

@@ -54,3 +54,6 @@ export const EMERGENCY_FOLLOW_UP_HOURS = 72;
 export const PRESERVATION_DAYS = 90;
 /** The longest period a request may cover. */
 export const MAX_PERIOD_DAYS = 366;
+
+/** A registered agency's id: what an agency person's `agency` grant names. */
+export const AGENCY_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,62}$';

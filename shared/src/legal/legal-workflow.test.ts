@@ -17,17 +17,19 @@ const event = (kind: LegalEventKind): LegalEvent => (kind === 'reject' ? { kind,
 const TABLE: [LegalEventKind, LegalActor, LegalState[], LegalState | 'two_step'][] = [
   ['acknowledge', system, ['received'], 'acknowledged'],
   ['start_review', bea, ['acknowledged'], 'in_review'],
-  ['request_info', bea, ['in_review'], 'needs_info'],
+  ['request_info', bea, ['acknowledged', 'in_review'], 'needs_info'],
+  ['request_info', system, ['acknowledged', 'in_review'], 'needs_info'],
   ['info_received', agency, ['needs_info'], 'in_review'],
   ['approve', bea, ['in_review'], 'two_step'],
   ['reject', bea, ['received', 'acknowledged', 'in_review', 'needs_info'], 'rejected'],
+  ['reject', system, ['received', 'acknowledged', 'in_review', 'needs_info'], 'rejected'],
   ['withdraw', agency, ['received', 'acknowledged', 'in_review', 'needs_info', 'approved'], 'withdrawn'],
   ['package_produced', system, ['approved'], 'package_produced'],
   ['delivered', system, ['package_produced'], 'delivered'],
 ];
 
 describe('legal workflow state machine', () => {
-  describe.each(TABLE)('%s', (kind, actor, from, to) => {
+  describe.each(TABLE)('%s sent by %o', (kind, actor, from, to) => {
     it.each(LEGAL_STATES.map((s) => [s]))('from %s', (state) => {
       const run = () => transition(view(state), event(kind), actor, AT);
       if (!from.includes(state)) {
@@ -44,6 +46,10 @@ describe('legal workflow state machine', () => {
     expect(() => transition(view('in_review'), event('approve'), agency, AT)).toThrow(ForbiddenError);
     expect(() => transition(view('in_review'), event('reject'), agency, AT)).toThrow(ForbiddenError);
     expect(() => transition(view('approved'), event('package_produced'), bea, AT)).toThrow(ForbiddenError);
+    // The policy check may send a request back for information or reject it; it never approves or discloses.
+    expect(() => transition(view('in_review'), event('approve'), system, AT)).toThrow(ForbiddenError);
+    expect(() => transition(view('acknowledged', { type: 'emergency' }), event('emergency_disclose'), system, AT)).toThrow(ForbiddenError);
+    expect(() => transition(view('needs_info'), event('info_received'), system, AT)).toThrow(ForbiddenError);
   });
 
   it('needs two different officers, neither the one who entered it, before anything is produced', () => {
@@ -77,7 +83,7 @@ describe('legal workflow state machine', () => {
     expect(availableEvents(view('in_review'), ann)).toEqual(['request_info', 'reject', 'withdraw']);
     expect(availableEvents(view('in_review'), bea)).toEqual(['request_info', 'approve', 'reject', 'withdraw']);
     expect(availableEvents(view('in_review', { approvals: [{ by: 'bea', at: AT }] }), bea)).toEqual(['request_info', 'reject', 'withdraw']);
-    expect(availableEvents(view('acknowledged', { type: 'emergency' }), eve)).toEqual(['start_review', 'emergency_disclose', 'reject', 'withdraw']);
+    expect(availableEvents(view('acknowledged', { type: 'emergency' }), eve)).toEqual(['start_review', 'request_info', 'emergency_disclose', 'reject', 'withdraw']);
     expect(availableEvents(view('needs_info'), agency)).toEqual(['info_received', 'withdraw']);
     expect(availableEvents(view('delivered'), ann)).toEqual([]);
   });

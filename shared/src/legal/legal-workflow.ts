@@ -9,7 +9,9 @@ import type { LegalRequestType, LegalState, RejectionReason } from './legal-voca
  * compare-and-set, so two officers acting at once cannot both win.
  *
  *   received → acknowledged → in_review ⇄ needs_info → approved → package_produced → delivered
+ *   acknowledged → needs_info (an officer, or the policy check at intake)
  *   (any state before approval) → rejected;  (any state before the package) → withdrawn
+ *   Takedown itself (system) sends the policy check's outcome: needs_info or a rejection with its reason.
  *   emergency: acknowledged | in_review → approved by one officer holding the emergency grant
  */
 
@@ -67,11 +69,11 @@ export const APPROVALS_NEEDED = 2;
 const WHO: Record<LegalEventKind, readonly LegalActor['kind'][]> = {
   acknowledge: ['system'],
   start_review: ['legal'],
-  request_info: ['legal'],
+  request_info: ['legal', 'system'],
   info_received: ['legal', 'agency'],
   approve: ['legal'],
   emergency_disclose: ['legal'],
-  reject: ['legal'],
+  reject: ['legal', 'system'],
   withdraw: ['legal', 'agency'],
   package_produced: ['system'],
   delivered: ['system', 'legal'],
@@ -81,7 +83,7 @@ const WHO: Record<LegalEventKind, readonly LegalActor['kind'][]> = {
 const FROM: Record<LegalEventKind, readonly LegalState[]> = {
   acknowledge: ['received'],
   start_review: ['acknowledged'],
-  request_info: ['in_review'],
+  request_info: ['acknowledged', 'in_review'],
   info_received: ['needs_info'],
   approve: ['in_review'],
   emergency_disclose: ['acknowledged', 'in_review'],

@@ -1,6 +1,6 @@
-/** What a legal request may name as a target. */
 import type { TargetKind } from './legal-vocabulary';
 
+/** What a legal request may name as a target (kinds: the desk's vocabulary, TARGET_KINDS). */
 export interface SubscriberTarget {
   kind: TargetKind;
   value: string;

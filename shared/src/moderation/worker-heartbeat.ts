@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ModerationKeys } from './keys';
 
-export type WorkerKind = 'triage' | 'actions' | 'backfill';
+export type WorkerKind = 'triage' | 'actions' | 'backfill' | 'legal';
 
 /** Records that a worker process is alive, every few seconds, for /readyz. */
 export function startHeartbeat(redis: Redis, keys: ModerationKeys, kind: WorkerKind, instance: string, everyMs = 5000): () => Promise<void> {

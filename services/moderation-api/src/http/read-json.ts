@@ -12,6 +12,10 @@ export const DEFAULT_BODY_LIMIT = '1mb';
  */
 export const BODY_LIMITS: Partial<Readonly<Record<Endpoint, string>>> = {
   'POST /v1/rules/draft/import': '25mb',
+  // A legal process document (PDF ≤ 10 MB) rides in the body as base64.
+  'POST /v1/legal/requests': '15mb',
+  'POST /v1/legal/requests/:requestId/info-received': '15mb',
+  'POST /v1/legal/requests/:requestId/follow-up': '15mb',
 };
 
 export function bodyLimitOf(endpoint: Endpoint): string {

@@ -6,6 +6,7 @@ import {
   ROLES,
   STANDINGS,
   ACTOR_ID_PATTERN,
+  AGENCY_ID_PATTERN,
   validatePersonBody,
   validatePersonPatch,
   TOKEN_NAME_PATTERN,
@@ -210,7 +211,7 @@ const actorId = { type: 'string', pattern: ACTOR_ID_PATTERN } as const;
  * role, named after the token. Grants belong to people: `csam` and
  * `standing` only when the token makes its own person.
  */
-export const validateTokenBody = compileValidator<{ role: Role; name: string; actorId?: string; csam?: boolean; standing?: Standing }>(
+export const validateTokenBody = compileValidator<{ role: Role; name: string; actorId?: string; csam?: boolean; standing?: Standing; agency?: string; emergency?: boolean }>(
   {
     type: 'object',
     additionalProperties: false,
@@ -221,10 +222,17 @@ export const validateTokenBody = compileValidator<{ role: Role; name: string; ac
       actorId,
       csam: { type: 'boolean' },
       standing: { type: 'string', enum: STANDINGS },
+      agency: { type: 'string', pattern: AGENCY_ID_PATTERN },
+      emergency: { type: 'boolean' },
     },
-    // Standing is what a reporter's reports weigh; no other role files reports.
-    if: { properties: { standing: true }, required: ['standing'] },
-    then: { properties: { role: { const: 'reporter' } } },
+    allOf: [
+      // Standing is what a reporter's reports weigh; no other role files reports.
+      { if: { properties: { standing: true }, required: ['standing'] }, then: { properties: { role: { const: 'reporter' } } } },
+      // An agency person acts for one registered agency; only legal officers disclose emergencies alone.
+      { if: { properties: { agency: true }, required: ['agency'] }, then: { properties: { role: { const: 'agency' } } } },
+      { if: { properties: { role: { const: 'agency' } }, required: ['role'], not: { properties: { actorId: true }, required: ['actorId'] } }, then: { properties: { agency: true }, required: ['agency'] } },
+      { if: { properties: { emergency: { const: true } }, required: ['emergency'] }, then: { properties: { role: { const: 'legal' } } } },
+    ],
   },
   'token',
 );

@@ -1,5 +1,19 @@
 import { Router } from 'express';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, actorOf, isSamePerson, verifyAuditChain, type PersonPatch, type PersonRecord, type Principal, type TokenRecord } from '@takedown/shared';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  actorOf,
+  isSamePerson,
+  verifyAuditChain,
+  type PersonPatch,
+  type PersonRecord,
+  type Principal,
+  type Standing,
+  type TokenGrants,
+  type TokenRecord,
+} from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateGrantDecisionBody, validatePersonBody, validatePersonPatch, validatePersonTokenBody, validateTokenBody } from '../http/schemas';
@@ -7,6 +21,15 @@ import { validateGrantDecisionBody, validatePersonBody, validatePersonPatch, val
 /** A person as the API shows them: with their tokens (records only; a token is shown once, at creation). */
 function personView(person: PersonRecord, tokens: TokenRecord[]): PersonRecord & { tokens: TokenRecord[] } {
   return { ...person, tokens: tokens.filter((t) => t.actorId === person.id) };
+}
+
+/** The grants a body names that take effect at once (people and new one-token people alike); a csam clearance waits for a second admin. */
+function grantsOf(body: { standing?: Standing; agency?: string; emergency?: boolean }): TokenGrants {
+  return {
+    ...(body.standing ? { standing: body.standing } : {}),
+    ...(body.agency ? { agency: body.agency } : {}),
+    ...(body.emergency ? { emergency: true } : {}),
+  };
 }
 
 /** An admin may not take away their own way back in. */
@@ -20,7 +43,8 @@ function refuseSelfLockout(p: Principal, actorId: string, rolesAfter: readonly s
 /**
  * Separation of duties: an admin changes their own person only to give
  * something up (a role, a grant) or to fix their name and email; adding a
- * role, standing or clearance to oneself needs another admin.
+ * role, standing, clearance, the emergency grant or an agency to oneself
+ * needs another admin.
  */
 function refuseSelfGrant(p: Principal, before: PersonRecord, patch: PersonPatch): void {
   if (!isSamePerson(p, before.id)) return;
@@ -28,6 +52,8 @@ function refuseSelfGrant(p: Principal, before: PersonRecord, patch: PersonPatch)
   if (added) throw new ConflictError(`you may not give yourself the ${added} role; ask another admin`, 'self_change', '/roles');
   if (patch.csam === true && !before.grants.csam) throw new ConflictError('you may not clear yourself for csam; ask another admin', 'self_change', '/csam');
   if (patch.standing && patch.standing !== before.grants.standing) throw new ConflictError('you may not give yourself a standing; ask another admin', 'self_change', '/standing');
+  if (patch.emergency === true && !before.grants.emergency) throw new ConflictError('you may not give yourself the emergency grant; ask another admin', 'self_change', '/emergency');
+  if (patch.agency && patch.agency !== before.grants.agency) throw new ConflictError('you may not name the agency you act for yourself; ask another admin', 'self_change', '/agency');
 }
 
 /** Refuses a change that would leave no live admin token at all (nobody could manage people again without Redis access). */
@@ -61,7 +87,7 @@ export function adminRoutes(deps: ApiDeps): Router {
         displayName: body.displayName,
         ...(body.email ? { email: body.email } : {}),
         roles: body.roles,
-        grants: body.standing ? { standing: body.standing } : {},
+        grants: grantsOf(body),
       },
       by,
     );
@@ -127,14 +153,15 @@ export function adminRoutes(deps: ApiDeps): Router {
 
   r.post('/v1/tokens', guard(deps, 'POST /v1/tokens'), async (req, res) => {
     const body = validateTokenBody(req.body);
-    if (body.actorId !== undefined && (body.csam !== undefined || body.standing !== undefined)) {
-      throw new ValidationError(`token: ${body.csam !== undefined ? '/csam' : '/standing'} belongs to the person; change it with PATCH /v1/people/${body.actorId}`, body.csam !== undefined ? '/csam' : '/standing');
+    const personal = (['csam', 'standing', 'agency', 'emergency'] as const).find((k) => body[k] !== undefined);
+    if (body.actorId !== undefined && personal) {
+      throw new ValidationError(`token: /${personal} belongs to the person; change it with PATCH /v1/people/${body.actorId}`, `/${personal}`);
     }
     const by = actorOf(principalOf(req));
     const created = await deps.tokens.create({
       role: body.role,
       name: body.name,
-      ...(body.actorId !== undefined ? { actorId: body.actorId } : { grants: body.standing ? { standing: body.standing } : {} }),
+      ...(body.actorId !== undefined ? { actorId: body.actorId } : { grants: grantsOf(body) }),
       createdBy: by,
     });
     // A csam clearance waits for a second admin, as on POST /v1/people.

@@ -1,0 +1,53 @@
+import {
+  CatalogQueue,
+  ElasticsearchSubscriberSource,
+  LegalStore,
+  createElasticsearch,
+  createRedis,
+  ensureTakedownIndices,
+  moderationKeys,
+  type CoreConfig,
+  type LegalConfig,
+  type LegalKeys,
+  type Logger,
+  type SubscriberSource,
+} from '@takedown/shared';
+import type { LegalWorkerDeps } from './legal-jobs';
+
+export interface LegalWorkerConfig extends CoreConfig, LegalConfig {
+  concurrency: number;
+  packageRetentionDays: number;
+  sweepMs: number;
+}
+
+/** Builds the legal worker's clients from validated config (main.ts and the tests). */
+export async function buildLegalWorkerDeps(
+  config: LegalWorkerConfig,
+  logger: Logger,
+  legal: { packageKeys: LegalKeys; source?: SubscriberSource },
+): Promise<LegalWorkerDeps & { close(): Promise<void> }> {
+  const redis = createRedis(config.redis.url, { connectionName: 'legal', maxRetriesPerRequest: null });
+  const es = createElasticsearch(config.elasticsearch);
+  const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
+  const connection = { url: config.redis.url };
+  const packages = new CatalogQueue('legal-package', connection, config.queuePrefix);
+  const preservations = new CatalogQueue('legal-preserve', connection, config.queuePrefix);
+  const notices = new CatalogQueue('legal-notice', connection, config.queuePrefix);
+  return {
+    store: new LegalStore(es, indices),
+    redis,
+    keys: moderationKeys(config.queuePrefix),
+    logger,
+    packages,
+    preservations,
+    notices,
+    packageRetentionDays: config.packageRetentionDays,
+    source: legal.source ?? new ElasticsearchSubscriberSource(es, { accountsIndex: config.legal.accountsIndex, signInsIndex: config.legal.signInsIndex, contentIndex: config.contentIndex }),
+    packageKeys: legal.packageKeys,
+    async close() {
+      await Promise.all([packages.close(), preservations.close(), notices.close()]);
+      redis.disconnect();
+      await es.close();
+    },
+  };
+}

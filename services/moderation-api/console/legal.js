@@ -184,7 +184,7 @@ export async function renderLegalRequest({ main, me, arg }) {
             ${r.targets
               .map(
                 (t) => `<tr><td>${t.index}</td><td>${esc(label(t.kind))}</td><td>${esc(t.value)}</td><td>${esc(t.role)}</td>
-                  <td>${t.resolution ? (t.resolution.resolved ? `${esc(t.resolution.accountId ?? '')} <span class="muted">${esc(t.resolution.phoneCountry ?? '')}</span>` : '<span class="error">not found</span>') : '–'}</td>
+                  <td>${t.resolution ? (t.resolution.resolved ? t.resolution.accounts.map((a) => `${esc(a.accountId)} <span class="muted">${esc(a.phoneCountry ?? '')}</span>`).join('<br>') : `<span class="error">${esc(label(t.resolution.status))}</span>`) : '–'}</td>
                   <td>${t.decision ? (t.decision.produce ? 'produce' : `withhold: ${esc(label(t.decision.reason))}`) : '<span class="muted">undecided</span>'}</td>
                   ${decidable ? `<td><button type="button" data-produce="${t.index}">Produce</button> <select data-reason="${t.index}" aria-label="Why withhold target ${t.index}">${WITHHOLD.map((w) => `<option value="${w}">${label(w)}</option>`).join('')}</select> <button type="button" data-withhold="${t.index}">Withhold</button></td>` : ''}</tr>`,
               )

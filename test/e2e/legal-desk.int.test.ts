@@ -94,7 +94,7 @@ describe('legal desk (Chromium)', () => {
 
     for (const token of [p.tokens.legal2, p.tokens.legal3]) {
       const approver = await signIn(token, `#/legal-request/${encodeURIComponent(id)}`);
-      await approver.waitForSelector('text=Approval');
+      await approver.waitForSelector(`h1:has-text("${id}")`);
       await approver.getByRole('button', { name: 'Approve' }).click();
       await approver.waitForFunction(() => !document.querySelector('button.primary[data-event="approve"]'));
       await approver.close();

@@ -7,7 +7,7 @@ import { renderLegalInbox, renderLegalRequest, renderTransparency } from './lega
 
 const main = document.getElementById('main');
 const footer = document.getElementById('shortcuts');
-export const state = { me: null, keyHandler: null, timers: [] };
+export const state = { me: null, keyHandler: null, timers: [], generation: 0 };
 
 const ROUTES = {
   queues: { roles: ['moderator', 'lead', 'admin'], render: renderQueues },
@@ -90,9 +90,11 @@ export function route() {
     main.innerHTML = `<div class="card" role="alert"><h1>Not available</h1><p>The ${esc(state.me.role)} role cannot open this page.</p></div>`;
     return;
   }
-  const ctx = { main, me: state.me, arg };
+  // A page still loading when the user moves on must not write over the next one.
+  const generation = ++state.generation;
+  const ctx = { main, me: state.me, arg, isCurrent: () => generation === state.generation };
   Promise.resolve(r.render(ctx)).catch((err) => {
-    main.innerHTML = `<div class="card error" role="alert">${esc(err.message)}</div>`;
+    if (ctx.isCurrent()) main.innerHTML = `<div class="card error" role="alert">${esc(err.message)}</div>`;
   });
 }
 

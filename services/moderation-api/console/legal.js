@@ -29,7 +29,7 @@ function errorText(err) {
 }
 
 /** The legal desk's inbox: requests by state and due date; officers enter orders received by other channels. */
-export async function renderLegalInbox({ main, me }) {
+export async function renderLegalInbox({ main, me, isCurrent }) {
   const agency = me.role === 'agency';
   main.innerHTML = `
     <div class="grid">
@@ -51,6 +51,7 @@ export async function renderLegalInbox({ main, me }) {
     if (state) q.set('state', state === 'open' ? OPEN.join(',') : state);
     if (main.querySelector('#lr-overdue').checked) q.set('overdue', 'true');
     const r = await api('GET', `/v1/legal/requests?${q}`);
+    if (!isCurrent()) return;
     main.querySelector('#lr-total').textContent = `${r.total} request(s)`;
     rows.innerHTML = r.requests
       .map(
@@ -64,7 +65,8 @@ export async function renderLegalInbox({ main, me }) {
   };
   main.querySelector('#lr-state').addEventListener('change', load);
   main.querySelector('#lr-overdue').addEventListener('change', load);
-  await wireIntakeForm(main, agency);
+  await wireIntakeForm(main, agency, isCurrent);
+  if (!isCurrent()) return;
   setShortcuts([], null);
   every(15_000, () => load().catch(() => undefined));
   await load();
@@ -97,10 +99,11 @@ function renderIntakeForm(agency) {
   </form>`;
 }
 
-async function wireIntakeForm(main, agency) {
+async function wireIntakeForm(main, agency, isCurrent) {
   const form = main.querySelector('#intake');
   if (!agency) {
     const { agencies } = await api('GET', '/v1/legal/agencies');
+    if (!isCurrent()) return;
     main.querySelector('#in-agency').innerHTML = agencies.map((a) => `<option value="${esc(a.id)}">${esc(a.name)} (${esc(a.country)})</option>`).join('');
   }
   const msg = main.querySelector('#in-msg');
@@ -153,11 +156,12 @@ function toBase64(file) {
 }
 
 /** One request: its order, problems, targets with per-target decisions, the two approvals, the emergency clock, the package. */
-export async function renderLegalRequest({ main, me, arg }) {
+export async function renderLegalRequest({ main, me, arg, isCurrent }) {
   const id = decodeURIComponent(arg ?? '');
   const officer = me.role === 'legal';
   const draw = async () => {
     const r = (await api('GET', `/v1/legal/requests/${encodeURIComponent(id)}`)).request;
+    if (!isCurrent()) return r;
     const can = new Set(r.availableEvents ?? []);
     const approvals = Array.isArray(r.approvals) ? r.approvals : [];
     const decidable = officer && ['acknowledged', 'in_review', 'needs_info'].includes(r.state);
@@ -281,7 +285,7 @@ async function download(path, filename, msg) {
 }
 
 /** The public transparency report by quarter: a table per country, a chart, the CSV. */
-export async function renderTransparency({ main }) {
+export async function renderTransparency({ main, isCurrent }) {
   const now = new Date();
   const quarters = [];
   for (let i = 0; i < 8; i++) {
@@ -300,6 +304,7 @@ export async function renderTransparency({ main }) {
     main.querySelector('#tr-csv').href = `/v1/transparency/legal?period=${encodeURIComponent(period)}&format=csv`;
     const res = await fetch(`/v1/transparency/legal?period=${encodeURIComponent(period)}`);
     const report = await res.json();
+    if (!isCurrent()) return;
     const n = (c) => (typeof c === 'number' ? c : Number.parseInt(String(c), 10) || 0);
     main.querySelector('#tr-chart').innerHTML = report.rows.length ? bars(`Requests received per country, ${period}`, report.rows.map((r) => [r.country, n(r.requestsReceived)])) : '<p class="muted">No requests this quarter.</p>';
     main.querySelector('#tr-rows').innerHTML = report.rows

@@ -171,10 +171,17 @@ export function validateIntakeBody(input: unknown, now: Date): IntakeBody {
 
 /** Decodes a document and checks it is a PDF within the limit, naming `field` otherwise. */
 export function decodePdf(doc: DocumentBody, field: string): Buffer {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(doc.base64) || doc.base64.length % 4 !== 0) {
+  const b64 = doc.base64;
+  // Size first, from the length alone: no need to decode (or scan) 15 MB to refuse it.
+  if (Math.floor(b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0) > MAX_DOCUMENT_BYTES) {
+    throw new ValidationError(`${field} may be ${MAX_DOCUMENT_BYTES} bytes at most`, `${field}/base64`, 'document_too_large');
+  }
+  // One character class, no backtracking: a pattern like ^[…]+={0,2}$ overflows the regex stack on megabytes.
+  const pad = b64.indexOf('=');
+  if (b64.length === 0 || b64.length % 4 !== 0 || /[^A-Za-z0-9+/=]/.test(b64) || (pad !== -1 && (pad < b64.length - 2 || /[^=]/.test(b64.slice(pad))))) {
     throw new ValidationError(`${field}/base64 must be standard base64`, `${field}/base64`);
   }
-  const data = Buffer.from(doc.base64, 'base64');
+  const data = Buffer.from(b64, 'base64');
   if (data.length > MAX_DOCUMENT_BYTES) throw new ValidationError(`${field} may be ${MAX_DOCUMENT_BYTES} bytes at most`, `${field}/base64`, 'document_too_large');
   if (data.subarray(0, 5).toString('latin1') !== '%PDF-') throw new ValidationError(`${field} must be a PDF (it does not start with %PDF-)`, `${field}/base64`, 'not_a_pdf');
   return data;

@@ -111,7 +111,11 @@ describe('legal desk (Chromium)', () => {
     await shot(entering, 'legal-request-package');
     await entering.close();
 
-    fs.writeFileSync(path.join(dir, 'key.pem'), publicKeyPem(p.legalKeys.signingKey));
+    // The key the agency verifies with: published by the API, no token needed.
+    const published = await fetch(`${p.url}/v1/legal/public-key`);
+    const pem = await published.text();
+    expect([published.status, pem]).toEqual([200, publicKeyPem(p.legalKeys.signingKey)]);
+    fs.writeFileSync(path.join(dir, 'key.pem'), pem);
     const verify = (f: string) => spawnSync(process.execPath, [CLI, 'legal', 'verify', f, '--public-key', path.join(dir, 'key.pem')], { encoding: 'utf8' });
     const good = verify(file);
     expect([good.status, good.stderr]).toEqual([0, expect.stringContaining('valid: package')]);

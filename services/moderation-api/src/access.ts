@@ -77,6 +77,7 @@ export const ACCESS = {
   'POST /v1/legal/notices/:noticeId/delivered': ['legal'],
   // Aggregate figures only, small cells folded: published.
   'GET /v1/transparency/legal': 'public',
+  'GET /v1/legal/public-key': 'public',
   'GET /healthz': 'public',
 } as const satisfies Record<string, readonly Role[] | 'public'>;
 

@@ -10,6 +10,8 @@ import {
   aggregateTransparency,
   appendLegalAudit,
   availableEvents,
+  keyIdOf,
+  publicKeyPem,
   checkPolicy,
   decryptPackage,
   lookUpTargets,
@@ -461,6 +463,13 @@ export class LegalDesk {
   }
 
   // ---- packages
+
+  /** The public half of the package signing key, what an agency verifies packages with (`takedown legal verify --public-key`). */
+  publicKey(): { pem: string; keyId: string } {
+    const keys = this.deps.packageKeys;
+    if (!keys) throw new UnavailableError('no package signing key is configured here', 'packages_unavailable');
+    return { pem: publicKeyPem(keys.signingKey), keyId: keyIdOf(keys.signingKey) };
+  }
 
   /**
    * The signed package, decrypted from storage, for an officer or the

@@ -182,6 +182,12 @@ export function legalRoutes(deps: ApiDeps): Router {
 
   // ---- transparency (public)
 
+  // Public: agencies (and anyone) verify packages offline against this key.
+  r.get('/v1/legal/public-key', guard(deps, 'GET /v1/legal/public-key'), (_req, res) => {
+    const { pem, keyId } = desk.publicKey();
+    res.set('X-Key-Id', keyId).type('application/x-pem-file').send(pem);
+  });
+
   r.get('/v1/transparency/legal', guard(deps, 'GET /v1/transparency/legal'), async (req, res) => {
     const q = validateTransparencyQuery(req.query);
     const report = await desk.transparency(q.period);

@@ -71,6 +71,64 @@ async function demoTokens(shared, redis, config, es) {
   return out;
 }
 
+/**
+ * A few law-enforcement requests on the demo desk, filed through the API as
+ * the demo agency: one approved by two officers (its package is built by
+ * the legal worker and counted in this quarter's transparency report), one
+ * waiting for review, one on a subpoena the policy check sends back for
+ * information, and one emergency.
+ */
+async function demoLegalRequests(tokens) {
+  const api = `http://127.0.0.1:${API_PORT}`;
+  const call = async (token, method, p, body) => {
+    const res = await fetch(`${api}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: await res.json().catch(() => undefined) };
+  };
+  const day = 86_400_000;
+  const now = Date.now();
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% demo order\ntrailer<</Root 1 0 R>>\n%%EOF\n', 'latin1').toString('base64');
+  const order = (over) => ({ kind: 'court_order', reference: 'AG-DEMO-1', issuedBy: 'Amtsgericht Demo', issuedAt: new Date(now - 5 * day).toISOString().slice(0, 10), document: { base64: pdf, filename: 'order.pdf' }, ...over });
+  const request = (over) => ({
+    type: 'records',
+    requester: { name: 'KHK Demo', email: 'khk.demo@police.example' },
+    legalProcess: order({}),
+    legalBasis: 'Sec. 100g StPO',
+    offenceCategory: 'drug_trafficking',
+    statesSuspect: true,
+    targets: [{ kind: 'account_id', value: 'user-1', role: 'suspect' }],
+    dataRequested: ['ip_addresses', 'phone_number'],
+    period: { from: new Date(now - 180 * day).toISOString(), to: new Date(now - day).toISOString() },
+    nonDisclosureUntil: null,
+    dueAt: new Date(now + 14 * day).toISOString(),
+    ...over,
+  });
+  let filed = 0;
+  const file = async (body) => {
+    const r = await call(tokens.agency, 'POST', '/v1/legal/requests', body);
+    if (r.status === 201) filed++;
+    return r.body?.request;
+  };
+  const approved = await file(request({ targets: [{ kind: 'account_id', value: 'user-1', role: 'suspect' }, { kind: 'account_id', value: 'user-2', role: 'suspect' }] }));
+  if (approved?.state === 'acknowledged') {
+    await call(tokens.legal, 'POST', `/v1/legal/requests/${approved.id}/start-review`, {});
+    for (const t of approved.targets) await call(tokens.legal, 'POST', `/v1/legal/requests/${approved.id}/targets/${t.index}/decision`, { produce: true });
+    await call(tokens['legal-2'], 'POST', `/v1/legal/requests/${approved.id}/approve`, {});
+    await call(tokens['legal-3'], 'POST', `/v1/legal/requests/${approved.id}/approve`, {});
+  }
+  await file(request({ legalProcess: order({ reference: 'AG-DEMO-2' }), targets: [{ kind: 'account_id', value: 'user-3', role: 'suspect' }], nonDisclosureUntil: new Date(now + 90 * day).toISOString() }));
+  await file(request({ legalProcess: order({ kind: 'subpoena', reference: 'SUBP-DEMO-3' }), targets: [{ kind: 'account_id', value: 'user-4', role: 'suspect' }] }));
+  await file(
+    request({
+      type: 'emergency',
+      legalProcess: { kind: 'emergency_letter', reference: 'EMERG-DEMO-4', issuedBy: 'Demo police duty officer', issuedAt: new Date(now).toISOString().slice(0, 10) },
+      targets: [{ kind: 'account_id', value: 'user-5', role: 'suspect' }],
+      dataRequested: ['ip_addresses'],
+      emergency: { description: 'Demo: a credible threat to a named person, reported tonight.' },
+    }),
+  );
+  return filed;
+}
+
 async function waitFor(url, ms) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -243,6 +301,7 @@ async function main() {
     }
 
     let filed = 0;
+    let legalFiled = 0;
     let seededLine = "the demo corpus was already there; kept, with its moderation state";
     if (tokens.ingest && (await waitFor(`http://127.0.0.1:${API_PORT}/healthz`, 30000))) {
       if (present < DEMO_POSTS) {
@@ -255,6 +314,7 @@ async function main() {
         log(seededLine);
         // Reports once, with the corpus: report ids are scoped to tokens, and the demo tokens are new on every start.
         filed = await demoReports(shared, tokens);
+        legalFiled = await demoLegalRequests(tokens);
       }
     }
     const { count } = await es.count({ index: config.contentIndex });
@@ -280,7 +340,7 @@ async function main() {
             ...Object.entries(tokens).map(([role, t]) => `    ${role.padEnd(15)} ${t}`),
             `  Try:            curl -s -H 'Authorization: Bearer ${tokens.moderator}' -X POST -H 'content-type: application/json' -d '{"queue":"default"}' ${api}/v1/review/claim`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.lead}' ${api}/metrics`,
-            `                  curl -s -H 'Authorization: Bearer ${tokens.legal}' '${api}/v1/legal/requests?state=acknowledged,in_review'   (the legal desk; agency ${DEMO_AGENCY.id})`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.legal}' '${api}/v1/legal/requests?state=acknowledged,in_review'   (the legal desk${legalFiled ? `: ${legalFiled} demo requests` : ''}; agency ${DEMO_AGENCY.id})`,
             `                  curl -s '${api}/v1/transparency/legal?period=${new Date().getUTCFullYear()}-Q${Math.floor(new Date().getUTCMonth() / 3) + 1}&format=csv'   (public)`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"delivery"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"buy c0caine"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,

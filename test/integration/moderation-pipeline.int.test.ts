@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { applyDecision } from '@takedown/actions-worker';
 import { createTriageWorker, triageReport } from '@takedown/triage-worker';
-import { caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
+import { actionJobFor, caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
 import { claimCase as claimFor, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 
@@ -185,10 +185,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(before._source?.moderation).toMatchObject({ state: 'restricted', restrictedIn: ['DE'] });
     await p.audit.flushOnce();
     const eventsBefore = (await verifyAuditChain(p.ctx.es, p.deps.indices.audit)).events;
-    const job: ActionJob = { ...decision, decisionId: decision.id };
-    delete (job as { id?: string }).id;
-    delete (job as { automated?: boolean }).automated;
-    delete (job as { appliedAt?: string }).appliedAt;
+    const job: ActionJob = actionJobFor(decision);
     expect(await applyDecision(p.actionsDeps, job)).toBe('replay');
     // And through the queue itself: BullMQ keeps one job per decision id.
     await p.deps.actions.add(job, { jobId: decision.id });
@@ -235,6 +232,56 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
       ['remove', 'moderator-1', null],
       ['keep', 'moderator-2', d.body.decisionId],
     ]);
+  });
+
+  it('applies decisions in the order they were recorded, whatever order their jobs run in: an older decision never overwrites a newer one', async () => {
+    // The actions worker waits, so this test runs the two jobs itself, newest first.
+    await p.actions.pause();
+    try {
+      await report('post-order');
+      const c = await caseOf('post-order');
+      const claimed = await claimCase('post-order');
+      const removed = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'drugs', legalGround: 'Sale of drugs' });
+      expect(removed.status).toBe(201);
+      const a = await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-order', decisionId: removed.body.decisionId, reason: 'It was sugar' });
+      expect(a.status).toBe(202);
+      const other = await claimCase('post-order', p.tokens.moderator2, 'appeals');
+      const kept = await p.call('POST', `/v1/review/${other.case.id}/decision`, p.tokens.moderator2, { leaseToken: other.lease.token, action: 'keep', category: 'drugs', legalGround: 'Appeal upheld' });
+      expect(kept.status).toBe(201);
+      const [older, newer] = [await p.deps.cases.decision(removed.body.decisionId), await p.deps.cases.decision(kept.body.decisionId)];
+      expect(older?.seq).toBe(1);
+      expect(newer?.seq).toBe(2);
+
+      expect(await applyDecision(p.actionsDeps, actionJobFor(newer!))).toBe('applied');
+      expect(await applyDecision(p.actionsDeps, actionJobFor(older!))).toBe('superseded');
+      const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-order' });
+      expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId, decisionSeq: 2 });
+      // The superseded decision is settled (out of the outbox), and its replay changes nothing either.
+      expect((await p.deps.cases.decision(removed.body.decisionId))?.appliedAt).toBeDefined();
+      expect(await applyDecision(p.actionsDeps, actionJobFor(older!))).toBe('replay');
+      const again = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-order' });
+      expect(again._seq_no).toBe(doc._seq_no);
+    } finally {
+      p.actions.resume();
+    }
+  });
+
+  it('an older decision whose job ran again after a newer one was applied (a retry after a crash) leaves the newer one in place', async () => {
+    await report('post-retry');
+    const c = await caseOf('post-retry');
+    const claimed = await claimCase('post-retry');
+    const removed = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'drugs', legalGround: 'Sale of drugs' });
+    await eventually(async () => (await p.deps.cases.decision(removed.body.decisionId))?.appliedAt);
+    await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-retry', decisionId: removed.body.decisionId, reason: 'It was sugar' });
+    const other = await claimCase('post-retry', p.tokens.moderator2, 'appeals');
+    const kept = await p.call('POST', `/v1/review/${other.case.id}/decision`, p.tokens.moderator2, { leaseToken: other.lease.token, action: 'keep', category: 'drugs', legalGround: 'Appeal upheld' });
+    await eventually(async () => (await p.deps.cases.decision(kept.body.decisionId))?.appliedAt);
+    // The remove's job died after writing the content and before recording it: its retry comes now.
+    await p.ctx.redis.hdel(p.deps.cases.keys.decision(removed.body.decisionId), 'appliedAt');
+    const older = (await p.deps.cases.decision(removed.body.decisionId))!;
+    expect(await applyDecision(p.actionsDeps, actionJobFor(older))).toBe('superseded');
+    const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-retry' });
+    expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId });
   });
 
   it('takes known abuse media down at once and queues it for confirmation on the restricted lane', async () => {

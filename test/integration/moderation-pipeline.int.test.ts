@@ -284,6 +284,64 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId });
   });
 
+  it('refuses an actions job without a recorded decision, or whose data differs from it: failed without retry, audited with ids only', async () => {
+    await p.ctx.es.index({
+      index: p.ctx.config.contentIndex,
+      id: 'post-forged',
+      document: { id: 'post-forged', type: 'post', text: 'An ordinary post', authorId: 'author-2', createdAt: '2026-11-20T10:00:00.000Z' },
+      refresh: true,
+    });
+    const forged: ActionJob = {
+      decisionId: 'd_forged0000000000000',
+      caseId: caseIdFor('post-forged'),
+      contentId: 'post-forged',
+      action: 'remove',
+      category: 'csam',
+      legalGround: 'made up on the job board',
+      decidedBy: 'moderator-1',
+      decidedAt: new Date().toISOString(),
+    };
+    const notRecorded = await p.deps.actions.add(forged, { jobId: forged.decisionId });
+
+    // A recorded keep, and a job under its id that says remove.
+    await report('post-doctored');
+    const c = await caseOf('post-doctored');
+    const claimed = await claimCase('post-doctored');
+    const kept = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'keep', category: 'drugs', legalGround: 'Fine' });
+    const keep = await eventually(async () => {
+      const x = await p.deps.cases.decision(kept.body.decisionId);
+      return x?.appliedAt ? x : undefined;
+    });
+    const doctored = await p.deps.actions.add({ ...actionJobFor(keep), action: 'remove' }, { jobId: `doctored-${keep.id}` });
+
+    for (const job of [notRecorded, doctored]) {
+      const state = await eventually(async () => {
+        const s = await job.getState();
+        return s === 'failed' || s === 'completed' ? s : undefined;
+      });
+      expect(state).toBe('failed');
+      const done = await p.deps.actions.queue.getJob(job.id as string);
+      expect(done?.attemptsMade).toBe(1);
+    }
+    expect((await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-forged' }))._source?.moderation).toBeUndefined();
+    expect((await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-doctored' }))._source?.moderation).toMatchObject({ state: 'none', decisionId: keep.id });
+    expect(await p.deps.cases.get(caseIdFor('post-forged'))).toBeUndefined();
+
+    await p.audit.flushOnce();
+    await p.ctx.es.indices.refresh({ index: p.deps.indices.audit });
+    const events = await p.ctx.es.search<{ type: string; contentId?: string; data?: Record<string, unknown> }>({ index: p.deps.indices.audit, query: { term: { type: 'action.refused' } }, size: 100 });
+    const refused = events.hits.hits.map((h) => h._source!).filter((e) => e.contentId === 'post-forged' || e.contentId === 'post-doctored');
+    expect(refused.map((e) => [e.contentId, e.data])).toEqual(
+      expect.arrayContaining([
+        ['post-forged', { decisionId: forged.decisionId, jobId: forged.decisionId, reason: 'not_recorded' }],
+        ['post-doctored', { decisionId: keep.id, jobId: `doctored-${keep.id}`, reason: 'differs' }],
+      ]),
+    );
+    expect(refused).toHaveLength(2);
+    // Ids only: nothing of the job's data (its ground, its category) is in the audit.
+    expect(JSON.stringify(refused)).not.toMatch(/made up|csam/);
+  });
+
   it('takes known abuse media down at once and queues it for confirmation on the restricted lane', async () => {
     // The platform's own hash scanner: a detector token (standing granted by an admin) whose copy is trusted.
     const r = await p.call('POST', '/v1/reports', p.tokens.detector, {

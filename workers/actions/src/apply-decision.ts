@@ -1,5 +1,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
+  UnrecoverableError,
+  actionJobFor,
+  appendAudit,
+  canonicalJson,
   moderationFor,
   statementOfReasons,
   textDigest,
@@ -43,10 +47,10 @@ export const RECENT_TAKEDOWNS_MS = 5 * 60_000;
  * decision older than that one is never written over it, whatever order
  * the jobs run in.
  */
-export async function applyDecision(deps: ActionsDeps, job: ActionJob): Promise<ApplyOutcome> {
-  const decision: DecisionRecord = (await deps.cases.decision(job.decisionId)) ?? { ...job, id: job.decisionId, automated: job.decidedBy.startsWith('system:') };
-  if (decision.appliedAt) return 'replay';
+export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: string = job.decisionId): Promise<ApplyOutcome> {
   const now = deps.now?.() ?? new Date();
+  const decision = await recordedDecisionFor(deps, job, jobId, now);
+  if (decision.appliedAt) return 'replay';
   const c = await deps.cases.get(job.caseId);
   const moderation = moderationFor(decision, now.toISOString());
 
@@ -99,6 +103,30 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob): Promise<
     data: { decisionId: decision.id, action: decision.action, state: moderation.state, restrictedIn: moderation.restrictedIn },
   });
   return recorded ? 'applied' : 'replay';
+}
+
+/**
+ * The case store's record of the job's decision, when the job says exactly
+ * what it says. Only a recorded decision is ever applied: a job without one
+ * (made by hand on the job board, say), or whose data differs from it, is
+ * refused: audited (ids and the reason only, never the job's data) and
+ * failed without retry (BullMQ's UnrecoverableError).
+ */
+async function recordedDecisionFor(deps: ActionsDeps, job: ActionJob, jobId: string, now: Date): Promise<DecisionRecord> {
+  const decision = await deps.cases.decision(job.decisionId);
+  const reason = !decision ? 'not_recorded' : canonicalJson(actionJobFor(decision)) !== canonicalJson(job) ? 'differs' : undefined;
+  if (decision && !reason) return decision;
+  await appendAudit(deps.redis, deps.cases.keys, {
+    type: 'action.refused',
+    actor: 'system:actions',
+    at: now.toISOString(),
+    caseId: job.caseId,
+    contentId: job.contentId,
+    data: { decisionId: job.decisionId, jobId, reason },
+  });
+  throw new UnrecoverableError(
+    reason === 'not_recorded' ? `decision ${job.decisionId} is not recorded: refused` : `job ${jobId} differs from recorded decision ${job.decisionId}: refused`,
+  );
 }
 
 type Written = { result: 'written' | 'same' } | { result: 'superseded'; by: string };

@@ -367,6 +367,32 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     await p.call('POST', `/v1/review/${c.id}/release`, p.tokens.csamModerator, { leaseToken: claimed.lease.token });
   });
 
+  it("an automated removal whose job runs after a moderator's keep leaves the post kept (the auto decision is numbered where it is recorded)", async () => {
+    await p.actions.pause();
+    try {
+      const r = await p.call('POST', '/v1/reports', p.tokens.detector, {
+        content: { id: 'media-late', type: 'media', mediaSha256: ['ab'.repeat(32)], authorId: 'author-9' },
+        reporter: { id: 'hash-scanner' },
+        reason: 'other',
+      });
+      expect(r.status).toBe(202);
+      const c = await caseOf('media-late');
+      const auto = (await p.deps.cases.decision(c.autoRemovedBy as string))!;
+      expect(auto).toMatchObject({ action: 'remove', automated: true, seq: 1 });
+      const claimed = await claimCase('media-late', p.tokens.csamModerator, 'csam');
+      const kept = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.csamModerator, { leaseToken: claimed.lease.token, action: 'keep', category: 'csam', legalGround: 'Hash collision: not abuse material' });
+      expect(kept.status).toBe(201);
+      const keep = (await p.deps.cases.decision(kept.body.decisionId))!;
+      expect(keep.seq).toBe(2);
+      expect(await applyDecision(p.actionsDeps, actionJobFor(keep))).toBe('applied');
+      expect(await applyDecision(p.actionsDeps, actionJobFor(auto))).toBe('superseded');
+      const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'media-late' });
+      expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: keep.id, decisionSeq: 2 });
+    } finally {
+      p.actions.resume();
+    }
+  });
+
   it('trusts the platform, not the report: forged text, media and standing change nothing a plain report would not', async () => {
     const platformText = 'Lovely lemon cake recipe, photos in the comments';
     for (const id of ['trust-forged', 'trust-plain']) {

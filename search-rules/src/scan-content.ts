@@ -123,7 +123,7 @@ export function contentState(rules: Iterable<Rule>, now?: Date | number): RuleVe
 type Moderation = NonNullable<ContentDocument['moderation']>;
 
 /** The fields a moderator's (or an automated) decision put on a post. They outrank every rule. */
-export type DecisionModeration = Pick<Moderation, 'state' | 'category' | 'decisionId' | 'restrictedIn' | 'labels'>;
+export type DecisionModeration = Pick<Moderation, 'state' | 'category' | 'decisionId' | 'decisionSeq' | 'restrictedIn' | 'labels'>;
 
 /**
  * A post's moderation fields after a scan: the decision's fields when one
@@ -143,6 +143,7 @@ export function scannedModeration(
         state: decision.state ?? 'none',
         category: decision.category ?? null,
         decisionId: decision.decisionId,
+        ...(decision.decisionSeq !== undefined ? { decisionSeq: decision.decisionSeq } : {}),
         restrictedIn: decision.restrictedIn ?? [],
         labels: decision.labels ?? [],
       }
@@ -152,7 +153,9 @@ export function scannedModeration(
 
 /** The decision fields a stored document carries, when a decision was ever applied to it. */
 export function storedDecision(m: Moderation | undefined): DecisionModeration | undefined {
-  return m?.decisionId ? { state: m.state ?? 'none', category: m.category ?? null, decisionId: m.decisionId, restrictedIn: m.restrictedIn ?? [], labels: m.labels ?? [] } : undefined;
+  return m?.decisionId
+    ? { state: m.state ?? 'none', category: m.category ?? null, decisionId: m.decisionId, ...(m.decisionSeq !== undefined ? { decisionSeq: m.decisionSeq } : {}), restrictedIn: m.restrictedIn ?? [], labels: m.labels ?? [] }
+    : undefined;
 }
 
 export interface RescanInput {
@@ -197,6 +200,7 @@ export function rescanModeration(i: RescanInput): Rescan {
   const moderation = scannedModeration(held ? undefined : i.decision, i.scan, verdict, i.version, i.at);
   if (held) {
     moderation.decisionId = i.decision?.decisionId as string;
+    if (i.decision?.decisionSeq !== undefined) moderation.decisionSeq = i.decision.decisionSeq;
     moderation.labels = i.decision?.labels ?? [];
   }
   if (visible && reviewed !== undefined) moderation.reviewedDigest = reviewed;

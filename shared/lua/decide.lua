@@ -23,6 +23,11 @@ ARGV[15] JSON array of identities the moderator acted under before (former
 ARGV[16] "1" when the caller found the case restricted as csam (isCsamCase),
          "0" otherwise
 
+Every decision, escalations included, gets the case's next decision
+sequence number (HINCRBY on the case's decisionSeq field, stored as the
+decision's seq field): the order the actions worker applies decisions in,
+whatever order their jobs run in.
+
 escalate puts the case on the ARGV[12] lane, open, with no outbox entry;
 every other action closes the case and puts the decision in the outbox.
 The caller checked the decision against the case's lane and category (a
@@ -34,7 +39,7 @@ case that is not csam (ARGV[16] "0", lane and category not csam) is also
 counted in metrics:decisions:outside-csam, the figures shown without the
 csam grant.
 
-Returns: {1, "ok"}; {0, "lease"} not claimed with this token or the lease
+Returns: {1, "ok", seq} (seq: the decision's sequence number); {0, "lease"} not claimed with this token or the lease
 expired; {0, "same_moderator"} an appeal decided by its original decider
 (the same person: ARGV[5], or one of ARGV[15]);
 {0, "move_pending"} a category move awaits confirmation; {0, "changed"} the
@@ -68,6 +73,8 @@ local dkey = p .. ':decision:' .. ARGV[6]
 for k, v in pairs(cjson.decode(ARGV[7])) do
   redis.call('HSET', dkey, k, v)
 end
+local seq = redis.call('HINCRBY', caseKey, 'decisionSeq', 1)
+redis.call('HSET', dkey, 'seq', seq)
 redis.call('RPUSH', caseKey .. ':decisions', ARGV[6])
 for k, v in pairs(cjson.decode(ARGV[9])) do
   redis.call('HSET', caseKey, k, v)
@@ -91,4 +98,4 @@ if ARGV[16] ~= '1' and c[6] ~= 'csam' and c[7] ~= 'csam' then
 end
 redis.call('SADD', p .. ':dirty', caseId)
 redis.call('XADD', p .. ':audit', '*', 'event', ARGV[11])
-return {1, 'ok'}
+return {1, 'ok', seq}

@@ -18,7 +18,10 @@ ARGV[7]  lane score (priority-major, then age)
 ARGV[8]  now, epoch ms
 ARGV[9]  audit event JSON
 ARGV[10] the case's lane after this report
-ARGV[11] auto decision id ("" when none): recorded and put in the outbox
+ARGV[11] auto decision id ("" when none): recorded with the case's next
+         decision sequence number (the decisionSeq field of the case, kept
+         as the decision's seq field, shared with decide.lua) and put in
+         the outbox
 ARGV[12] auto decision action (counted in the decision metrics; also in
          metrics:decisions:outside-csam unless the case's lane is csam or
          the decision's category is csam)
@@ -78,7 +81,8 @@ end
 
 if ARGV[11] ~= '' then
   local first = 15 + 2 * n
-  redis.call('HSET', p .. ':decision:' .. ARGV[11], unpack(ARGV, first, first + 2 * m - 1))
+  local seq = redis.call('HINCRBY', caseKey, 'decisionSeq', 1)
+  redis.call('HSET', p .. ':decision:' .. ARGV[11], 'seq', seq, unpack(ARGV, first, first + 2 * m - 1))
   redis.call('RPUSH', caseKey .. ':decisions', ARGV[11])
   redis.call('ZADD', p .. ':outbox', ARGV[8], ARGV[11])
   redis.call('HINCRBY', p .. ':metrics:decisions', ARGV[12], 1)

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { applyDecision } from '@takedown/actions-worker';
 import { createTriageWorker, triageReport } from '@takedown/triage-worker';
-import { caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
+import { actionJobFor, caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
 import { claimCase as claimFor, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 
@@ -185,10 +185,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(before._source?.moderation).toMatchObject({ state: 'restricted', restrictedIn: ['DE'] });
     await p.audit.flushOnce();
     const eventsBefore = (await verifyAuditChain(p.ctx.es, p.deps.indices.audit)).events;
-    const job: ActionJob = { ...decision, decisionId: decision.id };
-    delete (job as { id?: string }).id;
-    delete (job as { automated?: boolean }).automated;
-    delete (job as { appliedAt?: string }).appliedAt;
+    const job: ActionJob = actionJobFor(decision);
     expect(await applyDecision(p.actionsDeps, job)).toBe('replay');
     // And through the queue itself: BullMQ keeps one job per decision id.
     await p.deps.actions.add(job, { jobId: decision.id });
@@ -237,6 +234,114 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     ]);
   });
 
+  it('applies decisions in the order they were recorded, whatever order their jobs run in: an older decision never overwrites a newer one', async () => {
+    // The actions worker waits, so this test runs the two jobs itself, newest first.
+    await p.actions.pause();
+    try {
+      await report('post-order');
+      const c = await caseOf('post-order');
+      const claimed = await claimCase('post-order');
+      const removed = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'drugs', legalGround: 'Sale of drugs' });
+      expect(removed.status).toBe(201);
+      const a = await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-order', decisionId: removed.body.decisionId, reason: 'It was sugar' });
+      expect(a.status).toBe(202);
+      const other = await claimCase('post-order', p.tokens.moderator2, 'appeals');
+      const kept = await p.call('POST', `/v1/review/${other.case.id}/decision`, p.tokens.moderator2, { leaseToken: other.lease.token, action: 'keep', category: 'drugs', legalGround: 'Appeal upheld' });
+      expect(kept.status).toBe(201);
+      const [older, newer] = [await p.deps.cases.decision(removed.body.decisionId), await p.deps.cases.decision(kept.body.decisionId)];
+      expect(older?.seq).toBe(1);
+      expect(newer?.seq).toBe(2);
+
+      expect(await applyDecision(p.actionsDeps, actionJobFor(newer!))).toBe('applied');
+      expect(await applyDecision(p.actionsDeps, actionJobFor(older!))).toBe('superseded');
+      const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-order' });
+      expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId, decisionSeq: 2 });
+      // The superseded decision is settled (out of the outbox), and its replay changes nothing either.
+      expect((await p.deps.cases.decision(removed.body.decisionId))?.appliedAt).toBeDefined();
+      expect(await applyDecision(p.actionsDeps, actionJobFor(older!))).toBe('replay');
+      const again = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-order' });
+      expect(again._seq_no).toBe(doc._seq_no);
+    } finally {
+      p.actions.resume();
+    }
+  });
+
+  it('an older decision whose job ran again after a newer one was applied (a retry after a crash) leaves the newer one in place', async () => {
+    await report('post-retry');
+    const c = await caseOf('post-retry');
+    const claimed = await claimCase('post-retry');
+    const removed = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'drugs', legalGround: 'Sale of drugs' });
+    await eventually(async () => (await p.deps.cases.decision(removed.body.decisionId))?.appliedAt);
+    await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-retry', decisionId: removed.body.decisionId, reason: 'It was sugar' });
+    const other = await claimCase('post-retry', p.tokens.moderator2, 'appeals');
+    const kept = await p.call('POST', `/v1/review/${other.case.id}/decision`, p.tokens.moderator2, { leaseToken: other.lease.token, action: 'keep', category: 'drugs', legalGround: 'Appeal upheld' });
+    await eventually(async () => (await p.deps.cases.decision(kept.body.decisionId))?.appliedAt);
+    // The remove's job died after writing the content and before recording it: its retry comes now.
+    await p.ctx.redis.hdel(p.deps.cases.keys.decision(removed.body.decisionId), 'appliedAt');
+    const older = (await p.deps.cases.decision(removed.body.decisionId))!;
+    expect(await applyDecision(p.actionsDeps, actionJobFor(older))).toBe('superseded');
+    const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-retry' });
+    expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId });
+  });
+
+  it('refuses an actions job without a recorded decision, or whose data differs from it: failed without retry, audited with ids only', async () => {
+    await p.ctx.es.index({
+      index: p.ctx.config.contentIndex,
+      id: 'post-forged',
+      document: { id: 'post-forged', type: 'post', text: 'An ordinary post', authorId: 'author-2', createdAt: '2026-11-20T10:00:00.000Z' },
+      refresh: true,
+    });
+    const forged: ActionJob = {
+      decisionId: 'd_forged0000000000000',
+      caseId: caseIdFor('post-forged'),
+      contentId: 'post-forged',
+      action: 'remove',
+      category: 'csam',
+      legalGround: 'made up on the job board',
+      decidedBy: 'moderator-1',
+      decidedAt: new Date().toISOString(),
+    };
+    const notRecorded = await p.deps.actions.add(forged, { jobId: forged.decisionId });
+
+    // A recorded keep, and a job under its id that says remove.
+    await report('post-doctored');
+    const c = await caseOf('post-doctored');
+    const claimed = await claimCase('post-doctored');
+    const kept = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'keep', category: 'drugs', legalGround: 'Fine' });
+    const keep = await eventually(async () => {
+      const x = await p.deps.cases.decision(kept.body.decisionId);
+      return x?.appliedAt ? x : undefined;
+    });
+    const doctored = await p.deps.actions.add({ ...actionJobFor(keep), action: 'remove' }, { jobId: `doctored-${keep.id}` });
+
+    for (const job of [notRecorded, doctored]) {
+      const state = await eventually(async () => {
+        const s = await job.getState();
+        return s === 'failed' || s === 'completed' ? s : undefined;
+      });
+      expect(state).toBe('failed');
+      const done = await p.deps.actions.queue.getJob(job.id as string);
+      expect(done?.attemptsMade).toBe(1);
+    }
+    expect((await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-forged' }))._source?.moderation).toBeUndefined();
+    expect((await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-doctored' }))._source?.moderation).toMatchObject({ state: 'none', decisionId: keep.id });
+    expect(await p.deps.cases.get(caseIdFor('post-forged'))).toBeUndefined();
+
+    await p.audit.flushOnce();
+    await p.ctx.es.indices.refresh({ index: p.deps.indices.audit });
+    const events = await p.ctx.es.search<{ type: string; contentId?: string; data?: Record<string, unknown> }>({ index: p.deps.indices.audit, query: { term: { type: 'action.refused' } }, size: 100 });
+    const refused = events.hits.hits.map((h) => h._source!).filter((e) => e.contentId === 'post-forged' || e.contentId === 'post-doctored');
+    expect(refused.map((e) => [e.contentId, e.data])).toEqual(
+      expect.arrayContaining([
+        ['post-forged', { decisionId: forged.decisionId, jobId: forged.decisionId, reason: 'not_recorded' }],
+        ['post-doctored', { decisionId: keep.id, jobId: `doctored-${keep.id}`, reason: 'differs' }],
+      ]),
+    );
+    expect(refused).toHaveLength(2);
+    // Ids only: nothing of the job's data (its ground, its category) is in the audit.
+    expect(JSON.stringify(refused)).not.toMatch(/made up|csam/);
+  });
+
   it('takes known abuse media down at once and queues it for confirmation on the restricted lane', async () => {
     // The platform's own hash scanner: a detector token (standing granted by an admin) whose copy is trusted.
     const r = await p.call('POST', '/v1/reports', p.tokens.detector, {
@@ -260,6 +365,32 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     const claimed = await claimCase('media-1', p.tokens.csamModerator, 'csam');
     expect(claimed.case.id).toBe(c.id);
     await p.call('POST', `/v1/review/${c.id}/release`, p.tokens.csamModerator, { leaseToken: claimed.lease.token });
+  });
+
+  it("an automated removal whose job runs after a moderator's keep leaves the post kept (the auto decision is numbered where it is recorded)", async () => {
+    await p.actions.pause();
+    try {
+      const r = await p.call('POST', '/v1/reports', p.tokens.detector, {
+        content: { id: 'media-late', type: 'media', mediaSha256: ['ab'.repeat(32)], authorId: 'author-9' },
+        reporter: { id: 'hash-scanner' },
+        reason: 'other',
+      });
+      expect(r.status).toBe(202);
+      const c = await caseOf('media-late');
+      const auto = (await p.deps.cases.decision(c.autoRemovedBy as string))!;
+      expect(auto).toMatchObject({ action: 'remove', automated: true, seq: 1 });
+      const claimed = await claimCase('media-late', p.tokens.csamModerator, 'csam');
+      const kept = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.csamModerator, { leaseToken: claimed.lease.token, action: 'keep', category: 'csam', legalGround: 'Hash collision: not abuse material' });
+      expect(kept.status).toBe(201);
+      const keep = (await p.deps.cases.decision(kept.body.decisionId))!;
+      expect(keep.seq).toBe(2);
+      expect(await applyDecision(p.actionsDeps, actionJobFor(keep))).toBe('applied');
+      expect(await applyDecision(p.actionsDeps, actionJobFor(auto))).toBe('superseded');
+      const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'media-late' });
+      expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: keep.id, decisionSeq: 2 });
+    } finally {
+      p.actions.resume();
+    }
   });
 
   it('trusts the platform, not the report: forged text, media and standing change nothing a plain report would not', async () => {

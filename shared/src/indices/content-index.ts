@@ -11,6 +11,8 @@ export const moderationMapping: estypes.MappingProperty = {
     state: { type: 'keyword' },
     category: { type: 'keyword' },
     decisionId: { type: 'keyword' },
+    // The applied decision's place among its case's decisions (DecisionRecord.seq): an older one never overwrites it.
+    decisionSeq: { type: 'long' },
     restrictedIn: { type: 'keyword' },
     labels: { type: 'keyword' },
     ruleHits: { type: 'keyword' },
@@ -42,6 +44,8 @@ export interface ContentDocument {
     /** null clears it (a keep after a removal). */
     category?: string | null;
     decisionId?: string;
+    /** The case-store sequence (DecisionRecord.seq) of the decision applied: an older one never overwrites it. */
+    decisionSeq?: number;
     restrictedIn?: string[];
     labels?: string[];
     ruleHits?: string[];

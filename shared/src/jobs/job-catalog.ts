@@ -87,6 +87,9 @@ export const jobCatalog: { [N in QueueName]: QueueDefinition<N> } = {
   ),
 };
 
+/** BullMQ's "fail now, never retry", for processors that refuse a job (they depend on shared, not on bullmq). */
+export { UnrecoverableError };
+
 export const QUEUE_NAMES = Object.keys(jobCatalog) as QueueName[];
 
 /** A BullMQ queue whose `add` validates the payload against the catalog first. */

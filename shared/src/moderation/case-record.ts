@@ -85,6 +85,12 @@ export interface DecisionRecord extends Omit<ActionJob, 'decisionId'> {
   automated: boolean;
   appealOf?: string;
   appliedAt?: string;
+  /**
+   * The decision's place among its case's decisions (1, 2, ...), assigned
+   * atomically where it is recorded (decide.lua, fold-report.lua). Absent on
+   * decisions recorded before it existed (they count as 0).
+   */
+  seq?: number;
 }
 
 /** Redis hash fields are strings; these are the JSON-valued ones. */
@@ -146,13 +152,15 @@ export function decisionFromHash(h: Record<string, string>): DecisionRecord | un
   if (h['note']) d.note = h['note'];
   if (h['appealOf']) d.appealOf = h['appealOf'];
   if (h['appliedAt']) d.appliedAt = new Date(Number(h['appliedAt'])).toISOString();
+  if (h['seq']) d.seq = Number(h['seq']);
   return d;
 }
 
 export function decisionToFields(d: DecisionRecord): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(d)) {
-    if (v === undefined || k === 'appliedAt') continue;
+    // appliedAt and seq are the scripts' to write (record-action.lua; decide.lua, fold-report.lua).
+    if (v === undefined || k === 'appliedAt' || k === 'seq') continue;
     out[k] = Array.isArray(v) ? JSON.stringify(v) : String(v);
   }
   return out;

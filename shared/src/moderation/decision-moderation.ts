@@ -16,12 +16,13 @@ export function changesContent(action: string): boolean {
 }
 
 /** What a decision does to the content document's moderation fields. */
-export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'category' | 'countries'>, at: string): Moderation {
+export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'category' | 'countries' | 'seq'>, at: string): Moderation {
   if (!changesContent(d.action)) throw new Error(`decision action ${d.action} does not change content`);
   return {
     state: STATE_OF[d.action] as ModerationState,
     category: d.action === 'keep' ? null : d.category,
     decisionId: d.id,
+    ...(d.seq !== undefined ? { decisionSeq: d.seq } : {}),
     restrictedIn: d.action === 'restrict' ? (d.countries ?? []) : [],
     labels: d.action === 'label' ? [d.category] : [],
     updatedAt: at,

@@ -4,5 +4,5 @@ import { applyDecision, type ActionsDeps } from './apply-decision';
 
 /** The BullMQ worker on `actions` (jobId = decision id). */
 export function createActionsWorker(deps: ActionsDeps, o: CatalogWorkerOptions): Worker {
-  return createCatalogWorker('actions', (job) => applyDecision(deps, job), o);
+  return createCatalogWorker('actions', (data, job) => applyDecision(deps, data, job.id), o);
 }

@@ -1,5 +1,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
+  UnrecoverableError,
+  actionJobFor,
+  appendAudit,
+  canonicalJson,
   moderationFor,
   statementOfReasons,
   textDigest,
@@ -23,7 +27,13 @@ export interface ActionsDeps {
 
 const reviewed = (normalizedText: string | undefined) => (normalizedText === undefined ? {} : { reviewedDigest: textDigest(normalizedText) });
 
-export type ApplyOutcome = 'applied' | 'replay';
+/**
+ * applied: the content now carries the decision; replay: it already did and
+ * the decision was recorded applied (a retried or duplicated job);
+ * superseded: the content carries a newer decision of the case (a higher
+ * sequence number), so this one is recorded settled and changes nothing.
+ */
+export type ApplyOutcome = 'applied' | 'replay' | 'superseded';
 
 /** How long takedowns stay in the catch-up set: far longer than any refresh interval. */
 export const RECENT_TAKEDOWNS_MS = 5 * 60_000;
@@ -32,16 +42,30 @@ export const RECENT_TAKEDOWNS_MS = 5 * 60_000;
  * Applies a recorded decision to the content. Idempotent: the document
  * remembers the decision id it carries, and the decision remembers that it
  * was applied, so a replayed job (a retry after a crash, a duplicate from
- * the outbox sweeper) changes nothing.
+ * the outbox sweeper) changes nothing. Ordered: the document also carries
+ * the sequence number of its decision (`moderation.decisionSeq`), and a
+ * decision older than that one is never written over it, whatever order
+ * the jobs run in.
  */
-export async function applyDecision(deps: ActionsDeps, job: ActionJob): Promise<ApplyOutcome> {
-  const decision: DecisionRecord = (await deps.cases.decision(job.decisionId)) ?? { ...job, id: job.decisionId, automated: job.decidedBy.startsWith('system:') };
-  if (decision.appliedAt) return 'replay';
+export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: string = job.decisionId): Promise<ApplyOutcome> {
   const now = deps.now?.() ?? new Date();
+  const decision = await recordedDecisionFor(deps, job, jobId, now);
+  if (decision.appliedAt) return 'replay';
   const c = await deps.cases.get(job.caseId);
   const moderation = moderationFor(decision, now.toISOString());
 
-  await updateContent(deps, job.contentId, moderation);
+  const written = await updateContent(deps, job.contentId, moderation);
+  if (written.result === 'superseded') {
+    const recorded = await deps.cases.recordAction(decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
+      type: 'action.superseded',
+      actor: 'system:actions',
+      at: now.toISOString(),
+      caseId: job.caseId,
+      contentId: job.contentId,
+      data: { decisionId: decision.id, supersededBy: written.by },
+    });
+    return recorded ? 'superseded' : 'replay';
+  }
 
   const message: TakedownMessage = {
     contentId: job.contentId,
@@ -82,28 +106,71 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob): Promise<
 }
 
 /**
- * Writes the moderation fields with optimistic concurrency (seq_no /
- * primary_term: the local Elasticsearch has no scripting), skipping the
- * write when the document already carries this decision. Content that is
- * not in the index yet gets a placeholder carrying only the decision (never
- * a reporter's copy of the text: that would put words anyone can write into
- * the platform's index). Ingest keeps the decision when the post arrives,
- * and the search never shows a placeholder.
+ * The case store's record of the job's decision, when the job says exactly
+ * what it says. Only a recorded decision is ever applied: a job without one
+ * (made by hand on the job board, say), or whose data differs from it, is
+ * refused: audited (ids and the reason only, never the job's data) and
+ * failed without retry (BullMQ's UnrecoverableError).
  */
-async function updateContent(deps: ActionsDeps, contentId: string, moderation: NonNullable<ContentDocument['moderation']>): Promise<void> {
+async function recordedDecisionFor(deps: ActionsDeps, job: ActionJob, jobId: string, now: Date): Promise<DecisionRecord> {
+  const decision = await deps.cases.decision(job.decisionId);
+  const reason = !decision ? 'not_recorded' : canonicalJson(actionJobFor(decision)) !== canonicalJson(job) ? 'differs' : undefined;
+  if (decision && !reason) return decision;
+  await appendAudit(deps.redis, deps.cases.keys, {
+    type: 'action.refused',
+    actor: 'system:actions',
+    at: now.toISOString(),
+    caseId: job.caseId,
+    contentId: job.contentId,
+    data: { decisionId: job.decisionId, jobId, reason },
+  });
+  throw new UnrecoverableError(
+    reason === 'not_recorded' ? `decision ${job.decisionId} is not recorded: refused` : `job ${jobId} differs from recorded decision ${job.decisionId}: refused`,
+  );
+}
+
+type Written = { result: 'written' | 'same' } | { result: 'superseded'; by: string };
+
+/**
+ * The sequence number of the decision a document carries: its own field,
+ * else (a document written before the field existed, or re-indexed without
+ * it) the case store's record of that decision; 0 when neither knows.
+ */
+async function carriedSeq(deps: ActionsDeps, m: ContentDocument['moderation']): Promise<number> {
+  if (!m?.decisionId) return 0;
+  if (m.decisionSeq !== undefined) return m.decisionSeq;
+  return (await deps.cases.decision(m.decisionId))?.seq ?? 0;
+}
+
+/**
+ * Writes the moderation fields with optimistic concurrency (seq_no /
+ * primary_term, re-reading on a conflict), skipping the write when the
+ * document already carries this decision, and refusing it ("superseded")
+ * when the document carries a newer decision of the case: the check and
+ * the write see the same version of the document, so an older decision
+ * never lands over a newer one. Content that is not in the index yet gets
+ * a placeholder carrying only the decision (never a reporter's copy of the
+ * text: that would put words anyone can write into the platform's index).
+ * Ingest keeps the decision when the post arrives, and the search never
+ * shows a placeholder.
+ */
+async function updateContent(deps: ActionsDeps, contentId: string, moderation: NonNullable<ContentDocument['moderation']>): Promise<Written> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const got = await deps.es.get<ContentDocument>({ index: deps.contentIndex, id: contentId, _source_includes: ['moderation'] }, { ignore: [404] });
     if (!got.found) {
       const doc = { id: contentId, moderation: { ...moderation, placeholder: true } };
       try {
         await deps.es.create({ index: deps.contentIndex, id: contentId, document: doc });
-        return;
+        return { result: 'written' };
       } catch (err) {
         if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) continue; // indexed meanwhile
         throw err;
       }
     }
-    if (got._source?.moderation?.decisionId === moderation.decisionId) return;
+    const stored = got._source?.moderation;
+    if (stored?.decisionId === moderation.decisionId) return { result: 'same' };
+    // A decision without a number (recorded before numbering) is older than any numbered one.
+    if (stored?.decisionId && (moderation.decisionSeq ?? 0) < (await carriedSeq(deps, stored))) return { result: 'superseded', by: stored.decisionId };
     try {
       await deps.es.update({
         index: deps.contentIndex,
@@ -111,9 +178,9 @@ async function updateContent(deps: ActionsDeps, contentId: string, moderation: N
         if_seq_no: got._seq_no,
         if_primary_term: got._primary_term,
         // What the decision reviewed: an edit after it is told apart from a re-index of the same words.
-        doc: { moderation: { ...got._source?.moderation, ...moderation, ...reviewed(got._source?.moderation?.normalizedText) } },
+        doc: { moderation: { ...stored, ...moderation, ...reviewed(stored?.normalizedText) } },
       });
-      return;
+      return { result: 'written' };
     } catch (err) {
       if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) continue; // changed meanwhile: re-read
       throw err;

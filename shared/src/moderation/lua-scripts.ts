@@ -20,6 +20,7 @@ const SCRIPT_KEYS = {
   'append-audit': 1,
   'renew-lock': 1,
   'finish-backfill': 3,
+  'publish-ruleset': 4,
   'put-person': 2,
   'issue-token': 4,
   'revoke-token': 3,

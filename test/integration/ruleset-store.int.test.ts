@@ -1,0 +1,36 @@
+import { createRedis, DraftStore, RulesetStore, rulesetKeys, type Redis } from '@takedown/shared';
+import { createTestContext, type TestContext } from '../support/test-context';
+
+// Publishing and the draft against the real Redis, with several processes'
+// worth of connections (each API instance has its own).
+
+let ctx: TestContext;
+const extra: Redis[] = [];
+const connection = () => {
+  const r = createRedis(ctx.config.redis.url, { connectionName: `test:${ctx.prefix}:${extra.length}` });
+  extra.push(r);
+  return r;
+};
+
+beforeAll(async () => {
+  ctx = await createTestContext('ruleset-store');
+});
+afterAll(async () => {
+  for (const r of extra) r.disconnect();
+  await ctx.cleanup();
+});
+
+describe('publishing', () => {
+  it('concurrent publishes from several instances leave current on the newest version, every version stored once', async () => {
+    const keys = rulesetKeys(`${ctx.config.queuePrefix}:pub`);
+    const stores = Array.from({ length: 8 }, () => new RulesetStore(connection(), keys));
+    for (let round = 0; round < 25; round++) {
+      const published = await Promise.all(stores.map((s, i) => s.publish([{ id: `r${round}-${i}` }], `lead:${i}`)));
+      const versions = published.map((p) => p.version).sort((a, b) => a - b);
+      expect(new Set(versions).size).toBe(stores.length);
+      expect({ round, current: await stores[0]!.currentVersion() }).toEqual({ round, current: versions[versions.length - 1] });
+      for (const p of published) expect((await stores[0]!.get(p.version))?.rules).toEqual(p.rules);
+    }
+    expect(await ctx.redis.zcard(keys.versions)).toBe(25 * stores.length);
+  });
+});

@@ -34,3 +34,29 @@ describe('publishing', () => {
     expect(await ctx.redis.zcard(keys.versions)).toBe(25 * stores.length);
   });
 });
+
+describe('the draft', () => {
+  const setup = async (name: string) => {
+    const keys = rulesetKeys(`${ctx.config.queuePrefix}:${name}`);
+    const published = new RulesetStore(ctx.redis, keys);
+    await published.publish([{ id: 'a' }, { id: 'b' }], 'lead:test');
+    return { keys, published };
+  };
+
+  it('a first init that died halfway (its marker written, the draft not) does not leave the draft empty', async () => {
+    const { keys, published } = await setup('draft-crash');
+    // What a process killed between claiming the init and writing the draft left behind.
+    await ctx.redis.set(`${keys.draftMeta}:init`, '1');
+    const drafts = new DraftStore(ctx.redis, keys, published);
+    expect((await drafts.rules()).map((r) => r.id)).toEqual(['a', 'b']);
+    expect(await drafts.meta()).toMatchObject({ baseVersion: 1, updatedBy: 'takedown' });
+  });
+
+  it('instances reading a never-edited draft at once all see the published rules, and an edit is never wiped', async () => {
+    const { keys, published } = await setup('draft-race');
+    const stores = Array.from({ length: 8 }, () => new DraftStore(connection(), keys, published));
+    const seen = await Promise.all(stores.map(async (d, i) => (i === 3 ? (await d.put({ id: 'c' }, 'lead:3'), d.rules()) : d.rules())));
+    for (const rules of seen) expect(rules.map((r) => r.id)).toEqual(expect.arrayContaining(['a', 'b']));
+    expect((await stores[0]!.rules()).map((r) => r.id)).toEqual(['a', 'b', 'c']);
+  });
+});

@@ -20,6 +20,8 @@ const SCRIPT_KEYS = {
   'append-audit': 1,
   'renew-lock': 1,
   'finish-backfill': 3,
+  'publish-ruleset': 4,
+  'init-draft': 2,
   'put-person': 2,
   'issue-token': 4,
   'revoke-token': 3,

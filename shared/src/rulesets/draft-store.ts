@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { runScript } from '../moderation/lua-scripts';
 import type { RulesetKeys, RulesetStore } from './ruleset-store';
 
 export interface DraftMeta {
@@ -11,7 +12,7 @@ export interface DraftMeta {
  * The draft ruleset leads edit before publishing: a Redis hash of rule id →
  * rule, so single-rule edits are atomic, and whole imports replace it in one
  * MULTI (all or nothing). A draft that was never edited starts as a copy of
- * the published version. Rules are validated by the caller (search-rules).
+ * the published version (init-draft.lua). Rules are validated by the caller (search-rules).
  */
 export class DraftStore {
   constructor(
@@ -64,20 +65,15 @@ export class DraftStore {
     await m.exec();
   }
 
-  /** A draft that was never edited starts as the published version. */
+  /**
+   * A draft that was never edited starts as the published version, written
+   * with its meta in one step (init-draft.lua) and only while no meta
+   * exists: a failed init leaves nothing behind and the next call redoes it.
+   */
   private async ensure(): Promise<void> {
     if ((await this.redis.exists(this.keys.draftMeta)) === 1) return;
     const current = await this.published.current();
-    const m = this.redis.multi().del(this.keys.draft);
     const rules = (current?.rules ?? []) as { id: string }[];
-    for (let i = 0; i < rules.length; i += 1000) {
-      const chunk = rules.slice(i, i + 1000).flatMap((r) => [r.id, JSON.stringify(r)]);
-      if (chunk.length > 0) m.hset(this.keys.draft, ...chunk);
-    }
-    m.hset(this.keys.draftMeta, 'baseVersion', current ? String(current.version) : '', 'updatedAt', new Date().toISOString(), 'updatedBy', 'takedown');
-    // Only the first caller initialises (a concurrent edit must not be wiped).
-    const claimed = await this.redis.set(`${this.keys.draftMeta}:init`, '1', 'NX');
-    if (claimed === 'OK') await m.exec();
-    else m.discard();
+    await runScript(this.redis, 'init-draft', [this.keys.draftMeta, this.keys.draft], [current ? String(current.version) : '', new Date().toISOString(), ...rules.flatMap((r) => [r.id, JSON.stringify(r)])]);
   }
 }

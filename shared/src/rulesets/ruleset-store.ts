@@ -1,4 +1,8 @@
 import type { Redis } from 'ioredis';
+import { runScript } from '../moderation/lua-scripts';
+
+/** How many times a publish proposes a version number before giving up (each retry means another publish won). */
+const PUBLISH_ATTEMPTS = 100;
 
 /** What the store needs to know of a ruleset; the full model lives in search-rules. */
 export interface StoredRuleset {
@@ -93,21 +97,22 @@ export class RulesetStore {
   }
 
   /**
-   * Stores `rules` as the next version and makes it live. The caller has
-   * validated the rules (search-rules' compileRuleset).
+   * Stores `rules` as the next version and makes it live, in one atomic
+   * step (publish-ruleset.lua): the number is proposed from the counter and
+   * taken only if no other publish took it meanwhile, else proposed again.
+   * The caller has validated the rules (search-rules' compileRuleset).
    */
   async publish(rules: unknown[], publishedBy: string, now = new Date(), extra: Pick<StoredRuleset, 'note' | 'diff' | 'rollbackOf'> = {}): Promise<StoredRuleset> {
-    const version = await this.redis.incr(this.keys.counter);
-    const ruleset: StoredRuleset = { version, rules, publishedAt: now.toISOString(), publishedBy, ...extra };
-    const summary = { version, publishedAt: ruleset.publishedAt, publishedBy, rules: rules.length, note: extra.note, rollbackOf: extra.rollbackOf, diff: extra.diff && { added: extra.diff.added.length, removed: extra.diff.removed.length, changed: extra.diff.changed.length } };
-    await this.redis
-      .multi()
-      .set(this.keys.version(version), JSON.stringify(ruleset))
-      .set(this.keys.current, String(version))
-      .zadd(this.keys.versions, version, JSON.stringify(summary))
-      .exec();
-    await this.redis.publish(this.keys.channel, String(version));
-    return ruleset;
+    for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt++) {
+      const version = Number((await this.redis.get(this.keys.counter)) ?? '0') + 1;
+      const ruleset: StoredRuleset = { version, rules, publishedAt: now.toISOString(), publishedBy, ...extra };
+      const summary = { version, publishedAt: ruleset.publishedAt, publishedBy, rules: rules.length, note: extra.note, rollbackOf: extra.rollbackOf, diff: extra.diff && { added: extra.diff.added.length, removed: extra.diff.removed.length, changed: extra.diff.changed.length } };
+      const taken = await runScript(this.redis, 'publish-ruleset', [this.keys.counter, this.keys.current, this.keys.versions, this.keys.version(version)], [version, JSON.stringify(ruleset), JSON.stringify(summary)]);
+      if (Number(taken) !== 1) continue;
+      await this.redis.publish(this.keys.channel, String(version));
+      return ruleset;
+    }
+    throw new Error(`publish: the version counter moved ${PUBLISH_ATTEMPTS} times in a row`);
   }
 
   /** Version summaries, newest first. */

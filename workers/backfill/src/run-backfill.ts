@@ -43,6 +43,23 @@ export interface BackfillDeps {
   /** How long after a publish the sweep starts (TAKEDOWN_BACKFILL_SETTLE_MS). */
   settleMs: number;
   now?: () => number;
+  /** Bounded retries of the writes that failed (default: 5 rounds, from 200 ms, doubling). */
+  retry?: { rounds: number; backoffMs: number };
+  /** Named points where tests inject faults (never set in production). */
+  faults?: BackfillFaults;
+}
+
+/** Where a bulk write of the backfill is about to go. */
+export interface BackfillFaultPoint {
+  pass: 'clear' | 'apply' | 'sweep';
+  /** 0: the pass itself; 1 and up: a retry of what failed. */
+  round: number;
+  ids: string[];
+}
+
+export interface BackfillFaults {
+  /** Runs just before each bulk write, after the page was read. */
+  beforeBulk?(point: BackfillFaultPoint): Promise<void>;
 }
 
 export interface BackfillProgress {
@@ -57,7 +74,12 @@ export interface BackfillProgress {
   reported: number;
   /** Reports refused by their schema (a bug to look at; the post is tagged without its case). */
   invalidReports: number;
+  /** Writes refused with a version conflict (re-read and written again). */
   conflicts: number;
+  /** Writes that failed otherwise (written again). */
+  failedWrites: number;
+  /** Documents a pending rule matches still untagged at the last count before finishing (0 when done). */
+  untaggedRemaining: number;
   ratePerSec: number;
   etaSeconds: number | null;
 }
@@ -77,6 +99,8 @@ export const SWEEP_SKEW_MS = 30_000;
 
 /** The fields a post's automated report carries: the platform's copy, which triage takes as it is. */
 const REPORT_FIELDS = ['id', 'type', 'text', 'authorId', 'channelId', 'lang', 'createdAt', 'media', 'media.sha256'];
+
+const DEFAULT_RETRY = { rounds: 5, backoffMs: 200 };
 
 
 /**
@@ -100,6 +124,7 @@ export function retagged(m: Moderation, ruleHits: string[], rulesById: ReadonlyM
 
 /** The stored fields re-tagging reads. */
 const TAG_FIELDS = ['moderation.ruleHits', 'moderation.state', 'moderation.decisionId', 'moderation.category', 'moderation.restrictedIn', 'moderation.scannedVersion'];
+const APPLY_FIELDS = [...TAG_FIELDS, ...REPORT_FIELDS];
 
 /**
  * Brings the content index in line with a published version, in three
@@ -120,7 +145,7 @@ const TAG_FIELDS = ['moderation.ruleHits', 'moderation.state', 'moderation.decis
  */
 export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: Job): Promise<BackfillProgress> {
   const now = deps.now ?? Date.now;
-  const progress: BackfillProgress = { phase: 'counting', done: 0, total: 0, tagged: 0, cleared: 0, scanned: 0, reported: 0, invalidReports: 0, conflicts: 0, ratePerSec: 0, etaSeconds: null };
+  const progress: BackfillProgress = { phase: 'counting', done: 0, total: 0, tagged: 0, cleared: 0, scanned: 0, reported: 0, invalidReports: 0, conflicts: 0, failedWrites: 0, untaggedRemaining: 0, ratePerSec: 0, etaSeconds: null };
   const progressKey = deps.rulesets.keys.backfillProgress(String(job?.id ?? `v${data.rulesetVersion}`));
   const started = now();
   const report = async () => {
@@ -147,19 +172,15 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
   const applyRules = data.apply.map((id) => rulesById.get(id)).filter((r): r is Rule => r !== undefined && isBackfillRule(r));
 
   const clearQuery: estypes.QueryDslQueryContainer | undefined = data.clear.length > 0 ? { terms: { 'moderation.ruleHits': data.clear } } : undefined;
-  const applyQuery: estypes.QueryDslQueryContainer | undefined =
-    applyRules.length > 0
-      ? {
-          bool: {
-            // Named clauses (_name = rule id, inside the bool) say which rules matched each hit.
-            should: applyRules.map((r) => {
-              const q = contentRuleQuery(r, compiled.normalizedPatterns[compiled.indexById.get(r.id) as number] ?? '') as { bool: Record<string, unknown> };
-              return { bool: { ...q.bool, _name: r.id } } as estypes.QueryDslQueryContainer;
-            }),
-            minimum_should_match: 1,
-          },
-        }
-      : undefined;
+  /** A rule's query, named after it (matched_queries says which rules a hit matched); `untagged`: only documents lacking its tag. */
+  const ruleClause = (r: Rule, untagged = false): estypes.QueryDslQueryContainer => {
+    const q = contentRuleQuery(r, compiled.normalizedPatterns[compiled.indexById.get(r.id) as number] ?? '') as { bool: Record<string, unknown> };
+    const mustNot = untagged ? [...((q.bool.must_not as object[] | undefined) ?? []), { term: { 'moderation.ruleHits': r.id } }] : q.bool.must_not;
+    return { bool: { ...q.bool, ...(mustNot ? { must_not: mustNot } : {}), _name: r.id } } as estypes.QueryDslQueryContainer;
+  };
+  const anyOf = (rules: readonly Rule[], untagged = false): estypes.QueryDslQueryContainer | undefined =>
+    rules.length > 0 ? { bool: { should: rules.map((r) => ruleClause(r, untagged)), minimum_should_match: 1 } } : undefined;
+  const applyQuery = anyOf(applyRules);
   const sweepQuery = (data.sweep === 'all' ? allContentQuery() : needsScanQuery(data.rulesetVersion, Date.parse(stored.publishedAt) - SWEEP_SKEW_MS)) as estypes.QueryDslQueryContainer;
 
   const count = async (q?: estypes.QueryDslQueryContainer) => (q ? (await deps.es.count({ index: deps.contentIndex, query: q })).count : 0);
@@ -182,8 +203,39 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
 
   let stop = false;
   let pages = 0;
-  /** Scrolls `query` in slices; `onPage` turns a page into bulk operations and reports. */
-  const scan = async (query: estypes.QueryDslQueryContainer, source: string[] | true, onPage: (hits: Hit[]) => Promise<{ operations: object[]; reports: ReportJob[] }>) => {
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  type OnPage = (hits: Hit[]) => Promise<{ operations: object[]; reports: ReportJob[] }>;
+
+  /**
+   * Writes a page's updates. Returns the ids whose write failed and must be
+   * read again: a 409 (the document changed since it was read), any other
+   * refusal, or the whole request failing. A 404 is a document deleted
+   * meanwhile: nothing left to tag.
+   */
+  const write = async (pass: BackfillFaultPoint['pass'], round: number, operations: object[]): Promise<string[]> => {
+    const ids = operations.flatMap((op) => ('update' in op ? [(op as { update: { _id: string } }).update._id] : []));
+    await deps.faults?.beforeBulk?.({ pass, round, ids });
+    let bulk: estypes.BulkResponse;
+    try {
+      bulk = await deps.es.bulk({ operations });
+    } catch {
+      progress.failedWrites += ids.length;
+      return ids;
+    }
+    const failed: string[] = [];
+    for (const item of bulk.items) {
+      const r = item.update;
+      if (!r?.error || r.status === 404) continue;
+      if (r.status === 409) progress.conflicts++;
+      else progress.failedWrites++;
+      failed.push(r._id as string);
+    }
+    return failed;
+  };
+
+  /** Scrolls `query` in slices; `onPage` turns a page into bulk operations and reports. Returns the ids whose write failed. */
+  const scanOnce = async (pass: BackfillFaultPoint['pass'], round: number, query: estypes.QueryDslQueryContainer, source: string[] | true, onPage: OnPage): Promise<string[]> => {
+    const failed: string[] = [];
     await Promise.all(
       Array.from({ length: deps.slices }, async (_, slice) => {
         let res = await deps.es.search<Doc>({
@@ -201,16 +253,13 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
             const hits = res.hits.hits;
             await throttle(hits.length);
             const { operations, reports } = await onPage(hits);
-            if (operations.length > 0) {
-              const bulk = await deps.es.bulk({ operations });
-              for (const item of bulk.items) if (item.update?.status === 409) progress.conflicts++;
-            }
+            if (operations.length > 0) failed.push(...(await write(pass, round, operations)));
             if (reports.length > 0) {
               const { added, invalid } = await deps.reports.addValid(reports.map((r) => ({ data: r, opts: { jobId: r.reportId } })));
               progress.reported += added;
               progress.invalidReports += invalid.length;
             }
-            progress.done += hits.length;
+            if (round === 0) progress.done += hits.length;
             await report();
             // A newer publish plans its own backfill over these rules: stop early.
             if (++pages % 10 === 0 && (await superseded())) stop = true;
@@ -222,6 +271,23 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
         }
       }),
     );
+    return failed;
+  };
+
+  /**
+   * One pass: the scroll, then the documents whose write failed, read again
+   * (fresh contents and seq_no, still matching `query`) and written again,
+   * with a doubling backoff, for a bounded number of rounds. Throws when
+   * writes still fail: the job fails (BullMQ retries it) and the rules stay pending.
+   */
+  const scan = async (pass: BackfillFaultPoint['pass'], query: estypes.QueryDslQueryContainer, source: string[] | true, onPage: OnPage) => {
+    let failed = await scanOnce(pass, 0, query, source, onPage);
+    for (let round = 1; failed.length > 0 && !stop; round++) {
+      if (round > retry.rounds) throw new Error(`backfill of version ${data.rulesetVersion}: ${failed.length} writes of the ${pass} pass failed after ${retry.rounds} retries`);
+      await new Promise((r) => setTimeout(r, retry.backoffMs * 2 ** (round - 1)));
+      await deps.es.indices.refresh({ index: deps.contentIndex });
+      failed = await scanOnce(pass, round, { bool: { filter: [query, { ids: { values: [...new Set(failed)] } }] } }, source, onPage);
+    }
   };
 
   const update = (h: Hit, moderation: Moderation) => [{ update: { _index: h._index, _id: h._id as string, if_seq_no: h._seq_no, if_primary_term: h._primary_term } }, { doc: { moderation } }];
@@ -231,10 +297,28 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     return wanting.length > 0 ? [scanReport(platformContent(h._id as string, h._source ?? {}), wanting, data.rulesetVersion, at, 'backfill')] : [];
   };
 
+  /** Tags the rules each hit matched (named clauses) and it lacks. */
+  const applyPage: OnPage = async (hits) => {
+    const operations: object[] = [];
+    const reports: ReportJob[] = [];
+    const at = new Date(now()).toISOString();
+    for (const h of hits) {
+      const matched = (h.matched_queries as string[] | undefined) ?? [];
+      const m = h._source?.moderation ?? {};
+      const existing = m.ruleHits ?? [];
+      const added = matched.filter((id) => !existing.includes(id));
+      if (added.length === 0) continue;
+      progress.tagged++;
+      operations.push(...update(h, retagged(m, [...existing, ...added].sort(), rulesById, data.rulesetVersion, now())));
+      reports.push(...reportFor(h, added.map((id) => rulesById.get(id) as Rule), decidedVisible(m), at));
+    }
+    return { operations, reports };
+  };
+
   if (clearQuery) {
     progress.phase = 'clearing';
     const clearing = new Set(data.clear);
-    await scan(clearQuery, TAG_FIELDS, async (hits) => ({
+    await scan('clear', clearQuery, TAG_FIELDS, async (hits) => ({
       operations: hits.flatMap((h) => {
         progress.cleared++;
         const m = h._source?.moderation ?? {};
@@ -245,22 +329,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
   }
   if (applyQuery && !stop) {
     progress.phase = 'applying';
-    await scan(applyQuery, [...TAG_FIELDS, ...REPORT_FIELDS], async (hits) => {
-      const operations: object[] = [];
-      const reports: ReportJob[] = [];
-      const at = new Date(now()).toISOString();
-      for (const h of hits) {
-        const matched = (h.matched_queries as string[] | undefined) ?? [];
-        const m = h._source?.moderation ?? {};
-        const existing = m.ruleHits ?? [];
-        const added = matched.filter((id) => !existing.includes(id));
-        if (added.length === 0) continue;
-        progress.tagged++;
-        operations.push(...update(h, retagged(m, [...existing, ...added].sort(), rulesById, data.rulesetVersion, now())));
-        reports.push(...reportFor(h, added.map((id) => rulesById.get(id) as Rule), decidedVisible(m), at));
-      }
-      return { operations, reports };
-    });
+    await scan('apply', applyQuery, APPLY_FIELDS, applyPage);
   }
   if (!stop) {
     progress.phase = 'sweeping';
@@ -272,7 +341,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     await deps.es.indices.refresh({ index: deps.contentIndex });
     progress.total += await count(sweepQuery);
     await report();
-    await scan(sweepQuery, true, async (hits) => {
+    await scan('sweep', sweepQuery, true, async (hits) => {
       const at = new Date(now()).toISOString();
       const decided = await recordedDecisions(deps.redis, deps.keys, hits.map((h) => h._id as string), at);
       const operations: object[] = [];
@@ -296,11 +365,34 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     await report();
     return progress;
   }
-  // The tags must be searchable before query-time filtering stops, or the
-  // documents would show for up to a refresh interval.
-  await deps.es.indices.refresh({ index: deps.contentIndex });
+  // Pending rules leave the search's query-time filter only once a count
+  // shows no document they match is left untagged: the entries are read
+  // first, then counted, and the script drops only those entries, and only
+  // if unchanged since (a publish meanwhile re-marks them and they stay).
   const k = deps.rulesets.keys;
-  await runScript(deps.redis, 'finish-backfill', [k.backfillThrough, k.backfillInflight, k.backfillPending], [data.rulesetVersion]);
+  const observed = Object.entries(await deps.redis.hgetall(k.backfillPending)).filter(([, at]) => Number(at) <= data.rulesetVersion);
+  const checked = new Map(applyRules.map((r) => [r.id, r]));
+  for (const [id] of observed) {
+    const r = rulesById.get(id);
+    if (r && isBackfillRule(r)) checked.set(id, r);
+  }
+  const untaggedQuery = anyOf([...checked.values()], true);
+  for (let round = 0; ; round++) {
+    // The tags must be searchable before query-time filtering stops (and before the count).
+    await deps.es.indices.refresh({ index: deps.contentIndex });
+    const remaining = await count(untaggedQuery);
+    if (remaining === 0) break;
+    if (round >= retry.rounds) throw new Error(`backfill of version ${data.rulesetVersion}: ${remaining} matching documents still untagged after ${retry.rounds} rounds; the rules stay pending`);
+    progress.untaggedRemaining = remaining;
+    await scan('apply', untaggedQuery as estypes.QueryDslQueryContainer, APPLY_FIELDS, applyPage);
+    if (stop) {
+      progress.phase = 'superseded';
+      await report();
+      return progress;
+    }
+  }
+  progress.untaggedRemaining = 0;
+  await runScript(deps.redis, 'finish-backfill', [k.backfillThrough, k.backfillInflight, k.backfillPending], [data.rulesetVersion, ...observed.flat()]);
   progress.phase = 'done';
   progress.etaSeconds = 0;
   await report();

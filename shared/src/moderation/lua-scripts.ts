@@ -6,7 +6,9 @@ import type { Redis } from 'ioredis';
 /**
  * The Lua scripts in shared/lua, one per file, each with a header naming its
  * KEYS, ARGV and return values. Loaded once per process and run with
- * EVALSHA (falling back to EVAL after a Redis restart flushed the cache).
+ * EVALSHA (falling back to EVAL, or to SCRIPT LOAD and EVALSHA of the calls
+ * that failed, after a Redis restart flushed the cache: never running a
+ * script twice).
  */
 const SCRIPT_KEYS = {
   'fold-report': 0,
@@ -54,6 +56,8 @@ function scripts(): Map<ScriptName, Loaded> {
   return loaded;
 }
 
+const isNoScript = (err: unknown): boolean => err instanceof Error && err.message.startsWith('NOSCRIPT');
+
 /** Runs a script by name. `keys` must have as many entries as its header declares. */
 export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
   const script = scripts().get(name);
@@ -62,33 +66,52 @@ export async function runScript(redis: Redis, name: ScriptName, keys: string[], 
   try {
     return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    if (!isNoScript(err)) throw err;
     return redis.eval(script.source, keys.length, ...keys, ...args);
   }
 }
 
 /**
  * Runs several scripts in one round trip (a pipeline of EVALSHA), in order.
- * After a Redis restart emptied the script cache, loads them and retries.
  * Resolves to each script's result; rejects with the first script error.
+ *
+ * No script ever runs twice. A pipeline is not atomic: after the cache was
+ * emptied (a Redis restart, SCRIPT FLUSH) some calls may fail with NOSCRIPT
+ * (they did not run) while others ran, because another process reloaded
+ * their script meanwhile. Only the calls that failed with NOSCRIPT are run
+ * again, in their order, after loading their scripts; the calls that ran
+ * keep their result. (`claim` is not idempotent: a second run would lease a
+ * second case.)
  */
 export async function runScripts(redis: Redis, calls: { name: ScriptName; keys: string[]; args: (string | number)[] }[]): Promise<unknown[]> {
   const all = scripts();
-  const run = async () => {
-    const pipe = redis.pipeline();
-    for (const c of calls) {
-      const s = all.get(c.name);
-      if (!s || (s.keys >= 0 && c.keys.length !== s.keys)) throw new Error(`bad call to ${c.name}.lua`);
-      pipe.evalsha(s.sha, c.keys.length, ...c.keys, ...c.args);
+  const loaded = calls.map((c) => {
+    const s = all.get(c.name);
+    if (!s || (s.keys >= 0 && c.keys.length !== s.keys)) throw new Error(`bad call to ${c.name}.lua`);
+    return s;
+  });
+  const results: [Error | null, unknown][] = new Array(calls.length);
+  let todo = calls.map((_, i) => i);
+  // A flush between our SCRIPT LOAD and EVALSHA can repeat NOSCRIPT; a few rounds settle it.
+  for (let round = 0; todo.length > 0; round++) {
+    if (round > 0) {
+      for (const name of new Set(todo.map((i) => (calls[i] as { name: ScriptName }).name))) await redis.script('LOAD', (all.get(name) as Loaded).source);
     }
-    return (await pipe.exec()) ?? [];
-  };
-  let res = await run();
-  if (res.some(([err]) => err instanceof Error && err.message.startsWith('NOSCRIPT'))) {
-    for (const c of calls) await redis.script('LOAD', (all.get(c.name) as Loaded).source);
-    res = await run();
+    const pipe = redis.pipeline();
+    for (const i of todo) {
+      const c = calls[i] as { keys: string[]; args: (string | number)[] };
+      pipe.evalsha((loaded[i] as Loaded).sha, c.keys.length, ...c.keys, ...c.args);
+    }
+    const res = (await pipe.exec()) ?? [];
+    const missing: number[] = [];
+    todo.forEach((i, k) => {
+      const r = (res[k] ?? [new Error('no reply'), undefined]) as [Error | null, unknown];
+      if (isNoScript(r[0]) && round < 3) missing.push(i);
+      else results[i] = r;
+    });
+    todo = missing;
   }
-  return res.map(([err, value]) => {
+  return results.map(([err, value]) => {
     if (err) throw err;
     return value;
   });

@@ -3,10 +3,15 @@ import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rul
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
 import { PendingRules } from './pending-rules';
-import { TakedownTracker } from './takedown-tracker';
+import { TakedownTracker, type TakedownTrackerFaults } from './takedown-tracker';
+
+/** Test-only overrides: named fault points (main.ts passes none). */
+export interface SearchOverrides {
+  trackerFaults?: TakedownTrackerFaults;
+}
 
 /** Builds the proxy's clients and live state from validated config (main.ts and tests). */
-export async function buildSearchDeps(config: SearchConfig, logger: Logger): Promise<SearchDeps & { close(): Promise<void> }> {
+export async function buildSearchDeps(config: SearchConfig, logger: Logger, overrides: SearchOverrides = {}): Promise<SearchDeps & { close(): Promise<void> }> {
   const redis = createRedis(config.redis.url, { connectionName: 'search', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
   const takedownSub = createRedis(config.redis.url, { connectionName: 'search:takedowns', maxRetriesPerRequest: null });
   // One client for the process: the transport keeps a keep-alive connection pool.
@@ -27,7 +32,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger): Pro
   });
   const rules = live.rules;
   const keys = moderationKeys(config.queuePrefix);
-  const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger });
+  const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger, ...(overrides.trackerFaults ? { faults: overrides.trackerFaults } : {}) });
   await tracker.start();
   await pending.start();
   return {

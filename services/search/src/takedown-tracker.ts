@@ -20,6 +20,13 @@ export interface TakedownTrackerOptions {
   pruneEveryMs?: number;
   /** Forget an entry after this long even if Elasticsearch never showed it (content never indexed). */
   maxAgeMs?: number;
+  /** Named points where tests inject faults (never set in production). */
+  faults?: TakedownTrackerFaults;
+}
+
+export interface TakedownTrackerFaults {
+  /** Runs just before each catch-up read of the recent-takedowns set after a (re)connection; a throw fails that read. */
+  beforeCatchUp?(): Promise<void>;
 }
 
 /**
@@ -48,7 +55,7 @@ export class TakedownTracker {
       this.subscribed = false;
     });
     subscriber.on('ready', () => {
-      void this.catchUp().then(() => {
+      void (this.o.faults?.beforeCatchUp?.() ?? Promise.resolve()).then(() => this.catchUp()).then(() => {
         this.subscribed = true;
       });
     });

@@ -275,6 +275,69 @@ describe('search service: fails closed', () => {
     }
   });
 
+  it('after a reconnect, subscribes before catching up, and retries a failed catch-up while refusing searches', async () => {
+    const keys = p.deps.cases.keys;
+    const takedown = (contentId: string, decisionId: string) => JSON.stringify({ contentId, state: 'removed', decisionId, restrictedIn: [], at: new Date().toISOString() });
+    // Ids no document carries: only this test's tracker assertions look at them.
+    const missed = takedown('doc-tracker-missed', 'd_tracker_missed');
+    let armed = false;
+    let attempts = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const own = await startSearchProxy(p.ctx.config, {
+      trackerFaults: {
+        async beforeCatchUp() {
+          if (!armed) return;
+          attempts++;
+          if (attempts === 1) {
+            // Published after the subscription is back but before the catch-up read
+            // sees it: only the subscription can deliver it (it is not in the set).
+            await p.ctx.redis.publish(keys.takedownChannel, takedown('doc-tracker-live', 'd_tracker_live'));
+            throw new Error('injected: recent-takedowns read failed');
+          }
+          if (attempts === 2) {
+            await gate;
+            throw new Error('injected: recent-takedowns read failed again');
+          }
+        },
+      },
+    });
+    const c = new Client({ node: own.url, auth: { bearer: p.tokens.search }, maxRetries: 0 });
+    try {
+      expect(own.deps.tracker.healthy).toBe(true);
+      await p.ctx.redis.zadd(keys.recentTakedowns, Date.now(), missed);
+      armed = true;
+      const clients = (await p.ctx.redis.client('LIST')) as string;
+      const ids = clients
+        .split('\n')
+        .filter((l) => l.includes('name=search:takedowns') && l.includes('sub=1'))
+        .map((l) => l.match(/id=(\d+)/)?.[1] as string);
+      for (const id of ids) await p.ctx.redis.client('KILL', 'ID', id);
+      // The first catch-up failed; the second is held at the fault point: still not caught up.
+      await eventually(async () => attempts >= 2);
+      expect(own.deps.tracker.healthy).toBe(false);
+      const err = await c.search({ index, query: { match_all: {} } }).catch((e: unknown) => e);
+      expect((err as errors.ResponseError).statusCode).toBe(503);
+      expect(JSON.stringify((err as errors.ResponseError).body)).toContain('takedowns_unavailable');
+      release();
+      // The third attempt succeeds: healthy again, with what it missed and what arrived meanwhile.
+      await eventually(async () => own.deps.tracker.healthy);
+      expect(attempts).toBe(3);
+      expect(own.deps.tracker.idsFor(undefined)).toEqual(expect.arrayContaining(['doc-tracker-missed', 'doc-tracker-live']));
+      expect((await c.search({ index, query: { match_all: {} } })).hits.hits.length).toBeGreaterThan(0);
+      expect(rejections).toEqual([]);
+    } finally {
+      release();
+      process.off('unhandledRejection', onRejection);
+      await p.ctx.redis.zrem(keys.recentTakedowns, missed);
+      await c.close();
+      await own.stop();
+    }
+  });
+
   it('switches to a newly published ruleset within a second, without a restart', async () => {
     const q = { index, query: { match: { text: 'bread' } } };
     expect((await client.search(q)).hits.hits.length).toBeGreaterThan(0);

@@ -20,26 +20,33 @@ export interface TakedownTrackerOptions {
   pruneEveryMs?: number;
   /** Forget an entry after this long even if Elasticsearch never showed it (content never indexed). */
   maxAgeMs?: number;
+  /** First wait before retrying a failed catch-up (doubles up to 5 s). */
+  retryMs?: number;
   /** Named points where tests inject faults (never set in production). */
   faults?: TakedownTrackerFaults;
 }
 
 export interface TakedownTrackerFaults {
-  /** Runs just before each catch-up read of the recent-takedowns set after a (re)connection; a throw fails that read. */
+  /** Runs just before each catch-up read of the recent-takedowns set, after the subscription is confirmed; a throw fails that attempt. */
   beforeCatchUp?(): Promise<void>;
 }
 
 /**
  * Content taken down since Elasticsearch's last refresh. Fed by the takedown
- * channel (and, on every (re)subscription, by the recent-takedowns set, so a
- * disconnection loses nothing); an id leaves once a search sees its new
- * state, or after `maxAgeMs`. The rewriter excludes these ids at query time,
+ * channel (and, on every (re)subscription, once Redis confirmed it, by the
+ * recent-takedowns set, so a disconnection loses nothing; a failed catch-up
+ * is logged and retried, and searches are refused until it succeeds); an
+ * id leaves once a search sees its new state, or after `maxAgeMs`. The rewriter excludes these ids at query time,
  * so a removal is effective within milliseconds, not at the next refresh.
  */
 export class TakedownTracker {
   private readonly removed = new Map<string, Pending>();
   private readonly restricted = new Map<string, Pending>();
+  /** Subscribed and caught up since the last (re)connection. */
   private subscribed = false;
+  private stopped = false;
+  /** Bumped on every close and (re)connection: a resync of an older connection gives up. */
+  private generation = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: TakedownTrackerOptions) {}
@@ -49,27 +56,60 @@ export class TakedownTracker {
     subscriber.on('message', (channel: string, raw: string) => {
       if (channel === keys.takedownChannel) this.applyRaw(raw);
     });
-    // ioredis re-subscribes by itself after a reconnect; until then we are blind.
+    // Until the subscription is back and the catch-up has read the recent
+    // set, this instance may be missing takedowns: searches are refused.
     subscriber.on('close', () => {
       if (this.subscribed) this.o.logger.warn('takedown subscription lost; searches refused until it is back');
       this.subscribed = false;
+      this.generation++;
     });
     subscriber.on('ready', () => {
-      void (this.o.faults?.beforeCatchUp?.() ?? Promise.resolve()).then(() => this.catchUp()).then(() => {
-        this.subscribed = true;
-      });
+      if (!this.stopped) void this.resync(++this.generation);
     });
-    await subscriber.subscribe(keys.takedownChannel);
-    await this.catchUp();
-    this.subscribed = true;
+    // First start: a failure here fails the process's start.
+    const gen = ++this.generation;
+    await this.syncOnce();
+    if (gen === this.generation) this.subscribed = true;
     this.timer = setInterval(() => void this.prune(), this.o.pruneEveryMs ?? 500);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.generation++;
     if (this.timer) clearInterval(this.timer);
     this.subscribed = false;
     await this.o.subscriber.unsubscribe(this.o.keys.takedownChannel).catch(() => undefined);
+  }
+
+  /**
+   * Subscribe first and wait for Redis to confirm it, then read the recent
+   * set: a takedown published after the read arrives on the subscription, one
+   * published before it is in the set. (ioredis re-subscribes by itself after
+   * a reconnect, but nothing waits for that; subscribing again is harmless.)
+   */
+  private async syncOnce(): Promise<void> {
+    await this.o.subscriber.subscribe(this.o.keys.takedownChannel);
+    await this.o.faults?.beforeCatchUp?.();
+    await this.catchUp();
+  }
+
+  /** After a reconnection: sync, retrying with capped backoff, until it succeeds or the connection changes. Never rejects. */
+  private async resync(gen: number): Promise<void> {
+    let waitMs = this.o.retryMs ?? 100;
+    for (let attempt = 1; gen === this.generation && !this.stopped; attempt++) {
+      try {
+        await this.syncOnce();
+        if (gen !== this.generation || this.stopped) return;
+        this.subscribed = true;
+        if (attempt > 1) this.o.logger.info({ attempt }, 'takedown catch-up succeeded; searches served again');
+        return;
+      } catch (err) {
+        this.o.logger.error({ err, attempt, retryInMs: waitMs }, 'takedown catch-up failed; searches refused until it succeeds');
+      }
+      await new Promise((r) => setTimeout(r, waitMs).unref());
+      waitMs = Math.min(waitMs * 2, 5000);
+    }
   }
 
   /** Whether the subscription is live (else the set may be missing takedowns: fail closed). */

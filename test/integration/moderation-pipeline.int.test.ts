@@ -568,3 +568,29 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     await Promise.all(stop.map((s) => s()));
   });
 });
+
+describe('the audit chain survives a poisoned stream entry', () => {
+  it('sets an unparseable entry aside, records an audit.gap event naming it, and goes on', async () => {
+    const keys = p.deps.cases.keys;
+    const poison = '{"type":"report.received","contentId":"post-secret", not json';
+    const poisonedId = (await p.ctx.redis.xadd(keys.audit, '*', 'event', poison)) as string;
+    const afterId = (await p.ctx.redis.xadd(keys.audit, '*', 'event', JSON.stringify({ type: 'test.after-poison', actor: 'test', at: new Date().toISOString() }))) as string;
+    // The entry after the poisoned one reaches the chain.
+    const after = await eventually(async () => {
+      await p.ctx.es.indices.refresh({ index: p.deps.indices.audit });
+      const res = await p.ctx.es.search<{ seq: number; type: string }>({ index: p.deps.indices.audit, query: { term: { streamId: afterId } } });
+      return res.hits.hits[0]?._source;
+    });
+    expect(after.type).toBe('test.after-poison');
+    const gapRes = await p.ctx.es.search<{ seq: number; type: string; data: Record<string, unknown> }>({ index: p.deps.indices.audit, query: { term: { streamId: poisonedId } } });
+    const gap = gapRes.hits.hits[0]?._source;
+    expect(gap).toMatchObject({ type: 'audit.gap', actor: 'system', data: { streamId: poisonedId, length: Buffer.byteLength(poison) } });
+    expect(after.seq).toBe(gap!.seq + 1);
+    // Set aside by id and length only: the content is in neither the dead letter nor the chain.
+    expect(await p.ctx.redis.hgetall(keys.auditDeadLetter)).toEqual({ [poisonedId]: String(Buffer.byteLength(poison)) });
+    expect(JSON.stringify(gap)).not.toContain('post-secret');
+    const verify = await p.call('GET', '/v1/audit/verify', p.tokens.admin);
+    expect(verify.status).toBe(200);
+    expect(verify.body).toMatchObject({ ok: true, gaps: [{ seq: gap!.seq, streamId: poisonedId, length: Buffer.byteLength(poison) }] });
+  });
+});

@@ -24,6 +24,9 @@ export interface AuditEvent extends AuditEventInput {
   hash: string;
 }
 
+/** The type of the event that stands in the chain for a stream entry the writer set aside as unreadable. */
+export const AUDIT_GAP = 'audit.gap';
+
 /** The chain's anchor: the prevHash of event 1. */
 export const GENESIS_HASH = '0'.repeat(64);
 

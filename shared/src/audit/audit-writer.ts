@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger';
 import type { ModerationKeys } from '../moderation/keys';
 import { runScript } from '../moderation/lua-scripts';
-import { auditHash, GENESIS_HASH, type AuditEvent, type AuditEventInput } from './audit-event';
+import { AUDIT_GAP, auditHash, GENESIS_HASH, type AuditEvent, type AuditEventInput } from './audit-event';
 
 export interface AuditWriterOptions {
   redis: Redis;
@@ -15,6 +15,20 @@ export interface AuditWriterOptions {
   instanceId: string;
   batchSize?: number;
   intervalMs?: number;
+}
+
+/** An event as a producer wrote it, or undefined when it is not readable as one (not JSON, not an object with a string type). */
+function readEvent(raw: string): AuditEventInput | undefined {
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    const e = v as AuditEventInput;
+    if (typeof e.type !== 'string') return undefined;
+    if (e.data !== undefined && (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data))) return undefined;
+    return e;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Head {
@@ -30,6 +44,11 @@ interface Head {
  * record of progress: a writer that starts (or takes over) reads the last
  * stored event and continues after its stream id, so a crash between the
  * bulk write and anything else neither loses nor repeats an event.
+ *
+ * An entry that cannot be read as an event (not JSON, not an object with a
+ * type) would stop the chain for good if it were retried: it is set aside
+ * (its stream id and length, never its content, in the dead-letter hash)
+ * and an `audit.gap` event naming its stream id takes its place.
  */
 export class AuditWriter {
   private head: Head | undefined;
@@ -90,10 +109,20 @@ export class AuditWriter {
 
     let { seq, hash } = head;
     const operations: object[] = [];
+    const poisoned: [string, number][] = [];
     let last = head.streamId;
     for (const [streamId, fields] of entries) {
-      const raw = fields[fields.indexOf('event') + 1] ?? '{}';
-      const input = JSON.parse(raw) as AuditEventInput;
+      const at = fields.indexOf('event');
+      const raw = at >= 0 ? fields[at + 1] : undefined;
+      let input = raw === undefined ? undefined : readEvent(raw);
+      if (!input) {
+        // Set aside: its id and length only (never its content), and a gap
+        // in the chain naming it, so verification shows it and the chain goes on.
+        const length = raw === undefined ? 0 : Buffer.byteLength(raw);
+        poisoned.push([streamId, length]);
+        input = { type: AUDIT_GAP, actor: 'system', at: new Date().toISOString(), data: { streamId, length, reason: raw === undefined ? 'no event field' : 'unparseable' } };
+        this.o.logger.error({ streamId, length }, 'audit writer: unreadable stream entry set aside; recorded as an audit.gap event');
+      }
       const action = input.data?.['action'];
       if (typeof action === 'string' && input.action === undefined) input.action = action;
       const category = input.data?.['category'];
@@ -105,6 +134,8 @@ export class AuditWriter {
       hash = event.hash;
       last = streamId;
     }
+    // Before the bulk: the entries are trimmed only once it succeeded (HSET repeats harmlessly).
+    if (poisoned.length > 0) await this.o.redis.hset(this.o.keys.auditDeadLetter, Object.fromEntries(poisoned.map(([id, n]) => [id, String(n)])));
     const res = await this.o.es.bulk({ operations });
     if (res.errors) {
       const first = res.items.find((i) => i.create?.error)?.create?.error;

@@ -29,6 +29,8 @@ export interface ModerationKeys {
   /** Audit events waiting for the audit writer (a stream). */
   readonly audit: string;
   readonly auditWriterLock: string;
+  /** Audit stream entries the writer could not read, set aside: stream id -> length in bytes (never the content). */
+  readonly auditDeadLetter: string;
   /** Decisions recorded, by action (every case). */
   readonly decisionCounts: string;
   /**
@@ -71,6 +73,7 @@ export function moderationKeys(queuePrefix: string): ModerationKeys {
     dirty: `${base}:dirty`,
     audit: `${base}:audit`,
     auditWriterLock: `${base}:audit:writer`,
+    auditDeadLetter: `${base}:audit:dead-letter`,
     decisionCounts: `${base}:metrics:decisions`,
     decisionCountsOutsideCsam: `${base}:metrics:decisions:outside-csam`,
     takedownLatency: `${base}:metrics:takedown-latency`,

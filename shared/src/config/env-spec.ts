@@ -297,6 +297,15 @@ export const searchEnvVars: readonly EnvVarSpec[] = [
     default: 10000,
     description: 'Refuse searches (503) when the published ruleset version has not been confirmed in Redis for this long.',
   },
+  {
+    name: 'TAKEDOWN_SEARCH_ES_TIMEOUT_MS',
+    key: 'esTimeoutMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 60000,
+    default: 1000,
+    description: 'How long one search, count or msearch may wait for Elasticsearch (no retry) before the service answers 503.',
+  },
   authFailuresPerMinute,
 ];
 

@@ -5,6 +5,7 @@ import { buildApiDeps, createApp } from '@takedown/moderation-api';
 import { startBlackHole, type BlackHole } from '../support/black-hole';
 import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
+import { startIngest } from '../support/ingest-service';
 
 /**
  * Redis and Elasticsearch "hung" (a server stopped mid-flight, a partition):
@@ -81,6 +82,22 @@ describe('search service with Elasticsearch hung', () => {
         expect(r.headers.get('x-elastic-product')).toBe('Elasticsearch');
       }
       console.log(JSON.stringify({ scenario: 'search, Elasticsearch hung', answeredInMs: measured }));
+    } finally {
+      hole.mode = 'pass';
+    }
+  });
+
+  it('readiness needs no token and says only up/down per dependency: Elasticsearch down while it hangs, up again after', async () => {
+    expect((await timed(`${proxy.url}/healthz`, {})).status).toBe(200);
+    const up = await timed(`${proxy.url}/readyz`, {});
+    expect('status' in up && { status: up.status, body: JSON.parse(up.text) }).toEqual({ status: 200, body: { ok: true, checks: { ruleset: { ok: true }, takedowns: { ok: true }, elasticsearch: { ok: true } } } });
+    hole.mode = 'hang';
+    try {
+      const down = await timed(`${proxy.url}/readyz`, {});
+      console.log(JSON.stringify({ scenario: 'search readyz, Elasticsearch hung', answeredInMs: down.ms }));
+      expect('status' in down && { status: down.status, body: JSON.parse(down.text) }).toEqual({ status: 503, body: { ok: false, checks: { ruleset: { ok: true }, takedowns: { ok: true }, elasticsearch: { ok: false } } } });
+      // Liveness is the process alone: it answers whatever its dependencies do.
+      expect((await timed(`${proxy.url}/healthz`, {})).status).toBe(200);
     } finally {
       hole.mode = 'pass';
     }
@@ -206,6 +223,21 @@ describe('intake (POST /v1/reports) with Redis hung', () => {
       await queue.close().catch(() => undefined);
       await api.stop();
       await hole.close();
+    }
+  });
+});
+
+describe('ingest service probes', () => {
+  it('/healthz and /readyz need no token and say only up/down per dependency', async () => {
+    const ingest = await startIngest(p.ctx.config);
+    try {
+      expect((await fetch(`${ingest.url}/healthz`)).status).toBe(200);
+      const r = await fetch(`${ingest.url}/readyz`);
+      expect({ status: r.status, body: await r.json() }).toEqual({ status: 200, body: { ok: true, checks: { ruleset: { ok: true }, redis: { ok: true }, elasticsearch: { ok: true } } } });
+      // Metrics stay behind a token.
+      expect((await fetch(`${ingest.url}/metrics`)).status).toBe(401);
+    } finally {
+      await ingest.stop();
     }
   });
 });

@@ -227,6 +227,34 @@ describe('intake (POST /v1/reports) with Redis hung', () => {
   });
 });
 
+describe('ingest service with Elasticsearch hung', () => {
+  it('answers 503 in Elasticsearch error shape after TAKEDOWN_INGEST_ES_TIMEOUT_MS, and does not hang', async () => {
+    const hole = await startBlackHole(p.ctx.config.elasticsearch.url);
+    const ingest = await startIngest({ ...p.ctx.config, elasticsearch: { ...p.ctx.config.elasticsearch, url: hole.url } }, { esTimeoutMs: 1000 });
+    const put = (id: string): RequestInit => ({
+      method: 'PUT',
+      headers: { authorization: `Bearer ${p.tokens.ingest}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, type: 'post', text: 'fresh bread at the market', authorId: 'a1', createdAt: '2026-11-01T00:00:00Z' }),
+    });
+    try {
+      const ok = await timed(`${ingest.url}/${index}/_doc/hung-ingest-ok`, put('hung-ingest-ok'));
+      expect([200, 201]).toContain('status' in ok ? ok.status : 0);
+      hole.mode = 'hang';
+      const r = await timed(`${ingest.url}/${index}/_doc/hung-ingest-1`, put('hung-ingest-1'));
+      console.log(JSON.stringify({ scenario: 'ingest, Elasticsearch hung (timeout 1 s)', answeredInMs: r.ms }));
+      expect('status' in r).toBe(true);
+      if (!('status' in r)) return;
+      expect(r.status).toBe(503);
+      expect((JSON.parse(r.text) as { error: { type: string } }).error.type).toBe('takedown_unavailable_exception');
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      hole.mode = 'pass';
+      await ingest.stop();
+      await hole.close();
+    }
+  });
+});
+
 describe('ingest service probes', () => {
   it('/healthz and /readyz need no token and say only up/down per dependency', async () => {
     const ingest = await startIngest(p.ctx.config);

@@ -26,6 +26,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     rules: live.rules,
     reports,
     maxStalenessMs: config.maxStalenessMs,
+    esTimeoutMs: config.esTimeoutMs,
     principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute)),
     metrics: createIngestMetrics(),
     locks: new IdLocks(),

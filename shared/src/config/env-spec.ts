@@ -347,6 +347,15 @@ export const ingestEnvVars: readonly EnvVarSpec[] = [
     description: 'Largest single document; a larger one is refused as its own item, the rest of the bulk goes on.',
   },
   {
+    name: 'TAKEDOWN_INGEST_ES_TIMEOUT_MS',
+    key: 'esTimeoutMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 300000,
+    default: 10000,
+    description: 'How long one read or bulk write of an ingest round may wait for Elasticsearch (no retry) before the request answers 503.',
+  },
+  {
     name: 'TAKEDOWN_INGEST_MAX_STALENESS_MS',
     key: 'maxStalenessMs',
     type: 'integer',

@@ -4,6 +4,7 @@ import { CatalogQueue, createLogger, requestPathQueueConnection } from '@takedow
 import { buildApiDeps, createApp } from '@takedown/moderation-api';
 import { startBlackHole, type BlackHole } from '../support/black-hole';
 import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+import { eventually } from '../support/test-context';
 import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
 import { startIngest } from '../support/ingest-service';
 
@@ -154,6 +155,32 @@ describe('search service with Redis hung', () => {
       expect(r.text).not.toContain('hung-doc');
     } finally {
       hole.mode = 'pass';
+    }
+  });
+});
+
+describe('search service with Redis hung, a token it has cached', () => {
+  it('answers filtered results or 503 while the token is remembered (2 s), each without hanging, then 503', async () => {
+    const hole = await startBlackHole(p.ctx.config.redis.url);
+    const proxy = await startSearchProxy({ ...p.ctx.config, redis: { ...p.ctx.config.redis, url: hole.url } });
+    try {
+      const ok = await timed(`${proxy.url}/${index}/_search`, searchInit(p.tokens.search));
+      expect('status' in ok && ok.status).toBe(200);
+      hole.mode = 'hang';
+      const hungAt = performance.now();
+      const seen: { status: number | string; ms: number }[] = [];
+      // Until the first 503: each answer is bounded; the cached token carries searches (still filtered) for its TTL at most.
+      await eventually(async () => {
+        const r = await timed(`${proxy.url}/${index}/_search`, searchInit(p.tokens.search));
+        seen.push({ status: 'status' in r ? r.status : r.error, ms: r.ms });
+        return 'status' in r && r.status === 503;
+      }, 15_000);
+      console.log(JSON.stringify({ scenario: 'search, Redis hung, cached token', firstUnavailableAfterMs: Math.round(performance.now() - hungAt), answers: seen.length, slowestMs: Math.max(...seen.map((x) => x.ms)) }));
+      for (const x of seen) expect([200, 503]).toContain(x.status);
+    } finally {
+      hole.mode = 'pass';
+      await proxy.stop();
+      await hole.close();
     }
   });
 });

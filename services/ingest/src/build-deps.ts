@@ -1,4 +1,4 @@
-import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueConnection, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
@@ -15,7 +15,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
   const keys = moderationKeys(config.queuePrefix);
   const live = await startLiveRuleset<CompiledRuleset>({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger });
   // Request path too: a hung queue answers the bulk's flagged items 429, never hangs it.
-  const reports = new CatalogQueue('reports', { url: config.redis.url, commandTimeout: REQUEST_PATH_REDIS_TIMEOUT_MS }, config.queuePrefix);
+  const reports = new CatalogQueue('reports', requestPathQueueConnection(config.redis.url), config.queuePrefix);
   return {
     config,
     logger,
@@ -26,6 +26,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     rules: live.rules,
     reports,
     maxStalenessMs: config.maxStalenessMs,
+    esTimeoutMs: config.esTimeoutMs,
     principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute)),
     metrics: createIngestMetrics(),
     locks: new IdLocks(),

@@ -9,6 +9,8 @@ export interface IngestConfig extends CoreConfig {
   maxBodyBytes: number;
   maxDocBytes: number;
   maxStalenessMs: number;
+  /** Per-request timeout of a round's read and bulk write towards Elasticsearch (no retry): past it, 503. */
+  esTimeoutMs: number;
 }
 
 /** Everything the ingest service uses, built once by main.ts (or a test). */

@@ -33,6 +33,12 @@ export interface IngestContext {
   rules: LiveRuleset<CompiledRuleset>;
   reports: CatalogQueue<'reports'>;
   maxStalenessMs: number;
+  /**
+   * How long a round's mget and bulk may wait for Elasticsearch. Not retried:
+   * a retried bulk after a timeout could run a `create` that already landed
+   * and report a conflict for it; the caller retries the request instead.
+   */
+  esTimeoutMs: number;
   logger: Logger;
   metrics: IngestMetrics;
   /** Serialises this process's writes of one id. */
@@ -128,7 +134,7 @@ export async function writeRound(ctx: IngestContext, loaded: Loaded<CompiledRule
             // Updates and creates need the stored source (a merge; a case to file again); others its moderation.
             docs: reads.map((p) => ({ _index: p.item.index, _id: p.item.id, _source: p.item.op === 'update' || p.item.op === 'create' ? true : ['moderation'] })),
             realtime: true,
-          })
+          }, { requestTimeout: ctx.esTimeoutMs, maxRetries: 0 })
           .catch((err: unknown) => {
             throw upstreamFailure(err, 'reading the stored documents');
           }),
@@ -231,7 +237,7 @@ export async function writeRound(ctx: IngestContext, loaded: Loaded<CompiledRule
     // The rules changed while this round scanned: scan again with the new ones rather than store the old verdicts.
     if (ctx.rules.fresh(ctx.maxStalenessMs).version !== version) return { retry: sent.map((s) => s.p).concat(retry), written };
     const tWrite = performance.now();
-    const bulk = await ctx.es.bulk({ operations, ...params }).catch((err: unknown) => {
+    const bulk = await ctx.es.bulk({ operations, ...params }, { requestTimeout: ctx.esTimeoutMs, maxRetries: 0 }).catch((err: unknown) => {
       throw upstreamFailure(err, 'writing the documents');
     });
     ctx.metrics.upstream.observe((performance.now() - tWrite) / 1000);

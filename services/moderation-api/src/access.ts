@@ -3,7 +3,7 @@ import type { Role } from '@takedown/shared';
 /**
  * Who may call what: every endpoint names the roles it admits, nothing is
  * implied. The role-matrix test walks this table, endpoint × role.
- * `public` endpoints carry no personal data (liveness, the transparency report).
+ * `public` endpoints carry no personal data (liveness, readiness, the transparency report).
  */
 export const ACCESS = {
   'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency'],
@@ -46,7 +46,6 @@ export const ACCESS = {
   'GET /v1/rules/shadow': ['lead', 'admin'],
   'GET /v1/rules/backfill': ['lead', 'admin'],
   'POST /v1/rules/backfill': ['lead', 'admin'],
-  'GET /readyz': ['admin', 'lead'],
   'GET /metrics': ['admin', 'lead'],
   'POST /v1/session/admin-cookie': ['admin'],
   'DELETE /v1/session/admin-cookie': ['admin'],
@@ -79,6 +78,8 @@ export const ACCESS = {
   'GET /v1/transparency/legal': 'public',
   'GET /v1/legal/public-key': 'public',
   'GET /healthz': 'public',
+  // Up/down per dependency only: an orchestrator's readiness probe. Public, but 503 while a dependency is down.
+  'GET /readyz': 'public',
 } as const satisfies Record<string, readonly Role[] | 'public'>;
 
 export type Endpoint = keyof typeof ACCESS;

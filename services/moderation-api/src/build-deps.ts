@@ -8,6 +8,7 @@ import {
   createElasticsearch,
   createRedis,
   REQUEST_PATH_REDIS_TIMEOUT_MS,
+  requestPathQueueConnection,
   ensureContentIndex,
   ensureTakedownIndices,
   moderationKeys,
@@ -38,7 +39,8 @@ export async function buildApiDeps(
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
   const keys = moderationKeys(config.queuePrefix);
-  const connection = { url: config.redis.url };
+  // Request handlers add to these queues (reports, decisions, publishes): bounded like every request-path command.
+  const connection = requestPathQueueConnection(config.redis.url);
   const reports = new CatalogQueue('reports', connection, config.queuePrefix);
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
   const backfill = new CatalogQueue('backfill', connection, config.queuePrefix);

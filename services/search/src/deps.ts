@@ -12,6 +12,8 @@ export interface SearchConfig extends CoreConfig {
   host: string;
   searchIndices: string[];
   maxStalenessMs: number;
+  /** Per-request timeout of a search, count or msearch towards Elasticsearch (no retry): past it, 503. */
+  esTimeoutMs: number;
 }
 
 /** Everything the proxy uses, built once by main.ts (or a test). */

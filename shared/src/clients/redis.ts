@@ -33,5 +33,20 @@ export function createRedis(url: string, opts: RedisFactoryOptions): Redis {
   return new Redis(url, options);
 }
 
-/** How long a request-path Redis command may take before the request answers 503. */
-export const REQUEST_PATH_REDIS_TIMEOUT_MS = 2000;
+/**
+ * How long a request-path Redis command may take before the request answers
+ * 503. Commands waiting in ioredis' offline queue (Redis down, reconnecting)
+ * are bounded by it too: ioredis starts the timer when the command is issued.
+ * A token lookup is two commands at most, so a search answers within about
+ * twice this when Redis hangs.
+ */
+export const REQUEST_PATH_REDIS_TIMEOUT_MS = 500;
+
+/**
+ * BullMQ connection options for a queue that request handlers add to
+ * (intake, decisions): `Queue.add` fails after REQUEST_PATH_REDIS_TIMEOUT_MS
+ * instead of waiting for a hung Redis, and is not retried across reconnects.
+ */
+export function requestPathQueueConnection(url: string): { url: string; commandTimeout: number; maxRetriesPerRequest: number } {
+  return { url, commandTimeout: REQUEST_PATH_REDIS_TIMEOUT_MS, maxRetriesPerRequest: 1 };
+}

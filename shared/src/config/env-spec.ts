@@ -297,6 +297,15 @@ export const searchEnvVars: readonly EnvVarSpec[] = [
     default: 10000,
     description: 'Refuse searches (503) when the published ruleset version has not been confirmed in Redis for this long.',
   },
+  {
+    name: 'TAKEDOWN_SEARCH_ES_TIMEOUT_MS',
+    key: 'esTimeoutMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 60000,
+    default: 1000,
+    description: 'How long one search, count or msearch may wait for Elasticsearch (no retry) before the service answers 503.',
+  },
   authFailuresPerMinute,
 ];
 
@@ -336,6 +345,15 @@ export const ingestEnvVars: readonly EnvVarSpec[] = [
     maximum: 104857600,
     default: 1048576,
     description: 'Largest single document; a larger one is refused as its own item, the rest of the bulk goes on.',
+  },
+  {
+    name: 'TAKEDOWN_INGEST_ES_TIMEOUT_MS',
+    key: 'esTimeoutMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 300000,
+    default: 10000,
+    description: 'How long one read or bulk write of an ingest round may wait for Elasticsearch (no retry) before the request answers 503.',
   },
   {
     name: 'TAKEDOWN_INGEST_MAX_STALENESS_MS',

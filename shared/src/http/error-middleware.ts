@@ -4,6 +4,9 @@ import { isTakedownError, NotFoundError, UnavailableError } from '../errors/take
 import { clientHttpError, unreadableBody } from './body-error';
 import { safeEsError } from './es-upstream-error';
 
+/** What a 503 tells the client to wait before retrying: a dependency outage is not over in a second. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 export interface ErrorBody {
   error: { code: string; message: string; field?: string; details?: unknown };
 }
@@ -21,7 +24,12 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     } else {
       logger.debug({ code: mapped.body.error.code, method: req.method, path: req.path }, 'request refused');
     }
-    if (res.headersSent) return;
+    if (res.headersSent) {
+      // Too late for an error answer: cut the connection so the client sees a failed response, never a truncated success.
+      res.destroy();
+      return;
+    }
+    if (mapped.status === 503) res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     res.status(mapped.status).json(mapped.body);
   };
 }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../logging/logger';
 import { TakedownError, UnavailableError, isTakedownError } from '../errors/takedown-error';
 import { UnreadableBodyError, clientHttpError, unreadableBody } from './body-error';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './error-middleware';
 
 /**
  * Errors in Elasticsearch's own shape, so a platform's Elasticsearch client
@@ -47,13 +48,21 @@ function takedownPart(code: string, field: string | undefined, extra: Record<str
  */
 export function esErrorHandler(o: { logger: Logger; onRefused?: (reason: string) => void }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    if (res.headersSent) return;
+    if (res.headersSent) {
+      // A streamed answer failed after its status and headers went out (Elasticsearch cut the body, say). A second
+      // response cannot be sent and the first cannot be finished honestly: cut the connection, so the client's
+      // read fails rather than ending on a truncated body, and say why in the log.
+      o.logger.warn({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err), method: req.method, path: req.path }, 'response failed after its headers were sent; connection cut');
+      res.destroy();
+      return;
+    }
     if (err instanceof EsRefusal) {
       o.onRefused?.(err.code);
       return sendEsError(res, err.status, err.type, err.message, { ...err.extra, ...takedownPart(err.code, err.field, err.extra) });
     }
     if (err instanceof UnavailableError) {
       o.onRefused?.(err.code);
+      res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       return sendEsError(res, 503, 'takedown_unavailable_exception', `refused, never served unfiltered: ${err.message}`, { takedown: { code: err.code } });
     }
     // body-parser: too large, bad charset or encoding, malformed, aborted: the client's fault, said plainly (one classification, body-error.ts).

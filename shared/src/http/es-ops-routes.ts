@@ -3,10 +3,12 @@ import type { Role } from '../auth/roles';
 import type { PrincipalCache } from './es-auth';
 import { esAuthenticate, esInfo } from './es-auth';
 import { sendReadiness, type ReadinessCheck } from './readiness';
+import type { Logger } from '../logging/logger';
 
 /**
  * The routes every Elasticsearch-shaped service has besides its API:
- * liveness (no token, no data), readiness with each failing check, its
+ * liveness and readiness (no token: an orchestrator probes them; up/down
+ * per dependency and nothing more), its
  * Prometheus metrics (for its own role and admins), and what an
  * Elasticsearch client asks first (`info`, `ping`; its own role).
  */
@@ -20,14 +22,16 @@ export function esOpsRoutes(o: {
   name: string;
   readiness: () => Promise<Record<string, ReadinessCheck>>;
   metrics: { render(): string };
+  /** Where readiness logs why a check failed (the answer only says which). */
+  logger?: Pick<Logger, 'warn'>;
 }): Router {
   const r = Router();
   const ops = esAuthenticate(o.principals, [o.role, 'admin'], o.realm);
   r.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  r.get('/readyz', ops, async (_req: Request, res: Response) => {
-    sendReadiness(res, await o.readiness());
+  r.get('/readyz', async (_req: Request, res: Response) => {
+    sendReadiness(res, await o.readiness(), o.logger);
   });
   r.get('/metrics', ops, (_req: Request, res: Response) => {
     res.type('text/plain; version=0.0.4').send(o.metrics.render());

@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { LiveRuleset } from '../rulesets/live-ruleset';
+import type { Logger } from '../logging/logger';
 
 export interface ReadinessCheck {
   ok: boolean;
@@ -33,8 +34,17 @@ export function rulesetCheck(rules: Pick<LiveRuleset<unknown>, 'version' | 'conf
   return age > maxStalenessMs ? { ok: false, detail: `v${loaded} not confirmed for ${Math.round(age / 1000)} s` } : { ok: true, detail: `v${loaded}` };
 }
 
-/** 200 when every check passes, else 503, with every check and why it failed. */
-export function sendReadiness(res: Response, checks: Record<string, ReadinessCheck>): void {
+/**
+ * 200 when every check passes, else 503: `{ ok, checks: { <dependency>: { ok } } }`
+ * and nothing more, since readiness needs no token (an orchestrator's probe).
+ * Why a check failed (a version, a count, an age) goes to the log, never to
+ * the caller.
+ */
+export function sendReadiness(res: Response, checks: Record<string, ReadinessCheck>, logger?: Pick<Logger, 'warn'>): void {
   const ok = Object.values(checks).every((c) => c.ok);
-  res.status(ok ? 200 : 503).json({ ok, checks });
+  if (!ok && logger) {
+    const failing = Object.fromEntries(Object.entries(checks).filter(([, c]) => !c.ok).map(([name, c]) => [name, c.detail ?? 'down']));
+    logger.warn({ failing }, 'not ready');
+  }
+  res.status(ok ? 200 : 503).json({ ok, checks: Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, { ok: c.ok }])) });
 }

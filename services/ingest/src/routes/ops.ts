@@ -10,6 +10,7 @@ export function opsRoutes(deps: IngestDeps): Router {
     realm: 'the ingest service',
     name: 'takedown-ingest',
     metrics: deps.metrics,
+    logger: deps.logger,
     readiness: async () => ({ ruleset: rulesetCheck(deps.rules, deps.config.maxStalenessMs), ...(await dependencyChecks(deps)) }),
   });
 }

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AuthenticationError, ForbiddenError, RateLimitedError, credentialsFrom, hashToken, type FailedAuthLimiter, type Principal, type Role, type TokenStore } from '@takedown/shared';
+import { AuthenticationError, ForbiddenError, RateLimitedError, UnavailableError, credentialsFrom, hashToken, type FailedAuthLimiter, type Principal, type Role, type TokenStore } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '../access';
 import { readJson } from './read-json';
 
@@ -23,7 +23,13 @@ export function guard(deps: { tokens: TokenStore; authLimiter: FailedAuthLimiter
       res.set('WWW-Authenticate', 'Bearer realm="takedown"');
       return next(new AuthenticationError(header ? 'malformed Authorization header; use "Bearer <token>"' : 'a bearer token is required'));
     }
-    const principal = await authenticateLimited(deps, token, req.socket.remoteAddress, res);
+    let principal: Awaited<ReturnType<typeof authenticateLimited>>;
+    try {
+      principal = await authenticateLimited(deps, token, req.socket.remoteAddress, res);
+    } catch (err) {
+      // Redis timed out, is down or reconnecting: the caller retries later (503, Retry-After), never a 500.
+      return next(new UnavailableError('the token store (Redis) is unavailable', 'redis_unavailable', { cause: err }));
+    }
     if (principal instanceof RateLimitedError) return next(principal);
     if (!principal) {
       res.set('WWW-Authenticate', 'Bearer realm="takedown", error="invalid_token"');

@@ -15,6 +15,7 @@ export function healthRoutes(deps: ApiDeps): Router {
     res.json({ ok: true });
   });
 
+  // Readiness: needs no token either (an orchestrator's probe) and says up/down per dependency, nothing more.
   r.get('/readyz', guard(deps, 'GET /readyz'), async (_req, res) => {
     const checks = await dependencyChecks(deps);
     const live = checks['redis']?.ok ? await liveWorkers(deps.redis, deps.cases.keys).catch(() => ({}) as Record<string, number>) : {};
@@ -22,7 +23,7 @@ export function healthRoutes(deps: ApiDeps): Router {
       const n = (live as Record<string, number>)[kind] ?? 0;
       checks[`workers.${kind}`] = n > 0 ? { ok: true, detail: `${n} live` } : { ok: false, detail: 'no heartbeat in 15 s' };
     }
-    sendReadiness(res, checks);
+    sendReadiness(res, checks, deps.logger);
   });
 
   r.get('/metrics', guard(deps, 'GET /metrics'), async (req, res) => {

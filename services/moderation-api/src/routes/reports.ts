@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ForbiddenError, actorOf, newId, type ReportJob } from '@takedown/shared';
+import { ForbiddenError, UnavailableError, actorOf, isTakedownError, newId, type ReportJob } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateReportBody } from '../http/schemas';
@@ -31,7 +31,14 @@ export function reportRoutes(deps: ApiDeps): Router {
       reason: body.reason,
       ...(body.note ? { note: body.note } : {}),
     };
-    await deps.reports.add(job, { jobId: reportId });
+    try {
+      await deps.reports.add(job, { jobId: reportId });
+    } catch (err) {
+      if (isTakedownError(err)) throw err;
+      // The queue's Redis timed out or is down (requestPathQueueConnection bounds the wait). The job may still
+      // have landed: a retry with the same reportId makes one report.
+      throw new UnavailableError('the report queue (Redis) is unavailable; retry with the same reportId', 'queue_unavailable', { cause: err });
+    }
     res.status(202).json({ reportId: body.reportId ?? reportId });
   });
   return r;

@@ -10,6 +10,7 @@ export function opsRoutes(deps: SearchDeps): Router {
     realm: 'the search service',
     name: 'takedown-search',
     metrics: deps.metrics,
+    logger: deps.logger,
     readiness: async () => ({
       ruleset: rulesetCheck(deps.rules, deps.config.maxStalenessMs),
       takedowns: deps.tracker.healthy ? { ok: true, detail: `${deps.tracker.size} pending refresh` } : { ok: false, detail: 'subscription down' },

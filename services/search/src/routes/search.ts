@@ -121,7 +121,8 @@ export async function upstream(
   try {
     const res = await deps.es.transport.request(
       { method, path, querystring, ...(opts.ndjson ? { bulkBody: body as object[] } : { body: body as Record<string, unknown> }) },
-      { meta: true, asStream: opts.stream === true },
+      // Bounded and not retried: a hung Elasticsearch answers 503 within the search budget, not after retries of 30 s each.
+      { meta: true, asStream: opts.stream === true, requestTimeout: deps.config.esTimeoutMs, maxRetries: 0 },
     );
     const status = res.statusCode ?? 200;
     if (status >= 300) throw await refusalOf(status, res.body);

@@ -1,0 +1,298 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { CatalogQueue, createLogger, requestPathQueueConnection } from '@takedown/shared';
+import { buildApiDeps, createApp } from '@takedown/moderation-api';
+import { startBlackHole, type BlackHole } from '../support/black-hole';
+import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+import { eventually } from '../support/test-context';
+import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
+import { startIngest } from '../support/ingest-service';
+
+/**
+ * Redis and Elasticsearch "hung" (a server stopped mid-flight, a partition):
+ * the service under test talks to them through a local black hole that
+ * stops answering on a switch, so the shared servers never stop. Each test
+ * asserts what is answered and that it *is* answered (a generous bound on
+ * hanging, never a latency target) and prints the measured time.
+ */
+
+/** Far above the bounds the services keep (1.5 s search, 2 s intake): only proves the request does not hang. */
+const HANG_BOUND_MS = 5000;
+
+let p: Pipeline;
+let index: string;
+
+beforeAll(async () => {
+  p = await startPipeline('hung-deps');
+  index = p.ctx.config.contentIndex;
+  await p.ctx.es.index({ index, id: 'hung-doc-1', document: { id: 'hung-doc-1', type: 'post', text: 'market bread for the hung test', authorId: 'a1', createdAt: '2026-11-01T00:00:00Z' }, refresh: true });
+});
+afterAll(async () => {
+  await p.stop();
+});
+
+/** One request with a hard client-side abort far beyond the bound, and how long it took. */
+async function timed(url: string, init: RequestInit): Promise<{ status: number; headers: Headers; text: string; ms: number } | { error: string; ms: number }> {
+  const t0 = performance.now();
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(HANG_BOUND_MS) });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, ms: Math.round(performance.now() - t0) };
+  } catch (err) {
+    return { error: String((err as Error).name ?? err), ms: Math.round(performance.now() - t0) };
+  }
+}
+
+function searchInit(token: string, body: unknown = { query: { match: { text: 'market bread' } } }): RequestInit {
+  return { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+describe('search service with Elasticsearch hung', () => {
+  let hole: BlackHole;
+  let proxy: SearchProxy;
+  beforeAll(async () => {
+    hole = await startBlackHole(p.ctx.config.elasticsearch.url);
+    proxy = await startSearchProxy({ ...p.ctx.config, elasticsearch: { ...p.ctx.config.elasticsearch, url: hole.url } });
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await hole.close();
+  });
+
+  it('answers 503 in Elasticsearch error shape, never results, and does not hang (search, count, msearch)', async () => {
+    const ok = await timed(`${proxy.url}/${index}/_search`, searchInit(p.tokens.search));
+    expect('status' in ok && ok.status).toBe(200);
+    hole.mode = 'hang';
+    try {
+      const measured: Record<string, number> = {};
+      for (const [endpoint, init] of [
+        ['_search', searchInit(p.tokens.search)],
+        ['_count', searchInit(p.tokens.search, { query: { match_all: {} } })],
+        ['_msearch', { method: 'POST', headers: { authorization: `Bearer ${p.tokens.search}`, 'content-type': 'application/x-ndjson' }, body: `{"index":"${index}"}\n{"query":{"match_all":{}}}\n` }],
+      ] as const) {
+        const r = await timed(`${proxy.url}/${index}/${endpoint}`, init);
+        measured[endpoint] = r.ms;
+        expect({ endpoint, answered: 'status' in r }).toEqual({ endpoint, answered: true });
+        if (!('status' in r)) continue;
+        expect({ endpoint, status: r.status }).toEqual({ endpoint, status: 503 });
+        const body = JSON.parse(r.text) as { status: number; error: { type: string; root_cause: unknown[] } };
+        expect(body.status).toBe(503);
+        expect(body.error.type).toBe('takedown_unavailable_exception');
+        expect(body.error.root_cause).toHaveLength(1);
+        expect(r.text).not.toContain('hung-doc');
+        expect(r.headers.get('x-elastic-product')).toBe('Elasticsearch');
+      }
+      console.log(JSON.stringify({ scenario: 'search, Elasticsearch hung', answeredInMs: measured }));
+    } finally {
+      hole.mode = 'pass';
+    }
+  });
+
+  it('readiness needs no token and says only up/down per dependency: Elasticsearch down while it hangs, up again after', async () => {
+    expect((await timed(`${proxy.url}/healthz`, {})).status).toBe(200);
+    const up = await timed(`${proxy.url}/readyz`, {});
+    expect('status' in up && { status: up.status, body: JSON.parse(up.text) }).toEqual({ status: 200, body: { ok: true, checks: { ruleset: { ok: true }, takedowns: { ok: true }, elasticsearch: { ok: true } } } });
+    hole.mode = 'hang';
+    try {
+      const down = await timed(`${proxy.url}/readyz`, {});
+      console.log(JSON.stringify({ scenario: 'search readyz, Elasticsearch hung', answeredInMs: down.ms }));
+      expect('status' in down && { status: down.status, body: JSON.parse(down.text) }).toEqual({ status: 503, body: { ok: false, checks: { ruleset: { ok: true }, takedowns: { ok: true }, elasticsearch: { ok: false } } } });
+      // Liveness is the process alone: it answers whatever its dependencies do.
+      expect((await timed(`${proxy.url}/healthz`, {})).status).toBe(200);
+    } finally {
+      hole.mode = 'pass';
+    }
+  });
+
+  it('cuts the connection, with no second response, when the upstream stream fails after the headers went out', async () => {
+    const logged: unknown[] = [];
+    const origError = proxy.deps.logger.error.bind(proxy.deps.logger);
+    proxy.deps.logger.error = ((...args: unknown[]) => {
+      logged.push(args);
+      return (origError as (...a: unknown[]) => void)(...args);
+    }) as typeof proxy.deps.logger.error;
+    hole.mode = 'truncate';
+    try {
+      const r = await timed(`${proxy.url}/${index}/_search`, searchInit(p.tokens.search, { query: { match_all: {} }, size: 50 }));
+      // Headers went out with 200; the body never completes: the caller's read fails, it never sees a complete answer or an error body after it.
+      expect('error' in r ? r.error : `completed with ${r.status}: ${r.text.slice(0, 80)}`).not.toMatch(/^completed|^TimeoutError/);
+      console.log(JSON.stringify({ scenario: 'search, upstream stream cut after headers', failedAfterMs: r.ms }));
+    } finally {
+      hole.mode = 'pass';
+      proxy.deps.logger.error = origError;
+    }
+    // The service lives on and answers the next search in full.
+    const next = await timed(`${proxy.url}/${index}/_search`, searchInit(p.tokens.search));
+    expect('status' in next && next.status).toBe(200);
+    expect(JSON.stringify(logged)).not.toContain('ERR_HTTP_HEADERS_SENT');
+  });
+});
+
+describe('search service with Redis hung', () => {
+  let hole: BlackHole;
+  let proxy: SearchProxy;
+  beforeAll(async () => {
+    hole = await startBlackHole(p.ctx.config.redis.url);
+    proxy = await startSearchProxy({ ...p.ctx.config, redis: { ...p.ctx.config.redis, url: hole.url } });
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await hole.close();
+  });
+
+  it('answers 503 in Elasticsearch error shape for a token it must look up, and does not hang', async () => {
+    const fresh = (await p.deps.tokens.create({ role: 'search', name: 'search-hung-redis', createdBy: 'test' })).token;
+    const ok = await timed(`${proxy.url}/${index}/_search`, searchInit(p.tokens.search));
+    expect('status' in ok && ok.status).toBe(200);
+    hole.mode = 'hang';
+    try {
+      const r = await timed(`${proxy.url}/${index}/_search`, searchInit(fresh));
+      console.log(JSON.stringify({ scenario: 'search, Redis hung', answeredInMs: r.ms }));
+      expect('status' in r).toBe(true);
+      if (!('status' in r)) return;
+      expect(r.status).toBe(503);
+      expect((JSON.parse(r.text) as { error: { type: string } }).error.type).toBe('takedown_unavailable_exception');
+      expect(r.text).not.toContain('hung-doc');
+    } finally {
+      hole.mode = 'pass';
+    }
+  });
+});
+
+describe('search service with Redis hung, a token it has cached', () => {
+  it('answers filtered results or 503 while the token is remembered (2 s), each without hanging, then 503', async () => {
+    const hole = await startBlackHole(p.ctx.config.redis.url);
+    const proxy = await startSearchProxy({ ...p.ctx.config, redis: { ...p.ctx.config.redis, url: hole.url } });
+    try {
+      const ok = await timed(`${proxy.url}/${index}/_search`, searchInit(p.tokens.search));
+      expect('status' in ok && ok.status).toBe(200);
+      hole.mode = 'hang';
+      const hungAt = performance.now();
+      const seen: { status: number | string; ms: number }[] = [];
+      // Until the first 503: each answer is bounded; the cached token carries searches (still filtered) for its TTL at most.
+      await eventually(async () => {
+        const r = await timed(`${proxy.url}/${index}/_search`, searchInit(p.tokens.search));
+        seen.push({ status: 'status' in r ? r.status : r.error, ms: r.ms });
+        return 'status' in r && r.status === 503;
+      }, 15_000);
+      console.log(JSON.stringify({ scenario: 'search, Redis hung, cached token', firstUnavailableAfterMs: Math.round(performance.now() - hungAt), answers: seen.length, slowestMs: Math.max(...seen.map((x) => x.ms)) }));
+      for (const x of seen) expect([200, 503]).toContain(x.status);
+    } finally {
+      hole.mode = 'pass';
+      await proxy.stop();
+      await hole.close();
+    }
+  });
+});
+
+describe('intake (POST /v1/reports) with Redis hung', () => {
+  async function apiOver(redisUrl: string) {
+    const logger = createLogger({ name: 'hung-api', level: p.ctx.config.logLevel });
+    const deps = await buildApiDeps(
+      { ...p.ctx.config, redis: { ...p.ctx.config.redis, url: redisUrl }, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: 100_000, legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: p.subscriberIndices.accounts, signInsIndex: p.subscriberIndices.signIns } },
+      logger,
+      { packageKeys: p.legalKeys },
+    );
+    const server: Server = await new Promise((resolve) => {
+      const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    return {
+      deps,
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      async stop() {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+        await deps.close();
+      },
+    };
+  }
+  const report = (id: string): RequestInit => ({ method: 'POST', headers: { authorization: `Bearer ${p.tokens.reporter}`, 'content-type': 'application/json' }, body: JSON.stringify(reportBody(id)) });
+
+  it('answers 503 with Retry-After when every Redis connection hangs, and does not hang', async () => {
+    const hole = await startBlackHole(p.ctx.config.redis.url);
+    const api = await apiOver(hole.url);
+    try {
+      const ok = await timed(`${api.url}/v1/reports`, report('hung-intake-ok'));
+      expect('status' in ok && ok.status).toBe(202);
+      hole.mode = 'hang';
+      const r = await timed(`${api.url}/v1/reports`, report('hung-intake-1'));
+      console.log(JSON.stringify({ scenario: 'intake, Redis hung', answeredInMs: r.ms }));
+      expect('status' in r).toBe(true);
+      if (!('status' in r)) return;
+      expect({ status: r.status, code: (JSON.parse(r.text) as { error: { code: string } }).error.code }).toEqual({ status: 503, code: 'redis_unavailable' });
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      hole.mode = 'pass';
+      await api.stop();
+      await hole.close();
+    }
+  });
+
+  it('answers 503 with Retry-After when only the report queue hangs (the token lookup answers), and does not hang', async () => {
+    const hole = await startBlackHole(p.ctx.config.redis.url);
+    const api = await apiOver(p.ctx.config.redis.url);
+    const queue = new CatalogQueue('reports', requestPathQueueConnection(hole.url), p.ctx.config.queuePrefix);
+    const own = api.deps.reports;
+    api.deps.reports = queue;
+    try {
+      const ok = await timed(`${api.url}/v1/reports`, report('hung-queue-ok'));
+      expect('status' in ok && ok.status).toBe(202);
+      hole.mode = 'hang';
+      const r = await timed(`${api.url}/v1/reports`, report('hung-queue-1'));
+      console.log(JSON.stringify({ scenario: 'intake, report queue hung', answeredInMs: r.ms }));
+      expect('status' in r).toBe(true);
+      if (!('status' in r)) return;
+      expect({ status: r.status, code: (JSON.parse(r.text) as { error: { code: string } }).error.code }).toEqual({ status: 503, code: 'queue_unavailable' });
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      hole.mode = 'pass';
+      api.deps.reports = own;
+      await queue.close().catch(() => undefined);
+      await api.stop();
+      await hole.close();
+    }
+  });
+});
+
+describe('ingest service with Elasticsearch hung', () => {
+  it('answers 503 in Elasticsearch error shape after TAKEDOWN_INGEST_ES_TIMEOUT_MS, and does not hang', async () => {
+    const hole = await startBlackHole(p.ctx.config.elasticsearch.url);
+    const ingest = await startIngest({ ...p.ctx.config, elasticsearch: { ...p.ctx.config.elasticsearch, url: hole.url } }, { esTimeoutMs: 1000 });
+    const put = (id: string): RequestInit => ({
+      method: 'PUT',
+      headers: { authorization: `Bearer ${p.tokens.ingest}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, type: 'post', text: 'fresh bread at the market', authorId: 'a1', createdAt: '2026-11-01T00:00:00Z' }),
+    });
+    try {
+      const ok = await timed(`${ingest.url}/${index}/_doc/hung-ingest-ok`, put('hung-ingest-ok'));
+      expect([200, 201]).toContain('status' in ok ? ok.status : 0);
+      hole.mode = 'hang';
+      const r = await timed(`${ingest.url}/${index}/_doc/hung-ingest-1`, put('hung-ingest-1'));
+      console.log(JSON.stringify({ scenario: 'ingest, Elasticsearch hung (timeout 1 s)', answeredInMs: r.ms }));
+      expect('status' in r).toBe(true);
+      if (!('status' in r)) return;
+      expect(r.status).toBe(503);
+      expect((JSON.parse(r.text) as { error: { type: string } }).error.type).toBe('takedown_unavailable_exception');
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      hole.mode = 'pass';
+      await ingest.stop();
+      await hole.close();
+    }
+  });
+});
+
+describe('ingest service probes', () => {
+  it('/healthz and /readyz need no token and say only up/down per dependency', async () => {
+    const ingest = await startIngest(p.ctx.config);
+    try {
+      expect((await fetch(`${ingest.url}/healthz`)).status).toBe(200);
+      const r = await fetch(`${ingest.url}/readyz`);
+      expect({ status: r.status, body: await r.json() }).toEqual({ status: 200, body: { ok: true, checks: { ruleset: { ok: true }, redis: { ok: true }, elasticsearch: { ok: true } } } });
+      // Metrics stay behind a token.
+      expect((await fetch(`${ingest.url}/metrics`)).status).toBe(401);
+    } finally {
+      await ingest.stop();
+    }
+  });
+});

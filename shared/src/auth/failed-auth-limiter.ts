@@ -1,3 +1,7 @@
+import { RateLimitedError } from '../errors/takedown-error';
+import type { Principal } from './roles';
+import type { TokenStore } from './token-store';
+
 /**
  * Failed token lookups per client address, in fixed one-minute windows. A
  * caller presenting many distinct unknown tokens (a guessing run, or a
@@ -62,4 +66,17 @@ export class FailedAuthLimiter {
       this.windows.delete(oldest.value);
     }
   }
+}
+
+/**
+ * One token lookup through the limiter: refused with RateLimitedError (no
+ * lookup) when the address failed too often and the token is not known
+ * good; otherwise looked up and the outcome recorded.
+ */
+export async function limitedLookup(tokens: Pick<TokenStore, 'authenticateHash'>, limiter: FailedAuthLimiter, tokenHash: string, address: string, now = Date.now()): Promise<Principal | undefined> {
+  const wait = limiter.mayLookUp(address, tokenHash, now);
+  if (wait > 0) throw new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000));
+  const principal = await tokens.authenticateHash(tokenHash);
+  limiter.recordLookup(address, tokenHash, principal !== undefined, now);
+  return principal;
 }

@@ -122,53 +122,45 @@ export class PeopleStore {
   }
 
   /** Applies a patch; a concurrent edit of the same person is a 409, never a lost update. */
-  async update(id: string, patch: PersonPatch, by: string): Promise<PersonRecord> {
-    const raw = await this.redis.hget(this.keys.people, id);
-    if (!raw) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
-    const before = JSON.parse(raw) as PersonRecord;
-    if (before.disabledAt) throw new ConflictError(`${id} is disabled; people are never re-enabled, create a new one`, 'person_disabled', 'actorId');
-    const roles = patch.roles ? normaliseRoles(patch.roles) : before.roles;
-    const grants: TokenGrants = { ...before.grants };
-    let pending = before.pendingCsamGrant;
-    if (patch.csam !== undefined) {
-      if (patch.csam) grants.csam = true;
-      else delete grants.csam;
-      pending = undefined;
-    }
-    if (patch.standing !== undefined) {
-      if (patch.standing === null) delete grants.standing;
-      else grants.standing = patch.standing;
-    }
-    if (patch.agency !== undefined) {
-      if (patch.agency === null) delete grants.agency;
-      else grants.agency = patch.agency;
-    }
-    if (patch.emergency !== undefined) {
-      if (patch.emergency) grants.emergency = true;
-      else delete grants.emergency;
-    }
-    const checked = checkGrants(roles, grants);
-    if (checked.agency && checked.agency !== before.grants.agency) await this.requireAgency(checked.agency);
-    const { email: _oldEmail, pendingCsamGrant: _oldPending, ...rest } = before;
-    const email = patch.email === null ? undefined : (patch.email ?? before.email);
-    const after: PersonRecord = {
-      ...rest,
-      ...(pending ? { pendingCsamGrant: pending } : {}),
-      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
-      ...(email ? { email } : {}),
-      roles,
-      grants: checked,
-      updatedAt: new Date().toISOString(),
-      updatedBy: by,
-    };
-    const ok = await this.put(after, raw, {
-      type: 'person.updated',
-      actor: by,
-      at: after.updatedAt as string,
-      data: { actorId: id, before: publicView(before), after: publicView(after) },
+  update(id: string, patch: PersonPatch, by: string): Promise<PersonRecord> {
+    return this.change(id, async (before) => {
+      if (before.disabledAt) throw new ConflictError(`${id} is disabled; people are never re-enabled, create a new one`, 'person_disabled', 'actorId');
+      const roles = patch.roles ? normaliseRoles(patch.roles) : before.roles;
+      const grants: TokenGrants = { ...before.grants };
+      let pending = before.pendingCsamGrant;
+      if (patch.csam !== undefined) {
+        if (patch.csam) grants.csam = true;
+        else delete grants.csam;
+        pending = undefined;
+      }
+      if (patch.standing !== undefined) {
+        if (patch.standing === null) delete grants.standing;
+        else grants.standing = patch.standing;
+      }
+      if (patch.agency !== undefined) {
+        if (patch.agency === null) delete grants.agency;
+        else grants.agency = patch.agency;
+      }
+      if (patch.emergency !== undefined) {
+        if (patch.emergency) grants.emergency = true;
+        else delete grants.emergency;
+      }
+      const checked = checkGrants(roles, grants);
+      if (checked.agency && checked.agency !== before.grants.agency) await this.requireAgency(checked.agency);
+      const { email: _oldEmail, pendingCsamGrant: _oldPending, ...rest } = before;
+      const email = patch.email === null ? undefined : (patch.email ?? before.email);
+      const after: PersonRecord = {
+        ...rest,
+        ...(pending ? { pendingCsamGrant: pending } : {}),
+        ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+        ...(email ? { email } : {}),
+        roles,
+        grants: checked,
+        updatedAt: new Date().toISOString(),
+        updatedBy: by,
+      };
+      return { after, audit: { type: 'person.updated', actor: by, at: after.updatedAt as string, data: { actorId: id, before: publicView(before), after: publicView(after) } } };
     });
-    if (!ok) throw new ConflictError(`${id} changed meanwhile; read it again and retry`, 'person_changed', 'actorId');
-    return after;
   }
 
   /**
@@ -176,54 +168,56 @@ export class PeopleStore {
    * effect only when a second admin confirms (decideCsamGrant), so no single
    * admin can clear themselves or a person they made.
    */
-  async requestCsamGrant(id: string, by: string): Promise<PersonRecord> {
-    const raw = await this.redis.hget(this.keys.people, id);
-    if (!raw) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
-    const before = JSON.parse(raw) as PersonRecord;
-    if (before.disabledAt) throw new ConflictError(`${id} is disabled`, 'person_disabled', 'actorId');
-    if (before.grants.csam || before.pendingCsamGrant) return before;
-    const at = new Date().toISOString();
-    const after: PersonRecord = { ...before, pendingCsamGrant: { requestedBy: by, requestedAt: at } };
-    const ok = await this.put(after, raw, { type: 'person.csam_grant_requested', actor: by, at, data: { actorId: id } });
-    if (!ok) throw new ConflictError(`${id} changed meanwhile; retry`, 'person_changed', 'actorId');
-    return after;
+  requestCsamGrant(id: string, by: string): Promise<PersonRecord> {
+    return this.change(id, (before) => {
+      if (before.disabledAt) throw new ConflictError(`${id} is disabled`, 'person_disabled', 'actorId');
+      if (before.grants.csam || before.pendingCsamGrant) return undefined;
+      const at = new Date().toISOString();
+      return { after: { ...before, pendingCsamGrant: { requestedBy: by, requestedAt: at } }, audit: { type: 'person.csam_grant_requested', actor: by, at, data: { actorId: id } } };
+    });
   }
 
   /** A second admin confirms or rejects a pending csam clearance. `isRequester` says whether the caller is the person who asked. */
-  async decideCsamGrant(id: string, by: string, confirm: boolean, isRequester: (requestedBy: string) => boolean): Promise<PersonRecord> {
-    const raw = await this.redis.hget(this.keys.people, id);
-    if (!raw) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
-    const before = JSON.parse(raw) as PersonRecord;
-    const pending = before.pendingCsamGrant;
-    if (!pending) throw new ConflictError(`${id} has no csam clearance waiting for confirmation`, 'no_pending_grant', 'actorId');
-    if (isRequester(pending.requestedBy)) {
-      throw new ForbiddenError('the admin who asked for a csam clearance cannot confirm or reject it; a second admin must', 'same_person');
-    }
-    if (by === id) throw new ForbiddenError('no one confirms their own csam clearance', 'self_change');
-    const at = new Date().toISOString();
-    const { pendingCsamGrant: _done, ...rest } = before;
-    const after: PersonRecord = { ...rest, grants: confirm ? { ...before.grants, csam: true } : before.grants, updatedAt: at, updatedBy: by };
-    const ok = await this.put(after, raw, {
-      type: confirm ? 'person.csam_grant_confirmed' : 'person.csam_grant_rejected',
-      actor: by,
-      at,
-      data: { actorId: id, requestedBy: pending.requestedBy, requestedAt: pending.requestedAt },
+  decideCsamGrant(id: string, by: string, confirm: boolean, isRequester: (requestedBy: string) => boolean): Promise<PersonRecord> {
+    return this.change(id, (before) => {
+      const pending = before.pendingCsamGrant;
+      if (!pending) throw new ConflictError(`${id} has no csam clearance waiting for confirmation`, 'no_pending_grant', 'actorId');
+      if (isRequester(pending.requestedBy)) {
+        throw new ForbiddenError('the admin who asked for a csam clearance cannot confirm or reject it; a second admin must', 'same_person');
+      }
+      if (by === id) throw new ForbiddenError('no one confirms their own csam clearance', 'self_change');
+      const at = new Date().toISOString();
+      const { pendingCsamGrant: _done, ...rest } = before;
+      const after: PersonRecord = { ...rest, grants: confirm ? { ...before.grants, csam: true } : before.grants, updatedAt: at, updatedBy: by };
+      return {
+        after,
+        audit: { type: confirm ? 'person.csam_grant_confirmed' : 'person.csam_grant_rejected', actor: by, at, data: { actorId: id, requestedBy: pending.requestedBy, requestedAt: pending.requestedAt } },
+      };
     });
-    if (!ok) throw new ConflictError(`${id} changed meanwhile; retry`, 'person_changed', 'actorId');
-    return after;
   }
 
   /** Disables a person: every token of theirs stops authenticating at once (the caller revokes them too, for the record). */
-  async disable(id: string, by: string): Promise<PersonRecord> {
+  disable(id: string, by: string): Promise<PersonRecord> {
+    return this.change(id, (before) => {
+      if (before.disabledAt) return undefined;
+      const at = new Date().toISOString();
+      return { after: { ...before, disabledAt: at, disabledBy: by }, audit: { type: 'person.disabled', actor: by, at, data: { actorId: id } } };
+    });
+  }
+
+  /**
+   * Reads a person, lets `next` decide the new record (undefined: nothing
+   * to change) and writes it with its audit event as a compare-and-set on
+   * what was read: a concurrent edit is a 409, never a lost update.
+   */
+  private async change(id: string, next: (before: PersonRecord) => Promise<{ after: PersonRecord; audit: AuditEventInput } | undefined> | { after: PersonRecord; audit: AuditEventInput } | undefined): Promise<PersonRecord> {
     const raw = await this.redis.hget(this.keys.people, id);
     if (!raw) throw new NotFoundError(`no person with id ${id}`, 'not_found', 'actorId');
     const before = JSON.parse(raw) as PersonRecord;
-    if (before.disabledAt) return before;
-    const at = new Date().toISOString();
-    const after: PersonRecord = { ...before, disabledAt: at, disabledBy: by };
-    const ok = await this.put(after, raw, { type: 'person.disabled', actor: by, at, data: { actorId: id } });
-    if (!ok) throw new ConflictError(`${id} changed meanwhile; retry`, 'person_changed', 'actorId');
-    return after;
+    const changed = await next(before);
+    if (!changed) return before;
+    if (!(await this.put(changed.after, raw, changed.audit))) throw new ConflictError(`${id} changed meanwhile; read it again and retry`, 'person_changed', 'actorId');
+    return changed.after;
   }
 
   private async requireAgency(agencyId: string): Promise<void> {

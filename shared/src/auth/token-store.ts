@@ -110,8 +110,13 @@ export class TokenStore {
    * unknown or revoked, its person disabled, or the person no longer holds
    * the token's role. Grants are read from the person at every lookup.
    */
-  async authenticate(token: string): Promise<Principal | undefined> {
-    const raw = await this.redis.hget(this.keys.tokens, hashToken(token));
+  authenticate(token: string): Promise<Principal | undefined> {
+    return this.authenticateHash(hashToken(token));
+  }
+
+  /** As authenticate, for a token already hashed (callers that keyed a cache or a limiter by the hash). */
+  async authenticateHash(tokenHash: string): Promise<Principal | undefined> {
+    const raw = await this.redis.hget(this.keys.tokens, tokenHash);
     if (!raw) return undefined;
     const r = JSON.parse(raw) as TokenRecord;
     if (r.revokedAt) return undefined;
@@ -161,12 +166,17 @@ export class TokenStore {
   }
 
   /** Revokes a person's live tokens in roles they no longer hold: a role given back later never revives an old token. */
-  async revokeOutsideRoles(actorId: string, roles: readonly Role[], revokedBy: string): Promise<number> {
+  revokeOutsideRoles(actorId: string, roles: readonly Role[], revokedBy: string): Promise<number> {
+    return this.revokeWhere((r) => r.actorId === actorId && !roles.includes(r.role), revokedBy);
+  }
+
+  /** Revokes every live token `which` picks; returns how many. */
+  private async revokeWhere(which: (r: TokenRecord) => boolean, revokedBy: string): Promise<number> {
     const all = await this.redis.hgetall(this.keys.tokens);
     let n = 0;
     for (const [hash, raw] of Object.entries(all)) {
       const r = JSON.parse(raw) as TokenRecord;
-      if (r.actorId === actorId && !r.revokedAt && !roles.includes(r.role) && (await this.revokeHash(hash, revokedBy))) n++;
+      if (!r.revokedAt && which(r) && (await this.revokeHash(hash, revokedBy))) n++;
     }
     return n;
   }
@@ -179,14 +189,8 @@ export class TokenStore {
   }
 
   /** Revokes every live token of a person; returns how many. */
-  async revokeAllFor(actorId: string, revokedBy: string): Promise<number> {
-    const all = await this.redis.hgetall(this.keys.tokens);
-    let n = 0;
-    for (const [hash, raw] of Object.entries(all)) {
-      const r = JSON.parse(raw) as TokenRecord;
-      if (r.actorId === actorId && !r.revokedAt && (await this.revokeHash(hash, revokedBy))) n++;
-    }
-    return n;
+  revokeAllFor(actorId: string, revokedBy: string): Promise<number> {
+    return this.revokeWhere((r) => r.actorId === actorId, revokedBy);
   }
 
   /** The revoked record, or undefined when the token is unknown or already revoked. */

@@ -3,7 +3,7 @@ import type { Principal, Role } from '../auth/roles';
 import { credentialsFrom } from '../auth/credentials';
 import { hashToken, type TokenStore } from '../auth/token-store';
 import { RateLimitedError, UnavailableError } from '../errors/takedown-error';
-import { FailedAuthLimiter } from '../auth/failed-auth-limiter';
+import { FailedAuthLimiter, limitedLookup } from '../auth/failed-auth-limiter';
 import { EsRefusal } from './es-error';
 
 declare module 'express-serve-static-core' {
@@ -49,10 +49,7 @@ export class PrincipalCache {
       // A remembered unknown token costs nothing, so it does not count against the address.
       return hit.principal;
     }
-    const wait = this.limiter.mayLookUp(address, key, now);
-    if (wait > 0) throw new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000));
-    const principal = await this.tokens.authenticate(token);
-    this.limiter.recordLookup(address, key, principal !== undefined, now);
+    const principal = await limitedLookup(this.tokens, this.limiter, key, address, now);
     this.entries.delete(key);
     while (this.entries.size >= this.max) {
       const oldest = this.entries.keys().next();

@@ -1,15 +1,18 @@
 import { RateLimitedError } from '../errors/takedown-error';
 import { FailedAuthLimiter } from '../auth/failed-auth-limiter';
 import type { Principal } from '../auth/roles';
-import type { TokenStore } from '../auth/token-store';
+import { hashToken, type TokenStore } from '../auth/token-store';
 import { PrincipalCache } from './es-auth';
 
 /** A token directory in memory: the cache's own logic is under test here, not Redis (the integration suites cover that path). */
 function directory(known: string[]) {
   const lookups: string[] = [];
   const principal = (t: string): Principal => ({ actorId: t, name: t, tokenId: t, tokenName: t, role: 'search', grants: {}, formerActors: [] });
+  // The cache looks tokens up by hash; every token these tests present is named here so the lookup can say which.
+  const byHash = new Map(['a', 'b', 'c', 'd', 'x', 'good', ...Array.from({ length: 5 }, (_, i) => `guess-${i}`)].map((t) => [hashToken(t), t]));
   const store = {
-    async authenticate(token: string) {
+    async authenticateHash(hash: string) {
+      const token = byHash.get(hash) ?? hash;
       lookups.push(token);
       return known.includes(token) ? principal(token) : undefined;
     },

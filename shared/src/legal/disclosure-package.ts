@@ -64,6 +64,8 @@ export interface BuiltPackage {
   manifest: DisclosureManifest;
   /** SHA-256 of the container, hex: what the audit records. */
   sha256: string;
+  /** SHA-256 of the manifest's bytes exactly as signed, hex. */
+  manifestSha256: string;
 }
 
 /** The envelope as written: the one serialisation builder and verifier share. */
@@ -99,7 +101,7 @@ export function buildDisclosurePackage(input: BuildPackageInput, signingKey: Key
     signature: signBytes(manifestBytes, signingKey).toString('base64'),
     files: input.files.map((f) => ({ name: f.name, data: f.content.toString('base64') })),
   });
-  return { container, manifest, sha256: sha256Hex(container) };
+  return { container, manifest, sha256: sha256Hex(container), manifestSha256: sha256Hex(manifestBytes) };
 }
 
 /** Written in pieces: a package can be larger than is comfortable as one string. */
@@ -112,7 +114,8 @@ export function serializeEnvelope(envelope: PackageEnvelope): Buffer {
   return Buffer.concat(parts);
 }
 
-export function sha256Hex(data: Uint8Array): string {
+/** SHA-256, hex, of bytes or of a string's UTF-8. */
+export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 

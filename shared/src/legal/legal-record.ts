@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   AgencyFunction,
   DisclosableData,
@@ -213,10 +212,6 @@ export function workflowViewOf(r: LegalRequestRecord): WorkflowView {
   return { state: r.state, type: r.type, enteredBy: r.enteredBy, approvals: r.approvals };
 }
 
-/** SHA-256 (hex) of a target value or a document. */
-export function valueSha256(value: string | Buffer): string {
-  return createHash('sha256').update(value).digest('hex');
-}
 
 /** How audit events and logs name a target: its index, kind, role and the hash of its value, never the value. */
 export function targetRef(t: Pick<LegalTarget, 'index' | 'kind' | 'role' | 'valueSha256'>): { index: number; kind: TargetKind; role: TargetRole; sha256: string } {

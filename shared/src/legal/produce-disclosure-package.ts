@@ -23,6 +23,8 @@ export interface ProducedPackage {
   manifest: DisclosureManifest;
   /** SHA-256 of the plaintext package, hex: the audit's record of what left. */
   sha256: string;
+  /** SHA-256 of the signed manifest's bytes, hex. */
+  manifestSha256: string;
   /** Size of the plaintext package. */
   bytes: number;
 }
@@ -65,7 +67,7 @@ export async function produceDisclosurePackage(source: SubscriberSource, input: 
   const [phoneFiles, signInFiles] = await Promise.all([phones, signIns]);
   const files = [...phoneFiles, ...signInFiles];
   const built = buildDisclosurePackage({ ...input, files }, keys.signingKey);
-  return { encrypted: encryptPackage(built.container, keys.encryptionKey, input.packageId), manifest: built.manifest, sha256: built.sha256, bytes: built.container.length };
+  return { encrypted: encryptPackage(built.container, keys.encryptionKey, input.packageId), manifest: built.manifest, sha256: built.sha256, manifestSha256: built.manifestSha256, bytes: built.container.length };
 }
 
 /** An instant as ISO 8601 UTC with milliseconds; '' (before every period) when it is no date. */

@@ -3,8 +3,6 @@ import {
   PRESERVATION_DAYS,
   produceDisclosurePackage,
   producedAccounts,
-  valueSha256,
-  type DisclosureManifest,
   type LegalKeys,
   type SubscriberSource,
   appendLegalAudit,
@@ -70,16 +68,11 @@ export async function buildPackage(source: SubscriberSource, keys: LegalKeys, r:
   return {
     data: out.encrypted,
     sealed: { format: 'TDE1', cipher: 'aes-256-gcm', aad: 'package id', packageBytes: out.bytes, signingKeyId: out.manifest.signingKeyId },
-    manifestSha256: manifestSha256Of(out.manifest),
+    manifestSha256: out.manifestSha256,
     sha256: out.sha256,
     counts: { accounts: produced.length, ipAddresses: records('ip-addresses.json'), phoneNumbers: records('phone-numbers.json') },
     produced,
   };
-}
-
-/** The manifest's bytes as signed (buildDisclosurePackage writes it as indented JSON and a line feed). */
-function manifestSha256Of(manifest: DisclosureManifest): string {
-  return valueSha256(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'));
 }
 
 export interface LegalWorkerDeps {

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AuthenticationError, ForbiddenError, RateLimitedError, UnavailableError, credentialsFrom, hashToken, type FailedAuthLimiter, type Principal, type Role, type TokenStore } from '@takedown/shared';
+import { AuthenticationError, ForbiddenError, RateLimitedError, UnavailableError, credentialsFrom, hashToken, limitedLookup, type FailedAuthLimiter, type Principal, type Role, type TokenStore } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '../access';
 import { readJson } from './read-json';
 
@@ -54,16 +54,13 @@ export async function authenticateLimited(
   address: string | undefined,
   res: { set(name: string, value: string): unknown },
 ): Promise<Principal | undefined | RateLimitedError> {
-  const from = address ?? 'unknown';
-  const key = hashToken(token);
-  const wait = deps.authLimiter.mayLookUp(from, key);
-  if (wait > 0) {
-    res.set('Retry-After', String(Math.ceil(wait / 1000)));
-    return new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000));
+  try {
+    return await limitedLookup(deps.tokens, deps.authLimiter, hashToken(token), address ?? 'unknown');
+  } catch (err) {
+    if (!(err instanceof RateLimitedError)) throw err;
+    res.set('Retry-After', String(err.retryAfterSeconds ?? 60));
+    return err;
   }
-  const principal = await deps.tokens.authenticate(token);
-  deps.authLimiter.recordLookup(from, key, principal !== undefined);
-  return principal;
 }
 
 /** The authenticated principal (guard ran before). */

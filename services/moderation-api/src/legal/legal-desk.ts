@@ -20,7 +20,7 @@ import {
   parseQuarter,
   policyOutcome,
   releaseNotices,
-  valueSha256,
+  sha256Hex,
   storeFailure,
   targetRef,
   transition,
@@ -127,7 +127,7 @@ export class LegalDesk {
 
     const id = newRequestId(now);
     const pdf = body.legalProcess.document ? decodePdf(body.legalProcess.document, '/legalProcess/document') : undefined;
-    const targets: LegalTarget[] = body.targets.map((t, index) => ({ index, kind: t.kind, value: t.value, valueSha256: valueSha256(t.value), role: t.role }));
+    const targets: LegalTarget[] = body.targets.map((t, index) => ({ index, kind: t.kind, value: t.value, valueSha256: sha256Hex(t.value), role: t.role }));
     const { resolutions, dataHeld } = await this.lookUp(targets, now);
     resolutions?.forEach((r, i) => {
       if (r) (targets[i] as LegalTarget).resolution = r;
@@ -619,7 +619,7 @@ export class LegalDesk {
   }
 
   private async storeDocument(requestId: string, pdf: Buffer, by: string, at: string): Promise<LegalDocumentRef> {
-    const sha256 = valueSha256(pdf);
+    const sha256 = sha256Hex(pdf);
     const id = `${requestId}.${sha256.slice(0, 16)}`;
     await this.deps.store.putDocument(id, { requestId, sha256, bytes: pdf.length, contentType: 'application/pdf', data: pdf, uploadedAt: at, uploadedBy: by });
     return { id, sha256, bytes: pdf.length, uploadedAt: at, uploadedBy: by };

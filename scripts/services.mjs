@@ -7,8 +7,8 @@
 //   node scripts/services.mjs up|down|status
 //
 // Reads: REDIS_URL, ELASTICSEARCH_URL (reuse when set and reachable),
-// TAKEDOWN_DATA_DIR, TAKEDOWN_REDIS_PORT, TAKEDOWN_ES_PORT, TAKEDOWN_ES_HEAP,
-// JAVA_HOME. State (what we started) lives in $TAKEDOWN_DATA_DIR/services.json.
+// TAKEDOWN_DATA_DIR, TAKEDOWN_REDIS_PORT, TAKEDOWN_REDIS_APPENDFSYNC,
+// TAKEDOWN_ES_PORT, TAKEDOWN_ES_HEAP, JAVA_HOME. State (what we started) lives in $TAKEDOWN_DATA_DIR/services.json.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -26,6 +26,7 @@ function settings(env = process.env) {
     redisPort: Number(env.TAKEDOWN_REDIS_PORT || 6380),
     esPort: Number(env.TAKEDOWN_ES_PORT || 9200),
     esHeap: env.TAKEDOWN_ES_HEAP || '1g',
+    appendfsync: env.TAKEDOWN_REDIS_APPENDFSYNC || 'everysec',
     redisUrl: env.REDIS_URL || '',
     esUrl: env.ELASTICSEARCH_URL || '',
     java: env.JAVA_HOME ? path.join(env.JAVA_HOME, 'bin', 'java') : 'java',
@@ -149,7 +150,7 @@ async function upRedis(s, state) {
       '--bind', '127.0.0.1',
       '--dir', dir,
       '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
+      '--appendfsync', s.appendfsync,
       '--save', '',
       '--daemonize', 'no',
       '--maxmemory-policy', 'noeviction',

@@ -55,6 +55,8 @@ export * from './auth/credentials';
 export * from './moderation/takedown-message';
 export * from './metrics/registry';
 export * from './rulesets/draft-store';
+export * from './rulesets/diff-items';
+export * from './features/feature-schema';
 export * from './rulesets/shadow-stats';
 export * from './audit/append-audit';
 export * from './export/csv';

@@ -8,6 +8,10 @@ export interface DraftMeta {
   updatedBy: string;
 }
 
+/** How the items of a draft are named: rules by `id`, features by `key`. */
+export type ItemId = (item: unknown) => string;
+const byId: ItemId = (item) => (item as { id: string }).id;
+
 /**
  * The draft ruleset leads edit before publishing: a Redis hash of rule id →
  * rule, so single-rule edits are atomic, and whole imports replace it in one
@@ -19,12 +23,13 @@ export class DraftStore {
     private readonly redis: Redis,
     private readonly keys: RulesetKeys,
     private readonly published: RulesetStore,
+    private readonly idOf: ItemId = byId,
   ) {}
 
   async rules(): Promise<{ id: string }[]> {
     await this.ensure();
     const all = await this.redis.hvals(this.keys.draft);
-    return all.map((r) => JSON.parse(r) as { id: string }).sort((a, b) => a.id.localeCompare(b.id));
+    return all.map((r) => JSON.parse(r) as { id: string }).sort((a, b) => this.idOf(a).localeCompare(this.idOf(b)));
   }
 
   async get(id: string): Promise<unknown> {
@@ -39,9 +44,9 @@ export class DraftStore {
     return { baseVersion: m['baseVersion'] ? Number(m['baseVersion']) : null, updatedAt: m['updatedAt'] ?? '', updatedBy: m['updatedBy'] ?? '' };
   }
 
-  async put(rule: { id: string }, by: string): Promise<void> {
+  async put(rule: object, by: string): Promise<void> {
     await this.ensure();
-    await this.redis.multi().hset(this.keys.draft, rule.id, JSON.stringify(rule)).hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).exec();
+    await this.redis.multi().hset(this.keys.draft, this.idOf(rule), JSON.stringify(rule)).hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).exec();
   }
 
   /** Removes a rule; false when the draft had no such rule. */
@@ -52,12 +57,12 @@ export class DraftStore {
   }
 
   /** Replaces the whole draft (`replace`) or upserts these rules into it (`merge`), atomically. */
-  async importRules(rules: { id: string }[], mode: 'replace' | 'merge', by: string, baseVersion?: number): Promise<void> {
+  async importRules(rules: object[], mode: 'replace' | 'merge', by: string, baseVersion?: number): Promise<void> {
     await this.ensure();
     const m = this.redis.multi();
     if (mode === 'replace') m.del(this.keys.draft);
     for (let i = 0; i < rules.length; i += 1000) {
-      const chunk = rules.slice(i, i + 1000).flatMap((r) => [r.id, JSON.stringify(r)]);
+      const chunk = rules.slice(i, i + 1000).flatMap((r) => [this.idOf(r), JSON.stringify(r)]);
       if (chunk.length > 0) m.hset(this.keys.draft, ...chunk);
     }
     m.hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by);
@@ -73,7 +78,7 @@ export class DraftStore {
   private async ensure(): Promise<void> {
     if ((await this.redis.exists(this.keys.draftMeta)) === 1) return;
     const current = await this.published.current();
-    const rules = (current?.rules ?? []) as { id: string }[];
-    await runScript(this.redis, 'init-draft', [this.keys.draftMeta, this.keys.draft], [current ? String(current.version) : '', new Date().toISOString(), ...rules.flatMap((r) => [r.id, JSON.stringify(r)])]);
+    const rules = current?.rules ?? [];
+    await runScript(this.redis, 'init-draft', [this.keys.draftMeta, this.keys.draft], [current ? String(current.version) : '', new Date().toISOString(), ...rules.flatMap((r) => [this.idOf(r), JSON.stringify(r)])]);
   }
 }

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import { snapshotKeys, type SnapshotKind } from '@takedown/features';
 import { runScript } from '../moderation/lua-scripts';
+import type { ItemsDiff } from './diff-items';
 
 /** How many times a publish proposes a version number before giving up (each retry means another publish won). */
 const PUBLISH_ATTEMPTS = 100;
@@ -13,7 +15,7 @@ export interface StoredRuleset {
   /** Why, in the publisher's words. */
   note?: string;
   /** What changed against the version before (search-rules' diffRules). */
-  diff?: { added: string[]; removed: string[]; changed: { id: string; fields: string[] }[] };
+  diff?: ItemsDiff;
   /** Set when this version re-publishes an earlier one. */
   rollbackOf?: number;
 }
@@ -48,13 +50,17 @@ export interface RulesetKeys {
   blockedCounts: string;
 }
 
-export function rulesetKeys(queuePrefix: string): RulesetKeys {
-  const base = `${queuePrefix}:rules`;
+/**
+ * The keys of one kind of published ruleset: the content rules (`rules`) or
+ * the feature switches (`features`, whose items are features), both kept by
+ * this store, DraftStore and publish-ruleset.lua. The keys clients read
+ * (current, versions, channel) are named by @takedown/features, once.
+ */
+export function rulesetKeys(queuePrefix: string, kind: SnapshotKind = 'rules'): RulesetKeys {
+  const base = `${queuePrefix}:${kind}`;
   return {
-    current: `${base}:current`,
-    version: (n) => `${base}:version:${n}`,
+    ...snapshotKeys(queuePrefix, kind),
     counter: `${base}:counter`,
-    channel: `${base}:published`,
     versions: `${base}:versions`,
     draft: `${base}:draft`,
     draftMeta: `${base}:draft:meta`,

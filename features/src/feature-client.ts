@@ -1,0 +1,184 @@
+import { Redis } from 'ioredis';
+import type { FeatureContext, FeatureDecision, FeatureSnapshot, SwitchState } from './feature';
+import { compileFeatures, type CompiledFeatures } from './compile-features';
+import { evaluateFeature, unknownFeature } from './evaluate';
+import { featureKeys, type SnapshotKeys } from './snapshot-keys';
+
+export interface FeatureClientOptions {
+  /** Reads the published version. */
+  redis: Redis;
+  /** A dedicated connection: a subscribed ioredis client can do nothing else. */
+  subscriber: Redis;
+  /** Takedown's queue prefix (TAKEDOWN_QUEUE_PREFIX), which names the keys. */
+  queuePrefix: string;
+  /** A snapshot Redis has not confirmed current for longer than this is stale: every feature takes its fail mode. */
+  maxStalenessMs: number;
+  /** Re-check the published version this often, healing a missed message (default 250 ms). */
+  pollMs?: number;
+  /** The state of a key the snapshot does not know (or before any snapshot loaded); default `off`. */
+  unknownFeature?: SwitchState;
+  /** Told of every failed check (the client keeps its snapshot meanwhile). */
+  onError?: (err: unknown) => void;
+  /** The clock (epoch ms), for tests. */
+  now?: () => number;
+}
+
+export interface Evaluation {
+  /** The snapshot's version (null before any loaded). */
+  version: number | null;
+  stale: boolean;
+  features: FeatureDecision[];
+}
+
+/**
+ * The published feature switches, held in memory: reloaded on the publish
+ * announcement (pub/sub) and on a timer that re-reads the current version,
+ * so a missed message heals within `pollMs`. Evaluation is local, never
+ * does I/O and never throws. When Redis has not confirmed the snapshot for
+ * `maxStalenessMs`, every feature answers its fail mode.
+ */
+export class FeatureClient {
+  private snapshot: CompiledFeatures | undefined;
+  private confirmed = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+  private again = false;
+  private subscribed = false;
+  private readonly keys: SnapshotKeys;
+  private readonly now: () => number;
+  private readonly onMessage = (channel: string) => {
+    if (channel === this.keys.channel) void this.check();
+  };
+
+  constructor(private readonly o: FeatureClientOptions) {
+    this.keys = featureKeys(o.queuePrefix);
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Subscribes and loads once; resolves even when Redis is unreachable (features then take their fallbacks). */
+  async start(): Promise<void> {
+    this.o.subscriber.on('message', this.onMessage);
+    this.timer = setInterval(() => void this.check(), this.o.pollMs ?? 250);
+    this.timer.unref();
+    // Not awaited: with Redis unreachable it would wait forever; ioredis subscribes once connected (and again after every reconnect).
+    this.o.subscriber.subscribe(this.keys.channel).catch((err: unknown) => this.o.onError?.(err));
+    this.subscribed = true;
+    await this.check();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.o.subscriber.off('message', this.onMessage);
+    // Not awaited: a hung Redis must not hang a shutdown.
+    if (this.subscribed) void this.o.subscriber.unsubscribe(this.keys.channel).catch(() => undefined);
+  }
+
+  /** The loaded version (undefined before the first load). */
+  get version(): number | undefined {
+    return this.snapshot?.version;
+  }
+
+  /** When Redis last confirmed the loaded version current (epoch ms; 0 = never). */
+  get confirmedAt(): number {
+    return this.confirmed;
+  }
+
+  get stale(): boolean {
+    return this.now() - this.confirmed > this.o.maxStalenessMs;
+  }
+
+  /** One feature's decision for this caller. */
+  decide(key: string, ctx: FeatureContext): FeatureDecision {
+    try {
+      const f = this.snapshot?.features.get(key);
+      if (!f) return unknownFeature(key, this.o.unknownFeature ?? 'off', this.snapshot ? 'unknown_feature' : 'no_snapshot');
+      const now = this.now();
+      if (now - this.confirmed > this.o.maxStalenessMs) return f.failDecision;
+      return evaluateFeature(f, ctx, now);
+    } catch {
+      // Not reachable with a compiled snapshot; a hostile ctx (a getter that throws) still gets an answer.
+      return unknownFeature(key, this.o.unknownFeature ?? 'off', 'evaluation_failed');
+    }
+  }
+
+  isOn(key: string, ctx: FeatureContext): boolean {
+    return this.decide(key, ctx).on;
+  }
+
+  /** Every feature's decision for this caller. */
+  evaluate(ctx: FeatureContext): Evaluation {
+    const s = this.snapshot;
+    if (!s) return { version: null, stale: true, features: [] };
+    const stale = this.stale;
+    const features: FeatureDecision[] = [];
+    for (const key of s.features.keys()) features.push(this.decide(key, ctx));
+    return { version: s.version, stale, features };
+  }
+
+  /** Loads the published version if it differs from the one in memory; a check that hangs is given up after a while, so the next can run. */
+  check(): Promise<void> {
+    if (this.checking) {
+      this.again = true;
+      return this.checking;
+    }
+    const giveUpMs = Math.max(1000, 4 * (this.o.pollMs ?? 250));
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, giveUpMs);
+      timer.unref();
+    });
+    this.checking = Promise.race([this.doCheck(), givenUp]).finally(() => {
+      clearTimeout(timer);
+      this.checking = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.check();
+      }
+    });
+    return this.checking;
+  }
+
+  private async doCheck(): Promise<void> {
+    try {
+      const started = this.now();
+      const raw = await this.o.redis.get(this.keys.current);
+      if (raw === null) return;
+      const version = Number(raw);
+      if (version === this.snapshot?.version) {
+        // Confirmed as of when we asked, not when the answer came: a slow answer never buys extra freshness.
+        this.confirmed = started;
+        return;
+      }
+      const json = await this.o.redis.get(this.keys.version(version));
+      if (json === null) return;
+      this.snapshot = compileFeatures(JSON.parse(json) as FeatureSnapshot);
+      this.confirmed = started;
+    } catch (err) {
+      this.o.onError?.(err);
+    }
+  }
+}
+
+/**
+ * A started client on connections of its own to `redisUrl`; `stop()` closes them.
+ * Commands fail after `commandTimeoutMs` (default 1000) so a hung Redis never piles them up.
+ */
+export async function connectFeatureClient(
+  o: Omit<FeatureClientOptions, 'redis' | 'subscriber'> & { redisUrl: string; connectionName?: string; commandTimeoutMs?: number },
+): Promise<FeatureClient & { close(): Promise<void> }> {
+  const name = o.connectionName ?? 'takedown-features';
+  const redis = new Redis(o.redisUrl, { connectionName: name, maxRetriesPerRequest: 1, commandTimeout: o.commandTimeoutMs ?? 1000 });
+  const subscriber = new Redis(o.redisUrl, { connectionName: `${name}:sub`, maxRetriesPerRequest: null });
+  // Connection errors are reported through onError on the next check; these keep ioredis from logging unhandled 'error' events.
+  redis.on('error', () => undefined);
+  subscriber.on('error', () => undefined);
+  const client = new FeatureClient({ ...o, redis, subscriber });
+  await client.start();
+  return Object.assign(client, {
+    async close() {
+      await client.stop();
+      redis.disconnect();
+      subscriber.disconnect();
+    },
+  });
+}

@@ -1,0 +1,5 @@
+export * from './feature';
+export * from './snapshot-keys';
+export * from './compile-features';
+export * from './evaluate';
+export * from './feature-client';

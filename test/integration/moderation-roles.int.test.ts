@@ -27,13 +27,14 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
       .replace(':idOrName', 'nobody')
       .replace(':actorId', 'nobody')
       .replace(':ruleId', 'matrix-rule')
+      .replace(':featureKey', 'matrix_feature')
       .replace(':version', '1')
       .replace(':index', '0')
       // The legal desk: a request id of the right shape that names no request (404 for the roles admitted).
       .replace(':requestId', 'lr-20261130-00000000ff')
       .replace(':noticeId', 'lr-20261130-00000000ff.0')
       .replace(':documentId', 'nothing')
-      .replace(':agencyId', 'nobody') + (endpoint === 'GET /v1/transparency/legal' ? '?period=2026-Q3' : '');
+      .replace(':agencyId', 'nobody') + (endpoint === 'GET /v1/transparency/legal' ? '?period=2026-Q3' : '') + (endpoint === 'GET /v1/features/evaluate' ? '?country=DE&platform=ios' : '');
   const bodies: Partial<Record<Endpoint, unknown>> = {
     'POST /v1/reports': reportBody('post-roles'),
     'POST /v1/appeals': { contentId: 'post-roles', decisionId: 'd_x', reason: 'not fair' },
@@ -51,6 +52,14 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     'POST /v1/rules/rollback': { version: 1 },
     'POST /v1/review/:caseId/reveal': { leaseToken: 'x', index: 0 },
     'POST /v1/rules/backfill': { sweep: 'changed' },
+    'PUT /v1/features/draft/:featureKey': {
+      description: 'matrix feature',
+      default: 'on',
+      failMode: 'open',
+      rules: [{ id: 'de-off', countries: ['DE'], state: 'off', reason: 'matrix check', legalBasis: { text: 'matrix', reference: 'M-1' } }],
+    },
+    'POST /v1/features/publish': { note: 'matrix check' },
+    'POST /v1/features/rollback': { version: 1, note: 'matrix check' },
     // Not across the csam line: refused for its state (409), so no role changes the case for the next.
     'POST /v1/cases/:caseId/category-move': { to: 'drugs', reason: 'matrix check' },
     'POST /v1/cases/:caseId/category-move/confirm': { confirm: false },

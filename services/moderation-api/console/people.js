@@ -1,7 +1,7 @@
 import { api, esc } from './api.js';
 import { setShortcuts } from './app.js';
 
-const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency'];
+const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency', 'service'];
 const STANDINGS = ['trusted_flagger', 'authority', 'automated'];
 
 /** The admin's people page: who may act, in which roles, with which grants, through which tokens. */

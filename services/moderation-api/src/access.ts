@@ -6,7 +6,7 @@ import type { Role } from '@takedown/shared';
  * `public` endpoints carry no personal data (liveness, readiness, the transparency report).
  */
 export const ACCESS = {
-  'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency'],
+  'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency', 'service'],
   'GET /v1/queues': ['moderator', 'lead', 'admin'],
   'POST /v1/review/:caseId/reveal': ['moderator'],
   'GET /v1/cases/:caseId/media/:index': ['moderator', 'lead', 'admin'],
@@ -46,6 +46,17 @@ export const ACCESS = {
   'GET /v1/rules/shadow': ['lead', 'admin'],
   'GET /v1/rules/backfill': ['lead', 'admin'],
   'POST /v1/rules/backfill': ['lead', 'admin'],
+  // Feature switches: leads, legal and admins edit and publish; platform services (and the search service) evaluate.
+  'GET /v1/features': ['lead', 'legal', 'admin'],
+  'GET /v1/features/draft': ['lead', 'legal', 'admin'],
+  'PUT /v1/features/draft/:featureKey': ['lead', 'legal', 'admin'],
+  'DELETE /v1/features/draft/:featureKey': ['lead', 'legal', 'admin'],
+  'GET /v1/features/preview': ['lead', 'legal', 'admin'],
+  'POST /v1/features/publish': ['lead', 'legal', 'admin'],
+  'POST /v1/features/rollback': ['lead', 'legal', 'admin'],
+  'GET /v1/features/versions': ['lead', 'legal', 'admin'],
+  'GET /v1/features/versions/:version': ['lead', 'legal', 'admin'],
+  'GET /v1/features/evaluate': ['search', 'service'],
   'GET /metrics': ['admin', 'lead'],
   'POST /v1/session/admin-cookie': ['admin'],
   'DELETE /v1/session/admin-cookie': ['admin'],

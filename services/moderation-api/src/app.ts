@@ -13,6 +13,7 @@ import { legalRoutes } from './routes/legal';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/review';
 import { ruleRoutes } from './routes/rules';
+import { featureRoutes } from './routes/features';
 
 /** The moderation API as an express app (no listening: main.ts or a test does that). */
 export function createApp(deps: ApiDeps): Express {
@@ -27,6 +28,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(appealRoutes(deps));
   app.use(adminRoutes(deps));
   app.use(ruleRoutes(deps));
+  app.use(featureRoutes(deps));
   app.use(consoleApiRoutes(deps));
   app.use(legalRoutes(deps));
   app.use(queueBoard(deps));

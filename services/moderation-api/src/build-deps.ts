@@ -26,6 +26,7 @@ import {
 import type { ApiConfig, ApiDeps } from './deps';
 import { LegalDesk } from './legal/legal-desk';
 import { RulePublisher } from './rules/publisher';
+import { PublishedFeatures } from './features/published-features';
 
 /** Builds the API's clients from validated config (used by main.ts and by tests). */
 export async function buildApiDeps(
@@ -49,6 +50,7 @@ export async function buildApiDeps(
   const catalogued = new Set(['reports', 'actions', 'backfill', 'legal-package', 'legal-preserve']);
   const others = QUEUE_NAMES.filter((n) => !catalogued.has(n)).map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
   const rulesets = new RulesetStore(redis, rulesetKeys(config.queuePrefix));
+  const featureStore = new RulesetStore(redis, rulesetKeys(config.queuePrefix, 'features'));
   const legalStore = new LegalStore(es, indices);
   // An agency person's grant must name a registered agency.
   const tokens = new TokenStore(redis, keys, new PeopleStore(redis, keys, { agencyExists: async (id) => (await legalStore.getAgency(id)) !== undefined }));
@@ -60,6 +62,7 @@ export async function buildApiDeps(
     rulesets,
     publisher: new RulePublisher({ rulesets, redis, backfill, logger }),
     drafts: new DraftStore(redis, rulesets.keys, rulesets),
+    features: { store: featureStore, drafts: new DraftStore(redis, featureStore.keys, featureStore, (f) => (f as { key: string }).key), published: new PublishedFeatures(featureStore) },
     logger,
     redis,
     es,

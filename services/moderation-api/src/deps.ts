@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import type { LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
+import type { PublishedFeatures } from './features/published-features';
 
 export interface ApiConfig extends CoreConfig {
   /** Failed token lookups per client address per minute before 429. */
@@ -28,6 +29,8 @@ export interface ApiDeps {
   drafts: DraftStore;
   /** Publishes rulesets with their backfill (routes and the first publish at boot). */
   publisher: RulePublisher;
+  /** Feature switches: the rules machinery under the `features` keys (items are features, named by key). */
+  features: { store: RulesetStore; drafts: DraftStore; published: PublishedFeatures };
   reports: CatalogQueue<'reports'>;
   actions: CatalogQueue<'actions'>;
   backfill: CatalogQueue<'backfill'>;

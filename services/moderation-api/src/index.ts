@@ -6,3 +6,5 @@ export * from './rules/publisher';
 export * from './legal/legal-desk';
 export * from './http/legal-schemas';
 export * from './rules/preview';
+export * from './features/feature-preview';
+export * from './features/published-features';

@@ -3,9 +3,10 @@
  * implied (admin cannot decide cases, a moderator cannot edit rules).
  * `agency` is a registered law-enforcement agency, prosecutor or court on the
  * legal desk: it files requests and downloads packages for its own agency's
- * requests only (the person's `agency` grant names which).
+ * requests only (the person's `agency` grant names which). `service` is a
+ * platform service asking which features are on (and, later, checking uploads).
  */
-export const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency'] as const;
+export const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency', 'service'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**

@@ -1,0 +1,24 @@
+import { compileFeatures, type CompiledFeatures, type FeatureSnapshot } from '@takedown/features';
+import type { RulesetStore } from '@takedown/shared';
+
+/**
+ * The published features, compiled once per version: each request reads
+ * only the current pointer (one GET), so an answer is never older than the
+ * publish before it, and the body is fetched and compiled only when the
+ * version moved.
+ */
+export class PublishedFeatures {
+  private cached: CompiledFeatures | undefined;
+
+  constructor(private readonly store: RulesetStore) {}
+
+  async current(): Promise<CompiledFeatures | undefined> {
+    const version = await this.store.currentVersion();
+    if (version === undefined) return undefined;
+    if (this.cached?.version === version) return this.cached;
+    const stored = await this.store.get(version);
+    if (!stored) return undefined;
+    this.cached = compileFeatures(stored as unknown as FeatureSnapshot);
+    return this.cached;
+  }
+}

@@ -19,6 +19,10 @@ export interface CompiledFeature {
   key: string;
   /** In precedence order: the first that applies decides. */
   rules: CompiledRule[];
+  /** The rules that can apply in a country (its own and those for every country), in precedence order: evaluation walks only these. */
+  byCountry: ReadonlyMap<string, CompiledRule[]>;
+  /** The rules for every country, for a caller whose country no rule names. */
+  anyCountry: CompiledRule[];
   defaultDecision: FeatureDecision;
   failDecision: FeatureDecision;
 }
@@ -78,9 +82,15 @@ export function compileRule(key: string, rule: FeatureRule): CompiledRule {
 
 export function compileFeature(feature: Feature): CompiledFeature {
   const rules = (feature.rules ?? []).map((r) => compileRule(feature.key, r)).sort(comparePrecedence);
+  const byCountry = new Map<string, CompiledRule[]>();
+  for (const r of rules) for (const c of r.countries ?? []) byCountry.set(c, []);
+  // Filtering the sorted list keeps each country's list in precedence order.
+  for (const [c, list] of byCountry) list.push(...rules.filter((r) => r.countries === undefined || r.countries.has(c)));
   return {
     key: feature.key,
     rules,
+    byCountry,
+    anyCountry: rules.filter((r) => r.countries === undefined),
     defaultDecision: decision(feature.key, feature.default === 'off' ? 'off' : 'on', 'default'),
     failDecision: decision(feature.key, feature.failMode === 'open' ? 'on' : 'off', 'fail_mode', { reason: `snapshot_stale: fail ${feature.failMode === 'open' ? 'open' : 'closed'}` }),
   };

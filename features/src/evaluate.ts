@@ -23,7 +23,8 @@ function applies(r: CompiledRule, ctx: FeatureContext, nowMs: number): boolean {
  */
 export function evaluateFeature(feature: CompiledFeature, ctx: FeatureContext, nowMs: number): FeatureDecision {
   const c = ctx ?? {};
-  for (const r of feature.rules) if (applies(r, c, nowMs)) return r.decision;
+  const rules = (c.country !== undefined && feature.byCountry.get(c.country)) || feature.anyCountry;
+  for (const r of rules) if (applies(r, c, nowMs)) return r.decision;
   return feature.defaultDecision;
 }
 

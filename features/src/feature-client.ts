@@ -17,6 +17,8 @@ export interface FeatureClientOptions {
   pollMs?: number;
   /** The state of a key the snapshot does not know (or before any snapshot loaded); default `off`. */
   unknownFeature?: SwitchState;
+  /** Told when a new version is in use. */
+  onUpdate?: (version: number) => void;
   /** Told of every failed check (the client keeps its snapshot meanwhile). */
   onError?: (err: unknown) => void;
   /** The clock (epoch ms), for tests. */
@@ -153,6 +155,7 @@ export class FeatureClient {
       if (json === null) return;
       this.snapshot = compileFeatures(JSON.parse(json) as FeatureSnapshot);
       this.confirmed = started;
+      this.o.onUpdate?.(version);
     } catch (err) {
       this.o.onError?.(err);
     }

@@ -76,6 +76,25 @@ export function timedRequest(
   });
 }
 
+/**
+ * A closed-loop load: `concurrency` callers issue `total` requests in all,
+ * each starting the next as soon as its last answered; `one(i)` makes
+ * request i and resolves to its latency in ms. Throughput and percentiles.
+ */
+export async function closedLoop(concurrency: number, total: number, one: (i: number) => Promise<number>): Promise<{ perSec: number; p50: number; p99: number }> {
+  const ms: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) ms.push(await one(next++));
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  ms.sort((a, b) => a - b);
+  return { perSec: total / seconds, p50: percentile(ms, 50), p99: percentile(ms, 99) };
+}
+
 /** Stops child processes (SIGTERM) and waits until each has exited. */
 export async function stopChildren(children: readonly ChildProcess[]): Promise<void> {
   for (const c of children) c.kill('SIGTERM');

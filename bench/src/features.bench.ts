@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Agent } from 'node:http';
 import { PLATFORMS, compileFeatures, connectFeatureClient, evaluateFeature, type Feature, type FeatureContext } from '@takedown/features';
 import { COUNTRY_CODE_LIST, RulesetStore, TokenStore, moderationKeys, rulesetKeys } from '@takedown/shared';
-import { benchEnv, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
+import { benchEnv, closedLoop, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
 
 const FEATURES = 20;
 const RULES = 12;
@@ -94,23 +94,12 @@ async function main(): Promise<void> {
       if (!up) await new Promise((r) => setTimeout(r, 100));
     }
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const load = async (pathFor: (i: number) => string, token: string | undefined) => {
-      const ms: number[] = [];
-      let next = 0;
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < REQUESTS) {
-            const i = next++;
-            const r = await timedRequest(agent, port, 'GET', pathFor(i), token);
-            if (r.status !== 200) throw new Error(`${pathFor(i)}: ${r.status} ${r.body}`);
-            ms.push(r.ms);
-          }
-        }),
-      );
-      ms.sort((a, b) => a - b);
-      return { perSec: REQUESTS / ((performance.now() - t0) / 1000), p50: percentile(ms, 50), p99: percentile(ms, 99) };
-    };
+    const load = (pathFor: (i: number) => string, token: string | undefined) =>
+      closedLoop(CONCURRENCY, REQUESTS, async (i) => {
+        const r = await timedRequest(agent, port, 'GET', pathFor(i), token);
+        if (r.status !== 200) throw new Error(`${pathFor(i)}: ${r.status} ${r.body}`);
+        return r.ms;
+      });
     const evalPath = (i: number) => `/v1/features/evaluate?country=${COUNTRY_CODE_LIST[(i * 31) % COUNTRY_CODE_LIST.length]}&platform=${PLATFORMS[i % PLATFORMS.length]}&accountAgeDays=${i % 60}`;
     // Warm both paths, then alternate which goes first.
     await load(() => '/healthz', undefined);

@@ -13,7 +13,7 @@ import { Agent } from 'node:http';
 import { TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
-import { benchEnv, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
+import { benchEnv, closedLoop, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
 
 const CONCURRENCY = 16;
 const REQUESTS = 3000;
@@ -75,24 +75,12 @@ async function main(): Promise<void> {
     { query: { match: { text: 'кто идёт в музей' } }, size: 20 },
     { query: { match: { text: 'هل سيذهب أحد إلى الحديقة' } }, size: 20 },
   ];
-  async function load(port: number, token: string | undefined, pathFor: () => string): Promise<{ perSec: number; p50: number; p99: number }> {
-    const ms: number[] = [];
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < REQUESTS) {
-          const body = bodies[next++ % bodies.length];
-          const r = await http(port, 'POST', pathFor(), token, body);
-          if (r.status !== 200) throw new Error(`search answered ${r.status}: ${r.body.slice(0, 200)}`);
-          ms.push(r.ms);
-        }
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    ms.sort((a, b) => a - b);
-    return { perSec: REQUESTS / seconds, p50: percentile(ms, 50), p99: percentile(ms, 99) };
-  }
+  const load = (port: number, token: string | undefined, pathFor: () => string): Promise<{ perSec: number; p50: number; p99: number }> =>
+    closedLoop(CONCURRENCY, REQUESTS, async (i) => {
+      const r = await http(port, 'POST', pathFor(), token, bodies[i % bodies.length]);
+      if (r.status !== 200) throw new Error(`search answered ${r.status}: ${r.body.slice(0, 200)}`);
+      return r.ms;
+    });
   const searchPath = () => `/${index}/_search`;
   await load(esPort, undefined, searchPath); // warm-up both
   await load(searchPort, searchToken, searchPath);

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { FeatureContext, FeatureDecision, FeatureSnapshot, SwitchState } from './feature';
+import { coalesced } from './coalesced';
 import { compileFeatures, type CompiledFeatures } from './compile-features';
 import { evaluateFeature, unknownFeature } from './evaluate';
 import { featureKeys, type SnapshotKeys } from './snapshot-keys';
@@ -43,8 +44,6 @@ export class FeatureClient {
   private snapshot: CompiledFeatures | undefined;
   private confirmed = 0;
   private timer: NodeJS.Timeout | undefined;
-  private checking: Promise<void> | undefined;
-  private again = false;
   private subscribed = false;
   private readonly keys: SnapshotKeys;
   private readonly now: () => number;
@@ -117,28 +116,20 @@ export class FeatureClient {
     return { version: s.version, stale, features };
   }
 
-  /** Loads the published version if it differs from the one in memory; a check that hangs is given up after a while, so the next can run. */
+  /** Loads the published version if it differs from the one in memory. */
   check(): Promise<void> {
-    if (this.checking) {
-      this.again = true;
-      return this.checking;
-    }
-    const giveUpMs = Math.max(1000, 4 * (this.o.pollMs ?? 250));
+    return this.checkOnce();
+  }
+
+  // A check that hangs (Redis hung) is given up after a while, so the next can run.
+  private readonly checkOnce = coalesced(() => {
     let timer: NodeJS.Timeout | undefined;
     const givenUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, giveUpMs);
+      timer = setTimeout(resolve, Math.max(1000, 4 * (this.o.pollMs ?? 250)));
       timer.unref();
     });
-    this.checking = Promise.race([this.doCheck(), givenUp]).finally(() => {
-      clearTimeout(timer);
-      this.checking = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.check();
-      }
-    });
-    return this.checking;
-  }
+    return Promise.race([this.doCheck(), givenUp]).finally(() => clearTimeout(timer));
+  });
 
   private async doCheck(): Promise<void> {
     try {

@@ -3,3 +3,4 @@ export * from './snapshot-keys';
 export * from './compile-features';
 export * from './evaluate';
 export * from './feature-client';
+export * from './coalesced';

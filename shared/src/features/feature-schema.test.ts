@@ -9,14 +9,17 @@ const good = () => ({
   failMode: 'closed',
   rules: [{ id: 'de', countries: ['DE'], platforms: ['ios'], state: 'off', reason: 'court order', legalBasis: { text: 'LG Berlin', reference: '27 O 1/26' }, expiresAt: '2027-01-01T00:00:00Z' }],
 });
-const fieldOf = (fn: () => unknown): string | undefined => {
+/** The field a ValidationError names (undefined: no error). */
+const fieldOf = (fn: () => unknown): string | undefined => expectError(fn)?.field;
+const expectError = (fn: () => unknown): ValidationError | undefined => {
+  let caught: unknown;
   try {
     fn();
   } catch (err) {
-    if (err instanceof ValidationError) return err.field;
-    throw err;
+    caught = err;
   }
-  return undefined;
+  if (caught !== undefined) expect(caught).toBeInstanceOf(ValidationError);
+  return caught as ValidationError | undefined;
 };
 
 describe('feature schema', () => {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { coalesced } from '@takedown/features';
 import { UnavailableError } from '../errors/takedown-error';
 import type { Logger } from '../logging/logger';
 import type { RulesetStore, StoredRuleset } from './ruleset-store';
@@ -31,9 +32,7 @@ export interface Loaded<T> {
 export class LiveRuleset<T> {
   private loaded: Loaded<T> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private checking: Promise<void> | undefined;
   private subscribed = false;
-  private again = false;
   private confirmed = 0;
 
   constructor(private readonly o: LiveRulesetOptions<T>) {}
@@ -83,22 +82,12 @@ export class LiveRuleset<T> {
     return this.confirmed;
   }
 
-  /** Loads the published version if it differs from the one in memory. */
+  /** Loads the published version if it differs from the one in memory (a publish landing mid-check is looked at after it). */
   check(): Promise<void> {
-    if (this.checking) {
-      // A publish landed while a check was in flight: look again after it.
-      this.again = true;
-      return this.checking;
-    }
-    this.checking = this.doCheck().finally(() => {
-      this.checking = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.check();
-      }
-    });
-    return this.checking;
+    return this.checkOnce();
   }
+
+  private readonly checkOnce = coalesced(() => this.doCheck());
 
   private async doCheck(): Promise<void> {
     try {

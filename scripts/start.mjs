@@ -29,7 +29,7 @@ const API_PORT = Number(process.env.TAKEDOWN_API_PORT || 8080);
 const SEARCH_PORT = Number(process.env.TAKEDOWN_SEARCH_PORT || 8090);
 const INGEST_PORT = Number(process.env.TAKEDOWN_INGEST_PORT || 8070);
 const DATA_DIR = path.resolve(ROOT, process.env.TAKEDOWN_DATA_DIR || '.data');
-const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest'];
+const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'service'];
 /** The agency the demo agency token acts for (registered on start). */
 const DEMO_AGENCY = { id: 'demo-police', name: 'Demo Police (law enforcement)', country: 'DE', function: 'law_enforcement' };
 /**

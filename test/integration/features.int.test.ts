@@ -159,6 +159,16 @@ describe('feature switches', () => {
     expect(c.decide('no_such_feature', { country: 'FR' })).toMatchObject({ state: 'off', source: 'unknown_feature', reason: 'unknown_feature' });
   });
 
+  it('refuses to publish a rule that expired after it was written, naming it', async () => {
+    const expiresAt = new Date(Date.now() + 1000).toISOString();
+    expect((await p.call('PUT', '/v1/features/draft/short_lived', p.tokens.lead, peopleNearby([{ ...DE_OFF, expiresAt }]))).status).toBe(201);
+    // Wait out the rule (no assertion on time: only that it has passed).
+    while (Date.now() <= Date.parse(expiresAt)) await new Promise((r) => setTimeout(r, 50));
+    const r = await p.call('POST', '/v1/features/publish', p.tokens.lead, { note: 'too late' });
+    expect([r.status, r.body.error.code, r.body.error.field]).toEqual([400, 'rule_expired', '/features/short_lived/rules/0/expiresAt']);
+    expect((await p.call('DELETE', '/v1/features/draft/short_lived', p.tokens.lead)).status).toBe(204);
+  });
+
   it('answers the fallbacks when Redis cannot be reached at all', async () => {
     const c = await client({ redisUrl: 'redis://127.0.0.1:1', maxStalenessMs: 1000 });
     expect(c.version).toBeUndefined();

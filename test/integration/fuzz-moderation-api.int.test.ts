@@ -50,6 +50,9 @@ const BODY_ENDPOINTS: [string, string, Who][] = [
   ['POST', '/v1/rules/rollback', 'lead'],
   ['POST', '/v1/rules/backfill', 'lead'],
   ['POST', '/v1/tokens', 'admin'],
+  ['PUT', '/v1/features/draft/fuzz_feature', 'legal'],
+  ['POST', '/v1/features/publish', 'lead'],
+  ['POST', '/v1/features/rollback', 'admin'],
 ];
 
 describe('moderation API fuzz: unreadable bodies', () => {
@@ -139,6 +142,19 @@ describe('moderation API fuzz: query strings', () => {
       fc.asyncProperty(fc.array(param, { maxLength: 4 }), fc.constantFrom('/v1/cases', '/v1/rules/draft/export'), async (params, path) => {
         const qs = params.map(([k, v]) => `${percent(k)}=${percent(v)}`).join('&');
         expectKept(await send('GET', `${path}?${qs}`, 'lead'), `${path}?${qs}`);
+      }),
+      { ...FUZZ, numRuns: 150 },
+    );
+  });
+
+  it('fuzzed feature evaluation parameters: never a 5xx, every 400 names its field', async () => {
+    const percent = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const value = fc.oneof(fc.constantFrom('DE', 'de', 'XX', 'UK', 'ios', 'web', 'palm', '', '-1', '12', '1e3', 'good', 'people_nearby', 'NaN'), fc.string({ unit: 'grapheme', maxLength: 20 }));
+    const param = fc.tuple(fc.oneof(fc.constantFrom('country', 'platform', 'accountAgeDays', 'standing', 'feature'), hostileKey), value);
+    await fc.assert(
+      fc.asyncProperty(fc.array(param, { maxLength: 5 }), async (params) => {
+        const qs = params.map(([k, v]) => `${percent(k)}=${percent(v)}`).join('&');
+        expectKept(await send('GET', `/v1/features/evaluate?${qs}`, 'service'), `/v1/features/evaluate?${qs}`);
       }),
       { ...FUZZ, numRuns: 150 },
     );

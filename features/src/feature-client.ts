@@ -43,6 +43,9 @@ export interface Evaluation {
 export class FeatureClient {
   private snapshot: CompiledFeatures | undefined;
   private confirmed = 0;
+  /** Checks started and the latest whose answer was applied: a check given up on that answers late never undoes a newer one. */
+  private started = 0;
+  private applied = 0;
   private timer: NodeJS.Timeout | undefined;
   private subscribed = false;
   private readonly keys: SnapshotKeys;
@@ -132,20 +135,23 @@ export class FeatureClient {
   });
 
   private async doCheck(): Promise<void> {
+    const seq = ++this.started;
     try {
-      const started = this.now();
+      const askedAt = this.now();
       const raw = await this.o.redis.get(this.keys.current);
-      if (raw === null) return;
+      if (raw === null || seq < this.applied) return;
       const version = Number(raw);
       if (version === this.snapshot?.version) {
         // Confirmed as of when we asked, not when the answer came: a slow answer never buys extra freshness.
-        this.confirmed = started;
+        this.applied = seq;
+        this.confirmed = Math.max(this.confirmed, askedAt);
         return;
       }
       const json = await this.o.redis.get(this.keys.version(version));
-      if (json === null) return;
+      if (json === null || seq < this.applied) return;
       this.snapshot = compileFeatures(JSON.parse(json) as FeatureSnapshot);
-      this.confirmed = started;
+      this.applied = seq;
+      this.confirmed = Math.max(this.confirmed, askedAt);
       this.o.onUpdate?.(version);
     } catch (err) {
       this.o.onError?.(err);

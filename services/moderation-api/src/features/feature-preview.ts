@@ -1,5 +1,6 @@
 import { PLATFORMS, compileFeature, evaluateFeature, specificityOf, type CompiledFeature, type Feature, type FeatureRule } from '@takedown/features';
 import { COUNTRY_CODE_LIST } from '@takedown/shared';
+import { diffFeatures } from './feature-diff';
 
 /** A state as a preview shows it: `absent` when the feature is not published (clients answer their unknown-feature fallback). */
 type Shown = 'on' | 'off' | 'absent';
@@ -74,6 +75,7 @@ export function previewFeatures(published: readonly Feature[], draft: readonly F
   const before = new Map(published.map((f) => [f.key, f]));
   const after = new Map(draft.map((f) => [f.key, f]));
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const changed = new Set(diffFeatures(published, draft).changed.map((c) => c.id));
   return keys.map((key) => {
     const b = before.get(key);
     const a = after.get(key);
@@ -93,7 +95,7 @@ export function previewFeatures(published: readonly Feature[], draft: readonly F
       }
       changes.push(...byOutcome.values());
     }
-    const status = !b ? 'added' : !a ? 'removed' : JSON.stringify({ ...b, updatedAt: 0, updatedBy: 0 }) === JSON.stringify({ ...a, updatedAt: 0, updatedBy: 0 }) ? 'unchanged' : 'changed';
+    const status = !b ? 'added' : !a ? 'removed' : changed.has(key) ? 'changed' : 'unchanged';
     return {
       key,
       status,

@@ -6,7 +6,6 @@ import {
   ValidationError,
   actorOf,
   appendAudit,
-  diffItems,
   validateFeatureDefinition,
   validateFeatureSet,
   type AuditEventInput,
@@ -15,10 +14,9 @@ import {
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateEvaluateQuery, validateFeatureKey, validateFeaturePublishBody, validateFeatureRollbackBody } from '../http/feature-schemas';
+import { diffFeatures } from '../features/feature-diff';
 import { previewFeatures } from '../features/feature-preview';
 
-const FEATURE_FIELDS: (keyof Feature & string)[] = ['description', 'default', 'failMode', 'rules'];
-const diffFeatures = (before: readonly Feature[], after: readonly Feature[]): ItemsDiff => diffItems(before, after, (f) => f.key, FEATURE_FIELDS);
 const isEmpty = (d: ItemsDiff) => d.added.length + d.removed.length + d.changed.length === 0;
 
 /**

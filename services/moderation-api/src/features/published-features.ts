@@ -1,5 +1,5 @@
 import { compileFeatures, type CompiledFeatures, type FeatureSnapshot } from '@takedown/features';
-import type { RulesetStore } from '@takedown/shared';
+import { UnavailableError, type RulesetStore } from '@takedown/shared';
 
 /**
  * The published features, compiled once per version: each request reads
@@ -12,7 +12,16 @@ export class PublishedFeatures {
 
   constructor(private readonly store: RulesetStore) {}
 
+  /** The live version compiled; UnavailableError (503) when Redis does not answer, so callers retry or use their client's fail modes. */
   async current(): Promise<CompiledFeatures | undefined> {
+    try {
+      return await this.load();
+    } catch (err) {
+      throw new UnavailableError('the feature store (Redis) is unavailable', 'redis_unavailable', { cause: err });
+    }
+  }
+
+  private async load(): Promise<CompiledFeatures | undefined> {
     const version = await this.store.currentVersion();
     if (version === undefined) return undefined;
     if (this.cached?.version === version) return this.cached;

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import {
+  AdminSessionStore,
   CaseStore,
   FailedAuthLimiter,
   CatalogQueue,
@@ -65,6 +66,7 @@ export async function buildApiDeps(
     es,
     cases: new CaseStore(redis, keys, config.leaseSeconds * 1000),
     tokens,
+    adminSessions: new AdminSessionStore(redis, keys, tokens),
     authLimiter: new FailedAuthLimiter(config.authFailuresPerMinute),
     reports,
     actions,

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
 
@@ -22,6 +22,8 @@ export interface ApiDeps {
   es: Client;
   cases: CaseStore;
   tokens: TokenStore;
+  /** Job-board sessions: what the board's cookie stands for. */
+  adminSessions: AdminSessionStore;
   /** Failed token lookups per client address (guard). */
   authLimiter: FailedAuthLimiter;
   rulesets: RulesetStore;

@@ -10,6 +10,10 @@ export interface ApiConfig extends CoreConfig {
   port: number;
   host: string;
   leaseSeconds: number;
+  /** Bound (ms, no retry) on one Elasticsearch request of an API request; past it the request answers 503. */
+  esTimeoutMs: number;
+  /** The same for requests that count or read over a whole index (previews, audit verification, subscriber look-ups). */
+  esScanTimeoutMs: number;
   /** The desk's policy and where the platform's subscriber data is (legalEnvVars). */
   legal: LegalPolicyConfig & LegalConfig['legal'];
 }
@@ -19,7 +23,10 @@ export interface ApiDeps {
   config: ApiConfig;
   logger: Logger;
   redis: Redis;
+  /** Elasticsearch for request handlers: each call bounded by esTimeoutMs, never retried (a hung node answers 503, not after 3 × 30 s). */
   es: Client;
+  /** The same pool, bounded by esScanTimeoutMs: rule previews and audit-chain verification. */
+  esScan: Client;
   cases: CaseStore;
   tokens: TokenStore;
   /** Job-board sessions: what the board's cookie stands for. */

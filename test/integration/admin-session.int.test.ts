@@ -81,6 +81,8 @@ describe('job board session cookie', () => {
 
   it('an unknown cookie or none gets 401; a bearer header still opens the board; a non-admin token gets 403', async () => {
     expect((await board('x'.repeat(43))).status).toBe(401);
+    // Malformed percent-encoding is an unknown session too, not a 500.
+    expect((await fetch(`${p.url}${LIST}`, { headers: { cookie: `${COOKIE}=%E0%A4%A` } })).status).toBe(401);
     expect((await fetch(`${p.url}${LIST}`)).status).toBe(401);
     expect((await fetch(`${p.url}${LIST}`, { headers: { authorization: `Bearer ${p.tokens.admin}` } })).status).toBe(200);
     expect((await fetch(`${p.url}/v1/session/admin-cookie`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.lead}` } })).status).toBe(403);

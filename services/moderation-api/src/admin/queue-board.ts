@@ -27,7 +27,13 @@ export const ADMIN_COOKIE = 'takedown_admin';
 /** The session id in the board's cookie (a browser tab cannot send headers on navigation), or undefined. */
 function sessionCookie(req: Request): string | undefined {
   const cookie = (req.get('cookie') ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${ADMIN_COOKIE}=`));
-  return cookie ? decodeURIComponent(cookie.slice(ADMIN_COOKIE.length + 1)) : undefined;
+  if (!cookie) return undefined;
+  try {
+    return decodeURIComponent(cookie.slice(ADMIN_COOKIE.length + 1));
+  } catch {
+    // Malformed percent-encoding: no session of ours (ids are base64url), so an unknown one, 401 rather than 500.
+    return cookie.slice(ADMIN_COOKIE.length + 1);
+  }
 }
 
 /**

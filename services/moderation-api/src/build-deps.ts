@@ -55,7 +55,8 @@ export async function buildApiDeps(
   const catalogued = new Set(['reports', 'actions', 'backfill', 'legal-package', 'legal-preserve']);
   const others = QUEUE_NAMES.filter((n) => !catalogued.has(n)).map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
   const rulesets = new RulesetStore(redis, rulesetKeys(config.queuePrefix));
-  const legalStore = new LegalStore(es, indices);
+  // The legal desk reads packages whole (base64 in one document) and transparency periods at once: the longer bound.
+  const legalStore = new LegalStore(esScan, indices);
   // An agency person's grant must name a registered agency.
   const tokens = new TokenStore(redis, keys, new PeopleStore(redis, keys, { agencyExists: async (id) => (await legalStore.getAgency(id)) !== undefined }));
   // Tokens from before tokens belonged to people: one person each, once.

@@ -12,7 +12,7 @@ export interface ApiConfig extends CoreConfig {
   leaseSeconds: number;
   /** Bound (ms, no retry) on one Elasticsearch request of an API request; past it the request answers 503. */
   esTimeoutMs: number;
-  /** The same for requests that count or read over a whole index (previews, audit verification, subscriber look-ups). */
+  /** The same for requests that count or read over a whole index or read large documents (previews, audit verification, the legal desk). */
   esScanTimeoutMs: number;
   /** The desk's policy and where the platform's subscriber data is (legalEnvVars). */
   legal: LegalPolicyConfig & LegalConfig['legal'];
@@ -25,7 +25,7 @@ export interface ApiDeps {
   redis: Redis;
   /** Elasticsearch for request handlers: each call bounded by esTimeoutMs, never retried (a hung node answers 503, not after 3 × 30 s). */
   es: Client;
-  /** The same pool, bounded by esScanTimeoutMs: rule previews and audit-chain verification. */
+  /** The same pool, bounded by esScanTimeoutMs: rule previews, audit-chain verification, the legal desk. */
   esScan: Client;
   cases: CaseStore;
   tokens: TokenStore;

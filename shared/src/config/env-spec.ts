@@ -261,7 +261,7 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
     minimum: 100,
     maximum: 60000,
     default: 3000,
-    description: 'How long one Elasticsearch request made for an API request (case lists and details, dashboard, legal desk) may wait, without retry, before the API answers 503.',
+    description: 'How long one Elasticsearch request made for an API request (case lists and details, the dashboard) may wait, without retry, before the API answers 503.',
   },
   {
     name: 'TAKEDOWN_API_ES_SCAN_TIMEOUT_MS',
@@ -270,7 +270,7 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
     minimum: 100,
     maximum: 600000,
     default: 20000,
-    description: 'The same bound for the API requests that count or read over a whole index (rule previews, audit-chain verification pages, subscriber look-ups of the legal desk).',
+    description: 'The same bound for the API requests that count or read over a whole index or read large documents: rule previews, audit-chain verification pages, the legal desk (its store, packages read whole, subscriber look-ups).',
   },
   leaseSeconds,
   authFailuresPerMinute,

@@ -40,6 +40,7 @@ export * from './audit/audit-writer';
 export * from './audit/verify-chain';
 export * from './auth/roles';
 export * from './auth/token-store';
+export * from './auth/admin-sessions';
 export * from './auth/people-store';
 export * from './auth/person-schema';
 export * from './auth/migrate-legacy-tokens';

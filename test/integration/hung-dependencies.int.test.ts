@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { CatalogQueue, createLogger, requestPathQueueConnection } from '@takedown/shared';
+import { CatalogQueue, caseIdFor, createLogger, requestPathQueueConnection } from '@takedown/shared';
 import { buildApiDeps, createApp } from '@takedown/moderation-api';
 import { startBlackHole, type BlackHole } from '../support/black-hole';
 import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
@@ -16,7 +16,7 @@ import { startIngest } from '../support/ingest-service';
  * hanging, never a latency target) and prints the measured time.
  */
 
-/** Far above the bounds the services keep (1.5 s search, 2 s intake): only proves the request does not hang. */
+/** Far above the bounds the services keep (1.5 s search, 2 s intake, the API's Elasticsearch bounds as the test sets them): only proves the request does not hang. */
 const HANG_BOUND_MS = 5000;
 
 let p: Pipeline;
@@ -188,32 +188,45 @@ describe('search service with Redis hung, a token it has cached', () => {
   });
 });
 
+/** The moderation API in this process, talking to Redis and Elasticsearch at these URLs (a black hole or the real server). */
+async function apiOver(o: { redisUrl?: string; esUrl?: string; esTimeoutMs?: number; esScanTimeoutMs?: number }) {
+  const logger = createLogger({ name: 'hung-api', level: p.ctx.config.logLevel });
+  const deps = await buildApiDeps(
+    {
+      ...p.ctx.config,
+      redis: { ...p.ctx.config.redis, url: o.redisUrl ?? p.ctx.config.redis.url },
+      elasticsearch: { ...p.ctx.config.elasticsearch, url: o.esUrl ?? p.ctx.config.elasticsearch.url },
+      port: 0,
+      host: '127.0.0.1',
+      leaseSeconds: 600,
+      authFailuresPerMinute: 100_000,
+      esTimeoutMs: o.esTimeoutMs ?? 3000,
+      esScanTimeoutMs: o.esScanTimeoutMs ?? 20_000,
+      legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: p.subscriberIndices.accounts, signInsIndex: p.subscriberIndices.signIns },
+    },
+    logger,
+    { packageKeys: p.legalKeys },
+  );
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    deps,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await deps.close();
+    },
+  };
+}
+
 describe('intake (POST /v1/reports) with Redis hung', () => {
-  async function apiOver(redisUrl: string) {
-    const logger = createLogger({ name: 'hung-api', level: p.ctx.config.logLevel });
-    const deps = await buildApiDeps(
-      { ...p.ctx.config, redis: { ...p.ctx.config.redis, url: redisUrl }, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: 100_000, legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: p.subscriberIndices.accounts, signInsIndex: p.subscriberIndices.signIns } },
-      logger,
-      { packageKeys: p.legalKeys },
-    );
-    const server: Server = await new Promise((resolve) => {
-      const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
-    });
-    return {
-      deps,
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      async stop() {
-        server.closeAllConnections();
-        await new Promise((r) => server.close(r));
-        await deps.close();
-      },
-    };
-  }
   const report = (id: string): RequestInit => ({ method: 'POST', headers: { authorization: `Bearer ${p.tokens.reporter}`, 'content-type': 'application/json' }, body: JSON.stringify(reportBody(id)) });
 
   it('answers 503 with Retry-After when every Redis connection hangs, and does not hang', async () => {
     const hole = await startBlackHole(p.ctx.config.redis.url);
-    const api = await apiOver(hole.url);
+    const api = await apiOver({ redisUrl: hole.url });
     try {
       const ok = await timed(`${api.url}/v1/reports`, report('hung-intake-ok'));
       expect('status' in ok && ok.status).toBe(202);
@@ -233,7 +246,7 @@ describe('intake (POST /v1/reports) with Redis hung', () => {
 
   it('answers 503 with Retry-After when only the report queue hangs (the token lookup answers), and does not hang', async () => {
     const hole = await startBlackHole(p.ctx.config.redis.url);
-    const api = await apiOver(p.ctx.config.redis.url);
+    const api = await apiOver({});
     const queue = new CatalogQueue('reports', requestPathQueueConnection(hole.url), p.ctx.config.queuePrefix);
     const own = api.deps.reports;
     api.deps.reports = queue;
@@ -251,6 +264,44 @@ describe('intake (POST /v1/reports) with Redis hung', () => {
       hole.mode = 'pass';
       api.deps.reports = own;
       await queue.close().catch(() => undefined);
+      await api.stop();
+      await hole.close();
+    }
+  });
+});
+
+describe('moderation API with Elasticsearch hung', () => {
+  it('answers 503 with Retry-After for case lists, case detail, the dashboard and a rule preview, and does not hang', async () => {
+    await p.call('POST', '/v1/reports', p.tokens.reporter, reportBody('hung-es-case'));
+    const c = await eventually(() => p.deps.cases.get(caseIdFor('hung-es-case')));
+    const hole = await startBlackHole(p.ctx.config.elasticsearch.url);
+    // Bounds well under HANG_BOUND_MS: the previous client waited 30 s, three times.
+    const api = await apiOver({ esUrl: hole.url, esTimeoutMs: 1000, esScanTimeoutMs: 1500 });
+    const get = (token: string): RequestInit => ({ headers: { authorization: `Bearer ${token}` } });
+    try {
+      const ok = await timed(`${api.url}/v1/cases?size=1`, get(p.tokens.moderator));
+      expect(statusOf(ok)).toBe(200);
+      hole.mode = 'hang';
+      const measured: Record<string, number> = {};
+      for (const [what, path, token] of [
+        ['case list', '/v1/cases', p.tokens.moderator],
+        ['case detail', `/v1/cases/${c.id}`, p.tokens.moderator],
+        ['dashboard', '/v1/stats', p.tokens.lead],
+        ['rule preview', '/v1/rules/preview', p.tokens.lead],
+      ] as const) {
+        const r = await timed(`${api.url}${path}`, get(token));
+        measured[what] = r.ms;
+        expect({ what, answered: 'status' in r }).toEqual({ what, answered: true });
+        if (!('status' in r)) continue;
+        expect({ what, status: r.status, code: (JSON.parse(r.text) as { error: { code: string } }).error.code }).toEqual({ what, status: 503, code: 'elasticsearch_unavailable' });
+        expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(r.text).not.toContain('hung-es-case');
+      }
+      console.log(JSON.stringify({ scenario: 'moderation API, Elasticsearch hung (1 s, scans 1.5 s)', answeredInMs: measured }));
+      // Redis-only paths go on: the queue depths answer.
+      expect(statusOf(await timed(`${api.url}/v1/queues`, get(p.tokens.moderator)))).toBe(200);
+    } finally {
+      hole.mode = 'pass';
       await api.stop();
       await hole.close();
     }

@@ -90,6 +90,9 @@ export async function startPipeline(
       port: 0,
       host: '127.0.0.1',
       leaseSeconds: 600,
+      // Above the 3 s default: the suite shares one Elasticsearch with other runs on a small box (hung-dependencies tests the bound).
+      esTimeoutMs: 10_000,
+      esScanTimeoutMs: 30_000,
       authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
       legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: subscriberIndices.accounts, signInsIndex: subscriberIndices.signIns, ...opts.legal },
     },

@@ -68,7 +68,7 @@ async function boot() {
     session.token = '';
     return signIn(err instanceof ApiError && err.status === 401 ? 'That token is unknown or revoked.' : 'Sign-in failed.');
   }
-  // The job board is a separate page: it authenticates with an HttpOnly cookie set from this token.
+  // The job board is a separate page: it authenticates with an HttpOnly session cookie opened with this token (never the token itself).
   if (state.me.role === 'admin') await api('POST', '/v1/session/admin-cookie').catch(() => undefined);
   document.getElementById('who').textContent = `${state.me.name === state.me.actorId ? state.me.name : `${state.me.name} · ${state.me.actorId}`} (${state.me.role}${state.me.grants.csam ? ', csam' : ''})`;
   document.getElementById('signout').hidden = false;
@@ -100,6 +100,7 @@ export function route() {
 
 window.addEventListener('hashchange', route);
 document.getElementById('signout').addEventListener('click', async () => {
+  // Ends the board sessions opened with this token (the cookie, scoped to /admin, never reaches /v1).
   if (state.me?.role === 'admin') await api('DELETE', '/v1/session/admin-cookie').catch(() => undefined);
   session.token = '';
   location.hash = '';

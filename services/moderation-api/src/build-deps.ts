@@ -1,5 +1,7 @@
+import type { Client } from '@elastic/elasticsearch';
 import { Queue } from 'bullmq';
 import {
+  AdminSessionStore,
   CaseStore,
   FailedAuthLimiter,
   CatalogQueue,
@@ -33,12 +35,16 @@ export async function buildApiDeps(
   config: ApiConfig,
   logger: Logger,
   legal: { packageKeys?: LegalKeys; subscribers?: SubscriberSource } = {},
-): Promise<ApiDeps & { close(): Promise<void> }> {
+): Promise<ApiDeps & { esBackground: Client; close(): Promise<void> }> {
   // Request-path client: fail fast so a Redis outage answers 503, not a hung request.
   const redis = createRedis(config.redis.url, { connectionName: 'moderation-api', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
-  const es = createElasticsearch(config.elasticsearch);
-  const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
-  await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
+  // Boot and background work (index setup, the case mirror) keep the global timeout and retries.
+  const esBackground = createElasticsearch(config.elasticsearch);
+  const indices = await ensureTakedownIndices(esBackground, config.indexPrefix, config.elasticsearch.replicas);
+  await ensureContentIndex(esBackground, config.contentIndex, config.elasticsearch.replicas);
+  // Request handlers share its pool but wait one bounded attempt: a hung Elasticsearch answers 503 (error middleware), no retry on top.
+  const es = esBackground.child({ requestTimeout: config.esTimeoutMs, maxRetries: 0 });
+  const esScan = esBackground.child({ requestTimeout: config.esScanTimeoutMs, maxRetries: 0 });
   const keys = moderationKeys(config.queuePrefix);
   // Request handlers add to these queues (reports, decisions, publishes): bounded like every request-path command.
   const connection = requestPathQueueConnection(config.redis.url);
@@ -51,7 +57,8 @@ export async function buildApiDeps(
   const others = QUEUE_NAMES.filter((n) => !catalogued.has(n)).map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
   const rulesets = new RulesetStore(redis, rulesetKeys(config.queuePrefix));
   const featureStore = new RulesetStore(redis, rulesetKeys(config.queuePrefix, 'features'));
-  const legalStore = new LegalStore(es, indices);
+  // The legal desk reads packages whole (base64 in one document) and transparency periods at once: the longer bound.
+  const legalStore = new LegalStore(esScan, indices);
   // An agency person's grant must name a registered agency.
   const tokens = new TokenStore(redis, keys, new PeopleStore(redis, keys, { agencyExists: async (id) => (await legalStore.getAgency(id)) !== undefined }));
   // Tokens from before tokens belonged to people: one person each, once.
@@ -66,8 +73,11 @@ export async function buildApiDeps(
     logger,
     redis,
     es,
+    esScan,
+    esBackground,
     cases: new CaseStore(redis, keys, config.leaseSeconds * 1000),
     tokens,
+    adminSessions: new AdminSessionStore(redis, keys, tokens),
     authLimiter: new FailedAuthLimiter(config.authFailuresPerMinute),
     reports,
     actions,
@@ -82,14 +92,15 @@ export async function buildApiDeps(
       packages: legalPackages,
       preservations: legalPreserve,
       // The platform's accounts and sign-ins: targets resolved at intake, the period clamped to what is held.
-      subscribers: legal.subscribers ?? new ElasticsearchSubscriberSource(es, { accountsIndex: config.legal.accountsIndex, signInsIndex: config.legal.signInsIndex, contentIndex: config.contentIndex }),
+      subscribers: legal.subscribers ?? new ElasticsearchSubscriberSource(esScan, { accountsIndex: config.legal.accountsIndex, signInsIndex: config.legal.signInsIndex, contentIndex: config.contentIndex, timeoutMs: config.esScanTimeoutMs }),
       ...(legal.packageKeys ? { packageKeys: legal.packageKeys } : {}),
     }),
     queues: [reports.queue, actions.queue, backfill.queue, legalPackages.queue, legalPreserve.queue, ...others],
     async close() {
       await Promise.all([reports.close(), actions.close(), backfill.close(), legalPackages.close(), legalPreserve.close(), ...others.map((q) => q.close())]);
       redis.disconnect();
-      await es.close();
+      // Closes the pool the children share.
+      await esBackground.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
 import type { PublishedFeatures } from './features/published-features';
@@ -11,6 +11,10 @@ export interface ApiConfig extends CoreConfig {
   port: number;
   host: string;
   leaseSeconds: number;
+  /** Bound (ms, no retry) on one Elasticsearch request of an API request; past it the request answers 503. */
+  esTimeoutMs: number;
+  /** The same for requests that count or read over a whole index or read large documents (previews, audit verification, the legal desk). */
+  esScanTimeoutMs: number;
   /** The desk's policy and where the platform's subscriber data is (legalEnvVars). */
   legal: LegalPolicyConfig & LegalConfig['legal'];
 }
@@ -20,9 +24,14 @@ export interface ApiDeps {
   config: ApiConfig;
   logger: Logger;
   redis: Redis;
+  /** Elasticsearch for request handlers: each call bounded by esTimeoutMs, never retried (a hung node answers 503, not after 3 × 30 s). */
   es: Client;
+  /** The same pool, bounded by esScanTimeoutMs: rule previews, audit-chain verification, the legal desk. */
+  esScan: Client;
   cases: CaseStore;
   tokens: TokenStore;
+  /** Job-board sessions: what the board's cookie stands for. */
+  adminSessions: AdminSessionStore;
   /** Failed token lookups per client address (guard). */
   authLimiter: FailedAuthLimiter;
   rulesets: RulesetStore;

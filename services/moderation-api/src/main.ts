@@ -18,7 +18,7 @@ runProcess('moderation API', async () => {
   const seeded = await publisher.publishFirst(() => shippedRules(new Date().toISOString(), 'takedown'), 'takedown');
   if (seeded) logger.info({ version: seeded.version, rules: seeded.rules.length }, 'no ruleset was published; published the shipped lists');
   else await publisher.backfillIfBehind();
-  const mirror = new CaseMirror(deps.redis, deps.cases, deps.es, deps.indices.cases, logger);
+  const mirror = new CaseMirror(deps.redis, deps.cases, deps.esBackground, deps.indices.cases, logger);
   mirror.start();
   // Expired leases also return on every claim; this catches queues nobody is claiming from.
   const reaper = setInterval(() => void deps.cases.reap().catch((err: unknown) => logger.error({ err }, 'lease reap failed')), 5000);

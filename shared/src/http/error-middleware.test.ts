@@ -19,6 +19,18 @@ describe('mapError', () => {
     expect(m.body.error.code).toBe(code);
   });
 
+  it('maps the Elasticsearch client timing out or finding no node to 503, revealing nothing of the request', () => {
+    const timeout = Object.assign(new Error('Request timed out'), { name: 'TimeoutError', meta: { meta: { request: { params: { body: 'secret query' } } } } });
+    const conn = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:9200'), { name: 'ConnectionError', meta: { body: null } });
+    const none = Object.assign(new Error('There are no living connections'), { name: 'NoLivingConnectionsError', meta: {} });
+    const gateway = Object.assign(new Error('bad gateway'), { name: 'ResponseError', meta: { statusCode: 504, body: {} } });
+    for (const err of [timeout, conn, none, gateway]) {
+      expect(mapError(err)).toEqual({ status: 503, body: { error: { code: 'elasticsearch_unavailable', message: 'Elasticsearch is unavailable; retry later' } } });
+    }
+    // Not the client's: an AbortSignal's TimeoutError stays an internal error.
+    expect(mapError(Object.assign(new Error('aborted'), { name: 'TimeoutError' })).status).toBe(500);
+  });
+
   it('reveals nothing for unknown errors', () => {
     const m = mapError(new Error('ECONNREFUSED 10.0.0.5:9200 password=hunter2'));
     expect(m).toEqual({ status: 500, body: { error: { code: 'internal', message: 'internal error' } } });

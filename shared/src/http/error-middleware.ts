@@ -55,6 +55,10 @@ export function mapError(err: unknown): { status: number; body: ErrorBody } {
     return { status: 400, body: { error: { code: safe.code ?? 'search_refused', message: safe.reason, field: safe.field ?? '' } } };
   }
   if (es === 429) return { status: 429, body: { error: { code: 'upstream_busy', message: 'Elasticsearch is busy; retry later' } } };
+  // Timed out (a bounded request-path client), unreachable, or a gateway/node saying so: the caller retries later.
+  if (elasticsearchUnreachable(err) || es === 502 || es === 503 || es === 504) {
+    return { status: 503, body: { error: { code: 'elasticsearch_unavailable', message: 'Elasticsearch is unavailable; retry later' } } };
+  }
   const client = clientHttpError(err);
   if (client) return { status: client.status, body: { error: { code: 'bad_request', message: 'the request could not be read', field: '' } } };
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
@@ -64,6 +68,13 @@ export function mapError(err: unknown): { status: number; body: ErrorBody } {
 function elasticsearchStatus(err: unknown): number | undefined {
   const e = err as { name?: unknown; meta?: { statusCode?: unknown } } | null;
   return e !== null && typeof e === 'object' && e.name === 'ResponseError' && typeof e.meta?.statusCode === 'number' ? e.meta.statusCode : undefined;
+}
+
+/** The Elasticsearch client's own failures to get an answer (they carry `meta`; an AbortSignal's TimeoutError does not). */
+const ES_UNREACHABLE = new Set(['TimeoutError', 'ConnectionError', 'NoLivingConnectionsError']);
+function elasticsearchUnreachable(err: unknown): boolean {
+  const e = err as { name?: unknown; meta?: unknown } | null;
+  return e !== null && typeof e === 'object' && typeof e.name === 'string' && ES_UNREACHABLE.has(e.name) && typeof e.meta === 'object' && e.meta !== null;
 }
 
 /** Terminal handler for unknown routes, so they answer in the same JSON shape. */

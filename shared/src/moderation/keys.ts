@@ -48,6 +48,10 @@ export interface ModerationKeys {
   readonly tokenIndex: string;
   /** Actor id → person JSON: the people tokens belong to. */
   readonly people: string;
+  /** A job-board session by the SHA-256 of its id (the cookie holds the id) → session record JSON, with a TTL. */
+  adminSession(sessionHash: string): string;
+  /** The job-board sessions opened with one token (by token hash): a set of session hashes, so signing out closes them all. */
+  adminSessionsOf(tokenHash: string): string;
   /** Held while tokens from before people existed are moved to one person each. */
   readonly tokenMigrationLock: string;
   /** Pub/sub channel: content ids taken down, for every search instance. */
@@ -81,6 +85,8 @@ export function moderationKeys(queuePrefix: string): ModerationKeys {
     tokens: `${base}:tokens`,
     tokenIndex: `${base}:tokens:index`,
     people: `${base}:people`,
+    adminSession: (hash) => `${base}:admin-session:${hash}`,
+    adminSessionsOf: (tokenHash) => `${base}:admin-sessions:${tokenHash}`,
     tokenMigrationLock: `${base}:tokens:migrating`,
     takedownChannel: `${base}:takedowns`,
     recentTakedowns: `${base}:takedowns:recent`,

@@ -27,6 +27,8 @@ const SCRIPT_KEYS = {
   'put-person': 2,
   'issue-token': 4,
   'revoke-token': 3,
+  'open-admin-session': 3,
+  'close-admin-session': 3,
   'move-case': 8,
   /** As many keys as the caller passes (-1). */
   'decision-heads': -1,

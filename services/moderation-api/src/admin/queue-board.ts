@@ -2,20 +2,48 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Job, Queue } from 'bullmq';
-import { Router, type RequestHandler } from 'express';
-import { AuthenticationError, ForbiddenError, caseFromHash, caseIdFor, credentialsFrom, isCsamCase, RateLimitedError } from '@takedown/shared';
+import { Router, type CookieOptions, type Request, type RequestHandler } from 'express';
+import {
+  ADMIN_SESSION_TTL_MS,
+  AuthenticationError,
+  ForbiddenError,
+  UnavailableError,
+  actorOf,
+  caseFromHash,
+  caseIdFor,
+  credentialsFrom,
+  hashToken,
+  isCsamCase,
+  limitedLookup,
+  RateLimitedError,
+  type Principal,
+} from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { authenticateLimited } from '../http/auth';
 
 export const BOARD_PATH = '/admin/queues';
 export const ADMIN_COOKIE = 'takedown_admin';
 
-/** The admin token from the Authorization header, or from the HttpOnly cookie the console sets (a browser tab cannot send headers on navigation). */
-function adminToken(req: Parameters<RequestHandler>[0]): string | undefined {
-  const header = credentialsFrom(req.get('authorization'));
-  if (header) return header;
+/** The session id in the board's cookie (a browser tab cannot send headers on navigation), or undefined. */
+function sessionCookie(req: Request): string | undefined {
   const cookie = (req.get('cookie') ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${ADMIN_COOKIE}=`));
-  return cookie ? decodeURIComponent(cookie.slice(ADMIN_COOKIE.length + 1)) : undefined;
+  if (!cookie) return undefined;
+  try {
+    return decodeURIComponent(cookie.slice(ADMIN_COOKIE.length + 1));
+  } catch {
+    // Malformed percent-encoding: no session of ours (ids are base64url), so an unknown one, 401 rather than 500.
+    return cookie.slice(ADMIN_COOKIE.length + 1);
+  }
+}
+
+/**
+ * The board cookie's flags: not readable by scripts, never sent cross-site,
+ * only to the board's path, and Secure whenever the request came over TLS.
+ * `secure` is req.secure: the app does not trust proxies ('trust proxy' is
+ * off), so X-Forwarded-Proto alone never sets it.
+ */
+export function adminCookieOptions(secure: boolean): CookieOptions {
+  return { httpOnly: true, sameSite: 'strict', path: '/admin', secure, maxAge: ADMIN_SESSION_TTL_MS };
 }
 
 export const JOB_REDACTION_NOTICE = 'csam-related job: its data is shown only to tokens holding the csam grant.';
@@ -113,25 +141,67 @@ export function queueBoard(deps: ApiDeps): Router {
   const full = board(deps.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })));
   const redacted = board(deps.queues.map((q) => new RedactingAdapter(deps, q.name, q)));
   const r = Router();
-  const adminOnly: RequestHandler = async (req, res, next) => {
-    const token = adminToken(req);
-    if (!token) return next(new AuthenticationError('sign in to the console as an admin first'));
-    const p = await authenticateLimited(deps, token, req.socket.remoteAddress, res);
-    if (p instanceof RateLimitedError) return next(p);
-    if (!p) return next(new AuthenticationError('unknown or revoked token', 'invalid_token'));
-    if (p.role !== 'admin') return next(new ForbiddenError('the queue board is for the admin role'));
-    res.locals['csam'] = p.grants.csam === true;
-    next();
+  /** An admin principal, or the refusal: unknown (401), rate-limited (429), Redis unfit (503), another role (403). */
+  const admitted = async (lookup: () => Promise<Principal | undefined | RateLimitedError>, res: Parameters<RequestHandler>[1], unknown: string): Promise<Principal> => {
+    let p: Principal | undefined | RateLimitedError;
+    try {
+      p = await lookup();
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw new UnavailableError('the token store (Redis) is unavailable', 'redis_unavailable', { cause: err });
+      res.set('Retry-After', String(err.retryAfterSeconds ?? 60));
+      p = err;
+    }
+    if (p instanceof RateLimitedError) throw p;
+    if (!p) throw new AuthenticationError(unknown, 'invalid_token');
+    if (p.role !== 'admin') throw new ForbiddenError('the queue board is for the admin role');
+    return p;
   };
-  r.use(BOARD_PATH, adminOnly, (req, res, next) => (res.locals['csam'] === true ? full : redacted)(req, res, next));
+  /** The admin behind the bearer token, and the token's hash (what sessions are opened with and listed under). */
+  const byToken = async (req: Request, res: Parameters<RequestHandler>[1]): Promise<{ principal: Principal; tokenHash: string } | undefined> => {
+    const token = credentialsFrom(req.get('authorization'));
+    if (!token) return undefined;
+    return { principal: await admitted(() => authenticateLimited(deps, token, req.socket.remoteAddress, res), res, 'unknown or revoked token'), tokenHash: hashToken(token) };
+  };
+  /**
+   * The board's caller: a bearer token, or else the session cookie. A
+   * session is looked up through the same failed-lookup limiter, and its
+   * token re-checked on every request (revoked, person disabled, role gone:
+   * 401; the csam grant read fresh).
+   */
+  r.use(BOARD_PATH, async (req, res, next) => {
+    try {
+      let principal = (await byToken(req, res))?.principal;
+      if (!principal) {
+        const session = sessionCookie(req);
+        if (!session) throw new AuthenticationError('sign in to the console as an admin first');
+        principal = await admitted(() => limitedLookup(deps.adminSessions, deps.authLimiter, hashToken(session), req.socket.remoteAddress ?? 'unknown'), res, 'the board session ended or its token was revoked; sign in again');
+      }
+      (principal.grants.csam === true ? full : redacted)(req, res, next);
+    } catch (err) {
+      next(err);
+    }
+  });
 
-  // The console (signed in as admin) exchanges its token for the board's cookie.
-  r.post('/v1/session/admin-cookie', adminOnly, (req, res) => {
-    res.cookie(ADMIN_COOKIE, adminToken(req) ?? '', { httpOnly: true, sameSite: 'strict', path: '/admin', maxAge: 8 * 3600 * 1000 });
+  /** The bearer token's admin; a cookie does not count here (the console holds the token; the cookie never reaches /v1). */
+  const tokenAdmin = async (req: Request, res: Parameters<RequestHandler>[1]) => {
+    const found = await byToken(req, res);
+    if (!found) throw new AuthenticationError('a bearer token is required');
+    return found;
+  };
+
+  // The console (signed in as admin) exchanges its token for a board session: the cookie holds a random id, never the token.
+  r.post('/v1/session/admin-cookie', async (req, res) => {
+    const { principal, tokenHash } = await tokenAdmin(req, res);
+    const id = await deps.adminSessions.open(principal, tokenHash);
+    res.cookie(ADMIN_COOKIE, id, adminCookieOptions(req.secure));
     res.status(204).end();
   });
-  r.delete('/v1/session/admin-cookie', adminOnly, (_req, res) => {
-    res.clearCookie(ADMIN_COOKIE, { path: '/admin' });
+  // Signing out: every board session opened with this token ends, and this browser's cookie goes.
+  r.delete('/v1/session/admin-cookie', async (req, res) => {
+    const { principal, tokenHash } = await tokenAdmin(req, res);
+    await deps.adminSessions.closeAllFor(tokenHash, actorOf(principal));
+    const { maxAge: _lasting, ...flags } = adminCookieOptions(req.secure);
+    res.clearCookie(ADMIN_COOKIE, flags);
     res.status(204).end();
   });
   return r;

@@ -70,7 +70,7 @@ export function adminRoutes(deps: ApiDeps): Router {
   const people = deps.tokens.people;
 
   r.get('/v1/audit/verify', guard(deps, 'GET /v1/audit/verify'), async (_req, res) => {
-    res.json(await verifyAuditChain(deps.es, deps.indices.audit));
+    res.json(await verifyAuditChain(deps.esScan, deps.indices.audit));
   });
 
   r.get('/v1/people', guard(deps, 'GET /v1/people'), async (_req, res) => {

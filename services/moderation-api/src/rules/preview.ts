@@ -193,7 +193,7 @@ export function csamRuleRestriction(allRules: readonly Rule[]): Omit<Restriction
 /** Content ids of cases restricted as csam: those the mirror lists as csam, and those changed since it last copied them that are csam now. */
 async function restrictedContentIds(deps: ApiDeps, csamRuleIds: ReadonlySet<string>, limit: number): Promise<Set<string>> {
   const refuse = () => new UnavailableError(`the rule preview leaves out the content of csam cases and can look up at most ${limit}; ask a holder of the csam grant to preview`, 'preview_restriction_unavailable');
-  const mirrored = await deps.es.search<{ contentId?: string }>({
+  const mirrored = await deps.esScan.search<{ contentId?: string }>({
     index: deps.indices.cases,
     // The listing's exclusion, and cases mirrored before the csam flag whose rule hits name a csam rule.
     query: { bool: { should: [...CSAM_LISTING_EXCLUSION, ...(csamRuleIds.size > 0 ? [{ terms: { ruleIds: [...csamRuleIds] } }] : [])], minimum_should_match: 1 } },
@@ -258,7 +258,7 @@ async function contentMatches(
 ): Promise<{ n: number; samples: RulePreview['contentSamples']; leaked: string[] }> {
   const matches = contentRuleQuery(rule, normalized) as estypes.QueryDslQueryContainer;
   const restriction = exclude?.restriction;
-  const res = await deps.es.search<PreviewDoc>({
+  const res = await deps.esScan.search<PreviewDoc>({
     index: deps.config.contentIndex,
     query: exclude ? { bool: { filter: [matches], must_not: exclude.mustNot } } : matches,
     size: SAMPLES,

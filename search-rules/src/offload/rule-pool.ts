@@ -26,6 +26,8 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** Loaded and waiting for tasks (a task's timeout counts from its start, not from the worker's boot). */
+  ready: boolean;
   task?: Pending;
   timer?: NodeJS.Timeout;
 }
@@ -45,17 +47,21 @@ export class RulePool {
 
   constructor(private readonly o: RulePoolOptions) {
     if (!Number.isInteger(o.size) || o.size < 1) throw new RangeError('RulePool: size must be a positive integer');
+    if (!Number.isInteger(o.maxQueued) || o.maxQueued < 0) throw new RangeError('RulePool: maxQueued must be a non-negative integer');
     this.slots = Array.from({ length: o.size }, () => undefined);
   }
 
   run<K extends RuleTaskName>(name: K, input: RuleTaskInput<K>): Promise<RuleTaskOutput<K>> {
     if (this.closed) return Promise.reject(new UnavailableError('the rule workers are shutting down', 'rule_workers_closed'));
-    if (this.queue.length >= this.o.maxQueued) {
-      return Promise.reject(new UnavailableError(`too much rule work is waiting (${this.queue.length} tasks); try again shortly`, 'rule_workers_busy'));
-    }
     return new Promise<RuleTaskOutput<K>>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, name, input, resolve: resolve as (v: unknown) => void, reject });
+      const task: Pending = { id: this.nextId++, name, input, resolve: resolve as (v: unknown) => void, reject };
+      this.queue.push(task);
       this.pump();
+      // Still waiting for a worker, and too many wait already: refuse now rather than hold it in memory.
+      if (this.queue.length > this.o.maxQueued && this.queue[this.queue.length - 1] === task) {
+        this.queue.pop();
+        reject(new UnavailableError(`too much rule work is waiting (${this.o.maxQueued} tasks); try again shortly`, 'rule_workers_busy'));
+      }
     });
   }
 
@@ -73,26 +79,37 @@ export class RulePool {
     );
   }
 
+  /** Gives waiting tasks to workers without one (a booting worker takes its task once loaded). */
   private pump(): void {
     for (let i = 0; i < this.slots.length && this.queue.length > 0; i++) {
       const slot = this.slots[i] ?? this.spawn(i);
       if (slot.task) continue;
-      const task = this.queue.shift() as Pending;
-      slot.task = task;
-      slot.timer = setTimeout(() => this.fail(i, slot, new UnavailableError(`a rule task (${task.name}) took longer than ${this.o.taskTimeoutMs} ms and was abandoned`, 'rule_task_timeout')), this.o.taskTimeoutMs);
-      slot.worker.ref();
-      slot.worker.postMessage({ id: task.id, name: task.name, input: task.input } satisfies RuleTaskMessage);
+      slot.task = this.queue.shift() as Pending;
+      if (slot.ready) this.start(i, slot);
     }
+  }
+
+  private start(i: number, slot: Slot): void {
+    const task = slot.task as Pending;
+    slot.timer = setTimeout(() => this.fail(i, slot, new UnavailableError(`a rule task (${task.name}) took longer than ${this.o.taskTimeoutMs} ms and was abandoned`, 'rule_task_timeout')), this.o.taskTimeoutMs);
+    slot.worker.ref();
+    slot.worker.postMessage({ id: task.id, name: task.name, input: task.input } satisfies RuleTaskMessage);
   }
 
   private spawn(i: number): Slot {
     const worker = new Worker(this.file, { workerData: { hold: this.o.hold } });
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, ready: false };
     this.slots[i] = slot;
-    // An idle worker does not keep the process alive.
-    worker.unref();
-    worker.on('message', (reply: RuleTaskReply) => {
-      if (this.slots[i] !== slot || slot.task?.id !== reply.id) return;
+    // An idle worker does not keep the process alive; a booting one does, as a task waits for it.
+    worker.on('message', (reply: RuleTaskReply | 'ready') => {
+      if (this.slots[i] !== slot) return;
+      if (reply === 'ready') {
+        slot.ready = true;
+        if (slot.task) this.start(i, slot);
+        else worker.unref();
+        return;
+      }
+      if (slot.task?.id !== reply.id) return;
       this.settle(slot, (p) => (reply.ok ? p.resolve(reply.value) : p.reject(deserializeTaskError(reply.error))));
       worker.unref();
       this.pump();
@@ -108,7 +125,13 @@ export class RulePool {
     this.slots[i] = undefined;
     this.settle(slot, (p) => p.reject(err));
     void slot.worker.terminate();
-    if (!this.closed) this.pump();
+    if (this.closed) return;
+    if (!slot.ready) {
+      // It died while loading: another would too (a broken build); fail what waits rather than respawn in a loop.
+      for (const p of this.queue.splice(0)) p.reject(err);
+      return;
+    }
+    this.pump();
   }
 
   private settle(slot: Slot, end: (p: Pending) => void): void {

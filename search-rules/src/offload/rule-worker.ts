@@ -28,3 +28,5 @@ port.on('message', (m: RuleTaskMessage) => {
   }
   port.postMessage(reply);
 });
+// Loaded: the pool starts giving tasks (and timing them) from here.
+port.postMessage('ready');

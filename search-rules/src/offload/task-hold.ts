@@ -21,7 +21,12 @@ export class TaskHold {
     }
   }
 
-  /** Lets every held task (and every later one) run. */
+  /** Holds every later task again (until the next release). */
+  arm(): void {
+    Atomics.store(this.cells, 0, 0);
+  }
+
+  /** Lets every held task (and every later one, until armed again) run. */
   release(): void {
     Atomics.store(this.cells, 0, 1);
     Atomics.notify(this.cells, 0);

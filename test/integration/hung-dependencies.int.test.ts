@@ -192,7 +192,7 @@ describe('intake (POST /v1/reports) with Redis hung', () => {
   async function apiOver(redisUrl: string) {
     const logger = createLogger({ name: 'hung-api', level: p.ctx.config.logLevel });
     const deps = await buildApiDeps(
-      { ...p.ctx.config, redis: { ...p.ctx.config.redis, url: redisUrl }, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: 100_000, legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: p.subscriberIndices.accounts, signInsIndex: p.subscriberIndices.signIns } },
+      { ...p.ctx.config, redis: { ...p.ctx.config.redis, url: redisUrl }, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: 100_000, ruleWorkers: p.deps.config.ruleWorkers, legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: p.subscriberIndices.accounts, signInsIndex: p.subscriberIndices.signIns } },
       logger,
       { packageKeys: p.legalKeys },
     );

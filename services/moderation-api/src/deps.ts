@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
 import type { LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { RulePool } from '@takedown/search-rules';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
 
@@ -10,6 +11,8 @@ export interface ApiConfig extends CoreConfig {
   port: number;
   host: string;
   leaseSeconds: number;
+  /** The rule worker threads (TAKEDOWN_RULE_WORKERS, TAKEDOWN_RULE_TASK_TIMEOUT_MS, TAKEDOWN_RULE_TASK_QUEUE). */
+  ruleWorkers: { size: number; taskTimeoutMs: number; maxQueued: number };
   /** The desk's policy and where the platform's subscriber data is (legalEnvVars). */
   legal: LegalPolicyConfig & LegalConfig['legal'];
 }
@@ -26,6 +29,8 @@ export interface ApiDeps {
   authLimiter: FailedAuthLimiter;
   rulesets: RulesetStore;
   drafts: DraftStore;
+  /** Runs CPU-heavy rule work (import parsing, publish validation, preview matching) off the event loop. */
+  rulePool: RulePool;
   /** Publishes rulesets with their backfill (routes and the first publish at boot). */
   publisher: RulePublisher;
   reports: CatalogQueue<'reports'>;

@@ -65,6 +65,12 @@ export class RulePool {
     });
   }
 
+  /** Starts every worker now, so the first task does not wait seconds for one to load. */
+  warm(): void {
+    if (this.closed) return;
+    for (let i = 0; i < this.slots.length; i++) if (!this.slots[i]) this.spawn(i);
+  }
+
   /** Terminates every worker; running and waiting tasks fail with 503. */
   async close(): Promise<void> {
     this.closed = true;

@@ -202,6 +202,7 @@ async function apiOver(o: { redisUrl?: string; esUrl?: string; esTimeoutMs?: num
       authFailuresPerMinute: 100_000,
       esTimeoutMs: o.esTimeoutMs ?? 3000,
       esScanTimeoutMs: o.esScanTimeoutMs ?? 20_000,
+      ruleWorkers: p.deps.config.ruleWorkers,
       legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: p.subscriberIndices.accounts, signInsIndex: p.subscriberIndices.signIns },
     },
     logger,

@@ -22,7 +22,7 @@ import {
 import { compileStoredRuleset, testing, type CompiledRuleset, type Rule } from '@takedown/search-rules';
 import { createTriageWorker, type TriageDeps } from '@takedown/triage-worker';
 import { createActionsWorker, type ActionsDeps } from '@takedown/actions-worker';
-import { buildApiDeps, createApp, type ApiDeps } from '@takedown/moderation-api';
+import { buildApiDeps, createApp, type ApiConfig, type ApiDeps } from '@takedown/moderation-api';
 import { createTestContext, type TestContext } from './test-context';
 
 /** The agencies every pipeline registers (the `agency` and `agency2` tokens act for them). */
@@ -76,7 +76,15 @@ export interface Pipeline {
  */
 export async function startPipeline(
   name: string,
-  opts: { rules?: Rule[]; startTriage?: boolean; authFailuresPerMinute?: number; legal?: Partial<LegalPolicyConfig> } = {},
+  opts: {
+    rules?: Rule[];
+    startTriage?: boolean;
+    authFailuresPerMinute?: number;
+    legal?: Partial<LegalPolicyConfig>;
+    ruleWorkers?: Partial<ApiConfig['ruleWorkers']>;
+    /** TaskHold.buffer: every rule task waits inside its worker until the hold is released. */
+    ruleTaskHold?: SharedArrayBuffer;
+  } = {},
 ): Promise<Pipeline> {
   const ctx = await createTestContext(name);
   const logger = createLogger({ name, level: ctx.config.logLevel });
@@ -94,10 +102,12 @@ export async function startPipeline(
       esTimeoutMs: 10_000,
       esScanTimeoutMs: 30_000,
       authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
+      ruleWorkers: { size: 1, taskTimeoutMs: 60_000, maxQueued: 8, ...opts.ruleWorkers },
       legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: subscriberIndices.accounts, signInsIndex: subscriberIndices.signIns, ...opts.legal },
     },
     logger,
     { packageKeys: legalKeys },
+    opts.ruleTaskHold ? { ruleTaskHold: opts.ruleTaskHold } : {},
   );
   const store = new RulesetStore(ctx.redis, rulesetKeys(ctx.config.queuePrefix));
   await store.publish(opts.rules ?? PIPELINE_RULES, 'lead:test');

@@ -25,6 +25,7 @@ import {
   type Logger,
   type SubscriberSource,
 } from '@takedown/shared';
+import { RulePool } from '@takedown/search-rules';
 import type { ApiConfig, ApiDeps } from './deps';
 import { LegalDesk } from './legal/legal-desk';
 import { RulePublisher } from './rules/publisher';
@@ -35,6 +36,8 @@ export async function buildApiDeps(
   config: ApiConfig,
   logger: Logger,
   legal: { packageKeys?: LegalKeys; subscribers?: SubscriberSource } = {},
+  /** Test-only: TaskHold.buffer, holding every rule task inside its worker until released. */
+  testing: { ruleTaskHold?: SharedArrayBuffer } = {},
 ): Promise<ApiDeps & { esBackground: Client; close(): Promise<void> }> {
   // Request-path client: fail fast so a Redis outage answers 503, not a hung request.
   const redis = createRedis(config.redis.url, { connectionName: 'moderation-api', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
@@ -64,8 +67,10 @@ export async function buildApiDeps(
   // Tokens from before tokens belonged to people: one person each, once.
   const migrated = await migrateLegacyTokens(redis, keys, tokens);
   if (migrated > 0) logger.info({ migrated }, 'tokens moved to one person each');
+  const rulePool = new RulePool({ ...config.ruleWorkers, ...(testing.ruleTaskHold ? { hold: testing.ruleTaskHold } : {}) });
   return {
     config,
+    rulePool,
     rulesets,
     publisher: new RulePublisher({ rulesets, redis, backfill, logger }),
     drafts: new DraftStore(redis, rulesets.keys, rulesets),
@@ -98,6 +103,7 @@ export async function buildApiDeps(
     queues: [reports.queue, actions.queue, backfill.queue, legalPackages.queue, legalPreserve.queue, ...others],
     async close() {
       await Promise.all([reports.close(), actions.close(), backfill.close(), legalPackages.close(), legalPreserve.close(), ...others.map((q) => q.close())]);
+      await rulePool.close();
       redis.disconnect();
       // Closes the pool the children share.
       await esBackground.close();

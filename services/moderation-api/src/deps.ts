@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
 import type { AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { RulePool } from '@takedown/search-rules';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
 import type { PublishedFeatures } from './features/published-features';
@@ -15,6 +16,8 @@ export interface ApiConfig extends CoreConfig {
   esTimeoutMs: number;
   /** The same for requests that count or read over a whole index or read large documents (previews, audit verification, the legal desk). */
   esScanTimeoutMs: number;
+  /** The rule worker threads (TAKEDOWN_RULE_WORKERS, TAKEDOWN_RULE_TASK_TIMEOUT_MS, TAKEDOWN_RULE_TASK_QUEUE). */
+  ruleWorkers: { size: number; taskTimeoutMs: number; maxQueued: number };
   /** The desk's policy and where the platform's subscriber data is (legalEnvVars). */
   legal: LegalPolicyConfig & LegalConfig['legal'];
 }
@@ -36,6 +39,8 @@ export interface ApiDeps {
   authLimiter: FailedAuthLimiter;
   rulesets: RulesetStore;
   drafts: DraftStore;
+  /** Runs CPU-heavy rule work (import parsing, publish validation, preview matching) off the event loop. */
+  rulePool: RulePool;
   /** Publishes rulesets with their backfill (routes and the first publish at boot). */
   publisher: RulePublisher;
   /** Feature switches: the rules machinery under the `features` keys (items are features, named by key). */

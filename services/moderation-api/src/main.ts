@@ -13,6 +13,8 @@ runProcess('moderation API', async () => {
   // Disclosure packages are decrypted for download with the configured keys (development: the checkout's, under the data dir).
   const packageKeys = legalKeys(config.legal, config.env === 'production' ? undefined : ensureDevLegalKeys(path.resolve(process.env['TAKEDOWN_DATA_DIR'] || '.data', 'legal-keys')));
   const deps = await buildApiDeps(config, logger, { packageKeys });
+  // A rule worker takes seconds to load: load it now, not on the first import or preview (tests leave it lazy).
+  deps.rulePool.warm();
   // A new install never runs without rules: the shipped lists become v1, back-filled like any publish.
   const { publisher } = deps;
   const seeded = await publisher.publishFirst(() => shippedRules(new Date().toISOString(), 'takedown'), 'takedown');

@@ -235,6 +235,37 @@ export const legalPolicyEnvVars: readonly EnvVarSpec[] = [
   },
 ];
 
+/** The moderation API's rule workers: threads that run rule import, publish validation and preview matching off its event loop. */
+const ruleWorkerEnvVars: readonly EnvVarSpec[] = [
+  {
+    name: 'TAKEDOWN_RULE_WORKERS',
+    key: 'ruleWorkers.size',
+    type: 'integer',
+    minimum: 1,
+    maximum: 32,
+    default: 1,
+    description: 'Worker threads for CPU-heavy rule work (import parsing, publish validation, preview matching), so claims and heartbeats keep answering meanwhile. Keep it below the cores available.',
+  },
+  {
+    name: 'TAKEDOWN_RULE_TASK_TIMEOUT_MS',
+    key: 'ruleWorkers.taskTimeoutMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 600000,
+    default: 60000,
+    description: 'A rule task (import, publish check, preview) running longer is abandoned: its worker is killed and replaced, the request gets 503.',
+  },
+  {
+    name: 'TAKEDOWN_RULE_TASK_QUEUE',
+    key: 'ruleWorkers.maxQueued',
+    type: 'integer',
+    minimum: 0,
+    maximum: 1000,
+    default: 8,
+    description: 'Rule tasks waiting for a free worker beyond this are refused with 503 and Retry-After, instead of piling up in memory.',
+  },
+];
+
 /** services/moderation-api */
 export const apiEnvVars: readonly EnvVarSpec[] = [
   ...coreEnvVars,
@@ -274,6 +305,7 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
   },
   leaseSeconds,
   authFailuresPerMinute,
+  ...ruleWorkerEnvVars,
   ...legalPolicyEnvVars,
   // Targets are resolved and packages read back (decrypted) by the API.
   ...legalEnvVars,

@@ -8,7 +8,7 @@ import {
   appendAudit,
   type AuditEventInput,
 } from '@takedown/shared';
-import { compileRuleset, diffRules, parseRuleImport, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
+import { diffRules, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
@@ -80,8 +80,9 @@ export function ruleRoutes(deps: ApiDeps): Router {
   r.post('/v1/rules/draft/import', guard(deps, 'POST /v1/rules/draft/import'), async (req, res) => {
     const body = validateImportBody(req.body);
     const actor = actorOf(principalOf(req));
+    // Parsed and validated in a rule worker (thousands of rows keep the event loop busy for seconds).
     // Throws RuleImportError (400) listing every bad row; then nothing was written.
-    const rules = parseRuleImport(body.content, body.format, { createdBy: actor, createdAt: new Date().toISOString() });
+    const rules = await deps.rulePool.run('parse-import', { content: body.content, format: body.format, defaults: { createdBy: actor, createdAt: new Date().toISOString() } });
     await deps.drafts.importRules(rules, body.mode ?? 'merge', actor);
     await audit({ type: 'rules.draft_imported', actor, at: new Date().toISOString(), data: { format: body.format, mode: body.mode ?? 'merge', rules: rules.length } });
     res.json({ imported: rules.length, mode: body.mode ?? 'merge', draft: await deps.drafts.meta() });
@@ -106,10 +107,9 @@ export function ruleRoutes(deps: ApiDeps): Router {
     const actor = actorOf(principalOf(req));
     const now = new Date();
     const rules = (await deps.drafts.rules()) as Rule[];
-    // Validates every rule (and refuses duplicates) before anything is published.
-    compileRuleset({ version: 1, rules, publishedAt: now.toISOString(), publishedBy: actor });
     const current = await deps.rulesets.current();
-    const diff = diffRules((current?.rules ?? []) as Rule[], rules);
+    // In a rule worker: validates every rule (and refuses duplicates) before anything is published, then diffs against the live rules.
+    const diff = await deps.rulePool.run('check-publish', { live: (current?.rules ?? []) as Rule[], next: rules, publishedAt: now.toISOString(), publishedBy: actor });
     if (current && diff.added.length + diff.removed.length + diff.changed.length === 0) {
       throw new ConflictError(`the draft equals published version ${current.version}; nothing to publish`, 'nothing_to_publish');
     }

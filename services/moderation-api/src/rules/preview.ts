@@ -1,6 +1,9 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { UnavailableError, caseFromHash, caseIdFor, isCsamCase, type Principal } from '@takedown/shared';
-import { compileRuleset, contentRuleQuery, diffRules, match, type CompiledRuleset, type Rule } from '@takedown/search-rules';
+import { contentRuleQuery, csamEverywhereRules, csamSearchFilter, match, type CompiledRuleset, type Rule } from '@takedown/search-rules';
+
+// Where the shadow view and older callers find it; it lives in search-rules, shared with the rule worker.
+export { restrictedSearch } from '@takedown/search-rules';
 import type { ApiDeps } from '../deps';
 import { CSAM_LISTING_EXCLUSION } from '../routes/cases';
 
@@ -65,7 +68,9 @@ export interface RulePreview {
 interface Restriction {
   /** Ids of csam rules, draft or live: a document whose moderation.ruleHits names one is restricted. */
   csamRuleIds: ReadonlySet<string>;
-  /** Every csam rule (draft and live), acting everywhere: a search or document it matches is restricted. */
+  /** Every csam rule (draft and live), acting everywhere (csamEverywhereRules): what the rule worker filters logged searches with. */
+  csamEverywhere: Rule[];
+  /** Those rules compiled: a search or document they match is restricted. */
   csamMatcher: CompiledRuleset;
   /** Known csam hashes (sha256 rules), lower-case. */
   csamHashes: ReadonlySet<string>;
@@ -89,28 +94,22 @@ interface Restriction {
 export async function previewDraft(deps: ApiDeps, caller: Principal, opts: { restrictedCaseLimit?: number } = {}) {
   const draft = (await deps.drafts.rules()) as Rule[];
   const current = await deps.rulesets.current();
+  const live = (current?.rules ?? []) as Rule[];
   const cleared = caller.grants.csam === true;
-  const diff = diffRules((current?.rules ?? []) as Rule[], draft);
-  const byId = new Map(draft.map((r) => [r.id, r]));
-  const touched = [...diff.added.map((id) => ({ id, change: 'added' as const })), ...diff.changed.map((c) => ({ id: c.id, change: 'changed' as const }))].slice(0, MAX_RULES);
-  const rules = touched.map((t) => byId.get(t.id) as Rule);
-  const now = new Date().toISOString();
-  // Preview what each rule would do if it acted: shadow and disabled ones too.
-  const compiled = compileRuleset({ version: 1, rules: rules.map((r) => ({ ...r, shadow: false, enabled: true })), publishedAt: now, publishedBy: 'preview' }, { trusted: true });
-  const restriction = cleared ? undefined : await restrictionFor(deps, [...draft, ...((current?.rules ?? []) as Rule[])], opts.restrictedCaseLimit ?? PREVIEW_RESTRICTED_CASES);
-
+  const restriction = cleared ? undefined : await restrictionFor(deps, [...draft, ...live], opts.restrictedCaseLimit ?? PREVIEW_RESTRICTED_CASES);
   const logged = await deps.redis.lrange(deps.rulesets.keys.queryLog, 0, PREVIEW_QUERIES - 1);
+  // The diff, the compile and matching every logged search run in a rule worker: the event loop keeps serving claims.
   // Without the grant, a search any csam rule matches is skipped by every rule, whatever its category.
-  const queries = restriction ? logged.filter((q) => !restrictedSearch(restriction, q)) : logged;
-  const queryHits = new Map<string, { n: number; samples: string[] }>();
-  for (const q of queries) {
-    for (const ruleId of new Set(match(compiled, q, 'query').map((h) => h.ruleId))) {
-      const e = queryHits.get(ruleId) ?? { n: 0, samples: [] };
-      e.n++;
-      if (e.samples.length < SAMPLES) e.samples.push(q);
-      queryHits.set(ruleId, e);
-    }
-  }
+  const { diff, touched, normalizedPatterns, queryHits } = await deps.rulePool.run('preview-queries', {
+    live,
+    draft,
+    maxRules: MAX_RULES,
+    samples: SAMPLES,
+    queries: logged,
+    ...(restriction ? { csamEverywhere: restriction.csamEverywhere } : {}),
+  });
+  const byId = new Map(draft.map((r) => [r.id, r]));
+  const rules = touched.map((t) => byId.get(t.id) as Rule);
 
   const previewAll = async (): Promise<{ previews: RulePreview[]; leaked: string[] }> => {
     const previews: RulePreview[] = [];
@@ -134,7 +133,7 @@ export async function previewDraft(deps: ApiDeps, caller: Principal, opts: { res
               // Everything a csam rule matches is restricted: nothing to count, nothing to sample.
               return { ...base, contentMatches: rule.scope.includes('content') ? 0 : null, contentSamples: [], queryMatches: rule.scope.includes('query') ? 0 : null, querySamples: [], notice: CSAM_RULE_NOTICE };
             }
-            const content = rule.scope.includes('content') ? await contentMatches(deps, rule, compiled.normalizedPatterns[i + k] ?? '', exclude) : null;
+            const content = rule.scope.includes('content') ? await contentMatches(deps, rule, normalizedPatterns[i + k] ?? '', exclude) : null;
             if (content) leaked.push(...content.leaked);
             const q = rule.scope.includes('query') ? (queryHits.get(rule.id) ?? { n: 0, samples: [] }) : null;
             return { ...base, contentMatches: content?.n ?? null, contentSamples: content?.samples ?? [], queryMatches: q?.n ?? null, querySamples: q?.samples ?? [] };
@@ -175,19 +174,16 @@ async function restrictionFor(deps: ApiDeps, allRules: readonly Rule[], limit: n
 
 /** The part of the restriction the csam rules (draft and live) decide alone: no I/O, also what the shadow view filters with. */
 export function csamRuleRestriction(allRules: readonly Rule[]): Omit<Restriction, 'contentIds'> {
-  const csamRules = allRules.filter((r) => r.category === 'csam');
-  const csamRuleIds = new Set(csamRules.map((r) => r.id));
+  const csamRuleIds = new Set(allRules.filter((r) => r.category === 'csam').map((r) => r.id));
   // Every csam rule acting everywhere, whatever its scope, locales, countries, expiry, shadow or enabled flag.
-  const unique = [...new Map(csamRules.map((r) => [`${r.kind}\u0000${r.pattern}`, r])).values()];
-  const everywhere = unique.map((r, i): Rule => ({ id: `csam-${i}`, kind: r.kind, pattern: r.pattern, category: 'csam', scope: ['query', 'content'], action: r.action, createdBy: r.createdBy, createdAt: r.createdAt }));
-  const csamMatcher = compileRuleset({ version: 1, rules: everywhere, publishedAt: new Date().toISOString(), publishedBy: 'preview' }, { trusted: true });
-  const csamHashes = new Set(everywhere.filter((r) => r.kind === 'sha256').map((r) => r.pattern.toLowerCase()));
+  const everywhere = csamEverywhereRules(allRules);
+  const { csamMatcher, csamHashes } = csamSearchFilter(everywhere);
   const clauses: estypes.QueryDslQueryContainer[] = [
     { term: { 'moderation.category': 'csam' } },
     ...(csamRuleIds.size > 0 ? [{ terms: { 'moderation.ruleHits': [...csamRuleIds] } }] : []),
     ...everywhere.map((r, i) => contentRuleQuery(r, csamMatcher.normalizedPatterns[i] ?? '') as estypes.QueryDslQueryContainer),
   ];
-  return { csamRuleIds, csamMatcher, csamHashes, clauses };
+  return { csamRuleIds, csamEverywhere: everywhere, csamMatcher, csamHashes, clauses };
 }
 
 /** Content ids of cases restricted as csam: those the mirror lists as csam, and those changed since it last copied them that are csam now. */
@@ -226,12 +222,6 @@ async function restrictedContentIds(deps: ApiDeps, csamRuleIds: ReadonlySet<stri
 /** Everything a content query must not match for a caller without the grant. */
 function mustNotOf(r: Restriction): estypes.QueryDslQueryContainer[] {
   return [...r.clauses, ...(r.contentIds.size > 0 ? [{ ids: { values: [...r.contentIds] } }] : [])];
-}
-
-/** Whether a csam rule matches this logged search (a known csam hash in it counts too). */
-export function restrictedSearch(r: Pick<Restriction, 'csamMatcher' | 'csamHashes'>, q: string): boolean {
-  if (match(r.csamMatcher, q, 'query', { anyCountry: true }).length > 0) return true;
-  return r.csamHashes.size > 0 && (q.toLowerCase().match(/[0-9a-f]{64}/g) ?? []).some((h) => r.csamHashes.has(h));
 }
 
 function redacted(id: string | undefined, why: RedactedSample['redacted']): RedactedSample {

@@ -1,0 +1,13 @@
+import { compileRuleset } from '../compile';
+import type { Rule } from '../rule';
+import { diffRules, type RulesetDiff } from './diff';
+
+/**
+ * Validates every rule of a ruleset about to be published (and refuses
+ * duplicates) by compiling it, then diffs it against the live rules. Throws
+ * the compiler's ValidationError; no I/O, so it runs in a rule worker.
+ */
+export function checkPublish(input: { live: Rule[]; next: Rule[]; publishedAt: string; publishedBy: string }): RulesetDiff {
+  compileRuleset({ version: 1, rules: input.next, publishedAt: input.publishedAt, publishedBy: input.publishedBy });
+  return diffRules(input.live, input.next);
+}

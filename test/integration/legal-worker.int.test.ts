@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -128,8 +128,15 @@ describe('legal worker', () => {
     const at = Math.floor(bad.length / 2);
     bad[at] = (bad[at] as number) ^ 1;
     fs.writeFileSync(path.join(dir, 'changed.json'), bad);
-    const verify = (file: string) => spawnSync(process.execPath, [CLI, 'legal', 'verify', path.join(dir, file), '--public-key', path.join(dir, 'key.pem')], { encoding: 'utf8' }).status;
-    expect([verify('package.json'), verify('changed.json')]).toEqual([0, 1]);
+    // Spawned without blocking: this process also serves the API, and a blocked event loop lets the server's
+    // keep-alive timer and the client's fire together, so the next request could go out on a closing socket.
+    const verify = (file: string) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, 'legal', 'verify', path.join(dir, file), '--public-key', path.join(dir, 'key.pem')], { stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('exit', (code) => resolve(code));
+      });
+    expect([await verify('package.json'), await verify('changed.json')]).toEqual([0, 1]);
   });
 
   it('a package without a gag order makes its notices due at once; the notifier marks them delivered; the agency download delivers the request', async () => {

@@ -1,0 +1,95 @@
+/**
+ * Reports sent through the API's real `POST /v1/reports` with bounded
+ * concurrency, keeping the set the API acknowledged (answered 2xx): the
+ * reports the product promised not to lose. `onAck` runs synchronously on
+ * every acknowledgement with the running count, so a scenario injects its
+ * fault at a deterministic point ("after N acknowledged reports").
+ */
+
+export interface LoadReport {
+  /** The client's reportId (the API stores "<token id>.<reportId>"). */
+  reportId: string;
+  contentId: string;
+  token: string;
+  body: Record<string, unknown>;
+}
+
+export interface LoadResult {
+  /** Stored report id ("<token id>.<reportId>") -> content id, for every report answered 2xx. */
+  acknowledged: Map<string, string>;
+  /** Answers other than 2xx, by status ("error" when the request itself failed). */
+  refused: Record<string, number>;
+  elapsedMs: number;
+  reportsPerSecond: number;
+}
+
+export interface LoadOptions {
+  apiUrl: string;
+  concurrency: number;
+  /** The token id of each token, to name the stored report id. */
+  tokenIdOf(token: string): string;
+  onAck?: (acked: number) => void;
+  /** Stop sending new reports once this returns true (in-flight ones finish). */
+  stop?: () => boolean;
+}
+
+export async function sendReports(reports: readonly LoadReport[], o: LoadOptions): Promise<LoadResult> {
+  const acknowledged = new Map<string, string>();
+  const refused: Record<string, number> = {};
+  let next = 0;
+  const t0 = performance.now();
+  const lane = async () => {
+    for (;;) {
+      if (o.stop?.()) return;
+      const r = reports[next++];
+      if (!r) return;
+      try {
+        const res = await fetch(`${o.apiUrl}/v1/reports`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${r.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ ...r.body, reportId: r.reportId }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        await res.arrayBuffer();
+        if (res.status >= 200 && res.status < 300) {
+          acknowledged.set(`${o.tokenIdOf(r.token)}.${r.reportId}`, r.contentId);
+          o.onAck?.(acknowledged.size);
+        } else {
+          refused[String(res.status)] = (refused[String(res.status)] ?? 0) + 1;
+        }
+      } catch {
+        refused['error'] = (refused['error'] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, lane));
+  const elapsedMs = performance.now() - t0;
+  return { acknowledged, refused, elapsedMs: Math.round(elapsedMs), reportsPerSecond: Math.round((acknowledged.size / elapsedMs) * 1000) };
+}
+
+/**
+ * The scenarios' report mix: `count` reports over `contents` posts (several
+ * reports per post, so folding into one case per post is exercised); every
+ * `autoEvery`-th post is reported by the detector token with text an
+ * auto_remove rule matches (triage takes it down: an action without a
+ * human), the others by a user reporting drugs (a case for review).
+ */
+export function reportMix(o: { count: number; contents: number; autoEvery: number; tag: string; reporterToken: string; detectorToken: string }): LoadReport[] {
+  const out: LoadReport[] = [];
+  for (let i = 0; i < o.count; i++) {
+    const n = i % o.contents;
+    const contentId = `${o.tag}-post-${n}`;
+    const auto = n % o.autoEvery === 0;
+    out.push({
+      reportId: `${o.tag}-r-${i}`,
+      contentId,
+      token: auto ? o.detectorToken : o.reporterToken,
+      body: {
+        content: { id: contentId, type: 'post', text: auto ? `zzfault wallet drainer, connect here ${n}` : `Selling cocaine tonight, DM ${n}`, authorId: `author-${n % 97}`, lang: 'en' },
+        reporter: auto ? { type: 'automated', id: 'scanner' } : { type: 'user', id: `reporter-${i % 211}` },
+        reason: auto ? 'fraud' : 'drugs',
+      },
+    });
+  }
+  return out;
+}

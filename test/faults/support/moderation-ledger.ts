@@ -67,18 +67,33 @@ export async function waitForDrain(ctx: TestContext, timeoutMs: number): Promise
   let quiet = 0;
   try {
     while (Date.now() - t0 < timeoutMs) {
-      const left = (await pending(reports)) + (await pending(actions)) + (await ctx.redis.zcard(keys.outbox)) + (await ctx.redis.xlen(keys.audit));
-      quiet = left === 0 ? quiet + 1 : 0;
+      const left = (await pending(reports)) + (await pending(actions)) + (await ctx.redis.zcard(keys.outbox));
+      quiet = left === 0 && (await auditWritten(ctx)) ? quiet + 1 : 0;
       if (quiet >= 2) return { drainedInMs: Date.now() - t0 };
       await new Promise((r) => setTimeout(r, 500));
     }
     throw new Error(
-      `not drained in ${timeoutMs} ms: reports ${JSON.stringify(await reports.getJobCounts(...QUEUE_STATES))}, actions ${JSON.stringify(await actions.getJobCounts(...QUEUE_STATES))}, outbox ${await ctx.redis.zcard(keys.outbox)}, audit stream ${await ctx.redis.xlen(keys.audit)}`,
+      `not drained in ${timeoutMs} ms: reports ${JSON.stringify(await reports.getJobCounts(...QUEUE_STATES))}, actions ${JSON.stringify(await actions.getJobCounts(...QUEUE_STATES))}, outbox ${await ctx.redis.zcard(keys.outbox)}, audit written ${await auditWritten(ctx)}`,
     );
   } finally {
     await reports.close();
     await actions.close();
   }
+}
+
+/**
+ * Whether the audit writer has written the whole stream to Elasticsearch.
+ * It trims the stream up to (not including) the last entry it wrote, so the
+ * stream keeps one entry: written when the index's highest event names it.
+ */
+async function auditWritten(ctx: TestContext): Promise<boolean> {
+  const keys = moderationKeys(ctx.config.queuePrefix);
+  const last = (await ctx.redis.xrevrange(keys.audit, '+', '-', 'COUNT', 1))[0]?.[0];
+  if (last === undefined) return true;
+  const index = `${ctx.prefix}-audit`;
+  await ctx.es.indices.refresh({ index });
+  const top = await ctx.es.search<{ streamId: string }>({ index, size: 1, sort: [{ seq: 'desc' }], _source: ['streamId'] });
+  return top.hits.hits[0]?._source?.streamId === last;
 }
 
 type AuditDoc = { type: string; caseId?: string; contentId?: string; data?: { reportId?: string; decisionId?: string } };

@@ -31,6 +31,12 @@ export interface LoadOptions {
   onAck?: (acked: number) => void;
   /** Stop sending new reports once this returns true (in-flight ones finish). */
   stop?: () => boolean;
+  /**
+   * Awaited before each send: a scenario holds new reports back until its
+   * fault has been injected (a kill is done), so the fault lands at its
+   * point in the intake and not after the load is over.
+   */
+  gate?: () => Promise<void>;
 }
 
 export async function sendReports(reports: readonly LoadReport[], o: LoadOptions): Promise<LoadResult> {
@@ -40,6 +46,7 @@ export async function sendReports(reports: readonly LoadReport[], o: LoadOptions
   const t0 = performance.now();
   const lane = async () => {
     for (;;) {
+      if (o.gate) await o.gate();
       if (o.stop?.()) return;
       const r = reports[next++];
       if (!r) return;

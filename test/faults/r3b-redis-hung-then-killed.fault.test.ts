@@ -134,7 +134,7 @@ test('Redis hung then killed: search and intake answer 503 within bounds, worker
     search: 'status' in searched ? { status: searched.status, ms: searched.ms, boundMs: 1500 } : { error: searched.error, ms: searched.ms },
     intake: 'status' in intake ? { status: intake.status, retryAfter: intake.headers.get('retry-after'), ms: intake.ms, boundMs: 2000 } : { error: intake.error, ms: intake.ms },
     redisRestartMs: restartMs,
-    workersResumedAndDrainedMs: resumed.drainedInMs,
+    workersResumedAndDrained: resumed,
     unexpectedWorkerExits: workers.triage.unexpectedExits() + workers.actions.unexpectedExits(),
     searchAfterRecovery: 'status' in searchAfter ? searchAfter.status : searchAfter.error,
     acknowledgedBeforeFault: before.acknowledged.size,
@@ -158,6 +158,7 @@ test('Redis hung then killed: search and intake answer 503 within bounds, worker
   expect(after.acknowledged.size).toBe(20);
   expect('status' in searchAfter && searchAfter.status).toBe(200);
   expect({
+    drained: resumed.drained,
     lostReports: ledger.lostReports,
     duplicateCases: ledger.duplicateCases,
     reportsFoldedTwice: ledger.reportsFoldedTwice,
@@ -165,5 +166,5 @@ test('Redis hung then killed: search and intake answer 503 within bounds, worker
     unappliedDecisions: ledger.unappliedDecisions,
     contentMissingDecision: ledger.contentMissingDecision,
     failedJobs: ledger.failedJobs,
-  }).toEqual({ lostReports: 0, duplicateCases: 0, reportsFoldedTwice: 0, duplicateActions: 0, unappliedDecisions: 0, contentMissingDecision: 0, failedJobs: { reports: 0, actions: 0 } });
+  }).toEqual({ drained: true, lostReports: 0, duplicateCases: 0, reportsFoldedTwice: 0, duplicateActions: 0, unappliedDecisions: 0, contentMissingDecision: 0, failedJobs: { reports: 0, actions: 0 } });
 });

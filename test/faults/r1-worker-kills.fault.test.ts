@@ -72,7 +72,7 @@ test(`${KILLS} SIGKILLs of the workers during ${REPORTS} reports: none lost, no 
   const moderator = startModeratorLoop(api);
   const load = await sendReports(
     reportMix({ count: REPORTS, contents: Math.round(REPORTS * 0.3), autoEvery: 4, tag: 'r1', reporterToken: api.tokens.reporter, detectorToken: api.tokens.detector }),
-    { apiUrl: api.url, concurrency: 16, tokenIdOf: (t) => (t === api.tokens.detector ? api.tokenIds.detector : api.tokenIds.reporter), onAck, gate: () => killedAtPoint },
+    { apiUrl: api.url, concurrency: 16, tokenIdOf: (t) => (t === api.tokens.detector ? api.tokenIds.detector : api.tokenIds.reporter), onAck, gate: () => killedAtPoint, retries503: 20 },
   );
   await chain;
   const intakeDoneMs = Date.now() - t0;
@@ -87,7 +87,7 @@ test(`${KILLS} SIGKILLs of the workers during ${REPORTS} reports: none lost, no 
     reports: REPORTS,
     kills: { planned: KILLS, triage: killed.triage, actions: killed.actions, atAcknowledged: plan.map((p) => `${p.at}:${p.kill.join('+')}`) },
     unexpectedWorkerExits: workers.triage.unexpectedExits() + workers.actions.unexpectedExits(),
-    intake: { acknowledged: load.acknowledged.size, refused: load.refused, reportsPerSecond: load.reportsPerSecond },
+    intake: { acknowledged: load.acknowledged.size, refused: load.refused, retried503: load.retried503, reportsPerSecond: load.reportsPerSecond },
     moderatorDecisions: moderated.decided,
     moderatorRefused: moderated.refused,
     ...ledger,

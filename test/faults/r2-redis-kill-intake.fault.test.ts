@@ -20,6 +20,7 @@ type Mode = 'always' | 'everysec';
 interface ModeFigures {
   reportsPerSecond: number;
   rateElapsedMs: number;
+  rateRetried503: number;
   acknowledgedBeforeKill: number;
   acknowledgedLost: number;
   refusedDuringKill: Record<string, number>;
@@ -36,6 +37,7 @@ async function runMode(mode: Mode): Promise<ModeFigures> {
       apiUrl: api.url,
       concurrency: CONCURRENCY,
       tokenIdOf,
+      retries503: 20,
     });
     expect(rate.acknowledged.size).toBe(RATE_REPORTS);
 
@@ -73,7 +75,7 @@ async function runMode(mode: Mode): Promise<ModeFigures> {
     } finally {
       await queue.close();
     }
-    return { reportsPerSecond: rate.reportsPerSecond, rateElapsedMs: rate.elapsedMs, acknowledgedBeforeKill: load.acknowledged.size, acknowledgedLost: lost, refusedDuringKill: load.refused, restartMs };
+    return { reportsPerSecond: rate.reportsPerSecond, rateElapsedMs: rate.elapsedMs, rateRetried503: rate.retried503, acknowledgedBeforeKill: load.acknowledged.size, acknowledgedLost: lost, refusedDuringKill: load.refused, restartMs };
   } finally {
     await api.stop();
     await svc.stop();

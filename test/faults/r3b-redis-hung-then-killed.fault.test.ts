@@ -86,7 +86,7 @@ test('Redis hung then killed: search and intake answer 503 within bounds, worker
   // they come in, so the backlog does not depend on how fast this box triages, and let go as Redis hangs.
   const tokenIdOf = (t: string) => (t === api.tokens.detector ? api.tokenIds.detector : api.tokenIds.reporter);
   workers.triage.signal('SIGSTOP');
-  const before = await sendReports(reportMix({ count: REPORTS_BEFORE, contents: 300, autoEvery: 4, tag: 'r3b', reporterToken: api.tokens.reporter, detectorToken: api.tokens.detector }), { apiUrl: api.url, concurrency: 16, tokenIdOf });
+  const before = await sendReports(reportMix({ count: REPORTS_BEFORE, contents: 300, autoEvery: 4, tag: 'r3b', reporterToken: api.tokens.reporter, detectorToken: api.tokens.detector }), { apiUrl: api.url, concurrency: 16, tokenIdOf, retries503: 20 });
   expect(before.acknowledged.size).toBe(REPORTS_BEFORE);
   const backlog = await api.deps.reports.queue.getJobCounts('wait', 'active', 'prioritized');
   const backlogAtFault = (backlog['wait'] ?? 0) + (backlog['active'] ?? 0) + (backlog['prioritized'] ?? 0);
@@ -123,7 +123,7 @@ test('Redis hung then killed: search and intake answer 503 within bounds, worker
   }
   const moderated = await moderator.stop();
   // One more report after the recovery: intake works again and triage folds it.
-  const after = await sendReports(reportMix({ count: 20, contents: 20, autoEvery: 4, tag: 'r3b-after', reporterToken: api.tokens.reporter, detectorToken: api.tokens.detector }), { apiUrl: api.url, concurrency: 4, tokenIdOf });
+  const after = await sendReports(reportMix({ count: 20, contents: 20, autoEvery: 4, tag: 'r3b-after', reporterToken: api.tokens.reporter, detectorToken: api.tokens.detector }), { apiUrl: api.url, concurrency: 4, tokenIdOf, retries503: 20 });
   await waitForDrain(api.ctx, 180_000);
   const acknowledged = new Map([...before.acknowledged, ...after.acknowledged]);
   const ledger = await moderationLedger(api.ctx, acknowledged);

@@ -36,6 +36,13 @@ describe('mapError', () => {
     expect(m).toEqual({ status: 500, body: { error: { code: 'internal', message: 'internal error' } } });
   });
 
+  it('answers 503 redis_unavailable when a request-path Redis command timed out or Redis is gone, never 500', () => {
+    const retries = Object.assign(new Error('Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.'), { name: 'MaxRetriesPerRequestError' });
+    for (const err of [new Error('Command timed out'), retries, new Error('Connection is closed.')]) {
+      expect(mapError(err)).toEqual({ status: 503, body: { error: { code: 'redis_unavailable', message: 'Redis is unavailable; retry later' } } });
+    }
+  });
+
   it('reveals nothing for internal TakedownErrors either', () => {
     const m = mapError(new TakedownError('db_corrupt', 'index takedown-audit has a bad mapping', 500));
     expect(JSON.stringify(m)).not.toContain('takedown-audit');

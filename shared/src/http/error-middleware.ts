@@ -61,7 +61,22 @@ export function mapError(err: unknown): { status: number; body: ErrorBody } {
   }
   const client = clientHttpError(err);
   if (client) return { status: client.status, body: { error: { code: 'bad_request', message: 'the request could not be read', field: '' } } };
+  if (redisUnavailable(err)) return { status: 503, body: { error: { code: 'redis_unavailable', message: 'Redis is unavailable; retry later' } } };
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
+}
+
+/**
+ * A request-path Redis command that failed for want of Redis, not for what
+ * it asked: ioredis' `commandTimeout` ("Command timed out"), retries used up
+ * while reconnecting, or the connection closed under it. Every route that
+ * reaches Redis (claim, decide, case reads...) answers these 503 with
+ * Retry-After, as intake and auth do, never 500: fault scenario R1, on a box
+ * at load 16, had claims and decisions answer 500 when the case store's
+ * command took longer than the 500 ms bound.
+ */
+function redisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.message === 'Command timed out' || err.name === 'MaxRetriesPerRequestError' || err.message === 'Connection is closed.';
 }
 
 /** The status of an Elasticsearch client ResponseError (it carries `meta.statusCode` and a `body`), else undefined. */

@@ -1,4 +1,4 @@
-import { jobCatalog, QUEUE_NAMES } from './job-catalog';
+import { catalogWorkerOptions, jobCatalog, QUEUE_NAMES } from './job-catalog';
 
 describe('job catalog', () => {
   it('defines every queue of the design with retries and keeps failed jobs', () => {
@@ -9,6 +9,18 @@ describe('job catalog', () => {
       expect(def.jobOptions.removeOnFail).toBe(false);
       expect(def.description.length).toBeGreaterThan(10);
     }
+  });
+
+  it('workers of reports and actions rerun a job whose worker died holding it more than once (fault scenario R1)', () => {
+    const o = { connection: { url: 'redis://127.0.0.1:1' }, prefix: '{t}', concurrency: 1, logger: undefined as never };
+    // BullMQ's default (1) fails a job stalled twice without running it: two SIGKILLs of its worker.
+    expect(catalogWorkerOptions('reports', o).maxStalledCount).toBeGreaterThanOrEqual(5);
+    expect(catalogWorkerOptions('actions', o).maxStalledCount).toBeGreaterThanOrEqual(5);
+    // Bounded: a job that crashes its worker every time ends in the failed set.
+    expect(Number.isFinite(catalogWorkerOptions('actions', o).maxStalledCount)).toBe(true);
+    // A caller's tuning still wins, and other queues keep BullMQ's default.
+    expect(catalogWorkerOptions('actions', { ...o, tuning: { maxStalledCount: 2 } }).maxStalledCount).toBe(2);
+    expect(catalogWorkerOptions('backfill', o).maxStalledCount).toBeUndefined();
   });
 
   it('legal jobs carry the request id only', () => {

@@ -30,6 +30,14 @@ export interface QueueDefinition<N extends QueueName> {
   /** Defaults every job on this queue gets; the caller may add jobId and priority. */
   jobOptions: JobsOptions;
   description: string;
+  /**
+   * How many times a job may be found stalled (the process holding it died
+   * or hung past its lock) and still run again; BullMQ's default is 1, and a
+   * job stalled once more fails unrun ("job stalled more than allowable
+   * limit"). Stalls are the worker's crashes, not the job's failures, and
+   * count apart from `attempts`.
+   */
+  maxStalledCount?: number;
 }
 
 /**
@@ -43,9 +51,21 @@ function define<N extends QueueName>(
   schema: object,
   jobOptions: JobsOptions,
   description: string,
+  more: Pick<QueueDefinition<N>, 'maxStalledCount'> = {},
 ): QueueDefinition<N> {
-  return { name, validate: compileValidator<JobPayloads[N]>(schema, `${name} job`), jobOptions, description };
+  return { name, validate: compileValidator<JobPayloads[N]>(schema, `${name} job`), jobOptions, description, ...more };
 }
+
+/**
+ * Stall tolerance of the queues whose processors are idempotent (a report
+ * folds once by its id; a decision is applied once by its id): a worker
+ * SIGKILLed twice while holding the same job must not fail it unrun. With
+ * BullMQ's default of 1, fault scenario R1 (20 kills) failed actions jobs
+ * that way, and the decision stayed unapplied: the outbox sweeper cannot
+ * re-add a job id that is still in the failed set. Bounded, so a job that
+ * itself crashes its worker every time still ends in the failed set.
+ */
+const CRASH_TOLERANT = { maxStalledCount: 10 } as const;
 
 export const jobCatalog: { [N in QueueName]: QueueDefinition<N> } = {
   reports: define(
@@ -53,12 +73,14 @@ export const jobCatalog: { [N in QueueName]: QueueDefinition<N> } = {
     reportJobSchema,
     { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86400, count: 100000 }, ...keepFailed },
     'User and detector reports waiting for triage (jobId = reportId).',
+    CRASH_TOLERANT,
   ),
   actions: define(
     'actions',
     actionJobSchema,
     { attempts: 10, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 7 * 86400 }, ...keepFailed },
     'Decisions to apply to content in Elasticsearch (jobId = decisionId).',
+    CRASH_TOLERANT,
   ),
   backfill: define(
     'backfill',
@@ -162,18 +184,25 @@ export interface CatalogWorkerOptions {
   tuning?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
 }
 
+/** The BullMQ options of a catalog worker: the queue's stall tolerance unless the caller's tuning names one. */
+export function catalogWorkerOptions(name: QueueName, o: CatalogWorkerOptions): WorkerOptions {
+  const stalls = jobCatalog[name].maxStalledCount;
+  return {
+    connection: o.connection,
+    prefix: o.prefix,
+    concurrency: o.concurrency,
+    ...(stalls !== undefined ? { maxStalledCount: stalls } : {}),
+    ...o.tuning,
+  };
+}
+
 /** A BullMQ worker on a catalog queue: payloads validated at pickup, failures logged. */
 export function createCatalogWorker<N extends QueueName>(
   name: N,
   handler: (data: JobPayloads[N], job: Job) => Promise<unknown>,
   o: CatalogWorkerOptions,
 ): Worker {
-  const worker = new Worker(name, catalogProcessor(name, handler), {
-    connection: o.connection,
-    prefix: o.prefix,
-    concurrency: o.concurrency,
-    ...o.tuning,
-  });
+  const worker = new Worker(name, catalogProcessor(name, handler), catalogWorkerOptions(name, o));
   worker.on('failed', (job, err) => {
     o.logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
   });

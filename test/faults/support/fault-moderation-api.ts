@@ -46,6 +46,10 @@ export async function startFaultApi(name: string, svc: FaultServices, rules: Rul
       host: '127.0.0.1',
       leaseSeconds: 600,
       authFailuresPerMinute: 100_000,
+      // Generous bounds: the suite's load shares two cores with Elasticsearch.
+      esTimeoutMs: 10_000,
+      esScanTimeoutMs: 30_000,
+      ruleWorkers: { size: 1, taskTimeoutMs: 60_000, maxQueued: 8 },
       legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: `${ctx.prefix}-accounts`, signInsIndex: `${ctx.prefix}-signins` },
     },
     logger,

@@ -13,6 +13,7 @@ import { Agent } from 'node:http';
 import { TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
+import { SEARCH_BODIES } from './search-bodies';
 import { benchEnv, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
 
 const CONCURRENCY = 16;
@@ -68,13 +69,7 @@ async function main(): Promise<void> {
 
   // --- 1. throughput and latency, same bodies, same concurrency ---
   const now0 = new Date();
-  const bodies: Record<string, unknown>[] = [
-    { query: { match: { text: 'birthday dinner museum' } }, size: 20 },
-    { query: { bool: { must: [{ multi_match: { query: 'farmers market saturday', fields: ['text'] } }], filter: [{ term: { lang: 'en' } }] } }, size: 20, sort: [{ createdAt: 'desc' }] },
-    { query: { simple_query_string: { query: 'football team +won', fields: ['text'] } }, aggs: { langs: { terms: { field: 'lang' } } }, size: 10 },
-    { query: { match: { text: 'кто идёт в музей' } }, size: 20 },
-    { query: { match: { text: 'هل سيذهب أحد إلى الحديقة' } }, size: 20 },
-  ];
+  const bodies: Record<string, unknown>[] = [...SEARCH_BODIES];
   async function load(port: number, token: string | undefined, pathFor: () => string): Promise<{ perSec: number; p50: number; p99: number }> {
     const ms: number[] = [];
     let next = 0;

@@ -7,14 +7,12 @@
 //    straight against Elasticsearch (bound by its 1 s refresh).
 // The API, the actions worker and the search service run as their own
 // processes, as deployed. Ends with one JSON line.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Agent } from 'node:http';
 import { TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
 import { SEARCH_BODIES } from './search-bodies';
-import { benchEnv, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
+import { benchEnv, percentile, round, runBench, serviceProcesses, stopChildren, timedRequest } from './bench-env';
 
 const CONCURRENCY = 16;
 const REQUESTS = 3000;
@@ -24,38 +22,14 @@ const DIRECT_TAKEDOWNS = 40;
 async function main(): Promise<void> {
   const env = benchEnv('search');
   const { config } = env;
-  const root = path.join(__dirname, '..', '..');
-  const base = 18000 + Math.floor(Math.random() * 2000);
-  const apiPort = base;
-  const searchPort = base + 1;
-  const childEnv = {
-    ...process.env,
-    LOG_LEVEL: 'warn',
-    TAKEDOWN_INDEX_PREFIX: config.indexPrefix,
-    TAKEDOWN_CONTENT_INDEX: config.contentIndex,
-    TAKEDOWN_QUEUE_PREFIX: config.queuePrefix,
-    TAKEDOWN_API_PORT: String(apiPort),
-    TAKEDOWN_API_HOST: '127.0.0.1',
-    TAKEDOWN_SEARCH_PORT: String(searchPort),
-    TAKEDOWN_SEARCH_HOST: '127.0.0.1',
-  };
+  const procs = serviceProcesses(config, 18000 + Math.floor(Math.random() * 2000));
+  const { apiPort, searchPort, children, start } = procs;
   await seedDemoCorpus(env.es, config.contentIndex, { count: 3000, replicas: 0 });
-  const children: ChildProcess[] = [];
-  const start = (rel: string) => {
-    const c = spawn(process.execPath, [path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
-    children.push(c);
-  };
   start('services/moderation-api/dist/main.js'); // publishes the shipped lists on first boot
   start('workers/actions/dist/main.js');
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) => timedRequest(agent, port, method, p, token, body);
-  const waitUp = async (port: number) => {
-    for (let i = 0; i < 300; i++) {
-      if ((await http(port, 'GET', '/healthz', undefined).catch(() => ({ status: 0 }))).status === 200) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`port ${port} did not come up`);
-  };
+  const waitUp = (port: number) => procs.waitUp(port, agent);
   await waitUp(apiPort);
   start('services/search/dist/main.js');
   await waitUp(searchPort);

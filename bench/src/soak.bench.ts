@@ -9,13 +9,13 @@
 // Baseline, same run: the same searches at the same concurrency straight to
 // Elasticsearch. Figures: throughput, p50/p99, errors, the RSS of the API and
 // the search service after warm-up and at the end. Ends with one JSON line.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Agent } from 'node:http';
 import { TokenStore, moderationKeys, seedDemoCorpus } from '@takedown/shared';
 import { SEARCH_BODIES } from './search-bodies';
-import { benchEnv, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
+import { benchEnv, percentile, round, runBench, serviceProcesses, stopChildren, timedRequest } from './bench-env';
 
 const SEARCH_CONCURRENCY = 200;
 const REPORTS_PER_SEC = 500;
@@ -73,36 +73,12 @@ async function main(): Promise<void> {
   process.env.ELASTICSEARCH_URL = servers.elasticsearchUrl;
   const env = benchEnv('soak');
   const { config } = env;
-  const base = 20000 + Math.floor(Math.random() * 2000);
-  const apiPort = base;
-  const searchPort = base + 1;
-  const childEnv = {
-    ...process.env,
-    LOG_LEVEL: 'warn',
-    TAKEDOWN_INDEX_PREFIX: config.indexPrefix,
-    TAKEDOWN_CONTENT_INDEX: config.contentIndex,
-    TAKEDOWN_QUEUE_PREFIX: config.queuePrefix,
-    TAKEDOWN_API_PORT: String(apiPort),
-    TAKEDOWN_API_HOST: '127.0.0.1',
-    TAKEDOWN_SEARCH_PORT: String(searchPort),
-    TAKEDOWN_SEARCH_HOST: '127.0.0.1',
-  };
+  const procs = serviceProcesses(config, 20000 + Math.floor(Math.random() * 2000));
+  const { apiPort, searchPort, children, start } = procs;
   await seedDemoCorpus(env.es, config.contentIndex, { count: 3000, replicas: 0 });
-  const children: ChildProcess[] = [];
-  const start = (rel: string): ChildProcess => {
-    const c = spawn(process.execPath, [path.join(ROOT, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
-    children.push(c);
-    return c;
-  };
   const agent = new Agent({ keepAlive: true, maxSockets: SEARCH_CONCURRENCY });
   const reportAgent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const waitUp = async (port: number) => {
-    for (let i = 0; i < 300; i++) {
-      if ((await timedRequest(agent, port, 'GET', '/healthz', undefined).catch(() => ({ status: 0 }))).status === 200) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`port ${port} did not come up`);
-  };
+  const waitUp = (port: number) => procs.waitUp(port, agent);
   const api = start('services/moderation-api/dist/main.js'); // publishes the shipped lists on first boot
   await waitUp(apiPort);
   start('workers/triage/dist/main.js');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { request, type Agent } from 'node:http';
 import { createElasticsearch, createLogger, createRedis, loadConfig, type CoreConfig, type ElasticsearchClient, type Redis } from '@takedown/shared';
 
@@ -107,4 +108,50 @@ export function runBench(main: () => Promise<void>): void {
     console.error(err);
     process.exit(1);
   });
+}
+
+/** The API, workers and search service a benchmark runs as their own processes, as deployed, on its prefix and two ports. */
+export interface ServiceProcesses {
+  apiPort: number;
+  searchPort: number;
+  children: ChildProcess[];
+  /** Starts `rel` (a dist/main.js under the repository) with the bench's environment. */
+  start(rel: string): ChildProcess;
+  /** Waits until `port` answers /healthz. */
+  waitUp(port: number, agent: Agent): Promise<void>;
+}
+
+export function serviceProcesses(config: CoreConfig, basePort: number): ServiceProcesses {
+  const root = path.join(__dirname, '..', '..');
+  const apiPort = basePort;
+  const searchPort = basePort + 1;
+  const childEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    TAKEDOWN_INDEX_PREFIX: config.indexPrefix,
+    TAKEDOWN_CONTENT_INDEX: config.contentIndex,
+    TAKEDOWN_QUEUE_PREFIX: config.queuePrefix,
+    TAKEDOWN_API_PORT: String(apiPort),
+    TAKEDOWN_API_HOST: '127.0.0.1',
+    TAKEDOWN_SEARCH_PORT: String(searchPort),
+    TAKEDOWN_SEARCH_HOST: '127.0.0.1',
+  };
+  const children: ChildProcess[] = [];
+  return {
+    apiPort,
+    searchPort,
+    children,
+    start(rel) {
+      const c = spawn(process.execPath, [path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+      children.push(c);
+      return c;
+    },
+    async waitUp(port, agent) {
+      for (let i = 0; i < 300; i++) {
+        if ((await timedRequest(agent, port, 'GET', '/healthz', undefined).catch(() => ({ status: 0 }))).status === 200) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`port ${port} did not come up`);
+    },
+  };
 }

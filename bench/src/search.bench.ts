@@ -7,13 +7,12 @@
 //    straight against Elasticsearch (bound by its 1 s refresh).
 // The API, the actions worker and the search service run as their own
 // processes, as deployed. Ends with one JSON line.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Agent } from 'node:http';
 import { TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
-import { benchEnv, closedLoop, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
+import { SEARCH_BODIES } from './search-bodies';
+import { benchEnv, closedLoop, percentile, round, runBench, serviceProcesses, stopChildren, timedRequest } from './bench-env';
 
 const CONCURRENCY = 16;
 const REQUESTS = 3000;
@@ -23,38 +22,14 @@ const DIRECT_TAKEDOWNS = 40;
 async function main(): Promise<void> {
   const env = benchEnv('search');
   const { config } = env;
-  const root = path.join(__dirname, '..', '..');
-  const base = 18000 + Math.floor(Math.random() * 2000);
-  const apiPort = base;
-  const searchPort = base + 1;
-  const childEnv = {
-    ...process.env,
-    LOG_LEVEL: 'warn',
-    TAKEDOWN_INDEX_PREFIX: config.indexPrefix,
-    TAKEDOWN_CONTENT_INDEX: config.contentIndex,
-    TAKEDOWN_QUEUE_PREFIX: config.queuePrefix,
-    TAKEDOWN_API_PORT: String(apiPort),
-    TAKEDOWN_API_HOST: '127.0.0.1',
-    TAKEDOWN_SEARCH_PORT: String(searchPort),
-    TAKEDOWN_SEARCH_HOST: '127.0.0.1',
-  };
+  const procs = serviceProcesses(config, 18000 + Math.floor(Math.random() * 2000));
+  const { apiPort, searchPort, children, start } = procs;
   await seedDemoCorpus(env.es, config.contentIndex, { count: 3000, replicas: 0 });
-  const children: ChildProcess[] = [];
-  const start = (rel: string) => {
-    const c = spawn(process.execPath, [path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
-    children.push(c);
-  };
   start('services/moderation-api/dist/main.js'); // publishes the shipped lists on first boot
   start('workers/actions/dist/main.js');
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) => timedRequest(agent, port, method, p, token, body);
-  const waitUp = async (port: number) => {
-    for (let i = 0; i < 300; i++) {
-      if ((await http(port, 'GET', '/healthz', undefined).catch(() => ({ status: 0 }))).status === 200) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`port ${port} did not come up`);
-  };
+  const waitUp = (port: number) => procs.waitUp(port, agent);
   await waitUp(apiPort);
   start('services/search/dist/main.js');
   await waitUp(searchPort);
@@ -68,13 +43,7 @@ async function main(): Promise<void> {
 
   // --- 1. throughput and latency, same bodies, same concurrency ---
   const now0 = new Date();
-  const bodies: Record<string, unknown>[] = [
-    { query: { match: { text: 'birthday dinner museum' } }, size: 20 },
-    { query: { bool: { must: [{ multi_match: { query: 'farmers market saturday', fields: ['text'] } }], filter: [{ term: { lang: 'en' } }] } }, size: 20, sort: [{ createdAt: 'desc' }] },
-    { query: { simple_query_string: { query: 'football team +won', fields: ['text'] } }, aggs: { langs: { terms: { field: 'lang' } } }, size: 10 },
-    { query: { match: { text: 'кто идёт в музей' } }, size: 20 },
-    { query: { match: { text: 'هل سيذهب أحد إلى الحديقة' } }, size: 20 },
-  ];
+  const bodies: Record<string, unknown>[] = [...SEARCH_BODIES];
   const load = (port: number, token: string | undefined, pathFor: () => string): Promise<{ perSec: number; p50: number; p99: number }> =>
     closedLoop(CONCURRENCY, REQUESTS, async (i) => {
       const r = await http(port, 'POST', pathFor(), token, bodies[i % bodies.length]);

@@ -4,7 +4,7 @@ import { PIPELINE_RULES } from '../support/pipeline';
 import { rawRequest, type RawAnswer } from '../support/raw-http';
 import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
 import { createTestContext, type TestContext } from '../support/test-context';
-import { FUZZ, encodedRequest, hostileEncoding, hostileKey, hostileValue, nested, shallowValue } from '../support/hostile-input';
+import { FUZZ, SEARCH_BODY_PARTS, percent, encodedRequest, hostileEncoding, hostileKey, hostileObject, hostileValue, nested, shallowValue } from '../support/hostile-input';
 
 /**
  * Hostile requests against the running search service: whatever arrives,
@@ -58,14 +58,8 @@ function expectKept(r: RawAnswer, what: string): void {
   expect(r.text).not.toContain('fz-removed');
 }
 
-/** Every UTF-8 byte percent-encoded (lone surrogates become U+FFFD, as on the wire). */
-const percent = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
-
-/** Every part of a search body that can hold a structure. */
-const BODY_PARTS = ['query', 'post_filter', 'aggs', 'aggregations', '_source', 'highlight', 'sort', 'search_after', 'track_total_hits', 'rescore', 'collapse', 'fields', 'docvalue_fields', 'indices_boost', 'stats', 'ext', 'size', 'from', 'timeout', 'min_score', 'suggest', 'knn', '__proto__', 'constructor', 'no_such_key'];
-
 describe('search service fuzz: deep nesting in each body part (the guard walks these)', () => {
-  it.each(BODY_PARTS)('/%s nested 10,000 deep is a 4xx naming where', async (part) => {
+  it.each(SEARCH_BODY_PARTS)('/%s nested 10,000 deep is a 4xx naming where', async (part) => {
     for (const kind of ['object', 'array'] as const) {
       const r = await send('POST', `/${index}/_search`, `{${JSON.stringify(part)}:${nested(10_000, kind, '1', 'bool')}}`);
       expectKept(r, `${part} (${kind})`);
@@ -128,7 +122,7 @@ describe('search service fuzz: msearch headers', () => {
 
   it('fuzzed header lines: never a 5xx, every 4xx names line and field', async () => {
     const headerLine = fc.oneof(
-      fc.dictionary(fc.oneof(fc.constantFrom('index', 'search_type', 'request_cache', 'allow_partial_search_results'), hostileKey), hostileValue.filter((v) => v.length < 200_000), { maxKeys: 4 }).map((d) => `{${Object.entries(d).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+      hostileObject(['index', 'search_type', 'request_cache', 'allow_partial_search_results'], hostileValue.filter((v) => v.length < 200_000)),
       hostileValue,
     );
     await fc.assert(
@@ -224,8 +218,7 @@ describe('search service fuzz: bodies as bytes', () => {
     expect(anon.status).toBe(401);
   });
 
-  const bodyOf = (value: fc.Arbitrary<string>) =>
-    fc.dictionary(fc.oneof(fc.constantFrom(...BODY_PARTS), hostileKey), value, { maxKeys: 3 }).map((d) => `{${Object.entries(d).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
+  const bodyOf = (value: fc.Arbitrary<string>) => hostileObject(SEARCH_BODY_PARTS, value, 3);
 
   it('fuzzed JSON bodies, nested a few levels: never a 5xx, every 4xx names a field', async () => {
     await fc.assert(

@@ -7,6 +7,7 @@ import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 import { eventually } from '../support/test-context';
 import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
 import { startIngest } from '../support/ingest-service';
+import { statusOf, timed as timedFetch } from '../support/timed-fetch';
 
 /**
  * Redis and Elasticsearch "hung" (a server stopped mid-flight, a partition):
@@ -31,24 +32,12 @@ afterAll(async () => {
   await p.stop();
 });
 
-/** One request with a hard client-side abort far beyond the bound, and how long it took. */
-async function timed(url: string, init: RequestInit): Promise<{ status: number; headers: Headers; text: string; ms: number } | { error: string; ms: number }> {
-  const t0 = performance.now();
-  try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(HANG_BOUND_MS) });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, text, ms: Math.round(performance.now() - t0) };
-  } catch (err) {
-    return { error: String((err as Error).name ?? err), ms: Math.round(performance.now() - t0) };
-  }
-}
+/** One request, aborted far beyond the bound, and how long it took. */
+const timed = (url: string, init: RequestInit) => timedFetch(url, init, HANG_BOUND_MS);
 
 function searchInit(token: string, body: unknown = { query: { match: { text: 'market bread' } } }): RequestInit {
   return { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
-
-/** The status of an answered request, or undefined when it hung or failed. */
-const statusOf = (r: { status: number } | { error: string }): number | undefined => ('status' in r ? r.status : undefined);
 
 describe('search service with Elasticsearch hung', () => {
   let hole: BlackHole;

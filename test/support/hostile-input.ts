@@ -19,15 +19,19 @@ export const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 
 /** Keys: prototype keys, unicode, empty, long. */
 export const hostileKey = fc.oneof(fc.constantFrom(...PROTO_KEYS, '', ' ', '\u0000', 'a'.repeat(300), 'ключ', '🔥', '\ud800'), fc.string({ unit: 'grapheme', maxLength: 12 }));
 
+const jsonText = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null');
+const edgeScalars = fc.constantFrom('null', 'true', '-0', '1e309', '-1e400', '0.0000000000000000001', '9007199254740993', '""', '"\\ud800"', '"\\u0000"', '[]', '{}');
+const unicodeString = fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => JSON.stringify(s));
+const binaryString = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => JSON.stringify(s));
+/** A string of 10 KB to 300 KB. */
+export const hugeString = fc.integer({ min: 10_000, max: 300_000 }).map((n) => JSON.stringify('x'.repeat(n)));
+const underHostileKey = fc.tuple(hostileKey, fc.jsonValue({ maxDepth: 2 })).map(([k, v]) => `{${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}}`);
+
 /** A JSON value as text, nested at most a few levels: scalars of every type, unicode, lone surrogates, huge strings, prototype keys. */
-export const shallowValue: fc.Arbitrary<string> = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
-  fc.constantFrom('null', 'true', '-0', '1e309', '-1e400', '0.0000000000000000001', '9007199254740993', '""', '"\\ud800"', '"\\u0000"', '[]', '{}'),
-  fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => JSON.stringify(s)),
-  fc.string({ unit: 'binary', maxLength: 40 }).map((s) => JSON.stringify(s)),
-  fc.integer({ min: 10_000, max: 300_000 }).map((n) => JSON.stringify('x'.repeat(n))),
-  fc.tuple(hostileKey, fc.jsonValue({ maxDepth: 2 })).map(([k, v]) => `{${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}}`),
-);
+export const shallowValue: fc.Arbitrary<string> = fc.oneof(jsonText, edgeScalars, unicodeString, binaryString, hugeString, underHostileKey);
+
+/** shallowValue without the huge strings: cheap enough to send by the hundred thousand. */
+export const smallValue: fc.Arbitrary<string> = fc.oneof(jsonText, edgeScalars, unicodeString, binaryString, underHostileKey);
 
 /** Objects or arrays nested up to 10,000 levels, under ordinary or prototype keys. */
 export const deepValue: fc.Arbitrary<string> = fc
@@ -36,6 +40,27 @@ export const deepValue: fc.Arbitrary<string> = fc
 
 /** Any of the above. */
 export const hostileValue: fc.Arbitrary<string> = fc.oneof(shallowValue, deepValue);
+
+/** Keys the moderation API's bodies read (the fuzzers mix them with hostile keys). */
+export const MODERATION_BODY_KEYS = ['content', 'reason', 'reporter', 'note', 'queue', 'leaseToken', 'action', 'countries', 'format', 'version', 'sweep', 'role', 'name', 'pattern', 'kind'];
+
+/** Every part of a search body that can hold a structure. */
+export const SEARCH_BODY_PARTS = ['query', 'post_filter', 'aggs', 'aggregations', '_source', 'highlight', 'sort', 'search_after', 'track_total_hits', 'rescore', 'collapse', 'fields', 'docvalue_fields', 'indices_boost', 'stats', 'ext', 'size', 'from', 'timeout', 'min_score', 'suggest', 'knn', '__proto__', 'constructor', 'no_such_key'];
+
+/** Every UTF-8 byte percent-encoded (lone surrogates become U+FFFD, as on the wire). */
+export const percent = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+
+/** A query string of up to four parameters, named from `names` or hostile keys, every byte percent-encoded. */
+export function hostileQuery(names: readonly string[], value: fc.Arbitrary<string> = fc.string({ unit: 'grapheme', maxLength: 30 })): fc.Arbitrary<string> {
+  return fc.array(fc.tuple(fc.oneof(fc.constantFrom(...names), hostileKey), value), { maxLength: 4 }).map((ps) => ps.map(([k, v]) => `${percent(k)}=${percent(v)}`).join('&'));
+}
+
+/** A JSON object as text, up to `maxKeys` keys from `keys` or hostile ones, each holding a value of `value` (JSON text). */
+export function hostileObject(keys: readonly string[], value: fc.Arbitrary<string>, maxKeys = 4): fc.Arbitrary<string> {
+  return fc
+    .dictionary(fc.oneof(fc.constantFrom(...keys), hostileKey), value, { maxKeys })
+    .map((d) => `{${Object.entries(d).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
+}
 
 /** Content-Type header values, from right to nonsense. */
 export const CONTENT_TYPES = [

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 
 export interface RawAnswer {
   status: number;
@@ -11,11 +11,13 @@ export interface RawAnswer {
 /**
  * One request exactly as given: any method with a body, any Content-Type,
  * Content-Encoding or Content-Length (fetch would correct or refuse them).
+ * With a keep-alive `agent` the connection is reused (the fault suite sends
+ * hundreds of thousands); without one each request closes its own.
  */
-export function rawRequest(base: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<RawAnswer> {
+export function rawRequest(base: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer, agent?: Agent): Promise<RawAnswer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: { connection: 'close', ...(body === undefined || 'content-length' in headers ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers } }, (res) => {
+    const req = request(url, { method, ...(agent ? { agent } : {}), headers: { ...(agent ? {} : { connection: 'close' }), ...(body === undefined || 'content-length' in headers ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -83,12 +83,27 @@ export class CaseMirror {
       for (const id of ids) pipe.hgetall(this.cases.keys.case(id));
       const res = (await pipe.exec()) ?? [];
       const operations: object[] = [];
-      for (const [, h] of res) {
+      // A case whose read failed (a timeout under load, a key of the wrong type) is tried again
+      // later on its own: it neither stops the others being copied nor fails the batch.
+      const unread: string[] = [];
+      let readError: Error | null = null;
+      res.forEach(([err, h], i) => {
+        if (err) {
+          unread.push(ids[i]!);
+          readError = err;
+          return;
+        }
         const c = caseFromHash(h as Record<string, string>);
-        if (!c) continue;
+        if (!c) return;
         operations.push({ index: { _index: this.index, _id: c.id, version: c.rev, version_type: 'external' } }, caseListing(c));
+      });
+      if (unread.length > 0) {
+        await this.cases.markDirty(unread);
+        this.logger.warn({ count: unread.length, err: (readError as Error | null)?.message }, 'case mirror: some cases not read; retrying');
       }
-      if (operations.length === 0) return ids.length;
+      // Counted as handled: the unread ones only, so a batch that all failed ends the round instead of spinning.
+      const handled = ids.length - unread.length;
+      if (operations.length === 0) return handled;
       const bulk = await this.es.bulk({ operations });
       if (bulk.errors) {
         const retry = bulk.items
@@ -100,10 +115,10 @@ export class CaseMirror {
           this.logger.warn({ count: retry.length, error: bulk.items.find((i) => i.index?.error && i.index.status !== 409)?.index?.error?.type }, 'case mirror: some cases not copied; retrying');
         }
       }
+      return handled;
     } catch (err) {
       await this.cases.markDirty(ids);
       throw err;
     }
-    return ids.length;
   }
 }

@@ -57,6 +57,8 @@ export const ACCESS = {
   'GET /v1/features/versions': ['lead', 'legal', 'admin'],
   'GET /v1/features/versions/:version': ['lead', 'legal', 'admin'],
   'GET /v1/features/evaluate': ['search', 'service'],
+  // The platform's upload path (a service) or its indexer asks before accepting media.
+  'POST /v1/uploads/check': ['ingest', 'service'],
   'GET /metrics': ['admin', 'lead'],
   'POST /v1/session/admin-cookie': ['admin'],
   'DELETE /v1/session/admin-cookie': ['admin'],

@@ -52,6 +52,7 @@ export const ACCESS = {
   'PUT /v1/features/draft/:featureKey': ['lead', 'legal', 'admin'],
   'DELETE /v1/features/draft/:featureKey': ['lead', 'legal', 'admin'],
   'GET /v1/features/preview': ['lead', 'legal', 'admin'],
+  'GET /v1/features/states': ['lead', 'legal', 'admin'],
   'POST /v1/features/publish': ['lead', 'legal', 'admin'],
   'POST /v1/features/rollback': ['lead', 'legal', 'admin'],
   'GET /v1/features/versions': ['lead', 'legal', 'admin'],

@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { signInConsole } from '../support/console-page';
+import { offIn, publishFeatures } from '../support/features';
 import { startPipeline, type Pipeline } from '../support/pipeline';
 
 // Debian's Chromium, against the real stack (as console.int.test.ts).
@@ -12,14 +14,7 @@ const basis = { text: 'Order of the regional court', reference: 'LG-2026-17' };
 
 beforeAll(async () => {
   p = await startPipeline('switches-console');
-  const put = await p.call('PUT', '/v1/features/draft/people_nearby', p.tokens.lead, {
-    description: 'Find users near you',
-    default: 'on',
-    failMode: 'closed',
-    rules: [{ id: 'de-off', countries: ['DE'], state: 'off', reason: 'court order', legalBasis: basis }],
-  });
-  expect(put.status).toBe(201);
-  expect((await p.call('POST', '/v1/features/publish', p.tokens.lead, { note: 'People Nearby off in DE' })).status).toBe(201);
+  await publishFeatures(p, p.tokens.lead, { people_nearby: offIn('DE', { id: 'de-off', description: 'Find users near you', reason: 'court order', legalBasis: basis }) }, 'People Nearby off in DE');
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 }, 60_000);
 afterAll(async () => {
@@ -27,14 +22,7 @@ afterAll(async () => {
   await p.stop();
 });
 
-async function signIn(token: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(p.url);
-  await page.getByLabel('Access token').fill(token);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#who:not(:empty)');
-  return page;
-}
+const signIn = (token: string): Promise<Page> => signInConsole(browser, p.url, token, { width: 1280, height: 900 });
 
 describe('switches page (Chromium)', () => {
   it('legal sees the state per country, edits a feature, previews the countries that change, publishes with a note, and rolls back', async () => {

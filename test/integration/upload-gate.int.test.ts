@@ -1,5 +1,6 @@
 import { caseIdFor } from '@takedown/shared';
 import { eventually } from '../support/test-context';
+import { offIn, publishFeatures } from '../support/features';
 import { startPipeline, type Pipeline } from '../support/pipeline';
 
 let p: Pipeline;
@@ -11,14 +12,7 @@ const CLEAN = 'c0'.repeat(32);
 
 beforeAll(async () => {
   p = await startPipeline('upload-gate');
-  const put = await p.call('PUT', '/v1/features/draft/telegraph_media_upload', p.tokens.legal, {
-    description: 'Media uploads on the anonymous blogging tool',
-    default: 'on',
-    failMode: 'closed',
-    rules: [{ id: 'ru-off', countries: ['RU'], state: 'off', reason: 'uploads abused for drug ads', legalBasis: basis }],
-  });
-  expect(put.status).toBe(201);
-  expect((await p.call('POST', '/v1/features/publish', p.tokens.legal, { note: 'uploads off in RU' })).status).toBe(201);
+  await publishFeatures(p, p.tokens.legal, { telegraph_media_upload: offIn('RU', { id: 'ru-off', description: 'Media uploads on the anonymous blogging tool', reason: 'uploads abused for drug ads', legalBasis: basis }) }, 'uploads off in RU');
 });
 afterAll(async () => {
   await p.stop();

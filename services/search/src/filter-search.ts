@@ -52,11 +52,10 @@ export type FilterResult = RewriteResult | (FeatureBlocked & { shadowHits: []; q
  */
 export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext, checkBudget?: { left: number }): FilterResult {
   const { compiled, version } = deps.rules.current();
-  const { platform: _platform, ...rewriteCaller } = caller;
   const t0 = process.hrtime.bigint();
   try {
     const result = rewriteSearch(compiled, body, {
-      ...rewriteCaller,
+      ...caller,
       recentlyRemovedIds: deps.tracker.idsFor(caller.country),
       ...(checkBudget ? { checkBudget } : {}),
       pendingContentRules: deps.pending

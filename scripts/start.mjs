@@ -11,6 +11,7 @@
 //      demo subscriber data (accounts with phone numbers, sign-ins) written
 //      straight into Elasticsearch as the platform would, and the
 //      development legal keys made under the data dir when none are configured,
+//      the demo feature switches published through the API (fresh installs only),
 //   6. URLs and tokens printed.
 // Ctrl-C stops the processes and the servers this run started.
 import { spawn, spawnSync } from 'node:child_process';
@@ -127,6 +128,19 @@ async function demoLegalRequests(tokens) {
     }),
   );
   return filed;
+}
+
+/** `(method, path, body?) → { status, body }` against the local API with one token (shared.publishDemoFeatures calls through it). */
+function apiCall(token) {
+  return async (method, p, body) => {
+    const res = await fetch(`http://127.0.0.1:${API_PORT}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
 }
 
 async function waitFor(url, ms) {
@@ -317,6 +331,17 @@ async function main() {
         legalFiled = await demoLegalRequests(tokens);
       }
     }
+    // Feature switches: published once through the API as a lead would (audited); a restart keeps later edits.
+    let featuresLine = 'not published (no demo tokens)';
+    if (tokens.lead && (await waitFor(`http://127.0.0.1:${API_PORT}/healthz`, 30000))) {
+      try {
+        const version = await shared.publishDemoFeatures(apiCall(tokens.lead));
+        featuresLine = version === undefined ? 'already published; kept' : `demo switches published as version ${version}`;
+      } catch (err) {
+        featuresLine = `demo switches not published: ${err.message}`;
+      }
+      log(featuresLine);
+    }
     const { count } = await es.count({ index: config.contentIndex });
     await es.close();
     const api = `http://localhost:${API_PORT}`;
@@ -333,6 +358,7 @@ async function main() {
       `  Subscribers:    ${config.legal.accountsIndex}, ${config.legal.signInsIndex} (${subscriberLine})`,
       `  Legal keys:     ${keysLine}`,
       `  Check:          npm run demo:check   (no post the live rules hide comes back from any search)`,
+      `  Switches:       people_nearby and telegraph_media_upload off everywhere, live_streams off in BR (${featuresLine}); console page ${api}/#/switches`,
       `  Processes:      ${children.length === 0 ? 'none yet' : runnables().map((r) => r.name).join(', ')}`,
       ...(Object.keys(tokens).length
         ? [
@@ -344,6 +370,9 @@ async function main() {
             `                  curl -s '${api}/v1/transparency/legal?period=${new Date().getUTCFullYear()}-Q${Math.floor(new Date().getUTCMonth() / 3) + 1}&format=csv'   (public)`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"delivery"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"buy c0caine"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.service}' '${api}/v1/features/evaluate?country=BR&platform=ios'   (every switch for a caller in Brazil, with the deciding rule)`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'X-Takedown-Country: DE' -H 'content-type: application/json' -d '{"query":{"geo_distance":{"distance":"2km","location":{"lat":52.52,"lon":13.4},"ignore_unmapped":true}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search   (People Nearby off: refused, takedown.category feature_off)`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.service}' -H 'content-type: application/json' -d '{"feature":"telegraph_media_upload","country":"FR","accountId":"u1","media":{"sha256":"${'0'.repeat(64)}","size":1024,"mime":"image/png"}}' ${api}/v1/uploads/check   (the upload gate: feature_off)`,
             `                  curl -s -X PUT -H 'Authorization: Bearer ${tokens.ingest}' -H 'content-type: application/json' -d '{"id":"my-post","type":"post","text":"s3lling c0caine, fast delivery","authorId":"u1","createdAt":"2026-11-30T12:00:00Z"}' http://localhost:${INGEST_PORT}/${config.contentIndex}/_doc/my-post`,
           ]
         : []),

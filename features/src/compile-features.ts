@@ -25,12 +25,16 @@ export interface CompiledFeature {
   anyCountry: CompiledRule[];
   defaultDecision: FeatureDecision;
   failDecision: FeatureDecision;
+  /** Fields whose geo searches the search service refuses while the feature is off (enforcement.search.geoFields). */
+  searchGeoFields: ReadonlySet<string> | undefined;
 }
 
 export interface CompiledFeatures {
   version: number;
   publishedAt: string;
   features: ReadonlyMap<string, CompiledFeature>;
+  /** The features that gate geo searches, so the search service checks only these. */
+  searchGated: readonly CompiledFeature[];
 }
 
 /**
@@ -93,6 +97,7 @@ export function compileFeature(feature: Feature): CompiledFeature {
     anyCountry: rules.filter((r) => r.countries === undefined),
     defaultDecision: decision(feature.key, feature.default === 'off' ? 'off' : 'on', 'default'),
     failDecision: decision(feature.key, feature.failMode === 'open' ? 'on' : 'off', 'fail_mode', { reason: `snapshot_stale: fail ${feature.failMode === 'open' ? 'open' : 'closed'}` }),
+    searchGeoFields: setOf(feature.enforcement?.search?.geoFields),
   };
 }
 
@@ -100,5 +105,6 @@ export function compileFeature(feature: Feature): CompiledFeature {
 export function compileFeatures(snapshot: FeatureSnapshot): CompiledFeatures {
   const features = new Map<string, CompiledFeature>();
   for (const f of snapshot.rules ?? []) features.set(f.key, compileFeature(f));
-  return { version: snapshot.version, publishedAt: snapshot.publishedAt, features };
+  const searchGated = [...features.values()].filter((f) => f.searchGeoFields !== undefined);
+  return { version: snapshot.version, publishedAt: snapshot.publishedAt, features, searchGated };
 }

@@ -26,6 +26,13 @@ export interface FeatureClientOptions {
   now?: () => number;
 }
 
+/** A feature off for the caller, and the fields whose geo searches it forbids. */
+export interface SearchGeoGate {
+  key: string;
+  decision: FeatureDecision;
+  geoFields: ReadonlySet<string>;
+}
+
 export interface Evaluation {
   /** The snapshot's version (null before any loaded). */
   version: number | null;
@@ -48,6 +55,7 @@ export class FeatureClient {
   private applied = 0;
   private timer: NodeJS.Timeout | undefined;
   private subscribed = false;
+  private answeredOnce = false;
   private readonly keys: SnapshotKeys;
   private readonly now: () => number;
   private readonly onMessage = (channel: string) => {
@@ -87,6 +95,11 @@ export class FeatureClient {
     return this.confirmed;
   }
 
+  /** Whether Redis has ever answered a check (with a version or with "nothing published"): before that, the client cannot tell "no switches" from "not yet read". */
+  get answered(): boolean {
+    return this.answeredOnce;
+  }
+
   get stale(): boolean {
     return this.now() - this.confirmed > this.o.maxStalenessMs;
   }
@@ -103,6 +116,26 @@ export class FeatureClient {
       // Not reachable with a compiled snapshot; a hostile ctx (a getter that throws) still gets an answer.
       return unknownFeature(key, this.o.unknownFeature ?? 'off', 'evaluation_failed');
     }
+  }
+
+  /**
+   * The geo-search gates closed for this caller: each feature with
+   * `enforcement.search.geoFields` that is off for it (by a rule, its
+   * default, or its fail mode when the snapshot is stale), with its fields.
+   * Empty before any snapshot loaded (no feature is known to gate anything).
+   */
+  searchGeoGates(ctx: FeatureContext): SearchGeoGate[] {
+    const out: SearchGeoGate[] = [];
+    for (const f of this.snapshot?.searchGated ?? []) {
+      const d = this.decide(f.key, ctx);
+      if (!d.on && f.searchGeoFields) out.push({ key: f.key, decision: d, geoFields: f.searchGeoFields });
+    }
+    return out;
+  }
+
+  /** Every feature that gates geo searches, whatever its state (for a caller whose country is not known). */
+  searchGeoGated(): { key: string; geoFields: ReadonlySet<string> }[] {
+    return (this.snapshot?.searchGated ?? []).flatMap((f) => (f.searchGeoFields ? [{ key: f.key, geoFields: f.searchGeoFields }] : []));
   }
 
   isOn(key: string, ctx: FeatureContext): boolean {
@@ -139,6 +172,7 @@ export class FeatureClient {
     try {
       const askedAt = this.now();
       const raw = await this.o.redis.get(this.keys.current);
+      this.answeredOnce = true;
       if (raw === null || seq < this.applied) return;
       const version = Number(raw);
       if (version === this.snapshot?.version) {

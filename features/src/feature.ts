@@ -41,6 +41,16 @@ export interface FeatureRule {
   expiresAt?: string;
 }
 
+/**
+ * What Takedown's own services refuse while the feature is off for the
+ * caller. `search.geoFields`: geo queries, geo aggregations and geo sorts on
+ * these fields are refused by the search service (People Nearby locates
+ * users through them).
+ */
+export interface FeatureEnforcement {
+  search?: { geoFields: string[] };
+}
+
 export interface Feature {
   /** Slug: a-z, 0-9, _ (e.g. people_nearby). */
   key: string;
@@ -48,6 +58,7 @@ export interface Feature {
   default: SwitchState;
   failMode: FailMode;
   rules: FeatureRule[];
+  enforcement?: FeatureEnforcement;
   /** Provenance, set by the server from the editor's token. */
   updatedBy?: string;
   updatedAt?: string;

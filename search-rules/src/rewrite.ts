@@ -1,7 +1,7 @@
 import { HIDDEN_STATES, type Category } from '@takedown/shared';
 import type { CompiledRuleset } from './compile';
 import { checkSearchTexts } from './block/block-check';
-import { guardSearch, textOf, uncapExpansions, type GuardContext } from './guard';
+import { guardSearch, textOf, uncapExpansions, type GeoUse, type GuardContext } from './guard';
 import { ruleApplies, toMillis, type Hit } from './match';
 import type { Rule } from './rule';
 import { searchEffect } from './scan-content';
@@ -20,10 +20,13 @@ export interface RewriteContext extends GuardContext {
   checkBudget?: { left: number };
 }
 
-/** `queryText`: the texts searched for (from every text-bearing clause), for callers that log them. */
+/**
+ * `queryText`: the texts searched for (from every text-bearing clause), for callers that log them;
+ * `geo`: the geo queries, aggregations and sorts with their fields, for callers that gate them (feature switches).
+ */
 export type RewriteResult =
-  | { blocked: true; ruleId: string; category: Category; reason: string; shadowHits: Hit[]; queryText: string[] }
-  | { blocked: false; body: Record<string, unknown>; shadowHits: Hit[]; queryText: string[] };
+  | { blocked: true; ruleId: string; category: Category; reason: string; shadowHits: Hit[]; queryText: string[]; geo: GeoUse[] }
+  | { blocked: false; body: Record<string, unknown>; shadowHits: Hit[]; queryText: string[]; geo: GeoUse[] };
 
 /** How much a `suspected` document's score is kept (demotion, not exclusion). */
 export const SUSPECTED_BOOST = 0.1;
@@ -38,7 +41,7 @@ type Obj = Record<string, unknown>;
  * the guard refuses throws SearchGuardError.
  */
 export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: RewriteContext = {}): RewriteResult {
-  const { texts, caps } = guardSearch(body, ctx);
+  const { texts, caps, geo } = guardSearch(body, ctx);
   const input = uncapExpansions((body ?? {}) as Obj, caps);
   const queryText = texts.map(textOf);
   // Refusal fails closed on context: with no country, country-scoped rules
@@ -54,6 +57,7 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
       reason: `query matches a ${check.hit.category} rule`,
       shadowHits,
       queryText,
+      geo,
     };
   }
 
@@ -111,5 +115,5 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
       },
     },
   };
-  return { blocked: false, body: rewritten, shadowHits, queryText };
+  return { blocked: false, body: rewritten, shadowHits, queryText, geo };
 }

@@ -24,6 +24,7 @@ export * from './jobs/job-catalog';
 export * from './demo/prng';
 export * from './demo/demo-corpus';
 export * from './demo/seed-demo';
+export * from './demo/demo-features';
 export * from './indices/takedown-indices';
 export * from './moderation/keys';
 export * from './moderation/ids';

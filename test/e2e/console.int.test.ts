@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { normalize } from '@takedown/search-rules';
 import { caseIdFor } from '@takedown/shared';
 import { eventually } from '../support/test-context';
+import { signInConsole } from '../support/console-page';
 import { PIPELINE_AGENCY, startPipeline, type Pipeline } from '../support/pipeline';
 import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
 
@@ -35,14 +36,7 @@ afterAll(async () => {
   await p.stop();
 });
 
-async function signIn(token: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(p.url);
-  await page.getByLabel('Access token').fill(token);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#who:not(:empty)');
-  return page;
-}
+const signIn = (token: string): Promise<Page> => signInConsole(browser, p.url, token);
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 

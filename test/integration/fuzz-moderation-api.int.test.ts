@@ -53,6 +53,7 @@ const BODY_ENDPOINTS: [string, string, Who][] = [
   ['PUT', '/v1/features/draft/fuzz_feature', 'legal'],
   ['POST', '/v1/features/publish', 'lead'],
   ['POST', '/v1/features/rollback', 'admin'],
+  ['POST', '/v1/uploads/check', 'service'],
 ];
 
 describe('moderation API fuzz: unreadable bodies', () => {

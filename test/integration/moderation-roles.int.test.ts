@@ -60,6 +60,8 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     },
     'POST /v1/features/publish': { note: 'matrix check' },
     'POST /v1/features/rollback': { version: 1, note: 'matrix check' },
+    // A feature that may not be published (404 for the roles admitted): the matrix checks access, not state.
+    'POST /v1/uploads/check': { feature: 'matrix_feature', country: 'DE', accountId: 'acct-matrix', media: { sha256: 'a'.repeat(64), size: 10, mime: 'image/png' } },
     // Not across the csam line: refused for its state (409), so no role changes the case for the next.
     'POST /v1/cases/:caseId/category-move': { to: 'drugs', reason: 'matrix check' },
     'POST /v1/cases/:caseId/category-move/confirm': { confirm: false },

@@ -1,4 +1,5 @@
 import type { SearchText } from './search-text';
+import { geoCompositeSources, geoField, type GeoReader } from './geo-use';
 import {
   any, arr, bool, field, format, highlight, int, list, literal, map, matching, no, num, obj, oneOf, order, query, scalar, sort, str,
   timeZone, type Keys, type Spec,
@@ -32,6 +33,8 @@ export interface AggEntry {
   readonly why: string;
   /** Search texts it carries (an `include` pattern or list picks terms as a query would). */
   readonly read?: (body: Record<string, unknown>, out: SearchText[]) => void;
+  /** The geo fields it buckets or summarises, for switches that forbid geo searches on some fields. */
+  readonly geo?: GeoReader;
 }
 
 /** `include` picks buckets by term, so it searches: a string is a regexp, a list exact terms. */
@@ -159,6 +162,7 @@ export const AGGREGATIONS: Readonly<Record<string, AggEntry>> = {
   composite: {
     spec: obj({ sources: arr(compositeSource, 10), size, after: map(any(scalar, literal), 10) }, ['sources']),
     why: 'pages through buckets of matched documents',
+    geo: geoCompositeSources,
   },
   nested: { spec: obj({ path: field }, ['path']), why: 'inside matched documents' },
   reverse_nested: { spec: obj({ path: field }), why: 'back to the matched parent documents' },
@@ -169,10 +173,10 @@ export const AGGREGATIONS: Readonly<Record<string, AggEntry>> = {
   },
   top_hits: { spec: topHits, why: 'matched documents of a bucket; explain, scripts and stored fields refused' },
   top_metrics: { spec: obj({ metrics: list(obj({ field, missing }), 10), sort, size: int(1, 100) }, ['metrics']), why: 'values of matched documents; its sort is checked' },
-  geo_bounds: { spec: obj({ field, wrap_longitude: bool }), why: 'a statistic of matched documents' },
-  geo_centroid: { spec: obj({ field }), why: 'a statistic of matched documents' },
-  geohash_grid: { spec: obj({ field, precision: any(int(1, 12), str(16)), size, shard_size: int(1, 100_000), bounds: literal }), why: 'buckets of matched documents' },
-  geotile_grid: { spec: obj({ field, precision: int(0, 29), size, shard_size: int(1, 100_000), bounds: literal }), why: 'buckets of matched documents' },
+  geo_bounds: { spec: obj({ field, wrap_longitude: bool }), why: 'a statistic of matched documents', geo: geoField },
+  geo_centroid: { spec: obj({ field }), why: 'a statistic of matched documents', geo: geoField },
+  geohash_grid: { spec: obj({ field, precision: any(int(1, 12), str(16)), size, shard_size: int(1, 100_000), bounds: literal }), why: 'buckets of matched documents', geo: geoField },
+  geotile_grid: { spec: obj({ field, precision: int(0, 29), size, shard_size: int(1, 100_000), bounds: literal }), why: 'buckets of matched documents', geo: geoField },
   avg_bucket: { spec: obj(pipelineMetric, ['buckets_path']), why: 'computed from sibling buckets' },
   sum_bucket: { spec: obj(pipelineMetric, ['buckets_path']), why: 'computed from sibling buckets' },
   min_bucket: { spec: obj(pipelineMetric, ['buckets_path']), why: 'computed from sibling buckets' },

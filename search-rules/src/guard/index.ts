@@ -4,3 +4,4 @@ export { QUERIES, REFUSED_QUERIES, EXPAND_ALL, type QueryEntry } from './queries
 export { AGGREGATIONS, REFUSED_AGGREGATIONS, type AggEntry } from './aggregations';
 export { parseFuzz, textOf, type Fuzz, type SearchText } from './search-text';
 export type { Spec, Keys } from './spec';
+export type { GeoUse } from './geo-use';

@@ -1,4 +1,5 @@
 import { parseFuzz, type SearchText } from './search-text';
+import { geoByField, geoDecays, geoField, type GeoReader } from './geo-use';
 import {
   any, arr, bool, byField, common, field, fields, format, fuzziness, int, list, literal, matching,
   maxExpansions, minimumShouldMatch, no, num, obj, oneOf, operator, query, rewrite, scalar, str, timeZone, type Keys, type Spec,
@@ -23,7 +24,11 @@ export interface QueryEntry {
    * which ones it kept shows in the hits; the rewriter sets the cap to EXPAND_ALL.
    */
   readonly cap?: (body: Record<string, unknown>) => Record<string, unknown>;
+  /** The geo fields it reads (geo_distance and friends), for switches that forbid geo searches on some fields. */
+  readonly geo?: GeoReader;
 }
+
+const GEO_OPTIONS = ['distance', 'distance_type', 'validation_method', 'ignore_unmapped', 'type', 'boost', '_name'] as const;
 
 /** Term expansions a multi-term word may make (the only value accepted from callers, and the one set for them). */
 export const EXPAND_ALL = 10_000;
@@ -277,14 +282,17 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
   geo_distance: {
     spec: byField(literal, { distance: scalar, distance_type: oneOf('arc', 'plane'), validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, ...common }),
     why: 'a point and a distance: no text, no documents from elsewhere',
+    geo: geoByField(GEO_OPTIONS),
   },
   geo_bounding_box: {
     spec: byField(literal, { validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, type: oneOf('indexed', 'memory'), ...common }),
     why: 'a box given in the body: no text, no documents from elsewhere',
+    geo: geoByField(GEO_OPTIONS),
   },
   geo_polygon: {
     spec: byField(literal, { validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, ...common }),
     why: 'a polygon given in the body: no text, no documents from elsewhere',
+    geo: geoByField(GEO_OPTIONS),
   },
   rank_feature: {
     spec: obj({ field, saturation: obj({ pivot: num }), log: obj({ scaling_factor: num }), sigmoid: obj({ pivot: num, exponent: num }), linear: obj({}), ...common }, ['field']),
@@ -293,6 +301,8 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
   distance_feature: {
     spec: obj({ field, origin: any(scalar, literal), pivot: scalar, ...common }, ['field', 'origin', 'pivot']),
     why: 'scores visible documents by distance',
+    // On a geo_point field it ranks by proximity to a point (on a date field, by time: a field no switch gates).
+    geo: geoField,
   },
   bool: {
     spec: obj({ must: clauses, filter: clauses, should: clauses, must_not: clauses, minimum_should_match: minimumShouldMatch, adjust_pure_negative: bool, ...common }),
@@ -318,6 +328,7 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
       ...common,
     }),
     why: 'rescores visible documents without scripts; its query and filters are checked',
+    geo: geoDecays,
   },
   nested: {
     spec: obj({ path: field, query, score_mode: oneOf('avg', 'sum', 'min', 'max', 'none'), ignore_unmapped: bool, inner_hits: no('inner_hits run their own queries'), ...common }, ['path', 'query']),

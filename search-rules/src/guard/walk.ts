@@ -2,6 +2,7 @@ import { ValidationError } from '@takedown/shared';
 import { AGGREGATIONS, REFUSED_AGGREGATIONS } from './aggregations';
 import { QUERIES, REFUSED_QUERIES } from './queries';
 import type { SearchText } from './search-text';
+import { geoByField, type GeoReader, type GeoUse } from './geo-use';
 import { MAX_SCALAR_CHARS, acceptsType, describe, type Spec } from './spec';
 import { FIELD_SORT, HIGHLIGHT, SPECIAL_SORTS, TOP_LEVEL } from './top-level';
 
@@ -32,6 +33,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const hasOwn = Object.hasOwn;
 const AGG_META: Readonly<Record<string, true>> = { aggs: true, aggregations: true, meta: true };
+/** `_geo_distance` sorts by distance from a point: its one non-option key is the field. */
+const GEO_SORT = geoByField(['order', 'unit', 'mode', 'distance_type', 'ignore_unmapped', 'nested']);
 
 /**
  * One pass over a search body against the grammar (top-level.ts, queries.ts,
@@ -48,6 +51,8 @@ class Walker {
   readonly texts: GuardedText[] = [];
   /** Paths (segments, ending in the query type) of clauses whose term expansion the rewriter must uncap. */
   readonly caps: string[][] = [];
+  /** Geo constructs and the fields they read (for geo-gating feature switches). */
+  readonly geo: GeoUse[] = [];
 
   constructor(
     private readonly maxDepth: number,
@@ -212,6 +217,7 @@ class Walker {
     const body = v[type];
     this.visit(entry.spec, body);
     if (entry.read) this.collect(() => entry.read!(body as Obj, this.texts));
+    if (entry.geo) this.geoOf(entry.geo, body as Obj, type);
     if (entry.cap) this.caps.push([...this.raw]);
     this.leave();
   }
@@ -250,6 +256,7 @@ class Walker {
       const entry = AGGREGATIONS[type]!;
       this.visit(entry.spec, agg[type]);
       if (entry.read) this.collect(() => entry.read!(agg[type] as Obj, this.texts));
+      if (entry.geo) this.geoOf(entry.geo, agg[type] as Obj, type);
       this.leave();
       for (const sub of ['aggs', 'aggregations'] as const) if (hasOwn(agg, sub)) this.child({ t: 'aggs' }, agg, sub);
       if (hasOwn(agg, 'meta')) this.child({ t: 'literal' }, agg, 'meta');
@@ -279,6 +286,20 @@ class Walker {
     if (keys.length !== 1) this.refuse('a sort clause names exactly one field');
     const key = keys[0] as string;
     this.child(hasOwn(SPECIAL_SORTS, key) ? (SPECIAL_SORTS[key] as Spec) : FIELD_SORT, v, key);
+    if (key === '_geo_distance') {
+      this.enter(key);
+      this.geoOf(GEO_SORT, v[key] as Obj, key);
+      this.leave();
+    }
+  }
+
+  /** Runs a geo reader on a checked clause and stamps what it found with the clause's path. */
+  private geoOf(read: GeoReader, body: Obj, kind: string): void {
+    const before = this.geo.length;
+    read(body, kind, this.geo);
+    if (this.geo.length === before) return;
+    const at = this.path();
+    for (let i = before; i < this.geo.length; i++) (this.geo[i] as GeoUse).at = at;
   }
 }
 
@@ -294,6 +315,8 @@ export function pointer(segs: readonly string[]): string {
 export interface GuardedBody {
   texts: GuardedText[];
   caps: string[][];
+  /** Every geo query, aggregation and sort, with the field it reads and its path. */
+  geo: GeoUse[];
 }
 
 /**
@@ -307,7 +330,7 @@ export function guardSearchBody(body: unknown, ctx: GuardContext = {}): GuardedT
 
 /** guardSearchBody, with the clauses the rewriter must uncap (see QueryEntry.cap). */
 export function guardSearch(body: unknown, ctx: GuardContext = {}): GuardedBody {
-  if (body === undefined || body === null) return { texts: [], caps: [] };
+  if (body === undefined || body === null) return { texts: [], caps: [], geo: [] };
   const w = new Walker(ctx.maxDepth ?? DEFAULT_MAX_DEPTH, ctx.maxNodes ?? DEFAULT_MAX_NODES);
   if (!isObj(body)) throw new SearchGuardError('search body refused at /: the body must be a JSON object', '');
   for (const key of Object.keys(body)) {
@@ -322,7 +345,7 @@ export function guardSearch(body: unknown, ctx: GuardContext = {}): GuardedBody 
   const maxWindow = ctx.maxWindow ?? 10_000;
   if (size > maxSize) throw new SearchGuardError(`search body refused at /size: size above ${maxSize}`, '/size');
   if (from + size > maxWindow) throw new SearchGuardError(`search body refused at /from: from + size above ${maxWindow}`, '/from');
-  return { texts: w.texts, caps: w.caps };
+  return { texts: w.texts, caps: w.caps, geo: w.geo };
 }
 
 /**

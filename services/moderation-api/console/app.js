@@ -3,6 +3,7 @@ import { renderQueues, renderCase, claimNext } from './moderator.js';
 import { renderRules } from './lead.js';
 import { renderDashboard } from './dashboard.js';
 import { renderPeople } from './people.js';
+import { renderSwitches } from './switches.js';
 import { renderLegalInbox, renderLegalRequest, renderTransparency } from './legal.js';
 
 const main = document.getElementById('main');
@@ -16,6 +17,7 @@ const ROUTES = {
   rules: { roles: ['lead', 'admin'], render: renderRules },
   dashboard: { roles: ['lead', 'admin'], render: renderDashboard },
   people: { roles: ['admin'], render: renderPeople },
+  switches: { roles: ['lead', 'legal', 'admin'], render: renderSwitches },
   legal: { roles: ['legal', 'agency'], render: renderLegalInbox },
   'legal-request': { roles: ['legal', 'agency'], render: renderLegalRequest },
   transparency: { roles: ['legal', 'lead', 'admin'], render: renderTransparency },

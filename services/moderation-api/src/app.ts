@@ -14,6 +14,7 @@ import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/review';
 import { ruleRoutes } from './routes/rules';
 import { featureRoutes } from './routes/features';
+import { uploadRoutes } from './routes/uploads';
 
 /** The moderation API as an express app (no listening: main.ts or a test does that). */
 export function createApp(deps: ApiDeps): Express {
@@ -29,6 +30,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(adminRoutes(deps));
   app.use(ruleRoutes(deps));
   app.use(featureRoutes(deps));
+  app.use(uploadRoutes(deps));
   app.use(consoleApiRoutes(deps));
   app.use(legalRoutes(deps));
   app.use(queueBoard(deps));

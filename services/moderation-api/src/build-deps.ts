@@ -29,7 +29,9 @@ import { RulePool } from '@takedown/search-rules';
 import type { ApiConfig, ApiDeps } from './deps';
 import { LegalDesk } from './legal/legal-desk';
 import { RulePublisher } from './rules/publisher';
-import { PublishedFeatures } from './features/published-features';
+import { PublishedCompiled } from './rules/published-compiled';
+import { compileFeatures, type FeatureSnapshot } from '@takedown/features';
+import { compileStoredRuleset } from '@takedown/search-rules';
 
 /** Builds the API's clients from validated config (used by main.ts and by tests). */
 export async function buildApiDeps(
@@ -74,7 +76,9 @@ export async function buildApiDeps(
     rulesets,
     publisher: new RulePublisher({ rulesets, redis, backfill, logger }),
     drafts: new DraftStore(redis, rulesets.keys, rulesets),
-    features: { store: featureStore, drafts: new DraftStore(redis, featureStore.keys, featureStore, (f) => (f as { key: string }).key), published: new PublishedFeatures(featureStore) },
+    features: { store: featureStore, drafts: new DraftStore(redis, featureStore.keys, featureStore, (f) => (f as { key: string }).key), published: new PublishedCompiled(featureStore, (s) => compileFeatures(s as unknown as FeatureSnapshot), 'the feature store') },
+    // Validated when published: compiled without re-checking each rule.
+    publishedRules: new PublishedCompiled(rulesets, (s) => compileStoredRuleset(s, { trusted: true }), 'the ruleset store'),
     logger,
     redis,
     es,

@@ -4,7 +4,9 @@ import type { AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimit
 import type { RulePool } from '@takedown/search-rules';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
-import type { PublishedFeatures } from './features/published-features';
+import type { CompiledFeatures } from '@takedown/features';
+import type { CompiledRuleset } from '@takedown/search-rules';
+import type { PublishedCompiled } from './rules/published-compiled';
 
 export interface ApiConfig extends CoreConfig {
   /** Failed token lookups per client address per minute before 429. */
@@ -44,7 +46,9 @@ export interface ApiDeps {
   /** Publishes rulesets with their backfill (routes and the first publish at boot). */
   publisher: RulePublisher;
   /** Feature switches: the rules machinery under the `features` keys (items are features, named by key). */
-  features: { store: RulesetStore; drafts: DraftStore; published: PublishedFeatures };
+  features: { store: RulesetStore; drafts: DraftStore; published: PublishedCompiled<CompiledFeatures> };
+  /** The live content rules compiled (the upload gate matches media hashes against them). */
+  publishedRules: PublishedCompiled<CompiledRuleset>;
   reports: CatalogQueue<'reports'>;
   actions: CatalogQueue<'actions'>;
   backfill: CatalogQueue<'backfill'>;

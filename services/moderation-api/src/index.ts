@@ -7,4 +7,4 @@ export * from './legal/legal-desk';
 export * from './http/legal-schemas';
 export * from './rules/preview';
 export * from './features/feature-preview';
-export * from './features/published-features';
+export * from './rules/published-compiled';

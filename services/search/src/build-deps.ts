@@ -1,5 +1,6 @@
 import { FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
+import { connectFeatureClient } from '@takedown/features';
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
 import { PendingRules } from './pending-rules';
@@ -35,6 +36,16 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
   const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger, ...(overrides.trackerFaults ? { faults: overrides.trackerFaults } : {}) });
   await tracker.start();
   await pending.start();
+  // Same staleness bound as the ruleset: past it, each switch takes its fail mode.
+  const features = await connectFeatureClient({
+    redisUrl: config.redis.url,
+    queuePrefix: config.queuePrefix,
+    maxStalenessMs: config.maxStalenessMs,
+    connectionName: 'search:features',
+    onUpdate: (version) => logger.info({ version }, 'feature switches loaded'),
+    // Every failed check while Redis is down: debug only (the ruleset's staleness already reports the outage).
+    onError: (err) => logger.debug({ err }, 'feature switch check failed'),
+  });
   return {
     config,
     logger,
@@ -47,7 +58,9 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
     pending,
     metrics: createSearchMetrics(),
     indices: new Set(indices),
+    features,
     async close() {
+      await features.close();
       pending.stop();
       await tracker.stop();
       await live.stop();

@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { CompiledRuleset } from '@takedown/search-rules';
+import type { FeatureClient } from '@takedown/features';
 import type { CoreConfig, LiveRuleset, Logger, PrincipalCache, Redis, RulesetKeys } from '@takedown/shared';
 import type { SearchMetrics } from './search-metrics';
 import type { PendingRules } from './pending-rules';
@@ -31,6 +32,8 @@ export interface SearchDeps {
   tracker: TakedownTracker;
   pending: PendingRules;
   metrics: SearchMetrics;
+  /** Feature switches, held locally: those with `enforcement.search.geoFields` gate geo searches. */
+  features: FeatureClient;
   /** Exact index or alias names the platform may search. */
   indices: ReadonlySet<string>;
 }

@@ -1,14 +1,20 @@
 import { SearchGuardError, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
 import type { Request } from 'express';
 import { UnavailableError, isCountryCode, recordShadowHits } from '@takedown/shared';
+import { PLATFORMS } from '@takedown/features';
 import type { SearchDeps } from './deps';
 import { EsRefusal } from '@takedown/shared';
+import { checkGeoGates, type FeatureBlocked } from './feature-gate';
 
 /** The caller's context, from the headers the platform sets per end user. */
 export interface CallerContext {
   country?: string;
   locale?: string;
+  /** The end user's client platform (feature switches can target one). */
+  platform?: string;
 }
+
+const PLATFORM_SET: ReadonlySet<string> = new Set(PLATFORMS);
 
 export function callerContext(req: Request): CallerContext {
   const country = req.get('x-takedown-country');
@@ -20,7 +26,11 @@ export function callerContext(req: Request): CallerContext {
   if (locale !== undefined && !/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(locale)) {
     throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Locale must be a language tag such as "ru" or "en-GB"', 'bad_header', {}, 'x-takedown-locale');
   }
-  return { ...(country ? { country: country.toUpperCase() } : {}), ...(locale ? { locale } : {}) };
+  const platform = req.get('x-takedown-platform');
+  if (platform !== undefined && !PLATFORM_SET.has(platform.toLowerCase())) {
+    throw new EsRefusal(400, 'illegal_argument_exception', `X-Takedown-Platform must be one of ${PLATFORMS.join(', ')}`, 'bad_header', {}, 'x-takedown-platform');
+  }
+  return { ...(country ? { country: country.toUpperCase() } : {}), ...(locale ? { locale } : {}), ...(platform ? { platform: platform.toLowerCase() } : {}) };
 }
 
 /**
@@ -32,8 +42,15 @@ export function assertFit(deps: SearchDeps): void {
   if (!deps.tracker.healthy) throw new UnavailableError('the takedown subscription is down', 'takedowns_unavailable');
 }
 
-/** Guard and rewrite one body (timed). Guard refusals become 400s with the JSON path. */
-export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext, checkBudget?: { left: number }): RewriteResult {
+/** A body's outcome: rewritten, blocked by a rule, or blocked by a feature switch. */
+export type FilterResult = RewriteResult | (FeatureBlocked & { shadowHits: []; queryText: string[] });
+
+/**
+ * Guard and rewrite one body (timed), then the geo gates of feature
+ * switches (with the geo constructs the guard's walk read out). Guard
+ * refusals become 400s with the JSON path.
+ */
+export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext, checkBudget?: { left: number }): FilterResult {
   const { compiled, version } = deps.rules.current();
   const t0 = process.hrtime.bigint();
   try {
@@ -47,7 +64,9 @@ export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContex
         .filter((r): r is NonNullable<typeof r> => r !== undefined),
     });
     logQuery(deps, version, result);
-    return result;
+    if (result.blocked) return result;
+    const gated = checkGeoGates(deps, caller, result.geo);
+    return gated ? { ...gated, shadowHits: [], queryText: result.queryText } : result;
   } catch (err) {
     if (err instanceof SearchGuardError) {
       throw new EsRefusal(400, 'takedown_search_refused_exception', err.message, 'body', { path: err.field });

@@ -25,6 +25,7 @@ const expectError = (fn: () => unknown): ValidationError | undefined => {
 describe('feature schema', () => {
   it('accepts a well-formed feature', () => {
     expect(validateFeatureDefinition(good(), NOW).key).toBe('people_nearby');
+    expect(validateFeatureDefinition({ ...good(), enforcement: { search: { geoFields: ['location', 'user.location'] } } }, NOW).enforcement).toEqual({ search: { geoFields: ['location', 'user.location'] } });
   });
 
   it.each([
@@ -32,6 +33,9 @@ describe('feature schema', () => {
     ['a reserved code', (f: any) => (f.rules[0].countries = ['UK']), '/rules/0/countries/0'],
     ['a bad platform', (f: any) => (f.rules[0].platforms = ['symbian']), '/rules/0/platforms/0'],
     ['a bad key', (f: any) => (f.key = 'People Nearby'), '/key'],
+    ['a wildcard geo field', (f: any) => (f.enforcement = { search: { geoFields: ['location', 'user.*'] } }), '/enforcement/search/geoFields/1'],
+    ['no geo fields', (f: any) => (f.enforcement = { search: { geoFields: [] } }), '/enforcement/search/geoFields'],
+    ['an unknown enforcement point', (f: any) => (f.enforcement = { chat: {} }), '/enforcement/chat'],
     ['a bad fail mode', (f: any) => (f.failMode = 'maybe'), '/failMode'],
     ['no legal basis', (f: any) => delete f.rules[0].legalBasis, '/rules/0/legalBasis'],
     ['no reference', (f: any) => delete f.rules[0].legalBasis.reference, '/rules/0/legalBasis/reference'],

@@ -5,6 +5,8 @@ import { compileValidator } from '../validation/validator';
 
 /** A feature key: a slug (people_nearby, telegraph_media_upload). */
 export const FEATURE_KEY_PATTERN = '^[a-z][a-z0-9_]{0,62}$';
+/** A field an enforcement gates: a dotted Elasticsearch field path, no wildcards. */
+export const GEO_FIELD_PATTERN = '^[A-Za-z_@][A-Za-z0-9_@-]{0,99}(\\.[A-Za-z_@][A-Za-z0-9_@-]{0,99}){0,7}$';
 const RULE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$';
 
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
@@ -37,6 +39,19 @@ const featureSchema = {
     default: { type: 'string', enum: ['on', 'off'] },
     failMode: { type: 'string', enum: ['open', 'closed'] },
     rules: { type: 'array', maxItems: 1000, items: ruleSchema },
+    enforcement: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        search: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['geoFields'],
+          // Field names as Elasticsearch spells them (dotted paths); no wildcards: a gate must name what it gates.
+          properties: { geoFields: { type: 'array', minItems: 1, maxItems: 32, uniqueItems: true, items: { type: 'string', pattern: GEO_FIELD_PATTERN } } },
+        },
+      },
+    },
     updatedBy: { type: 'string', maxLength: 200 },
     updatedAt: { type: 'string', format: 'date-time' },
   },

@@ -7,7 +7,8 @@ import { mostSevere } from './priority';
 /**
  * The automated report a content scan files when a post hits rules that
  * want a human (flag_for_review, auto_remove): at ingest, and when a
- * backfill tags posts already stored. Its id is derived from the content id
+ * backfill tags posts already stored, and when the upload gate refuses
+ * media on a hash list (the upload as a `media` item). Its id is derived from the content id
  * and the rule ids, so writing the same post again files nothing new, while
  * a post edited to hit another rule is reported again (new evidence).
  * Its copy of the post is the one just scanned (the platform's own), so
@@ -18,7 +19,7 @@ export function scanReport(
   rules: readonly { id: string; category: Category }[],
   version: number,
   at: string,
-  where: 'ingest' | 'backfill',
+  where: 'ingest' | 'backfill' | 'upload',
   /** For a post a moderator kept and that changed since: the changed text's digest, so each new version is reported once. */
   revision?: string,
 ): ReportJob {

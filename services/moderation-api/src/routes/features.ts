@@ -70,6 +70,13 @@ export function featureRoutes(deps: ApiDeps): Router {
     res.json({ publishedVersion: version ?? null, draft: meta, diff: diffFeatures(before, after), features: previewFeatures(before, after) });
   });
 
+  // The live state per country and platform (the console's table): the preview's grid, from nothing to the published features.
+  r.get('/v1/features/states', guard(deps, 'GET /v1/features/states'), async (_req, res) => {
+    const [live, version] = await Promise.all([publishedFeatures(), store.currentVersion()]);
+    const features = previewFeatures([], live).map((f) => ({ key: f.key, cells: f.changes.map((c) => ({ country: c.country, platforms: c.platforms, state: c.to, decidedBy: c.decidedBy })), conditionalRules: f.conditionalRules }));
+    res.json({ version: version ?? null, features });
+  });
+
   r.post('/v1/features/publish', guard(deps, 'POST /v1/features/publish'), async (req, res) => {
     const { note } = validateFeaturePublishBody(req.body ?? {});
     const actor = actorOf(principalOf(req));

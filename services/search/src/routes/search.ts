@@ -92,13 +92,15 @@ export function checkParams(req: Request, endpoint: keyof typeof ALLOWED_PARAMS)
 }
 
 /** An empty search result (for a blocked query) with the takedown notice. */
-export function blockedSearch(b: { ruleId: string; category: string; reason: string }): Record<string, unknown> {
+export function blockedSearch(b: { ruleId: string; category: string; reason: string; feature?: string; path?: string; legalReference?: string }): Record<string, unknown> {
+  // A feature switch's refusal also names the feature, the clause (JSON pointer) and the legal reference.
+  const feature = b.feature === undefined ? {} : { feature: b.feature, path: b.path ?? '', ...(b.legalReference ? { legalReference: b.legalReference } : {}) };
   return {
     took: 0,
     timed_out: false,
     _shards: { total: 0, successful: 0, skipped: 0, failed: 0 },
     hits: { total: { value: 0, relation: 'eq' }, max_score: null, hits: [] },
-    takedown: { blocked: true, category: b.category, reason: b.reason, ruleId: b.ruleId },
+    takedown: { blocked: true, category: b.category, reason: b.reason, ruleId: b.ruleId, ...feature },
   };
 }
 

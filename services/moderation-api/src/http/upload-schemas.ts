@@ -1,4 +1,4 @@
-import { PLATFORMS } from '@takedown/features';
+import { ACCOUNT_STANDINGS, PLATFORMS } from '@takedown/features';
 import { COUNTRY_CODE_LIST, FEATURE_KEY_PATTERN, compileValidator, externalIdSchema } from '@takedown/shared';
 
 export interface UploadCheckBody {
@@ -6,6 +6,9 @@ export interface UploadCheckBody {
   country: string;
   accountId: string;
   platform?: string;
+  /** The account's standing and age as the platform knows them: feature rules can switch uploads off by either. */
+  standing?: string;
+  accountAgeDays?: number;
   media: { sha256: string; size: number; mime: string; pdq?: string };
 }
 
@@ -22,6 +25,9 @@ export const validateUploadCheckBody = compileValidator<UploadCheckBody>(
       country: { type: 'string', enum: COUNTRY_CODE_LIST },
       accountId: externalIdSchema,
       platform: { type: 'string', enum: PLATFORMS },
+      // Without these, a rule on standing or account age (uploads off for suspended or new accounts) could never apply here.
+      standing: { type: 'string', enum: ACCOUNT_STANDINGS },
+      accountAgeDays: { type: 'integer', minimum: 0, maximum: 1_000_000 },
       media: {
         type: 'object',
         additionalProperties: false,

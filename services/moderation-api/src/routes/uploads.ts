@@ -15,7 +15,9 @@ import { validateUploadCheckBody } from '../http/upload-schemas';
  * A hash match also files the automated report a content scan files, so
  * triage opens (or adds to) the media's case and an auto_remove rule acts
  * as it does on a post. One case per media (`upload.<sha256>`), one report
- * per account that tried. `pdq` is validated and not yet matched.
+ * per account that tried. `pdq` is validated and not yet matched. The
+ * account's `standing` and `accountAgeDays`, when sent, are evaluated too
+ * (rules can switch uploads off for suspended or new accounts).
  */
 export function uploadRoutes(deps: ApiDeps): Router {
   const r = Router();
@@ -57,7 +59,13 @@ export function uploadRoutes(deps: ApiDeps): Router {
       }
     }
 
-    const decision = evaluateFeature(feature, { country: body.country, ...(body.platform ? { platform: body.platform } : {}) }, now.getTime());
+    const ctx = {
+      country: body.country,
+      ...(body.platform ? { platform: body.platform } : {}),
+      ...(body.standing ? { standing: body.standing } : {}),
+      ...(body.accountAgeDays !== undefined ? { accountAgeDays: body.accountAgeDays } : {}),
+    };
+    const decision = evaluateFeature(feature, ctx, now.getTime());
     if (!decision.on) {
       res.json({ allow: false, reason: 'feature_off', feature: decision });
       return;

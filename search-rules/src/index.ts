@@ -21,3 +21,4 @@ export * from './rules-io/publish-check';
 export * from './offload/rule-pool';
 export * from './offload/task-hold';
 export type { RuleTaskName, RuleTaskInput, RuleTaskOutput } from './offload/rule-tasks';
+export * from './pdq';

@@ -8,3 +8,4 @@ export * from './http/legal-schemas';
 export * from './rules/preview';
 export * from './features/feature-preview';
 export * from './features/published-features';
+export { pdqOfImage, type ImagePdq } from './media/pdq-image';

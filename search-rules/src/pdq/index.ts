@@ -1,0 +1,2 @@
+export * from './pdq-hex';
+export { lumaFromPixels, pdqFromLuma, type PdqResult } from './pdq-hash';

@@ -1,2 +1,3 @@
 export * from './pdq-hex';
 export { lumaFromPixels, pdqFromLuma, type PdqResult } from './pdq-hash';
+export * from './pdq-index';

@@ -2,13 +2,19 @@ import { PDQ_WORDS, popcount32, type PdqHash } from './pdq-hex';
 
 /**
  * Multi-index hashing (Norouzi, Punjani, Fleet 2012; the layout of
- * ThreatExchange's PDQ MIH): the 256 bits are 16 chunks of 16 bits, one
- * table per chunk from chunk value to entries. Two hashes within distance
- * d differ in at most floor(d/16) bits in at least one chunk (pigeonhole:
- * otherwise every chunk would hold more and the total would exceed d), so
- * probing every chunk value within that radius finds every match; each
- * candidate is then checked on all 256 bits. At d ≤ 31 that is 17 probes
- * per chunk.
+ * ThreatExchange's PDQ MIH): the 256 bits are 16 chunks of 16 bits (the
+ * hash's words), one table per chunk from chunk value to entries.
+ *
+ * Pigeonhole, twice: the 16 chunks form 8 pairs (words 2k, 2k+1); two
+ * hashes within distance d differ by at most s = floor(d/8) bits in some
+ * pair, and within that pair by at most floor(s/2) in one of its chunks.
+ * So probing each chunk's values within floor(s/2) bits finds every match,
+ * and a candidate found through chunk c with f bits flipped can only match
+ * if its partner chunk (c xor 1) is within s - f bits of the query's.
+ * Each table keeps the partner chunk beside the entry id, so that filter
+ * reads memory in order; only the ~1 % of candidates that pass it are
+ * looked up (a random access) and checked on all 256 bits. At d ≤ 31:
+ * s = 3, 17 probes per chunk.
  */
 
 export const PDQ_MAX_DISTANCE = 63;
@@ -29,6 +35,8 @@ export class PdqIndex {
   /** Per chunk: CSR offsets into `ids`, indexed by chunk value. */
   private readonly offsets: Uint32Array[];
   private readonly ids: Uint32Array[];
+  /** Per chunk, in the same order as `ids`: the entry's partner chunk (c xor 1). */
+  private readonly partners: Uint16Array[];
 
   constructor(hashes: readonly PdqHash[]) {
     const n = hashes.length;
@@ -39,6 +47,7 @@ export class PdqIndex {
     });
     this.offsets = [];
     this.ids = [];
+    this.partners = [];
     for (let c = 0; c < CHUNKS; c++) {
       const counts = new Uint32Array(CHUNK_VALUES + 1);
       for (let i = 0; i < n; i++) {
@@ -48,13 +57,17 @@ export class PdqIndex {
       for (let v = 0; v < CHUNK_VALUES; v++) counts[v + 1] = (counts[v + 1] as number) + (counts[v] as number);
       const fill = counts.slice(0, CHUNK_VALUES);
       const ids = new Uint32Array(n);
+      const partners = new Uint16Array(n);
       for (let i = 0; i < n; i++) {
         const v = this.chunk(i, c);
-        ids[fill[v] as number] = i;
-        fill[v] = (fill[v] as number) + 1;
+        const at = fill[v] as number;
+        ids[at] = i;
+        partners[at] = this.chunk(i, c ^ 1);
+        fill[v] = at + 1;
       }
       this.offsets.push(counts);
       this.ids.push(ids);
+      this.partners.push(partners);
     }
   }
 
@@ -64,18 +77,24 @@ export class PdqIndex {
   query(hash: PdqHash, maxDistance: number): PdqNeighbour[] {
     if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > PDQ_MAX_DISTANCE) throw new RangeError(`pdq: distance must be an integer 0..${PDQ_MAX_DISTANCE}`);
     const q = packQuery(hash);
-    const radius = Math.floor(maxDistance / CHUNKS);
+    const pairBudget = Math.floor(maxDistance / 8);
+    const radius = Math.floor(pairBudget / 2);
     if (radius > MAX_PROBE_RADIUS) return scanPacked(this.packed, this.size, q, maxDistance);
     const out: PdqNeighbour[] = [];
     const probes = new Int32Array(probeCount(radius));
+    const flips = new Uint8Array(probes.length);
     for (let c = 0; c < CHUNKS; c++) {
-      const count = chunkProbes(hash[c] as number, radius, probes);
+      const count = chunkProbes(hash[c] as number, radius, probes, flips);
       const offsets = this.offsets[c] as Uint32Array;
       const ids = this.ids[c] as Uint32Array;
+      const partners = this.partners[c] as Uint16Array;
+      const qPartner = hash[c ^ 1] as number;
       for (let p = 0; p < count; p++) {
         const value = probes[p] as number;
+        const budget = pairBudget - (flips[p] as number);
         const end = offsets[value + 1] as number;
         for (let at = offsets[value] as number; at < end; at++) {
+          if (popcount32((partners[at] as number) ^ qPartner) > budget) continue;
           const i = ids[at] as number;
           const d = distanceAt(this.packed, i, q, maxDistance);
           if (d <= maxDistance) out.push({ index: i, distance: d });
@@ -104,20 +123,25 @@ function probeCount(radius: number): number {
   return [1, 17, 137, 697][radius] as number;
 }
 
-/** Every 16-bit value within `radius` bits of `v` into `out`; returns how many. */
-function chunkProbes(v: number, radius: number, out: Int32Array): number {
+/** Every 16-bit value within `radius` bits of `v` into `out`, its number of flipped bits into `flips`; returns how many. */
+function chunkProbes(v: number, radius: number, out: Int32Array, flips: Uint8Array): number {
   let n = 0;
-  out[n++] = v;
+  const add = (value: number, f: number) => {
+    out[n] = value;
+    flips[n] = f;
+    n++;
+  };
+  add(v, 0);
   if (radius < 1) return n;
   for (let a = 0; a < 16; a++) {
     const va = v ^ (1 << a);
-    out[n++] = va;
+    add(va, 1);
     if (radius < 2) continue;
     for (let b = a + 1; b < 16; b++) {
       const vb = va ^ (1 << b);
-      out[n++] = vb;
+      add(vb, 2);
       if (radius < 3) continue;
-      for (let e = b + 1; e < 16; e++) out[n++] = vb ^ (1 << e);
+      for (let e = b + 1; e < 16; e++) add(vb ^ (1 << e), 3);
     }
   }
   return n;

@@ -4,13 +4,18 @@ import sharp from 'sharp';
 import { caseIdFor } from '@takedown/shared';
 import { parsePdqList, pdqHexDistance } from '@takedown/search-rules';
 import { pdqOfImage } from '@takedown/moderation-api';
+import { Client } from '@elastic/elasticsearch';
+import type { ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
+import { startIngest, type IngestService } from '../support/ingest-service';
 import { PIPELINE_RULES, startPipeline, type Pipeline } from '../support/pipeline';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/pdq');
 const original = fs.readFileSync(path.join(FIXTURES, 'bridge-1-original.jpg'));
 
 let p: Pipeline;
+let ingest: IngestService;
+let writer: Client;
 let listHash: string;
 
 beforeAll(async () => {
@@ -25,8 +30,14 @@ beforeAll(async () => {
     createdAt: new Date().toISOString(),
   });
   p = await startPipeline('pdq-report', { rules: [...PIPELINE_RULES, ...listRules] });
+  ingest = await startIngest(p.ctx.config);
+  writer = new Client({ node: ingest.url, auth: { bearer: p.tokens.ingest } });
 });
-afterAll(async () => p?.stop());
+afterAll(async () => {
+  await writer?.close();
+  await ingest?.stop();
+  await p?.stop();
+});
 
 const caseOf = (contentId: string) => eventually(() => p.deps.cases.get(caseIdFor(contentId)));
 
@@ -52,6 +63,19 @@ describe('PDQ hash lists, end to end', () => {
     expect(c).toMatchObject({ lane: 'csam', category: 'csam' });
     expect(c.autoRemovedBy).toMatch(/^d_/);
     expect(c.ruleHits.map((h: { ruleId: string }) => h.ruleId)).toContain(`pdq.test-list.${listHash}`);
+  });
+
+  it('ingest: a document whose media carries the PDQ of a re-encoded copy is stored removed', async () => {
+    // Shrunk and recompressed; PDQ may well come out identical, which is the point.
+    const copy = await sharp(original).resize(480).jpeg({ quality: 40 }).toBuffer();
+    const { pdq } = await pdqOfImage(copy);
+    expect(pdqHexDistance(pdq, listHash)).toBeLessThanOrEqual(31);
+    const index = p.ctx.config.contentIndex;
+    await writer.index({ index, id: 'pdq-doc-1', document: { id: 'pdq-doc-1', type: 'post', text: 'holiday photos', authorId: 'a1', createdAt: '2026-11-20T10:00:00.000Z', media: [{ kind: 'image', pdq: pdq.toUpperCase() }] } });
+    const doc = (await p.ctx.es.get<ContentDocument>({ index, id: 'pdq-doc-1' }))._source as ContentDocument;
+    expect(doc.moderation).toMatchObject({ state: 'removed', ruleHits: [`pdq.test-list.${listHash}`] });
+    const bad = await writer.index({ index, id: 'pdq-doc-2', document: { id: 'pdq-doc-2', type: 'post', text: 'x', authorId: 'a1', 'media.pdq': 'not-a-hash' } }).catch((err: { meta?: { statusCode?: number } }) => err);
+    expect((bad as { meta?: { statusCode?: number } }).meta?.statusCode).toBe(400);
   });
 
   it('an unrelated image does not match', async () => {

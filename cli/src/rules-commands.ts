@@ -60,6 +60,23 @@ export async function rulesCommand(api: ApiClient, args: string[]): Promise<numb
       err(`imported ${r.body.imported} rules into the draft (${mode}); preview with \`takedown rules preview\`, then publish`);
       return 0;
     }
+    case 'import-pdq': {
+      // A PDQ hash list (CSV/TSV, hash[,quality][,…]) into the draft as pdq rules of one named list.
+      const valueFlags = ['--list', '--source', '--category', '--action', '--threshold'];
+      const file = rest.find((a, i) => !a.startsWith('--') && !valueFlags.includes(rest[i - 1] ?? ''));
+      const name = optionValue(rest, '--list');
+      const source = optionValue(rest, '--source');
+      const category = optionValue(rest, '--category');
+      const action = optionValue(rest, '--action');
+      const threshold = optionValue(rest, '--threshold');
+      if (!file || !name || !source || !category || !action) return usage();
+      const mode = rest.includes('--replace') ? 'replace' : 'merge';
+      const list = { name, source, category, action, ...(threshold !== undefined ? { threshold: Number(threshold) } : {}) };
+      const r = await api.call('POST', '/v1/rules/draft/import', { format: 'pdq-list', content: fs.readFileSync(file, 'utf8'), mode, list });
+      if (r.status !== 200) return failed(r);
+      err(`imported ${r.body.imported} PDQ hashes of list ${name} into the draft (${mode}); preview with \`takedown rules preview\`, then publish`);
+      return 0;
+    }
     case 'export': {
       const csv = rest.includes('--csv');
       const r = await api.call('GET', `/v1/rules/draft/export${csv ? '?format=csv' : ''}`);
@@ -139,6 +156,8 @@ export async function rulesCommand(api: ApiClient, args: string[]): Promise<numb
 }
 
 export const RULES_USAGE = `  takedown rules import FILE [--replace] [--json]   (CSV unless FILE ends in .json; merge by default)
+  takedown rules import-pdq FILE --list NAME --source TEXT --category CATEGORY --action ACTION [--threshold N] [--replace]
+      (a PDQ hash list, CSV or TSV: hash[,quality][,…] or with a header; threshold 0–48, default 31)
   takedown rules export [--csv]
   takedown rules preview [--json]
   takedown rules publish [--note TEXT]
@@ -147,6 +166,13 @@ export const RULES_USAGE = `  takedown rules import FILE [--replace] [--json]   
   takedown rules backfill status [--once]
   (rules commands use TAKEDOWN_API_URL, default http://127.0.0.1:8080, and TAKEDOWN_TOKEN, a lead token)
 `;
+
+/** The value after `--flag`, when there is one. */
+function optionValue(args: readonly string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  const v = i === -1 ? undefined : args[i + 1];
+  return v !== undefined && !v.startsWith('--') ? v : undefined;
+}
 
 function usage(): number {
   err(`usage:\n${RULES_USAGE}`);

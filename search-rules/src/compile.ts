@@ -1,6 +1,6 @@
 import { ValidationError, compileValidator } from '@takedown/shared';
 import { Normalizer, type NormalizerOptions } from './normalizer';
-import { ruleSchema, rulesetSchema, type Rule, type Ruleset } from './rule';
+import { PDQ_MIN_QUALITY, ruleSchema, rulesetSchema, type Rule, type Ruleset } from './rule';
 import { TokenTable } from './token-table';
 
 /**
@@ -23,7 +23,7 @@ export interface CompiledRuleset {
   readonly terminals: Map<number, number[]>;
   /** @internal lower-case sha256 → rule indices */
   readonly hashes: Map<string, number[]>;
-  /** Normalised pattern of each rule (index-aligned with `rules`; '' for sha256). */
+  /** Normalised pattern of each rule (index-aligned with `rules`; '' for sha256 and pdq). */
   readonly normalizedPatterns: readonly string[];
 }
 
@@ -46,6 +46,16 @@ export function validateRuleDefinition(input: unknown, normalizer: Normalizer = 
       'rule: regex rules are not accepted: only a linear-time regex engine may run them, and none is configured',
       '/kind',
       'regex_not_supported',
+    );
+  }
+  if (rule.kind !== 'pdq') {
+    if (rule.hashList !== undefined) throw new ValidationError('rule: /hashList belongs to pdq rules only', '/hashList');
+    if (rule.quality !== undefined) throw new ValidationError('rule: /quality belongs to pdq rules only', '/quality');
+  } else if (rule.quality !== undefined && rule.quality < PDQ_MIN_QUALITY) {
+    throw new ValidationError(
+      `rule: /quality ${rule.quality} is below ${PDQ_MIN_QUALITY}: a low-quality PDQ hash (a near-flat image) matches unrelated images`,
+      '/quality',
+      'pdq_low_quality',
     );
   }
   if ((rule.kind === 'term' || rule.kind === 'phrase') && normalizer.normalize(rule.pattern).length === 0) {
@@ -102,6 +112,11 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
       const list = hashes.get(key) ?? [];
       list.push(index);
       hashes.set(key, list);
+      normalizedPatterns.push('');
+      return;
+    }
+    // PDQ rules are matched by distance through their own index (pdq/pdq-match.ts), built on first use.
+    if (rule.kind === 'pdq') {
       normalizedPatterns.push('');
       return;
     }

@@ -9,12 +9,23 @@ import type { Rule } from './rule';
  */
 export function contentRuleQuery(rule: Rule, normalizedPattern: string): Record<string, unknown> {
   const filter: Record<string, unknown>[] =
-    rule.kind === 'sha256'
-      ? // Platforms store hashes in either case; rules hold them lower-case.
-        [{ term: { 'media.sha256': { value: rule.pattern.toLowerCase(), case_insensitive: true } } }]
+    rule.kind === 'sha256' || rule.kind === 'pdq'
+      ? [mediaHashClause(rule)]
       : [{ match_phrase: { 'moderation.normalizedText': normalizedPattern } }];
   if (rule.locales) filter.push(localeFilter(rule.locales));
   return { bool: { filter } };
+}
+
+/**
+ * A media hash rule as an Elasticsearch clause. Platforms store hashes in
+ * either case; rules hold them lower-case. A pdq rule finds only exact
+ * copies of its hash here (Elasticsearch has no Hamming distance without a
+ * script): previews and backfills undercount near-duplicates, which the
+ * ingest and triage scans match by distance.
+ */
+export function mediaHashClause(rule: Pick<Rule, 'kind' | 'pattern'>): Record<string, unknown> {
+  const field = rule.kind === 'pdq' ? 'media.pdq' : 'media.sha256';
+  return { term: { [field]: { value: rule.pattern.toLowerCase(), case_insensitive: true } } };
 }
 
 /**

@@ -22,7 +22,7 @@ export function csamEverywhereRules(allRules: readonly Rule[]): Rule[] {
 /** The filter for rules from csamEverywhereRules (the API and the rule worker build it the same way). */
 export function csamSearchFilter(everywhere: readonly Rule[]): CsamSearchFilter {
   const csamMatcher = compileRuleset({ version: 1, rules: [...everywhere], publishedAt: new Date().toISOString(), publishedBy: 'preview' }, { trusted: true });
-  const csamHashes = new Set(everywhere.filter((r) => r.kind === 'sha256').map((r) => r.pattern.toLowerCase()));
+  const csamHashes = new Set(everywhere.filter((r) => r.kind === 'sha256' || r.kind === 'pdq').map((r) => r.pattern.toLowerCase()));
   return { csamMatcher, csamHashes };
 }
 

@@ -12,6 +12,7 @@ export * from './lists/shipped-lists';
 /** Rule builders and synthetic words for tests and benchmarks. */
 export * as testing from './testing/rules-fixture';
 export * from './rules-io/import-rules';
+export * from './rules-io/import-pdq-list';
 export * from './rules-io/diff';
 export * from './content-query';
 export * from './rules-io/backfill-plan';
@@ -21,3 +22,4 @@ export * from './rules-io/publish-check';
 export * from './offload/rule-pool';
 export * from './offload/task-hold';
 export type { RuleTaskName, RuleTaskInput, RuleTaskOutput } from './offload/rule-tasks';
+export * from './pdq';

@@ -12,6 +12,8 @@ export interface Hit {
   /** Span in the original text (UTF-16 offsets), for highlighting. */
   start: number;
   end: number;
+  /** pdq hits: the Hamming distance (of 256 bits) between the media's hash and the list's. */
+  distance?: number;
 }
 
 export interface MatchContext {

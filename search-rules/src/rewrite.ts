@@ -4,6 +4,7 @@ import { checkSearchTexts } from './block/block-check';
 import { guardSearch, textOf, uncapExpansions, type GeoUse, type GuardContext } from './guard';
 import { ruleApplies, toMillis, type Hit } from './match';
 import type { Rule } from './rule';
+import { mediaHashClause } from './content-query';
 import { searchEffect } from './scan-content';
 
 export interface RewriteContext extends GuardContext {
@@ -83,8 +84,8 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
     const where = ctx.country ? { country: ctx.country } : { anyCountry: true };
     if (rule.shadow || !ruleApplies(rule, 'content', where, nowMs)) continue;
     let clause: Obj;
-    if (rule.kind === 'sha256') {
-      clause = { term: { 'media.sha256': { value: rule.pattern.toLowerCase(), case_insensitive: true } } };
+    if (rule.kind === 'sha256' || rule.kind === 'pdq') {
+      clause = mediaHashClause(rule);
     } else {
       // Reuse the compiled pattern when this is the compiled rule itself (an id
       // lookup, not a scan of every rule on each search); else normalise it.

@@ -1,6 +1,6 @@
 import { CATEGORIES, COUNTRY_CODE_LIST, type Category } from '@takedown/shared';
 
-export const RULE_KINDS = ['term', 'phrase', 'regex', 'sha256'] as const;
+export const RULE_KINDS = ['term', 'phrase', 'regex', 'sha256', 'pdq'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 export const RULE_SCOPES = ['query', 'content'] as const;
@@ -12,6 +12,26 @@ export type RuleAction = (typeof RULE_ACTIONS)[number];
 /** What a `flag_for_review` rule does to the post in search while the case waits for a human. */
 export const UNTIL_REVIEWED = ['demote', 'exclude'] as const;
 export type UntilReviewed = (typeof UNTIL_REVIEWED)[number];
+
+/**
+ * PDQ matching bounds. 31 of 256 bits is the threshold PDQ's authors and
+ * hash-sharing programmes use; past ~48 photos that merely share a layout
+ * start to match. Below quality 50 a hash is of a near-flat image and
+ * matches unrelated ones (PDQ's own guidance).
+ */
+export const PDQ_DEFAULT_THRESHOLD = 31;
+export const PDQ_MAX_THRESHOLD = 48;
+export const PDQ_MIN_QUALITY = 50;
+
+/** The hash list a `pdq` rule's hash came from: every hash of one list carries the same. */
+export interface HashListRef {
+  /** e.g. "ncmec-2026-11". */
+  name: string;
+  /** Who supplied it, e.g. "NCMEC via HMA", "internal". */
+  source: string;
+  /** Largest Hamming distance (of 256 bits) that counts as a match; default PDQ_DEFAULT_THRESHOLD. */
+  threshold?: number;
+}
 
 /** One blocklist entry. Patterns are normalised with the same normaliser as the text they match. */
 export interface Rule {
@@ -37,6 +57,10 @@ export interface Rule {
   /** Log and count only; never acts. */
   shadow?: boolean;
   note?: string;
+  /** `pdq` only: the list this hash belongs to (name, source, threshold). */
+  hashList?: HashListRef;
+  /** `pdq` only: the hash's PDQ quality (0–100) as the list gives it; below PDQ_MIN_QUALITY refused. */
+  quality?: number;
   createdBy: string;
   createdAt: string;
 }
@@ -82,6 +106,17 @@ export const ruleSchema = {
     enabled: { type: 'boolean' },
     shadow: { type: 'boolean' },
     note: { type: 'string', maxLength: 2000 },
+    hashList: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'source'],
+      properties: {
+        name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,50}$' },
+        source: { type: 'string', minLength: 1, maxLength: 200 },
+        threshold: { type: 'integer', minimum: 0, maximum: PDQ_MAX_THRESHOLD },
+      },
+    },
+    quality: { type: 'integer', minimum: 0, maximum: 100 },
     createdBy: { type: 'string', minLength: 1, maxLength: 200 },
     createdAt: { type: 'string', format: 'date-time' },
   },
@@ -90,6 +125,18 @@ export const ruleSchema = {
       if: { properties: { kind: { const: 'sha256' } }, required: ['kind'] },
       then: {
         properties: {
+          pattern: { type: 'string', pattern: '^[a-fA-F0-9]{64}$' },
+          scope: { type: 'array', items: { const: 'content' } },
+        },
+      },
+    },
+    {
+      // PDQ: 64 hex digits, media only, always from a named list.
+      if: { properties: { kind: { const: 'pdq' } }, required: ['kind'] },
+      then: {
+        required: ['hashList'],
+        properties: {
+          hashList: true,
           pattern: { type: 'string', pattern: '^[a-fA-F0-9]{64}$' },
           scope: { type: 'array', items: { const: 'content' } },
         },

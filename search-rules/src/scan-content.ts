@@ -2,12 +2,15 @@ import { mostSevere, textDigest, type Category, type ContentDocument, type Moder
 import type { CompiledRuleset } from './compile';
 import { matchHashes, matchScanned, ruleApplies, toMillis, type Hit } from './match';
 import type { Rule } from './rule';
+import { matchPdq } from './pdq/pdq-match';
 
 /** What a content scan reads from a post: the platform's own copy, never a reporter's. */
 export interface ScanInput {
   text?: string;
   lang?: string;
   mediaSha256?: readonly string[];
+  /** PDQ hashes (64 hex) of the post's images, as the platform computed them. */
+  mediaPdq?: readonly string[];
 }
 
 export interface ContentScan {
@@ -37,6 +40,7 @@ export function scanContent(compiled: CompiledRuleset, input: ScanInput, now?: D
     all = matchScanned(compiled, scanned, 'content', ctx);
   }
   if (input.mediaSha256 && input.mediaSha256.length > 0) all = all.concat(matchHashes(compiled, input.mediaSha256, ctx));
+  if (input.mediaPdq && input.mediaPdq.length > 0) all = all.concat(matchPdq(compiled, input.mediaPdq, ctx));
   const hits: Hit[] = [];
   const shadowHits: Hit[] = [];
   for (const h of all) (h.shadow ? shadowHits : hits).push(h);

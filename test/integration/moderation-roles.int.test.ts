@@ -37,6 +37,8 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
       .replace(':agencyId', 'nobody') + (endpoint === 'GET /v1/transparency/legal' ? '?period=2026-Q3' : '') + (endpoint === 'GET /v1/features/evaluate' ? '?country=DE&platform=ios' : '');
   const bodies: Partial<Record<Endpoint, unknown>> = {
     'POST /v1/reports': reportBody('post-roles'),
+    // A 1×1 PNG: every admitted role gets its hash (200).
+    'POST /v1/media/pdq': { image: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' },
     'POST /v1/appeals': { contentId: 'post-roles', decisionId: 'd_x', reason: 'not fair' },
     'POST /v1/review/claim': { queue: 'default' },
     'POST /v1/review/:caseId/heartbeat': { leaseToken: 'x' },

@@ -1,5 +1,6 @@
 import { parseRuleImport, type ImportDefaults } from '../rules-io/import-rules';
 import { checkPublish } from '../rules-io/publish-check';
+import { parsePdqList, type PdqListImport } from '../rules-io/import-pdq-list';
 import { previewQueries } from '../rules-io/preview-queries';
 
 /**
@@ -9,6 +10,7 @@ import { previewQueries } from '../rules-io/preview-queries';
  */
 export const ruleTasks = {
   'parse-import': (input: { content: string; format: 'csv' | 'json'; defaults: ImportDefaults }) => parseRuleImport(input.content, input.format, input.defaults),
+  'parse-pdq-list': (input: { content: string; opts: PdqListImport }) => parsePdqList(input.content, input.opts),
   'check-publish': checkPublish,
   'preview-queries': previewQueries,
 };

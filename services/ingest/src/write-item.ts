@@ -69,7 +69,7 @@ export const MAX_DEPTH = 100;
  * Other fields are the platform's: Elasticsearch's mapping judges them.
  */
 const hash = { type: 'string', pattern: '^[A-Fa-f0-9]{64}$' } as const;
-const mediaItem = { type: 'object', properties: { sha256: hash } } as const;
+const mediaItem = { type: 'object', properties: { sha256: hash, pdq: hash } } as const;
 const validateScanned = compileValidator<Record<string, unknown>>(
   {
     type: 'object',
@@ -79,6 +79,8 @@ const validateScanned = compileValidator<Record<string, unknown>>(
       // Elasticsearch indexes one object and an array of them alike, and a dotted key as the same field.
       media: { anyOf: [{ type: 'array', maxItems: 100, items: mediaItem }, mediaItem] },
       'media.sha256': { anyOf: [hash, { type: 'array', maxItems: 100, items: hash }] },
+      // PDQ (64 hex) beside sha256, checked alike: a malformed hash is refused, never silently unscanned.
+      'media.pdq': { anyOf: [hash, { type: 'array', maxItems: 100, items: hash }] },
     },
   },
   'document',

@@ -13,6 +13,9 @@ export const ACCESS = {
   'GET /v1/stats': ['lead', 'admin'],
   'POST /v1/reports': ['reporter'],
   'POST /v1/appeals': ['reporter'],
+  // PDQ of an image, computed and forgotten: the indexer (hashing media before it writes), platform services, and
+  // leads (hashing an image for an internal list). Reporters and detectors send hashes they computed themselves.
+  'POST /v1/media/pdq': ['ingest', 'service', 'lead'],
   'GET /v1/cases': ['moderator', 'lead', 'admin'],
   'GET /v1/cases/:caseId': ['moderator', 'lead', 'admin'],
   'POST /v1/review/claim': ['moderator'],

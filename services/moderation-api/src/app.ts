@@ -11,6 +11,7 @@ import { consoleApiRoutes } from './routes/console-api';
 import { healthRoutes } from './routes/health';
 import { legalRoutes } from './routes/legal';
 import { reportRoutes } from './routes/reports';
+import { mediaPdqRoutes } from './routes/media-pdq';
 import { reviewRoutes } from './routes/review';
 import { ruleRoutes } from './routes/rules';
 import { featureRoutes } from './routes/features';
@@ -23,6 +24,7 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', false);
   // No body parser here: each route's guard reads the body once the caller is known, with that route's limit (http/read-json.ts).
   app.use(reportRoutes(deps));
+  app.use(mediaPdqRoutes(deps));
   app.use(caseRoutes(deps));
   app.use(categoryMoveRoutes(deps));
   app.use(reviewRoutes(deps));

@@ -8,3 +8,4 @@ export * from './http/legal-schemas';
 export * from './rules/preview';
 export * from './features/feature-preview';
 export * from './rules/published-compiled';
+export { pdqOfImage, type ImagePdq } from './media/pdq-image';

@@ -38,7 +38,7 @@ export interface ContentDocument {
   authorId: string;
   channelId?: string;
   createdAt: string;
-  media?: { sha256: string; kind: string }[];
+  media?: { sha256: string; kind: string; pdq?: string }[];
   moderation?: {
     state?: (typeof MODERATION_STATES)[number];
     /** null clears it (a keep after a removal). */
@@ -74,7 +74,7 @@ export function contentIndexDefinition(replicas: number): {
         authorId: { type: 'keyword' },
         channelId: { type: 'keyword' },
         createdAt: { type: 'date' },
-        media: { properties: { sha256: { type: 'keyword' }, kind: { type: 'keyword' } } },
+        media: { properties: { sha256: { type: 'keyword' }, pdq: { type: 'keyword' }, kind: { type: 'keyword' } } },
         moderation: moderationMapping,
       },
     },

@@ -108,7 +108,7 @@ export function platformContent(contentId: string, doc: Partial<ContentDocument>
     const s = str(v);
     return s !== undefined && s.length <= 200 && !/[\u0000-\u001f\u007f]/.test(s) ? s : undefined;
   };
-  const media = scanFieldsOf(doc as Record<string, unknown>).mediaSha256;
+  const { mediaSha256: media, mediaPdq } = scanFieldsOf(doc as Record<string, unknown>);
   const type = str(doc.type);
   const out: PlatformContent = {
     id: contentId,
@@ -118,6 +118,7 @@ export function platformContent(contentId: string, doc: Partial<ContentDocument>
   const text = str(doc.text);
   if (text) out.text = text.length > MAX_REPORT_TEXT ? text.slice(0, MAX_REPORT_TEXT) : text;
   if (media.length > 0) out.mediaSha256 = media.slice(0, 100);
+  if (mediaPdq.length > 0) out.mediaPdq = mediaPdq.slice(0, 100);
   const channelId = externalId(doc.channelId);
   if (channelId) out.channelId = channelId;
   const lang = str(doc.lang);

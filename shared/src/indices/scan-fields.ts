@@ -6,6 +6,8 @@ export interface ScanFields {
   lang?: string;
   /** Lower-case sha256 hex of every media item, however the document spells the field. */
   mediaSha256: string[];
+  /** Lower-case PDQ hex of every media item (`media[].pdq`, `media.pdq`), the same way. */
+  mediaPdq: string[];
 }
 
 const HEX64 = /^[a-fA-F0-9]{64}$/;
@@ -19,16 +21,19 @@ const HEX64 = /^[a-fA-F0-9]{64}$/;
  */
 export function scanFieldsOf(doc: Record<string, unknown>): ScanFields {
   const hashes = new Set<string>();
-  const add = (v: unknown) => {
-    for (const h of Array.isArray(v) ? v : [v]) if (typeof h === 'string' && HEX64.test(h)) hashes.add(h.toLowerCase());
+  const pdq = new Set<string>();
+  const add = (into: Set<string>, v: unknown) => {
+    for (const h of Array.isArray(v) ? v : [v]) if (typeof h === 'string' && HEX64.test(h)) into.add(h.toLowerCase());
   };
   const media = doc['media'];
   for (const item of Array.isArray(media) ? media : [media]) {
     if (!isJsonObject(item)) continue;
-    add(item['sha256']);
+    add(hashes, item['sha256']);
+    add(pdq, item['pdq']);
   }
-  add(doc['media.sha256']);
+  add(hashes, doc['media.sha256']);
+  add(pdq, doc['media.pdq']);
   const text = doc['text'];
   const lang = doc['lang'];
-  return { ...(typeof text === 'string' ? { text } : {}), ...(typeof lang === 'string' ? { lang } : {}), mediaSha256: [...hashes] };
+  return { ...(typeof text === 'string' ? { text } : {}), ...(typeof lang === 'string' ? { lang } : {}), mediaSha256: [...hashes], mediaPdq: [...pdq] };
 }

@@ -25,6 +25,8 @@ export interface ReportJob {
     type: ContentType;
     text?: string;
     mediaSha256?: string[];
+    /** PDQ hashes (64 lower-case hex) of the content's images, as the platform computed them. */
+    mediaPdq?: string[];
     authorId: string;
     channelId?: string;
     lang?: string;
@@ -46,6 +48,8 @@ export const externalIdSchema = { type: 'string', minLength: 1, maxLength: 200, 
 export const MAX_REPORT_TEXT = 100_000;
 const isoTime = { type: 'string', format: 'date-time' } as const;
 const sha256 = { type: 'string', pattern: '^[a-f0-9]{64}$' } as const;
+/** PDQ's reference hex form: 256 bits, 64 lower-case hex digits. */
+const pdqHex = { type: 'string', pattern: '^[a-f0-9]{64}$' } as const;
 
 export const reportJobSchema = {
   $id: 'takedown/jobs/report',
@@ -64,6 +68,7 @@ export const reportJobSchema = {
         type: { type: 'string', enum: CONTENT_TYPES },
         text: { type: 'string', maxLength: MAX_REPORT_TEXT },
         mediaSha256: { type: 'array', items: sha256, maxItems: 100 },
+        mediaPdq: { type: 'array', items: pdqHex, maxItems: 100 },
         authorId: externalIdSchema,
         channelId: externalIdSchema,
         lang: { type: 'string', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$' },

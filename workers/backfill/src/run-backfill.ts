@@ -98,7 +98,7 @@ type Hit = estypes.SearchHit<Doc>;
 export const SWEEP_SKEW_MS = 30_000;
 
 /** The fields a post's automated report carries: the platform's copy, which triage takes as it is. */
-const REPORT_FIELDS = ['id', 'type', 'text', 'authorId', 'channelId', 'lang', 'createdAt', 'media', 'media.sha256'];
+const REPORT_FIELDS = ['id', 'type', 'text', 'authorId', 'channelId', 'lang', 'createdAt', 'media', 'media.sha256', 'media.pdq'];
 
 const DEFAULT_RETRY = { rounds: 5, backoffMs: 200 };
 

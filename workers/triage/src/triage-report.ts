@@ -56,7 +56,13 @@ export function trustedContent(report: ReportJob, platform: PlatformContent | un
   if (platform) {
     // Detectors hash media the index may not carry; their hashes count beside the platform's.
     const extra = detector ? (report.content.mediaSha256 ?? []).filter((h) => !(platform.mediaSha256 ?? []).includes(h)) : [];
-    return { ...platform, ...(extra.length > 0 ? { mediaSha256: [...(platform.mediaSha256 ?? []), ...extra].slice(0, 100) } : {}), source: 'platform' };
+    const extraPdq = detector ? (report.content.mediaPdq ?? []).filter((h) => !(platform.mediaPdq ?? []).includes(h)) : [];
+    return {
+      ...platform,
+      ...(extra.length > 0 ? { mediaSha256: [...(platform.mediaSha256 ?? []), ...extra].slice(0, 100) } : {}),
+      ...(extraPdq.length > 0 ? { mediaPdq: [...(platform.mediaPdq ?? []), ...extraPdq].slice(0, 100) } : {}),
+      source: 'platform',
+    };
   }
   if (detector) return { ...report.content, source: 'detector' };
   // The copy the case already shows (the platform's last, should the post be gone now), else this reporter's.
@@ -77,7 +83,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
   const caseId = caseIdFor(report.content.id);
   // The same scan as ingest's (country-scoped rules included); shadow hits kept, marked.
   const hitsOn = (content: CaseContent): CaseRuleHit[] => {
-    const scan = scanContent(compiled, { ...(content.text ? { text: content.text } : {}), ...(content.lang ? { lang: content.lang } : {}), mediaSha256: content.mediaSha256 ?? [] }, now);
+    const scan = scanContent(compiled, { ...(content.text ? { text: content.text } : {}), ...(content.lang ? { lang: content.lang } : {}), mediaSha256: content.mediaSha256 ?? [], mediaPdq: content.mediaPdq ?? [] }, now);
     // Hits on a reporter's own copy are shown, never scored or acted on: anyone can write any text into a report.
     const unverified = content.source === 'report';
     return [...scan.hits, ...scan.shadowHits].map((h) => ({ ...h, rulesetVersion: version, ...(unverified ? { unverified: true } : {}) }));

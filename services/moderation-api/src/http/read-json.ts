@@ -12,6 +12,8 @@ export const DEFAULT_BODY_LIMIT = '1mb';
  */
 export const BODY_LIMITS: Partial<Readonly<Record<Endpoint, string>>> = {
   'POST /v1/rules/draft/import': '25mb',
+  // An image of at most 10 MB (MAX_PDQ_IMAGE_BYTES), as base64.
+  'POST /v1/media/pdq': '14mb',
   // A legal process document (PDF ≤ 10 MB) rides in the body as base64.
   'POST /v1/legal/requests': '15mb',
   'POST /v1/legal/requests/:requestId/info-received': '15mb',

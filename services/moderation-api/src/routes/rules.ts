@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import {
+  type Category,
   ConflictError,
   NotFoundError,
   ValidationError,
@@ -8,23 +9,41 @@ import {
   appendAudit,
   type AuditEventInput,
 } from '@takedown/shared';
-import { diffRules, rulesToCsv, validateRuleDefinition, type Rule } from '@takedown/search-rules';
+import { diffRules, ruleSchema, rulesToCsv, validateRuleDefinition, type HashListRef, type Rule, type RuleAction } from '@takedown/search-rules';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
 import { shadowView } from '../rules/shadow-view';
 import { validateExportQuery } from '../http/schemas';
 
-const validateImportBody = compileValidator<{ format: 'csv' | 'json'; content: string; mode?: 'replace' | 'merge' }>(
+interface ImportBody {
+  format: 'csv' | 'json' | 'pdq-list';
+  content: string;
+  mode?: 'replace' | 'merge';
+  /** format pdq-list: the list every hash in `content` belongs to, and what a match does. */
+  list?: HashListRef & { category: Category; action: RuleAction };
+}
+const validateImportBody = compileValidator<ImportBody>(
   {
     type: 'object',
     additionalProperties: false,
     required: ['format', 'content'],
     properties: {
-      format: { type: 'string', enum: ['csv', 'json'] },
+      format: { type: 'string', enum: ['csv', 'json', 'pdq-list'] },
       content: { type: 'string', maxLength: 20_000_000 },
       mode: { type: 'string', enum: ['replace', 'merge'] },
+      list: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'source', 'category', 'action'],
+        properties: {
+          ...ruleSchema.properties.hashList.properties,
+          category: ruleSchema.properties.category,
+          action: ruleSchema.properties.action,
+        },
+      },
     },
+    allOf: [{ if: { properties: { format: { const: 'pdq-list' } }, required: ['format'] }, then: { required: ['list'], properties: { list: true } } }],
   },
   'import',
 );
@@ -82,9 +101,16 @@ export function ruleRoutes(deps: ApiDeps): Router {
     const actor = actorOf(principalOf(req));
     // Parsed and validated in a rule worker (thousands of rows keep the event loop busy for seconds).
     // Throws RuleImportError (400) listing every bad row; then nothing was written.
-    const rules = await deps.rulePool.run('parse-import', { content: body.content, format: body.format, defaults: { createdBy: actor, createdAt: new Date().toISOString() } });
+    const defaults = { createdBy: actor, createdAt: new Date().toISOString() };
+    const { list, format } = body;
+    if (list && format !== 'pdq-list') throw new ValidationError('import: /list belongs to format pdq-list only', '/list');
+    // ajv guarantees a list exactly when the format is pdq-list.
+    const rules =
+      format === 'pdq-list' && list
+        ? await deps.rulePool.run('parse-pdq-list', { content: body.content, opts: { list: { name: list.name, source: list.source, ...(list.threshold !== undefined ? { threshold: list.threshold } : {}) }, category: list.category, action: list.action, ...defaults } })
+        : await deps.rulePool.run('parse-import', { content: body.content, format: format === 'json' ? 'json' : 'csv', defaults });
     await deps.drafts.importRules(rules, body.mode ?? 'merge', actor);
-    await audit({ type: 'rules.draft_imported', actor, at: new Date().toISOString(), data: { format: body.format, mode: body.mode ?? 'merge', rules: rules.length } });
+    await audit({ type: 'rules.draft_imported', actor, at: new Date().toISOString(), data: { format: body.format, mode: body.mode ?? 'merge', rules: rules.length, ...(body.list ? { list: body.list.name } : {}) } });
     res.json({ imported: rules.length, mode: body.mode ?? 'merge', draft: await deps.drafts.meta() });
   });
 

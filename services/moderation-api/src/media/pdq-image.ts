@@ -1,0 +1,39 @@
+import sharp from 'sharp';
+import { lumaFromPixels, pdqFromLuma, pdqToHex } from '@takedown/search-rules';
+
+/** Refuses decompression bombs: more pixels than this is not a photo we hash. */
+const MAX_INPUT_PIXELS = 100_000_000;
+/**
+ * The reference hasher first shrinks images to fit 512×512 (Pillow's
+ * thumbnail): the Jarosz filter then runs on at most 262,144 pixels, and
+ * the 64×64 sample it feeds barely changes. Bicubic, as Pillow's default.
+ */
+const HASH_EDGE = 512;
+
+export interface ImagePdq {
+  /** 64 hex digits. */
+  pdq: string;
+  quality: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Decodes image bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF: whatever sharp
+ * reads) and computes PDQ. The EXIF orientation is applied first, so the
+ * hash is of the picture as shown; alpha is dropped (not composited), as
+ * the reference drops it, so hashes agree with other PDQ implementations.
+ * Throws on undecodable input.
+ */
+export async function pdqOfImage(bytes: Uint8Array): Promise<ImagePdq> {
+  const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', animated: false }).rotate();
+  const { data, info } = await image
+    .resize(HASH_EDGE, HASH_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'cubic' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const luma = lumaFromPixels(data, info.width, info.height, info.channels);
+  const { hash, quality } = pdqFromLuma(luma, info.height, info.width);
+  return { pdq: pdqToHex(hash), quality, width: info.width, height: info.height };
+}

@@ -8,6 +8,7 @@ import { Client } from '@elastic/elasticsearch';
 import type { ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
 import { startIngest, type IngestService } from '../support/ingest-service';
+import { publishFeatures } from '../support/features';
 import { PIPELINE_RULES, startPipeline, type Pipeline } from '../support/pipeline';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/pdq');
@@ -63,6 +64,22 @@ describe('PDQ hash lists, end to end', () => {
     expect(c).toMatchObject({ lane: 'csam', category: 'csam' });
     expect(c.autoRemovedBy).toMatch(/^d_/);
     expect(c.ruleHits.map((h: { ruleId: string }) => h.ruleId)).toContain(`pdq.test-list.${listHash}`);
+  });
+
+  it('upload gate: media whose PDQ is within the list threshold is refused (feature on) and opens its case', async () => {
+    const copy = await sharp(original).resize(560).jpeg({ quality: 55 }).toBuffer();
+    const { pdq } = await pdqOfImage(copy);
+    expect(pdqHexDistance(pdq, listHash)).toBeLessThanOrEqual(31);
+    await publishFeatures(p, p.tokens.legal, { telegraph_media_upload: { description: 'Media uploads', default: 'on', failMode: 'closed', rules: [] } }, 'uploads on');
+    const sha256 = 'de'.repeat(32); // on no list: only the PDQ can match
+    const upload = (media: Record<string, unknown>) => p.call('POST', '/v1/uploads/check', p.tokens.service, { feature: 'telegraph_media_upload', country: 'FR', accountId: 'acct-pdq', media: { sha256, size: copy.length, mime: 'image/jpeg', ...media } });
+    const clean = await upload({});
+    expect(clean.body).toMatchObject({ allow: true });
+    const r = await upload({ pdq: pdq.toUpperCase() });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ allow: false, reason: 'hash_match', ruleIds: [`pdq.test-list.${listHash}`], category: 'csam', caseId: caseIdFor(`upload.${sha256}`) });
+    const c = await caseOf(`upload.${sha256}`);
+    expect(c).toMatchObject({ lane: 'csam', content: { type: 'media', mediaPdq: [pdq] } });
   });
 
   it('ingest: a document whose media carries the PDQ of a re-encoded copy is stored removed', async () => {

@@ -87,6 +87,7 @@ describe('regex rules: validation', () => {
     ['foo(', 'regex_invalid', /missing/],
     ['a*', 'regex_matches_empty', /empty/],
     ['x'.repeat(201), 'regex_too_long', /200/],
+    ['Vendor[0-9]+', 'regex_upper_case', /"V" in lower case/],
     ['[a-z]{101}', 'regex_too_large', /\{100\}/],
     ['(abcdefghij{10}){60}', 'regex_too_large', /too large/],
     // Unicode property classes are heavy in RE2's program: three copies exceed the budget.
@@ -98,7 +99,7 @@ describe('regex rules: validation', () => {
   });
 
   it('accepts RE2 syntax', () => {
-    for (const p of [String.raw`\bfoo\b`, String.raw`\p{Cyrillic}+ \d+`, '(?P<n>ab)|cd', '[^ ]{3,10}x', '(?i)abc', '^start', 'end$']) {
+    for (const p of [String.raw`\bfoo\b`, String.raw`\p{Cyrillic}+ \d+`, '(?P<Name>ab)|cd', String.raw`\pN\PL\D\W[[:^alpha:]]x`, '[^ ]{3,10}x', '(?i)abc', '^start', 'end$']) {
       expect(() => checkRegex(p)).not.toThrow();
     }
   });

@@ -1,7 +1,7 @@
 import { ValidationError, compileValidator } from '@takedown/shared';
 import type { RE2 } from 're2-wasm';
 import { Normalizer, type NormalizerOptions } from './normalizer';
-import { REGEX_LIMITS, checkRegex, compileRegex, programSize, releaseRegex, releaseWith } from './regex-rule';
+import { REGEX_LIMITS, checkRegex, compileRegex, compileUnion, programSize, releaseRegex, releaseWith } from './regex-rule';
 import { ruleSchema, rulesetSchema, type Rule, type Ruleset } from './rule';
 import { TokenTable } from './token-table';
 
@@ -27,6 +27,8 @@ export interface CompiledRuleset {
   readonly hashes: Map<string, number[]>;
   /** @internal regex rules: rule index and compiled RE2 (freed when this ruleset is collected) */
   readonly regexes: readonly { index: number; re: RE2 }[];
+  /** @internal all regex rules as one alternation: when it does not match, none does */
+  readonly regexUnion: RE2 | undefined;
   /** Normalised pattern of each rule (index-aligned with `rules`; '' for sha256; the pattern itself for regex). */
   readonly normalizedPatterns: readonly string[];
 }
@@ -148,6 +150,7 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
     throw err;
   }
 
+  const regexUnion = compileUnion(regexes.map((r) => ruleset.rules[r.index]?.pattern ?? ''));
   const compiled: CompiledRuleset = {
     version: ruleset.version,
     publishedAt: ruleset.publishedAt,
@@ -160,9 +163,10 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
     terminals,
     hashes,
     regexes,
+    regexUnion,
     normalizedPatterns,
   };
-  releaseWith(compiled, regexes.map((r) => r.re));
+  releaseWith(compiled, [...regexes.map((r) => r.re), ...(regexUnion ? [regexUnion] : [])]);
   return compiled;
 }
 

@@ -116,11 +116,11 @@ const utf16 = new TextDecoder('utf-16le');
 /** Regex rules over the normalised text (its head, see REGEX_LIMITS.maxInput): one hit per live rule, spans mapped back to the original. */
 function matchRegexes(compiled: CompiledRuleset, scanned: ScannedText, scope: RuleScope, ctx: MatchContext, nowMs: number): Hit[] {
   const hits: Hit[] = [];
-  let text: string | undefined;
+  const text = utf16.decode(scanned.codes.subarray(0, scanned.length));
+  if (compiled.regexUnion && !firstMatch(compiled.regexUnion, text)) return hits;
   for (const { index, re } of compiled.regexes) {
     const rule = compiled.rules[index] as Rule;
     if (!ruleApplies(rule, scope, ctx, nowMs)) continue;
-    text ??= utf16.decode(scanned.codes.subarray(0, scanned.length));
     const span = firstMatch(re, text);
     if (!span) continue;
     const [s, e] = span;

@@ -2,6 +2,7 @@ import { compileRuleset, validateRuleDefinition } from './compile';
 import { contentRuleQuery, isBackfillRule } from './content-query';
 import { match } from './match';
 import { REGEX_LIMITS, checkRegex, compileRegex, firstMatch, programSize, releaseRegex } from './regex-rule';
+import { lexiconOf } from './block/lexicon';
 import { scanContent } from './scan-content';
 import { rule, ruleset } from './testing/rules-fixture';
 
@@ -145,5 +146,13 @@ describe('regex rules: validation', () => {
       if (i % 100 === 0) expect(firstMatch(re, `ab 1x x${i}`)).toBeUndefined();
       releaseRegex(re);
     }
+  });
+});
+
+describe('regex rules: the search guard', () => {
+  it('blocks searches through the matcher, never adding the pattern to the blocked-word lexicon', () => {
+    const c = compileRuleset(ruleset([rule('w', 'kratom'), regex('rx', String.raw`\bshop\d*\b`)]));
+    expect(lexiconOf(c).tokens).toEqual(['kratom']);
+    expect(match(c, 'Shop 77 open', 'query', { now }).map((h) => h.ruleId)).toEqual(['rx']);
   });
 });

@@ -162,7 +162,14 @@ describe('rules for leads', () => {
     const imp = await lead('POST', '/v1/rules/draft/import', { format: 'csv', content: csv });
     expect(imp.status).toBe(400);
     expect(imp.body.error.details.problems).toEqual([{ line: 3, field: 'pattern', message: expect.stringContaining('perl operator') }]);
+    // Elasticsearch cannot run RE2: a content regex rule's preview counts searches only, and says why.
+    expect((await lead('PUT', '/v1/rules/draft/rx4', { ...rule, pattern: 'kra\\w+', scope: ['query', 'content'], action: 'exclude' })).status).toBe(201);
+    const preview = await lead('GET', '/v1/rules/preview');
+    expect(preview.status).toBe(200);
+    const rx4 = preview.body.rules.find((r: { ruleId: string }) => r.ruleId === 'rx4');
+    expect(rx4).toMatchObject({ contentMatches: null, contentSamples: [], queryMatches: expect.any(Number), notice: expect.stringMatching(/regex rule/) });
     expect((await lead('DELETE', '/v1/rules/draft/rx1')).status).toBe(204);
+    expect((await lead('DELETE', '/v1/rules/draft/rx4')).status).toBe(204);
   });
 
   it('takes a rule\'s provenance from the token, never from the body, and writes CSV a spreadsheet will not run', async () => {

@@ -1,5 +1,7 @@
 import { ValidationError, compileValidator } from '@takedown/shared';
+import type { RE2 } from 're2-wasm';
 import { Normalizer, type NormalizerOptions } from './normalizer';
+import { REGEX_LIMITS, checkRegex, compileRegex, compileUnion, programSize, releaseRegex, releaseWith } from './regex-rule';
 import { PDQ_MIN_QUALITY, ruleSchema, rulesetSchema, type Rule, type Ruleset } from './rule';
 import { TokenTable } from './token-table';
 
@@ -23,7 +25,11 @@ export interface CompiledRuleset {
   readonly terminals: Map<number, number[]>;
   /** @internal lower-case sha256 → rule indices */
   readonly hashes: Map<string, number[]>;
-  /** Normalised pattern of each rule (index-aligned with `rules`; '' for sha256 and pdq). */
+  /** @internal regex rules: rule index and compiled RE2 (freed when this ruleset is collected) */
+  readonly regexes: readonly { index: number; re: RE2 }[];
+  /** @internal all regex rules as one alternation: when it does not match, none does */
+  readonly regexUnion: RE2 | undefined;
+  /** Normalised pattern of each rule (index-aligned with `rules`; '' for sha256 and pdq; the pattern itself for regex). */
   readonly normalizedPatterns: readonly string[];
 }
 
@@ -35,18 +41,15 @@ const validateRuleset = compileValidator<Ruleset>(rulesetSchema, 'ruleset');
 
 /**
  * Validates one rule beyond its schema: its pattern must leave something to
- * match after normalisation, and regex rules are refused until a linear-time
- * engine is wired in (a backtracking regex on the search hot path is a
- * denial-of-service lever).
+ * match after normalisation, and a regex must compile on RE2 within the
+ * limits of regex-rule.ts.
  */
 export function validateRuleDefinition(input: unknown, normalizer: Normalizer = defaultNormalizer()): Rule {
   const rule = validateRule(input);
   if (rule.kind === 'regex') {
-    throw new ValidationError(
-      'rule: regex rules are not accepted: only a linear-time regex engine may run them, and none is configured',
-      '/kind',
-      'regex_not_supported',
-    );
+    // Previews and the csam restriction filter content in Elasticsearch, which cannot run RE2: a csam regex would leak there.
+    if (rule.category === 'csam') throw new ValidationError('rule: csam rules cannot be regex rules (use terms, phrases or hashes)', '/kind', 'regex_not_supported');
+    checkRegex(rule.pattern);
   }
   if (rule.kind !== 'pdq') {
     if (rule.hashList !== undefined) throw new ValidationError('rule: /hashList belongs to pdq rules only', '/hashList');
@@ -89,56 +92,81 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
   const byId = new Map<string, Rule>();
   const indexById = new Map<string, number>();
   const normalizedPatterns: string[] = [];
+  const regexes: { index: number; re: RE2 }[] = [];
   let nodes = 1;
+  if (!opts.trusted) {
+    // Every regex rule of every compiled ruleset in a thread shares one fixed 16 MiB heap (see regex-rule.ts).
+    const regexRules = ruleset.rules.filter((r) => r.kind === 'regex');
+    if (regexRules.length > REGEX_LIMITS.maxRulesPerRuleset) {
+      throw new ValidationError(`rules: at most ${REGEX_LIMITS.maxRulesPerRuleset} regex rules per ruleset (found ${regexRules.length})`, '/rules', 'too_many_regex_rules');
+    }
+    const size = regexRules.reduce((sum, r) => sum + programSize(r.pattern), 0);
+    if (size > REGEX_LIMITS.maxTotalProgramSize) {
+      throw new ValidationError(`rules: the regex rules together are too large (${size} > ${REGEX_LIMITS.maxTotalProgramSize})`, '/rules', 'too_many_regex_rules');
+    }
+  }
 
-  ruleset.rules.forEach((rule, index) => {
-    if (!opts.trusted) {
-      try {
-        validateRuleDefinition(rule, normalizer);
-      } catch (err) {
-        if (err instanceof ValidationError) {
-          throw new ValidationError(`rules[${index}] (${rule.id}): ${err.message}`, `/rules/${index}${err.field ?? ''}`, err.code);
+  try {
+    ruleset.rules.forEach((rule, index) => {
+      if (!opts.trusted) {
+        try {
+          validateRuleDefinition(rule, normalizer);
+        } catch (err) {
+          if (err instanceof ValidationError) {
+            throw new ValidationError(`rules[${index}] (${rule.id}): ${err.message}`, `/rules/${index}${err.field ?? ''}`, err.code);
+          }
+          throw err;
         }
-        throw err;
+        if (byId.has(rule.id)) {
+          throw new ValidationError(`rules[${index}]: duplicate rule id ${rule.id}`, `/rules/${index}/id`, 'duplicate_rule');
+        }
       }
-      if (byId.has(rule.id)) {
-        throw new ValidationError(`rules[${index}]: duplicate rule id ${rule.id}`, `/rules/${index}/id`, 'duplicate_rule');
+      byId.set(rule.id, rule);
+      indexById.set(rule.id, index);
+      if (rule.kind === 'sha256') {
+        const key = rule.pattern.toLowerCase();
+        const list = hashes.get(key) ?? [];
+        list.push(index);
+        hashes.set(key, list);
+        normalizedPatterns.push('');
+        return;
       }
-    }
-    byId.set(rule.id, rule);
-    indexById.set(rule.id, index);
-    if (rule.kind === 'sha256') {
-      const key = rule.pattern.toLowerCase();
-      const list = hashes.get(key) ?? [];
+      // PDQ rules are matched by distance through their own index (pdq/pdq-match.ts), built on first use.
+      if (rule.kind === 'pdq') {
+        normalizedPatterns.push('');
+        return;
+      }
+      if (rule.kind === 'regex') {
+        // Patterns are written against normalised text and are not normalised themselves (it would break their syntax).
+        regexes.push({ index, re: compileRegex(rule.pattern, `/rules/${index}/pattern`) });
+        normalizedPatterns.push(rule.pattern);
+        return;
+      }
+      const normalized = normalizer.normalize(rule.pattern);
+      normalizedPatterns.push(normalized);
+      let node = 0;
+      for (const word of normalized.split(' ')) {
+        const id = tokens.intern(word);
+        const key = node * TOKEN_ID_SPACE + id;
+        let next = edges.get(key);
+        if (next === undefined) {
+          next = nodes++;
+          edges.set(key, next);
+        }
+        node = next;
+      }
+      const list = terminals.get(node) ?? [];
       list.push(index);
-      hashes.set(key, list);
-      normalizedPatterns.push('');
-      return;
-    }
-    // PDQ rules are matched by distance through their own index (pdq/pdq-match.ts), built on first use.
-    if (rule.kind === 'pdq') {
-      normalizedPatterns.push('');
-      return;
-    }
-    const normalized = normalizer.normalize(rule.pattern);
-    normalizedPatterns.push(normalized);
-    let node = 0;
-    for (const word of normalized.split(' ')) {
-      const id = tokens.intern(word);
-      const key = node * TOKEN_ID_SPACE + id;
-      let next = edges.get(key);
-      if (next === undefined) {
-        next = nodes++;
-        edges.set(key, next);
-      }
-      node = next;
-    }
-    const list = terminals.get(node) ?? [];
-    list.push(index);
-    terminals.set(node, list);
-  });
+      terminals.set(node, list);
+    });
+  } catch (err) {
+    // A later rule was refused: free the patterns compiled so far (the heap is small and shared).
+    for (const r of regexes) releaseRegex(r.re);
+    throw err;
+  }
 
-  return {
+  const regexUnion = compileUnion(regexes.map((r) => ruleset.rules[r.index]?.pattern ?? ''));
+  const compiled: CompiledRuleset = {
     version: ruleset.version,
     publishedAt: ruleset.publishedAt,
     rules: ruleset.rules,
@@ -149,8 +177,12 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
     edges,
     terminals,
     hashes,
+    regexes,
+    regexUnion,
     normalizedPatterns,
   };
+  releaseWith(compiled, [...regexes.map((r) => r.re), ...(regexUnion ? [regexUnion] : [])]);
+  return compiled;
 }
 
 /**

@@ -8,6 +8,10 @@ import type { Rule } from './rule';
  * then tags. Plain JSON: this package does no I/O.
  */
 export function contentRuleQuery(rule: Rule, normalizedPattern: string): Record<string, unknown> {
+  if (rule.kind === 'regex') {
+    // Lucene's regexp syntax and semantics differ from RE2's (anchoring, classes, \d): no query would match what the matcher matches.
+    throw new Error(`rule ${rule.id}: regex rules have no Elasticsearch query; they match in content scans only (see hasContentQuery)`);
+  }
   const filter: Record<string, unknown>[] =
     rule.kind === 'sha256' || rule.kind === 'pdq'
       ? [mediaHashClause(rule)]
@@ -50,9 +54,18 @@ export function localeFilter(locales: readonly string[]): Record<string, unknown
   };
 }
 
-/** Content rules that tag documents when published: live, not shadow, content scope. */
+/** Whether contentRuleQuery can express the rule: every kind but regex (RE2 is not Lucene regexp). */
+export function hasContentQuery(rule: Pick<Rule, 'kind'>): boolean {
+  return rule.kind !== 'regex';
+}
+
+/**
+ * Content rules that tag documents when published: live, not shadow, content
+ * scope, with an Elasticsearch query. Regex rules are not backfilled: they
+ * act on posts scanned from then on (ingest, triage, a full rescan).
+ */
 export function isBackfillRule(rule: Rule): boolean {
-  return rule.scope.includes('content') && rule.enabled !== false && rule.shadow !== true && rule.kind !== 'regex';
+  return rule.scope.includes('content') && rule.enabled !== false && rule.shadow !== true && hasContentQuery(rule);
 }
 
 /**

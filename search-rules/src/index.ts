@@ -4,6 +4,7 @@ export * from './normalizer';
 export * from './token-table';
 export * from './compile';
 export * from './match';
+export { REGEX_LIMITS, compileRegex, firstMatch, programSize, releaseRegex } from './regex-rule';
 export * from './guard';
 export * from './rewrite';
 export { CHECK_BUDGET, MIN_PATTERN_LITERALS } from './block/block-check';

@@ -1,6 +1,7 @@
 import type { Category } from '@takedown/shared';
 import { TOKEN_ID_SPACE, type CompiledRuleset } from './compile';
 import type { ScannedText } from './normalizer';
+import { firstMatch } from './regex-rule';
 import type { Rule, RuleAction, RuleScope } from './rule';
 
 export interface Hit {
@@ -52,17 +53,18 @@ function baseLanguage(locale: string): string {
 
 /**
  * Finds every live rule that matches `text` in `scope`. Terms and phrases
- * match whole normalised tokens only. Hits come in text order.
+ * match whole normalised tokens only; a regex rule gives one hit, its first
+ * match in the normalised text. Hits come in text order.
  */
 export function match(compiled: CompiledRuleset, text: string, scope: RuleScope, ctx: MatchContext = {}): Hit[] {
-  if (compiled.terminals.size === 0 || text.length === 0) return [];
+  if ((compiled.terminals.size === 0 && compiled.regexes.length === 0) || text.length === 0) return [];
   return matchScanned(compiled, compiled.normalizer.scan(text), scope, ctx);
 }
 
 /** `match` over text the caller has already normalised with `compiled.normalizer.scan` (scanned once, used twice). */
 export function matchScanned(compiled: CompiledRuleset, scanned: ScannedText, scope: RuleScope, ctx: MatchContext = {}): Hit[] {
   const hits: Hit[] = [];
-  if (compiled.terminals.size === 0) return hits;
+  if (compiled.terminals.size === 0 && compiled.regexes.length === 0) return hits;
   const nowMs = toMillis(ctx.now);
   const { codes, starts, ends, length } = scanned;
   const { tokens, edges, terminals, rules } = compiled;
@@ -103,6 +105,35 @@ export function matchScanned(compiled: CompiledRuleset, scanned: ScannedText, sc
       while (e < length && codes[e] !== 32) e++;
     }
     tokStart = tokEnd + 1;
+  }
+  if (compiled.regexes.length === 0) return hits;
+  const regexHits = matchRegexes(compiled, scanned, scope, ctx, nowMs);
+  if (regexHits.length === 0) return hits;
+  // Keep text order: the trie's hits are in order, regex hits come per rule.
+  return hits.concat(regexHits).sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+const utf16 = new TextDecoder('utf-16le');
+
+/** Regex rules over the normalised text (its head, see REGEX_LIMITS.maxInput): one hit per live rule, spans mapped back to the original. */
+function matchRegexes(compiled: CompiledRuleset, scanned: ScannedText, scope: RuleScope, ctx: MatchContext, nowMs: number): Hit[] {
+  const hits: Hit[] = [];
+  const text = utf16.decode(scanned.codes.subarray(0, scanned.length));
+  if (compiled.regexUnion && !firstMatch(compiled.regexUnion, text)) return hits;
+  for (const { index, re } of compiled.regexes) {
+    const rule = compiled.rules[index] as Rule;
+    if (!ruleApplies(rule, scope, ctx, nowMs)) continue;
+    const span = firstMatch(re, text);
+    if (!span) continue;
+    const [s, e] = span;
+    hits.push({
+      ruleId: rule.id,
+      category: rule.category,
+      action: rule.action,
+      shadow: rule.shadow === true,
+      start: scanned.starts[s] ?? 0,
+      end: e > s ? (scanned.ends[e - 1] ?? 0) : (scanned.starts[s] ?? 0),
+    });
   }
   return hits;
 }

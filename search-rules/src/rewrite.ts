@@ -82,7 +82,8 @@ export function rewriteSearch(compiled: CompiledRuleset, body: unknown, ctx: Rew
   for (const rule of ctx.pendingContentRules ?? []) {
     // A country-scoped rule hides where it applies, and wherever the caller's country is unknown (as restricted posts do).
     const where = ctx.country ? { country: ctx.country } : { anyCountry: true };
-    if (rule.shadow || !ruleApplies(rule, 'content', where, nowMs)) continue;
+    // Regex rules are never pending (not backfilled, see isBackfillRule): no Elasticsearch query can express them.
+    if (rule.shadow || rule.kind === 'regex' || !ruleApplies(rule, 'content', where, nowMs)) continue;
     let clause: Obj;
     if (rule.kind === 'sha256' || rule.kind === 'pdq') {
       clause = mediaHashClause(rule);

@@ -150,6 +150,28 @@ describe('rules for leads', () => {
     expect((await csv.text()).split('\n')[0]).toBe('id,kind,pattern,category,scope,action,locales,countries,expiresAt,untilReviewed,enabled,shadow,note,createdBy,createdAt');
   });
 
+  it('validates regex rules at save and import, naming the field and row', async () => {
+    const rule = { kind: 'regex', category: 'drugs', scope: ['query'], action: 'block_query' };
+    const backref = await lead('PUT', '/v1/rules/draft/rx1', { ...rule, pattern: '(a)\\1' });
+    expect([backref.status, backref.body.error.field, backref.body.error.code]).toEqual([400, '/pattern', 'regex_invalid']);
+    expect(backref.body.error.message).toMatch(/backreferences and lookaround are not supported/);
+    const huge = await lead('PUT', '/v1/rules/draft/rx1', { ...rule, pattern: '\\p{L}{3}' });
+    expect([huge.status, huge.body.error.field, huge.body.error.code]).toEqual([400, '/pattern', 'regex_too_large']);
+    expect((await lead('PUT', '/v1/rules/draft/rx1', { ...rule, pattern: '\\d{3} \\d{3} \\d{4}' })).status).toBe(201);
+    const csv = 'id,kind,pattern,category,scope,action\nrx2,regex,shop \\d+,drugs,query,block_query\nrx3,regex,foo(?=bar),drugs,query,block_query\n';
+    const imp = await lead('POST', '/v1/rules/draft/import', { format: 'csv', content: csv });
+    expect(imp.status).toBe(400);
+    expect(imp.body.error.details.problems).toEqual([{ line: 3, field: 'pattern', message: expect.stringContaining('perl operator') }]);
+    // Elasticsearch cannot run RE2: a content regex rule's preview counts searches only, and says why.
+    expect((await lead('PUT', '/v1/rules/draft/rx4', { ...rule, pattern: 'kra\\w+', scope: ['query', 'content'], action: 'exclude' })).status).toBe(201);
+    const preview = await lead('GET', '/v1/rules/preview');
+    expect(preview.status).toBe(200);
+    const rx4 = preview.body.rules.find((r: { ruleId: string }) => r.ruleId === 'rx4');
+    expect(rx4).toMatchObject({ contentMatches: null, contentSamples: [], queryMatches: expect.any(Number), notice: expect.stringMatching(/regex rule/) });
+    expect((await lead('DELETE', '/v1/rules/draft/rx1')).status).toBe(204);
+    expect((await lead('DELETE', '/v1/rules/draft/rx4')).status).toBe(204);
+  });
+
   it('takes a rule\'s provenance from the token, never from the body, and writes CSV a spreadsheet will not run', async () => {
     const put = await lead('PUT', '/v1/rules/draft/forged', { kind: 'term', pattern: 'zucchini', category: 'other', scope: ['query'], action: 'block_query', note: '=HYPERLINK("http://x")', createdBy: 'admin:someone-else', createdAt: '2000-01-01T00:00:00.000Z' });
     expect(put.status).toBe(201);

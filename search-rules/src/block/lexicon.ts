@@ -29,7 +29,8 @@ export function lexiconOf(compiled: CompiledRuleset): Lexicon {
   const words = new Set<string>();
   const phrases: [string, number][] = [];
   compiled.rules.forEach((rule, index) => {
-    if (rule.action !== 'block_query' || !rule.scope.includes('query') || rule.kind === 'sha256' || rule.kind === 'pdq') return;
+    // A regex rule's pattern is no word: it blocks searches through match(), not through this lexicon.
+    if (rule.action !== 'block_query' || !rule.scope.includes('query') || rule.kind === 'sha256' || rule.kind === 'pdq' || rule.kind === 'regex') return;
     const pattern = compiled.normalizedPatterns[index] ?? '';
     if (pattern === '') return;
     for (const w of pattern.split(' ')) words.add(w);

@@ -27,6 +27,20 @@ describe('RulePool', () => {
     expect(err).toMatchObject({ status: 400, code: 'import_refused', details: (() => { try { parseRuleImport(bad, 'csv', defaults); } catch (e) { return (e as RuleImportError).details; } return undefined; })() });
   });
 
+  it('validates and previews regex rules in a worker thread (re2-wasm loads there too)', async () => {
+    pool = new RulePool({ size: 1, taskTimeoutMs: 30_000, maxQueued: 4 });
+    const rx = rule('rx', String.raw`\d{3} \d{3} \d{4}`, { kind: 'regex' });
+    const next = [rule('a', syntheticWord(1)), rx];
+    const publish = { live: [], next, publishedAt: defaults.createdAt, publishedBy: 'lead:test' };
+    expect(await pool.run('check-publish', publish)).toEqual({ added: ['a', 'rx'], removed: [], changed: [] });
+    const input = { live: [], draft: next, maxRules: 500, samples: 5, queries: ['call 555 123 4567', 'nothing here'], csamEverywhere: [] };
+    const preview = await pool.run('preview-queries', input);
+    expect(preview).toEqual(previewQueries(input));
+    expect(preview.queryHits.get('rx')).toEqual({ n: 1, samples: ['call 555 123 4567'] });
+    const bad = await pool.run('check-publish', { ...publish, next: [{ ...rx, pattern: '(a)\\1' }] }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ status: 400, code: 'regex_invalid', field: '/rules/0/pattern' });
+  });
+
   it('refuses work beyond its queue bound with 503, and runs what it accepted once the worker is free', async () => {
     const hold = new TaskHold();
     pool = new RulePool({ size: 1, taskTimeoutMs: 30_000, maxQueued: 1, hold: hold.buffer });

@@ -30,11 +30,11 @@ describe('rule import', () => {
   });
 
   it('refuses the whole file and names the line and field of every bad row', () => {
-    const bad = `${csv}\nr4,term,heroin,drugz,query,block_query,,,\nr5,regex,c.*e,drugs,query,block_query,,,\nr1,term,again,drugs,query,block_query,,,\nr6,term,x\n`;
+    const bad = `${csv}\nr4,term,heroin,drugz,query,block_query,,,\nr5,regex,(c)\\1e,drugs,query,block_query,,,\nr1,term,again,drugs,query,block_query,,,\nr6,term,x\n`;
     const problems = problemsOf(() => parseRuleImport(bad, 'csv', defaults));
     expect(problems).toEqual([
       { line: 5, field: 'category', message: expect.stringContaining('category') },
-      { line: 6, field: 'kind', message: expect.stringContaining('regex') },
+      { line: 6, field: 'pattern', message: expect.stringContaining('backreferences') },
       { line: 7, field: 'id', message: 'duplicate id r1 (first at line 2)' },
       { line: 8, message: '3 fields, the header has 9' },
     ]);

@@ -1,6 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { UnavailableError, caseFromHash, caseIdFor, isCsamCase, type Principal } from '@takedown/shared';
-import { contentRuleQuery, csamEverywhereRules, csamSearchFilter, match, type CompiledRuleset, type Rule } from '@takedown/search-rules';
+import { contentRuleQuery, csamEverywhereRules, csamSearchFilter, hasContentQuery, match, type CompiledRuleset, type Rule } from '@takedown/search-rules';
 
 // Where the shadow view and older callers find it; it lives in search-rules, shared with the rule worker.
 export { restrictedSearch } from '@takedown/search-rules';
@@ -36,6 +36,9 @@ export const REDACTION_NOTICES: Readonly<Record<RedactedSample['redacted'], stri
 /** What a preview says, once, to a caller without the csam grant: the same words whatever was left out, and whether anything was. */
 export const RESTRICTED_NOTICE =
   'Documents and logged searches restricted to the csam grant (csam content, anything a csam rule matches, the content of a csam case) are left out of every count and sample: shown only to tokens holding the csam grant.';
+
+/** Why a regex rule's content count is absent: Elasticsearch cannot run RE2, and regex rules are not backfilled. */
+export const REGEX_CONTENT_NOTICE = 'A regex rule: its content matches are not counted (Elasticsearch cannot run RE2); it acts on posts scanned after publishing, not on stored posts.';
 
 /** What a csam rule's preview says to a caller without the grant: everything it matches is restricted, so its counts are 0. */
 export const CSAM_RULE_NOTICE = 'A csam rule: everything it matches is restricted to the csam grant; its counts and samples are shown only to tokens holding the grant.';
@@ -132,6 +135,10 @@ export async function previewDraft(deps: ApiDeps, caller: Principal, opts: { res
             if (restriction && rule.category === 'csam') {
               // Everything a csam rule matches is restricted: nothing to count, nothing to sample.
               return { ...base, contentMatches: rule.scope.includes('content') ? 0 : null, contentSamples: [], queryMatches: rule.scope.includes('query') ? 0 : null, querySamples: [], notice: CSAM_RULE_NOTICE };
+            }
+            if (rule.scope.includes('content') && !hasContentQuery(rule)) {
+              const q = rule.scope.includes('query') ? (queryHits.get(rule.id) ?? { n: 0, samples: [] }) : null;
+              return { ...base, contentMatches: null, contentSamples: [], queryMatches: q?.n ?? null, querySamples: q?.samples ?? [], notice: REGEX_CONTENT_NOTICE };
             }
             const content = rule.scope.includes('content') ? await contentMatches(deps, rule, normalizedPatterns[i + k] ?? '', exclude) : null;
             if (content) leaked.push(...content.leaked);

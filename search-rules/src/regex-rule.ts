@@ -1,0 +1,236 @@
+import { ValidationError } from '@takedown/shared';
+import { RE2 } from 're2-wasm';
+
+/**
+ * Regex rules run on RE2 (re2-wasm): an automaton, no backtracking, so a
+ * match costs time linear in the input whatever the pattern. What is left
+ * to bound is the constant (the compiled program's size) and the memory:
+ * re2-wasm has one fixed 16 MiB WebAssembly heap per thread, which every
+ * compiled pattern and its DFA cache share and which cannot grow (an
+ * exhausted heap aborts the module), hence the limits below.
+ */
+export const REGEX_LIMITS = {
+  /** Characters of a regex rule's pattern. */
+  maxPatternLength: 200,
+  /** Estimated program size of one pattern (weighted atoms × counted repetitions, see programSize; a unit ≈ 0.5 KiB of heap). */
+  maxProgramSize: 300,
+  /** Estimated program size of all the regex rules of a ruleset together. */
+  maxTotalProgramSize: 2000,
+  /** Largest bound of one counted repetition `{n,m}`. */
+  maxRepeat: 100,
+  /** Regex rules in one ruleset (they share the per-thread heap). */
+  maxRulesPerRuleset: 50,
+  /** UTF-16 units of normalised text a regex rule scans per text (the head; the rest is not scanned by regex rules). */
+  maxInput: 100_000,
+} as const;
+
+/**
+ * Flags: `u` only, which re2-wasm requires. No `i`: the text is normalised
+ * (lower-case) and `i` made matching four times slower; patterns must be
+ * written in lower case instead (checked in compileRegex).
+ */
+const FLAGS = 'u';
+
+/**
+ * The wrapper re2-wasm keeps inside its heap (re2-wasm's own internals,
+ * pinned to 1.0.2): freed explicitly, the GC never sees it; matched without
+ * capture groups, which lets RE2 find the span with its DFA alone (exec asks
+ * for groups: 700 ms against 2 ms for `(a+)+$` over 100,000 characters).
+ */
+interface Wrapped {
+  delete(): void;
+  match(input: string, start: number, captures: boolean): { index: number; match: string };
+}
+
+function wrapperOf(re: RE2): Wrapped | undefined {
+  return (re as unknown as { wrapper?: Wrapped }).wrapper;
+}
+
+/**
+ * Upper-case letters a pattern matches literally (outside escapes, property
+ * names, group names and POSIX classes): the normalised text has none, so
+ * they could never match.
+ */
+function upperCaseLiteral(pattern: string): string | undefined {
+  const literal = pattern.replace(/\\[pP](\{[^}]*\}|[A-Za-z])|\\.|\(\?P?<[^>]*>|\[:\^?[a-z]+:\]/g, '');
+  return /\p{Lu}/u.exec(literal)?.[0];
+}
+
+/** Frees a compiled pattern's heap memory. The RE2 object must not be used afterwards. */
+export function releaseRegex(re: RE2): void {
+  wrapperOf(re)?.delete();
+}
+
+// A compiled ruleset is dropped by reference (hot reloads swap it): free its patterns when it is collected.
+const finalizer = new FinalizationRegistry<RE2[]>((res) => {
+  for (const re of res) releaseRegex(re);
+});
+
+/** Frees `res` once `owner` is garbage-collected. */
+export function releaseWith(owner: object, res: RE2[]): void {
+  if (res.length > 0) finalizer.register(owner, res);
+}
+
+/**
+ * Weight of a Unicode property class (\p{L}, \P{Arabic}, also inside
+ * brackets). Measured: each copy of one takes 3–55 KiB of heap (\p{L}
+ * about 18, \pN about 55) against about 0.5 KiB for an ASCII class or `.`,
+ * and a single `\p{L}{100}` exhausts the whole heap.
+ */
+const PROPERTY_WEIGHT = 120;
+/** \W (case-insensitive, it excludes the Kelvin sign and long s: a large class). */
+const NOT_WORD_WEIGHT = 4;
+
+/**
+ * An upper estimate of the compiled program's size, in units of about half
+ * a KiB of heap: each atom (a literal, class, escape or `.`) weighs 1, a
+ * Unicode property class PROPERTY_WEIGHT, and counted repetitions multiply
+ * what they apply to (`{n,m}` copies its operand m times, or n+1 when
+ * unbounded). A bounded walk: one pass over at most maxPatternLength
+ * characters.
+ */
+export function programSize(pattern: string): number {
+  // Each open group: the size before it, and the size of its contents.
+  const groups: number[] = [];
+  let total = 0;
+  let lastAtom = 0; // size of the last atom or group (what a quantifier applies to)
+  let i = 0;
+  while (i < pattern.length) {
+    const ch = pattern[i] as string;
+    if (ch === '\\') {
+      // \p{...} and \x{...} are one atom.
+      const next = pattern[i + 1];
+      let end = i + 2;
+      if ((next === 'p' || next === 'P' || next === 'x') && pattern[i + 2] === '{') {
+        const close = pattern.indexOf('}', i + 3);
+        end = close < 0 ? pattern.length : close + 1;
+      }
+      const w = next === 'p' || next === 'P' ? PROPERTY_WEIGHT : next === 'W' ? NOT_WORD_WEIGHT : 1;
+      total += w;
+      lastAtom = w;
+      i = end;
+    } else if (ch === '[') {
+      // A class is one atom; skip to its closing bracket (a leading ] or escaped ] is literal).
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      let w = 1;
+      while (j < pattern.length && pattern[j] !== ']') {
+        if (pattern[j] === '\\') {
+          const e = pattern[j + 1];
+          if (e === 'p' || e === 'P') w += PROPERTY_WEIGHT;
+          else if (e === 'W') w += NOT_WORD_WEIGHT;
+          j += 2;
+        } else j++;
+      }
+      total += w;
+      lastAtom = w;
+      i = j + 1;
+    } else if (ch === '(') {
+      groups.push(total);
+      lastAtom = 0;
+      i++;
+    } else if (ch === ')') {
+      const before = groups.pop() ?? 0;
+      lastAtom = total - before;
+      i++;
+    } else if (ch === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i, i + 16));
+      if (!m) {
+        total += 1;
+        lastAtom = 1;
+        i++;
+        continue;
+      }
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : m[3] === '' || m[3] === undefined ? lo + 1 : Number(m[3]);
+      // The operand is already counted once; a repetition adds hi - 1 copies.
+      total += lastAtom * Math.max(hi - 1, 0);
+      lastAtom *= Math.max(hi, 1);
+      i += m[0].length;
+    } else if (ch === '|' || ch === '*' || ch === '+' || ch === '?' || ch === '^' || ch === '$') {
+      i++;
+    } else {
+      total += 1;
+      lastAtom = 1;
+      i++;
+    }
+  }
+  return total;
+}
+
+/** The largest bound of any counted repetition in `pattern`, 0 when none. */
+function largestRepeat(pattern: string): number {
+  let max = 0;
+  for (const m of pattern.matchAll(/(?<!\\)\{(\d+)(?:,(\d*))?\}/g)) {
+    max = Math.max(max, Number(m[1]), m[2] ? Number(m[2]) : 0);
+  }
+  return max;
+}
+
+/**
+ * Compiles a regex rule's pattern, or throws a ValidationError on `field`
+ * saying why: too long, too large, or refused by RE2 (backreferences,
+ * lookahead and lookbehind, and other syntax RE2 does not have).
+ */
+export function compileRegex(pattern: string, field = '/pattern'): RE2 {
+  if (pattern.length > REGEX_LIMITS.maxPatternLength) {
+    throw new ValidationError(`rule: a regex pattern is at most ${REGEX_LIMITS.maxPatternLength} characters`, field, 'regex_too_long');
+  }
+  const repeat = largestRepeat(pattern);
+  if (repeat > REGEX_LIMITS.maxRepeat) {
+    throw new ValidationError(`rule: a regex repetition is at most {${REGEX_LIMITS.maxRepeat}} (found {${repeat}})`, field, 'regex_too_large');
+  }
+  const upper = upperCaseLiteral(pattern);
+  if (upper !== undefined) {
+    throw new ValidationError(`rule: a regex matches normalised, lower-case text: write "${upper}" in lower case`, field, 'regex_upper_case');
+  }
+  const size = programSize(pattern);
+  if (size > REGEX_LIMITS.maxProgramSize) {
+    throw new ValidationError(`rule: the regex is too large once repetitions are expanded (${size} > ${REGEX_LIMITS.maxProgramSize})`, field, 'regex_too_large');
+  }
+  let re: RE2;
+  try {
+    re = new RE2(pattern, FLAGS);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/\w*: /s, '') : String(err);
+    throw new ValidationError(`rule: the regex is not valid RE2 syntax (${why}); backreferences and lookaround are not supported`, field, 'regex_invalid');
+  }
+  // A pattern that matches the empty text would hit every post and every search.
+  if (re.test('')) {
+    releaseRegex(re);
+    throw new ValidationError('rule: the regex matches empty text, so it would match everything', field, 'regex_matches_empty');
+  }
+  return re;
+}
+
+/**
+ * One pattern matching wherever any of `patterns` does, to skip them all in
+ * one pass when none matches (the common case: each call copies the text
+ * into the wasm heap, ~60 µs per KB). Inline flags stay inside their own
+ * group in RE2. Undefined when it does not compile (e.g. two rules name
+ * the same group): the rules then run one by one.
+ */
+export function compileUnion(patterns: readonly string[]): RE2 | undefined {
+  if (patterns.length < 2) return undefined;
+  try {
+    return new RE2(patterns.map((p) => `(?:${p})`).join('|'), FLAGS);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Validates a regex pattern (compiles it and frees it at once). */
+export function checkRegex(pattern: string, field = '/pattern'): void {
+  releaseRegex(compileRegex(pattern, field));
+}
+
+/** The first match of `re` in `text`'s head (REGEX_LIMITS.maxInput units): its [start, end) in `text`, or undefined. */
+export function firstMatch(re: RE2, text: string): [number, number] | undefined {
+  const head = text.length > REGEX_LIMITS.maxInput ? text.slice(0, REGEX_LIMITS.maxInput) : text;
+  const wrapper = wrapperOf(re);
+  if (!wrapper) throw new Error('re2-wasm: compiled pattern without its wrapper (an unexpected re2-wasm version?)');
+  const m = wrapper.match(head, 0, false);
+  if (m.index < 0) return undefined;
+  return [m.index, m.index + m.match.length];
+}

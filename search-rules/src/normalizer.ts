@@ -1,4 +1,4 @@
-import { ARABIC_FOLDS, CONFUSABLES, DEFAULT_EMOJI_WORDS, DROPPED, LEET } from './fold-tables';
+import { ARABIC_FOLDS, CONFUSABLES, DEFAULT_EMOJI_WORDS, DROPPED, LEET, REGIONAL_INDICATOR_A } from './fold-tables';
 
 /**
  * The normaliser turns text (and patterns) into the form the matcher works
@@ -50,11 +50,10 @@ const ignorableRe = /[\p{Cf}\p{Cc}\p{Cs}\p{Co}\p{Cn}]/u;
 /** Folds one character (already NFKC-and-lower-cased) to its skeleton, or '' to drop it. */
 function foldChar(ch: string): string {
   if (DROPPED.has(ch)) return '';
-  const ar = ARABIC_FOLDS[ch];
-  if (ar !== undefined) return ar;
-  const conf = CONFUSABLES[ch];
-  if (conf !== undefined) return conf;
+  if (Object.hasOwn(ARABIC_FOLDS, ch)) return ARABIC_FOLDS[ch] as string;
+  if (Object.hasOwn(CONFUSABLES, ch)) return CONFUSABLES[ch] as string;
   const code = ch.codePointAt(0) ?? 0;
+  if (code >= REGIONAL_INDICATOR_A && code < REGIONAL_INDICATOR_A + 26) return foldChar(String.fromCharCode(97 + code - REGIONAL_INDICATOR_A));
   // Arabic-Indic and extended Arabic-Indic digits → ASCII digits.
   if (code >= 0x660 && code <= 0x669) return String.fromCharCode(48 + code - 0x660);
   if (code >= 0x6f0 && code <= 0x6f9) return String.fromCharCode(48 + code - 0x6f0);
@@ -71,7 +70,7 @@ function foldCodePoint(cp: number): string {
     if (markRe.test(ch) || ignorableRe.test(ch)) continue;
     const f = foldChar(ch);
     for (const c of f) {
-      if (letterRe.test(c) || (c >= '0' && c <= '9') || LEET[c] !== undefined) out += c;
+      if (letterRe.test(c) || (c >= '0' && c <= '9') || Object.hasOwn(LEET, c)) out += c;
       else out += '\u0000';
     }
   }
@@ -80,8 +79,7 @@ function foldCodePoint(cp: number): string {
 
 function classOf(code: number): number {
   if (code >= 48 && code <= 57) return DIGIT;
-  const ch = String.fromCharCode(code);
-  if (LEET[ch] !== undefined) return SYMBOL;
+  if (Object.hasOwn(LEET, String.fromCharCode(code))) return SYMBOL;
   return LETTER;
 }
 

@@ -96,7 +96,10 @@ function addVariants(rules: readonly Rule[], normalizer: Normalizer, tokens: Tok
       }
       for (const v of crossScript.slice(0, MAX_VARIANTS_PER_WORD)) {
         const form = normalizer.normalize(v);
-        if (/[^\x00-\x7f]/.test(form) && !form.includes(' ')) tokens.alias(form, id);
+        // A Cyrillic spelling whose skeleton folds back to Latin letters reads
+        // as a Latin word: kept only when long enough not to be a common one
+        // ("мет" folds to "met", as "meet" does; "кетамин" to "ketamuh").
+        if ((/[^\x00-\x7f]/.test(form) || form.length >= 5) && !form.includes(' ')) tokens.alias(form, id);
       }
     }
   }

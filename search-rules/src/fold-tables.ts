@@ -44,7 +44,8 @@ export const ARABIC_FOLDS: Readonly<Record<string, string>> = {
   '\u06A9': '\u0643', // keheh → kaf
   '\u06AA': '\u0643', // swash kaf → kaf
   '\u0629': '\u0647', // teh marbuta → heh
-  '\u06C0': '\u0647', // heh with yeh above (ۀ) → heh
+  '\u06C0': '\u0647', // heh with yeh above (ۀ) → heh (NFD makes it ە + hamza, next line)
+  '\u06D5': '\u0647', // ae (ە) → heh
   '\u06C1': '\u0647', // Urdu heh goal → heh
   '\u06BE': '\u0647', // Urdu heh doachashmee → heh
   '\u06D0': '\u064A', // Pashto/Uyghur yeh → yeh

@@ -13,9 +13,14 @@ const compiled = compileRuleset(shippedRuleset('2026-11-01T00:00:00.000Z'));
 const rulesByPattern = new Map<string, string[]>();
 for (const r of compiled.rules) if (r.scope.includes('query')) rulesByPattern.set(r.pattern, [...(rulesByPattern.get(r.pattern) ?? []), r.id]);
 
-/** Recall each class reaches (measured; a drop fails the test). */
-const RECALL_FLOOR: Record<string, number> = {};
-const DEFAULT_FLOOR = 0;
+/**
+ * Recall each class reaches (measured; a drop fails the test). Below 100 %:
+ * "(m)30" keeps its digits apart from the letters; diminutives and other
+ * stems (кокаинчик, покупаю) are not generated; "мет" folds to "met", an
+ * English word, so it is not an alias of meth.
+ */
+const RECALL_FLOOR: Record<string, number> = { parenthesised: 0.94, 'ru-inflection': 0.9, 'en-in-cyrillic': 0.8 };
+const DEFAULT_FLOOR = 1;
 
 describe('evasion classes on the shipped lists', () => {
   const corpus = evasionCorpus();

@@ -7,9 +7,9 @@ import { cyrillicToLatin, latinToCyrillic } from './transliteration';
  * normalises each and registers it as an alias of the word's token):
  * Arabic clitic forms, Russian inflected forms and their Latin
  * transliterations, Cyrillic spellings of Latin words. `crossScript` holds
- * the Cyrillic spellings of a Latin word: the compiler keeps one only when
- * its skeleton stays Cyrillic, since one that folds back to Latin letters
- * is another English word ("мет" reads "met", as "meet" does).
+ * the Cyrillic spellings of a Latin word: the compiler drops a short one
+ * whose skeleton folds back to Latin letters, since that is another English
+ * word ("мет" reads "met", as "meet" does).
  */
 export function wordVariants(word: string): { native: string[]; crossScript: string[] } {
   const w = word.toLowerCase();

@@ -107,7 +107,8 @@ function addVariants(rules: readonly Rule[], normalizer: Normalizer, tokens: Tok
 
 /** Validates and compiles a ruleset. Throws a ValidationError naming the rule's index and field. */
 export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): CompiledRuleset {
-  const normalizer = opts.emojiWords ? new Normalizer({ emojiWords: opts.emojiWords }) : defaultNormalizer();
+  const emojiWords = opts.emojiWords ?? input.emojiWords;
+  const normalizer = emojiWords ? new Normalizer({ emojiWords }) : defaultNormalizer();
   const ruleset = opts.trusted ? input : validateRuleset(input);
   const tokens = new TokenTable(ruleset.rules.length * 2);
   const edges = new Map<number, number>();
@@ -188,9 +189,9 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
  * validated when they were published.
  */
 export function compileStoredRuleset(
-  stored: { version: number; rules: unknown[]; publishedAt: string; publishedBy: string },
+  stored: { version: number; rules: unknown[]; publishedAt: string; publishedBy: string; emojiWords?: Record<string, string> },
   opts: CompileOptions = {},
 ): CompiledRuleset {
-  const { version, rules, publishedAt, publishedBy } = stored;
-  return compileRuleset({ version, rules: rules as Rule[], publishedAt, publishedBy }, opts);
+  const { version, rules, publishedAt, publishedBy, emojiWords } = stored;
+  return compileRuleset({ version, rules: rules as Rule[], publishedAt, publishedBy, ...(emojiWords ? { emojiWords } : {}) }, opts);
 }

@@ -68,23 +68,5 @@ export const LEET: Readonly<Record<string, string>> = {
   '@': 'a', $: 's', '!': 'i', '|': 'i', '€': 'e', '£': 'i',
 };
 
-/** Drug emoji mapped to canonical words (overridable per normaliser). */
-export const DEFAULT_EMOJI_WORDS: Readonly<Record<string, string>> = {
-  '❄': 'cocaine',
-  '⛄': 'cocaine',
-  '🌨': 'cocaine',
-  '💊': 'pills',
-  '🍁': 'weed',
-  '🌿': 'weed',
-  '🍃': 'weed',
-  '🥦': 'weed',
-  '🌲': 'weed',
-  '🔌': 'plug',
-  '🍄': 'shrooms',
-  '💉': 'needle',
-  '🧊': 'meth',
-  '💎': 'crystal',
-  '🐉': 'heroin',
-  '🍬': 'ecstasy',
-  '🔮': 'lsd',
-};
+/** The shipped emoji table (data in lists/emoji-words.ts), used when a ruleset carries none. */
+export { SHIPPED_EMOJI_WORDS as DEFAULT_EMOJI_WORDS } from './lists/emoji-words';

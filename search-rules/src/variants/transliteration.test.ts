@@ -24,6 +24,18 @@ describe('transliteration both ways', () => {
     expect(ids('we meet at noon')).toEqual([]);
   });
 
+  it('short Latin spellings are English words as often as not (гаш → gash), not aliases', () => {
+    const c = compileRuleset(ruleset([rule('gash', 'гаш')]));
+    expect(match(c, 'a deep gash', 'query')).toEqual([]);
+    expect(match(c, 'gasha', 'query').map((h) => h.ruleId)).toEqual(['gash']);
+  });
+
+  it('short Cyrillic spellings with a vowel are everyday Russian, not aliases (weed → вид, "view")', () => {
+    const c = compileRuleset(ruleset([rule('weed', 'weed'), rule('lsd', 'lsd')]));
+    expect(match(c, 'красивый вид из окна', 'query')).toEqual([]);
+    expect(match(c, 'лсд', 'query').map((h) => h.ruleId)).toEqual(['lsd']);
+  });
+
   it('spells each letter', () => {
     expect(cyrillicToLatin('кокаин')).toContain('kokain');
     expect(cyrillicToLatin('гашиш')).toEqual(expect.arrayContaining(['gashish']));

@@ -15,8 +15,17 @@ const CYR_TO_LAT: Readonly<Record<string, readonly string[]>> = {
 /** At most this many spellings per word: the schemes multiply. */
 const MAX_SPELLINGS = 4;
 
-/** Latin spellings of a lower-case Cyrillic word; [] when it has other letters. */
+/**
+ * Latin spellings of a lower-case Cyrillic word; [] when it has other
+ * letters. Words under four letters get none: their spellings are
+ * English words as often as not (гаш → "gash", газ → "gaz"); their
+ * inflected forms (мефа, гаша) still get theirs.
+ */
 export function cyrillicToLatin(word: string): string[] {
+  return [...word].length < 4 ? [] : spellCyrillicInLatin(word);
+}
+
+function spellCyrillicInLatin(word: string): string[] {
   let out = [''];
   for (const ch of word.toLowerCase()) {
     if (!Object.hasOwn(CYR_TO_LAT, ch)) return [];
@@ -36,8 +45,17 @@ const LAT_TO_CYR: readonly (readonly [string, readonly string[]])[] = [
   ['s', ['с']], ['t', ['т']], ['u', ['у']], ['v', ['в']], ['w', ['в']], ['x', ['кс']], ['y', ['и', 'й']], ['z', ['з']],
 ];
 
-/** Cyrillic spellings of a lower-case Latin word; [] when it has other characters. */
+/**
+ * Cyrillic spellings of a lower-case Latin word; [] when it has other
+ * characters. A spelling of three letters or fewer with a vowel is dropped:
+ * short Cyrillic words are everyday Russian (weed → "вид", view), while
+ * vowel-less ones are abbreviations (lsd → "лсд").
+ */
 export function latinToCyrillic(word: string): string[] {
+  return spellLatinInCyrillic(word).filter((s) => s.length >= 4 || !/[аеёиоуыэюя]/u.test(s));
+}
+
+function spellLatinInCyrillic(word: string): string[] {
   const w = word.toLowerCase();
   if (!/^[a-z]+$/.test(w)) return [];
   // A silent final e after a consonant is not written (ketamine → кетамин).

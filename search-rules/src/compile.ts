@@ -145,10 +145,11 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
     }
     const normalized = normalizer.normalize(rule.pattern);
     normalizedPatterns.push(normalized);
-    const paths = [normalized.split(' ')];
+    const words = normalized.split(' ');
+    const paths = [words];
     // A phrase spelled letter by letter ("b u y m o l l y") joins into one
     // word, so the phrase also matches as its words run together.
-    if (paths[0]!.length > 1) paths.push([normalizer.normalize(paths[0]!.join(''))]);
+    if (words.length > 1) paths.push([normalizer.normalize(words.join(''))]);
     for (const path of paths) {
       let node = 0;
       for (const word of path) {

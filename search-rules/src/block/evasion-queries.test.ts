@@ -32,8 +32,9 @@ describe('evasion classes on the query side', () => {
     for (const body of clauses) expect({ q, blocked: rewriteSearch(compiled, body(q)).blocked }).toEqual({ q, blocked: true });
   });
 
+  // Classes with known misses (README, Evasion classes) are left out: their floors are in evasion-classes.test.ts.
   it('property: every evasion-corpus case is refused as a match query', () => {
-    const cases = evasionCorpus(23).filter((c) => !['parenthesised', 'ru-inflection', 'en-in-cyrillic'].includes(c.cls));
+    const cases = evasionCorpus(23).filter((c) => !['parenthesised', 'ru-inflection', 'en-in-cyrillic', 'ru-translit'].includes(c.cls));
     fc.assert(
       fc.property(fc.constantFrom(...cases), fc.constantFrom(...clauses), (c, body) => {
         expect({ c, blocked: rewriteSearch(compiled, body(c.text)).blocked }).toEqual({ c, blocked: true });

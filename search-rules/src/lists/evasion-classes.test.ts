@@ -16,11 +16,11 @@ for (const r of compiled.rules) if (r.scope.includes('query')) rulesByPattern.se
 /**
  * Recall each class reaches (measured; a drop fails the test). Below 100 %:
  * "(m)30" keeps its digits apart from the letters; diminutives and other
- * stems (кокаинчик, покупаю) are not generated; "мет" folds to "met", an
+ * (кокаинчик) are not generated; "мет" folds to "met", an
  * English word, and "вид" (weed) is the Russian for "view", so neither is
  * an alias; three-letter Russian words get no Latin spelling (гаш → gash).
  */
-const RECALL_FLOOR: Record<string, number> = { parenthesised: 0.94, 'ru-inflection': 0.9, 'en-in-cyrillic': 0.66, 'ru-translit': 0.95 };
+const RECALL_FLOOR: Record<string, number> = { parenthesised: 0.94, 'ru-inflection': 0.97, 'en-in-cyrillic': 0.66, 'ru-translit': 0.95 };
 const DEFAULT_FLOOR = 1;
 
 describe('evasion classes on the shipped lists', () => {

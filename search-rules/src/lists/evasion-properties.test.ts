@@ -77,12 +77,15 @@ describe('evasion classes: benign text never gains a hit from normalisation alon
     );
   });
 
-  it('for any run of benign near-miss words', () => {
+  it('for any run of benign near-miss words: every hit is a shipped entry written out as it is', () => {
     const vocab = [...new Set(NEAR_MISSES.join(' ').split(/[\s.,!?()]+/).filter((w) => w.length > 1))];
+    const byId = new Map(compiled.rules.map((r) => [r.id, r.pattern]));
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...vocab), { minLength: 1, maxLength: 6 }), (ws) => {
         const t = ws.join(' ');
-        expect({ t, hits: match(compiled, t, 'query').map((h) => h.ruleId) }).toEqual({ t, hits: [] });
+        // Words can line up into a real entry ("Molly plug"): that hit is the text's, not normalisation's.
+        const gained = match(compiled, t, 'query').filter((h) => !` ${t.toLowerCase()} `.includes(` ${byId.get(h.ruleId) ?? ''} `));
+        expect({ t, gained: gained.map((h) => h.ruleId) }).toEqual({ t, gained: [] });
       }),
       { numRuns: 400 },
     );

@@ -20,6 +20,8 @@ describe('Russian inflection (stem + ending sets for pattern words)', () => {
     ['закладок мефом', 'drops'],
     ['качественная гашиша', 'quality'],
     ['качественного гашишем', 'quality'],
+    ['покупаю кокаин', 'buy'],
+    ['покупка кокаина', 'buy'],
   ])('%s → %s', (text, id) => {
     expect(ids(text)).toEqual([id]);
   });

@@ -24,6 +24,15 @@ const VERB_AT = ['ать', 'аю', 'аешь', 'ает', 'аем', 'аете', '
 /** The irregular дать family (продам, продать, раздам). */
 const DAT = ['дам', 'дать', 'даю', 'даёшь', 'даешь', 'даёт', 'дает', 'даём', 'даем', 'дают', 'дай', 'дайте', 'дал', 'дала', 'дали', 'дашь', 'даст', 'дадим', 'дадите', 'дадут', 'дажа', 'дажи', 'дажу'];
 
+/**
+ * Forms the rules cannot derive: the aspect partner and the noun of the
+ * sale verbs blocklists are built on (купить / покупать, покупка).
+ */
+const SUPPLETIVE: Readonly<Record<string, readonly string[]>> = {
+  купить: ['покупать', 'покупаю', 'покупаем', 'покупает', 'покупают', 'покупай', 'покупка', 'покупку', 'покупки'],
+  продать: ['продажа', 'продажу', 'продажи'],
+};
+
 /** Whether `word` is lower-case Cyrillic only. */
 function isCyrillicWord(word: string): boolean {
   return /^[а-яё]+$/u.test(word);
@@ -38,6 +47,11 @@ export function russianForms(input: string): string[] {
   const word = input.toLowerCase().replace(/ё/g, 'е');
   if (!isCyrillicWord(word) || word.length < 3 || !VOWEL.test(word)) return [];
   const with_ = (stem: string, endings: readonly string[]) => endings.map((e) => stem + e);
+  if (Object.hasOwn(SUPPLETIVE, word)) return [...(SUPPLETIVE[word] as readonly string[]), ...russianFormsByClass(word, with_)];
+  return russianFormsByClass(word, with_);
+}
+
+function russianFormsByClass(word: string, with_: (stem: string, endings: readonly string[]) => string[]): string[] {
   const dat = word.search(/да(м|ть)$/u);
   if (dat > 0) return with_(word.slice(0, dat), DAT);
   if (word.endsWith('ить') && word.length > 4) {

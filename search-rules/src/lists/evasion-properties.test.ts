@@ -77,15 +77,17 @@ describe('evasion classes: benign text never gains a hit from normalisation alon
     );
   });
 
-  it('for any run of benign near-miss words: every hit is a shipped entry written out as it is', () => {
-    const vocab = [...new Set(NEAR_MISSES.join(' ').split(/[\s.,!?()]+/).filter((w) => w.length > 1))];
-    const byId = new Map(compiled.rules.map((r) => [r.id, r.pattern]));
+  it('for any run of benign near-miss words that are no entry word themselves', () => {
+    // Entry words and their forms (Molly, plug, купи, шишки) can line up into
+    // a real entry ("Molly plug", "купи шишки"): that hit is the text's, so
+    // they are left out; what remains must never hit.
+    const isEntryWord = (w: string) => compiled.tokens.find(compiled.normalizer.normalize(w)) >= 0;
+    const vocab = [...new Set(NEAR_MISSES.join(' ').split(/[\s.,!?()]+/).filter((w) => w.length > 1 && !isEntryWord(w)))];
+    expect(vocab.length).toBeGreaterThan(150);
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...vocab), { minLength: 1, maxLength: 6 }), (ws) => {
         const t = ws.join(' ');
-        // Words can line up into a real entry ("Molly plug"): that hit is the text's, not normalisation's.
-        const gained = match(compiled, t, 'query').filter((h) => !` ${t.toLowerCase()} `.includes(` ${byId.get(h.ruleId) ?? ''} `));
-        expect({ t, gained: gained.map((h) => h.ruleId) }).toEqual({ t, gained: [] });
+        expect({ t, hits: match(compiled, t, 'query').map((h) => h.ruleId) }).toEqual({ t, hits: [] });
       }),
       { numRuns: 400 },
     );

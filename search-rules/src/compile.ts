@@ -4,6 +4,7 @@ import { Normalizer, type NormalizerOptions } from './normalizer';
 import { REGEX_LIMITS, checkRegex, compileRegex, compileUnion, programSize, releaseRegex, releaseWith } from './regex-rule';
 import { PDQ_MIN_QUALITY, ruleSchema, rulesetSchema, type Rule, type Ruleset } from './rule';
 import { TokenTable } from './token-table';
+import { MAX_VARIANTS_PER_WORD, wordVariants } from './variants/word-variants';
 
 /**
  * A ruleset compiled for matching. Terms and phrases become paths in a trie
@@ -79,11 +80,48 @@ function defaultNormalizer(): Normalizer {
 export interface CompileOptions extends NormalizerOptions {
   /** Skip per-rule validation (the caller validated, e.g. at publish). */
   trusted?: boolean;
+  /** Add the inflected, clitic and transliterated spellings of pattern words (default on; off to measure without them). */
+  variants?: boolean;
+}
+
+/**
+ * Registers each pattern word's other spellings (see variants/word-variants)
+ * as aliases of its token, after every real pattern word is interned: an
+ * alias never displaces a word some rule spells out. Aliases live only in
+ * the token table, so the trie and the text are untouched and a match costs
+ * the same one lookup per token.
+ */
+function addVariants(rules: readonly Rule[], normalizer: Normalizer, tokens: TokenTable): void {
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (rule.kind !== 'term' && rule.kind !== 'phrase') continue;
+    for (const raw of rule.pattern.split(/\s+/)) {
+      if (raw === '' || seen.has(raw)) continue;
+      seen.add(raw);
+      const word = normalizer.normalize(raw);
+      if (word === '' || word.includes(' ')) continue;
+      const id = tokens.find(word);
+      if (id < 0) continue;
+      const { native, crossScript } = wordVariants(raw);
+      for (const v of native.slice(0, MAX_VARIANTS_PER_WORD)) {
+        const form = normalizer.normalize(v);
+        if (form !== '' && !form.includes(' ')) tokens.alias(form, id);
+      }
+      for (const v of crossScript.slice(0, MAX_VARIANTS_PER_WORD)) {
+        const form = normalizer.normalize(v);
+        // A Cyrillic spelling whose skeleton folds back to Latin letters reads
+        // as a Latin word: kept only when long enough not to be a common one
+        // ("мет" folds to "met", as "meet" does; "кетамин" to "ketamuh").
+        if ((/[^\x00-\x7f]/.test(form) || form.length >= 5) && !form.includes(' ')) tokens.alias(form, id);
+      }
+    }
+  }
 }
 
 /** Validates and compiles a ruleset. Throws a ValidationError naming the rule's index and field. */
 export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): CompiledRuleset {
-  const normalizer = opts.emojiWords ? new Normalizer({ emojiWords: opts.emojiWords }) : defaultNormalizer();
+  const emojiWords = opts.emojiWords ?? input.emojiWords;
+  const normalizer = emojiWords ? new Normalizer({ emojiWords }) : defaultNormalizer();
   const ruleset = opts.trusted ? input : validateRuleset(input);
   const tokens = new TokenTable(ruleset.rules.length * 2);
   const edges = new Map<number, number>();
@@ -144,26 +182,34 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
       }
       const normalized = normalizer.normalize(rule.pattern);
       normalizedPatterns.push(normalized);
-      let node = 0;
-      for (const word of normalized.split(' ')) {
-        const id = tokens.intern(word);
-        const key = node * TOKEN_ID_SPACE + id;
-        let next = edges.get(key);
-        if (next === undefined) {
-          next = nodes++;
-          edges.set(key, next);
+      const words = normalized.split(' ');
+      const paths = [words];
+      // A phrase spelled letter by letter ("b u y m o l l y") joins into one
+      // word, so the phrase also matches as its words run together.
+      if (words.length > 1) paths.push([normalizer.normalize(words.join(''))]);
+      for (const path of paths) {
+        let node = 0;
+        for (const word of path) {
+          const id = tokens.intern(word);
+          const key = node * TOKEN_ID_SPACE + id;
+          let next = edges.get(key);
+          if (next === undefined) {
+            next = nodes++;
+            edges.set(key, next);
+          }
+          node = next;
         }
-        node = next;
+        const list = terminals.get(node) ?? [];
+        if (!list.includes(index)) list.push(index);
+        terminals.set(node, list);
       }
-      const list = terminals.get(node) ?? [];
-      list.push(index);
-      terminals.set(node, list);
     });
   } catch (err) {
     // A later rule was refused: free the patterns compiled so far (the heap is small and shared).
     for (const r of regexes) releaseRegex(r.re);
     throw err;
   }
+  if (opts.variants !== false) addVariants(ruleset.rules, normalizer, tokens);
 
   const regexUnion = compileUnion(regexes.map((r) => ruleset.rules[r.index]?.pattern ?? ''));
   const compiled: CompiledRuleset = {
@@ -191,9 +237,9 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
  * validated when they were published.
  */
 export function compileStoredRuleset(
-  stored: { version: number; rules: unknown[]; publishedAt: string; publishedBy: string },
+  stored: { version: number; rules: unknown[]; publishedAt: string; publishedBy: string; emojiWords?: Record<string, string> },
   opts: CompileOptions = {},
 ): CompiledRuleset {
-  const { version, rules, publishedAt, publishedBy } = stored;
-  return compileRuleset({ version, rules: rules as Rule[], publishedAt, publishedBy }, opts);
+  const { version, rules, publishedAt, publishedBy, emojiWords } = stored;
+  return compileRuleset({ version, rules: rules as Rule[], publishedAt, publishedBy, ...(emojiWords ? { emojiWords } : {}) }, opts);
 }

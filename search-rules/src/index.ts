@@ -10,6 +10,7 @@ export * from './rewrite';
 export { CHECK_BUDGET, MIN_PATTERN_LITERALS } from './block/block-check';
 export * from './scan-content';
 export * from './lists/shipped-lists';
+export { SHIPPED_EMOJI_WORDS } from './lists/emoji-words';
 /** Rule builders and synthetic words for tests and benchmarks. */
 export * as testing from './testing/rules-fixture';
 export * from './rules-io/import-rules';

@@ -1,19 +1,29 @@
-import { ARABIC_FOLDS, CONFUSABLES, DEFAULT_EMOJI_WORDS, DROPPED, LEET } from './fold-tables';
+import { ARABIC_FOLDS, CONFUSABLES, DEFAULT_EMOJI_WORDS, DROPPED, LEET, REGIONAL_INDICATOR_A } from './fold-tables';
 
 /**
  * The normaliser turns text (and patterns) into the form the matcher works
  * on: lower-case skeleton letters and digits in tokens separated by single
- * spaces. Steps, in order:
- *  1. per code point: drug emoji → word; NFKC; case fold; NFD and drop marks
- *     (Latin and Arabic diacritics); drop format/default-ignorable characters
- *     (zero-width, soft hyphen, bidi marks, variation selectors) and tatweel;
- *     fold Arabic letter variants and lookalike letters to a skeleton; other
+ * spaces. Steps, in order, with the evasion classes (issue 17) each undoes:
+ *  1. per code point: drug emoji → word (emoji table); NFKC (fullwidth,
+ *     mathematical alphanumerics, circled and parenthesised letters,
+ *     superscripts, Arabic presentation forms); case fold; NFD and drop marks
+ *     (combining marks, Latin diacritics, Arabic harakat and the hamza/madda
+ *     on alef, waw and yeh carriers); drop format/default-ignorable
+ *     characters (zero-width, soft hyphen, bidi controls, variation
+ *     selectors), tatweel and the bare hamza; fold to a skeleton
+ *     (fold-tables.ts): Arabic alef/yeh/teh-marbuta variants and the Persian
+ *     and Urdu forms (ی ک ۀ ھ ہ), Arabic-Indic and Persian digits, small
+ *     capitals, regional-indicator letters, Cyrillic and Greek lookalikes
+ *     (mixed scripts in one word; ё = е), and l/I/ł/ӏ to one letter; other
  *     punctuation, symbols and spaces become separators;
  *  2. per token: leet symbols at its edges dropped; leet digits and symbols
  *     inside read as letters when the token has a letter; runs of one
  *     repeated letter collapse to one;
  *  3. runs of three or more one-character tokens, mostly letters
  *     ("k-e-t-a-m-i-n-e", "c 0 c a i n e"), are joined into one word.
+ * Morphology is not the normaliser's: Arabic clitics, Russian inflections
+ * and transliterations are matched at the term side (variants/, compile.ts),
+ * so the text is never stemmed or stripped.
  * Every output UTF-16 unit remembers the span of the original text it came
  * from, so hits can be highlighted in the original.
  */
@@ -50,11 +60,10 @@ const ignorableRe = /[\p{Cf}\p{Cc}\p{Cs}\p{Co}\p{Cn}]/u;
 /** Folds one character (already NFKC-and-lower-cased) to its skeleton, or '' to drop it. */
 function foldChar(ch: string): string {
   if (DROPPED.has(ch)) return '';
-  const ar = ARABIC_FOLDS[ch];
-  if (ar !== undefined) return ar;
-  const conf = CONFUSABLES[ch];
-  if (conf !== undefined) return conf;
+  if (Object.hasOwn(ARABIC_FOLDS, ch)) return ARABIC_FOLDS[ch] as string;
+  if (Object.hasOwn(CONFUSABLES, ch)) return CONFUSABLES[ch] as string;
   const code = ch.codePointAt(0) ?? 0;
+  if (code >= REGIONAL_INDICATOR_A && code < REGIONAL_INDICATOR_A + 26) return foldChar(String.fromCharCode(97 + code - REGIONAL_INDICATOR_A));
   // Arabic-Indic and extended Arabic-Indic digits → ASCII digits.
   if (code >= 0x660 && code <= 0x669) return String.fromCharCode(48 + code - 0x660);
   if (code >= 0x6f0 && code <= 0x6f9) return String.fromCharCode(48 + code - 0x6f0);
@@ -71,7 +80,7 @@ function foldCodePoint(cp: number): string {
     if (markRe.test(ch) || ignorableRe.test(ch)) continue;
     const f = foldChar(ch);
     for (const c of f) {
-      if (letterRe.test(c) || (c >= '0' && c <= '9') || LEET[c] !== undefined) out += c;
+      if (letterRe.test(c) || (c >= '0' && c <= '9') || Object.hasOwn(LEET, c)) out += c;
       else out += '\u0000';
     }
   }
@@ -80,8 +89,7 @@ function foldCodePoint(cp: number): string {
 
 function classOf(code: number): number {
   if (code >= 48 && code <= 57) return DIGIT;
-  const ch = String.fromCharCode(code);
-  if (LEET[ch] !== undefined) return SYMBOL;
+  if (Object.hasOwn(LEET, String.fromCharCode(code))) return SYMBOL;
   return LETTER;
 }
 

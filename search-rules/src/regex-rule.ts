@@ -1,5 +1,6 @@
 import { ValidationError } from '@takedown/shared';
 import { RE2 } from 're2-wasm';
+import { normalize } from './normalizer';
 
 /**
  * Regex rules run on RE2 (re2-wasm): an automaton, no backtracking, so a
@@ -51,9 +52,26 @@ function wrapperOf(re: RE2): Wrapped | undefined {
  * names, group names and POSIX classes): the normalised text has none, so
  * they could never match.
  */
+function literalOf(pattern: string): string {
+  return pattern.replace(/\\[pP](\{[^}]*\}|[A-Za-z])|\\.|\(\?P?<[^>]*>|\[:\^?[a-z]+:\]/g, '');
+}
+
 function upperCaseLiteral(pattern: string): string | undefined {
-  const literal = pattern.replace(/\\[pP](\{[^}]*\}|[A-Za-z])|\\.|\(\?P?<[^>]*>|\[:\^?[a-z]+:\]/g, '');
-  return /\p{Lu}/u.exec(literal)?.[0];
+  return /\p{Lu}/u.exec(literalOf(pattern))?.[0];
+}
+
+/**
+ * A literal letter the normaliser writes otherwise (l, I, 1 and | read as
+ * i; ё as е; أ as ا…): the text a regex runs on never holds it, so the
+ * pattern could never match there.
+ */
+function unnormalisedLiteral(pattern: string): { letter: string; as: string } | undefined {
+  for (const letter of literalOf(pattern)) {
+    if (!/\p{L}/u.test(letter)) continue;
+    const as = normalize(letter);
+    if (as !== letter) return { letter, as };
+  }
+  return undefined;
 }
 
 /** Frees a compiled pattern's heap memory. The RE2 object must not be used afterwards. */
@@ -184,6 +202,10 @@ export function compileRegex(pattern: string, field = '/pattern'): RE2 {
   const upper = upperCaseLiteral(pattern);
   if (upper !== undefined) {
     throw new ValidationError(`rule: a regex matches normalised, lower-case text: write "${upper}" in lower case`, field, 'regex_upper_case');
+  }
+  const folded = unnormalisedLiteral(pattern);
+  if (folded !== undefined) {
+    throw new ValidationError(`rule: a regex matches normalised text, where "${folded.letter}" reads as "${folded.as}": write it so`, field, 'regex_not_normalised');
   }
   const size = programSize(pattern);
   if (size > REGEX_LIMITS.maxProgramSize) {

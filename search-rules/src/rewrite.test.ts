@@ -68,9 +68,9 @@ describe('rewriteSearch', () => {
       { term: { 'moderation.placeholder': true } },
       { bool: { filter: [{ term: { 'moderation.state': 'restricted' } }, { term: { 'moderation.restrictedIn': 'DE' } }] } },
       { ids: { values: ['post-1', 'post-2'] } },
-      { match_phrase: { 'moderation.normalizedText': 'crystal delivery' } },
+      { match_phrase: { 'moderation.normalizedText': 'crystai deivery' } }, // the skeleton: l reads as i (issue 17)
     ]);
-    expect(JSON.stringify(b['query'].bool.must[0].boosting.negative)).toContain('cheap pils');
+    expect(JSON.stringify(b['query'].bool.must[0].boosting.negative)).toContain('cheap pis') // l, I, 1 and | share the skeleton letter i (issue 17);
   });
 
   it('filters pending flag_for_review rules as they hold the post, and country-scoped ones where they apply or the country is unknown', () => {

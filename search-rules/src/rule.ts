@@ -70,6 +70,8 @@ export interface Ruleset {
   rules: Rule[];
   publishedAt: string;
   publishedBy: string;
+  /** The emoji table (emoji → word) the normaliser reads; absent: the shipped one (lists/emoji-words.ts). */
+  emojiWords?: Record<string, string>;
 }
 
 const idPattern = '^[A-Za-z0-9._:-]{1,120}$';
@@ -165,5 +167,11 @@ export const rulesetSchema = {
     rules: { type: 'array', items: { $ref: 'rule' }, maxItems: 200000 },
     publishedAt: { type: 'string', format: 'date-time' },
     publishedBy: { type: 'string', minLength: 1, maxLength: 200 },
+    emojiWords: {
+      type: 'object',
+      maxProperties: 2000,
+      propertyNames: { minLength: 1, maxLength: 8 },
+      additionalProperties: { type: 'string', minLength: 1, maxLength: 64 },
+    },
   },
 } as const;

@@ -4,7 +4,10 @@
  * buffer, so matching allocates no substrings.
  */
 export class TokenTable {
+  /** Canonical token of each id. */
   private keys: string[] = [];
+  /** Key held by each slot: a canonical token or an alias of one. */
+  private slotKeys: string[] = [];
   private slots: Int32Array;
   private hashes: Uint32Array;
   private mask: number;
@@ -32,15 +35,46 @@ export class TokenTable {
     for (;;) {
       const id = this.slots[slot] as number;
       if (id === -1) break;
-      if (this.hashes[slot] === h && this.keys[id] === token) return id;
+      if (this.hashes[slot] === h && this.slotKeys[slot] === token) return id;
       slot = (slot + 1) & this.mask;
     }
     const id = this.keys.length;
     this.keys.push(token);
+    this.place(slot, token, h, id);
+    return id;
+  }
+
+  /**
+   * Makes `token` a second spelling of `id` (an inflected or transliterated
+   * form): lookups of it answer `id`. A token already present keeps its own
+   * id, so an alias never takes over a real pattern word. Returns whether
+   * the alias was added.
+   */
+  alias(token: string, id: number): boolean {
+    const h = hashString(token);
+    let slot = h & this.mask;
+    for (;;) {
+      if (this.slots[slot] === -1) break;
+      if (this.hashes[slot] === h && this.slotKeys[slot] === token) return false;
+      slot = (slot + 1) & this.mask;
+    }
+    this.place(slot, token, h, id);
+    return true;
+  }
+
+  /** Number of keys (tokens and aliases) held. */
+  get keyCount(): number {
+    return this.used;
+  }
+
+  private used = 0;
+
+  private place(slot: number, token: string, h: number, id: number): void {
     this.slots[slot] = id;
     this.hashes[slot] = h;
-    if (this.keys.length * 2 > this.slots.length) this.rehash();
-    return id;
+    this.slotKeys[slot] = token;
+    this.used++;
+    if (this.used * 2 > this.slots.length) this.rehash();
   }
 
   /** Id of `token`, or -1. */
@@ -50,7 +84,7 @@ export class TokenTable {
     for (;;) {
       const id = this.slots[slot] as number;
       if (id === -1) return -1;
-      if (this.hashes[slot] === h && this.keys[id] === token) return id;
+      if (this.hashes[slot] === h && this.slotKeys[slot] === token) return id;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -68,7 +102,7 @@ export class TokenTable {
       const id = this.slots[slot] as number;
       if (id === -1) return -1;
       if (this.hashes[slot] === h) {
-        const key = this.keys[id] as string;
+        const key = this.slotKeys[slot] as string;
         if (key.length === end - start) {
           let same = true;
           for (let i = 0; i < key.length; i++) {
@@ -85,17 +119,24 @@ export class TokenTable {
   }
 
   private rehash(): void {
-    const size = this.slots.length * 2;
+    const oldSlots = this.slots;
+    const oldKeys = this.slotKeys;
+    const oldHashes = this.hashes;
+    const size = oldSlots.length * 2;
     this.slots = new Int32Array(size).fill(-1);
     this.hashes = new Uint32Array(size);
+    this.slotKeys = new Array<string>(size);
     this.mask = size - 1;
-    this.keys.forEach((key, id) => {
-      const h = hashString(key);
+    for (let i = 0; i < oldSlots.length; i++) {
+      const id = oldSlots[i] as number;
+      if (id === -1) continue;
+      const h = oldHashes[i] as number;
       let slot = h & this.mask;
       while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
       this.slots[slot] = id;
       this.hashes[slot] = h;
-    });
+      this.slotKeys[slot] = oldKeys[i] as string;
+    }
   }
 }
 

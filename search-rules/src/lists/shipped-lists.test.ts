@@ -1,7 +1,8 @@
 import { generateDemoCorpus } from '@takedown/shared';
 import { benignCorpus } from '../../../test/fixtures/benign-corpus';
-import { compileRuleset } from '../compile';
+import { compileRuleset, compileStoredRuleset } from '../compile';
 import { match } from '../match';
+import { SHIPPED_EMOJI_WORDS } from './emoji-words';
 import { SHIPPED_LIST_ENTRIES, shippedRuleset } from './shipped-lists';
 
 const compiled = compileRuleset(shippedRuleset('2026-11-01T00:00:00.000Z'));
@@ -55,5 +56,21 @@ describe('shipped lists', () => {
     for (const q of ['buy c0ca1ne', 'BUY  СОСАINE', 'k e t a m i n e delivery', 'xanax bars 💊', 'купить меф', 'للبيع كبتــاجون', 'pthc', 'ch1ld p0rn']) {
       expect({ q, hits: match(compiled, q, 'query').length > 0 }).toEqual({ q, hits: true });
     }
+  });
+});
+
+describe('the emoji table', () => {
+  const base = shippedRuleset('2026-11-01T00:00:00.000Z');
+  it('is data a ruleset carries: a lead edits it, and the compiled ruleset reads with it', () => {
+    const edited = { ...base, emojiWords: { ...SHIPPED_EMOJI_WORDS, '🍭': 'mdma', '❄': 'snow' } };
+    const c = compileRuleset(edited);
+    expect(match(c, '🍭', 'query').length).toBeGreaterThan(0);
+    expect(match(c, '❄️ delivery', 'content')).toEqual([]);
+    expect(match(compiled, '❄️ delivery', 'content').length).toBeGreaterThan(0);
+    expect(compileStoredRuleset({ ...edited, rules: edited.rules }).normalizer.normalize('🍭')).toBe('mdma');
+  });
+
+  it('is bounded by the ruleset schema', () => {
+    expect(() => compileRuleset({ ...base, emojiWords: { '🍭': '' } })).toThrow(/emojiWords/);
   });
 });

@@ -19,6 +19,9 @@ export function ruleset(rules: Rule[], version = 1): Ruleset {
   return { version, rules, publishedAt: '2026-11-01T00:00:00.000Z', publishedBy: 'lead-1' };
 }
 
+/** Letters the normaliser keeps as they are ('l' folds to 'i'; 'z' separates). */
+const SYNTHETIC_LETTERS = 'abcdefghijkmnopqrstuvwxy';
+
 /**
  * A distinct word for each integer that the normaliser leaves as it is:
  * letters only, never the same letter twice in a row.
@@ -27,8 +30,8 @@ export function syntheticWord(n: number): string {
   let out = 'w';
   let v = n;
   do {
-    out += String.fromCharCode(97 + (v % 25)) + 'z';
-    v = Math.floor(v / 25);
+    out += `${SYNTHETIC_LETTERS[v % SYNTHETIC_LETTERS.length] as string}z`;
+    v = Math.floor(v / SYNTHETIC_LETTERS.length);
   } while (v > 0);
   return out;
 }

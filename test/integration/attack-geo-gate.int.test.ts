@@ -1,4 +1,6 @@
 import http from 'node:http';
+import { Client } from '@elastic/elasticsearch';
+import { GeoFieldResolver, filterBody } from '@takedown/search-service';
 import { eventually } from '../support/test-context';
 import { publishFeatures } from '../support/features';
 import { startPipeline, type Pipeline } from '../support/pipeline';
@@ -31,7 +33,8 @@ beforeAll(async () => {
   await p.ctx.es.indices.putMapping({
     index,
     properties: {
-      // copy_to: `spot` holds every point of `location` (a second name for the same data).
+      // copy_to: `spot` holds every point of `location` (a second name for the same data; copy_to takes
+      // value-type points only, hence the document's "lat,lon" string).
       location: { type: 'geo_point', copy_to: 'spot' },
       spot: { type: 'geo_point' },
       user: { properties: { location: { type: 'geo_point' } } },
@@ -44,7 +47,7 @@ beforeAll(async () => {
     index,
     id: 'geo-1',
     refresh: true,
-    document: { id: 'geo-1', type: 'post', text: 'meet me at the bakery', createdAt: new Date().toISOString(), location: { lat: 52.5, lon: 13.4 }, user: { location: { lat: 52.5, lon: 13.4 } } },
+    document: { id: 'geo-1', type: 'post', text: 'meet me at the bakery', createdAt: new Date().toISOString(), location: '52.5,13.4', user: { location: { lat: 52.5, lon: 13.4 } } },
   });
   proxy = await startSearchProxy(p.ctx.config);
   const version = await publishFeatures(p, p.tokens.lead, { people_nearby: PEOPLE_NEARBY }, 'People Nearby off in DE');
@@ -219,5 +222,20 @@ describe('attack: geo gate bypass attempts', () => {
     const a = await search({ query: { geo_distance: { distance: '2km', pos: point } } });
     expect(a.status).toBe(400);
     expect(a.body.error.takedown).toMatchObject({ code: 'country_required', field: 'x-takedown-country', feature: 'people_nearby', path: '/query/geo_distance' });
+  });
+
+  it('fails closed when the mapping cannot be read: a gated geo search is a 503, other searches never read it', async () => {
+    const dead = new Client({ node: 'http://127.0.0.1:1', maxRetries: 0, requestTimeout: 1000 });
+    const deps = { ...proxy.deps, geoFields: new GeoFieldResolver(dead, { ttlMs: 30_000, timeoutMs: 1000 }) };
+    try {
+      const geo = { query: { geo_distance: { distance: '2km', pos: point } } };
+      const err = (await filterBody(deps, geo, { country: 'DE' }, index).catch((e: unknown) => e)) as { status: number; code: string };
+      expect([err.status, err.code]).toEqual([503, 'mapping_unavailable']);
+      // No gate applies (FR), or no geo clause: the mapping is never read, so Elasticsearch being down does not matter here.
+      expect((await filterBody(deps, geo, { country: 'FR' }, index)).blocked).toBe(false);
+      expect((await filterBody(deps, { query: { match: { text: 'bakery' } } }, { country: 'DE' }, index)).blocked).toBe(false);
+    } finally {
+      await dead.close();
+    }
   });
 });

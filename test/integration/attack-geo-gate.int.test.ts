@@ -1,4 +1,6 @@
 import http from 'node:http';
+import { Client } from '@elastic/elasticsearch';
+import { GeoFieldResolver, filterBody } from '@takedown/search-service';
 import { eventually } from '../support/test-context';
 import { publishFeatures } from '../support/features';
 import { startPipeline, type Pipeline } from '../support/pipeline';
@@ -31,17 +33,21 @@ beforeAll(async () => {
   await p.ctx.es.indices.putMapping({
     index,
     properties: {
-      location: { type: 'geo_point' },
+      // copy_to: `spot` holds every point of `location` (a second name for the same data; copy_to takes
+      // value-type points only, hence the document's "lat,lon" string).
+      location: { type: 'geo_point', copy_to: 'spot' },
+      spot: { type: 'geo_point' },
       user: { properties: { location: { type: 'geo_point' } } },
       // An alias the platform's mapping may well carry (older clients' name for the field).
       pos: { type: 'alias', path: 'location' },
+      user_pos: { type: 'alias', path: 'user.location' },
     },
   });
   await p.ctx.es.index({
     index,
     id: 'geo-1',
     refresh: true,
-    document: { id: 'geo-1', type: 'post', text: 'meet me at the bakery', createdAt: new Date().toISOString(), location: { lat: 52.5, lon: 13.4 }, user: { location: { lat: 52.5, lon: 13.4 } } },
+    document: { id: 'geo-1', type: 'post', text: 'meet me at the bakery', createdAt: new Date().toISOString(), location: '52.5,13.4', user: { location: { lat: 52.5, lon: 13.4 } } },
   });
   proxy = await startSearchProxy(p.ctx.config);
   const version = await publishFeatures(p, p.tokens.lead, { people_nearby: PEOPLE_NEARBY }, 'People Nearby off in DE');
@@ -184,12 +190,52 @@ describe('attack: geo gate bypass attempts', () => {
     expect(bypasses).toEqual([]);
   });
 
-  // KNOWN GAP (not fixed here): the gate compares field names as written, so a field alias of a gated field
-  // (pos → location in the platform's mapping) is a geo search on `location` the gate never sees. Fixing it
-  // needs the search service to resolve aliases (and copy_to targets) from the index mapping, or the schema
-  // to make operators list them; neither is a small change. Marked failing so it turns green once fixed.
-  it.failing('a geo search through a field alias of a gated field is gated', async () => {
+  // Elasticsearch resolves field aliases (and copy_to fills other fields) before a query runs: the gate resolves
+  // the clause's field through the index mapping, or a DE caller reaches `location` under another name.
+  it('a geo search through a field alias of a gated field is gated', async () => {
     const a = await search({ query: { geo_distance: { distance: '2km', pos: point } } }, DE);
     expect({ status: a.status, blocked: a.blocked, hits: hitsOf(a) }).toEqual({ status: 200, blocked: 'feature_off', hits: 0 });
+    const nested = await search({ query: { geo_distance: { distance: '2km', user_pos: point } } }, DE);
+    expect({ status: nested.status, blocked: nested.blocked, hits: hitsOf(nested) }).toEqual({ status: 200, blocked: 'feature_off', hits: 0 });
+    // Control: the alias finds the document where the feature is on.
+    expect(hitsOf(await search({ query: { geo_distance: { distance: '2km', pos: point } } }, { 'x-takedown-country': 'FR' }))).toBe(1);
+  });
+
+  it('a geo search on a field a gated field copies into (copy_to) is gated', async () => {
+    const fr = await search({ query: { geo_distance: { distance: '2km', spot: point } } }, { 'x-takedown-country': 'FR' });
+    expect(hitsOf(fr)).toBe(1);
+    const bodies: Record<string, unknown> = {
+      query: { query: { geo_distance: { distance: '2km', spot: point } } },
+      'bounding box': { query: { geo_bounding_box: { spot: { top_left: [13, 53], bottom_right: [14, 52] } } } },
+      aggregation: { size: 0, aggs: { g: { geotile_grid: { field: 'spot' } } } },
+      sort: { sort: [{ _geo_distance: { spot: point } }] },
+    };
+    const bypasses: string[] = [];
+    for (const [name, body] of Object.entries(bodies)) {
+      const a = await search(body, DE);
+      if (leaked(a) || a.blocked !== 'feature_off') bypasses.push(`${name}: ${a.status} ${a.blocked}`);
+    }
+    expect(bypasses).toEqual([]);
+  });
+
+  it('an alias without X-Takedown-Country needs the country, like the field itself', async () => {
+    const a = await search({ query: { geo_distance: { distance: '2km', pos: point } } });
+    expect(a.status).toBe(400);
+    expect(a.body.error.takedown).toMatchObject({ code: 'country_required', field: 'x-takedown-country', feature: 'people_nearby', path: '/query/geo_distance' });
+  });
+
+  it('fails closed when the mapping cannot be read: a gated geo search is a 503, other searches never read it', async () => {
+    const dead = new Client({ node: 'http://127.0.0.1:1', maxRetries: 0, requestTimeout: 1000 });
+    const deps = { ...proxy.deps, geoFields: new GeoFieldResolver(dead, { ttlMs: 30_000, timeoutMs: 1000 }) };
+    try {
+      const geo = { query: { geo_distance: { distance: '2km', pos: point } } };
+      const err = (await filterBody(deps, geo, { country: 'DE' }, index).catch((e: unknown) => e)) as { status: number; code: string };
+      expect([err.status, err.code]).toEqual([503, 'mapping_unavailable']);
+      // No gate applies (FR), or no geo clause: the mapping is never read, so Elasticsearch being down does not matter here.
+      expect((await filterBody(deps, geo, { country: 'FR' }, index)).blocked).toBe(false);
+      expect((await filterBody(deps, { query: { match: { text: 'bakery' } } }, { country: 'DE' }, index)).blocked).toBe(false);
+    } finally {
+      await dead.close();
+    }
   });
 });

@@ -22,4 +22,13 @@ describe('guard: geo constructs read out for feature switches', () => {
     const { geo } = guardSearch({ query: { geo_bounding_box: { location: { top_left: [0, 1], bottom_right: [1, 0] }, validation_method: 'STRICT', boost: 2 } } });
     expect(geo.map((g) => g.field)).toEqual(['location']);
   });
+
+  it('reads a field named like another geo query type\'s option (per-type option lists)', () => {
+    const box = { top_left: [0, 1], bottom_right: [1, 0] };
+    for (const name of ['distance', 'distance_type']) {
+      expect(guardSearch({ query: { geo_bounding_box: { [name]: box } } }).geo.map((g) => g.field)).toEqual([name]);
+    }
+    expect(guardSearch({ query: { geo_polygon: { type: { points: [[0, 0], [1, 1], [1, 0]] } } } }).geo.map((g) => g.field)).toEqual(['type']);
+    expect(guardSearch({ query: { geo_distance: { type: { lat: 1, lon: 2 }, distance: '1km' } } }).geo.map((g) => g.field)).toEqual(['type']);
+  });
 });

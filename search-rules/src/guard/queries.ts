@@ -28,7 +28,11 @@ export interface QueryEntry {
   readonly geo?: GeoReader;
 }
 
-const GEO_OPTIONS = ['distance', 'distance_type', 'validation_method', 'ignore_unmapped', 'type', 'boost', '_name'] as const;
+// Per query type: an option of one (geo_distance's `distance`) can be a geo field's name in another.
+const GEO_COMMON = ['validation_method', 'ignore_unmapped', 'boost', '_name'] as const;
+const GEO_DISTANCE_OPTIONS = [...GEO_COMMON, 'distance', 'distance_type'] as const;
+const GEO_BOX_OPTIONS = [...GEO_COMMON, 'type'] as const;
+const GEO_POLYGON_OPTIONS = GEO_COMMON;
 
 /** Term expansions a multi-term word may make (the only value accepted from callers, and the one set for them). */
 export const EXPAND_ALL = 10_000;
@@ -282,17 +286,17 @@ export const QUERIES: Readonly<Record<string, QueryEntry>> = {
   geo_distance: {
     spec: byField(literal, { distance: scalar, distance_type: oneOf('arc', 'plane'), validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, ...common }),
     why: 'a point and a distance: no text, no documents from elsewhere',
-    geo: geoByField(GEO_OPTIONS),
+    geo: geoByField(GEO_DISTANCE_OPTIONS),
   },
   geo_bounding_box: {
     spec: byField(literal, { validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, type: oneOf('indexed', 'memory'), ...common }),
     why: 'a box given in the body: no text, no documents from elsewhere',
-    geo: geoByField(GEO_OPTIONS),
+    geo: geoByField(GEO_BOX_OPTIONS),
   },
   geo_polygon: {
     spec: byField(literal, { validation_method: oneOf('STRICT', 'IGNORE_MALFORMED', 'COERCE'), ignore_unmapped: bool, ...common }),
     why: 'a polygon given in the body: no text, no documents from elsewhere',
-    geo: geoByField(GEO_OPTIONS),
+    geo: geoByField(GEO_POLYGON_OPTIONS),
   },
   rank_feature: {
     spec: obj({ field, saturation: obj({ pivot: num }), log: obj({ scaling_factor: num }), sigmoid: obj({ pivot: num, exponent: num }), linear: obj({}), ...common }, ['field']),

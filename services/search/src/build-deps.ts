@@ -4,6 +4,7 @@ import { connectFeatureClient } from '@takedown/features';
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
 import { PendingRules } from './pending-rules';
+import { GeoFieldResolver } from './geo-field-resolver';
 import { TakedownTracker, type TakedownTrackerFaults } from './takedown-tracker';
 
 /** Test-only overrides: named fault points (main.ts passes none). */
@@ -59,6 +60,8 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
     metrics: createSearchMetrics(),
     indices: new Set(indices),
     features,
+    // Same per-request timeout as a search: a mapping read is on the request path of a gated geo search.
+    geoFields: new GeoFieldResolver(es, { ttlMs: config.geoMappingTtlMs, timeoutMs: config.esTimeoutMs }),
     async close() {
       await features.close();
       pending.stop();

@@ -5,6 +5,7 @@ import type { CoreConfig, LiveRuleset, Logger, PrincipalCache, Redis, RulesetKey
 import type { SearchMetrics } from './search-metrics';
 import type { PendingRules } from './pending-rules';
 import type { TakedownTracker } from './takedown-tracker';
+import type { GeoFieldResolver } from './geo-field-resolver';
 
 export interface SearchConfig extends CoreConfig {
   /** Failed token lookups per client address per minute before 429. */
@@ -15,6 +16,8 @@ export interface SearchConfig extends CoreConfig {
   maxStalenessMs: number;
   /** Per-request timeout of a search, count or msearch towards Elasticsearch (no retry): past it, 503. */
   esTimeoutMs: number;
+  /** How long a search index's mapping (field aliases, copy_to) is trusted by the geo gates before it is read again. */
+  geoMappingTtlMs: number;
 }
 
 /** Everything the proxy uses, built once by main.ts (or a test). */
@@ -34,6 +37,8 @@ export interface SearchDeps {
   metrics: SearchMetrics;
   /** Feature switches, held locally: those with `enforcement.search.geoFields` gate geo searches. */
   features: FeatureClient;
+  /** Resolves geo clause fields through the target index's mapping (aliases, copy_to) for the geo gates. */
+  geoFields: GeoFieldResolver;
   /** Exact index or alias names the platform may search. */
   indices: ReadonlySet<string>;
 }

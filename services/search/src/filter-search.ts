@@ -48,9 +48,18 @@ export type FilterResult = RewriteResult | (FeatureBlocked & { shadowHits: []; q
 /**
  * Guard and rewrite one body (timed), then the geo gates of feature
  * switches (with the geo constructs the guard's walk read out). Guard
- * refusals become 400s with the JSON path.
+ * refusals become 400s with the JSON path. `index` is the (validated)
+ * target: the geo gates resolve field names through its mapping.
  */
-export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext, checkBudget?: { left: number }): FilterResult {
+export async function filterBody(deps: SearchDeps, body: unknown, caller: CallerContext, index: string, checkBudget?: { left: number }): Promise<FilterResult> {
+  const result = guardBody(deps, body, caller, checkBudget);
+  if (result.blocked) return result;
+  const gated = await checkGeoGates(deps, caller, result.geo, index);
+  return gated ? { ...gated, shadowHits: [], queryText: result.queryText } : result;
+}
+
+/** The guard and rewriter (timed): synchronous, CPU only. */
+function guardBody(deps: SearchDeps, body: unknown, caller: CallerContext, checkBudget?: { left: number }): RewriteResult {
   const { compiled, version } = deps.rules.current();
   const t0 = process.hrtime.bigint();
   try {
@@ -64,9 +73,7 @@ export function filterBody(deps: SearchDeps, body: unknown, caller: CallerContex
         .filter((r): r is NonNullable<typeof r> => r !== undefined),
     });
     logQuery(deps, version, result);
-    if (result.blocked) return result;
-    const gated = checkGeoGates(deps, caller, result.geo);
-    return gated ? { ...gated, shadowHits: [], queryText: result.queryText } : result;
+    return result;
   } catch (err) {
     if (err instanceof SearchGuardError) {
       throw new EsRefusal(400, 'takedown_search_refused_exception', err.message, 'body', { path: err.field });

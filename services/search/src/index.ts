@@ -3,3 +3,5 @@ export * from './build-deps';
 export * from './deps';
 export * from './takedown-tracker';
 export * from './search-metrics';
+export { filterBody } from './filter-search';
+export * from './geo-field-resolver';

@@ -356,6 +356,15 @@ export const searchEnvVars: readonly EnvVarSpec[] = [
     default: 1000,
     description: 'How long one search, count or msearch may wait for Elasticsearch (no retry) before the service answers 503.',
   },
+  {
+    name: 'TAKEDOWN_SEARCH_GEO_MAPPING_TTL_MS',
+    key: 'geoMappingTtlMs',
+    type: 'integer',
+    minimum: 1000,
+    maximum: 600000,
+    default: 30000,
+    description: 'How long the geo gates of feature switches trust a search index mapping (field aliases, copy_to) before reading it again.',
+  },
   authFailuresPerMinute,
 ];
 

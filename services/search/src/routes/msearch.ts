@@ -112,9 +112,9 @@ export function msearchRoutes(deps: SearchDeps): Router {
       const b = lines[i + 1]!;
       const header = checkHeader(deps, parseLine(h.text, h.line, 'header'), h.line, pathIndex);
       const body = parseLine(b.text, b.line, 'body');
-      let result: ReturnType<typeof filterBody>;
+      let result: Awaited<ReturnType<typeof filterBody>>;
       try {
-        result = filterBody(deps, body, caller, checkBudget);
+        result = await filterBody(deps, body, caller, header['index'] as string, checkBudget);
       } catch (err) {
         if (err instanceof EsRefusal) throw new EsRefusal(err.status, err.type, `msearch line ${b.line}: ${err.message}`, err.code, { ...err.extra, takedown: { line: b.line } }, err.field);
         throw err;

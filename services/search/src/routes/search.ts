@@ -218,7 +218,7 @@ export function searchRoutes(deps: SearchDeps): Router {
       assertFit(deps);
       const caller = callerContext(req);
       const body = bodyOf(req.body);
-      const result = filterBody(deps, body, caller);
+      const result = await filterBody(deps, body, caller, index);
       if (result.blocked) {
         deps.metrics.blocked.inc({ category: result.category, rule: result.ruleId });
         res.set('X-Takedown-Blocked', result.category);

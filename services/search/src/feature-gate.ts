@@ -21,8 +21,10 @@ export interface FeatureBlocked {
   legalReference?: string;
 }
 
-/** Does a clause on `field` read a gated field (as written, through an alias, or via copy_to / a multi-field)? */
-function reads(gated: ReadonlySet<string>, use: GeoUse, view: GeoFieldView): boolean {
+/** Does a clause on `field` read a gated field (as written, through an alias, via copy_to / a multi-field, or maybe through a runtime field's script)? */
+export function readsGatedField(gated: ReadonlySet<string>, use: GeoUse, view: GeoFieldView): boolean {
+  // A runtime field's script can compute points from any field: fail closed.
+  if (gated.size > 0 && view.isRuntime(use.field)) return true;
   const resolved = new Set<string>();
   // A gated name that is itself an alias gates the field it names.
   for (const g of gated) for (const t of view.targets(g)) resolved.add(t);
@@ -52,7 +54,7 @@ export async function checkGeoGates(deps: SearchDeps, caller: CallerContext, geo
   if (gates.length === 0) return undefined;
   const view = await deps.geoFields.view(index);
   for (const gate of gates) {
-    const use = geo.find((u) => reads(gate.geoFields, u, view));
+    const use = geo.find((u) => readsGatedField(gate.geoFields, u, view));
     if (!use) continue;
     const d = gate.decision;
     if (d === undefined || caller.country === undefined) {

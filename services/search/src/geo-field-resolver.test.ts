@@ -17,6 +17,12 @@ describe('geoFieldView: what a field name reads, per the mapping', () => {
     expect([...view.targets('pos')].sort()).toEqual(['location', 'pos']);
   });
 
+  it('knows runtime fields of the mapping (their scripts may read any field), also through an alias', () => {
+    const v = geoFieldView({ c: { mappings: { runtime: { near: { type: 'geo_point', script: { source: "emit(doc['location'].lat, doc['location'].lon)" } } }, properties: { n: { type: 'alias', path: 'near' }, location: { type: 'geo_point' } } } } });
+    expect([v.isRuntime('near'), v.isRuntime('n'), v.isRuntime('location')]).toEqual([true, true, false]);
+    expect(view.isRuntime('pos')).toBe(false);
+  });
+
   it('refuses a mapping past its bounds rather than guess', () => {
     let deep: Record<string, unknown> = { type: 'geo_point' };
     for (let i = 0; i < 40; i++) deep = { properties: { a: deep } };

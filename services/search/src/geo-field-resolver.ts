@@ -12,6 +12,8 @@ export interface GeoFieldView {
   sources(field: string): ReadonlySet<string>;
   /** The concrete fields an alias (or plain field) names: gated names given as aliases gate their targets too. */
   targets(field: string): ReadonlySet<string>;
+  /** A runtime field of the mapping: its script may read any field, so a gate treats it as reading every gated one. */
+  isRuntime(field: string): boolean;
 }
 
 export interface GeoFieldResolverOptions {
@@ -41,7 +43,16 @@ class MappingWalk {
   readonly aliases = new Map<string, Set<string>>();
   /** target field → fields whose values land in it (copy_to, multi-field parent). */
   readonly copiedFrom = new Map<string, Set<string>>();
+  readonly runtime = new Set<string>();
   private fields = 0;
+
+  runtimeFields(section: unknown): void {
+    if (!isObj(section)) return;
+    for (const name of Object.keys(section)) {
+      if (++this.fields > MAX_FIELDS) throw new Error('mapping has too many fields');
+      this.runtime.add(name);
+    }
+  }
 
   properties(props: unknown, prefix: string, depth: number): void {
     if (!isObj(props)) return;
@@ -67,10 +78,11 @@ class MappingWalk {
   }
 
   view(): GeoFieldView {
-    const { aliases, copiedFrom } = this;
+    const { aliases, copiedFrom, runtime } = this;
     const targets = (field: string): ReadonlySet<string> => new Set([field, ...(aliases.get(field) ?? [])]);
     return {
       targets,
+      isRuntime: (field) => [...targets(field)].some((t) => runtime.has(t)),
       sources(field) {
         const out = new Set(targets(field));
         let frontier = [...out];
@@ -98,7 +110,10 @@ export function geoFieldView(mappingResponse: unknown): GeoFieldView {
   if (!isObj(mappingResponse)) throw new Error('mapping answer is not an object');
   for (const entry of Object.values(mappingResponse)) {
     const mappings = isObj(entry) ? entry['mappings'] : undefined;
-    if (isObj(mappings)) walk.properties(mappings['properties'], '', 0);
+    if (isObj(mappings)) {
+      walk.properties(mappings['properties'], '', 0);
+      walk.runtimeFields(mappings['runtime']);
+    }
   }
   return walk.view();
 }

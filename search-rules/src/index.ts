@@ -16,6 +16,7 @@ export * as testing from './testing/rules-fixture';
 export * from './rules-io/import-rules';
 export * from './rules-io/import-pdq-list';
 export * from './rules-io/diff';
+export * from './rules-io/emoji-diff';
 export * from './content-query';
 export * from './rules-io/backfill-plan';
 export * from './csam-search';

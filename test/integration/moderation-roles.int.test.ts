@@ -50,6 +50,7 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     'POST /v1/people/:actorId/tokens': { role: 'moderator', name: `matrix-${Math.random().toString(36).slice(2)}` },
     'PUT /v1/rules/draft/:ruleId': { kind: 'term', pattern: 'matrixword', category: 'drugs', scope: ['query'], action: 'block_query' },
     'POST /v1/rules/draft/import': { format: 'json', content: '[]' },
+    'PUT /v1/rules/draft-emoji': { emojiWords: { '❄': 'cocaine' } },
     'POST /v1/rules/publish': {},
     'POST /v1/rules/rollback': { version: 1 },
     'POST /v1/review/:caseId/reveal': { leaseToken: 'x', index: 0 },

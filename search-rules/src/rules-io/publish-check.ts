@@ -7,7 +7,8 @@ import { diffRules, type RulesetDiff } from './diff';
  * duplicates) by compiling it, then diffs it against the live rules. Throws
  * the compiler's ValidationError; no I/O, so it runs in a rule worker.
  */
-export function checkPublish(input: { live: Rule[]; next: Rule[]; publishedAt: string; publishedBy: string }): RulesetDiff {
-  compileRuleset({ version: 1, rules: input.next, publishedAt: input.publishedAt, publishedBy: input.publishedBy });
+export function checkPublish(input: { live: Rule[]; next: Rule[]; publishedAt: string; publishedBy: string; emojiWords?: Record<string, string> }): RulesetDiff {
+  // The emoji table too: the rules are compiled with the table they will be published with.
+  compileRuleset({ version: 1, rules: input.next, publishedAt: input.publishedAt, publishedBy: input.publishedBy, ...(input.emojiWords ? { emojiWords: input.emojiWords } : {}) });
   return diffRules(input.live, input.next);
 }

@@ -37,6 +37,8 @@ export const ACCESS = {
   'POST /v1/tokens': ['admin'],
   'DELETE /v1/tokens/:idOrName': ['admin'],
   'GET /v1/rules/draft': ['lead', 'admin'],
+  'GET /v1/rules/draft-emoji': ['lead', 'admin'],
+  'PUT /v1/rules/draft-emoji': ['lead'],
   'PUT /v1/rules/draft/:ruleId': ['lead'],
   'DELETE /v1/rules/draft/:ruleId': ['lead'],
   'POST /v1/rules/draft/import': ['lead'],

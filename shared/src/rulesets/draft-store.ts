@@ -56,6 +56,25 @@ export class DraftStore {
     return Number(removed) === 1;
   }
 
+  /**
+   * The draft's emoji table: the one a lead saved, else the published
+   * version's; undefined means the shipped table (search-rules owns it).
+   */
+  async emojiWords(): Promise<Record<string, string> | undefined> {
+    const raw = await this.redis.get(this.keys.draftEmoji);
+    if (raw !== null) return JSON.parse(raw) as Record<string, string>;
+    return (await this.published.current())?.emojiWords;
+  }
+
+  /** Replaces the draft's emoji table (validated by the caller); undefined forgets the edit, so the published table shows again. */
+  async putEmojiWords(table: Record<string, string> | undefined, by: string): Promise<void> {
+    await this.ensure();
+    const m = this.redis.multi();
+    if (table === undefined) m.del(this.keys.draftEmoji);
+    else m.set(this.keys.draftEmoji, JSON.stringify(table));
+    await m.hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).exec();
+  }
+
   /** Replaces the whole draft (`replace`) or upserts these rules into it (`merge`), atomically. */
   async importRules(rules: object[], mode: 'replace' | 'merge', by: string, baseVersion?: number): Promise<void> {
     await this.ensure();

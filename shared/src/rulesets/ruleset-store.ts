@@ -18,6 +18,17 @@ export interface StoredRuleset {
   diff?: ItemsDiff;
   /** Set when this version re-publishes an earlier one. */
   rollbackOf?: number;
+  /** The emoji table (emoji → word) a lead edited; absent: search-rules' shipped one. */
+  emojiWords?: Record<string, string>;
+  /** Which emoji entries changed against the version before; absent when the table did not. */
+  emojiDiff?: EmojiDiff;
+}
+
+/** What a publish changed in the emoji table, by emoji. */
+export interface EmojiDiff {
+  added: string[];
+  removed: string[];
+  changed: string[];
 }
 
 export interface RulesetKeys {
@@ -34,6 +45,8 @@ export interface RulesetKeys {
   draft: string;
   /** The draft's base version and last editor. */
   draftMeta: string;
+  /** The draft's emoji table (JSON), once a lead edited it; absent: the published one. */
+  draftEmoji: string;
   /** The last searched query texts (for previews), newest first. */
   queryLog: string;
   /** Shadow hits: "version:ruleId" → count. */
@@ -64,6 +77,7 @@ export function rulesetKeys(queuePrefix: string, kind: SnapshotKind = 'rules'): 
     versions: `${base}:versions`,
     draft: `${base}:draft`,
     draftMeta: `${base}:draft:meta`,
+    draftEmoji: `${base}:draft:emoji`,
     queryLog: `${base}:query-log`,
     shadowCounts: `${base}:shadow:counts`,
     shadowSamples: (ruleId) => `${base}:shadow:samples:${ruleId}`,
@@ -108,11 +122,11 @@ export class RulesetStore {
    * taken only if no other publish took it meanwhile, else proposed again.
    * The caller has validated the rules (search-rules' compileRuleset).
    */
-  async publish(rules: unknown[], publishedBy: string, now = new Date(), extra: Pick<StoredRuleset, 'note' | 'diff' | 'rollbackOf'> = {}): Promise<StoredRuleset> {
+  async publish(rules: unknown[], publishedBy: string, now = new Date(), extra: Pick<StoredRuleset, 'note' | 'diff' | 'rollbackOf' | 'emojiWords' | 'emojiDiff'> = {}): Promise<StoredRuleset> {
     for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt++) {
       const version = Number((await this.redis.get(this.keys.counter)) ?? '0') + 1;
       const ruleset: StoredRuleset = { version, rules, publishedAt: now.toISOString(), publishedBy, ...extra };
-      const summary = { version, publishedAt: ruleset.publishedAt, publishedBy, rules: rules.length, note: extra.note, rollbackOf: extra.rollbackOf, diff: extra.diff && { added: extra.diff.added.length, removed: extra.diff.removed.length, changed: extra.diff.changed.length } };
+      const summary = { version, publishedAt: ruleset.publishedAt, publishedBy, rules: rules.length, note: extra.note, rollbackOf: extra.rollbackOf, diff: extra.diff && { added: extra.diff.added.length, removed: extra.diff.removed.length, changed: extra.diff.changed.length }, ...(extra.emojiDiff ? { emojiChanged: true } : {}) };
       const taken = await runScript(this.redis, 'publish-ruleset', [this.keys.counter, this.keys.current, this.keys.versions, this.keys.version(version)], [version, JSON.stringify(ruleset), JSON.stringify(summary)]);
       if (Number(taken) !== 1) continue;
       await this.redis.publish(this.keys.channel, String(version));

@@ -9,7 +9,7 @@ import {
   appendAudit,
   type AuditEventInput,
 } from '@takedown/shared';
-import { diffRules, ruleSchema, rulesToCsv, validateRuleDefinition, type HashListRef, type Rule, type RuleAction } from '@takedown/search-rules';
+import { SHIPPED_EMOJI_WORDS, diffEmojiWords, diffRules, ruleSchema, rulesetSchema, rulesToCsv, validateRuleDefinition, type HashListRef, type Rule, type RuleAction } from '@takedown/search-rules';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
@@ -51,6 +51,11 @@ const validatePublishBody = compileValidator<{ note?: string }>(
   { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 2000 } } },
   'publish',
 );
+const validateEmojiBody = compileValidator<{ emojiWords: Record<string, string> }>(
+  // The ruleset schema's bounds (entries, emoji and word lengths), so a table saved here also publishes.
+  { type: 'object', additionalProperties: false, required: ['emojiWords'], properties: { emojiWords: rulesetSchema.properties.emojiWords } },
+  'emoji table',
+);
 const validateRescanBody = compileValidator<{ sweep: 'changed' | 'all' }>(
   { type: 'object', additionalProperties: false, required: ['sweep'], properties: { sweep: { type: 'string', enum: ['changed', 'all'] } } },
   'rescan',
@@ -75,6 +80,23 @@ export function ruleRoutes(deps: ApiDeps): Router {
   r.get('/v1/rules/draft', guard(deps, 'GET /v1/rules/draft'), async (_req, res) => {
     const [meta, rules] = await Promise.all([deps.drafts.meta(), deps.drafts.rules()]);
     res.json({ ...meta, count: rules.length, rules });
+  });
+
+  // Registered before /v1/rules/draft/:ruleId would be, and under its own path: "emoji" is a valid rule id.
+  r.get('/v1/rules/draft-emoji', guard(deps, 'GET /v1/rules/draft-emoji'), async (_req, res) => {
+    const [meta, table] = await Promise.all([deps.drafts.meta(), deps.drafts.emojiWords()]);
+    const emojiWords = table ?? SHIPPED_EMOJI_WORDS;
+    res.json({ ...meta, shipped: table === undefined, count: Object.keys(emojiWords).length, emojiWords });
+  });
+
+  r.put('/v1/rules/draft-emoji', guard(deps, 'PUT /v1/rules/draft-emoji'), async (req, res) => {
+    const { emojiWords } = validateEmojiBody(req.body);
+    const actor = actorOf(principalOf(req));
+    const before = await deps.drafts.emojiWords();
+    await deps.drafts.putEmojiWords(emojiWords, actor);
+    const diff = diffEmojiWords(before, emojiWords) ?? { added: [], removed: [], changed: [] };
+    await audit({ type: 'rules.draft_emoji_replaced', actor, at: new Date().toISOString(), data: { entries: Object.keys(emojiWords).length, ...diff } });
+    res.json({ count: Object.keys(emojiWords).length, diff, emojiWords });
   });
 
   r.put('/v1/rules/draft/:ruleId', guard(deps, 'PUT /v1/rules/draft/:ruleId'), async (req, res) => {
@@ -132,17 +154,18 @@ export function ruleRoutes(deps: ApiDeps): Router {
     const { note } = validatePublishBody(req.body ?? {});
     const actor = actorOf(principalOf(req));
     const now = new Date();
-    const rules = (await deps.drafts.rules()) as Rule[];
+    const [rules, emojiWords] = await Promise.all([deps.drafts.rules() as Promise<Rule[]>, deps.drafts.emojiWords()]);
     const current = await deps.rulesets.current();
-    // In a rule worker: validates every rule (and refuses duplicates) before anything is published, then diffs against the live rules.
-    const diff = await deps.rulePool.run('check-publish', { live: (current?.rules ?? []) as Rule[], next: rules, publishedAt: now.toISOString(), publishedBy: actor });
-    if (current && diff.added.length + diff.removed.length + diff.changed.length === 0) {
+    // In a rule worker: validates every rule (and refuses duplicates) with the draft's emoji table before anything is published, then diffs against the live rules.
+    const diff = await deps.rulePool.run('check-publish', { live: (current?.rules ?? []) as Rule[], next: rules, publishedAt: now.toISOString(), publishedBy: actor, ...(emojiWords ? { emojiWords } : {}) });
+    const emojiDiff = diffEmojiWords(current?.emojiWords, emojiWords);
+    if (current && diff.added.length + diff.removed.length + diff.changed.length === 0 && !emojiDiff) {
       throw new ConflictError(`the draft equals published version ${current.version}; nothing to publish`, 'nothing_to_publish');
     }
-    const { stored, backfill } = await publisher.publish(rules, actor, now, { diff, ...(note ? { note } : {}) });
+    const { stored, backfill } = await publisher.publish(rules, actor, now, { diff, ...(note ? { note } : {}), ...(emojiWords ? { emojiWords } : {}), ...(emojiDiff ? { emojiDiff } : {}) });
     await deps.drafts.importRules([], 'merge', actor, stored.version);
-    await audit({ type: 'rules.published', actor, at: now.toISOString(), data: { version: stored.version, previous: current?.version ?? null, added: diff.added, removed: diff.removed, changed: diff.changed.map((c) => c.id), note } });
-    res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff, backfill });
+    await audit({ type: 'rules.published', actor, at: now.toISOString(), data: { version: stored.version, previous: current?.version ?? null, added: diff.added, removed: diff.removed, changed: diff.changed.map((c) => c.id), note, ...(emojiDiff ? { emoji: emojiDiff } : {}) } });
+    res.status(201).json({ version: stored.version, publishedAt: stored.publishedAt, diff, emojiChanged: emojiDiff !== undefined, ...(emojiDiff ? { emojiDiff } : {}), backfill });
   });
 
   r.post('/v1/rules/rollback', guard(deps, 'POST /v1/rules/rollback'), async (req, res) => {
@@ -153,11 +176,14 @@ export function ruleRoutes(deps: ApiDeps): Router {
     const current = await deps.rulesets.current();
     const now = new Date();
     const diff = diffRules((current?.rules ?? []) as Rule[], target.rules as Rule[]);
-    const { stored, backfill } = await publisher.publish(target.rules as Rule[], actor, now, { diff, rollbackOf: version, note: note ?? `rollback to v${version}` });
+    // The emoji table goes back with the rules it was published with.
+    const emojiDiff = diffEmojiWords(current?.emojiWords, target.emojiWords);
+    const { stored, backfill } = await publisher.publish(target.rules as Rule[], actor, now, { diff, rollbackOf: version, note: note ?? `rollback to v${version}`, ...(target.emojiWords ? { emojiWords: target.emojiWords } : {}), ...(emojiDiff ? { emojiDiff } : {}) });
     // The draft follows: editing continues from what is live.
     await deps.drafts.importRules(target.rules as Rule[], 'replace', actor, stored.version);
+    await deps.drafts.putEmojiWords(target.emojiWords, actor);
     await audit({ type: 'rules.rolled_back', actor, at: now.toISOString(), data: { version: stored.version, rollbackOf: version, previous: current?.version ?? null } });
-    res.status(201).json({ version: stored.version, rollbackOf: version, diff, backfill });
+    res.status(201).json({ version: stored.version, rollbackOf: version, diff, emojiChanged: emojiDiff !== undefined, ...(emojiDiff ? { emojiDiff } : {}), backfill });
   });
 
   r.get('/v1/rules/versions', guard(deps, 'GET /v1/rules/versions'), async (_req, res) => {

@@ -1,5 +1,5 @@
 import { type CatalogQueue, type Logger, type Redis, type RulesetStore, type StoredRuleset } from '@takedown/shared';
-import { planBackfill, type Rule } from '@takedown/search-rules';
+import { diffEmojiWords, isBackfillRule, planBackfill, type Rule } from '@takedown/search-rules';
 
 export interface BackfillStarted {
   jobId: string;
@@ -29,7 +29,7 @@ export class RulePublisher {
   async publish(rules: Rule[], actor: string, now: Date, extra: Parameters<RulesetStore['publish']>[3] = {}): Promise<{ stored: StoredRuleset; backfill: BackfillStarted }> {
     const { rulesets, redis } = this.o;
     const keys = rulesets.keys;
-    const plan = await this.plan(rules);
+    const plan = await this.plan(rules, extra.emojiWords);
     // Hiding and demoting rules enter the pending set *before* the version is
     // announced, so a search instance that loads it filters with them at once,
     // and keeps filtering until the backfill has tagged the documents.
@@ -60,7 +60,7 @@ export class RulePublisher {
     if (!current) return undefined;
     const through = await this.o.rulesets.backfilledThrough();
     if (through !== undefined && through >= current.version) return undefined;
-    const plan = await this.plan(current.rules as Rule[]);
+    const plan = await this.plan(current.rules as Rule[], current.emojiWords);
     // As at a publish: the search filters with the hiding and demoting rules until the backfill has tagged.
     if (plan.pendingForSearch.length > 0) await this.o.redis.hset(this.o.rulesets.keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, String(current.version)]));
     const started = await this.enqueue(current.version, plan);
@@ -76,16 +76,19 @@ export class RulePublisher {
   async rescan(sweep: 'changed' | 'all'): Promise<BackfillStarted | undefined> {
     const current = await this.o.rulesets.current();
     if (!current) return undefined;
-    const plan = await this.plan(current.rules as Rule[]);
+    const plan = await this.plan(current.rules as Rule[], current.emojiWords);
     return this.enqueue(current.version, plan, { sweep, jobId: `backfill-v${current.version}-rescan-${Date.now().toString(36)}` });
   }
 
-  private async plan(rules: readonly Rule[]) {
+  private async plan(rules: readonly Rule[], emojiWords: Record<string, string> | undefined) {
     const { rulesets, redis } = this.o;
     const through = await rulesets.backfilledThrough();
     const base = through === undefined ? undefined : await rulesets.get(through);
     const inflight = await redis.hkeys(rulesets.keys.backfillInflight);
-    return planBackfill((base?.rules ?? []) as Rule[], rules, inflight);
+    // A new emoji table changes what every rule matches, though no rule changed: all are re-checked.
+    const emojiChanged = base !== undefined && diffEmojiWords(base.emojiWords, emojiWords) !== undefined;
+    const recheck = emojiChanged ? [...inflight, ...rules.filter(isBackfillRule).map((r) => r.id)] : inflight;
+    return planBackfill((base?.rules ?? []) as Rule[], rules, recheck);
   }
 
   private async enqueue(version: number, plan: { apply: string[]; clear: string[] }, o: { sweep?: 'changed' | 'all'; jobId?: string } = {}): Promise<BackfillStarted> {

@@ -43,6 +43,9 @@ describe('the emoji table leads edit', () => {
     const pub = await lead('POST', '/v1/rules/publish', { note: 'lollipop' });
     expect(pub.status).toBe(201);
     expect(pub.body).toMatchObject({ emojiChanged: true, emojiDiff: { added: ['🍭'] }, diff: { added: [], removed: [], changed: [] } });
+    // Every document's normalised text changes with the table: the backfill rescans them all.
+    const job = await p.deps.backfill.queue.getJob(pub.body.backfill.jobId as string);
+    expect(job?.data).toMatchObject({ rulesetVersion: pub.body.version, sweep: 'all' });
     await eventually(async () => (await blockedBy('🍭 delivery')) === 'drugs-query', 2000);
     await eventually(async () => p.rules.current().version === pub.body.version, 2000);
     expect(match(p.rules.current().compiled, 'selling 🍭', 'content').map((h) => h.ruleId)).toContain('drugs-sale');

@@ -1,5 +1,5 @@
 import { type CatalogQueue, type Logger, type Redis, type RulesetStore, type StoredRuleset } from '@takedown/shared';
-import { diffEmojiWords, isBackfillRule, planBackfill, type Rule } from '@takedown/search-rules';
+import { diffEmojiWords, planBackfill, type Rule } from '@takedown/search-rules';
 
 export interface BackfillStarted {
   jobId: string;
@@ -41,7 +41,7 @@ export class RulePublisher {
     if (plan.pendingForSearch.length > 0) pipe.hset(keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, v]));
     if (touched.length > 0) pipe.hset(keys.backfillInflight, ...touched.flatMap((id) => [id, v]));
     await pipe.exec();
-    return { stored, backfill: await this.enqueue(stored.version, plan) };
+    return { stored, backfill: await this.enqueue(stored.version, plan, plan.emojiChanged ? { sweep: 'all' } : {}) };
   }
 
   /** Publishes the shipped lists (or whatever `initial` gives) as the first version of a new install; at most one process does. */
@@ -63,7 +63,7 @@ export class RulePublisher {
     const plan = await this.plan(current.rules as Rule[], current.emojiWords);
     // As at a publish: the search filters with the hiding and demoting rules until the backfill has tagged.
     if (plan.pendingForSearch.length > 0) await this.o.redis.hset(this.o.rulesets.keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, String(current.version)]));
-    const started = await this.enqueue(current.version, plan);
+    const started = await this.enqueue(current.version, plan, plan.emojiChanged ? { sweep: 'all' } : {});
     this.o.logger.info({ version: current.version, through: through ?? null, ...started }, 'the live ruleset was not back-filled; started its backfill');
     return started;
   }
@@ -85,10 +85,14 @@ export class RulePublisher {
     const through = await rulesets.backfilledThrough();
     const base = through === undefined ? undefined : await rulesets.get(through);
     const inflight = await redis.hkeys(rulesets.keys.backfillInflight);
-    // A new emoji table changes what every rule matches, though no rule changed: all are re-checked.
-    const emojiChanged = base !== undefined && diffEmojiWords(base.emojiWords, emojiWords) !== undefined;
-    const recheck = emojiChanged ? [...inflight, ...rules.filter(isBackfillRule).map((r) => r.id)] : inflight;
-    return planBackfill((base?.rules ?? []) as Rule[], rules, recheck);
+    const plan = planBackfill((base?.rules ?? []) as Rule[], rules, inflight);
+    // A new emoji table changes every document's normalised text, which the
+    // apply pass queries: only a full rescan re-normalises them (a re-check of
+    // the rules would query the stale text).
+    // Documents were normalised with the watermark's table or the live one (ingest): either differing counts.
+    const live = await rulesets.current();
+    const emojiChanged = diffEmojiWords(base?.emojiWords, emojiWords) !== undefined || diffEmojiWords(live?.emojiWords, emojiWords) !== undefined;
+    return { ...plan, emojiChanged };
   }
 
   private async enqueue(version: number, plan: { apply: string[]; clear: string[] }, o: { sweep?: 'changed' | 'all'; jobId?: string } = {}): Promise<BackfillStarted> {

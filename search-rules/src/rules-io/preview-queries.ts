@@ -15,6 +15,8 @@ export interface QueryPreviewInput {
   queries: string[];
   /** For a caller without the csam grant: csamEverywhereRules of draft and live; a search they match is skipped by every rule. */
   csamEverywhere?: Rule[];
+  /** The draft's emoji table (absent: the shipped one): rules and searches are read with the table they would be published with. */
+  emojiWords?: Record<string, string>;
 }
 
 export interface QueryPreview {
@@ -38,7 +40,7 @@ export function previewQueries(input: QueryPreviewInput): QueryPreview {
   const touched = [...diff.added.map((id) => ({ id, change: 'added' as const })), ...diff.changed.map((c) => ({ id: c.id, change: 'changed' as const }))].slice(0, input.maxRules);
   const rules = touched.map((t) => byId.get(t.id) as Rule);
   // Preview what each rule would do if it acted: shadow and disabled ones too.
-  const compiled = compileRuleset({ version: 1, rules: rules.map((r) => ({ ...r, shadow: false, enabled: true })), publishedAt: new Date().toISOString(), publishedBy: 'preview' }, { trusted: true });
+  const compiled = compileRuleset({ version: 1, rules: rules.map((r) => ({ ...r, shadow: false, enabled: true })), publishedAt: new Date().toISOString(), publishedBy: 'preview', ...(input.emojiWords ? { emojiWords: input.emojiWords } : {}) }, { trusted: true });
   const csam = input.csamEverywhere ? csamSearchFilter(input.csamEverywhere) : undefined;
   const queryHits = new Map<string, { n: number; samples: string[] }>();
   for (const q of input.queries) {

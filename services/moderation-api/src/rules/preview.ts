@@ -96,6 +96,7 @@ interface Restriction {
  */
 export async function previewDraft(deps: ApiDeps, caller: Principal, opts: { restrictedCaseLimit?: number } = {}) {
   const draft = (await deps.drafts.rules()) as Rule[];
+  const emojiWords = await deps.drafts.emojiWords();
   const current = await deps.rulesets.current();
   const live = (current?.rules ?? []) as Rule[];
   const cleared = caller.grants.csam === true;
@@ -110,6 +111,7 @@ export async function previewDraft(deps: ApiDeps, caller: Principal, opts: { res
     samples: SAMPLES,
     queries: logged,
     ...(restriction ? { csamEverywhere: restriction.csamEverywhere } : {}),
+    ...(emojiWords ? { emojiWords } : {}),
   });
   const byId = new Map(draft.map((r) => [r.id, r]));
   const rules = touched.map((t) => byId.get(t.id) as Rule);

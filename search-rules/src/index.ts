@@ -1,6 +1,7 @@
 export * from './rule';
 export * from './fold-tables';
 export * from './normalizer';
+export * from './normalizer-version';
 export * from './token-table';
 export * from './compile';
 export * from './match';

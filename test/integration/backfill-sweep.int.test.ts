@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { buildBackfillDeps, createBackfillWorker, runBackfill } from '@takedown/backfill-worker';
-import { testing, type Rule } from '@takedown/search-rules';
+import { NORMALIZER_VERSION, testing, type Rule } from '@takedown/search-rules';
 import { caseIdFor, type ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
 import { claimCase, startPipeline, type Pipeline } from '../support/pipeline';
@@ -151,5 +151,23 @@ describe('every publish back-fills, documents written around Takedown included',
     expect(started).toMatchObject({ jobId: `backfill-v${current}` });
     await jobDone(`backfill-v${current}`);
     expect(await p.deps.rulesets.backfilledThrough()).toBe(current);
+  });
+
+  it('at boot, a changed normaliser starts one full rescan of the live version; a new install only records its version', async () => {
+    const { publisher } = p.deps;
+    const key = p.deps.rulesets.keys.normalizedWith;
+    expect(await publisher.rescanIfNormalizerChanged(NORMALIZER_VERSION, true)).toBeUndefined();
+    expect(await p.ctx.redis.get(key)).toBe(String(NORMALIZER_VERSION));
+    expect(await publisher.rescanIfNormalizerChanged(NORMALIZER_VERSION, false)).toBeUndefined();
+    // Documents stored with an older normaliser (text normalised the old way) are rescanned whole.
+    await p.ctx.es.index({ index, id: 'old-normal', refresh: true, document: { id: 'old-normal', type: 'post', text: 'selling cocaine today', authorId: 'a', createdAt: new Date().toISOString(), moderation: { state: 'visible', normalizedText: 'stale form', scannedVersion: await p.deps.rulesets.currentVersion() } } });
+    await p.ctx.redis.set(key, String(NORMALIZER_VERSION - 1));
+    const current = (await p.deps.rulesets.currentVersion()) as number;
+    const started = await publisher.rescanIfNormalizerChanged(NORMALIZER_VERSION, false);
+    expect(started).toMatchObject({ jobId: `backfill-v${current}-normalizer-${NORMALIZER_VERSION}` });
+    await jobDone(`backfill-v${current}-normalizer-${NORMALIZER_VERSION}`);
+    expect((await stored('old-normal')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'] });
+    expect(await p.ctx.redis.get(key)).toBe(String(NORMALIZER_VERSION));
+    expect(await publisher.rescanIfNormalizerChanged(NORMALIZER_VERSION, false)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 // built once, the case mirror and lease reaper started, then listen.
 import path from 'node:path';
 import { CaseMirror, apiEnvVars, createLogger, ensureDevLegalKeys, legalKeys, loadConfig, runProcess, serve } from '@takedown/shared';
-import { shippedRules } from '@takedown/search-rules';
+import { NORMALIZER_VERSION, shippedRules } from '@takedown/search-rules';
 import { createApp } from './app';
 import { buildApiDeps } from './build-deps';
 import type { ApiConfig } from './deps';
@@ -20,6 +20,7 @@ runProcess('moderation API', async () => {
   const seeded = await publisher.publishFirst(() => shippedRules(new Date().toISOString(), 'takedown'), 'takedown');
   if (seeded) logger.info({ version: seeded.version, rules: seeded.rules.length }, 'no ruleset was published; published the shipped lists');
   else await publisher.backfillIfBehind();
+  await publisher.rescanIfNormalizerChanged(NORMALIZER_VERSION, seeded !== undefined);
   const mirror = new CaseMirror(deps.redis, deps.cases, deps.esBackground, deps.indices.cases, logger);
   mirror.start();
   // Expired leases also return on every claim; this catches queues nobody is claiming from.

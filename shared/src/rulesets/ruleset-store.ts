@@ -61,6 +61,8 @@ export interface RulesetKeys {
   backfillInflight: string;
   /** Searches refused by block_query rules, by category (all search instances). */
   blockedCounts: string;
+  /** The normaliser version the last full rescan was started with (search-rules' NORMALIZER_VERSION). */
+  normalizedWith: string;
 }
 
 /**
@@ -86,6 +88,7 @@ export function rulesetKeys(queuePrefix: string, kind: SnapshotKind = 'rules'): 
     backfillThrough: `${base}:backfill:through`,
     backfillInflight: `${base}:backfill:inflight`,
     blockedCounts: `${base}:blocked`,
+    normalizedWith: `${base}:normalized-with`,
   };
 }
 

@@ -69,6 +69,32 @@ export class RulePublisher {
   }
 
   /**
+   * At boot: when documents may have been normalised by an older normaliser
+   * (the version recorded at the last full rescan is older, or none is
+   * recorded while a ruleset is live), starts a full rescan so their stored
+   * normalised text matches what rules are compared with in Elasticsearch.
+   * `installedNow`: this boot published the first version, so no document
+   * was normalised before; the version is recorded without a rescan.
+   */
+  async rescanIfNormalizerChanged(version: number, installedNow: boolean): Promise<BackfillStarted | undefined> {
+    const { rulesets, redis, logger } = this.o;
+    const recorded = await redis.get(rulesets.keys.normalizedWith);
+    if (recorded !== null && Number(recorded) >= version) return undefined;
+    const current = await rulesets.current();
+    if (!current) return undefined;
+    let started: BackfillStarted | undefined;
+    if (!installedNow) {
+      const plan = await this.plan(current.rules as Rule[], current.emojiWords);
+      // One job per normaliser version and live ruleset: a second API instance booting meanwhile adds nothing.
+      started = await this.enqueue(current.version, plan, { sweep: 'all', jobId: `backfill-v${current.version}-normalizer-${version}` });
+      logger.info({ from: recorded === null ? null : Number(recorded), to: version, ...started }, 'the normaliser changed since the last full rescan; started one');
+    }
+    // Recorded once the job is durably queued: the backfill's retries carry it from here.
+    await redis.set(rulesets.keys.normalizedWith, String(version));
+    return started;
+  }
+
+  /**
    * An operator's rescan of the live version: the usual plan against the
    * watermark, and a sweep of every document (`all`) or of those never
    * scanned and written around the last publish (`changed`).

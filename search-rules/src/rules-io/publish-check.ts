@@ -1,4 +1,4 @@
-import { compileRuleset } from '../compile';
+import { compileRuleset, releaseRuleset } from '../compile';
 import type { Rule } from '../rule';
 import { diffRules, type RulesetDiff } from './diff';
 
@@ -8,6 +8,7 @@ import { diffRules, type RulesetDiff } from './diff';
  * the compiler's ValidationError; no I/O, so it runs in a rule worker.
  */
 export function checkPublish(input: { live: Rule[]; next: Rule[]; publishedAt: string; publishedBy: string }): RulesetDiff {
-  compileRuleset({ version: 1, rules: input.next, publishedAt: input.publishedAt, publishedBy: input.publishedBy });
+  // Compiled only to validate: free its patterns now, not when the GC gets to it (the worker's RE2 heap is fixed).
+  releaseRuleset(compileRuleset({ version: 1, rules: input.next, publishedAt: input.publishedAt, publishedBy: input.publishedBy }));
   return diffRules(input.live, input.next);
 }

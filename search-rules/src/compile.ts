@@ -1,7 +1,7 @@
 import { ValidationError, compileValidator } from '@takedown/shared';
 import type { RE2 } from 're2-wasm';
 import { Normalizer, type NormalizerOptions } from './normalizer';
-import { REGEX_LIMITS, checkRegex, compileRegex, compileUnion, programSize, releaseRegex, releaseWith } from './regex-rule';
+import { REGEX_LIMITS, checkRegex, compileRegex, compileUnion, programSize, releaseNow, releaseRegex, releaseWith } from './regex-rule';
 import { PDQ_MIN_QUALITY, ruleSchema, rulesetSchema, type Rule, type Ruleset } from './rule';
 import { TokenTable } from './token-table';
 import { MAX_VARIANTS_PER_WORD, wordVariants } from './variants/word-variants';
@@ -229,6 +229,19 @@ export function compileRuleset(input: Ruleset, opts: CompileOptions = {}): Compi
   };
   releaseWith(compiled, [...regexes.map((r) => r.re), ...(regexUnion ? [regexUnion] : [])]);
   return compiled;
+}
+
+/**
+ * Frees a compiled ruleset's regex patterns and their union now, instead of
+ * whenever the GC collects it (V8 cannot see the fixed 16 MiB RE2 heap
+ * filling, so frequent publishes would exhaust it first). Idempotent. A
+ * released ruleset still matches terms, phrases and hashes, but matching a
+ * regex rule on it throws RegexReleasedError (fail closed, never a read of
+ * freed memory): release only once nothing searches with it any more
+ * (LiveRuleset's retire hook waits a grace period after a swap).
+ */
+export function releaseRuleset(compiled: CompiledRuleset): void {
+  releaseNow(compiled, [...compiled.regexes.map((r) => r.re), ...(compiled.regexUnion ? [compiled.regexUnion] : [])]);
 }
 
 /**

@@ -74,19 +74,47 @@ function unnormalisedLiteral(pattern: string): { letter: string; as: string } | 
   return undefined;
 }
 
-/** Frees a compiled pattern's heap memory. The RE2 object must not be used afterwards. */
+// Patterns already freed: a second release must not delete twice, and a match must not read freed heap.
+const freed = new WeakSet<RE2>();
+
+/** Frees a compiled pattern's heap memory (idempotent). Matching it afterwards throws (firstMatch). */
 export function releaseRegex(re: RE2): void {
+  if (freed.has(re)) return;
+  freed.add(re);
   wrapperOf(re)?.delete();
 }
 
-// A compiled ruleset is dropped by reference (hot reloads swap it): free its patterns when it is collected.
+/** Whether `re` was freed by releaseRegex. */
+export function regexReleased(re: RE2): boolean {
+  return freed.has(re);
+}
+
+/*
+ * A safety net only: V8 does not see the wasm heap filling, so a dropped
+ * ruleset may be collected too late; owners that swap rulesets release them
+ * explicitly (releaseNow, through releaseRuleset).
+ */
 const finalizer = new FinalizationRegistry<RE2[]>((res) => {
   for (const re of res) releaseRegex(re);
 });
 
-/** Frees `res` once `owner` is garbage-collected. */
+/** Frees `res` once `owner` is garbage-collected (unless releaseNow frees them first). */
 export function releaseWith(owner: object, res: RE2[]): void {
-  if (res.length > 0) finalizer.register(owner, res);
+  if (res.length > 0) finalizer.register(owner, res, owner);
+}
+
+/** Frees `res` now and forgets `owner`'s finalizer entry (idempotent). */
+export function releaseNow(owner: object, res: readonly RE2[]): void {
+  finalizer.unregister(owner);
+  for (const re of res) releaseRegex(re);
+}
+
+/** Matching with a regex (or a ruleset) after it was released: a caller kept it past its retirement. */
+export class RegexReleasedError extends Error {
+  constructor() {
+    super('regex rules: this compiled ruleset was released (retired after a newer version was loaded); match on the current one');
+    this.name = 'RegexReleasedError';
+  }
 }
 
 /**
@@ -250,6 +278,8 @@ export function checkRegex(pattern: string, field = '/pattern'): void {
 /** The first match of `re` in `text`'s head (REGEX_LIMITS.maxInput units): its [start, end) in `text`, or undefined. */
 export function firstMatch(re: RE2, text: string): [number, number] | undefined {
   const head = text.length > REGEX_LIMITS.maxInput ? text.slice(0, REGEX_LIMITS.maxInput) : text;
+  // Fail closed: a freed pattern's memory may already hold another one.
+  if (freed.has(re)) throw new RegexReleasedError();
   const wrapper = wrapperOf(re);
   if (!wrapper) throw new Error('re2-wasm: compiled pattern without its wrapper (an unexpected re2-wasm version?)');
   const m = wrapper.match(head, 0, false);

@@ -1,4 +1,4 @@
-import { compileRuleset } from '../compile';
+import { compileRuleset, releaseRuleset } from '../compile';
 import { csamSearchFilter, restrictedSearch } from '../csam-search';
 import { match } from '../match';
 import type { Rule } from '../rule';
@@ -43,14 +43,20 @@ export function previewQueries(input: QueryPreviewInput): QueryPreview {
   const compiled = compileRuleset({ version: 1, rules: rules.map((r) => ({ ...r, shadow: false, enabled: true })), publishedAt: new Date().toISOString(), publishedBy: 'preview', ...(input.emojiWords ? { emojiWords: input.emojiWords } : {}) }, { trusted: true });
   const csam = input.csamEverywhere ? csamSearchFilter(input.csamEverywhere) : undefined;
   const queryHits = new Map<string, { n: number; samples: string[] }>();
-  for (const q of input.queries) {
-    if (csam && restrictedSearch(csam, q)) continue;
-    for (const ruleId of new Set(match(compiled, q, 'query').map((h) => h.ruleId))) {
-      const e = queryHits.get(ruleId) ?? { n: 0, samples: [] };
-      e.n++;
-      if (e.samples.length < input.samples) e.samples.push(q);
-      queryHits.set(ruleId, e);
+  // Compiled for this preview only: free its patterns now, not when the GC gets to it (the worker's RE2 heap is fixed).
+  try {
+    const csam = input.csamEverywhere ? csamSearchFilter(input.csamEverywhere) : undefined;
+    for (const q of input.queries) {
+      if (csam && restrictedSearch(csam, q)) continue;
+      for (const ruleId of new Set(match(compiled, q, 'query').map((h) => h.ruleId))) {
+        const e = queryHits.get(ruleId) ?? { n: 0, samples: [] };
+        e.n++;
+        if (e.samples.length < input.samples) e.samples.push(q);
+        queryHits.set(ruleId, e);
+      }
     }
+  } finally {
+    releaseRuleset(compiled);
   }
   return { diff, touched, normalizedPatterns: [...compiled.normalizedPatterns], queryHits };
 }

@@ -1,4 +1,4 @@
-import { compileRuleset } from '../compile';
+import { compileRuleset, releaseRuleset } from '../compile';
 import type { Rule } from '../rule';
 import { diffRules, type RulesetDiff } from './diff';
 
@@ -9,6 +9,7 @@ import { diffRules, type RulesetDiff } from './diff';
  */
 export function checkPublish(input: { live: Rule[]; next: Rule[]; publishedAt: string; publishedBy: string; emojiWords?: Record<string, string> }): RulesetDiff {
   // The emoji table too: the rules are compiled with the table they will be published with.
-  compileRuleset({ version: 1, rules: input.next, publishedAt: input.publishedAt, publishedBy: input.publishedBy, ...(input.emojiWords ? { emojiWords: input.emojiWords } : {}) });
+  // Compiled only to validate: free its patterns now, not when the GC gets to it (the worker's RE2 heap is fixed).
+  releaseRuleset(compileRuleset({ version: 1, rules: input.next, publishedAt: input.publishedAt, publishedBy: input.publishedBy, ...(input.emojiWords ? { emojiWords: input.emojiWords } : {}) }));
   return diffRules(input.live, input.next);
 }

@@ -1,5 +1,5 @@
 import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueConnection, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
-import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rules';
+import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
 import { createIngestMetrics } from './ingest-metrics';
@@ -13,7 +13,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
   const rkeys = rulesetKeys(config.queuePrefix);
   const keys = moderationKeys(config.queuePrefix);
-  const live = await startLiveRuleset<CompiledRuleset>({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger });
+  const live = await startLiveRuleset<CompiledRuleset>({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
   // Request path too: a hung queue answers the bulk's flagged items 429, never hangs it.
   const reports = new CatalogQueue('reports', requestPathQueueConnection(config.redis.url), config.queuePrefix);
   return {

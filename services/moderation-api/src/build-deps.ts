@@ -31,7 +31,7 @@ import { LegalDesk } from './legal/legal-desk';
 import { RulePublisher } from './rules/publisher';
 import { PublishedCompiled } from './rules/published-compiled';
 import { compileFeatures, type FeatureSnapshot } from '@takedown/features';
-import { compileStoredRuleset } from '@takedown/search-rules';
+import { compileStoredRuleset, releaseRuleset } from '@takedown/search-rules';
 
 /** Builds the API's clients from validated config (used by main.ts and by tests). */
 export async function buildApiDeps(
@@ -78,7 +78,7 @@ export async function buildApiDeps(
     drafts: new DraftStore(redis, rulesets.keys, rulesets),
     features: { store: featureStore, drafts: new DraftStore(redis, featureStore.keys, featureStore, (f) => (f as { key: string }).key), published: new PublishedCompiled(featureStore, (s) => compileFeatures(s as unknown as FeatureSnapshot), 'the feature store') },
     // Validated when published: compiled without re-checking each rule.
-    publishedRules: new PublishedCompiled(rulesets, (s) => compileStoredRuleset(s, { trusted: true }), 'the ruleset store'),
+    publishedRules: new PublishedCompiled(rulesets, (s) => compileStoredRuleset(s, { trusted: true }), 'the ruleset store', { retire: releaseRuleset }),
     logger,
     redis,
     es,

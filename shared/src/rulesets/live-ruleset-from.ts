@@ -18,6 +18,8 @@ export async function startLiveRuleset<T>(o: {
   compile: LiveRulesetOptions<T>['compile'];
   logger: Logger;
   onLoad?: LiveRulesetOptions<T>['onLoad'];
+  retire?: LiveRulesetOptions<T>['retire'];
+  retireGraceMs?: number;
 }): Promise<{ rules: LiveRuleset<T>; stop(): Promise<void> }> {
   const subscriber = createRedis(o.redisUrl, { connectionName: `${o.name}:rules`, maxRetriesPerRequest: null });
   const rules = new LiveRuleset<T>({
@@ -26,6 +28,8 @@ export async function startLiveRuleset<T>(o: {
     compile: o.compile,
     logger: o.logger,
     ...(o.onLoad ? { onLoad: o.onLoad } : {}),
+    ...(o.retire ? { retire: o.retire } : {}),
+    ...(o.retireGraceMs !== undefined ? { retireGraceMs: o.retireGraceMs } : {}),
   });
   await rules.start();
   return {

@@ -15,7 +15,18 @@ export interface LiveRulesetOptions<T> {
   pollMs?: number;
   /** Called after a new version is in use (e.g. to refresh state that goes with it). */
   onLoad?: (loaded: Loaded<T>) => void | Promise<void>;
+  /**
+   * Frees a replaced ruleset (search-rules' releaseRuleset: its RE2 heap is
+   * fixed and the GC does not see it fill), `retireGraceMs` after the swap,
+   * so that searches that took it before the swap finish first. Never called
+   * for the loaded one; stop() drops pending retirements (the GC frees those).
+   */
+  retire?: (old: T) => void;
+  /** Delay between a swap and retiring the replaced ruleset (default 30 s, longer than any search holds one). */
+  retireGraceMs?: number;
 }
+
+export const DEFAULT_RETIRE_GRACE_MS = 30_000;
 
 export interface Loaded<T> {
   version: number;
@@ -34,6 +45,7 @@ export class LiveRuleset<T> {
   private timer: NodeJS.Timeout | undefined;
   private subscribed = false;
   private confirmed = 0;
+  private readonly retiring = new Map<NodeJS.Timeout, T>();
 
   constructor(private readonly o: LiveRulesetOptions<T>) {}
 
@@ -51,6 +63,9 @@ export class LiveRuleset<T> {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.subscribed) await this.o.subscriber.unsubscribe(this.o.store.keys.channel).catch(() => undefined);
+    // Searches may still hold a replaced ruleset while the process drains: leave those to the GC's finalizer.
+    for (const timer of this.retiring.keys()) clearTimeout(timer);
+    this.retiring.clear();
   }
 
   /** The loaded ruleset; throws UnavailableError (503) when none is. */
@@ -100,12 +115,35 @@ export class LiveRuleset<T> {
       const ruleset = await this.o.store.get(version);
       if (!ruleset) return;
       const compiled = this.o.compile(ruleset);
+      const previous = this.loaded;
       this.loaded = { version, compiled, loadedAt: new Date() };
+      if (previous && previous.compiled !== compiled) this.scheduleRetire(previous.compiled);
       this.confirmed = Date.now();
       await this.o.onLoad?.(this.loaded);
       this.o.logger.info({ version, rules: ruleset.rules.length }, 'ruleset loaded');
     } catch (err) {
       this.o.logger.error({ err }, 'ruleset check failed; keeping the loaded version');
+    }
+  }
+
+  private scheduleRetire(old: T): void {
+    if (!this.o.retire) return;
+    const timer = setTimeout(() => {
+      this.retiring.delete(timer);
+      this.retireNow(old);
+    }, this.o.retireGraceMs ?? DEFAULT_RETIRE_GRACE_MS);
+    // A pending retirement must not keep the process alive; the GC frees what it misses.
+    timer.unref();
+    this.retiring.set(timer, old);
+  }
+
+  private retireNow(old: T): void {
+    // Never free what is loaded (a compile function that returns a cached object).
+    if (old === this.loaded?.compiled) return;
+    try {
+      this.o.retire?.(old);
+    } catch (err) {
+      this.o.logger.error({ err }, 'retiring a replaced ruleset failed');
     }
   }
 }

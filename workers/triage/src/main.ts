@@ -20,7 +20,7 @@ import {
   triageEnvVars,
   type CoreConfig,
 } from '@takedown/shared';
-import { compileStoredRuleset } from '@takedown/search-rules';
+import { compileStoredRuleset, releaseRuleset } from '@takedown/search-rules';
 import { createTriageWorker } from './triage-worker';
 
 interface TriageConfig extends CoreConfig {
@@ -37,7 +37,7 @@ runProcess('triage worker', async () => {
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   const keys = moderationKeys(config.queuePrefix);
   const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
-  const live = await startLiveRuleset({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'triage', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger });
+  const live = await startLiveRuleset({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'triage', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
   const rules = live.rules;
   const connection = { url: config.redis.url };
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);

@@ -18,7 +18,7 @@ const BASELINE_REQUESTS = 5000;
 
 async function main(): Promise<void> {
   const env = benchEnv('claim');
-  const deps = await buildApiDeps({ ...env.config, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: 300, esTimeoutMs: 3000, esScanTimeoutMs: 20_000, ruleWorkers: { size: 1, taskTimeoutMs: 60_000, maxQueued: 8 }, legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: 'platform-accounts', signInsIndex: 'platform-signins' } }, env.logger);
+  const deps = await buildApiDeps({ ...env.config, port: 0, host: '127.0.0.1', leaseSeconds: 600, authFailuresPerMinute: 300, intake: { waitReplicas: 0, waitTimeoutMs: 250 }, esTimeoutMs: 3000, esScanTimeoutMs: 20_000, ruleWorkers: { size: 1, taskTimeoutMs: 60_000, maxQueued: 8 }, legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: 'platform-accounts', signInsIndex: 'platform-signins' } }, env.logger);
   const port = 18000 + Math.floor(Math.random() * 2000);
   const api = spawn(process.execPath, [path.join(__dirname, '..', '..', 'services', 'moderation-api', 'dist', 'main.js')], {
     env: { ...process.env, LOG_LEVEL: 'warn', TAKEDOWN_API_PORT: String(port), TAKEDOWN_API_HOST: '127.0.0.1', TAKEDOWN_INDEX_PREFIX: env.config.indexPrefix, TAKEDOWN_CONTENT_INDEX: env.config.contentIndex, TAKEDOWN_QUEUE_PREFIX: env.config.queuePrefix },

@@ -5,7 +5,7 @@
 // BullMQ worker draining the same number of identical jobs on the same
 // Redis, at concurrency 1 and 50, in this run. Ends with one JSON line.
 import { Worker } from 'bullmq';
-import { CaseStore, CatalogQueue, ContentReader, ensureContentIndex, RulesetStore, generateDemoCorpus, jobCatalog, moderationKeys, rulesetKeys, startLiveRuleset, type ReportJob } from '@takedown/shared';
+import { CaseStore, CatalogQueue, ContentReader, closeRedisClient, createRedisClient, ensureContentIndex, RulesetStore, generateDemoCorpus, jobCatalog, moderationKeys, queuePrefixFor, redisTarget, rulesetKeys, startLiveRuleset, workerQueueOptions, type ReportJob } from '@takedown/shared';
 import { compileStoredRuleset, shippedRules, testing, type CompiledRuleset } from '@takedown/search-rules';
 import { createTriageWorker } from '@takedown/triage-worker';
 import { benchEnv, round, runBench } from './bench-env';
@@ -15,14 +15,15 @@ const JOBS = { 1: 1500, 50: 4000 } as const;
 
 async function main(): Promise<void> {
   const env = benchEnv('triage');
-  const connection = { url: env.config.redis.url };
+  const target = redisTarget(env.config.redis);
+  const connection = createRedisClient(target, workerQueueOptions('bench:queues'));
   const prefix = env.config.queuePrefix;
   const at = new Date().toISOString();
   const shipped = shippedRules(at);
   const rules = [...shipped, ...Array.from({ length: TERMS - shipped.length }, (_, i) => testing.rule(`syn${i}`, testing.syntheticWord(i), { scope: ['content'], action: 'flag_for_review' }))];
   const store = new RulesetStore(env.redis, rulesetKeys(prefix));
   await store.publish(rules, 'bench');
-  const started = await startLiveRuleset<CompiledRuleset>({ redis: env.redis, redisUrl: env.config.redis.url, queuePrefix: prefix, name: 'bench', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger: env.logger });
+  const started = await startLiveRuleset<CompiledRuleset>({ redis: env.redis, redisTarget: target, queuePrefix: prefix, name: 'bench', compile: (r) => compileStoredRuleset(r, { trusted: true }), logger: env.logger });
   const live = started.rules;
   const cases = new CaseStore(env.redis, moderationKeys(prefix), 600_000);
   const actions = new CatalogQueue('actions', connection, prefix);
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   async function drain(queueName: string, jobs: ReportJob[], makeWorker: () => Worker): Promise<number> {
     const queue = new CatalogQueue('reports', connection, prefix);
     // Same name, same options, but a separate queue per run so the runs never share jobs.
-    const q = queueName === 'reports' ? queue.queue : new (await import('bullmq')).Queue(queueName, { connection, prefix, defaultJobOptions: jobCatalog.reports.jobOptions });
+    const q = queueName === 'reports' ? queue.queue : new (await import('bullmq')).Queue(queueName, { connection, prefix: queuePrefixFor(prefix, queueName), defaultJobOptions: jobCatalog.reports.jobOptions });
     for (let i = 0; i < jobs.length; i += 500) {
       await q.addBulk(jobs.slice(i, i + 500).map((data) => ({ name: 'reports', data, opts: { jobId: data.reportId } })));
     }
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   const results: Record<string, { triagePerSec: number; noopPerSec: number; ratio: number }> = {};
   for (const concurrency of [1, 50] as const) {
     const n = JOBS[concurrency];
-    const noop = await drain(`noop-c${concurrency}`, makeJobs(n, `noop${concurrency}`), () => new Worker(`noop-c${concurrency}`, async () => undefined, { connection, prefix, concurrency }));
+    const noop = await drain(`noop-c${concurrency}`, makeJobs(n, `noop${concurrency}`), () => new Worker(`noop-c${concurrency}`, async () => undefined, { connection, prefix: queuePrefixFor(prefix, `noop-c${concurrency}`), concurrency }));
     const jobs = makeJobs(n, `tri${concurrency}`);
     for (let i = 0; i < jobs.length; i += 1000) {
       const operations = jobs.slice(i, i + 1000).flatMap((j) => [{ index: { _index: env.config.contentIndex, _id: j.content.id } }, { ...j.content, createdAt: j.receivedAt }]);
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
 
   await started.stop();
   await actions.close();
+  await closeRedisClient(connection);
   await env.cleanup();
 }
 

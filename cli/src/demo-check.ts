@@ -1,9 +1,9 @@
-import { HIDDEN_STATES, RulesetStore, TokenStore, moderationKeys, rulesetKeys, scanFieldsOf, type ContentDocument, type ElasticsearchClient, type Redis } from '@takedown/shared';
+import { HIDDEN_STATES, RulesetStore, TokenStore, moderationKeys, rulesetKeys, scanFieldsOf, type ContentDocument, type ElasticsearchClient, type RedisClient } from '@takedown/shared';
 import { compileStoredRuleset, contentState, scanContent, type Rule } from '@takedown/search-rules';
 
 export interface HiddenCheckInput {
   es: ElasticsearchClient;
-  redis: Redis;
+  redis: RedisClient;
   contentIndex: string;
   queuePrefix: string;
   /** The search service the platform searches through. */

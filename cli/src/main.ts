@@ -13,7 +13,8 @@ import {
   coreEnvVars,
   takedownIndexNames,
   createElasticsearch,
-  createRedis,
+  createRedisClient,
+  redisTarget,
   isTakedownError,
   loadConfig,
   migrateLegacyTokens,
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
-  const redis = createRedis(config.redis.url, { connectionName: 'takedown-cli', maxRetriesPerRequest: 2 });
+  const redis = createRedisClient(redisTarget(config.redis), { connectionName: 'takedown-cli', maxRetriesPerRequest: 2 });
   const keys = moderationKeys(config.queuePrefix);
   // An agency person's grant must name an agency registered on the legal desk (its registry is in Elasticsearch, read only when asked).
   let es: ReturnType<typeof createElasticsearch> | undefined;
@@ -126,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
 /** `takedown demo check`: exit 1 when a post the live rules hide comes back from a search. */
 async function demoCheck(): Promise<number> {
   const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
-  const redis = createRedis(config.redis.url, { connectionName: 'takedown-demo-check', maxRetriesPerRequest: 2 });
+  const redis = createRedisClient(redisTarget(config.redis), { connectionName: 'takedown-demo-check', maxRetriesPerRequest: 2 });
   const es = createElasticsearch(config.elasticsearch);
   try {
     const searchUrl = process.env['TAKEDOWN_SEARCH_URL'] ?? 'http://127.0.0.1:8090';

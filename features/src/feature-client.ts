@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { subscribeSharded, type PubSubClient } from './sharded-pubsub';
 import type { FeatureContext, FeatureDecision, FeatureSnapshot, SwitchState } from './feature';
 import { coalesced } from './coalesced';
 import { compileFeatures, type CompiledFeatures } from './compile-features';
@@ -6,10 +7,10 @@ import { evaluateFeature, unknownFeature } from './evaluate';
 import { featureKeys, type SnapshotKeys } from './snapshot-keys';
 
 export interface FeatureClientOptions {
-  /** Reads the published version. */
-  redis: Redis;
-  /** A dedicated connection: a subscribed ioredis client can do nothing else. */
-  subscriber: Redis;
+  /** Reads the published version (a single node or a cluster client). */
+  redis: PubSubClient;
+  /** A dedicated connection: a subscribed ioredis client can do nothing else (a cluster one built with shardedSubscribers). */
+  subscriber: PubSubClient;
   /** Takedown's queue prefix (TAKEDOWN_QUEUE_PREFIX), which names the keys. */
   queuePrefix: string;
   /** A snapshot Redis has not confirmed current for longer than this is stale: every feature takes its fail mode. */
@@ -54,13 +55,10 @@ export class FeatureClient {
   private started = 0;
   private applied = 0;
   private timer: NodeJS.Timeout | undefined;
-  private subscribed = false;
+  private subscription: { unsubscribe(): Promise<void> } | undefined;
   private answeredOnce = false;
   private readonly keys: SnapshotKeys;
   private readonly now: () => number;
-  private readonly onMessage = (channel: string) => {
-    if (channel === this.keys.channel) void this.check();
-  };
 
   constructor(private readonly o: FeatureClientOptions) {
     this.keys = featureKeys(o.queuePrefix);
@@ -69,20 +67,20 @@ export class FeatureClient {
 
   /** Subscribes and loads once; resolves even when Redis is unreachable (features then take their fallbacks). */
   async start(): Promise<void> {
-    this.o.subscriber.on('message', this.onMessage);
     this.timer = setInterval(() => void this.check(), this.o.pollMs ?? 250);
     this.timer.unref();
+    const sub = subscribeSharded(this.o.subscriber, this.keys.channel, () => void this.check());
     // Not awaited: with Redis unreachable it would wait forever; ioredis subscribes once connected (and again after every reconnect).
-    this.o.subscriber.subscribe(this.keys.channel).catch((err: unknown) => this.o.onError?.(err));
-    this.subscribed = true;
+    sub.subscribed.catch((err: unknown) => this.o.onError?.(err));
+    this.subscription = sub;
     await this.check();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.o.subscriber.off('message', this.onMessage);
     // Not awaited: a hung Redis must not hang a shutdown.
-    if (this.subscribed) void this.o.subscriber.unsubscribe(this.keys.channel).catch(() => undefined);
+    if (this.subscription) void this.subscription.unsubscribe();
+    this.subscription = undefined;
   }
 
   /** The loaded version (undefined before the first load). */
@@ -193,16 +191,29 @@ export class FeatureClient {
   }
 }
 
+/** How connectFeatureClient builds its two clients: from a single-node URL, or by the caller (a cluster: shared's createRedisClient). */
+export type FeatureConnector = (role: { connectionName: string; subscriber: boolean; commandTimeoutMs: number }) => PubSubClient;
+
 /**
- * A started client on connections of its own to `redisUrl`; `stop()` closes them.
+ * A started client on connections of its own; `stop()` closes them. They go
+ * to `redisUrl` (one node), or are built by `connect` (any client, e.g. a
+ * Redis Cluster one; the subscriber must then have `shardedSubscribers`).
  * Commands fail after `commandTimeoutMs` (default 1000) so a hung Redis never piles them up.
  */
 export async function connectFeatureClient(
-  o: Omit<FeatureClientOptions, 'redis' | 'subscriber'> & { redisUrl: string; connectionName?: string; commandTimeoutMs?: number },
+  o: Omit<FeatureClientOptions, 'redis' | 'subscriber'> & ({ redisUrl: string; connect?: undefined } | { connect: FeatureConnector; redisUrl?: undefined }) & { connectionName?: string; commandTimeoutMs?: number },
 ): Promise<FeatureClient & { close(): Promise<void> }> {
   const name = o.connectionName ?? 'takedown-features';
-  const redis = new Redis(o.redisUrl, { connectionName: name, maxRetriesPerRequest: 1, commandTimeout: o.commandTimeoutMs ?? 1000 });
-  const subscriber = new Redis(o.redisUrl, { connectionName: `${name}:sub`, maxRetriesPerRequest: null });
+  const commandTimeoutMs = o.commandTimeoutMs ?? 1000;
+  const url = o.redisUrl;
+  const connect: FeatureConnector =
+    o.connect ??
+    ((role) =>
+      role.subscriber
+        ? new Redis(url as string, { connectionName: role.connectionName, maxRetriesPerRequest: null })
+        : new Redis(url as string, { connectionName: role.connectionName, maxRetriesPerRequest: 1, commandTimeout: role.commandTimeoutMs }));
+  const redis = connect({ connectionName: name, subscriber: false, commandTimeoutMs });
+  const subscriber = connect({ connectionName: `${name}:sub`, subscriber: true, commandTimeoutMs });
   // Connection errors are reported through onError on the next check; these keep ioredis from logging unhandled 'error' events.
   redis.on('error', () => undefined);
   subscriber.on('error', () => undefined);

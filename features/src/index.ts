@@ -4,3 +4,4 @@ export * from './compile-features';
 export * from './evaluate';
 export * from './feature-client';
 export * from './coalesced';
+export * from './sharded-pubsub';

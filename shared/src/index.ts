@@ -5,6 +5,8 @@ export * from './config/env-spec';
 export * from './config/load-config';
 export * from './logging/logger';
 export * from './clients/redis';
+export * from './clients/moderation-bridge';
+export * from './clients/replication';
 export * from './clients/elasticsearch';
 export * from './http/error-middleware';
 export * from './http/es-error';

@@ -1,3 +1,4 @@
+import { queuePrefixFor } from '@takedown/shared';
 // R2 (issue 15): Redis SIGKILLed mid-intake, right after the N-th report the
 // API acknowledged (202), then restarted from its AOF. Counts acknowledged
 // reports whose job is gone. Run once with `appendfsync always` and once
@@ -63,7 +64,7 @@ async function runMode(mode: Mode): Promise<ModeFigures> {
     const restartMs = Date.now() - t0;
 
     // Acknowledged = answered 2xx; lost = its job (jobId = stored report id) is not in Redis after the restart.
-    const queue = new Queue('reports', { connection: api.ctx.bullConnection, prefix: api.ctx.config.queuePrefix });
+    const queue = new Queue('reports', { connection: api.ctx.bullConnection, prefix: queuePrefixFor(api.ctx.config.queuePrefix, 'reports') });
     let lost = 0;
     try {
       const ids = [...load.acknowledged.keys()];

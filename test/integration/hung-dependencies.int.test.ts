@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { CatalogQueue, caseIdFor, createLogger, requestPathQueueConnection } from '@takedown/shared';
+import { CatalogQueue, caseIdFor, createLogger, createRedis, requestPathQueueOptions } from '@takedown/shared';
 import { buildApiDeps, createApp } from '@takedown/moderation-api';
 import { startBlackHole, type BlackHole } from '../support/black-hole';
 import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
@@ -189,6 +189,7 @@ async function apiOver(o: { redisUrl?: string; esUrl?: string; esTimeoutMs?: num
       host: '127.0.0.1',
       leaseSeconds: 600,
       authFailuresPerMinute: 100_000,
+      intake: { waitReplicas: 0, waitTimeoutMs: 250 },
       esTimeoutMs: o.esTimeoutMs ?? 3000,
       esScanTimeoutMs: o.esScanTimeoutMs ?? 20_000,
       ruleWorkers: p.deps.config.ruleWorkers,
@@ -237,7 +238,8 @@ describe('intake (POST /v1/reports) with Redis hung', () => {
   it('answers 503 with Retry-After when only the report queue hangs (the token lookup answers), and does not hang', async () => {
     const hole = await startBlackHole(p.ctx.config.redis.url);
     const api = await apiOver({});
-    const queue = new CatalogQueue('reports', requestPathQueueConnection(hole.url), p.ctx.config.queuePrefix);
+    const queueConnection = createRedis(hole.url, requestPathQueueOptions('hung-queue'));
+    const queue = new CatalogQueue('reports', queueConnection, p.ctx.config.queuePrefix);
     const own = api.deps.reports;
     api.deps.reports = queue;
     try {
@@ -254,6 +256,7 @@ describe('intake (POST /v1/reports) with Redis hung', () => {
       hole.mode = 'pass';
       api.deps.reports = own;
       await queue.close().catch(() => undefined);
+      queueConnection.disconnect();
       await api.stop();
       await hole.close();
     }

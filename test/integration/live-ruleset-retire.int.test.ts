@@ -1,4 +1,4 @@
-import { createLogger, startLiveRuleset, RulesetStore, rulesetKeys } from '@takedown/shared';
+import { createLogger, redisTarget, startLiveRuleset, RulesetStore, rulesetKeys } from '@takedown/shared';
 import { compileStoredRuleset, match, releaseRuleset, RegexReleasedError, testing, type CompiledRuleset } from '@takedown/search-rules';
 import { createTestContext, type TestContext } from '../support/test-context';
 
@@ -31,7 +31,7 @@ it('retires the replaced ruleset after the grace period, and not the current one
   const retired: { version: number; at: number }[] = [];
   const live = await startLiveRuleset<CompiledRuleset>({
     redis: ctx.redis,
-    redisUrl: ctx.config.redis.url,
+    redisTarget: redisTarget(ctx.config.redis),
     queuePrefix,
     name: 'retire-test',
     compile: (r) => compileStoredRuleset(r, { trusted: true }),

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { applyDecision } from '@takedown/actions-worker';
 import { createTriageWorker, triageReport } from '@takedown/triage-worker';
-import { actionJobFor, caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument } from '@takedown/shared';
+import { actionJobFor, caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument, queuePrefixFor } from '@takedown/shared';
 import { eventually } from '../support/test-context';
 import { claimCase as claimFor, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 
@@ -30,8 +30,8 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
   it('report → case → claim → remove: the post is removed in Elasticsearch, search instances are told, the audit chain verifies', async () => {
     const sub = createRedis(p.ctx.config.redis.url, { connectionName: 'test:takedowns' });
     const messages: any[] = [];
-    sub.on('message', (_c, m) => messages.push(JSON.parse(m)));
-    await sub.subscribe(p.deps.cases.keys.takedownChannel);
+    sub.on('smessage', (_c, m) => messages.push(JSON.parse(m)));
+    await sub.ssubscribe(p.deps.cases.keys.takedownChannel);
 
     const r = await report('post-1');
     expect(r.status).toBe(202);
@@ -534,7 +534,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     const script = `
       const { Worker } = require('bullmq');
       new Worker('reports', () => { process.stdout.write('got\\n'); return new Promise(() => {}); },
-        { connection: { url: ${JSON.stringify(p.ctx.config.redis.url)} }, prefix: ${JSON.stringify(p.ctx.config.queuePrefix)}, lockDuration: 1000, stalledInterval: 500 });`;
+        { connection: { url: ${JSON.stringify(p.ctx.config.redis.url)} }, prefix: ${JSON.stringify(queuePrefixFor(p.ctx.config.queuePrefix, 'reports'))}, lockDuration: 1000, stalledInterval: 500 });`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const got = new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
     expect((await report('post-killed')).status).toBe(202);

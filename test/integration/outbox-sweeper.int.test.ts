@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { UnrecoverableError } from '@takedown/shared';
+import { UnrecoverableError, queuePrefixFor } from '@takedown/shared';
 import { createActionsWorker, startOutboxSweeper } from '@takedown/actions-worker';
 import { claimCase, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 import { eventually } from '../support/test-context';
@@ -32,7 +32,7 @@ test('a decision whose actions job ran out of attempts is applied once the sweep
       // Unrecoverable: straight to the failed set, where a job whose attempts ran out ends.
       throw new UnrecoverableError('connect ECONNREFUSED (Elasticsearch down past the last attempt)');
     },
-    { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix },
+    { connection: p.ctx.bullConnection, prefix: queuePrefixFor(p.ctx.config.queuePrefix, 'actions') },
   );
   const d = await p.call('POST', `/v1/review/${claimed.case.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'drugs', legalGround: 'sale of drugs' });
   expect(d.status).toBe(201);

@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import { CatalogQueue, catalogProcessor, type ReportJob } from '@takedown/shared';
+import { CatalogQueue, catalogProcessor, type ReportJob, queuePrefixFor } from '@takedown/shared';
 import { createTestContext, eventually, type TestContext } from '../support/test-context';
 
 let ctx: TestContext;
@@ -31,7 +31,7 @@ describe('BullMQ on the real Redis, through the job catalog', () => {
         seen.push(data.reportId);
         return { ok: true };
       }),
-      { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix, autorun: false },
+      { connection: ctx.bullConnection, prefix: queuePrefixFor(ctx.config.queuePrefix, 'reports'), autorun: false },
     );
     try {
       const a = await queue.add(report('r-1'), { jobId: 'r-1' });
@@ -71,7 +71,7 @@ describe('BullMQ on the real Redis, through the job catalog', () => {
       catalogProcessor('reports', async () => {
         calls++;
       }),
-      { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix },
+      { connection: ctx.bullConnection, prefix: queuePrefixFor(ctx.config.queuePrefix, 'reports') },
     );
     try {
       const failed = await eventually(async () => {
@@ -97,7 +97,7 @@ describe('BullMQ on the real Redis, through the job catalog', () => {
         if (attempts === 1) throw new Error('transient: Elasticsearch unreachable');
         return 'done';
       }),
-      { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix },
+      { connection: ctx.bullConnection, prefix: queuePrefixFor(ctx.config.queuePrefix, 'reports') },
     );
     try {
       await queue.add(report('r-4'), { jobId: 'r-4', backoff: { type: 'fixed', delay: 10 } });
@@ -116,7 +116,7 @@ describe('BullMQ on the real Redis, through the job catalog', () => {
     // their 30 s interval on the shared one.
     const prefix = `{${ctx.prefix}-stall}`;
     const queue = new CatalogQueue('reports', ctx.bullConnection, prefix);
-    const opts = { connection: ctx.bullConnection, prefix, lockDuration: 800, stalledInterval: 300 };
+    const opts = { connection: ctx.bullConnection, prefix: queuePrefixFor(prefix, 'reports'), lockDuration: 800, stalledInterval: 300 };
     let startedOnA!: () => void;
     const pickedByA = new Promise<void>((r) => (startedOnA = r));
     // Worker A takes the job and never finishes it: it "dies" (force-closed,

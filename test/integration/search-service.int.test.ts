@@ -299,7 +299,7 @@ describe('search service: fails closed', () => {
           if (attempts === 1) {
             // Published after the subscription is back but before the catch-up read
             // sees it: only the subscription can deliver it (it is not in the set).
-            await p.ctx.redis.publish(keys.takedownChannel, takedown('doc-tracker-live', 'd_tracker_live'));
+            await p.ctx.redis.spublish(keys.takedownChannel, takedown('doc-tracker-live', 'd_tracker_live'));
             throw new Error('injected: recent-takedowns read failed');
           }
           if (attempts === 2) {

@@ -11,6 +11,7 @@ import {
   RulesetStore,
   createLogger,
   createRedis,
+  redisTarget,
   rulesetKeys,
   ensureSubscriberIndices,
   generateEncryptionKey,
@@ -84,6 +85,8 @@ export async function startPipeline(
     ruleWorkers?: Partial<ApiConfig['ruleWorkers']>;
     /** TaskHold.buffer: every rule task waits inside its worker until the hold is released. */
     ruleTaskHold?: SharedArrayBuffer;
+    /** Durable acknowledgement (TAKEDOWN_INTAKE_WAIT_REPLICAS, TAKEDOWN_INTAKE_WAIT_TIMEOUT_MS); default off. */
+    intake?: Partial<ApiConfig['intake']>;
   } = {},
 ): Promise<Pipeline> {
   const ctx = await createTestContext(name);
@@ -102,6 +105,7 @@ export async function startPipeline(
       esTimeoutMs: 10_000,
       esScanTimeoutMs: 30_000,
       authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
+      intake: { waitReplicas: 0, waitTimeoutMs: 250, ...opts.intake },
       ruleWorkers: { size: 1, taskTimeoutMs: 60_000, maxQueued: 8, ...opts.ruleWorkers },
       legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: subscriberIndices.accounts, signInsIndex: subscriberIndices.signIns, ...opts.legal },
     },
@@ -111,7 +115,7 @@ export async function startPipeline(
   );
   const store = new RulesetStore(ctx.redis, rulesetKeys(ctx.config.queuePrefix));
   await store.publish(opts.rules ?? PIPELINE_RULES, 'lead:test');
-  const live = await startLiveRuleset<CompiledRuleset>({ redis: ctx.redis, redisUrl: ctx.config.redis.url, queuePrefix: ctx.config.queuePrefix, name, compile: (r) => compileStoredRuleset(r), logger });
+  const live = await startLiveRuleset<CompiledRuleset>({ redis: ctx.redis, redisTarget: redisTarget(ctx.config.redis), queuePrefix: ctx.config.queuePrefix, name, compile: (r) => compileStoredRuleset(r), logger });
   const rules = live.rules;
   const workerRedis = createRedis(ctx.config.redis.url, { connectionName: `${name}:workers`, maxRetriesPerRequest: null });
   const actionsQueue = new CatalogQueue('actions', ctx.bullConnection, ctx.config.queuePrefix);

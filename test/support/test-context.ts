@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
   createElasticsearch,
+  closeRedisClient,
   createRedis,
   loadConfig,
+  workerQueueOptions,
   type CoreConfig,
   type ElasticsearchClient,
   type Redis,
@@ -17,8 +19,11 @@ export interface TestContext {
   config: CoreConfig;
   es: ElasticsearchClient;
   redis: Redis;
-  /** Connection options for BullMQ (it builds its own connections from these). */
-  bullConnection: { url: string };
+  /**
+   * BullMQ's connection for this file's queues and workers (shared by them,
+   * duplicated by workers for blocking reads); closed by cleanup().
+   */
+  bullConnection: Redis;
   cleanup(): Promise<void>;
 }
 
@@ -40,12 +45,13 @@ export async function createTestContext(name: string, env: Record<string, string
   });
   const es = createElasticsearch(config.elasticsearch);
   const redis = createRedis(config.redis.url, { connectionName: `test:${prefix}` });
+  const bullConnection = createRedis(config.redis.url, workerQueueOptions(`test:${prefix}:queues`));
   return {
     prefix,
     config,
     es,
     redis,
-    bullConnection: { url: config.redis.url },
+    bullConnection,
     async cleanup() {
       // destructive_requires_name is on in 8.x, so resolve names before deleting.
       const indices = await es.indices.get({ index: `${prefix}*`, expand_wildcards: 'all' }).catch(() => ({}));
@@ -58,6 +64,7 @@ export async function createTestContext(name: string, env: Record<string, string
         if (keys.length > 0) await redis.del(...keys);
       } while (cursor !== '0');
       redis.disconnect();
+      await closeRedisClient(bullConnection);
       await es.close();
     },
   };

@@ -1,4 +1,4 @@
-import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueConnection, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, closeRedisClient, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueOptions, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
@@ -8,14 +8,18 @@ import { ReadFirst } from './read-first';
 /** Builds the ingest service's clients and live ruleset from validated config (main.ts and tests). */
 export async function buildIngestDeps(config: IngestConfig, logger: Logger): Promise<IngestDeps & { close(): Promise<void> }> {
   // Request path: fail fast, so a Redis outage answers 503 instead of hanging the indexer.
-  const redis = createRedis(config.redis.url, { connectionName: 'ingest', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
+  const target = redisTarget(config.redis);
+  const redis = createRedisClient(target, { connectionName: 'ingest', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
   const es = createElasticsearch(config.elasticsearch);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
   const rkeys = rulesetKeys(config.queuePrefix);
   const keys = moderationKeys(config.queuePrefix);
-  const live = await startLiveRuleset<CompiledRuleset>({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
+  const live = await startLiveRuleset<CompiledRuleset>({ redis, redisTarget: target, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
   // Request path too: a hung queue answers the bulk's flagged items 429, never hangs it.
-  const reports = new CatalogQueue('reports', requestPathQueueConnection(config.redis.url), config.queuePrefix);
+  // Its own connection: WAIT (TAKEDOWN_INTAKE_WAIT_REPLICAS) covers that connection's writes and blocks it while replicas lag.
+  const { waitReplicas, waitTimeoutMs } = config.intake;
+  const reportsConnection = createRedisClient(target, requestPathQueueOptions('ingest:reports', waitReplicas > 0 ? waitTimeoutMs : 0));
+  const reports = new CatalogQueue('reports', reportsConnection, config.queuePrefix, { replicas: waitReplicas, timeoutMs: waitTimeoutMs });
   return {
     config,
     logger,
@@ -34,6 +38,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     async close() {
       await live.stop();
       await reports.close();
+      await closeRedisClient(reportsConnection);
       redis.disconnect();
       await es.close();
     },

@@ -1,7 +1,7 @@
-import type { CoreConfig, PrincipalCache } from '@takedown/shared';
+import type { CoreConfig, IntakeConfig, PrincipalCache } from '@takedown/shared';
 import type { IngestContext } from './ingest-batch';
 
-export interface IngestConfig extends CoreConfig {
+export interface IngestConfig extends CoreConfig, IntakeConfig {
   /** Failed token lookups per client address per minute before 429. */
   authFailuresPerMinute: number;
   port: number;

@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import {
   UnavailableError,
   platformContent,
+  moderationRedis,
   recordShadowHits,
   recordedDecisions,
   scanFieldsOf,
@@ -13,7 +14,7 @@ import {
   type Loaded,
   type Logger,
   type ModerationKeys,
-  type Redis,
+  type RedisClient,
   type ReportJob,
   type RulesetKeys,
 } from '@takedown/shared';
@@ -27,7 +28,7 @@ import { checkDocument, mergeDoc, withModerationJson, type WriteItem } from './w
 export interface IngestContext {
   es: Client;
   /** Decisions and shadow counts (request path: fails fast). */
-  redis: Redis;
+  redis: RedisClient;
   keys: ModerationKeys;
   rulesetKeys: RulesetKeys;
   rules: LiveRuleset<CompiledRuleset>;
@@ -138,7 +139,7 @@ export async function writeRound(ctx: IngestContext, loaded: Loaded<CompiledRule
           .catch((err: unknown) => {
             throw upstreamFailure(err, 'reading the stored documents');
           }),
-    recordedDecisions(ctx.redis, ctx.keys, writes.map((p) => p.item.id), at).catch(() => {
+    recordedDecisions(moderationRedis(ctx.redis), ctx.keys, writes.map((p) => p.item.id), at).catch(() => {
       throw new UnavailableError('the case store (Redis) is unavailable: decisions cannot be kept', 'redis_unavailable');
     }),
   ]);

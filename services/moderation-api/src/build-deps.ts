@@ -1,5 +1,4 @@
 import type { Client } from '@elastic/elasticsearch';
-import { Queue } from 'bullmq';
 import {
   AdminSessionStore,
   CaseStore,
@@ -7,10 +6,14 @@ import {
   CatalogQueue,
   QUEUE_NAMES,
   TokenStore,
+  catalogBullQueue,
+  closeRedisClient,
   createElasticsearch,
-  createRedis,
+  createRedisClient,
+  moderationRedis,
+  redisTarget,
   REQUEST_PATH_REDIS_TIMEOUT_MS,
-  requestPathQueueConnection,
+  requestPathQueueOptions,
   ensureContentIndex,
   ensureTakedownIndices,
   moderationKeys,
@@ -42,7 +45,8 @@ export async function buildApiDeps(
   testing: { ruleTaskHold?: SharedArrayBuffer } = {},
 ): Promise<ApiDeps & { esBackground: Client; close(): Promise<void> }> {
   // Request-path client: fail fast so a Redis outage answers 503, not a hung request.
-  const redis = createRedis(config.redis.url, { connectionName: 'moderation-api', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
+  const target = redisTarget(config.redis);
+  const redis = createRedisClient(target, { connectionName: 'moderation-api', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
   // Boot and background work (index setup, the case mirror) keep the global timeout and retries.
   const esBackground = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(esBackground, config.indexPrefix, config.elasticsearch.replicas);
@@ -52,14 +56,18 @@ export async function buildApiDeps(
   const esScan = esBackground.child({ requestTimeout: config.esScanTimeoutMs, maxRetries: 0 });
   const keys = moderationKeys(config.queuePrefix);
   // Request handlers add to these queues (reports, decisions, publishes): bounded like every request-path command.
-  const connection = requestPathQueueConnection(config.redis.url);
-  const reports = new CatalogQueue('reports', connection, config.queuePrefix);
+  const connection = createRedisClient(target, requestPathQueueOptions('moderation-api:queues'));
+  // Intake has a connection of its own: WAIT covers the writes of the connection it is sent on, and blocks that
+  // connection while replicas lag, which must not hold up decisions and publishes. Its commands may take the WAIT budget longer.
+  const { waitReplicas, waitTimeoutMs } = config.intake;
+  const intakeConnection = waitReplicas > 0 ? createRedisClient(target, requestPathQueueOptions('moderation-api:intake', waitTimeoutMs)) : connection;
+  const reports = new CatalogQueue('reports', intakeConnection, config.queuePrefix, { replicas: waitReplicas, timeoutMs: waitTimeoutMs });
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
   const backfill = new CatalogQueue('backfill', connection, config.queuePrefix);
   const legalPackages = new CatalogQueue('legal-package', connection, config.queuePrefix);
   const legalPreserve = new CatalogQueue('legal-preserve', connection, config.queuePrefix);
   const catalogued = new Set(['reports', 'actions', 'backfill', 'legal-package', 'legal-preserve']);
-  const others = QUEUE_NAMES.filter((n) => !catalogued.has(n)).map((n) => new Queue(n, { connection, prefix: config.queuePrefix }));
+  const others = QUEUE_NAMES.filter((n) => !catalogued.has(n)).map((n) => catalogBullQueue(n, connection, config.queuePrefix));
   const rulesets = new RulesetStore(redis, rulesetKeys(config.queuePrefix));
   const featureStore = new RulesetStore(redis, rulesetKeys(config.queuePrefix, 'features'));
   // The legal desk reads packages whole (base64 in one document) and transparency periods at once: the longer bound.
@@ -84,7 +92,7 @@ export async function buildApiDeps(
     es,
     esScan,
     esBackground,
-    cases: new CaseStore(redis, keys, config.leaseSeconds * 1000),
+    cases: new CaseStore(moderationRedis(redis), keys, config.leaseSeconds * 1000),
     tokens,
     adminSessions: new AdminSessionStore(redis, keys, tokens),
     authLimiter: new FailedAuthLimiter(config.authFailuresPerMinute),
@@ -108,6 +116,9 @@ export async function buildApiDeps(
     async close() {
       await Promise.all([reports.close(), actions.close(), backfill.close(), legalPackages.close(), legalPreserve.close(), ...others.map((q) => q.close())]);
       await rulePool.close();
+      // BullMQ shares these connections and leaves them open.
+      if (intakeConnection !== connection) await closeRedisClient(intakeConnection);
+      await closeRedisClient(connection);
       redis.disconnect();
       // Closes the pool the children share.
       await esBackground.close();

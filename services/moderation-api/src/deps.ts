@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, Logger, Redis, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, IntakeConfig, Logger, RedisClient, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
 import type { RulePool } from '@takedown/search-rules';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
@@ -8,7 +8,7 @@ import type { CompiledFeatures } from '@takedown/features';
 import type { CompiledRuleset } from '@takedown/search-rules';
 import type { PublishedCompiled } from './rules/published-compiled';
 
-export interface ApiConfig extends CoreConfig {
+export interface ApiConfig extends CoreConfig, IntakeConfig {
   /** Failed token lookups per client address per minute before 429. */
   authFailuresPerMinute: number;
   port: number;
@@ -28,7 +28,7 @@ export interface ApiConfig extends CoreConfig {
 export interface ApiDeps {
   config: ApiConfig;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   /** Elasticsearch for request handlers: each call bounded by esTimeoutMs, never retried (a hung node answers 503, not after 3 × 30 s). */
   es: Client;
   /** The same pool, bounded by esScanTimeoutMs: rule previews, audit-chain verification, the legal desk. */

@@ -1,4 +1,4 @@
-import { FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import { connectFeatureClient } from '@takedown/features';
 import type { SearchConfig, SearchDeps } from './deps';
@@ -14,8 +14,9 @@ export interface SearchOverrides {
 
 /** Builds the proxy's clients and live state from validated config (main.ts and tests). */
 export async function buildSearchDeps(config: SearchConfig, logger: Logger, overrides: SearchOverrides = {}): Promise<SearchDeps & { close(): Promise<void> }> {
-  const redis = createRedis(config.redis.url, { connectionName: 'search', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
-  const takedownSub = createRedis(config.redis.url, { connectionName: 'search:takedowns', maxRetriesPerRequest: null });
+  const target = redisTarget(config.redis);
+  const redis = createRedisClient(target, { connectionName: 'search', maxRetriesPerRequest: 2, commandTimeoutMs: REQUEST_PATH_REDIS_TIMEOUT_MS });
+  const takedownSub = createRedisClient(target, { connectionName: 'search:takedowns', maxRetriesPerRequest: null, shardedSubscriber: true });
   // One client for the process: the transport keeps a keep-alive connection pool.
   const es = createElasticsearch(config.elasticsearch);
   const indices = config.searchIndices.length > 0 ? config.searchIndices : [config.contentIndex];
@@ -23,7 +24,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
   const pending = new PendingRules(redis, rkeys, logger);
   const live = await startLiveRuleset<CompiledRuleset>({
     redis,
-    redisUrl: config.redis.url,
+    redisTarget: target,
     queuePrefix: config.queuePrefix,
     name: 'search',
     compile: (r) => compileStoredRuleset(r, { trusted: true }),
@@ -41,7 +42,8 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
   await pending.start();
   // Same staleness bound as the ruleset: past it, each switch takes its fail mode.
   const features = await connectFeatureClient({
-    redisUrl: config.redis.url,
+    // Built like every other client here, so a cluster config reaches the feature switches too.
+    connect: (role) => createRedisClient(target, role.subscriber ? { connectionName: role.connectionName, maxRetriesPerRequest: null, shardedSubscriber: true } : { connectionName: role.connectionName, maxRetriesPerRequest: 1, commandTimeoutMs: role.commandTimeoutMs }),
     queuePrefix: config.queuePrefix,
     maxStalenessMs: config.maxStalenessMs,
     connectionName: 'search:features',

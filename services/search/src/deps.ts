@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { CompiledRuleset } from '@takedown/search-rules';
 import type { FeatureClient } from '@takedown/features';
-import type { CoreConfig, LiveRuleset, Logger, PrincipalCache, Redis, RulesetKeys } from '@takedown/shared';
+import type { CoreConfig, LiveRuleset, Logger, PrincipalCache, RedisClient, RulesetKeys } from '@takedown/shared';
 import type { SearchMetrics } from './search-metrics';
 import type { PendingRules } from './pending-rules';
 import type { TakedownTracker } from './takedown-tracker';
@@ -29,7 +29,7 @@ export interface SearchDeps {
   /** Token lookups, cached briefly: every search is authenticated. */
   principals: PrincipalCache;
   /** For the query log and shadow counters (request path: fails fast). */
-  redis: Redis;
+  redis: RedisClient;
   rulesetKeys: RulesetKeys;
   rules: LiveRuleset<CompiledRuleset>;
   tracker: TakedownTracker;

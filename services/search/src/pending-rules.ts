@@ -1,4 +1,4 @@
-import type { Logger, Redis, RulesetKeys } from '@takedown/shared';
+import type { Logger, RedisClient, RulesetKeys } from '@takedown/shared';
 
 /**
  * Content rules published but not yet back-filled onto documents (rule ids
@@ -10,7 +10,7 @@ export class PendingRules {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RulesetKeys,
     private readonly logger: Logger,
     private readonly everyMs = 500,

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Logger, ModerationKeys, Redis, TakedownMessage } from '@takedown/shared';
+import type { Logger, ModerationKeys, RedisClient, TakedownMessage } from '@takedown/shared';
 
 interface Pending {
   decisionId: string;
@@ -9,9 +9,9 @@ interface Pending {
 }
 
 export interface TakedownTrackerOptions {
-  /** A dedicated connection: a subscribed ioredis client can do nothing else. */
-  subscriber: Redis;
-  redis: Redis;
+  /** A dedicated connection: a subscribed ioredis client can do nothing else (on a cluster, built with shardedSubscriber). */
+  subscriber: RedisClient;
+  redis: RedisClient;
   keys: ModerationKeys;
   es: Client;
   /** The searchable indices, to see when a takedown has become visible to search. */
@@ -53,19 +53,28 @@ export class TakedownTracker {
 
   async start(): Promise<void> {
     const { subscriber, keys } = this.o;
-    subscriber.on('message', (channel: string, raw: string) => {
+    // Sharded pub/sub (SSUBSCRIBE): the channel lives on the shard of the recent-takedowns set.
+    subscriber.on('smessage', (channel: string, raw: string) => {
       if (channel === keys.takedownChannel) this.applyRaw(raw);
     });
     // Until the subscription is back and the catch-up has read the recent
     // set, this instance may be missing takedowns: searches are refused.
-    subscriber.on('close', () => {
+    const lost = () => {
       if (this.subscribed) this.o.logger.warn('takedown subscription lost; searches refused until it is back');
       this.subscribed = false;
       this.generation++;
-    });
-    subscriber.on('ready', () => {
+    };
+    const back = () => {
       if (!this.stopped) void this.resync(++this.generation);
-    });
+    };
+    subscriber.on('close', lost);
+    subscriber.on('ready', back);
+    // A cluster keeps one sharded subscriber connection per master, apart
+    // from the cluster's own: when one is dropped (its node failed, its slots
+    // moved) the channel may be unread until ioredis has re-subscribed on the
+    // new owner and says so (subscribersReady). Either subscriber counts.
+    subscriber.on('-subscriber', lost);
+    subscriber.on('subscribersReady', back);
     // First start: a failure here fails the process's start.
     const gen = ++this.generation;
     await this.syncOnce();
@@ -79,7 +88,7 @@ export class TakedownTracker {
     this.generation++;
     if (this.timer) clearInterval(this.timer);
     this.subscribed = false;
-    await this.o.subscriber.unsubscribe(this.o.keys.takedownChannel).catch(() => undefined);
+    await this.o.subscriber.sunsubscribe(this.o.keys.takedownChannel).catch(() => undefined);
   }
 
   /**
@@ -89,7 +98,7 @@ export class TakedownTracker {
    * a reconnect, but nothing waits for that; subscribing again is harmless.)
    */
   private async syncOnce(): Promise<void> {
-    await this.o.subscriber.subscribe(this.o.keys.takedownChannel);
+    await this.o.subscriber.ssubscribe(this.o.keys.takedownChannel);
     await this.o.faults?.beforeCatchUp?.();
     await this.catchUp();
   }

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { moderationRedis } from '../clients/moderation-bridge';
+import type { RedisClient } from '../clients/redis';
 import { runScript } from '../moderation/lua-scripts';
 import type { ModerationKeys } from '../moderation/keys';
 import type { AuditEventInput } from './audit-event';
@@ -8,6 +9,6 @@ import type { AuditEventInput } from './audit-event';
  * (tokens, rule edits, media reveals). Changes that do have state append
  * their event inside their own Lua script, atomically with the change.
  */
-export async function appendAudit(redis: Redis, keys: Pick<ModerationKeys, 'audit'>, event: AuditEventInput): Promise<void> {
-  await runScript(redis, 'append-audit', [keys.audit], [JSON.stringify(event)]);
+export async function appendAudit(redis: RedisClient, keys: Pick<ModerationKeys, 'audit'>, event: AuditEventInput): Promise<void> {
+  await runScript(moderationRedis(redis), 'append-audit', [keys.audit], [JSON.stringify(event)]);
 }

@@ -1,12 +1,13 @@
+import { moderationRedis } from '../clients/moderation-bridge';
 import type { Client } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
 import type { Logger } from '../logging/logger';
 import type { ModerationKeys } from '../moderation/keys';
 import { runScript } from '../moderation/lua-scripts';
 import { AUDIT_GAP, auditHash, GENESIS_HASH, type AuditEvent, type AuditEventInput } from './audit-event';
 
 export interface AuditWriterOptions {
-  redis: Redis;
+  redis: RedisClient;
   es: Client;
   index: string;
   keys: ModerationKeys;
@@ -97,7 +98,7 @@ export class AuditWriter {
   }
 
   private async flush(): Promise<number> {
-    const held = await runScript(this.o.redis, 'renew-lock', [this.o.keys.auditWriterLock], [this.o.instanceId, 15000]);
+    const held = await runScript(moderationRedis(this.o.redis), 'renew-lock', [this.o.keys.auditWriterLock], [this.o.instanceId, 15000]);
     if (Number(held) !== 1) {
       this.head = undefined;
       return 0;

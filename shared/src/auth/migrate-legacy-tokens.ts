@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
 import type { ModerationKeys } from '../moderation/keys';
 import type { TokenRecord, TokenStore } from './token-store';
 
@@ -11,7 +11,7 @@ import type { TokenRecord, TokenStore } from './token-store';
  * one process at a time (a lock), so two booting APIs never make two people
  * for one token. Returns how many tokens were moved.
  */
-export async function migrateLegacyTokens(redis: Redis, keys: ModerationKeys, tokens: TokenStore, by = 'system:migration'): Promise<number> {
+export async function migrateLegacyTokens(redis: RedisClient, keys: ModerationKeys, tokens: TokenStore, by = 'system:migration'): Promise<number> {
   const all = await redis.hgetall(keys.tokens);
   const legacy = Object.entries(all).filter(([, raw]) => (JSON.parse(raw) as TokenRecord).actorId === undefined);
   if (legacy.length === 0) return 0;

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { moderationRedis } from '../clients/moderation-bridge';
+import type { RedisClient } from '../clients/redis';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/takedown-error';
 import type { ModerationKeys } from '../moderation/keys';
 import { runScript } from '../moderation/lua-scripts';
@@ -68,7 +69,7 @@ export interface PeopleStoreOptions {
 /** People in Redis (actor id → JSON). Every change is audited atomically with it; emails never enter the audit chain. */
 export class PeopleStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: ModerationKeys,
     private readonly options: PeopleStoreOptions = {},
   ) {}
@@ -227,7 +228,7 @@ export class PeopleStore {
   }
 
   private async put(person: PersonRecord, expected: string, audit: AuditEventInput): Promise<boolean> {
-    const r = await runScript(this.redis, 'put-person', [this.keys.people, this.keys.audit], [person.id, JSON.stringify(person), expected, JSON.stringify(audit)]);
+    const r = await runScript(moderationRedis(this.redis), 'put-person', [this.keys.people, this.keys.audit], [person.id, JSON.stringify(person), expected, JSON.stringify(audit)]);
     return Number(r) === 1;
   }
 }

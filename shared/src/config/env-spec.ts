@@ -45,11 +45,22 @@ export const coreEnvVars: readonly EnvVarSpec[] = [
   {
     name: 'REDIS_URL',
     key: 'redis.url',
-    type: 'url',
-    pattern: '^rediss?://',
+    // Not 'url': a redis+cluster:// URL lists several host:port pairs, which is no URI; redisTarget() checks it.
+    type: 'string',
+    pattern: '^(rediss?|rediss?\\+cluster)://',
     default: 'redis://127.0.0.1:6379',
     secret: true,
-    description: 'Redis for queues, leases and pub/sub (may carry a password, so never logged). Production: AOF on.',
+    description:
+      'Redis for queues, leases and pub/sub (may carry a password, so never logged): `redis://` or `rediss://` for one node, or `redis+cluster://[user:pass@]host:port,host:port` (`rediss+cluster://` for TLS) for a Redis Cluster (Redis 7+). Production: AOF on.',
+  },
+  {
+    name: 'REDIS_CLUSTER_NODES',
+    key: 'redis.clusterNodes',
+    type: 'list',
+    pattern: '^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$',
+    default: [],
+    description:
+      'Comma-separated host:port seed nodes of a Redis Cluster (Redis 7+). When set it wins over REDIS_URL, which then only lends its credentials and TLS (`rediss://`); a `redis+cluster://` REDIS_URL as well is refused. Empty = REDIS_URL decides.',
   },
   {
     name: 'ELASTICSEARCH_URL',
@@ -120,7 +131,7 @@ export const coreEnvVars: readonly EnvVarSpec[] = [
     type: 'string',
     pattern: '^\\{[a-zA-Z0-9_-]{1,40}\\}$',
     default: '{takedown}',
-    description: 'BullMQ key prefix; the braces are a Redis Cluster hash tag so every queue key lands in one slot.',
+    description: 'Base of every Redis key name. Each BullMQ queue gets its own hash tag from it (`{takedown:reports}`, `{takedown:actions}`…), so queues spread over Redis Cluster slots; the moderation and ruleset keys use it as it is.',
   },
 ];
 
@@ -175,6 +186,33 @@ const authFailuresPerMinute: EnvVarSpec = {
   default: 300,
   description: 'Token lookups that find no live token, per client address per minute, before that address gets 429 (keeps guessing runs off Redis).',
 };
+
+/**
+ * Durable acknowledgement of reports (moderation API intake, ingest's
+ * automated reports): after the job is added, WAIT for this many replicas of
+ * the master holding the job's slot. Read by the processes that add reports.
+ */
+export const intakeEnvVars: readonly EnvVarSpec[] = [
+  {
+    name: 'TAKEDOWN_INTAKE_WAIT_REPLICAS',
+    key: 'intake.waitReplicas',
+    type: 'integer',
+    minimum: 0,
+    maximum: 16,
+    default: 0,
+    description:
+      'A report is acknowledged (202) only once this many replicas of the Redis master holding its job confirm it (WAIT); fewer in time answers 503 with Retry-After. 0 = acknowledged once the master has it (a single node has no replica). Use 1+ with replicas or a cluster.',
+  },
+  {
+    name: 'TAKEDOWN_INTAKE_WAIT_TIMEOUT_MS',
+    key: 'intake.waitTimeoutMs',
+    type: 'integer',
+    minimum: 1,
+    maximum: 10000,
+    default: 250,
+    description: 'How long intake waits for TAKEDOWN_INTAKE_WAIT_REPLICAS replicas to confirm a report before answering 503.',
+  },
+];
 
 /**
  * The legal desk's variables: where the platform keeps subscriber data, and
@@ -305,6 +343,7 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
   },
   leaseSeconds,
   authFailuresPerMinute,
+  ...intakeEnvVars,
   ...ruleWorkerEnvVars,
   ...legalPolicyEnvVars,
   // Targets are resolved and packages read back (decrypted) by the API.
@@ -425,6 +464,7 @@ export const ingestEnvVars: readonly EnvVarSpec[] = [
     description: 'Refuse writes (503) when the published ruleset has not been confirmed current for this long: nothing is stored unscanned.',
   },
   authFailuresPerMinute,
+  ...intakeEnvVars,
 ];
 
 /** workers/backfill */

@@ -1,12 +1,14 @@
 import type { Schema } from 'ajv';
 import { ConfigError } from '../errors/takedown-error';
 import { ajv, fieldOf } from '../validation/validator';
+import { redisTarget } from '../clients/redis';
 import { coreEnvVars, type EnvVarSpec } from './env-spec';
 
 export interface CoreConfig {
   env: 'development' | 'test' | 'production';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  redis: { url: string };
+  /** REDIS_URL and REDIS_CLUSTER_NODES; redisTarget() says which Redis they name. */
+  redis: { url: string; clusterNodes: readonly string[] };
   elasticsearch: {
     url: string;
     apiKey?: string;
@@ -18,6 +20,11 @@ export interface CoreConfig {
   indexPrefix: string;
   contentIndex: string;
   queuePrefix: string;
+}
+
+/** The durable-acknowledgement settings of the processes that add reports (intakeEnvVars). */
+export interface IntakeConfig {
+  intake: { waitReplicas: number; waitTimeoutMs: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -43,6 +50,9 @@ export function loadConfig<T = CoreConfig>(env: Env, specs: readonly EnvVarSpec[
     const name = spec?.name ?? key;
     throw new ConfigError(`${name} ${error?.message ?? 'is invalid'}`, name);
   }
+  // What a schema cannot say: a redis+cluster:// URL's host list, and REDIS_URL against REDIS_CLUSTER_NODES.
+  const redis = out['redis'] as { url?: unknown; clusterNodes?: unknown } | undefined;
+  if (redis && typeof redis.url === 'string') redisTarget({ url: redis.url, clusterNodes: Array.isArray(redis.clusterNodes) ? (redis.clusterNodes as string[]) : [] });
   return deepFreeze(out) as Readonly<T>;
 }
 

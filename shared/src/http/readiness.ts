@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
 import type { LiveRuleset } from '../rulesets/live-ruleset';
 import type { Logger } from '../logging/logger';
 
@@ -13,7 +13,7 @@ export interface ReadinessCheck {
 export const PROBE_TIMEOUT_MS = 2000;
 
 /** Redis and/or Elasticsearch answer a ping within PROBE_TIMEOUT_MS. */
-export async function dependencyChecks(deps: { redis?: Redis; es?: Client }): Promise<Record<string, ReadinessCheck>> {
+export async function dependencyChecks(deps: { redis?: RedisClient; es?: Client }): Promise<Record<string, ReadinessCheck>> {
   const checks: Record<string, ReadinessCheck> = {};
   const timeout = <T>(p: Promise<T>) =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref())]);

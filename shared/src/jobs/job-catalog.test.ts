@@ -1,4 +1,5 @@
-import { catalogWorkerOptions, jobCatalog, QUEUE_NAMES } from './job-catalog';
+import { createRedis } from '../clients/redis';
+import { catalogWorkerOptions, jobCatalog, queuePrefixFor, QUEUE_NAMES } from './job-catalog';
 
 describe('job catalog', () => {
   it('defines every queue of the design with retries and keeps failed jobs', () => {
@@ -12,7 +13,7 @@ describe('job catalog', () => {
   });
 
   it('workers of reports and actions rerun a job whose worker died holding it more than once (fault scenario R1)', () => {
-    const o = { connection: { url: 'redis://127.0.0.1:1' }, prefix: '{t}', concurrency: 1, logger: undefined as never };
+    const o = { connection: createRedis('redis://127.0.0.1:1', { connectionName: 'unit', lazyConnect: true }), prefix: '{t}', concurrency: 1, logger: undefined as never };
     // BullMQ's default (1) fails a job stalled twice without running it: two SIGKILLs of its worker.
     expect(catalogWorkerOptions('reports', o).maxStalledCount).toBeGreaterThanOrEqual(5);
     expect(catalogWorkerOptions('actions', o).maxStalledCount).toBeGreaterThanOrEqual(5);
@@ -21,6 +22,7 @@ describe('job catalog', () => {
     // A caller's tuning still wins, and other queues keep BullMQ's default.
     expect(catalogWorkerOptions('actions', { ...o, tuning: { maxStalledCount: 2 } }).maxStalledCount).toBe(2);
     expect(catalogWorkerOptions('backfill', o).maxStalledCount).toBeUndefined();
+    o.connection.disconnect();
   });
 
   it('legal jobs carry the request id only', () => {
@@ -59,5 +61,13 @@ describe('job catalog', () => {
     };
     expect(jobCatalog.actions.validate(ok).countries).toEqual(['DE', 'FR']);
     expect(() => jobCatalog.actions.validate({ ...ok, countries: ['germany'] })).toThrow(/\/countries\/0/);
+  });
+
+  it('gives each queue its own hash tag derived from the queue prefix, so queues land on different cluster slots', () => {
+    expect(queuePrefixFor('{takedown}', 'reports')).toBe('{takedown:reports}');
+    expect(queuePrefixFor('{takedown}', 'actions')).toBe('{takedown:actions}');
+    const tags = new Set(QUEUE_NAMES.map((n) => queuePrefixFor('{t}', n)));
+    expect(tags.size).toBe(QUEUE_NAMES.length);
+    expect(() => queuePrefixFor('takedown', 'reports')).toThrow(RangeError);
   });
 });

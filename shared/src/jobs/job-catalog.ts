@@ -1,4 +1,7 @@
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import type { RedisClient } from '../clients/redis';
+import { writeThenWait } from '../clients/replication';
+import { UnavailableError } from '../errors/takedown-error';
 import type { Logger } from '../logging/logger';
 import { compileValidator, type Validator } from '../validation/validator';
 import {
@@ -114,20 +117,82 @@ export { UnrecoverableError };
 
 export const QUEUE_NAMES = Object.keys(jobCatalog) as QueueName[];
 
-/** A BullMQ queue whose `add` validates the payload against the catalog first. */
+/**
+ * The BullMQ prefix of one queue: the queue prefix's hash tag with the queue
+ * name inside it (`{takedown}` + reports = `{takedown:reports}`). BullMQ
+ * needs every key of one queue in one slot (its scripts touch several), and
+ * a tag per queue puts different queues on different slots of a Redis
+ * Cluster instead of all of them on one node. Every Queue, Worker,
+ * QueueEvents and board adapter takes its prefix from here.
+ */
+export function queuePrefixFor(queuePrefix: string, name: string): string {
+  const m = /^\{([^{}]+)\}$/.exec(queuePrefix);
+  if (!m) throw new RangeError('the queue prefix must be one hash tag, like {takedown}');
+  return `{${m[1] as string}:${name}}`;
+}
+
+/** A BullMQ Queue of the catalog on its own hash tag (reads and the board; CatalogQueue adds). */
+export function catalogBullQueue(name: QueueName, connection: RedisClient, queuePrefix: string): Queue {
+  return new Queue(name, { connection, prefix: queuePrefixFor(queuePrefix, name), defaultJobOptions: jobCatalog[name].jobOptions });
+}
+
+/**
+ * Replication a queue's adds must reach before they count as added: `WAIT
+ * replicas timeoutMs` on the master holding the job's slot, over the same
+ * connection the add went through (WAIT covers that connection's writes).
+ */
+export interface Durability {
+  replicas: number;
+  timeoutMs: number;
+}
+
+/** Fewer replicas than asked for confirmed an add in time: the job may be in Redis, but it is not acknowledged. */
+export class ReplicationTimeoutError extends UnavailableError {
+  constructor(
+    readonly acknowledged: number,
+    readonly wanted: number,
+  ) {
+    super(`the report queue's Redis replicas did not confirm the write in time (${acknowledged} of ${wanted}); retry with the same reportId`, 'replication_timeout');
+  }
+}
+
+/**
+ * A BullMQ queue whose `add` validates the payload against the catalog
+ * first. The caller owns `connection` (BullMQ shares it and never closes
+ * it): close it after the queue.
+ */
 export class CatalogQueue<N extends QueueName> {
   readonly queue: Queue;
   readonly definition: QueueDefinition<N>;
 
-  constructor(name: N, connection: ConnectionOptions, prefix: string) {
+  constructor(
+    name: N,
+    private readonly connection: RedisClient,
+    queuePrefix: string,
+    private readonly durability: Durability = { replicas: 0, timeoutMs: 0 },
+  ) {
     this.definition = jobCatalog[name] as QueueDefinition<N>;
-    this.queue = new Queue(name, { connection, prefix, defaultJobOptions: this.definition.jobOptions });
+    this.queue = catalogBullQueue(name, connection, queuePrefix);
   }
 
-  /** Validates and adds; with a jobId, adding the same id twice keeps one job. */
+  /** Validates and adds; with a jobId, adding the same id twice keeps one job. Durable queues: see `Durability`. */
   async add(data: JobPayloads[N], opts: JobsOptions = {}): Promise<Job> {
     const payload = this.definition.validate(data);
-    return this.queue.add(this.definition.name, payload, opts);
+    return this.replicated(() => this.queue.add(this.definition.name, payload, opts));
+  }
+
+  /**
+   * Runs an add, then (durable queues) WAITs for the replicas on the node
+   * that holds this queue's slot, and throws ReplicationTimeoutError when
+   * fewer confirm. Every job of a queue shares its hash tag, so one WAIT
+   * covers a bulk add too.
+   */
+  private async replicated<T>(add: () => Promise<T>): Promise<T> {
+    if (this.durability.replicas <= 0) return add();
+    // Any key with the queue's prefix hashes to the queue's slot (the prefix is its hash tag).
+    const { result, acknowledged } = await writeThenWait(this.connection, this.queue.opts.prefix ?? '', add, this.durability);
+    if (acknowledged < this.durability.replicas) throw new ReplicationTimeoutError(acknowledged, this.durability.replicas);
+    return result;
   }
 
   /**
@@ -145,7 +210,7 @@ export class CatalogQueue<N extends QueueName> {
         invalid.push({ index, error: (err as Error).message });
       }
     });
-    if (valid.length > 0) await this.queue.addBulk(valid);
+    if (valid.length > 0) await this.replicated(() => this.queue.addBulk(valid));
     return { added: valid.length, invalid };
   }
 
@@ -176,7 +241,9 @@ export function catalogProcessor<N extends QueueName, R>(
 }
 
 export interface CatalogWorkerOptions {
-  connection: ConnectionOptions;
+  /** Built with workerQueueOptions (maxRetriesPerRequest null); the caller closes it after the worker. */
+  connection: RedisClient;
+  /** The queue prefix (TAKEDOWN_QUEUE_PREFIX); the worker's own prefix is derived from it (queuePrefixFor). */
   prefix: string;
   concurrency: number;
   logger: Logger;
@@ -189,7 +256,7 @@ export function catalogWorkerOptions(name: QueueName, o: CatalogWorkerOptions): 
   const stalls = jobCatalog[name].maxStalledCount;
   return {
     connection: o.connection,
-    prefix: o.prefix,
+    prefix: queuePrefixFor(o.prefix, name),
     concurrency: o.concurrency,
     ...(stalls !== undefined ? { maxStalledCount: stalls } : {}),
     ...o.tuning,

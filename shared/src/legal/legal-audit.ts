@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
 import { appendAudit } from '../audit/append-audit';
 import type { Logger } from '../logging/logger';
 import type { ModerationKeys } from '../moderation/keys';
@@ -11,7 +11,7 @@ import type { ModerationKeys } from '../moderation/keys';
  * the append is retried a few times, then logged.
  */
 export async function appendLegalAudit(
-  deps: { redis: Redis; keys: Pick<ModerationKeys, 'audit'>; logger: Logger },
+  deps: { redis: RedisClient; keys: Pick<ModerationKeys, 'audit'>; logger: Logger },
   event: { type: string; actor: string; at: string; data: Record<string, unknown> },
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {

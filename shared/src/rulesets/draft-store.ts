@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { moderationRedis } from '../clients/moderation-bridge';
+import type { RedisClient } from '../clients/redis';
 import { runScript } from '../moderation/lua-scripts';
 import type { RulesetKeys, RulesetStore } from './ruleset-store';
 
@@ -20,7 +21,7 @@ const byId: ItemId = (item) => (item as { id: string }).id;
  */
 export class DraftStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RulesetKeys,
     private readonly published: RulesetStore,
     private readonly idOf: ItemId = byId,
@@ -98,6 +99,6 @@ export class DraftStore {
     if ((await this.redis.exists(this.keys.draftMeta)) === 1) return;
     const current = await this.published.current();
     const rules = current?.rules ?? [];
-    await runScript(this.redis, 'init-draft', [this.keys.draftMeta, this.keys.draft], [current ? String(current.version) : '', new Date().toISOString(), ...rules.flatMap((r) => [this.idOf(r), JSON.stringify(r)])]);
+    await runScript(moderationRedis(this.redis), 'init-draft', [this.keys.draftMeta, this.keys.draft], [current ? String(current.version) : '', new Date().toISOString(), ...rules.flatMap((r) => [this.idOf(r), JSON.stringify(r)])]);
   }
 }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
-import { createRedis } from '../clients/redis';
+import type { RedisClient } from '../clients/redis';
+import { createRedisClient, type RedisTarget } from '../clients/redis';
 import type { Logger } from '../logging/logger';
 import { LiveRuleset, type LiveRulesetOptions } from './live-ruleset';
 import { RulesetStore, rulesetKeys } from './ruleset-store';
@@ -10,8 +10,9 @@ import { RulesetStore, rulesetKeys } from './ruleset-store';
  * versions. Started: the first load has run when this resolves.
  */
 export async function startLiveRuleset<T>(o: {
-  redis: Redis;
-  redisUrl: string;
+  redis: RedisClient;
+  /** Where the dedicated subscriber connects (config → redisTarget). */
+  redisTarget: RedisTarget;
   queuePrefix: string;
   /** Names the subscriber connection (`<name>:rules`). */
   name: string;
@@ -21,7 +22,7 @@ export async function startLiveRuleset<T>(o: {
   retire?: LiveRulesetOptions<T>['retire'];
   retireGraceMs?: number;
 }): Promise<{ rules: LiveRuleset<T>; stop(): Promise<void> }> {
-  const subscriber = createRedis(o.redisUrl, { connectionName: `${o.name}:rules`, maxRetriesPerRequest: null });
+  const subscriber = createRedisClient(o.redisTarget, { connectionName: `${o.name}:rules`, maxRetriesPerRequest: null, shardedSubscriber: true });
   const rules = new LiveRuleset<T>({
     store: new RulesetStore(o.redis, rulesetKeys(o.queuePrefix)),
     subscriber,

@@ -1,13 +1,13 @@
-import type { Redis } from 'ioredis';
-import { coalesced } from '@takedown/features';
+import type { RedisClient } from '../clients/redis';
+import { coalesced, subscribeSharded } from '@takedown/features';
 import { UnavailableError } from '../errors/takedown-error';
 import type { Logger } from '../logging/logger';
 import type { RulesetStore, StoredRuleset } from './ruleset-store';
 
 export interface LiveRulesetOptions<T> {
   store: RulesetStore;
-  /** A dedicated connection: a subscribed ioredis client can do nothing else. */
-  subscriber: Redis;
+  /** A dedicated connection: a subscribed ioredis client can do nothing else (on a cluster, built with shardedSubscriber). */
+  subscriber: RedisClient;
   /** Turns a stored ruleset into the in-memory form (search-rules' compileRuleset). */
   compile: (ruleset: StoredRuleset) => T;
   logger: Logger;
@@ -43,18 +43,17 @@ export interface Loaded<T> {
 export class LiveRuleset<T> {
   private loaded: Loaded<T> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private subscribed = false;
+  private subscription: { unsubscribe(): Promise<void> } | undefined;
   private confirmed = 0;
   private readonly retiring = new Map<NodeJS.Timeout, T>();
 
   constructor(private readonly o: LiveRulesetOptions<T>) {}
 
   async start(): Promise<void> {
-    this.o.subscriber.on('message', (channel: string) => {
-      if (channel === this.o.store.keys.channel) void this.check();
-    });
-    await this.o.subscriber.subscribe(this.o.store.keys.channel);
-    this.subscribed = true;
+    // Sharded pub/sub (SSUBSCRIBE): the channel lives on the shard of the ruleset keys it announces.
+    const sub = subscribeSharded(this.o.subscriber, this.o.store.keys.channel, () => void this.check());
+    this.subscription = sub;
+    await sub.subscribed;
     await this.check();
     this.timer = setInterval(() => void this.check(), this.o.pollMs ?? 500);
     this.timer.unref();
@@ -62,7 +61,8 @@ export class LiveRuleset<T> {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (this.subscribed) await this.o.subscriber.unsubscribe(this.o.store.keys.channel).catch(() => undefined);
+    await this.subscription?.unsubscribe();
+    this.subscription = undefined;
     // Searches may still hold a replaced ruleset while the process drains: leave those to the GC's finalizer.
     for (const timer of this.retiring.keys()) clearTimeout(timer);
     this.retiring.clear();

@@ -1,4 +1,6 @@
-import type { Redis } from 'ioredis';
+import { publishSharded } from '@takedown/features';
+import { moderationRedis } from '../clients/moderation-bridge';
+import type { RedisClient } from '../clients/redis';
 import { snapshotKeys, type SnapshotKind } from '@takedown/features';
 import { runScript } from '../moderation/lua-scripts';
 import type { ItemsDiff } from './diff-items';
@@ -100,7 +102,7 @@ export function rulesetKeys(queuePrefix: string, kind: SnapshotKind = 'rules'): 
  */
 export class RulesetStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly keys: RulesetKeys,
   ) {}
 
@@ -130,9 +132,9 @@ export class RulesetStore {
       const version = Number((await this.redis.get(this.keys.counter)) ?? '0') + 1;
       const ruleset: StoredRuleset = { version, rules, publishedAt: now.toISOString(), publishedBy, ...extra };
       const summary = { version, publishedAt: ruleset.publishedAt, publishedBy, rules: rules.length, note: extra.note, rollbackOf: extra.rollbackOf, diff: extra.diff && { added: extra.diff.added.length, removed: extra.diff.removed.length, changed: extra.diff.changed.length }, ...(extra.emojiDiff ? { emojiChanged: true } : {}) };
-      const taken = await runScript(this.redis, 'publish-ruleset', [this.keys.counter, this.keys.current, this.keys.versions, this.keys.version(version)], [version, JSON.stringify(ruleset), JSON.stringify(summary)]);
+      const taken = await runScript(moderationRedis(this.redis), 'publish-ruleset', [this.keys.counter, this.keys.current, this.keys.versions, this.keys.version(version)], [version, JSON.stringify(ruleset), JSON.stringify(summary)]);
       if (Number(taken) !== 1) continue;
-      await this.redis.publish(this.keys.channel, String(version));
+      await publishSharded(this.redis, this.keys.channel, String(version));
       return ruleset;
     }
     throw new Error(`publish: the version counter moved ${PUBLISH_ATTEMPTS} times in a row`);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
 import type { RulesetKeys } from './ruleset-store';
 
 export interface ShadowHit {
@@ -6,7 +6,7 @@ export interface ShadowHit {
 }
 
 /** Counts shadow-rule hits (what they would have done) and keeps the last 20 samples per rule. */
-export async function recordShadowHits(redis: Redis, keys: RulesetKeys, version: number, hits: readonly ShadowHit[], sample: string, where: 'query' | 'content'): Promise<void> {
+export async function recordShadowHits(redis: RedisClient, keys: RulesetKeys, version: number, hits: readonly ShadowHit[], sample: string, where: 'query' | 'content'): Promise<void> {
   if (hits.length === 0) return;
   const p = redis.pipeline();
   const at = new Date().toISOString();

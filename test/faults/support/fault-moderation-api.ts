@@ -46,6 +46,7 @@ export async function startFaultApi(name: string, svc: FaultServices, rules: Rul
       host: '127.0.0.1',
       leaseSeconds: 600,
       authFailuresPerMinute: 100_000,
+      intake: { waitReplicas: 0, waitTimeoutMs: 250 },
       // Generous bounds: the suite's load shares two cores with Elasticsearch.
       esTimeoutMs: 10_000,
       esScanTimeoutMs: 30_000,

@@ -24,7 +24,7 @@
  *   carry the case's last decision.
  */
 import { Queue } from 'bullmq';
-import { caseIdFor, moderationKeys } from '@takedown/shared';
+import { caseIdFor, moderationKeys, queuePrefixFor } from '@takedown/shared';
 import type { TestContext } from '../../support/test-context';
 
 export interface Ledger {
@@ -61,8 +61,8 @@ async function pending(q: Queue): Promise<number> {
  */
 export async function waitForDrain(ctx: TestContext, timeoutMs: number): Promise<{ drainedInMs: number; drained: boolean; left?: string }> {
   const keys = moderationKeys(ctx.config.queuePrefix);
-  const reports = new Queue('reports', { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix });
-  const actions = new Queue('actions', { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix });
+  const reports = new Queue('reports', { connection: ctx.bullConnection, prefix: queuePrefixFor(ctx.config.queuePrefix, 'reports') });
+  const actions = new Queue('actions', { connection: ctx.bullConnection, prefix: queuePrefixFor(ctx.config.queuePrefix, 'actions') });
   const t0 = Date.now();
   let quiet = 0;
   try {
@@ -246,7 +246,7 @@ export async function moderationLedger(ctx: TestContext, acknowledged: ReadonlyM
   }
 
   const failed = async (name: 'reports' | 'actions') => {
-    const q = new Queue(name, { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix });
+    const q = new Queue(name, { connection: ctx.bullConnection, prefix: queuePrefixFor(ctx.config.queuePrefix, name) });
     try {
       return (await q.getJobCounts('failed')).failed ?? 0;
     } finally {

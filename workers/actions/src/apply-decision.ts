@@ -11,7 +11,7 @@ import {
   type CaseStore,
   type ContentDocument,
   type DecisionRecord,
-  type Redis,
+  type RedisClient,
   type TakedownMessage,
 } from '@takedown/shared';
 
@@ -19,7 +19,7 @@ export interface ActionsDeps {
   cases: CaseStore;
   es: Client;
   /** Publishes takedowns; any client not in subscriber mode. */
-  redis: Redis;
+  redis: RedisClient;
   contentIndex: string;
   statementsIndex: string;
   now?: () => Date;
@@ -80,7 +80,8 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     .multi()
     .zadd(deps.cases.keys.recentTakedowns, now.getTime(), payload)
     .zremrangebyscore(deps.cases.keys.recentTakedowns, '-inf', now.getTime() - RECENT_TAKEDOWNS_MS)
-    .publish(deps.cases.keys.takedownChannel, payload)
+    // Sharded (SPUBLISH): read by the search instances' SSUBSCRIBE on the shard of recentTakedowns, whose hash tag it shares.
+    .spublish(deps.cases.keys.takedownChannel, payload)
     .exec();
 
   if (c) {

@@ -9,7 +9,11 @@ import {
   actionsEnvVars,
   createElasticsearch,
   createLogger,
-  createRedis,
+  closeRedisClient,
+  createRedisClient,
+  moderationRedis,
+  redisTarget,
+  workerQueueOptions,
   ensureContentIndex,
   ensureTakedownIndices,
   loadConfig,
@@ -30,13 +34,15 @@ runProcess('actions worker', async () => {
   const config = loadConfig<ActionsConfig>(process.env, actionsEnvVars);
   const logger = createLogger({ name: 'actions', level: config.logLevel });
   const instance = `${os.hostname()}:${process.pid}`;
-  const redis = createRedis(config.redis.url, { connectionName: 'actions', maxRetriesPerRequest: null });
+  const target = redisTarget(config.redis);
+  const redis = createRedisClient(target, { connectionName: 'actions', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
   const keys = moderationKeys(config.queuePrefix);
-  const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
-  const connection = { url: config.redis.url };
+  const cases = new CaseStore(moderationRedis(redis), keys, config.leaseSeconds * 1000);
+  // BullMQ's connection (it shares it and duplicates it for the worker's blocking reads); closed after them.
+  const connection = createRedisClient(target, workerQueueOptions('actions:queues'));
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
   const worker = createActionsWorker(
     { cases, es, redis, contentIndex: config.contentIndex, statementsIndex: indices.statements },
@@ -45,7 +51,7 @@ runProcess('actions worker', async () => {
   const audit = new AuditWriter({ redis, es, index: indices.audit, keys, logger, instanceId: instance });
   audit.start();
   const stopSweeper = startOutboxSweeper(cases, actions, logger);
-  const stopBeat = startHeartbeat(redis, keys, 'actions', instance);
+  const stopBeat = startHeartbeat(moderationRedis(redis), keys, 'actions', instance);
   logger.info({ concurrency: config.concurrency }, 'actions worker started');
 
   return {
@@ -56,6 +62,7 @@ runProcess('actions worker', async () => {
       await audit.stop();
       await stopBeat();
       await actions.close();
+      await closeRedisClient(connection);
       redis.disconnect();
       await es.close();
     },

@@ -2,7 +2,11 @@ import {
   CatalogQueue,
   RulesetStore,
   createElasticsearch,
-  createRedis,
+  closeRedisClient,
+  createRedisClient,
+  redisTarget,
+  workerQueueOptions,
+  type RedisClient,
   ensureContentIndex,
   moderationKeys,
   rulesetKeys,
@@ -17,14 +21,18 @@ export interface BackfillConfig extends CoreConfig {
 }
 
 /** Builds the backfill worker's clients from validated config (main.ts, tests and the benchmark). */
-export async function buildBackfillDeps(config: BackfillConfig): Promise<BackfillDeps & { close(): Promise<void> }> {
-  const redis = createRedis(config.redis.url, { connectionName: 'backfill', maxRetriesPerRequest: null });
+export async function buildBackfillDeps(config: BackfillConfig): Promise<BackfillDeps & { bullConnection: RedisClient; close(): Promise<void> }> {
+  const target = redisTarget(config.redis);
+  const redis = createRedisClient(target, { connectionName: 'backfill', maxRetriesPerRequest: null });
+  // BullMQ's connection, for the reports queue and the backfill worker; closed after both.
+  const bullConnection = createRedisClient(target, workerQueueOptions('backfill:queues'));
   const es = createElasticsearch(config.elasticsearch);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
-  const reports = new CatalogQueue('reports', { url: config.redis.url }, config.queuePrefix);
+  const reports = new CatalogQueue('reports', bullConnection, config.queuePrefix);
   return {
     es,
     redis,
+    bullConnection,
     rulesets: new RulesetStore(redis, rulesetKeys(config.queuePrefix)),
     keys: moderationKeys(config.queuePrefix),
     reports,
@@ -34,6 +42,7 @@ export async function buildBackfillDeps(config: BackfillConfig): Promise<Backfil
     settleMs: config.settleMs,
     async close() {
       await reports.close();
+      await closeRedisClient(bullConnection);
       redis.disconnect();
       await es.close();
     },

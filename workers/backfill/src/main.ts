@@ -1,6 +1,6 @@
 // Composition root of the backfill worker.
 import os from 'node:os';
-import { backfillEnvVars, createLogger, loadConfig, runProcess, startHeartbeat } from '@takedown/shared';
+import { backfillEnvVars, createLogger, loadConfig, moderationRedis, runProcess, startHeartbeat } from '@takedown/shared';
 import { createBackfillWorker } from './backfill-worker';
 import { buildBackfillDeps, type BackfillConfig } from './build-deps';
 
@@ -8,8 +8,8 @@ runProcess('backfill worker', async () => {
   const config = loadConfig<BackfillConfig>(process.env, backfillEnvVars);
   const logger = createLogger({ name: 'backfill', level: config.logLevel });
   const deps = await buildBackfillDeps(config);
-  const worker = createBackfillWorker(deps, { connection: { url: config.redis.url }, prefix: config.queuePrefix, concurrency: 1, logger });
-  const stopBeat = startHeartbeat(deps.redis, deps.keys, 'backfill', `${os.hostname()}:${process.pid}`);
+  const worker = createBackfillWorker(deps, { connection: deps.bullConnection, prefix: config.queuePrefix, concurrency: 1, logger });
+  const stopBeat = startHeartbeat(moderationRedis(deps.redis), deps.keys, 'backfill', `${os.hostname()}:${process.pid}`);
   logger.info({ docsPerSec: config.docsPerSec, slices: config.slices }, 'backfill worker started');
   return {
     async stop() {

@@ -17,6 +17,7 @@ import {
 import {
   platformContent,
   recordedDecisions,
+  moderationRedis,
   runScript,
   scanFieldsOf,
   scanReport,
@@ -24,14 +25,14 @@ import {
   type CatalogQueue,
   type ContentDocument,
   type ModerationKeys,
-  type Redis,
+  type RedisClient,
   type ReportJob,
   type RulesetStore,
 } from '@takedown/shared';
 
 export interface BackfillDeps {
   es: Client;
-  redis: Redis;
+  redis: RedisClient;
   rulesets: RulesetStore;
   /** Decisions recorded in the case store (a swept document gets its decision back). */
   keys: ModerationKeys;
@@ -343,7 +344,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     await report();
     await scan('sweep', sweepQuery, true, async (hits) => {
       const at = new Date(now()).toISOString();
-      const decided = await recordedDecisions(deps.redis, deps.keys, hits.map((h) => h._id as string), at);
+      const decided = await recordedDecisions(moderationRedis(deps.redis), deps.keys, hits.map((h) => h._id as string), at);
       const operations: object[] = [];
       const reports: ReportJob[] = [];
       for (const h of hits) {
@@ -392,7 +393,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     }
   }
   progress.untaggedRemaining = 0;
-  await runScript(deps.redis, 'finish-backfill', [k.backfillThrough, k.backfillInflight, k.backfillPending], [data.rulesetVersion, ...observed.flat()]);
+  await runScript(moderationRedis(deps.redis), 'finish-backfill', [k.backfillThrough, k.backfillInflight, k.backfillPending], [data.rulesetVersion, ...observed.flat()]);
   progress.phase = 'done';
   progress.etaSeconds = 0;
   await report();

@@ -3,7 +3,11 @@ import {
   ElasticsearchSubscriberSource,
   LegalStore,
   createElasticsearch,
-  createRedis,
+  closeRedisClient,
+  createRedisClient,
+  redisTarget,
+  workerQueueOptions,
+  type RedisClient,
   ensureTakedownIndices,
   moderationKeys,
   type CoreConfig,
@@ -25,17 +29,20 @@ export async function buildLegalWorkerDeps(
   config: LegalWorkerConfig,
   logger: Logger,
   legal: { packageKeys: LegalKeys; source?: SubscriberSource },
-): Promise<LegalWorkerDeps & { close(): Promise<void> }> {
-  const redis = createRedis(config.redis.url, { connectionName: 'legal', maxRetriesPerRequest: null });
+): Promise<LegalWorkerDeps & { bullConnection: RedisClient; close(): Promise<void> }> {
+  const target = redisTarget(config.redis);
+  const redis = createRedisClient(target, { connectionName: 'legal', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
-  const connection = { url: config.redis.url };
+  // BullMQ's connection, for these queues and the legal workers; closed after them.
+  const connection = createRedisClient(target, workerQueueOptions('legal:queues'));
   const packages = new CatalogQueue('legal-package', connection, config.queuePrefix);
   const preservations = new CatalogQueue('legal-preserve', connection, config.queuePrefix);
   const notices = new CatalogQueue('legal-notice', connection, config.queuePrefix);
   return {
     store: new LegalStore(es, indices),
     redis,
+    bullConnection: connection,
     keys: moderationKeys(config.queuePrefix),
     logger,
     packages,
@@ -46,6 +53,7 @@ export async function buildLegalWorkerDeps(
     packageKeys: legal.packageKeys,
     async close() {
       await Promise.all([packages.close(), preservations.close(), notices.close()]);
+      await closeRedisClient(connection);
       redis.disconnect();
       await es.close();
     },

@@ -17,7 +17,7 @@ import {
   type LegalStore,
   type Logger,
   type ModerationKeys,
-  type Redis,
+  type RedisClient,
 } from '@takedown/shared';
 
 /**
@@ -77,7 +77,7 @@ export async function buildPackage(source: SubscriberSource, keys: LegalKeys, r:
 
 export interface LegalWorkerDeps {
   store: LegalStore;
-  redis: Redis;
+  redis: RedisClient;
   keys: Pick<ModerationKeys, 'audit'>;
   logger: Logger;
   packages: CatalogQueue<'legal-package'>;

@@ -8,7 +8,11 @@ import {
   ContentReader,
   createElasticsearch,
   createLogger,
-  createRedis,
+  closeRedisClient,
+  createRedisClient,
+  moderationRedis,
+  redisTarget,
+  workerQueueOptions,
   ensureTakedownIndices,
   loadConfig,
   moderationKeys,
@@ -32,22 +36,24 @@ runProcess('triage worker', async () => {
   const config = loadConfig<TriageConfig>(process.env, triageEnvVars);
   const logger = createLogger({ name: 'triage', level: config.logLevel });
   const instance = `${os.hostname()}:${process.pid}`;
-  const redis = createRedis(config.redis.url, { connectionName: 'triage', maxRetriesPerRequest: null });
+  const target = redisTarget(config.redis);
+  const redis = createRedisClient(target, { connectionName: 'triage', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   const keys = moderationKeys(config.queuePrefix);
-  const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
-  const live = await startLiveRuleset({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'triage', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
+  const cases = new CaseStore(moderationRedis(redis), keys, config.leaseSeconds * 1000);
+  const live = await startLiveRuleset({ redis, redisTarget: target, queuePrefix: config.queuePrefix, name: 'triage', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
   const rules = live.rules;
-  const connection = { url: config.redis.url };
+  // BullMQ's connection (it shares it and duplicates it for the worker's blocking reads); closed after them.
+  const connection = createRedisClient(target, workerQueueOptions('triage:queues'));
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
-  const mirror = new CaseMirror(redis, cases, es, indices.cases, logger);
+  const mirror = new CaseMirror(moderationRedis(redis), cases, es, indices.cases, logger);
   mirror.start();
   const rkeys = rulesetKeys(config.queuePrefix);
   const onShadowHits = (version: number, hits: { ruleId: string }[], contentId: string) =>
     void recordShadowHits(redis, rkeys, version, hits, contentId, 'content').catch((err: unknown) => logger.warn({ err }, 'shadow count failed'));
   const worker = createTriageWorker({ cases, rules, actions, content: new ContentReader(es, config.contentIndex), onShadowHits }, { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
-  const stopBeat = startHeartbeat(redis, keys, 'triage', instance);
+  const stopBeat = startHeartbeat(moderationRedis(redis), keys, 'triage', instance);
   logger.info({ concurrency: config.concurrency, rulesetVersion: rules.version ?? null }, 'triage worker started');
 
   return {
@@ -58,6 +64,7 @@ runProcess('triage worker', async () => {
       await mirror.stop();
       await live.stop();
       await actions.close();
+      await closeRedisClient(connection);
       redis.disconnect();
       await es.close();
     },

@@ -41,7 +41,7 @@ import {
   type Logger,
   type ModerationKeys,
   type Principal,
-  type Redis,
+  type RedisClient,
   type LegalKeys,
   type SubscriberSource,
   type TargetLookup,
@@ -54,7 +54,7 @@ import { decodePdf, type InfoReceivedBody, type IntakeBody, type LegalProcessBod
 
 export interface LegalDeskDeps {
   store: LegalStore;
-  redis: Redis;
+  redis: RedisClient;
   keys: Pick<ModerationKeys, 'audit'>;
   logger: Logger;
   policy: LegalPolicyConfig;

@@ -1,4 +1,4 @@
-import { TAKEDOWN_LATENCY_BUCKETS_MS, caseFromHash, isCsamCase, liveWorkers, renderHistogram, renderSamples } from '@takedown/shared';
+import { TAKEDOWN_LATENCY_BUCKETS_MS, caseFromHash, isCsamCase, liveWorkers, moderationRedis, renderHistogram, renderSamples } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -46,7 +46,7 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
     ),
   );
 
-  const workers = await liveWorkers(deps.redis, deps.cases.keys);
+  const workers = await liveWorkers(moderationRedis(deps.redis), deps.cases.keys);
   metric('takedown_workers_live', 'gauge', 'Worker processes with a recent heartbeat, by kind.', ['triage', 'actions', 'backfill'].map((k) => [{ kind: k }, workers[k] ?? 0]));
   return `${out.join('\n')}\n`;
 }

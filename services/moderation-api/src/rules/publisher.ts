@@ -1,4 +1,4 @@
-import { type CatalogQueue, type Logger, type Redis, type RulesetStore, type StoredRuleset } from '@takedown/shared';
+import { type CatalogQueue, type Logger, type RedisClient, type RulesetStore, type StoredRuleset } from '@takedown/shared';
 import { diffEmojiWords, planBackfill, type Rule } from '@takedown/search-rules';
 
 export interface BackfillStarted {
@@ -20,7 +20,7 @@ export class RulePublisher {
   constructor(
     private readonly o: {
       rulesets: RulesetStore;
-      redis: Redis;
+      redis: RedisClient;
       backfill: CatalogQueue<'backfill'>;
       logger: Logger;
     },

@@ -74,15 +74,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     restrictedIn: moderation.restrictedIn ?? [],
     at: now.toISOString(),
   };
-  // Kept a few minutes too, so a search instance that was disconnected catches up.
-  const payload = JSON.stringify(message);
-  await deps.redis
-    .multi()
-    .zadd(deps.cases.keys.recentTakedowns, now.getTime(), payload)
-    .zremrangebyscore(deps.cases.keys.recentTakedowns, '-inf', now.getTime() - RECENT_TAKEDOWNS_MS)
-    // Sharded (SPUBLISH): read by the search instances' SSUBSCRIBE on the shard of recentTakedowns, whose hash tag it shares.
-    .spublish(deps.cases.keys.takedownChannel, payload)
-    .exec();
+  await publishTakedown(deps.redis, deps.cases.keys, message, now);
 
   if (c) {
     const sor = statementOfReasons(c, decision);
@@ -188,4 +180,21 @@ async function updateContent(deps: ActionsDeps, contentId: string, moderation: N
     }
   }
   throw new Error(`content ${contentId}: too many concurrent changes; will retry`);
+}
+
+/**
+ * Tells every search instance about a takedown: kept a few minutes in the
+ * recent set (an instance that was disconnected catches up from it) and
+ * announced on the takedown channel, in one transaction. Sharded (SPUBLISH):
+ * read by the search instances' SSUBSCRIBE on the shard of the recent set,
+ * whose hash tag the channel shares, so the MULTI stays on one slot.
+ */
+export async function publishTakedown(redis: RedisClient, keys: Pick<CaseStore['keys'], 'recentTakedowns' | 'takedownChannel'>, message: TakedownMessage, now: Date): Promise<void> {
+  const payload = JSON.stringify(message);
+  await redis
+    .multi()
+    .zadd(keys.recentTakedowns, now.getTime(), payload)
+    .zremrangebyscore(keys.recentTakedowns, '-inf', now.getTime() - RECENT_TAKEDOWNS_MS)
+    .spublish(keys.takedownChannel, payload)
+    .exec();
 }

@@ -131,6 +131,35 @@ async function keysUnderPrefix(cluster: Cluster, pattern: string): Promise<strin
   return out;
 }
 
+/**
+ * The master that owns `slot`, with a SIGKILL for it and a restart (same
+ * port, dir and cluster config file, read from the node first): it comes
+ * back and rejoins as a replica of the replica promoted meanwhile.
+ */
+async function masterOf(cluster: Cluster, slot: number): Promise<{ key: string; kill(): void; restart(): void }> {
+  const key = ownerOf(cluster, slot);
+  const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
+  if (!key || !node) throw new Error(`no master connection for slot ${slot}`);
+  const conf = async (name: string) => ((await node.config('GET', name)) as string[])[1] ?? '';
+  const args = ['--port', await conf('port'), '--bind', (await conf('bind')) || '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', await conf('cluster-config-file'), '--cluster-node-timeout', await conf('cluster-node-timeout'), '--appendonly', await conf('appendonly'), '--dir', await conf('dir'), '--daemonize', 'yes', '--logfile', await conf('logfile')];
+  const pid = Number(/process_id:(\d+)/.exec(await node.info('server'))?.[1]);
+  if (!(pid > 0)) throw new Error(`no process id for ${key}`);
+  return {
+    key,
+    kill: () => process.kill(pid, 'SIGKILL'),
+    restart: () => spawn('redis-server', args, { stdio: 'ignore' }).unref(),
+  };
+}
+
+/** Waits until every node the cluster lists is connected and the cluster state is ok (after a restart has rejoined). */
+async function clusterSettled(cluster: Cluster): Promise<void> {
+  await eventually(async () => {
+    const nodes = String(await cluster.cluster('NODES'));
+    const info = String(await cluster.cluster('INFO'));
+    return info.includes('cluster_state:ok') && !/fail|disconnected|handshake/.test(nodes);
+  }, 60_000);
+}
+
 describeCluster(`Redis Cluster (TAKEDOWN_TEST_REDIS_CLUSTER_NODES${NODES ? `=${NODES}` : ' unset: skipped'})`, () => {
   let admin: Cluster;
   let api: Api;
@@ -210,17 +239,11 @@ describeCluster(`Redis Cluster (TAKEDOWN_TEST_REDIS_CLUSTER_NODES${NODES ? `=${N
   });
 
   it('master failover mid-intake: every report acknowledged after WAIT 1 is found afterwards; reports acknowledged without WAIT are counted', async () => {
+    await clusterSettled(admin);
     const durable = await startApi('cluster-wait', 1);
     const reportsPrefix = queuePrefixFor(`{${prefix}}`, 'reports');
     const slot = await slotOf(admin, reportsPrefix);
-    const victimKey = ownerOf(admin, slot);
-    const victim = admin.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === victimKey);
-    if (!victim) throw new Error(`no master connection for slot ${slot}`);
-    // How to start it again once killed: it rejoins as a replica of the promoted one.
-    const conf = async (name: string) => ((await victim.config('GET', name)) as string[])[1] ?? '';
-    const restartArgs = ['--port', await conf('port'), '--bind', (await conf('bind')) || '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', await conf('cluster-config-file'), '--cluster-node-timeout', await conf('cluster-node-timeout'), '--appendonly', await conf('appendonly'), '--dir', await conf('dir'), '--daemonize', 'yes', '--logfile', await conf('logfile')];
-    const pid = Number(/process_id:(\d+)/.exec(await victim.info('server'))?.[1]);
-    expect(pid).toBeGreaterThan(0);
+    const victim = await masterOf(admin, slot);
 
     const acked = { wait: [] as string[], plain: [] as string[] };
     const refused = { wait: 0, plain: 0 };
@@ -241,17 +264,17 @@ describeCluster(`Redis Cluster (TAKEDOWN_TEST_REDIS_CLUSTER_NODES${NODES ? `=${N
       // Intake is running on both APIs before the kill.
       await eventually(async () => acked.wait.length >= 20 && acked.plain.length >= 20, 20_000);
       before = { wait: acked.wait.length, plain: acked.plain.length };
-      process.kill(pid, 'SIGKILL');
+      victim.kill();
       killedAt = Date.now();
       // A replica takes the slot over (cluster-node-timeout) and intake carries on, with WAIT too: the
       // promoted replica has no replica of its own until the killed node rejoins, so it is restarted meanwhile.
       const promoted = await eventually(async () => {
         const owner = await ownerNow(admin, slot);
-        return owner !== undefined && owner !== victimKey ? owner : undefined;
+        return owner !== undefined && owner !== victim.key ? owner : undefined;
       }, 30_000);
-      console.log(JSON.stringify({ failover: { killed: victimKey, promoted, afterMs: Date.now() - killedAt } }));
+      console.log(JSON.stringify({ failover: { killed: victim.key, promoted, afterMs: Date.now() - killedAt } }));
       await eventually(async () => afterKill('plain', before.plain) >= 20, 60_000);
-      spawn('redis-server', restartArgs, { stdio: 'ignore' }).unref();
+      victim.restart();
       await eventually(async () => afterKill('wait', before.wait) >= 20, 60_000);
     } finally {
       stop = true;
@@ -268,7 +291,7 @@ describeCluster(`Redis Cluster (TAKEDOWN_TEST_REDIS_CLUSTER_NODES${NODES ? `=${N
       console.log(
         JSON.stringify({
           scenario: 'redis master failover mid-intake',
-          killedMaster: victimKey,
+          killedMaster: victim.key,
           newMaster: await ownerNow(admin, slot),
           withWait1: { acknowledged: acked.wait.length, beforeKill: before.wait, lost: lost.wait.length, refused: refused.wait },
           withoutWait: { acknowledged: acked.plain.length, beforeKill: before.plain, lost: lost.plain.length, refused: refused.plain },
@@ -281,5 +304,29 @@ describeCluster(`Redis Cluster (TAKEDOWN_TEST_REDIS_CLUSTER_NODES${NODES ? `=${N
       await durable.stop();
     }
   }, 240_000);
-});
 
+  it('the search service refuses searches while the master holding the takedown channel fails over, then hears takedowns again', async () => {
+    await clusterSettled(admin);
+    const config = loadConfig<SearchConfig>(env, searchEnvVars);
+    const search = await buildSearchDeps({ ...config, port: 0, host: '127.0.0.1' }, createLogger({ name: 'cluster-search-failover', level: config.logLevel }));
+    const keys = api.deps.cases.keys;
+    const victim = await masterOf(admin, await slotOf(admin, keys.takedownChannel));
+    try {
+      expect(search.tracker.healthy).toBe(true);
+      victim.kill();
+      // Fail closed: the tracker says it may be missing takedowns while its sharded subscriber is gone.
+      await eventually(async () => !search.tracker.healthy, 30_000);
+      // After the failover it re-subscribes on the promoted master and catches up.
+      await eventually(async () => search.tracker.healthy, 60_000);
+      const contentId = 'cluster-after-failover-1';
+      await eventually(async () => {
+        await publishTakedown(admin, keys, { contentId, state: 'removed', decisionId: 'd_cluster_fo', restrictedIn: [], at: new Date().toISOString() }, new Date());
+        return search.tracker.idsFor(undefined).includes(contentId);
+      }, 30_000);
+    } finally {
+      victim.restart();
+      await search.close();
+      await clusterSettled(admin);
+    }
+  }, 240_000);
+});

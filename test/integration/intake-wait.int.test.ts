@@ -1,5 +1,6 @@
 import { CatalogQueue, ReplicationTimeoutError, type ReportJob } from '@takedown/shared';
 import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+import { startIngest } from '../support/ingest-service';
 
 /**
  * Durable acknowledgement on the single-node defaults: the dev Redis has no
@@ -48,5 +49,22 @@ test('the same queue without WAIT acknowledges; with WAIT 1 a bulk add is refuse
   } finally {
     await plain.close();
     await durable.close();
+  }
+});
+
+test("ingest with TAKEDOWN_INTAKE_WAIT_REPLICAS=1 and no replica stores a flagged post but answers the item 429 (its review case is not acknowledged)", async () => {
+  const ingest = await startIngest(p.ctx.config, { intake: { waitReplicas: 1, waitTimeoutMs: 100 } });
+  try {
+    const index = p.ctx.config.contentIndex;
+    const res = await fetch(`${ingest.url}/${index}/_doc/wait-ingest-1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${p.tokens.ingest}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'wait-ingest-1', type: 'post', text: 'Selling cocaine tonight', authorId: 'a1', lang: 'en', createdAt: '2026-11-20T10:00:00.000Z' }),
+    });
+    const body = (await res.json()) as { error?: { reason?: string } };
+    expect(res.status).toBe(429);
+    expect(body.error?.reason).toMatch(/review case could not be queued/);
+  } finally {
+    await ingest.stop();
   }
 });

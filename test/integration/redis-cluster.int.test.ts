@@ -40,6 +40,8 @@ import { eventually, uniquePrefix } from '../support/test-context';
  * master of it (so the cluster must run on this host) and starts it again.
  */
 const NODES = process.env['TAKEDOWN_TEST_REDIS_CLUSTER_NODES'];
+/** Whether shared/src/moderation's scripts are cluster-safe (every key in KEYS): see the report-to-case test. */
+const CASE_STORE_CLUSTER_SAFE = false;
 const describeCluster = NODES ? describe : describe.skip;
 if (!NODES) {
   // A visible reason in the run's output, not a silent pass.
@@ -197,11 +199,13 @@ describeCluster(`Redis Cluster (TAKEDOWN_TEST_REDIS_CLUSTER_NODES${NODES ? `=${N
     console.log(JSON.stringify({ queueSlots: Object.fromEntries([...slots].map(([n, s]) => [n, { slot: s, master: ownerOf(admin, s) }])) }));
   });
 
-  // Until the case store's scripts take their keys in KEYS (the case-store side of issue 18, merged
-  // separately), ioredis sends fold-report (0 keys) to a random master, which refuses it unless it owns
-  // the moderation slot: the report then becomes a case on a BullMQ retry that lands there (attempts 8,
-  // exponential backoff from 1 s), hence the long wait. With that change it is the first attempt.
-  it('a report accepted through the API becomes a case (triage on the cluster)', async () => {
+  // Skipped until the case store's scripts take their keys in KEYS (the case-store side of issue 18,
+  // merged separately; set CASE_STORE_CLUSTER_SAFE then). Today ioredis sends fold-report (0 keys) to a
+  // random master, which refuses it ("Script attempted to access a non local key") unless it owns the
+  // moderation slot: the report becomes a case only when a BullMQ retry happens to land there (4 of 5
+  // runs within 60 s here; one did not), which is no test.
+  const caseStoreTest = CASE_STORE_CLUSTER_SAFE ? it : it.skip;
+  caseStoreTest('a report accepted through the API becomes a case (triage on the cluster)', async () => {
     const logger = createLogger({ name: 'cluster-triage', level: api.config.logLevel });
     const target = redisTarget(api.config.redis);
     const bull = createRedisClient(target, workerQueueOptions('test:cluster:triage'));

@@ -61,8 +61,8 @@ export function hasContentQuery(rule: Pick<Rule, 'kind'>): boolean {
 
 /**
  * Content rules that tag documents when published: live, not shadow, content
- * scope, with an Elasticsearch query. Regex rules are not backfilled: they
- * act on posts scanned from then on (ingest, triage, a full rescan).
+ * scope, with an Elasticsearch query. Regex rules have none: publishing
+ * one starts a full rescan instead (planBackfill's fullScan).
  */
 export function isBackfillRule(rule: Rule): boolean {
   return rule.scope.includes('content') && rule.enabled !== false && rule.shadow !== true && hasContentQuery(rule);

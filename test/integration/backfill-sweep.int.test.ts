@@ -170,4 +170,30 @@ describe('every publish back-fills, documents written around Takedown included',
     expect(await p.ctx.redis.get(key)).toBe(String(NORMALIZER_VERSION));
     expect(await publisher.rescanIfNormalizerChanged(NORMALIZER_VERSION, false)).toBeUndefined();
   });
+
+  it('publishing a regex content rule re-scans every stored post and tags its matches; removing it re-scans and untags them', async () => {
+    // Scanned already with the live version: only a full sweep would look at them again.
+    const docs = [post('rx-vendor', 'Call 555-0199 for the good stuff'), post('rx-clean', 'Meeting at five, bring cake')];
+    await p.ctx.es.bulk({ operations: docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, doc]), refresh: true });
+    await lead('PUT', '/v1/rules/draft/rx-noop', { kind: 'term', pattern: 'zzqy', category: 'other', scope: ['query'], action: 'block_query' });
+    const first = await lead('POST', '/v1/rules/publish', { note: 'scan the new posts' });
+    await jobDone(first.body.backfill.jobId);
+    expect((await stored('rx-vendor')).moderation).toMatchObject({ state: 'none', ruleHits: [], scannedVersion: first.body.version });
+
+    // Elasticsearch cannot run RE2, so no apply pass can find the matches: the publish asks for a sweep of every post.
+    const put = await lead('PUT', '/v1/rules/draft/rx-phone', { kind: 'regex', pattern: '\\b\\d{3} \\d{4}\\b', category: 'drugs', scope: ['content'], action: 'exclude' });
+    expect(put.status).toBe(201);
+    const pub = await lead('POST', '/v1/rules/publish', { note: 'vendor phone numbers' });
+    expect(pub.status).toBe(201);
+    expect((await p.deps.backfill.queue.getJob(pub.body.backfill.jobId as string))?.data).toMatchObject({ rulesetVersion: pub.body.version, sweep: 'all' });
+    await jobDone(pub.body.backfill.jobId);
+    expect((await stored('rx-vendor')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['rx-phone'], scannedVersion: pub.body.version });
+    expect((await stored('rx-clean')).moderation).toMatchObject({ state: 'none', ruleHits: [] });
+
+    expect((await lead('DELETE', '/v1/rules/draft/rx-phone')).status).toBe(204);
+    const removed = await lead('POST', '/v1/rules/publish', { note: 'phone rule withdrawn' });
+    expect((await p.deps.backfill.queue.getJob(removed.body.backfill.jobId as string))?.data).toMatchObject({ sweep: 'all' });
+    await jobDone(removed.body.backfill.jobId);
+    expect((await stored('rx-vendor')).moderation).toMatchObject({ state: 'none', ruleHits: [], scannedVersion: removed.body.version });
+  });
 });

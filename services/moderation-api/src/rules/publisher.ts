@@ -41,7 +41,7 @@ export class RulePublisher {
     if (plan.pendingForSearch.length > 0) pipe.hset(keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, v]));
     if (touched.length > 0) pipe.hset(keys.backfillInflight, ...touched.flatMap((id) => [id, v]));
     await pipe.exec();
-    return { stored, backfill: await this.enqueue(stored.version, plan, plan.emojiChanged ? { sweep: 'all' } : {}) };
+    return { stored, backfill: await this.enqueue(stored.version, plan, plan.sweepAll ? { sweep: 'all' } : {}) };
   }
 
   /** Publishes the shipped lists (or whatever `initial` gives) as the first version of a new install; at most one process does. */
@@ -63,7 +63,7 @@ export class RulePublisher {
     const plan = await this.plan(current.rules as Rule[], current.emojiWords);
     // As at a publish: the search filters with the hiding and demoting rules until the backfill has tagged.
     if (plan.pendingForSearch.length > 0) await this.o.redis.hset(this.o.rulesets.keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, String(current.version)]));
-    const started = await this.enqueue(current.version, plan, plan.emojiChanged ? { sweep: 'all' } : {});
+    const started = await this.enqueue(current.version, plan, plan.sweepAll ? { sweep: 'all' } : {});
     this.o.logger.info({ version: current.version, through: through ?? null, ...started }, 'the live ruleset was not back-filled; started its backfill');
     return started;
   }
@@ -118,7 +118,8 @@ export class RulePublisher {
     // Documents were normalised with the watermark's table or the live one (ingest): either differing counts.
     const live = await rulesets.current();
     const emojiChanged = diffEmojiWords(base?.emojiWords, emojiWords) !== undefined || diffEmojiWords(live?.emojiWords, emojiWords) !== undefined;
-    return { ...plan, emojiChanged };
+    // Regex rules added, changed or removed: no query finds their matches, only scanning every document does.
+    return { ...plan, emojiChanged, sweepAll: emojiChanged || plan.fullScan.length > 0 };
   }
 
   private async enqueue(version: number, plan: { apply: string[]; clear: string[] }, o: { sweep?: 'changed' | 'all'; jobId?: string } = {}): Promise<BackfillStarted> {

@@ -88,6 +88,20 @@ export function needsScanQuery(version: number, sinceMs: number): Record<string,
   };
 }
 
+/**
+ * What needsScanQuery finds, and every document carrying a PDQ hash: a pdq
+ * list gained or changed hashes, and only a scan matches by distance.
+ */
+export function needsScanOrPdqQuery(version: number, sinceMs: number): Record<string, unknown> {
+  return {
+    bool: {
+      should: [needsScanQuery(version, sinceMs), { exists: { field: 'media.pdq' } }],
+      minimum_should_match: 1,
+      must_not: [{ term: { 'moderation.placeholder': true } }],
+    },
+  };
+}
+
 /** Every document with content (placeholders carry a decision and nothing to scan): an operator's full rescan. */
 export function allContentQuery(): Record<string, unknown> {
   return { bool: { must_not: [{ term: { 'moderation.placeholder': true } }] } };

@@ -128,6 +128,30 @@ describe('every publish back-fills, documents written around Takedown included',
     expect((await stored('l-de')).moderation).toMatchObject({ state: 'none', ruleHits: [] });
   });
 
+  it('publishing pdq hashes also scans every document carrying a PDQ hash, so near copies are tagged, not only exact ones', async () => {
+    const listed = '6227401f601ff4ccafcc9fad4b0d95d371a2eb7265a3285234d228ca94deeb2d';
+    // 5 bits away ("6" → "9" flips 4, "2" → "3" flips 1): a near copy, as a re-encode gives.
+    const near = `93${listed.slice(2)}`;
+    // Every bit flipped: 256 bits away.
+    const far = [...listed].map((c) => (15 - parseInt(c, 16)).toString(16)).join('');
+    const current = (await p.deps.rulesets.currentVersion()) as number;
+    const scanned = (id: string, pdq: string) => ({ ...post(id, 'holiday photo'), media: [{ pdq, kind: 'image' }], moderation: { normalizedText: 'holiday photo', scannedVersion: current, updatedAt: '2026-11-01T00:00:00.000Z', state: 'none', ruleHits: [] } });
+    const docs = [scanned('px-exact', listed), scanned('px-near', near), scanned('px-far', far)];
+    await p.ctx.es.bulk({ operations: docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, doc]), refresh: true });
+
+    const imp = await lead('POST', '/v1/rules/draft/import', { format: 'pdq-list', content: `hash,quality\n${listed},100\n`, list: { name: 'bf-list', source: 'backfill test', category: 'drugs', action: 'exclude' } });
+    expect(imp.status).toBe(200);
+    const pub = await lead('POST', '/v1/rules/publish', { note: 'a pdq list' });
+    expect(pub.status).toBe(201);
+    // The apply pass's term query finds the exact copy only; the media sweep finds the near one by distance.
+    expect((await p.deps.backfill.queue.getJob(pub.body.backfill.jobId as string))?.data).toMatchObject({ sweep: 'media' });
+    await jobDone(pub.body.backfill.jobId);
+    const exact = (await stored('px-exact')).moderation;
+    expect(exact).toMatchObject({ state: 'excluded', ruleHits: [expect.any(String)] });
+    expect((await stored('px-near')).moderation).toMatchObject({ state: 'excluded', ruleHits: exact?.ruleHits });
+    expect((await stored('px-far')).moderation).toMatchObject({ state: 'none', ruleHits: [] });
+  });
+
   it("an operator's full rescan catches documents changed straight in Elasticsearch with their old moderation copied along", async () => {
     const current = (await p.deps.rulesets.currentVersion()) as number;
     // Looks scanned and current, but its text was changed around ingest.

@@ -599,14 +599,22 @@ async function upElasticsearchCluster(s, state) {
 export async function up(env = process.env, opts = {}) {
   const s = settings(env, opts);
   const state = readState(s);
-  const [redis, elasticsearch] = await Promise.all([
+  const [r, e] = await Promise.allSettled([
     s.redisCluster ? upRedisCluster(s, state) : upRedis(s, state),
     s.esNodes > 1 && !s.esUrl ? upElasticsearchCluster(s, state) : upElasticsearch(s, state),
   ]);
-  const next = { elasticsearch };
-  if (s.redisCluster) next.redisCluster = redis;
-  else next.redis = redis;
-  writeState(s, next);
+  const redisKey = s.redisCluster ? 'redisCluster' : 'redis';
+  if (r.status === 'rejected' || e.status === 'rejected') {
+    // Record whatever did start, so `down` can stop it, then fail.
+    const partial = { ...state };
+    if (r.status === 'fulfilled') partial[redisKey] = r.value;
+    if (e.status === 'fulfilled') partial.elasticsearch = e.value;
+    writeState(s, partial);
+    throw r.status === 'rejected' ? r.reason : e.reason;
+  }
+  const redis = r.value;
+  const elasticsearch = e.value;
+  writeState(s, { [redisKey]: redis, elasticsearch });
   return {
     redisUrl: s.redisCluster ? undefined : redis.url,
     redisClusterNodes: s.redisCluster ? redis.nodesList : undefined,
@@ -665,7 +673,8 @@ export async function down(env = process.env, { startedAfter = 0 } = {}) {
 export async function status(env = process.env) {
   const s = settings(env);
   const state = readState(s);
-  const out = {};
+  // redis and elasticsearch are always present (null when nothing is recorded), as before clusters.
+  const out = { redis: null, elasticsearch: null };
   if (state.redis) out.redis = { ...state.redis, up: await redisPing(state.redis.url) };
   if (state.redisCluster) {
     const nodes = [];

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
-import { RulesetStore, TokenStore, ensureContentIndex, generateDemoCorpus, moderationKeys, rulesetKeys } from '@takedown/shared';
+import { elasticsearchNodes, RulesetStore, TokenStore, ensureContentIndex, generateDemoCorpus, moderationKeys, rulesetKeys } from '@takedown/shared';
 import { compileRuleset, contentState, scanContent, scannedModeration, shippedRules, testing, type Rule } from '@takedown/search-rules';
 import { benchEnv, percentile, round, runBench, stopChildren } from './bench-env';
 
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  const esUrl = new URL(config.elasticsearch.url);
+  const esUrl = new URL(elasticsearchNodes(config.elasticsearch.url)[0] ?? config.elasticsearch.url);
   const send = (target: { port: number; host: string; auth?: string }, p: string, body: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(

@@ -8,7 +8,7 @@
 // The API, the actions worker and the search service run as their own
 // processes, as deployed. Ends with one JSON line.
 import { Agent } from 'node:http';
-import { TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
+import { elasticsearchNodes, TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
 import { SEARCH_BODIES } from './search-bodies';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const tokens = new TokenStore(env.redis, moderationKeys(config.queuePrefix));
   const searchToken = (await tokens.create({ role: 'search', name: 'bench-search', createdBy: 'bench' })).token;
   const modToken = (await tokens.create({ role: 'moderator', name: 'bench-mod', createdBy: 'bench' })).token;
-  const esUrl = new URL(config.elasticsearch.url);
+  const esUrl = new URL(elasticsearchNodes(config.elasticsearch.url)[0] ?? config.elasticsearch.url);
   const esPort = Number(esUrl.port || 9200);
   const index = config.contentIndex;
 

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Agent } from 'node:http';
-import { TokenStore, moderationKeys, seedDemoCorpus } from '@takedown/shared';
+import { elasticsearchNodes, TokenStore, moderationKeys, seedDemoCorpus } from '@takedown/shared';
 import { SEARCH_BODIES } from './search-bodies';
 import { benchEnv, percentile, round, runBench, serviceProcesses, stopChildren, timedRequest } from './bench-env';
 
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const tokens = new TokenStore(env.redis, moderationKeys(config.queuePrefix));
   const searchToken = (await tokens.create({ role: 'search', name: 'soak-search', createdBy: 'bench' })).token;
   const reporterToken = (await tokens.create({ role: 'reporter', name: 'soak-reporter', createdBy: 'bench' })).token;
-  const esPort = Number(new URL(config.elasticsearch.url).port || 9200);
+  const esPort = Number(new URL(elasticsearchNodes(config.elasticsearch.url)[0] ?? config.elasticsearch.url).port || 9200);
   const searchPath = `/${config.contentIndex}/_search`;
 
   /** Closed loop: `SEARCH_CONCURRENCY` searches always in flight until `until`. */

@@ -61,8 +61,8 @@ export function hasContentQuery(rule: Pick<Rule, 'kind'>): boolean {
 
 /**
  * Content rules that tag documents when published: live, not shadow, content
- * scope, with an Elasticsearch query. Regex rules are not backfilled: they
- * act on posts scanned from then on (ingest, triage, a full rescan).
+ * scope, with an Elasticsearch query. Regex rules have none: publishing
+ * one starts a full rescan instead (planBackfill's fullScan).
  */
 export function isBackfillRule(rule: Rule): boolean {
   return rule.scope.includes('content') && rule.enabled !== false && rule.shadow !== true && hasContentQuery(rule);
@@ -82,6 +82,20 @@ export function needsScanQuery(version: number, sinceMs: number): Record<string,
         { bool: { must_not: [{ exists: { field: 'moderation.scannedVersion' } }] } },
         { bool: { filter: [{ range: { 'moderation.scannedVersion': { lt: version } } }, { range: { 'moderation.updatedAt': { gte: new Date(sinceMs).toISOString() } } }] } },
       ],
+      minimum_should_match: 1,
+      must_not: [{ term: { 'moderation.placeholder': true } }],
+    },
+  };
+}
+
+/**
+ * What needsScanQuery finds, and every document carrying a PDQ hash: a pdq
+ * list gained or changed hashes, and only a scan matches by distance.
+ */
+export function needsScanOrPdqQuery(version: number, sinceMs: number): Record<string, unknown> {
+  return {
+    bool: {
+      should: [needsScanQuery(version, sinceMs), { exists: { field: 'media.pdq' } }],
       minimum_should_match: 1,
       must_not: [{ term: { 'moderation.placeholder': true } }],
     },

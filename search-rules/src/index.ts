@@ -5,7 +5,7 @@ export * from './normalizer-version';
 export * from './token-table';
 export * from './compile';
 export * from './match';
-export { REGEX_LIMITS, RegexReleasedError, compileRegex, firstMatch, programSize, regexReleased, releaseRegex } from './regex-rule';
+export { REGEX_LIMITS, RegexEngineFailedError, RegexReleasedError, compileRegex, firstMatch, onRegexEngineFailure, programSize, regexEngineFailed, regexReleased, releaseRegex, restartOnRegexEngineFailure } from './regex-rule';
 export * from './guard';
 export * from './rewrite';
 export { CHECK_BUDGET, MIN_PATTERN_LITERALS } from './block/block-check';

@@ -11,35 +11,45 @@ const heavyPatterns = Array.from({ length: 8 }, (_, i) => String.raw`\pN\p{L}x${
 const heavy = heavyPatterns.map((p, i) => rule(`h${i}`, p, { kind: 'regex' }));
 
 /**
- * Compiles the heavy ruleset `times` times in a fresh worker thread (its own
- * re2-wasm heap, so an abort there does not poison this one), keeping every
- * compiled ruleset alive unless `release`: how many compiled before RE2 failed.
- * Runs the built package (a worker loads JavaScript, not the test's TypeScript).
+ * In a fresh worker thread (its own re2-wasm heap, so the abort does not
+ * poison this one; it runs the built package, as a worker loads JavaScript):
+ * registers a failure handler, then compiles the heavy ruleset without
+ * releasing until RE2 aborts, and reports what the
+ * caller saw after (the thrown error's code, a match on a ruleset compiled
+ * before the abort, a handler registered late).
  */
-function compileInWorker(times: number, release: boolean): Promise<{ compiled: number; error?: string }> {
+function abortInWorker(): Promise<{ compiled: number; handlerCalls: number; handlerCode?: string; thrownCode?: string; failed: boolean; matchAfter?: string; lateHandler: boolean }> {
   const dist = path.join(path.dirname(require.resolve('@takedown/search-rules/package.json')), 'dist', 'index.js');
   if (!fs.existsSync(dist)) throw new Error(`search-rules is not built (${dist} is missing): run \`npx tsc -b\` first`);
   const source = `
     const { parentPort, workerData } = require('node:worker_threads');
-    const { compileRuleset, releaseRuleset, match, testing } = require(workerData.dist);
+    const { compileRuleset, match, onRegexEngineFailure, regexEngineFailed, testing } = require(workerData.dist);
     const rules = workerData.patterns.map((p, i) => testing.rule('h' + i, p, { kind: 'regex' }));
+    const out = { compiled: 0, handlerCalls: 0, failed: false, lateHandler: false };
+    onRegexEngineFailure((err) => { out.handlerCalls++; out.handlerCode = err.code; });
     const held = [];
-    let compiled = 0;
     try {
-      for (; compiled < workerData.times; compiled++) {
+      for (; out.compiled < 50; out.compiled++) {
         const c = compileRuleset(testing.ruleset(rules));
         match(c, 'a text for the dfa x3', 'content');
-        if (workerData.release) releaseRuleset(c);
-        else held.push(c);
+        held.push(c);
       }
-      parentPort.postMessage({ compiled });
     } catch (err) {
-      parentPort.postMessage({ compiled, error: String(err && err.message || err) });
+      out.thrownCode = err && err.code;
     }
+    out.failed = regexEngineFailed();
+    try {
+      match(held[0], 'a text for the dfa x3', 'content');
+      out.matchAfter = 'matched';
+    } catch (err) {
+      out.matchAfter = err && err.code;
+    }
+    onRegexEngineFailure(() => { out.lateHandler = true; });
+    parentPort.postMessage(out);
   `;
   return new Promise((resolve, reject) => {
-    const w = new Worker(source, { eval: true, workerData: { dist, patterns: heavyPatterns, times, release } });
-    w.once('message', (m: { compiled: number; error?: string }) => {
+    const w = new Worker(source, { eval: true, workerData: { dist, patterns: heavyPatterns } });
+    w.once('message', (m: Awaited<ReturnType<typeof abortInWorker>>) => {
       resolve(m);
       void w.terminate();
     });
@@ -47,19 +57,20 @@ function compileInWorker(times: number, release: boolean): Promise<{ compiled: n
   });
 }
 
+describe('regex rules: an RE2 module that aborts', () => {
+  it('aborts after a few unreleased heavy compiles, then fails closed with regex_engine_failed and tells the failure handlers once (late ones at once)', async () => {
+    const r = await abortInWorker();
+    // 50 unreleased would need ~60 MiB of the fixed 16 MiB heap (~1.2 MiB each with the union): a handful fit.
+    expect(r.compiled).toBeLessThan(50);
+    expect(r).toEqual({ compiled: r.compiled, handlerCalls: 1, handlerCode: 'regex_engine_failed', thrownCode: 'regex_engine_failed', failed: true, matchAfter: 'regex_engine_failed', lateHandler: true });
+  });
+});
+
 describe('regex rules: releasing a compiled ruleset', () => {
   it('uses the heaviest ruleset the limits allow', () => {
     const size = heavyPatterns.reduce((s, p) => s + programSize(p), 0);
     expect(size).toBeLessThanOrEqual(REGEX_LIMITS.maxTotalProgramSize);
     expect(size + programSize(String.raw`\pNx`)).toBeGreaterThan(REGEX_LIMITS.maxTotalProgramSize);
-  });
-
-  it('fills the 16 MiB RE2 heap after a few unreleased compiles (measured in a worker thread)', async () => {
-    const r = await compileInWorker(50, false);
-    // 50 unreleased would need ~60 MiB; without release the 50 loop below could not run.
-    // About 1.2 MiB each with the union: a handful fit, then the module aborts.
-    expect(r.compiled).toBeLessThan(50);
-    expect(r.error).toMatch(/Cannot enlarge memory|abort/);
   });
 
   // A heavy compile takes ~0.5 s on a loaded box: 50 × ~1.2 MiB is already far past the ~6 the heap holds unreleased.

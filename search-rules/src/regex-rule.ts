@@ -1,4 +1,4 @@
-import { ValidationError } from '@takedown/shared';
+import { UnavailableError, ValidationError, type Logger, type ProcessControl } from '@takedown/shared';
 import { RE2 } from 're2-wasm';
 import { normalize } from './normalizer';
 
@@ -74,6 +74,69 @@ function unnormalisedLiteral(pattern: string): { letter: string; as: string } | 
   return undefined;
 }
 
+/**
+ * This thread's RE2 module aborted (its fixed heap ran out, or another
+ * fault inside the module): every later call into it fails, so regex
+ * matching fails closed here until the process (or worker thread) is
+ * replaced. Composition roots restart on it (onRegexEngineFailure).
+ */
+export class RegexEngineFailedError extends UnavailableError {
+  constructor(options?: { cause?: unknown }) {
+    super('the regex engine (RE2) of this process failed; it is being restarted', 'regex_engine_failed', options);
+  }
+}
+
+let engineFailure: unknown;
+const failureHandlers = new Set<(err: RegexEngineFailedError) => void>();
+
+/**
+ * Calls `handler` once when this thread's RE2 module aborts (at once if it
+ * already has). Returns a function that unregisters it. The module cannot
+ * be reloaded in place: the caller restarts the process or thread.
+ */
+export function onRegexEngineFailure(handler: (err: RegexEngineFailedError) => void): () => void {
+  if (engineFailure !== undefined) handler(new RegexEngineFailedError({ cause: engineFailure }));
+  else failureHandlers.add(handler);
+  return () => failureHandlers.delete(handler);
+}
+
+/** A composition root's answer to an abort: log it, then restart the process (RE2 cannot be reloaded in place). */
+export function restartOnRegexEngineFailure(logger: Logger, control: ProcessControl): void {
+  onRegexEngineFailure((err) => {
+    logger.fatal({ code: err.code }, 'the regex engine aborted; restarting');
+    control.restart('the regex engine (RE2) aborted');
+  });
+}
+
+/** Whether this thread's RE2 module has aborted. */
+export function regexEngineFailed(): boolean {
+  return engineFailure !== undefined;
+}
+
+/** An emscripten abort (heap exhausted, or a trap inside the module), as opposed to RE2 refusing a pattern. */
+const isModuleAbort = (err: unknown): boolean => err instanceof Error && (err.name === 'RuntimeError' || /abort\(|Cannot enlarge memory/.test(err.message));
+
+/** Runs a call into RE2; a module abort marks the engine failed (telling the handlers once) and throws RegexEngineFailedError. */
+function intoEngine<T>(call: () => T): T {
+  if (engineFailure !== undefined) throw new RegexEngineFailedError({ cause: engineFailure });
+  try {
+    return call();
+  } catch (err) {
+    if (!isModuleAbort(err)) throw err;
+    engineFailure = err;
+    const failed = new RegexEngineFailedError({ cause: err });
+    for (const handler of failureHandlers) {
+      try {
+        handler(failed);
+      } catch {
+        // A handler's own failure must not hide the engine's.
+      }
+    }
+    failureHandlers.clear();
+    throw failed;
+  }
+}
+
 // Patterns already freed: a second release must not delete twice, and a match must not read freed heap.
 const freed = new WeakSet<RE2>();
 
@@ -81,7 +144,8 @@ const freed = new WeakSet<RE2>();
 export function releaseRegex(re: RE2): void {
   if (freed.has(re)) return;
   freed.add(re);
-  wrapperOf(re)?.delete();
+  // An aborted module's heap is gone with it: nothing to free, and calling in would throw.
+  if (engineFailure === undefined) intoEngine(() => wrapperOf(re)?.delete());
 }
 
 /** Whether `re` was freed by releaseRegex. */
@@ -241,13 +305,14 @@ export function compileRegex(pattern: string, field = '/pattern'): RE2 {
   }
   let re: RE2;
   try {
-    re = new RE2(pattern, FLAGS);
+    re = intoEngine(() => new RE2(pattern, FLAGS));
   } catch (err) {
+    if (err instanceof RegexEngineFailedError) throw err;
     const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/\w*: /s, '') : String(err);
     throw new ValidationError(`rule: the regex is not valid RE2 syntax (${why}); backreferences and lookaround are not supported`, field, 'regex_invalid');
   }
   // A pattern that matches the empty text would hit every post and every search.
-  if (re.test('')) {
+  if (intoEngine(() => re.test(''))) {
     releaseRegex(re);
     throw new ValidationError('rule: the regex matches empty text, so it would match everything', field, 'regex_matches_empty');
   }
@@ -264,8 +329,9 @@ export function compileRegex(pattern: string, field = '/pattern'): RE2 {
 export function compileUnion(patterns: readonly string[]): RE2 | undefined {
   if (patterns.length < 2) return undefined;
   try {
-    return new RE2(patterns.map((p) => `(?:${p})`).join('|'), FLAGS);
-  } catch {
+    return intoEngine(() => new RE2(patterns.map((p) => `(?:${p})`).join('|'), FLAGS));
+  } catch (err) {
+    if (err instanceof RegexEngineFailedError) throw err;
     return undefined;
   }
 }
@@ -282,7 +348,7 @@ export function firstMatch(re: RE2, text: string): [number, number] | undefined 
   if (freed.has(re)) throw new RegexReleasedError();
   const wrapper = wrapperOf(re);
   if (!wrapper) throw new Error('re2-wasm: compiled pattern without its wrapper (an unexpected re2-wasm version?)');
-  const m = wrapper.match(head, 0, false);
+  const m = intoEngine(() => wrapper.match(head, 0, false));
   if (m.index < 0) return undefined;
   return [m.index, m.index + m.match.length];
 }

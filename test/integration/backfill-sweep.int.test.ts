@@ -128,6 +128,30 @@ describe('every publish back-fills, documents written around Takedown included',
     expect((await stored('l-de')).moderation).toMatchObject({ state: 'none', ruleHits: [] });
   });
 
+  it('publishing pdq hashes also scans every document carrying a PDQ hash, so near copies are tagged, not only exact ones', async () => {
+    const listed = '6227401f601ff4ccafcc9fad4b0d95d371a2eb7265a3285234d228ca94deeb2d';
+    // 5 bits away ("6" → "9" flips 4, "2" → "3" flips 1): a near copy, as a re-encode gives.
+    const near = `93${listed.slice(2)}`;
+    // Every bit flipped: 256 bits away.
+    const far = [...listed].map((c) => (15 - parseInt(c, 16)).toString(16)).join('');
+    const current = (await p.deps.rulesets.currentVersion()) as number;
+    const scanned = (id: string, pdq: string) => ({ ...post(id, 'holiday photo'), media: [{ pdq, kind: 'image' }], moderation: { normalizedText: 'holiday photo', scannedVersion: current, updatedAt: '2026-11-01T00:00:00.000Z', state: 'none', ruleHits: [] } });
+    const docs = [scanned('px-exact', listed), scanned('px-near', near), scanned('px-far', far)];
+    await p.ctx.es.bulk({ operations: docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, doc]), refresh: true });
+
+    const imp = await lead('POST', '/v1/rules/draft/import', { format: 'pdq-list', content: `hash,quality\n${listed},100\n`, list: { name: 'bf-list', source: 'backfill test', category: 'drugs', action: 'exclude' } });
+    expect(imp.status).toBe(200);
+    const pub = await lead('POST', '/v1/rules/publish', { note: 'a pdq list' });
+    expect(pub.status).toBe(201);
+    // The apply pass's term query finds the exact copy only; the media sweep finds the near one by distance.
+    expect((await p.deps.backfill.queue.getJob(pub.body.backfill.jobId as string))?.data).toMatchObject({ sweep: 'media' });
+    await jobDone(pub.body.backfill.jobId);
+    const exact = (await stored('px-exact')).moderation;
+    expect(exact).toMatchObject({ state: 'excluded', ruleHits: [expect.any(String)] });
+    expect((await stored('px-near')).moderation).toMatchObject({ state: 'excluded', ruleHits: exact?.ruleHits });
+    expect((await stored('px-far')).moderation).toMatchObject({ state: 'none', ruleHits: [] });
+  });
+
   it("an operator's full rescan catches documents changed straight in Elasticsearch with their old moderation copied along", async () => {
     const current = (await p.deps.rulesets.currentVersion()) as number;
     // Looks scanned and current, but its text was changed around ingest.
@@ -169,5 +193,31 @@ describe('every publish back-fills, documents written around Takedown included',
     expect((await stored('old-normal')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['sale'] });
     expect(await p.ctx.redis.get(key)).toBe(String(NORMALIZER_VERSION));
     expect(await publisher.rescanIfNormalizerChanged(NORMALIZER_VERSION, false)).toBeUndefined();
+  });
+
+  it('publishing a regex content rule re-scans every stored post and tags its matches; removing it re-scans and untags them', async () => {
+    // Scanned already with the live version: only a full sweep would look at them again.
+    const docs = [post('rx-vendor', 'Call 555-0199 for the good stuff'), post('rx-clean', 'Meeting at five, bring cake')];
+    await p.ctx.es.bulk({ operations: docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, doc]), refresh: true });
+    await lead('PUT', '/v1/rules/draft/rx-noop', { kind: 'term', pattern: 'zzqy', category: 'other', scope: ['query'], action: 'block_query' });
+    const first = await lead('POST', '/v1/rules/publish', { note: 'scan the new posts' });
+    await jobDone(first.body.backfill.jobId);
+    expect((await stored('rx-vendor')).moderation).toMatchObject({ state: 'none', ruleHits: [], scannedVersion: first.body.version });
+
+    // Elasticsearch cannot run RE2, so no apply pass can find the matches: the publish asks for a sweep of every post.
+    const put = await lead('PUT', '/v1/rules/draft/rx-phone', { kind: 'regex', pattern: '\\b\\d{3} \\d{4}\\b', category: 'drugs', scope: ['content'], action: 'exclude' });
+    expect(put.status).toBe(201);
+    const pub = await lead('POST', '/v1/rules/publish', { note: 'vendor phone numbers' });
+    expect(pub.status).toBe(201);
+    expect((await p.deps.backfill.queue.getJob(pub.body.backfill.jobId as string))?.data).toMatchObject({ rulesetVersion: pub.body.version, sweep: 'all' });
+    await jobDone(pub.body.backfill.jobId);
+    expect((await stored('rx-vendor')).moderation).toMatchObject({ state: 'excluded', ruleHits: ['rx-phone'], scannedVersion: pub.body.version });
+    expect((await stored('rx-clean')).moderation).toMatchObject({ state: 'none', ruleHits: [] });
+
+    expect((await lead('DELETE', '/v1/rules/draft/rx-phone')).status).toBe(204);
+    const removed = await lead('POST', '/v1/rules/publish', { note: 'phone rule withdrawn' });
+    expect((await p.deps.backfill.queue.getJob(removed.body.backfill.jobId as string))?.data).toMatchObject({ sweep: 'all' });
+    await jobDone(removed.body.backfill.jobId);
+    expect((await stored('rx-vendor')).moderation).toMatchObject({ state: 'none', ruleHits: [], scannedVersion: removed.body.version });
   });
 });

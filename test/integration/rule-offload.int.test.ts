@@ -6,8 +6,11 @@
 // the same hold would block the API's only thread, which is also this test's:
 // no claim, heartbeat or /healthz could be answered and nothing could release
 // the hold, so every test here would fail by timeout. No timing is asserted.
+import fs from 'node:fs';
+import path from 'node:path';
 import { caseIdFor } from '@takedown/shared';
 import { TaskHold } from '@takedown/search-rules';
+import { pdqOfImage } from '@takedown/moderation-api';
 import { claimCase, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 import { eventually } from '../support/test-context';
 
@@ -106,5 +109,37 @@ describe('rule work off the event loop', () => {
     expect([...r.body.diff.added].sort()).toEqual(['kratom-q', 'ro-a', 'ro-b']);
     // Nothing changed since: the check runs again and refuses.
     expect((await p.call('POST', '/v1/rules/publish', p.tokens.lead, {})).status).toBe(409);
+  });
+
+  // Last: the media tasks that queue behind the held one pass the hold later, so `held` no longer counts them.
+  it('image hashing runs in its own worker thread: while one is held the API answers, a fifth image in flight is refused with 503, and the held ones finish with the reference hash', async () => {
+    const image = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'pdq', 'bridge-1-original.jpg'));
+    const expected = await pdqOfImage(image);
+    const body = { image: image.toString('base64') };
+    hold.arm();
+    const first = await startedAndHeld(p.call('POST', '/v1/media/pdq', p.tokens.service, body));
+    // The rule worker is a different thread: rule work is not stuck behind images.
+    expect((await p.call('GET', '/healthz')).status).toBe(200);
+    const started: Promise<Answer>[] = [first.result];
+    let refused: Answer | undefined;
+    // Each probe either joins the images in flight (the worker is held, so it stays) or is refused once 4 are.
+    await eventually(async () => {
+      const probe = p.call('POST', '/v1/media/pdq', p.tokens.service, body);
+      const r = await Promise.race([probe, new Promise<undefined>((resolve) => setTimeout(resolve, 1000, undefined))]);
+      if (r?.status === 503) return (refused = r);
+      started.push(probe);
+      return undefined;
+    });
+    expect(refused?.body.error.code).toBe('media_hashing_busy');
+    expect(refused?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(first.done()).toBe(false);
+    hold.release();
+    const answers = await Promise.all(started);
+    // A probe slower than the race above may have been refused too; every other image is hashed, at most 4 of them.
+    const hashed = answers.filter((r) => r.status === 200);
+    expect(answers.filter((r) => r.status !== 200).map((r) => r.body.error?.code)).toEqual(answers.filter((r) => r.status !== 200).map(() => 'media_hashing_busy'));
+    expect(answers[0]?.status).toBe(200);
+    expect(hashed.length).toBeLessThanOrEqual(4);
+    for (const r of hashed) expect(r.body).toEqual({ pdq: expected.pdq, quality: expected.quality, width: expected.width, height: expected.height });
   });
 });

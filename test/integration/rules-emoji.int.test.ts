@@ -72,6 +72,14 @@ describe('the emoji table leads edit', () => {
     expect(missing.body.error.field).toMatch(/emojiWords|table/);
     const huge = await lead('PUT', '/v1/rules/draft-emoji', { emojiWords: Object.fromEntries(Array.from({ length: 2001 }, (_, i) => [String.fromCodePoint(0x1f300 + i), 'x'])) });
     expect([huge.status, huge.body.error.field]).toEqual([400, '/emojiWords']);
+    // Keys the normaliser would apply to ordinary text (every "a", every digit, every space), a sequence, a regional-indicator letter.
+    for (const key of ['a', '7', ' ', '🍭🍭', '🇨', '->']) {
+      const bad = await lead('PUT', '/v1/rules/draft-emoji', { emojiWords: { ...SHIPPED_EMOJI_WORDS, [key]: 'cocaine' } });
+      expect({ key, status: bad.status, code: bad.body.error.code, field: bad.body.error.field, message: bad.body.error.message }).toEqual({ key, status: 400, code: 'emoji_key_invalid', field: `/emojiWords/${key}`, message: expect.stringContaining(JSON.stringify(key)) });
+    }
+    // One pictograph or symbol, with or without its presentation selector, is a key.
+    expect((await lead('PUT', '/v1/rules/draft-emoji', { emojiWords: { ...SHIPPED_EMOJI_WORDS, '❄️': 'cocaine', '⚗': 'meth' } })).status).toBe(200);
+    await lead('PUT', '/v1/rules/draft-emoji', { emojiWords: before });
     expect((await lead('GET', '/v1/rules/draft-emoji')).body.emojiWords).toEqual(before);
   });
 

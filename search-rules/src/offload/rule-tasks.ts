@@ -2,6 +2,7 @@ import { parseRuleImport, type ImportDefaults } from '../rules-io/import-rules';
 import { checkPublish } from '../rules-io/publish-check';
 import { parsePdqList, type PdqListImport } from '../rules-io/import-pdq-list';
 import { previewQueries } from '../rules-io/preview-queries';
+import { pdqOfPixels } from '../pdq/pdq-of-pixels';
 
 /**
  * The rule work a RulePool runs off the event loop, by name: the same
@@ -13,6 +14,7 @@ export const ruleTasks = {
   'parse-pdq-list': (input: { content: string; opts: PdqListImport }) => parsePdqList(input.content, input.opts),
   'check-publish': checkPublish,
   'preview-queries': previewQueries,
+  'pdq-of-pixels': pdqOfPixels,
 };
 
 export type RuleTasks = typeof ruleTasks;

@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ruleTasks, type RuleTaskName } from './rule-tasks';
 import { serializeTaskError } from './task-error';
 import { waitAtHold } from './task-hold';
+import { regexEngineFailed } from '../regex-rule';
 
 export interface RuleTaskMessage {
   id: number;
@@ -27,6 +28,8 @@ port.on('message', (m: RuleTaskMessage) => {
     reply = { id: m.id, ok: false, error: serializeTaskError(err) };
   }
   port.postMessage(reply);
+  // This thread's RE2 aborted and cannot be reloaded: end the thread (after the reply), and the pool starts a fresh one.
+  if (regexEngineFailed()) process.exit(70);
 });
 // Loaded: the pool starts giving tasks (and timing them) from here.
 port.postMessage('ready');

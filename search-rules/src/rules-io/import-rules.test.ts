@@ -1,3 +1,4 @@
+import type { Rule } from '../rule';
 import { diffRules } from './diff';
 import * as testing from '../testing/rules-fixture';
 import { RuleImportError, parseRuleImport, rulesToCsv } from './import-rules';
@@ -84,21 +85,48 @@ describe('planBackfill', () => {
     const prev = rules('a,term,x,drugs,content,exclude,\nb,term,y,drugs,content,demote,\nc,term,z,drugs,query,block_query,\nd,term,w,drugs,content,exclude,\n');
     const next = rules('a,term,x,drugs,content,exclude,\nb,term,yy,drugs,content,demote,\nc,term,zz,drugs,query,block_query,\ne,term,v,drugs,content,flag_for_review,\nf,term,u,drugs,content,exclude,true\n');
     // flag_for_review demotes (or hides) the post until reviewed, so the search filters with it meanwhile too.
-    expect(planBackfill(prev, next)).toEqual({ apply: ['b', 'e'], clear: ['b', 'd'], pendingForSearch: ['b', 'e'] });
+    expect(planBackfill(prev, next)).toEqual({ apply: ['b', 'e'], clear: ['b', 'd'], pendingForSearch: ['b', 'e'], fullScan: [], mediaScan: [] });
   });
 
   it('re-applies rules an unfinished backfill may have half-tagged, even when unchanged since the last finished one', () => {
     const prev = rules('a,term,x,drugs,content,exclude,\nb,term,y,drugs,content,demote,\n');
     const next = rules('a,term,x,drugs,content,exclude,\n');
     // "b" was removed; "a" and "gone" were in a backfill that never finished ("gone" was added then dropped).
-    expect(planBackfill(prev, next, ['a', 'gone'])).toEqual({ apply: ['a'], clear: ['a', 'b', 'gone'], pendingForSearch: ['a'] });
+    expect(planBackfill(prev, next, ['a', 'gone'])).toEqual({ apply: ['a'], clear: ['a', 'b', 'gone'], pendingForSearch: ['a'], fullScan: [], mediaScan: [] });
   });
 
   it('re-tags when a change alters what the rule does to a post (until reviewed, countries, expiry)', () => {
     const prev = rules('a,term,x,drugs,content,flag_for_review,\n');
     for (const change of [{ untilReviewed: 'exclude' as const }, { countries: ['DE'] }, { expiresAt: '2030-01-01T00:00:00.000Z' }]) {
-      expect(planBackfill(prev, [{ ...prev[0]!, ...change }])).toEqual({ apply: ['a'], clear: ['a'], pendingForSearch: ['a'] });
+      expect(planBackfill(prev, [{ ...prev[0]!, ...change }])).toEqual({ apply: ['a'], clear: ['a'], pendingForSearch: ['a'], fullScan: [], mediaScan: [] });
     }
+  });
+
+  it('asks for a scan of hashed media when pdq hashes are added or change threshold, not for exact-only (threshold 0) or removed ones', () => {
+    const pdq = (id: string, hex: string, threshold?: number): Rule => ({
+      id, kind: 'pdq', pattern: hex, category: 'csam', scope: ['content'], action: 'auto_remove', quality: 100,
+      hashList: { name: 'l', source: 's', ...(threshold !== undefined ? { threshold } : {}) }, createdBy: 'lead', createdAt: '2026-11-30T00:00:00.000Z',
+    });
+    const h = (c: string) => c.repeat(64);
+    const prev = [pdq('p1', h('a')), pdq('p2', h('b')), pdq('p3', h('c'))];
+    const next = [pdq('p1', h('a')), pdq('p2', h('b'), 20), pdq('p4', h('d')), pdq('p5', h('e'), 0)];
+    const plan = planBackfill(prev, next);
+    // p2's threshold changed, p4 is new (default threshold); p5 is new but exact-only; p3 removed (its tags are cleared by query).
+    expect([...plan.mediaScan].sort()).toEqual(['p2', 'p4']);
+    expect([...plan.apply].sort()).toEqual(['p2', 'p4', 'p5']);
+    expect([...plan.clear].sort()).toEqual(['p2', 'p3']);
+    expect(plan.fullScan).toEqual([]);
+  });
+
+  it('asks for a full scan when a live regex content rule is added, changed, removed, disabled or made shadow, and not for query-only or shadow ones', () => {
+    const prev = rules('r1,regex,x\\d+,drugs,content,exclude,\nr2,regex,y\\d+,drugs,content,exclude,\nr3,regex,z\\d+,drugs,content,exclude,\nr4,regex,w\\d+,drugs,content,exclude,\nq1,regex,q\\d+,drugs,query,block_query,\n');
+    const next = rules('r1,regex,x\\d+,drugs,content,exclude,\nr2,regex,yy\\d+,drugs,content,exclude,\nr4,regex,w\\d+,drugs,content,exclude,true\nq1,regex,qq\\d+,drugs,query,block_query,\nn1,regex,n\\d+,drugs,content,flag_for_review,\ns1,regex,s\\d+,drugs,content,exclude,true\n');
+    const plan = planBackfill(prev, next);
+    // r2 changed, r3 removed, r4 made shadow, n1 added; r1 unchanged; q1 is query-only; s1 is shadow.
+    expect([...plan.fullScan].sort()).toEqual(['n1', 'r2', 'r3', 'r4']);
+    // No query finds a regex rule's matches: nothing for the apply and clear passes.
+    expect(plan.apply).toEqual([]);
+    expect(plan.clear).toEqual([]);
   });
 });
 

@@ -29,6 +29,7 @@ import {
   type SubscriberSource,
 } from '@takedown/shared';
 import { RulePool } from '@takedown/search-rules';
+import { MEDIA_HASH_TIMEOUT_MS, MEDIA_PDQ_MAX_IN_FLIGHT } from './routes/media-pdq';
 import type { ApiConfig, ApiDeps } from './deps';
 import { LegalDesk } from './legal/legal-desk';
 import { RulePublisher } from './rules/publisher';
@@ -78,9 +79,12 @@ export async function buildApiDeps(
   const migrated = await migrateLegacyTokens(redis, keys, tokens);
   if (migrated > 0) logger.info({ migrated }, 'tokens moved to one person each');
   const rulePool = new RulePool({ ...config.ruleWorkers, ...(testing.ruleTaskHold ? { hold: testing.ruleTaskHold } : {}) });
+  // One thread: hashing takes ~40 ms an image, and the route admits only a few at a time (media-pdq.ts).
+  const mediaPool = new RulePool({ size: 1, taskTimeoutMs: MEDIA_HASH_TIMEOUT_MS, maxQueued: MEDIA_PDQ_MAX_IN_FLIGHT, ...(testing.ruleTaskHold ? { hold: testing.ruleTaskHold } : {}) });
   return {
     config,
     rulePool,
+    mediaPool,
     rulesets,
     publisher: new RulePublisher({ rulesets, redis, backfill, logger }),
     drafts: new DraftStore(redis, rulesets.keys, rulesets),
@@ -115,7 +119,7 @@ export async function buildApiDeps(
     queues: [reports.queue, actions.queue, backfill.queue, legalPackages.queue, legalPreserve.queue, ...others],
     async close() {
       await Promise.all([reports.close(), actions.close(), backfill.close(), legalPackages.close(), legalPreserve.close(), ...others.map((q) => q.close())]);
-      await rulePool.close();
+      await Promise.all([rulePool.close(), mediaPool.close()]);
       // BullMQ shares these connections and leaves them open.
       if (intakeConnection !== connection) await closeRedisClient(intakeConnection);
       await closeRedisClient(connection);

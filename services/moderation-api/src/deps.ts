@@ -43,6 +43,8 @@ export interface ApiDeps {
   drafts: DraftStore;
   /** Runs CPU-heavy rule work (import parsing, publish validation, preview matching) off the event loop. */
   rulePool: RulePool;
+  /** Hashes uploaded images (POST /v1/media/pdq) off the event loop; apart from rulePool so a publish never waits behind images, or images behind a publish. */
+  mediaPool: RulePool;
   /** Publishes rulesets with their backfill (routes and the first publish at boot). */
   publisher: RulePublisher;
   /** Feature switches: the rules machinery under the `features` keys (items are features, named by key). */

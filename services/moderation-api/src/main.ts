@@ -2,14 +2,16 @@
 // built once, the case mirror and lease reaper started, then listen.
 import path from 'node:path';
 import { CaseMirror, apiEnvVars, moderationRedis, createLogger, ensureDevLegalKeys, legalKeys, loadConfig, runProcess, serve } from '@takedown/shared';
-import { NORMALIZER_VERSION, shippedRules } from '@takedown/search-rules';
+import { NORMALIZER_VERSION, restartOnRegexEngineFailure, shippedRules } from '@takedown/search-rules';
 import { createApp } from './app';
 import { buildApiDeps } from './build-deps';
 import type { ApiConfig } from './deps';
 
-runProcess('moderation API', async () => {
+runProcess('moderation API', async (control) => {
   const config = loadConfig<ApiConfig>(process.env, apiEnvVars);
   const logger = createLogger({ name: 'moderation-api', level: config.logLevel });
+  // The upload gate matches with the live ruleset here; RE2 cannot be reloaded in place (rule workers replace their own threads).
+  restartOnRegexEngineFailure(logger, control);
   // Disclosure packages are decrypted for download with the configured keys (development: the checkout's, under the data dir).
   const packageKeys = legalKeys(config.legal, config.env === 'production' ? undefined : ensureDevLegalKeys(path.resolve(process.env['TAKEDOWN_DATA_DIR'] || '.data', 'legal-keys')));
   const deps = await buildApiDeps(config, logger, { packageKeys });

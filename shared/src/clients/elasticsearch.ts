@@ -3,13 +3,25 @@ import type { CoreConfig } from '../config/load-config';
 
 export { Client as ElasticsearchClient };
 
+/** The node URLs in an ELASTICSEARCH_URL value: one, or several comma-separated. */
+export function elasticsearchNodes(url: string): string[] {
+  return url
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+}
+
 /**
  * One client per process: it holds a keep-alive connection pool, so building
  * one per request would throw the pool away.
  */
 export function createElasticsearch(config: CoreConfig['elasticsearch'], extra: Partial<ClientOptions> = {}): Client {
+  const nodes = elasticsearchNodes(config.url);
   const options: ClientOptions = {
-    node: config.url,
+    // Several nodes: the client's pool round-robins over them and, when one
+    // fails (connection refused, timeout), marks it dead for a while and
+    // retries the request on another one (maxRetries).
+    ...(nodes.length > 1 ? { nodes } : { node: nodes[0] ?? config.url }),
     requestTimeout: config.requestTimeoutMs,
     maxRetries: 2,
     compression: false,

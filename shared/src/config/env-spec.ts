@@ -5,7 +5,8 @@ import { COUNTRY_CODE_LIST } from '../domain/countries';
  * service's own spec list built from these helpers. The README's
  * configuration table is checked against these lists by a unit test.
  */
-export type EnvType = 'string' | 'integer' | 'boolean' | 'url' | 'list';
+/** `urlList`: one URL or several, comma-separated; kept as one string (each item checked). */
+export type EnvType = 'string' | 'integer' | 'boolean' | 'url' | 'urlList' | 'list';
 
 export interface EnvVarSpec {
   /** Environment variable name. */
@@ -65,11 +66,14 @@ export const coreEnvVars: readonly EnvVarSpec[] = [
   {
     name: 'ELASTICSEARCH_URL',
     key: 'elasticsearch.url',
-    type: 'url',
+    // Several nodes of one cluster, comma-separated: the client spreads
+    // requests over them and retries a failed request on another node, so
+    // losing one node does not take search or ingest down with it.
+    type: 'urlList',
     pattern: '^https?://',
     default: 'http://127.0.0.1:9200',
     secret: true,
-    description: 'Elasticsearch 8.x node or load balancer.',
+    description: 'Elasticsearch 8.x node or load balancer, or several nodes of one cluster comma-separated.',
   },
   {
     name: 'ELASTICSEARCH_API_KEY',

@@ -25,6 +25,27 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('warn');
   });
 
+  it('takes several Elasticsearch nodes, comma-separated', () => {
+    const c = loadConfig({ ELASTICSEARCH_URL: 'http://127.0.0.1:9200, http://127.0.0.1:9201,http://127.0.0.1:9202' });
+    expect(c.elasticsearch.url).toBe('http://127.0.0.1:9200,http://127.0.0.1:9201,http://127.0.0.1:9202');
+  });
+
+  it.each(['http://a:9200,', 'http://a:9200,ftp://b', 'http://a:9200,,http://b:9200', 'http://u:hunter2@a:9200,nope'])(
+    'names ELASTICSEARCH_URL (and no credentials) for the node list %s',
+    (value) => {
+      let err: unknown;
+      try {
+        loadConfig({ ELASTICSEARCH_URL: value });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).field).toBe('ELASTICSEARCH_URL');
+      expect((err as ConfigError).message).toContain('ELASTICSEARCH_URL');
+      expect((err as ConfigError).message).not.toContain('hunter2');
+    },
+  );
+
   it('returns a frozen object', () => {
     const c = loadConfig({});
     expect(Object.isFrozen(c)).toBe(true);

@@ -68,6 +68,19 @@ function convert(spec: EnvVarSpec, raw: string): unknown {
       if (['0', 'false', 'no', 'off'].includes(v)) return false;
       throw new ConfigError(`${spec.name} must be true or false`, spec.name);
     }
+    case 'urlList': {
+      const items = raw.split(',').map((s) => s.trim());
+      items.forEach((item, i) => {
+        let ok = false;
+        try {
+          const u = new URL(item);
+          ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+        } catch {}
+        // The position, never the value: the URL may carry credentials.
+        if (!ok) throw new ConfigError(`${spec.name} item ${i + 1} of ${items.length} is not an http(s) URL`, spec.name);
+      });
+      return items.join(',');
+    }
     case 'list':
       return raw
         .split(',')
@@ -124,6 +137,11 @@ function leafSchema(spec: EnvVarSpec): Record<string, unknown> {
     case 'url':
       s['type'] = 'string';
       s['format'] = 'uri';
+      break;
+    case 'urlList':
+      // Each item was parsed in convert(); a default is a single URL.
+      s['type'] = 'string';
+      s['minLength'] = 1;
       break;
     default:
       s['type'] = 'string';

@@ -134,9 +134,11 @@ export interface BackfillJob {
    * Which documents the sweep scans in full: `changed` (default) those never
    * scanned and those written with an older version around the publish;
    * `all` every document (an operator's rescan, e.g. after writes straight
-   * to Elasticsearch that copied old moderation fields along).
+   * to Elasticsearch that copied old moderation fields along); `media` as
+   * `changed`, plus every document carrying a PDQ hash (a pdq list gained
+   * or changed hashes: only a scan finds near copies, by Hamming distance).
    */
-  sweep?: 'changed' | 'all';
+  sweep?: 'changed' | 'all' | 'media';
 }
 
 export const backfillJobSchema = {
@@ -148,7 +150,7 @@ export const backfillJobSchema = {
     rulesetVersion: { type: 'integer', minimum: 1 },
     apply: { type: 'array', items: id, maxItems: 100000 },
     clear: { type: 'array', items: id, maxItems: 100000 },
-    sweep: { type: 'string', enum: ['changed', 'all'] },
+    sweep: { type: 'string', enum: ['changed', 'all', 'media'] },
   },
 } as const;
 

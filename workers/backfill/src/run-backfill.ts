@@ -8,6 +8,7 @@ import {
   decidedVisible,
   isBackfillRule,
   needsScanQuery,
+  needsScanOrPdqQuery,
   rulesWantingReview,
   rescanModeration,
   scanContent,
@@ -182,7 +183,8 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
   const anyOf = (rules: readonly Rule[], untagged = false): estypes.QueryDslQueryContainer | undefined =>
     rules.length > 0 ? { bool: { should: rules.map((r) => ruleClause(r, untagged)), minimum_should_match: 1 } } : undefined;
   const applyQuery = anyOf(applyRules);
-  const sweepQuery = (data.sweep === 'all' ? allContentQuery() : needsScanQuery(data.rulesetVersion, Date.parse(stored.publishedAt) - SWEEP_SKEW_MS)) as estypes.QueryDslQueryContainer;
+  const since = Date.parse(stored.publishedAt) - SWEEP_SKEW_MS;
+  const sweepQuery = (data.sweep === 'all' ? allContentQuery() : data.sweep === 'media' ? needsScanOrPdqQuery(data.rulesetVersion, since) : needsScanQuery(data.rulesetVersion, since)) as estypes.QueryDslQueryContainer;
 
   const count = async (q?: estypes.QueryDslQueryContainer) => (q ? (await deps.es.count({ index: deps.contentIndex, query: q })).count : 0);
   progress.total = (await count(clearQuery)) + (await count(applyQuery));

@@ -24,7 +24,7 @@ import {
   triageEnvVars,
   type CoreConfig,
 } from '@takedown/shared';
-import { compileStoredRuleset, releaseRuleset } from '@takedown/search-rules';
+import { compileStoredRuleset, releaseRuleset, restartOnRegexEngineFailure } from '@takedown/search-rules';
 import { createTriageWorker } from './triage-worker';
 
 interface TriageConfig extends CoreConfig {
@@ -32,9 +32,11 @@ interface TriageConfig extends CoreConfig {
   leaseSeconds: number;
 }
 
-runProcess('triage worker', async () => {
+runProcess('triage worker', async (control) => {
   const config = loadConfig<TriageConfig>(process.env, triageEnvVars);
   const logger = createLogger({ name: 'triage', level: config.logLevel });
+  // RE2 cannot be reloaded in place: regex matching fails closed until a fresh process takes over.
+  restartOnRegexEngineFailure(logger, control);
   const instance = `${os.hostname()}:${process.pid}`;
   const target = redisTarget(config.redis);
   const redis = createRedisClient(target, { connectionName: 'triage', maxRetriesPerRequest: null });

@@ -56,6 +56,21 @@ const validateEmojiBody = compileValidator<{ emojiWords: Record<string, string> 
   { type: 'object', additionalProperties: false, required: ['emojiWords'], properties: { emojiWords: rulesetSchema.properties.emojiWords } },
   'emoji table',
 );
+/**
+ * An emoji table key: one pictograph or symbol, optionally with its
+ * presentation selector. The normaliser replaces the key's code point
+ * wherever it appears: a letter, digit or space would rewrite every post
+ * (a key "a" turns each a into the word), a sequence would act as its
+ * first code point, and regional-indicator letters are read as letters.
+ */
+const EMOJI_KEY = /^(?![\u{1F1E6}-\u{1F1FF}])[\p{Extended_Pictographic}\p{So}][\u{FE0E}\u{FE0F}]?$/u;
+function checkEmojiKeys(table: Record<string, string>): void {
+  for (const key of Object.keys(table)) {
+    if (!EMOJI_KEY.test(key)) {
+      throw new ValidationError(`emoji table: ${JSON.stringify(key)} is not one emoji or symbol (letters, digits, spaces, sequences and regional-indicator letters are refused: the normaliser would rewrite ordinary text with them)`, `/emojiWords/${key}`, 'emoji_key_invalid');
+    }
+  }
+}
 const validateRescanBody = compileValidator<{ sweep: 'changed' | 'all' }>(
   { type: 'object', additionalProperties: false, required: ['sweep'], properties: { sweep: { type: 'string', enum: ['changed', 'all'] } } },
   'rescan',
@@ -91,6 +106,7 @@ export function ruleRoutes(deps: ApiDeps): Router {
 
   r.put('/v1/rules/draft-emoji', guard(deps, 'PUT /v1/rules/draft-emoji'), async (req, res) => {
     const { emojiWords } = validateEmojiBody(req.body);
+    checkEmojiKeys(emojiWords);
     const actor = actorOf(principalOf(req));
     const before = await deps.drafts.emojiWords();
     await deps.drafts.putEmojiWords(emojiWords, actor);

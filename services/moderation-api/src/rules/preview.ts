@@ -37,8 +37,8 @@ export const REDACTION_NOTICES: Readonly<Record<RedactedSample['redacted'], stri
 export const RESTRICTED_NOTICE =
   'Documents and logged searches restricted to the csam grant (csam content, anything a csam rule matches, the content of a csam case) are left out of every count and sample: shown only to tokens holding the csam grant.';
 
-/** Why a regex rule's content count is absent: Elasticsearch cannot run RE2, and regex rules are not backfilled. */
-export const REGEX_CONTENT_NOTICE = 'A regex rule: its content matches are not counted (Elasticsearch cannot run RE2); it acts on posts scanned after publishing, not on stored posts.';
+/** Why a regex rule's content count is absent: Elasticsearch cannot run RE2; its matches are tagged by a full rescan after publishing. */
+export const REGEX_CONTENT_NOTICE = 'A regex rule: its content matches are not counted here (Elasticsearch cannot run RE2). Publishing it starts a full rescan that tags the stored posts it matches; until that rescan reaches a post, the search does not filter it for this rule.';
 
 /** What a csam rule's preview says to a caller without the grant: everything it matches is restricted, so its counts are 0. */
 export const CSAM_RULE_NOTICE = 'A csam rule: everything it matches is restricted to the csam grant; its counts and samples are shown only to tokens holding the grant.';

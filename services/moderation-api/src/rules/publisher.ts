@@ -41,7 +41,7 @@ export class RulePublisher {
     if (plan.pendingForSearch.length > 0) pipe.hset(keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, v]));
     if (touched.length > 0) pipe.hset(keys.backfillInflight, ...touched.flatMap((id) => [id, v]));
     await pipe.exec();
-    return { stored, backfill: await this.enqueue(stored.version, plan, plan.emojiChanged ? { sweep: 'all' } : {}) };
+    return { stored, backfill: await this.enqueue(stored.version, plan, plan.sweep ? { sweep: plan.sweep } : {}) };
   }
 
   /** Publishes the shipped lists (or whatever `initial` gives) as the first version of a new install; at most one process does. */
@@ -63,7 +63,7 @@ export class RulePublisher {
     const plan = await this.plan(current.rules as Rule[], current.emojiWords);
     // As at a publish: the search filters with the hiding and demoting rules until the backfill has tagged.
     if (plan.pendingForSearch.length > 0) await this.o.redis.hset(this.o.rulesets.keys.backfillPending, ...plan.pendingForSearch.flatMap((id) => [id, String(current.version)]));
-    const started = await this.enqueue(current.version, plan, plan.emojiChanged ? { sweep: 'all' } : {});
+    const started = await this.enqueue(current.version, plan, plan.sweep ? { sweep: plan.sweep } : {});
     this.o.logger.info({ version: current.version, through: through ?? null, ...started }, 'the live ruleset was not back-filled; started its backfill');
     return started;
   }
@@ -118,10 +118,13 @@ export class RulePublisher {
     // Documents were normalised with the watermark's table or the live one (ingest): either differing counts.
     const live = await rulesets.current();
     const emojiChanged = diffEmojiWords(base?.emojiWords, emojiWords) !== undefined || diffEmojiWords(live?.emojiWords, emojiWords) !== undefined;
-    return { ...plan, emojiChanged };
+    // Regex rules added, changed or removed: no query finds their matches, only scanning every document does.
+    // pdq hashes added or changed: the apply pass finds exact copies only; near copies need a scan of the documents with media hashes.
+    const sweep: 'all' | 'media' | undefined = emojiChanged || plan.fullScan.length > 0 ? 'all' : plan.mediaScan.length > 0 ? 'media' : undefined;
+    return { ...plan, emojiChanged, sweep };
   }
 
-  private async enqueue(version: number, plan: { apply: string[]; clear: string[] }, o: { sweep?: 'changed' | 'all'; jobId?: string } = {}): Promise<BackfillStarted> {
+  private async enqueue(version: number, plan: { apply: string[]; clear: string[] }, o: { sweep?: 'changed' | 'all' | 'media'; jobId?: string } = {}): Promise<BackfillStarted> {
     const jobId = o.jobId ?? `backfill-v${version}`;
     await this.o.backfill.add({ rulesetVersion: version, apply: plan.apply, clear: plan.clear, ...(o.sweep ? { sweep: o.sweep } : {}) }, { jobId });
     return { jobId, apply: plan.apply.length, clear: plan.clear.length };

@@ -6,7 +6,7 @@ import { startIngest } from '../support/ingest-service';
  * Durable acknowledgement on the single-node defaults: the dev Redis has no
  * replica, so with TAKEDOWN_INTAKE_WAIT_REPLICAS=1 no report can be confirmed
  * by one, and intake must not acknowledge it (503 with Retry-After, never
- * 202). The cluster suite (redis-cluster.int.test.ts) covers the other side.
+ * 202). The cluster suite (redis-pipeline.cluster.test.ts) covers the other side.
  */
 
 let p: Pipeline;

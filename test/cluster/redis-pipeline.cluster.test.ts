@@ -30,30 +30,29 @@ import { buildSearchDeps, type SearchConfig } from '@takedown/search-service';
 import { createTriageWorker } from '@takedown/triage-worker';
 import { publishTakedown } from '@takedown/actions-worker';
 import { PIPELINE_RULES, reportBody } from '../support/pipeline';
+import { clusterServices } from './support/cluster-services';
 import { eventually, uniquePrefix } from '../support/test-context';
 
 /**
- * The client side of issue 18 on a real Redis Cluster (3 masters with a
- * replica each, Redis 7): every process built from REDIS_CLUSTER_NODES.
- * Runs only when TAKEDOWN_TEST_REDIS_CLUSTER_NODES names the cluster's
- * seeds (`npm run test:cluster` sets it); the failover test SIGKILLs one
- * master of it (so the cluster must run on this host) and starts it again.
+ * Issue 18 on a real Redis Cluster (3 masters with a replica each, Redis 7,
+ * the cluster suite's own: test/cluster/support): every process built from
+ * REDIS_CLUSTER_NODES, on the suite's three-node Elasticsearch. The
+ * failover tests SIGKILL one master (found by the slot it owns) and start
+ * it again with the configuration read from it.
  */
-const NODES = process.env['TAKEDOWN_TEST_REDIS_CLUSTER_NODES'];
+const svc = clusterServices();
+const NODES = svc.redisClusterNodes;
 /** Whether shared/src/moderation's scripts are cluster-safe (every key in KEYS): see the report-to-case test. */
 const CASE_STORE_CLUSTER_SAFE = false;
-const describeCluster = NODES ? describe : describe.skip;
-if (!NODES) {
-  // A visible reason in the run's output, not a silent pass.
-  console.log('redis-cluster.int.test.ts skipped: set TAKEDOWN_TEST_REDIS_CLUSTER_NODES=host:port,host:port (a Redis 7 cluster with replicas on this host) to run it');
-}
 
 const prefix = uniquePrefix('cluster');
 const env = {
   ...process.env,
   NODE_ENV: 'test',
   LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
-  REDIS_CLUSTER_NODES: NODES ?? '',
+  REDIS_CLUSTER_NODES: NODES,
+  ELASTICSEARCH_URL: svc.elasticsearchUrl,
+  TAKEDOWN_ES_REPLICAS: '1',
   TAKEDOWN_INDEX_PREFIX: prefix,
   TAKEDOWN_CONTENT_INDEX: `${prefix}-content`,
   TAKEDOWN_QUEUE_PREFIX: `{${prefix}}`,
@@ -162,14 +161,14 @@ async function clusterSettled(cluster: Cluster): Promise<void> {
   }, 60_000);
 }
 
-describeCluster(`Redis Cluster (TAKEDOWN_TEST_REDIS_CLUSTER_NODES${NODES ? `=${NODES}` : ' unset: skipped'})`, () => {
+describe(`Redis Cluster (${NODES})`, () => {
   let admin: Cluster;
   let api: Api;
   const es = createElasticsearch(loadConfig(env).elasticsearch);
 
   beforeAll(async () => {
     const client = createRedisClient(redisTarget(loadConfig(env).redis), { connectionName: `test:${prefix}:admin`, maxRetriesPerRequest: 3 });
-    if (!isCluster(client)) throw new Error('TAKEDOWN_TEST_REDIS_CLUSTER_NODES did not give a cluster client');
+    if (!isCluster(client)) throw new Error('REDIS_CLUSTER_NODES did not give a cluster client');
     admin = client;
     await new RulesetStore(admin, rulesetKeys(`{${prefix}}`)).publish(PIPELINE_RULES, 'lead:test');
     api = await startApi('cluster-api', 0);

@@ -296,38 +296,19 @@ async function upElasticsearch(s, state) {
   }
   const classpath = buildLauncher();
   const home = path.join(s.dataDir, 'es');
-  fs.mkdirSync(path.join(home, 'logs'), { recursive: true });
-  const out = fs.openSync(path.join(home, 'logs', 'stdout.log'), 'a');
-  const args = [
-    `-Xms${s.esHeap}`,
-    `-Xmx${s.esHeap}`,
-    '-XX:+UseG1GC',
-    '-Djava.awt.headless=true',
-    '-Dfile.encoding=UTF-8',
-    '-Dlog4j2.formatMsgNoLookups=true',
-    '-Dlog4j2.disable.jmx=true',
-    '-Des.networkaddress.cache.ttl=60',
-    '-cp',
-    classpath,
-    'dev.takedown.elasticsearch.EmbeddedNode',
-    home,
-    String(s.esPort),
-  ];
-  const child = spawn(s.java, args, { detached: true, stdio: ['ignore', out, out] });
-  child.unref();
-  fs.writeFileSync(path.join(home, 'es.pid'), `${child.pid}\n`);
+  const pid = spawnEsNode(s, classpath, home, s.esPort, []);
   const started = Date.now();
   while (Date.now() - started < 180_000) {
-    if (!alive(child.pid)) break;
+    if (!alive(pid)) break;
     if (await esHealthy(url)) {
       const info = await esInfo(url);
-      log(`started Elasticsearch ${info?.version} (pid ${child.pid}, ${((Date.now() - started) / 1000).toFixed(1)} s, data ${path.relative(ROOT, home)})`);
-      return { url, startedByUs: true, pid: child.pid, version: info?.version, startedAt: Date.now() };
+      log(`started Elasticsearch ${info?.version} (pid ${pid}, ${((Date.now() - started) / 1000).toFixed(1)} s, data ${path.relative(ROOT, home)})`);
+      return { url, startedByUs: true, pid: pid, version: info?.version, startedAt: Date.now() };
     }
     await sleep(250);
   }
   try {
-    process.kill(child.pid, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
   } catch {}
   throw new Error(`Elasticsearch did not become healthy; see ${path.join(home, 'logs', 'stdout.log')}`);
 }

@@ -145,6 +145,22 @@ function portInUse(port) {
   });
 }
 
+/** The flags every redis-server started here shares: loopback only, AOF on (fsync as configured), no RDB, no eviction. */
+function redisServerArgs(s, port, dir, extra = []) {
+  return [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    ...extra,
+    '--appendonly', 'yes',
+    '--appendfsync', s.appendfsync,
+    '--save', '',
+    '--daemonize', 'no',
+    '--maxmemory-policy', 'noeviction',
+    '--pidfile', path.join(dir, 'redis.pid'),
+  ];
+}
+
 async function upRedis(s, state) {
   if (s.redisUrl) {
     if (await redisPing(s.redisUrl)) {
@@ -184,17 +200,7 @@ async function upRedis(s, state) {
   // is the record.
   const child = spawn(
     'redis-server',
-    [
-      '--port', String(s.redisPort),
-      '--bind', '127.0.0.1',
-      '--dir', dir,
-      '--appendonly', 'yes',
-      '--appendfsync', s.appendfsync,
-      '--save', '',
-      '--daemonize', 'no',
-      '--maxmemory-policy', 'noeviction',
-      '--pidfile', path.join(dir, 'redis.pid'),
-    ],
+    redisServerArgs(s, s.redisPort, dir),
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();
@@ -350,20 +356,7 @@ function startClusterNode(s, port) {
   // seconds, which is what the failover tests and a dev machine want.
   const child = spawn(
     'redis-server',
-    [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', dir,
-      '--cluster-enabled', 'yes',
-      '--cluster-config-file', 'nodes.conf',
-      '--cluster-node-timeout', '5000',
-      '--appendonly', 'yes',
-      '--appendfsync', s.appendfsync,
-      '--save', '',
-      '--daemonize', 'no',
-      '--maxmemory-policy', 'noeviction',
-      '--pidfile', path.join(dir, 'redis.pid'),
-    ],
+    redisServerArgs(s, port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000']),
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();

@@ -53,6 +53,12 @@ export interface LaneStats {
   oldestAgeSeconds: number;
 }
 
+/** The lane names, in the order the scripts that take every lane get their keys. */
+const LANE_NAMES = LANES.join(',');
+
+/** Lane heads looked at per claim: enough to pass over the moderator's own appeals and lost races. */
+const CLAIM_CANDIDATES = 50;
+
 /** Latency histogram bucket bounds (ms) for decision → takedown. */
 export const TAKEDOWN_LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
 
@@ -100,8 +106,26 @@ export class CaseStore {
   async fold(i: FoldInput): Promise<FoldOutcome> {
     const fields = Object.entries(caseToFields(i.fields)).flat();
     const decision = i.autoDecision ? Object.entries(decisionToFields(i.autoDecision)).flat() : [];
-    const r = (await runScript(this.redis, 'fold-report', [], [
-      this.keys.base,
+    const k = this.keys;
+    const r = (await runScript(
+      this.redis,
+      'fold-report',
+      [
+        k.case(i.caseId),
+        k.caseReports(i.caseId),
+        k.cases,
+        k.caseDecisions(i.caseId),
+        // Untouched without an auto decision, but a key of the same slot all the same.
+        k.decision(i.autoDecision?.id ?? ''),
+        k.outbox,
+        k.decisionCounts,
+        k.decisionCountsOutsideCsam,
+        k.dirty,
+        k.audit,
+        ...this.laneKeys(),
+      ],
+      [
+      LANE_NAMES,
       i.caseId,
       i.report.reportId,
       JSON.stringify(i.report),
@@ -117,7 +141,8 @@ export class CaseStore {
       decision.length / 2,
       ...fields,
       ...decision,
-    ])) as [number, string | number | string[]];
+      ],
+    )) as [number, string | number | string[]];
     if (r[0] === 1) return { result: 'folded', rev: Number(r[1]) };
     if (r[0] === 0) return { result: 'duplicate' };
     const flat = r[1] as string[];
@@ -126,34 +151,68 @@ export class CaseStore {
     return { result: 'conflict', current: caseFromHash(hash) };
   }
 
-  /** Returns expired leases' cases to their lanes. */
+  /** Returns expired leases' cases to their lanes (at most `max`). */
   async reap(now = new Date(), max = 500): Promise<number> {
-    return Number(await runScript(this.redis, 'reap-leases', [], [this.keys.base, now.getTime(), max, now.toISOString()]));
+    const expired = await this.redis.zrangebyscore(this.keys.leases, '-inf', now.getTime(), 'LIMIT', 0, max);
+    return this.reapCases(expired, now);
+  }
+
+  /** Runs reap-lease on cases found among the expired leases: each is checked again there, atomically. */
+  private async reapCases(caseIds: string[], now: Date): Promise<number> {
+    const k = this.keys;
+    const res = await runScripts(
+      this.redis,
+      caseIds.map((id) => ({ name: 'reap-lease', keys: [k.case(id), k.leases, k.dirty, k.audit, ...this.laneKeys()], args: [LANE_NAMES, id, now.getTime(), now.toISOString()] })),
+    );
+    return res.filter((r) => Number(r) === 1).length;
+  }
+
+  /** Every lane's key, then every lane's age key, in LANES order (the scripts that may touch any lane take them all). */
+  private laneKeys(): string[] {
+    return [...LANES.map((l) => this.keys.lane(l)), ...LANES.map((l) => this.keys.laneAge(l))];
   }
 
   /**
    * The next case on `lane` this moderator may take, leased to them, with
    * the case itself; undefined when there is none. Expired leases are
-   * returned first, in the same round trip.
+   * returned first. The lane's head is read, then claim-n.lua leases the
+   * first candidate still open, atomically; one another claimer took
+   * meanwhile, or the moderator's own appeal, is passed over.
+   *
+   * `formerActors`: the moderator's earlier identities (a migrated token's "role:name"), so their own appeals are skipped under those too.
    */
-  /** `formerActors`: the moderator's earlier identities (a migrated token's "role:name"), so their own appeals are skipped under those too. */
   async claim(lane: Lane, moderatorId: string, now = new Date(), formerActors: readonly string[] = []): Promise<{ lease: Lease; case: CaseRecord } | undefined> {
+    const k = this.keys;
     const token = newLeaseToken();
-    const [, claimed] = await runScripts(this.redis, [
-      { name: 'reap-leases', keys: [], args: [this.keys.base, now.getTime(), 100, now.toISOString()] },
-      { name: 'claim', keys: [], args: [this.keys.base, lane, moderatorId, token, now.getTime(), this.leaseMs, 50, now.toISOString(), JSON.stringify(formerActors)] },
-    ]);
-    const r = claimed as [string, string, string[]] | null;
-    if (!r) return undefined;
-    const hash: Record<string, string> = {};
-    for (let k = 0; k + 1 < r[2].length; k += 2) hash[r[2][k] as string] = r[2][k + 1] as string;
-    const c = caseFromHash(hash);
-    if (!c) throw new Error(`claimed case ${r[0]} has no record`);
-    return { lease: { caseId: r[0], token, expiresAt: new Date(Number(r[1])).toISOString() }, case: c };
+    const read = await this.redis.pipeline().zrangebyscore(k.leases, '-inf', now.getTime(), 'LIMIT', 0, 100).zrange(k.lane(lane), 0, CLAIM_CANDIDATES - 1).exec();
+    const expired = (read?.[0]?.[1] as string[] | undefined) ?? [];
+    if (expired.length > 0) await this.reapCases(expired, now);
+    const candidates = expired.length > 0 ? await this.redis.zrange(k.lane(lane), 0, CLAIM_CANDIDATES - 1) : ((read?.[1]?.[1] as string[] | undefined) ?? []);
+    if (candidates.length === 0) return undefined;
+    const r = (await runScript(this.redis, 'claim', [k.lane(lane), k.laneAge(lane), k.leases, k.dirty, k.audit, ...candidates.map((id) => k.case(id))], [
+      lane,
+      moderatorId,
+      token,
+      now.getTime(),
+      this.leaseMs,
+      now.toISOString(),
+      JSON.stringify(formerActors),
+      ...candidates,
+    ])) as [number, string, string?, string[]?];
+    if (r[0] === 1) {
+      const caseId = r[1];
+      const flat = r[3] ?? [];
+      const hash: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
+      const c = caseFromHash(hash);
+      if (!c) throw new Error(`claimed case ${caseId} has no record`);
+      return { lease: { caseId, token, expiresAt: new Date(Number(r[2])).toISOString() }, case: c };
+    }
+    return undefined;
   }
 
   async heartbeat(caseId: string, token: string, now = new Date()): Promise<Lease> {
-    const r = await runScript(this.redis, 'heartbeat', [], [this.keys.base, caseId, token, now.getTime(), this.leaseMs]);
+    const r = await runScript(this.redis, 'heartbeat', [this.keys.case(caseId), this.keys.leases], [caseId, token, now.getTime(), this.leaseMs]);
     if (!r || r === 0) throw leaseConflict(caseId);
     return { caseId, token, expiresAt: new Date(Number(r)).toISOString() };
   }
@@ -166,7 +225,8 @@ export class CaseStore {
 
   async release(caseId: string, token: string, actor: string, now = new Date()): Promise<void> {
     const audit: AuditEventInput = { type: 'case.released', actor, at: now.toISOString(), caseId };
-    const r = await runScript(this.redis, 'release', [], [this.keys.base, caseId, token, now.getTime(), JSON.stringify(audit)]);
+    const k = this.keys;
+    const r = await runScript(this.redis, 'release', [k.case(caseId), k.leases, k.dirty, k.audit, ...this.laneKeys()], [LANE_NAMES, caseId, token, now.getTime(), JSON.stringify(audit)]);
     if (Number(r) !== 1) throw leaseConflict(caseId);
   }
 
@@ -187,8 +247,21 @@ export class CaseStore {
     /** The decider's former identities (a migrated token's "role:name"): an appeal is theirs under those too. */
     formerActors: readonly string[] = [],
   ): Promise<void> {
-    const r = (await runScript(this.redis, 'decide', [], [
-      this.keys.base,
+    const k = this.keys;
+    const keys = [
+      k.case(caseId),
+      k.caseDecisions(caseId),
+      k.decision(decision.id),
+      k.leases,
+      k.lane(guard.escalationLane),
+      k.laneAge(guard.escalationLane),
+      k.outbox,
+      k.decisionCounts,
+      k.decisionCountsOutsideCsam,
+      k.dirty,
+      k.audit,
+    ];
+    const r = (await runScript(this.redis, 'decide', keys, [
       caseId,
       token,
       now.getTime(),
@@ -217,8 +290,8 @@ export class CaseStore {
   }
 
   async appeal(caseId: string, decisionId: string, lane: Lane, score: number, appeal: object, audit: AuditEventInput, now = new Date()): Promise<void> {
-    const r = (await runScript(this.redis, 'appeal', [], [
-      this.keys.base,
+    const k = this.keys;
+    const r = (await runScript(this.redis, 'appeal', [k.case(caseId), k.caseAppeals(caseId), k.lane(lane), k.laneAge(lane), k.dirty, k.audit], [
       caseId,
       decisionId,
       lane,
@@ -262,8 +335,8 @@ export class CaseStore {
   /** Marks a decision applied (once). Returns false when it already was (a replayed job). */
   async recordAction(decisionId: string, appliedAt: Date, latencyMs: number, audit: AuditEventInput): Promise<boolean> {
     const buckets = [...TAKEDOWN_LATENCY_BUCKETS_MS.map(String), '+Inf'].join(',');
-    const r = await runScript(this.redis, 'record-action', [], [
-      this.keys.base,
+    const k = this.keys;
+    const r = await runScript(this.redis, 'record-action', [k.decision(decisionId), k.outbox, k.takedownLatency, k.audit], [
       decisionId,
       appliedAt.getTime(),
       Math.max(0, Math.round(latencyMs)),

@@ -1,0 +1,52 @@
+--[[
+reap-lease-12.lua: returns one case whose lease has expired to its lane, so
+a moderator who went away never holds a case for ever. The caller found the
+case id among the expired leases (ZRANGEBYSCORE); the expiry is checked
+again here, atomically, since a heartbeat may have extended it meanwhile.
+
+KEYS[1]  the case hash
+KEYS[2]  claimed cases by lease expiry
+KEYS[3]  cases changed since they were mirrored (set)
+KEYS[4]  the audit stream
+KEYS[5..8]   the lanes named in ARGV[1], in that order
+KEYS[9..12]  their age sets, same order
+ARGV[1]  the lane names, comma-separated (the case's lane field is one of them)
+ARGV[2]  case id
+ARGV[3]  now, epoch ms
+ARGV[4]  audit timestamp (ISO 8601)
+
+Returns: 1 the case went back to its lane; 0 its lease is live (or the
+entry was stale and is dropped: the case was no longer claimed).
+]]
+local caseKey = KEYS[1]
+local caseId = ARGV[2]
+local expires = redis.call('ZSCORE', KEYS[2], caseId)
+if not expires or tonumber(expires) > tonumber(ARGV[3]) then
+  return 0
+end
+local c = redis.call('HMGET', caseKey, 'status', 'lane', 'score', 'leaseHolder', 'enqueuedAt')
+if c[1] ~= 'claimed' then
+  redis.call('ZREM', KEYS[2], caseId)
+  return 0
+end
+local lane = nil
+local i = 0
+for name in string.gmatch(ARGV[1], '[^,]+') do
+  i = i + 1
+  if name == c[2] then lane = i end
+end
+if not lane then
+  return redis.error_reply('case ' .. caseId .. ' is on an unknown lane')
+end
+redis.call('ZREM', KEYS[2], caseId)
+redis.call('HSET', caseKey, 'status', 'open')
+redis.call('HDEL', caseKey, 'leaseToken', 'leaseHolder', 'leaseExpiresAt')
+redis.call('HINCRBY', caseKey, 'rev', 1)
+redis.call('ZADD', KEYS[4 + lane], c[3], caseId)
+redis.call('ZADD', KEYS[8 + lane], c[5] or ARGV[3], caseId)
+redis.call('SADD', KEYS[3], caseId)
+redis.call('XADD', KEYS[4], '*', 'event', cjson.encode({
+  type = 'lease.expired', actor = 'system', at = ARGV[4], caseId = caseId,
+  data = { holder = c[4], lane = c[2] },
+}))
+return 1

@@ -27,6 +27,7 @@ export * from './demo/seed-demo';
 export * from './demo/demo-features';
 export * from './indices/takedown-indices';
 export * from './moderation/keys';
+export * from './moderation/case-shards';
 export * from './moderation/ids';
 export * from './moderation/lua-scripts';
 export * from './moderation/case-record';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { LANES, createRedis, moderationKeys, runScripts, type ModerationKeys, type Redis, type ScriptCall } from '@takedown/shared';
+import { LANES, createRedis, moderationKeys, runScripts, type CaseShardKeys, type Redis, type ScriptCall } from '@takedown/shared';
 import { createTestContext, type TestContext } from '../support/test-context';
 
 // SCRIPT FLUSH is global: other processes on this Redis reload their scripts
@@ -22,9 +22,9 @@ afterAll(async () => {
 const lua = (file: string) => fs.readFileSync(path.join(__dirname, '..', '..', 'shared', 'lua', file), 'utf8');
 
 const LANE_NAMES = LANES.join(',');
-const laneKeys = (keys: ModerationKeys) => [...LANES.map((l) => keys.lane(l)), ...LANES.map((l) => keys.laneAge(l))];
+const laneKeys = (keys: CaseShardKeys) => [...LANES.map((l) => keys.lane(l)), ...LANES.map((l) => keys.laneAge(l))];
 // A reap of a case with no lease (answers 0), then a claim of the given candidates, in one pipeline.
-function reapThenClaim(keys: ModerationKeys, now: number, token: string, candidates: string[]): ScriptCall[] {
+function reapThenClaim(keys: CaseShardKeys, now: number, token: string, candidates: string[]): ScriptCall[] {
   return [
     { name: 'reap-lease', keys: [keys.case('none'), keys.leases, keys.dirty, keys.audit, ...laneKeys(keys)], args: [LANE_NAMES, 'none', now, new Date(now).toISOString()] },
     {
@@ -37,7 +37,8 @@ function reapThenClaim(keys: ModerationKeys, now: number, token: string, candida
 
 describe('a script pipeline after the script cache was emptied', () => {
   it('runs claim once when only some of its scripts were missing (one lease, one audit event)', async () => {
-    const keys = moderationKeys(ctx.config.queuePrefix);
+    // The scripts are called directly: every key of one shard, as the case store would pass them.
+    const keys = moderationKeys(ctx.config.queuePrefix).shards[0]!;
     const now = Date.now();
     // Two open cases on the lane: a second run of claim would lease the other one.
     for (const [i, id] of ['c-1', 'c-2'].entries()) {
@@ -60,7 +61,7 @@ describe('a script pipeline after the script cache was emptied', () => {
   });
 
   it('runs every call of a pipeline after a full flush, each once, in order', async () => {
-    const keys = moderationKeys(`${ctx.config.queuePrefix}b`);
+    const keys = moderationKeys(`${ctx.config.queuePrefix}b`).shards[0]!;
     const now = Date.now();
     await ctx.redis.hset(keys.case('d-1'), 'status', 'open', 'rev', '1');
     await ctx.redis.zadd(keys.lane('default'), 0, 'd-1');

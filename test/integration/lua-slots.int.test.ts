@@ -81,7 +81,7 @@ it('every script call names keys of one slot, and every script is exercised', as
   const second = (await cases.claim('default', 'mod-1', now))!;
   const decision = { id: `d_slots_${Date.now()}`, caseId: second.case.id, contentId: second.case.contentId, action: 'remove' as const, category: 'drugs' as const, legalGround: 'tos', decidedBy: 'mod-1', decidedAt: now.toISOString() };
   await cases.decide(second.case.id, second.lease.token, decision as never, { lastDecisionId: decision.id, lastAction: 'remove', decidedBy: 'mod-1', decidedAt: now.toISOString() }, 0, { type: 'decision.recorded', actor: 'mod-1', at: now.toISOString() }, { escalationLane: 'escalated', lane: 'default', category: 'drugs', csam: false }, now);
-  await cases.recordAction(decision.id, now, 5, { type: 'action.applied', actor: 'system', at: now.toISOString() });
+  await cases.recordAction(second.case.id, decision.id, now, 5, { type: 'action.applied', actor: 'system', at: now.toISOString() });
   await cases.appeal(second.case.id, decision.id, 'appeals', laneScore(100, now), { by: 'author' }, { type: 'appeal.filed', actor: 'author', at: now.toISOString() }, now);
   const third = (await cases.claim('default', 'mod-2', now))!;
   const moved = (await cases.get(third.case.id))!;

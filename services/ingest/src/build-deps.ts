@@ -1,4 +1,4 @@
-import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueConnection, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedis, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueConnection, ensureContentIndex, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
@@ -12,7 +12,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
   const es = createElasticsearch(config.elasticsearch);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
   const rkeys = rulesetKeys(config.queuePrefix);
-  const keys = moderationKeys(config.queuePrefix);
+  const keys = await openModerationKeys(redis, config);
   const live = await startLiveRuleset<CompiledRuleset>({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
   // Request path too: a hung queue answers the bulk's flagged items 429, never hangs it.
   const reports = new CatalogQueue('reports', requestPathQueueConnection(config.redis.url), config.queuePrefix);

@@ -13,7 +13,7 @@ import {
   requestPathQueueConnection,
   ensureContentIndex,
   ensureTakedownIndices,
-  moderationKeys,
+  openModerationKeys,
   migrateLegacyTokens,
   DraftStore,
   ElasticsearchSubscriberSource,
@@ -50,7 +50,7 @@ export async function buildApiDeps(
   // Request handlers share its pool but wait one bounded attempt: a hung Elasticsearch answers 503 (error middleware), no retry on top.
   const es = esBackground.child({ requestTimeout: config.esTimeoutMs, maxRetries: 0 });
   const esScan = esBackground.child({ requestTimeout: config.esScanTimeoutMs, maxRetries: 0 });
-  const keys = moderationKeys(config.queuePrefix);
+  const keys = await openModerationKeys(redis, config);
   // Request handlers add to these queues (reports, decisions, publishes): bounded like every request-path command.
   const connection = requestPathQueueConnection(config.redis.url);
   const reports = new CatalogQueue('reports', connection, config.queuePrefix);

@@ -18,6 +18,8 @@ export interface CoreConfig {
   indexPrefix: string;
   contentIndex: string;
   queuePrefix: string;
+  /** Case store shards: see moderationKeys. */
+  caseShards: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

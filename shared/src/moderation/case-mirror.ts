@@ -44,6 +44,8 @@ export function caseListing(c: CaseRecord): Record<string, unknown> {
 export class CaseMirror {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** The last flush took a full share from some shard: more may be waiting. */
+  private more = false;
 
   constructor(
     private readonly redis: Redis,
@@ -58,7 +60,7 @@ export class CaseMirror {
     this.running = true;
     const tick = async () => {
       try {
-        while ((await this.flushOnce()) === 500) {
+        while ((await this.flushOnce()) > 0 && this.more) {
           // a full batch: more is waiting
         }
       } catch (err) {
@@ -76,7 +78,8 @@ export class CaseMirror {
   }
 
   async flushOnce(max = 500): Promise<number> {
-    const ids = await this.cases.takeDirty(max);
+    const { ids, full } = await this.cases.takeDirty(max);
+    this.more = full;
     if (ids.length === 0) return 0;
     try {
       const pipe = this.redis.pipeline();

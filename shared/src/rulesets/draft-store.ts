@@ -16,7 +16,7 @@ const byId: ItemId = (item) => (item as { id: string }).id;
  * The draft ruleset leads edit before publishing: a Redis hash of rule id →
  * rule, so single-rule edits are atomic, and whole imports replace it in one
  * MULTI (all or nothing). A draft that was never edited starts as a copy of
- * the published version (init-draft.lua). Rules are validated by the caller (search-rules).
+ * the published version (init-draft-2.lua). Rules are validated by the caller (search-rules).
  */
 export class DraftStore {
   constructor(
@@ -91,7 +91,7 @@ export class DraftStore {
 
   /**
    * A draft that was never edited starts as the published version, written
-   * with its meta in one step (init-draft.lua) and only while no meta
+   * with its meta in one step (init-draft-2.lua) and only while no meta
    * exists: a failed init leaves nothing behind and the next call redoes it.
    */
   private async ensure(): Promise<void> {

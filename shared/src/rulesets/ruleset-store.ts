@@ -68,7 +68,7 @@ export interface RulesetKeys {
 /**
  * The keys of one kind of published ruleset: the content rules (`rules`) or
  * the feature switches (`features`, whose items are features), both kept by
- * this store, DraftStore and publish-ruleset.lua. The keys clients read
+ * this store, DraftStore and publish-ruleset-4.lua. The keys clients read
  * (current, versions, channel) are named by @takedown/features, once.
  */
 export function rulesetKeys(queuePrefix: string, kind: SnapshotKind = 'rules'): RulesetKeys {
@@ -121,7 +121,7 @@ export class RulesetStore {
 
   /**
    * Stores `rules` as the next version and makes it live, in one atomic
-   * step (publish-ruleset.lua): the number is proposed from the counter and
+   * step (publish-ruleset-4.lua): the number is proposed from the counter and
    * taken only if no other publish took it meanwhile, else proposed again.
    * The caller has validated the rules (search-rules' compileRuleset).
    */

@@ -14,7 +14,7 @@ import {
   ensureTakedownIndices,
   loadConfig,
   runProcess,
-  moderationKeys,
+  openModerationKeys,
   startHeartbeat,
   type CoreConfig,
 } from '@takedown/shared';
@@ -34,7 +34,7 @@ runProcess('actions worker', async () => {
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
-  const keys = moderationKeys(config.queuePrefix);
+  const keys = await openModerationKeys(redis, config);
   const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
   const connection = { url: config.redis.url };
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);

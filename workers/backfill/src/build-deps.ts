@@ -4,7 +4,7 @@ import {
   createElasticsearch,
   createRedis,
   ensureContentIndex,
-  moderationKeys,
+  openModerationKeys,
   rulesetKeys,
   type CoreConfig,
 } from '@takedown/shared';
@@ -26,7 +26,7 @@ export async function buildBackfillDeps(config: BackfillConfig): Promise<Backfil
     es,
     redis,
     rulesets: new RulesetStore(redis, rulesetKeys(config.queuePrefix)),
-    keys: moderationKeys(config.queuePrefix),
+    keys: await openModerationKeys(redis, config),
     reports,
     contentIndex: config.contentIndex,
     docsPerSec: config.docsPerSec,

@@ -5,7 +5,7 @@ import {
   createElasticsearch,
   createRedis,
   ensureTakedownIndices,
-  moderationKeys,
+  openModerationKeys,
   type CoreConfig,
   type LegalConfig,
   type LegalKeys,
@@ -36,7 +36,7 @@ export async function buildLegalWorkerDeps(
   return {
     store: new LegalStore(es, indices),
     redis,
-    keys: moderationKeys(config.queuePrefix),
+    keys: await openModerationKeys(redis, config),
     logger,
     packages,
     preservations,

@@ -16,7 +16,7 @@ runProcess('legal worker', async () => {
   const deps = await buildLegalWorkerDeps(config, logger, { packageKeys });
   const workers = createLegalWorkers(deps, { connection: { url: config.redis.url }, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
   const stopSweeper = startLegalSweeper(deps, { everyMs: config.sweepMs, staleMs: 30_000 });
-  const stopBeat = startHeartbeat(deps.redis, moderationKeys(config.queuePrefix), 'legal', `${os.hostname()}:${process.pid}`);
+  const stopBeat = startHeartbeat(deps.redis, moderationKeys(config.queuePrefix, config.caseShards), 'legal', `${os.hostname()}:${process.pid}`);
   logger.info({ concurrency: config.concurrency, packageRetentionDays: config.packageRetentionDays }, 'legal worker started');
   return {
     async stop() {

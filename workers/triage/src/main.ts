@@ -11,7 +11,7 @@ import {
   createRedis,
   ensureTakedownIndices,
   loadConfig,
-  moderationKeys,
+  openModerationKeys,
   recordShadowHits,
   rulesetKeys,
   runProcess,
@@ -35,7 +35,7 @@ runProcess('triage worker', async () => {
   const redis = createRedis(config.redis.url, { connectionName: 'triage', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
-  const keys = moderationKeys(config.queuePrefix);
+  const keys = await openModerationKeys(redis, config);
   const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
   const live = await startLiveRuleset({ redis, redisUrl: config.redis.url, queuePrefix: config.queuePrefix, name: 'triage', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
   const rules = live.rules;

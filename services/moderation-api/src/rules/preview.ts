@@ -214,8 +214,8 @@ async function restrictedContentIds(deps: ApiDeps, csamRuleIds: ReadonlySet<stri
     ids.add(h._source.contentId);
   }
   // Cases changed since the mirror copied them: read as they are now.
-  if ((await deps.redis.scard(deps.cases.keys.dirty)) > limit) throw refuse();
-  const dirty = await deps.redis.smembers(deps.cases.keys.dirty);
+  if ((await deps.cases.dirtyCount()) > limit) throw refuse();
+  const dirty = await deps.cases.dirtyCaseIds();
   for (let i = 0; i < dirty.length; i += 500) {
     const pipe = deps.redis.pipeline();
     for (const id of dirty.slice(i, i + 500)) pipe.hgetall(deps.cases.keys.case(id));

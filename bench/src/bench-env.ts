@@ -34,7 +34,8 @@ export function benchEnv(name: string): BenchEnv {
       if (indices.length > 0) await es.indices.delete({ index: indices.join(',') });
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 5000);
+        // `{prefix*`: the case shards' tags ({prefix:s07}) too.
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}*`, 'COUNT', 5000);
         cursor = next;
         if (keys.length > 0) await redis.del(...keys);
       } while (cursor !== '0');

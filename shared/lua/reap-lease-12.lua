@@ -18,6 +18,8 @@ ARGV[4]  audit timestamp (ISO 8601)
 Returns: 1 the case went back to its lane; 0 its lease is live (or the
 entry was stale and is dropped: the case was no longer claimed).
 ]]
+--- @include "includes/returnToLane"
+
 local caseKey = KEYS[1]
 local caseId = ARGV[2]
 local expires = redis.call('ZSCORE', KEYS[2], caseId)
@@ -29,22 +31,8 @@ if c[1] ~= 'claimed' then
   redis.call('ZREM', KEYS[2], caseId)
   return 0
 end
-local lane = nil
-local i = 0
-for name in string.gmatch(ARGV[1], '[^,]+') do
-  i = i + 1
-  if name == c[2] then lane = i end
-end
-if not lane then
-  return redis.error_reply('case ' .. caseId .. ' is on an unknown lane')
-end
-redis.call('ZREM', KEYS[2], caseId)
-redis.call('HSET', caseKey, 'status', 'open')
-redis.call('HDEL', caseKey, 'leaseToken', 'leaseHolder', 'leaseExpiresAt')
-redis.call('HINCRBY', caseKey, 'rev', 1)
-redis.call('ZADD', KEYS[4 + lane], c[3], caseId)
-redis.call('ZADD', KEYS[8 + lane], c[5] or ARGV[3], caseId)
-redis.call('SADD', KEYS[3], caseId)
+local lane = laneIndex(ARGV[1], c[2], caseId)
+returnToLane(caseKey, caseId, KEYS[2], KEYS[3], KEYS[4 + lane], KEYS[8 + lane], c[3], c[5] or ARGV[3])
 redis.call('XADD', KEYS[4], '*', 'event', cjson.encode({
   type = 'lease.expired', actor = 'system', at = ARGV[4], caseId = caseId,
   data = { holder = c[4], lane = c[2] },

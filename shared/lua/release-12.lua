@@ -16,27 +16,15 @@ ARGV[5]  audit event JSON
 Returns: 1 released; 0 when the case is not claimed with this token or the
 lease has expired (the caller answers 409).
 ]]
+--- @include "includes/returnToLane"
+
 local caseKey = KEYS[1]
 local caseId = ARGV[2]
 local c = redis.call('HMGET', caseKey, 'status', 'leaseToken', 'leaseExpiresAt', 'lane', 'score', 'enqueuedAt')
 if c[1] ~= 'claimed' or c[2] ~= ARGV[3] or tonumber(c[3]) <= tonumber(ARGV[4]) then
   return 0
 end
-local lane = nil
-local i = 0
-for name in string.gmatch(ARGV[1], '[^,]+') do
-  i = i + 1
-  if name == c[4] then lane = i end
-end
-if not lane then
-  return redis.error_reply('case ' .. caseId .. ' is on an unknown lane')
-end
-redis.call('HSET', caseKey, 'status', 'open')
-redis.call('HDEL', caseKey, 'leaseToken', 'leaseHolder', 'leaseExpiresAt')
-redis.call('HINCRBY', caseKey, 'rev', 1)
-redis.call('ZREM', KEYS[2], caseId)
-redis.call('ZADD', KEYS[4 + lane], c[5], caseId)
-redis.call('ZADD', KEYS[8 + lane], c[6] or ARGV[4], caseId)
-redis.call('SADD', KEYS[3], caseId)
+local lane = laneIndex(ARGV[1], c[4], caseId)
+returnToLane(caseKey, caseId, KEYS[2], KEYS[3], KEYS[4 + lane], KEYS[8 + lane], c[5], c[6] or ARGV[4])
 redis.call('XADD', KEYS[4], '*', 'event', ARGV[5])
 return 1

@@ -26,6 +26,11 @@ describe('Lua scripts (shared/lua)', () => {
     expect(files.map((f) => f.name).sort()).toEqual([...SCRIPT_NAMES].sort());
   });
 
+  it('have their includes put in place', () => {
+    for (const f of files) expect(f.source).not.toMatch(/@include/);
+    expect(files.find((f) => f.name === 'release')?.source).toMatch(/local function returnToLane/);
+  });
+
   it.each(files.map((f) => [f.file, f] as const))('%s: its header names exactly its KEYS, its ARGV and what it returns', (_file, f) => {
     const header = /^--\[\[\n([\s\S]*?)\n\]\]/.exec(f.source)?.[1];
     expect(header).toBeDefined();
@@ -50,6 +55,8 @@ describe('Lua scripts (shared/lua)', () => {
     // The key of every redis.call is KEYS[..] or a local bound to one.
     const fromKeys = new Set([...body.matchAll(/local (\w+)(?:, (\w+))? = (?:KEYS\[|laneKeys\()/g)].flatMap((m) => [m[1], m[2]].filter((x): x is string => !!x)));
     for (const m of body.matchAll(/for \w+, (\w+) in ipairs\(KEYS\)/g)) fromKeys.add(m[1] as string);
+    // An included step takes its keys as parameters named …Key (its callers pass KEYS[..]).
+    for (const m of body.matchAll(/local function \w+\(([^)]*)\)/g)) for (const p of (m[1] as string).split(',').map((x) => x.trim())) if (p.endsWith('Key')) fromKeys.add(p);
     for (const m of body.matchAll(/redis\.call\('(\w+)', ([^,)]+)/g)) {
       const key = (m[2] as string).trim();
       const ok = /^KEYS\[[^\]]+\]$/.test(key) || fromKeys.has(key);

@@ -52,19 +52,30 @@ export interface ScriptFile {
   file: string;
   /** Keys per call; undefined: as many as the caller passes. */
   keys: number | undefined;
+  /** The script as sent to Redis: its includes in place. */
   source: string;
+}
+
+/**
+ * Steps shared by several scripts live in shared/lua/includes and are pulled
+ * in, as BullMQ does, by a line `--- @include "includes/name"` (one level).
+ */
+const INCLUDE = /^--- @include "(includes\/[A-Za-z0-9-]+)"$/gm;
+
+function withIncludes(dir: string, source: string): string {
+  return source.replace(INCLUDE, (_line, name: string) => fs.readFileSync(path.join(dir, `${name}.lua`), 'utf8').trimEnd());
 }
 
 /** Every script file in shared/lua, as its name says. Throws on a file not named by the convention. */
 export function scriptFiles(dir = LUA_DIR): ScriptFile[] {
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.lua'))
+    .filter((f) => f.endsWith('.lua') && fs.statSync(path.join(dir, f)).isFile())
     .sort()
     .map((file) => {
       const m = SCRIPT_FILE.exec(file);
       if (!m) throw new Error(`${file}: a Lua script is named name-<number of keys>.lua`);
-      return { name: m[1] as string, file, keys: m[2] === 'n' ? undefined : Number(m[2]), source: fs.readFileSync(path.join(dir, file), 'utf8') };
+      return { name: m[1] as string, file, keys: m[2] === 'n' ? undefined : Number(m[2]), source: withIncludes(dir, fs.readFileSync(path.join(dir, file), 'utf8')) };
     });
 }
 

@@ -28,6 +28,7 @@ export * from './demo/demo-features';
 export * from './indices/takedown-indices';
 export * from './moderation/keys';
 export * from './moderation/case-shards';
+export * from './moderation/pipelined';
 export * from './moderation/ids';
 export * from './moderation/lua-scripts';
 export * from './moderation/case-record';

@@ -9,6 +9,7 @@ import {
   ensureTakedownIndices,
   moderationKeys,
   openModerationKeys,
+  pipelined,
   verifyAuditChain,
   type LaneHead,
   type ReportJob,
@@ -160,5 +161,16 @@ describe('the audit chain over every shard', () => {
       expect(new Set(order).size).toBe(12);
     }
     expect((await verifyAuditChain(ctx.es, index)).ok).toBe(true);
+  });
+});
+
+describe('reads across shards', () => {
+  it('come back in order whether sent as one pipeline or, as on Redis Cluster, one per hash tag', async () => {
+    const keys = moderationKeys(freshPrefix(), 16);
+    for (const s of keys.shards) await ctx.redis.set(s.cases, s.label);
+    const reads = keys.shards.map((s) => ({ key: s.cases, add: (p: Parameters<Parameters<typeof pipelined>[1][number]['add']>[0]) => p.get(s.cases) }));
+    expect(await pipelined(ctx.redis, reads)).toEqual(keys.shards.map((s) => s.label));
+    // As on a cluster client: 16 pipelines, one per shard tag, sent at once; replies still in order.
+    expect(await pipelined(ctx.redis, [...reads].reverse(), true)).toEqual(keys.shards.map((s) => s.label).reverse());
   });
 });

@@ -1,5 +1,5 @@
 import calculateSlot from 'cluster-key-slot';
-import { LANES, caseIdFor, caseShardIndex, moderationKeys } from '@takedown/shared';
+import { LANES, caseIdFor, caseShardIndex, hashTagOf, moderationKeys } from '@takedown/shared';
 
 // Keys of cases spread over Redis Cluster slots, one slot per shard, so a
 // script on one case (all its keys in its shard) never crosses slots.
@@ -39,5 +39,12 @@ describe('case shards', () => {
     expect(() => moderationKeys('{takedown}', 0)).toThrow(RangeError);
     expect(() => moderationKeys('{takedown}', 257)).toThrow(RangeError);
     expect(moderationKeys('{takedown}', 1).shards).toHaveLength(1);
+  });
+
+  it('route by the hash tag Redis Cluster hashes: the first non-empty {…}', () => {
+    expect(hashTagOf('{takedown:s07}:mod:case:c1')).toBe('takedown:s07');
+    expect(hashTagOf('plain')).toBe('plain');
+    expect(hashTagOf('{}x{y}')).toBe('{}x{y}');
+    for (const k of [keys.case('c1'), keys.shards[3]!.lane('default'), keys.tokens]) expect(calculateSlot(hashTagOf(k))).toBe(calculateSlot(k));
   });
 });

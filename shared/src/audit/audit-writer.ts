@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { pipelined } from '../moderation/pipelined';
 import type { Logger } from '../logging/logger';
 import type { ModerationKeys } from '../moderation/keys';
 import { runScript } from '../moderation/lua-scripts';
@@ -135,16 +136,16 @@ export class AuditWriter {
       return 0;
     }
     const head = this.head ?? (await this.readHead());
-    const read = this.o.redis.pipeline();
-    for (const s of this.streams) {
-      const after = head.cursors.get(s.label);
-      read.xrange(s.key, after ? `(${after}` : '-', '+', 'COUNT', this.batchSize);
-    }
-    const replies = (await read.exec()) ?? [];
+    const replies = await pipelined<[string, string[]][]>(
+      this.o.redis,
+      this.streams.map((s) => {
+        const after = head.cursors.get(s.label);
+        return { key: s.key, add: (p) => p.xrange(s.key, after ? `(${after}` : '-', '+', 'COUNT', this.batchSize) };
+      }),
+    );
     const merged: { stream: Stream; id: string; fields: string[] }[] = [];
-    replies.forEach(([err, entries], i) => {
-      if (err) throw err;
-      for (const [id, fields] of entries as [string, string[]][]) merged.push({ stream: this.streams[i] as Stream, id, fields });
+    replies.forEach((entries, i) => {
+      for (const [id, fields] of entries) merged.push({ stream: this.streams[i] as Stream, id, fields });
     });
     if (merged.length === 0) return 0;
     // Entries past the batch wait for the next round; every stream stays in order.
@@ -189,12 +190,11 @@ export class AuditWriter {
     }
     this.head = { seq, hash, cursors };
     // Entries up to the last written one of each stream are in Elasticsearch now.
-    const trim = this.o.redis.pipeline();
-    for (const s of this.streams) {
+    const trims = this.streams.flatMap((s) => {
       const last = cursors.get(s.label);
-      if (last && last !== head.cursors.get(s.label)) trim.xtrim(s.key, 'MINID', last);
-    }
-    await trim.exec();
+      return last && last !== head.cursors.get(s.label) ? [{ key: s.key, add: (p: ChainableCommander) => p.xtrim(s.key, 'MINID', last) }] : [];
+    });
+    await pipelined(this.o.redis, trims);
     return entries.length;
   }
 

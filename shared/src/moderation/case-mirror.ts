@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import { caseFromHash, type CaseRecord } from './case-record';
 import { isCsamCase } from './csam';
 import type { CaseStore } from './case-store';
+import { pipelinedSettled } from './pipelined';
 
 /** The case as listed in Elasticsearch (the cases index): the fields one filters and sorts on. */
 export function caseListing(c: CaseRecord): Record<string, unknown> {
@@ -82,9 +83,7 @@ export class CaseMirror {
     this.more = full;
     if (ids.length === 0) return 0;
     try {
-      const pipe = this.redis.pipeline();
-      for (const id of ids) pipe.hgetall(this.cases.keys.case(id));
-      const res = (await pipe.exec()) ?? [];
+      const res = await pipelinedSettled(this.redis, ids.map((id) => ({ key: this.cases.keys.case(id), add: (p) => p.hgetall(this.cases.keys.case(id)) })));
       const operations: object[] = [];
       // A case whose read failed (a timeout under load, a key of the wrong type) is tried again
       // later on its own: it neither stops the others being copied nor fails the batch.

@@ -1,4 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
+import { pipelined, type Routed } from './pipelined';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors/takedown-error';
 import type { ReportJob } from '../jobs/payloads';
 import type { AuditEventInput } from '../audit/audit-event';
@@ -183,9 +184,8 @@ export class CaseStore {
 
   /** Returns expired leases' cases to their lanes (at most `max` per shard). */
   async reap(now = new Date(), max = REAP_PER_SHARD): Promise<number> {
-    const pipe = this.redis.pipeline();
-    for (const shard of this.keys.shards) pipe.zrangebyscore(shard.leases, '-inf', now.getTime(), 'LIMIT', 0, max);
-    return this.reapCases(replies<string[]>(await pipe.exec()).flat(), now);
+    const expired = await pipelined<string[]>(this.redis, this.keys.shards.map((s) => ({ key: s.leases, add: (p) => p.zrangebyscore(s.leases, '-inf', now.getTime(), 'LIMIT', 0, max) })));
+    return this.reapCases(expired.flat(), now);
   }
 
   /** Runs reap-lease on cases found among the expired leases (one pipeline): each is checked again there, atomically. */
@@ -227,12 +227,12 @@ export class CaseStore {
     let reap = true;
     let depth = CLAIM_HEADS_PER_SHARD;
     for (let round = 0; round < CLAIM_ROUNDS; ) {
-      const read = this.redis.pipeline();
+      const read: Routed[] = [];
       for (const shard of shards) {
-        if (reap) read.zrangebyscore(shard.leases, '-inf', now.getTime(), 'LIMIT', 0, REAP_PER_SHARD);
-        read.zrange(shard.lane(lane), 0, depth - 1, 'WITHSCORES');
+        if (reap) read.push({ key: shard.leases, add: (p) => p.zrangebyscore(shard.leases, '-inf', now.getTime(), 'LIMIT', 0, REAP_PER_SHARD) });
+        read.push({ key: shard.lane(lane), add: (p) => p.zrange(shard.lane(lane), 0, depth - 1, 'WITHSCORES') });
       }
-      const res = replies<string[]>(await read.exec());
+      const res = await pipelined<string[]>(this.redis, read);
       const lists = reap ? res.filter((_, i) => i % 2 === 1) : res;
       if (reap) {
         reap = false;
@@ -428,24 +428,23 @@ export class CaseStore {
   /** Decisions recorded more than `olderThanMs` ago and not yet applied (at most `max` per shard), read from their shards. */
   async staleOutbox(olderThanMs: number, now = new Date(), max = 100): Promise<DecisionRecord[]> {
     const shards = this.keys.shards;
-    const ids = replies<string[]>(await shards.reduce((p, s) => p.zrangebyscore(s.outbox, '-inf', now.getTime() - olderThanMs, 'LIMIT', 0, max), this.redis.pipeline()).exec());
+    const ids = await pipelined<string[]>(this.redis, shards.map((s) => ({ key: s.outbox, add: (p) => p.zrangebyscore(s.outbox, '-inf', now.getTime() - olderThanMs, 'LIMIT', 0, max) })));
     const wanted = ids.flatMap((list, shard) => list.map((id) => (shards[shard] as CaseShardKeys).decision(id)));
-    if (wanted.length === 0) return [];
-    const read = replies<Record<string, string>>(await wanted.reduce((p, key) => p.hgetall(key), this.redis.pipeline()).exec());
+    const read = await pipelined<Record<string, string>>(this.redis, wanted.map((key) => ({ key, add: (p) => p.hgetall(key) })));
     return read.map((h) => decisionFromHash(h)).filter((d): d is DecisionRecord => d !== undefined);
   }
 
   /** Open cases and the oldest wait per lane, over every shard (one round trip). */
   async laneStats(now = new Date()): Promise<LaneStats[]> {
     const shards = this.keys.shards;
-    const pipe = this.redis.pipeline();
+    const read: Routed[] = [];
     for (const shard of shards) {
       for (const lane of LANES) {
-        pipe.zcard(shard.lane(lane));
-        pipe.zrange(shard.laneAge(lane), 0, 0, 'WITHSCORES');
+        read.push({ key: shard.lane(lane), add: (p) => p.zcard(shard.lane(lane)) });
+        read.push({ key: shard.laneAge(lane), add: (p) => p.zrange(shard.laneAge(lane), 0, 0, 'WITHSCORES') });
       }
     }
-    const res = replies<number | string[]>(await pipe.exec());
+    const res = await pipelined<number | string[]>(this.redis, read);
     return LANES.map((lane, l) => {
       let depth = 0;
       let since: number | undefined;
@@ -466,45 +465,43 @@ export class CaseStore {
    */
   async takeDirty(max: number): Promise<{ ids: string[]; full: boolean }> {
     const share = Math.max(1, Math.floor(max / this.keys.shards.length));
-    const res = replies<string[]>(await this.keys.shards.reduce((p, s) => p.spop(s.dirty, share), this.redis.pipeline()).exec());
+    const res = await this.eachShard<string[]>((s) => s.dirty, (p, s) => p.spop(s.dirty, share));
     return { ids: res.flat(), full: res.some((ids) => ids.length >= share) };
   }
 
   async markDirty(caseIds: string[]): Promise<void> {
     if (caseIds.length === 0) return;
-    const pipe = this.redis.pipeline();
-    for (const id of caseIds) pipe.sadd(this.keys.shardOf(id).dirty, id);
-    replies(await pipe.exec());
+    await pipelined(this.redis, caseIds.map((id) => ({ key: this.keys.shardOf(id).dirty, add: (p) => p.sadd(this.keys.shardOf(id).dirty, id) })));
   }
 
   /** How many cases await mirroring, over every shard. */
   async dirtyCount(): Promise<number> {
-    return this.sum((p, s) => p.scard(s.dirty));
+    return this.sum((s) => s.dirty, (p, s) => p.scard(s.dirty));
   }
 
   /** The case ids awaiting mirroring (callers check dirtyCount against their bound first). */
   async dirtyCaseIds(): Promise<string[]> {
-    return replies<string[]>(await this.keys.shards.reduce((p, s) => p.smembers(s.dirty), this.redis.pipeline()).exec()).flat();
+    return (await this.eachShard<string[]>((s) => s.dirty, (p, s) => p.smembers(s.dirty))).flat();
   }
 
   /** Every case in the store (the cases index of each shard). */
   async caseCount(): Promise<number> {
-    return this.sum((p, s) => p.zcard(s.cases));
+    return this.sum((s) => s.cases, (p, s) => p.zcard(s.cases));
   }
 
   /** Cases claimed now. */
   async leaseCount(): Promise<number> {
-    return this.sum((p, s) => p.zcard(s.leases));
+    return this.sum((s) => s.leases, (p, s) => p.zcard(s.leases));
   }
 
   /** The ids of claimed cases (leases are few: one per moderator at work), at most `max` per shard. */
   async leasedCaseIds(max = 10_000): Promise<string[]> {
-    return replies<string[]>(await this.keys.shards.reduce((p, s) => p.zrange(s.leases, 0, max - 1), this.redis.pipeline()).exec()).flat();
+    return (await this.eachShard<string[]>((s) => s.leases, (p, s) => p.zrange(s.leases, 0, max - 1))).flat();
   }
 
   /** Decisions recorded, not yet applied (the outboxes). */
   async unappliedCount(): Promise<number> {
-    return this.sum((p, s) => p.zcard(s.outbox));
+    return this.sum((s) => s.outbox, (p, s) => p.zcard(s.outbox));
   }
 
   /** Decisions recorded by action, over every shard: all of them, or those outside csam. */
@@ -517,13 +514,18 @@ export class CaseStore {
     return this.sumHashes((s) => s.takedownLatency);
   }
 
-  private async sum(add: (p: ChainableCommander, s: CaseShardKeys) => ChainableCommander): Promise<number> {
-    const res = replies<number>(await this.keys.shards.reduce((p, s) => add(p, s), this.redis.pipeline()).exec());
+  /** One command per shard (routed by the key `key` names), in one round trip: see pipelined. */
+  private eachShard<T>(key: (s: CaseShardKeys) => string, add: (p: ChainableCommander, s: CaseShardKeys) => void): Promise<T[]> {
+    return pipelined<T>(this.redis, this.keys.shards.map((s) => ({ key: key(s), add: (p) => add(p, s) })));
+  }
+
+  private async sum(key: (s: CaseShardKeys) => string, add: (p: ChainableCommander, s: CaseShardKeys) => void): Promise<number> {
+    const res = await this.eachShard<number>(key, add);
     return res.reduce((a, b) => a + Number(b), 0);
   }
 
   private async sumHashes(key: (s: CaseShardKeys) => string): Promise<Record<string, number>> {
-    const res = replies<Record<string, string>>(await this.keys.shards.reduce((p, s) => p.hgetall(key(s)), this.redis.pipeline()).exec());
+    const res = await this.eachShard<Record<string, string>>(key, (p, s) => p.hgetall(key(s)));
     const out: Record<string, number> = {};
     for (const h of res) for (const [field, n] of Object.entries(h)) out[field] = (Object.hasOwn(out, field) ? (out[field] as number) : 0) + Number(n);
     return out;
@@ -539,14 +541,6 @@ function hashOf(flat: string[]): Record<string, string> {
   const hash: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
   return hash;
-}
-
-/** A pipeline's replies, in order; throws the first error. */
-function replies<T>(res: [Error | null, unknown][] | null): T[] {
-  return (res ?? []).map(([err, value]) => {
-    if (err) throw err;
-    return value as T;
-  });
 }
 
 export function categoryMovePending(caseId: string): ConflictError {

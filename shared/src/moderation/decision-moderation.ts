@@ -1,10 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { ModerationState } from '../domain/vocabulary';
 import type { ContentDocument } from '../indices/content-index';
 import { decisionFromHash, type DecisionRecord } from './case-record';
 import { caseIdFor } from './ids';
 import type { ModerationKeys } from './keys';
 import { runScripts } from './lua-scripts';
+import { pipelined } from './pipelined';
 
 type Moderation = NonNullable<ContentDocument['moderation']>;
 
@@ -72,35 +73,26 @@ export async function recordedDecisions(redis: Redis, keys: ModerationKeys, cont
     }
   });
   if (walk.length > 0) {
-    const lists = (await walk.reduce((p, id) => p.lrange(keys.caseDecisions(caseIdFor(id)), 0, -1), redis.pipeline()).exec()) ?? [];
-    const actions = redis.pipeline();
-    const asked: [string, string[]][] = [];
-    lists.forEach(([err, ids], i) => {
-      if (err) throw err;
-      const list = ids as string[];
-      const contentId = walk[i] as string;
-      asked.push([contentId, list]);
-      for (const d of list) actions.hget(keys.decision(caseIdFor(contentId), d), 'action');
-    });
-    const found = (await actions.exec()) ?? [];
+    const lists = await pipelined<string[]>(redis, walk.map((id) => ({ key: keys.caseDecisions(caseIdFor(id)), add: (p) => p.lrange(keys.caseDecisions(caseIdFor(id)), 0, -1) })));
+    const asked: [string, string[]][] = walk.map((contentId, i) => [contentId, lists[i] ?? []]);
+    const found = await pipelined<string | null>(
+      redis,
+      asked.flatMap(([contentId, list]) => list.map((d) => ({ key: keys.decision(caseIdFor(contentId), d), add: (p: ChainableCommander) => p.hget(keys.decision(caseIdFor(contentId), d), 'action') }))),
+    );
     let k = 0;
     for (const [contentId, list] of asked) {
       let latest: string | undefined;
       for (const d of list) {
-        const [err, action] = found[k++] ?? [];
-        if (err) throw err;
+        const action = found[k++];
         if (typeof action === 'string' && changesContent(action)) latest = d;
       }
       if (latest) wanted.push([contentId, latest]);
     }
   }
   if (wanted.length === 0) return out;
-  const read = redis.pipeline();
-  for (const [contentId, decisionId] of wanted) read.hgetall(keys.decision(caseIdFor(contentId), decisionId));
-  const records = (await read.exec()) ?? [];
-  records.forEach(([err, value], i) => {
-    if (err) throw err;
-    const d = decisionFromHash(value as Record<string, string>);
+  const records = await pipelined<Record<string, string>>(redis, wanted.map(([contentId, decisionId]) => ({ key: keys.decision(caseIdFor(contentId), decisionId), add: (p) => p.hgetall(keys.decision(caseIdFor(contentId), decisionId)) })));
+  records.forEach((value, i) => {
+    const d = decisionFromHash(value);
     const contentId = (wanted[i] as [string, string])[0];
     if (d && changesContent(d.action)) out.set(contentId, moderationFor(d, at));
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { pipelined } from './pipelined';
 
 /**
  * The Lua scripts in shared/lua, one per file, named as BullMQ names its
@@ -140,15 +141,15 @@ export interface ScriptCall {
 export async function runScripts(redis: Redis, calls: ScriptCall[]): Promise<unknown[]> {
   if (calls.length === 0) return [];
   define(redis);
-  const pipe = redis.pipeline();
-  for (const c of calls) {
-    const command = (pipe as unknown as Record<string, ScriptCommand>)[commandOf(c.name)] as ScriptCommand;
-    command.apply(pipe, argsOf(c.name, c.keys, c.args));
-  }
-  const res = (await pipe.exec()) ?? [];
-  return calls.map((_, i) => {
-    const [err, value] = (res[i] ?? [new Error('no reply'), undefined]) as [Error | null, unknown];
-    if (err) throw err;
-    return value;
-  });
+  // Routed by each call's keys (one hash tag per call): one pipeline, or one per tag on Redis Cluster.
+  return pipelined(
+    redis,
+    calls.map((c) => ({
+      key: c.keys[0] ?? '',
+      add: (p) => {
+        const command = (p as unknown as Record<string, ScriptCommand>)[commandOf(c.name)] as ScriptCommand;
+        command.apply(p, argsOf(c.name, c.keys, c.args));
+      },
+    })),
+  );
 }

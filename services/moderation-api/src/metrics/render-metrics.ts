@@ -1,4 +1,4 @@
-import { TAKEDOWN_LATENCY_BUCKETS_MS, caseFromHash, isCsamCase, liveWorkers, renderHistogram, renderSamples } from '@takedown/shared';
+import { TAKEDOWN_LATENCY_BUCKETS_MS, caseFromHash, isCsamCase, liveWorkers, pipelined, renderHistogram, renderSamples } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -60,11 +60,8 @@ async function leasesOutsideCsam(deps: ApiDeps): Promise<number> {
   const ids = await deps.cases.leasedCaseIds();
   let n = 0;
   for (let i = 0; i < ids.length; i += 500) {
-    const pipe = deps.redis.pipeline();
-    for (const id of ids.slice(i, i + 500)) pipe.hgetall(deps.cases.keys.case(id));
-    for (const [err, h] of (await pipe.exec()) ?? []) {
-      if (err) throw err;
-      const c = caseFromHash(h as Record<string, string>);
+    for (const h of await pipelined<Record<string, string>>(deps.redis, ids.slice(i, i + 500).map((id) => ({ key: deps.cases.keys.case(id), add: (p) => p.hgetall(deps.cases.keys.case(id)) })))) {
+      const c = caseFromHash(h);
       if (c && !isCsamCase(c)) n++;
     }
   }

@@ -34,7 +34,7 @@ export function benchEnv(name: string): BenchEnv {
       if (indices.length > 0) await es.indices.delete({ index: indices.join(',') });
       let cursor = '0';
       do {
-        // `{prefix}…` (moderation, rulesets) and `{prefix:<queue>}…` (each queue's own hash tag).
+        // `{prefix*`: moderation and rulesets ({prefix}), each queue's own tag ({prefix:reports}), the case shards ({prefix:s07}).
         const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}*`, 'COUNT', 5000);
         cursor = next;
         if (keys.length > 0) await redis.del(...keys);

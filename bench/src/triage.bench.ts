@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     results[`c${concurrency}`] = { triagePerSec: round(triage, 0), noopPerSec: round(noop, 0), ratio: round(triage / noop) };
     console.log(`concurrency ${concurrency}: triage ${triage.toFixed(0)} reports/s, no-op worker ${noop.toFixed(0)} jobs/s, ratio ${(triage / noop).toFixed(2)} (target ≥ 0.70)`);
   }
-  const caseCount = await env.redis.zcard(cases.keys.cases);
+  const caseCount = await cases.caseCount();
   console.log(`${caseCount} cases from ${JOBS[1] + JOBS[50]} reports (every fourth report folds into an earlier case); ruleset ${live.current().compiled.rules.length} rules`);
   console.log(JSON.stringify({ bench: 'triage', rules: TERMS, ratios: { c1: results['c1']!.ratio, c50: results['c50']!.ratio }, target: 0.7, results }));
 

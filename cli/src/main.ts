@@ -18,7 +18,7 @@ import {
   isTakedownError,
   loadConfig,
   migrateLegacyTokens,
-  moderationKeys,
+  openModerationKeys,
   type Role,
   type Standing,
 } from '@takedown/shared';
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
   const redis = createRedisClient(redisTarget(config.redis), { connectionName: 'takedown-cli', maxRetriesPerRequest: 2 });
-  const keys = moderationKeys(config.queuePrefix);
+  const keys = await openModerationKeys(redis, config);
   // An agency person's grant must name an agency registered on the legal desk (its registry is in Elasticsearch, read only when asked).
   let es: ReturnType<typeof createElasticsearch> | undefined;
   const agencyExists = async (id: string) => {

@@ -118,13 +118,13 @@ test('killing the node that holds the primary: acknowledged writes survive, sear
   const decide = async (id: string) => {
     const l = leases.get(id)!;
     const r = await p.call('POST', `/v1/review/${l.caseId}/decision`, p.tokens.moderator, { leaseToken: l.leaseToken, action: 'remove', category: 'drugs', legalGround: 'sale of drugs' });
-    return { id, status: r.status, decisionId: r.body?.decisionId as string | undefined };
+    return { id, caseId: l.caseId, status: r.status, decisionId: r.body?.decisionId as string | undefined };
   };
-  const decisions: { id: string; status: number; decisionId?: string | undefined }[] = [];
+  const decisions: { id: string; caseId: string; status: number; decisionId?: string | undefined }[] = [];
   for (const id of removedBefore) decisions.push(await decide(id));
   expect(decisions.filter((d) => d.status !== 201)).toEqual([]);
   await eventually(async () => {
-    for (const d of decisions) if (!(await p.deps.cases.decision(d.decisionId!))?.appliedAt) return false;
+    for (const d of decisions) if (!(await p.deps.cases.decision(d.caseId, d.decisionId!))?.appliedAt) return false;
     return true;
   }, 120_000);
   await p.ctx.es.indices.refresh({ index });
@@ -193,7 +193,7 @@ test('killing the node that holds the primary: acknowledged writes survive, sear
   const presentYellow = new Set(await present(acked));
   expect(acked.filter((id) => !presentYellow.has(id))).toEqual([]);
   await eventually(async () => {
-    for (const d of decisions) if (!(await p.deps.cases.decision(d.decisionId!))?.appliedAt) return false;
+    for (const d of decisions) if (!(await p.deps.cases.decision(d.caseId, d.decisionId!))?.appliedAt) return false;
     return true;
   }, 300_000);
   await p.ctx.es.indices.refresh({ index });

@@ -42,8 +42,6 @@ import { eventually, uniquePrefix } from '../support/test-context';
  */
 const svc = clusterServices();
 const NODES = svc.redisClusterNodes;
-/** Whether shared/src/moderation's scripts are cluster-safe (every key in KEYS): see the report-to-case test. */
-const CASE_STORE_CLUSTER_SAFE = false;
 
 const prefix = uniquePrefix('cluster');
 const env = {
@@ -198,13 +196,8 @@ describe(`Redis Cluster (${NODES})`, () => {
     console.log(JSON.stringify({ queueSlots: Object.fromEntries([...slots].map(([n, s]) => [n, { slot: s, master: ownerOf(admin, s) }])) }));
   });
 
-  // Skipped until the case store's scripts take their keys in KEYS (the case-store side of issue 18,
-  // merged separately; set CASE_STORE_CLUSTER_SAFE then). Today ioredis sends fold-report (0 keys) to a
-  // random master, which refuses it ("Script attempted to access a non local key") unless it owns the
-  // moderation slot: the report becomes a case only when a BullMQ retry happens to land there (4 of 5
-  // runs within 60 s here; one did not), which is no test.
-  const caseStoreTest = CASE_STORE_CLUSTER_SAFE ? it : it.skip;
-  caseStoreTest('a report accepted through the API becomes a case (triage on the cluster)', async () => {
+  // Every case-store script takes its keys in KEYS, all under one shard's tag: a cluster client routes it to the master owning them.
+  it('a report accepted through the API becomes a case (triage on the cluster)', async () => {
     const logger = createLogger({ name: 'cluster-triage', level: api.config.logLevel });
     const target = redisTarget(api.config.redis);
     const bull = createRedisClient(target, workerQueueOptions('test:cluster:triage'));

@@ -2,7 +2,7 @@
 // brought back. Bounds: search answers 503 in Elasticsearch's shape, never
 // results and never a hang; decisions taken meanwhile are accepted and
 // applied after recovery; none lost; the search service recovers by itself.
-import { ensureContentIndex } from '@takedown/shared';
+import { caseIdFor, ensureContentIndex } from '@takedown/shared';
 import { startOutboxSweeper } from '@takedown/actions-worker';
 import { report, startFaultServices, type FaultServices } from './support/fault-services';
 import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
@@ -137,7 +137,7 @@ test('Elasticsearch hung then killed: search 503s, decisions taken meanwhile are
 
   // Every decision applied: the case store says so, the content says so, and the search shows exactly the kept posts.
   await eventually(async () => {
-    for (const d of decisions) if (!(await p.deps.cases.decision(d.decisionId!))?.appliedAt) return false;
+    for (const d of decisions) if (!(await p.deps.cases.decision(caseIdFor(d.id), d.decisionId!))?.appliedAt) return false;
     return true;
   }, 600_000);
   const appliedMs = Math.round(performance.now() - recoverAt);

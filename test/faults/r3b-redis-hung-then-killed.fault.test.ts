@@ -119,7 +119,7 @@ test('Redis hung then killed: search and intake answer 503 within bounds, worker
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
-    if ((await api.ctx.redis.zcard(api.deps.cases.keys.lane('default'))) === 0) break;
+    if ((await api.deps.cases.laneStats()).find((l) => l.lane === 'default')?.depth === 0) break;
   }
   const moderated = await moderator.stop();
   // One more report after the recovery: intake works again and triage folds it.

@@ -44,7 +44,7 @@ describe('every publish back-fills, documents written around Takedown included',
     await eventually(() => p.deps.cases.get(caseIdFor('rebuilt')));
     const claimed = await claimCase(p, 'rebuilt');
     const d = await p.call('POST', `/v1/review/${claimed.case.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'fraud', legalGround: 'Scam' });
-    await eventually(async () => (await p.deps.cases.decision(d.body.decisionId))?.appliedAt);
+    await eventually(async () => (await p.deps.cases.decision(claimed.case.id, d.body.decisionId))?.appliedAt);
     // Written around Takedown: no normalised text, no scannedVersion, no decision.
     const docs = [post('rebuilt', 'Just a cake'), post('legacy-sale', 'S e l l i n g cocaine, dm me'), post('legacy-clean', 'Lemon cake recipe')];
     await p.ctx.es.bulk({ operations: docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, doc]), refresh: true });

@@ -27,6 +27,6 @@ test('a case that cannot be read stays dirty; the others of its batch are copied
   const mirror = new CaseMirror(ctx.redis, store, ctx.es, index, createLogger({ name: 'case-mirror-test', level: 'silent' }));
   expect(await mirror.flushOnce()).toBe(1);
   expect((await ctx.es.get({ index, id: 'c_mirror_good' }))._id).toBe('c_mirror_good');
-  expect(await ctx.redis.sismember(keys.dirty, 'c_mirror_bad')).toBe(1);
-  expect(await ctx.redis.sismember(keys.dirty, 'c_mirror_good')).toBe(0);
+  expect(await ctx.redis.sismember(keys.shardOf('c_mirror_bad').dirty, 'c_mirror_bad')).toBe(1);
+  expect(await ctx.redis.sismember(keys.shardOf('c_mirror_good').dirty, 'c_mirror_good')).toBe(0);
 });

@@ -183,7 +183,7 @@ describe('rule preview: a guess on restricted content is indistinguishable from 
     // Mirrored as it is (not csam), then the case turns csam in Redis and the mirror has not caught up.
     await eventually(async () => (await p.ctx.es.search({ index: p.deps.indices.cases, query: { ids: { values: [c.id] } } })).hits.hits.length === 1);
     await p.ctx.redis.hset(p.deps.cases.keys.case(c.id), 'csamSignal', 'true');
-    await p.ctx.redis.srem(p.deps.cases.keys.dirty, c.id);
+    await p.ctx.redis.srem(p.deps.cases.keys.shardOf(c.id).dirty, c.id);
     await draft('o-lag-probe', { kind: 'term', pattern: 'emufable', category: 'other' });
     const probe = ruleOf(await preview(p.tokens.lead), 'o-lag-probe');
     expect(probe).toMatchObject({ contentMatches: 1, contentSamples: [{ id: 'o-lagging-clean', text: 'emufable plainvisible' }] });

@@ -90,8 +90,8 @@ describe('case listing, case page and media: every csam variant is hidden withou
     expect([cases.hit.category, cases.hit.lane, cases.hit.csamSignal]).toEqual(['other', 'csam', true]);
     expect([cases.attached.category, cases.attached.status, cases.attached.csamSignal]).toEqual(['drugs', 'decided', true]);
     expect([cases.claimed.category, cases.claimed.lane]).toEqual(['csam', 'csam']);
-    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('csam'), cases.claimed.id)).not.toBeNull();
-    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('default'), cases.claimed.id)).toBeNull();
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.shardOf(cases.claimed.id).lane('csam'), cases.claimed.id)).not.toBeNull();
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.shardOf(cases.claimed.id).lane('default'), cases.claimed.id)).toBeNull();
 
     for (const c of Object.values(cases)) await mirrored(c);
     const ids = Object.values(cases).map((c) => c.id);
@@ -249,8 +249,8 @@ describe('category moves across the csam line: the grant, a second person, the a
     expect(asked.body).toMatchObject({ lane: 'csam', category: 'drugs', categoryMove: { from: 'drugs', to: 'csam', fromLane: 'default', requestedBy: await actor(p.tokens.moderator) } });
     const pending = (await p.deps.cases.get(c.id))!;
     expect([pending.status, pending.lane, pending.category, pending.lease]).toEqual(['open', 'csam', 'drugs', undefined]);
-    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('csam'), c.id)).not.toBeNull();
-    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('default'), c.id)).toBeNull();
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.shardOf(c.id).lane('csam'), c.id)).not.toBeNull();
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.shardOf(c.id).lane('default'), c.id)).toBeNull();
     // Hidden from every uncleared person, the requester included.
     for (const token of [p.tokens.moderator, p.tokens.moderator2, p.tokens.lead]) expect((await p.call('GET', `/v1/cases/${c.id}`, token)).status).toBe(403);
     // One pending move per case.
@@ -308,7 +308,7 @@ describe('category moves across the csam line: the grant, a second person, the a
     expect((await p.call('POST', `/v1/cases/${c.id}/category-move/confirm`, p.tokens.csamModerator2, { confirm: true })).body).toMatchObject({ outcome: 'confirmed', category: 'other', lane: 'default' });
     const out = (await p.deps.cases.get(c.id))!;
     expect([out.category, out.lane, out.csamSignal]).toEqual(['other', 'default', false]);
-    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('default'), c.id)).not.toBeNull();
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.shardOf(c.id).lane('default'), c.id)).not.toBeNull();
     expect((await p.call('GET', `/v1/cases/${c.id}`, p.tokens.moderator)).status).toBe(200);
     const events = await auditOf(c.id, ['case.category_move_requested', 'case.category_move_rejected', 'case.category_moved']);
     expect(events.find((e) => e.type === 'case.category_move_rejected')!.data).toMatchObject({ requestedBy: await actor(p.tokens.csamModerator), rejectedBy: await actor(p.tokens.csamLead), before: { category: 'csam', lane: 'csam' }, after: { category: 'csam', lane: 'csam' } });
@@ -326,7 +326,7 @@ describe('category moves across the csam line: the grant, a second person, the a
     expect(no.body).toMatchObject({ outcome: 'rejected', category: 'drugs', lane: 'default' });
     const back = (await p.deps.cases.get(c.id))!;
     expect([back.status, back.lane, back.category, back.categoryMove]).toEqual(['open', 'default', 'drugs', undefined]);
-    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('default'), c.id)).not.toBeNull();
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.shardOf(c.id).lane('default'), c.id)).not.toBeNull();
     expect((await p.call('GET', `/v1/cases/${c.id}`, p.tokens.moderator)).status).toBe(200);
     const events = await auditOf(c.id, ['case.category_move_requested', 'case.category_move_rejected']);
     expect(events.find((e) => e.type === 'case.category_move_requested')!.data).toMatchObject({ leaseEndedFor: await actor(p.tokens.moderator2) });
@@ -347,7 +347,7 @@ describe('category moves across the csam line: the grant, a second person, the a
     // An escalation of a csam case stays on the csam lane.
     expect((await p.call('POST', `/v1/review/${csam.id}/decision`, p.tokens.csamModerator, { leaseToken: claim.lease.token, action: 'escalate', category: 'csam', legalGround: 'needs a senior look' })).status).toBe(201);
     expect((await p.deps.cases.get(csam.id))!).toMatchObject({ status: 'open', lane: 'csam', category: 'csam' });
-    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('escalated'), csam.id)).toBeNull();
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.shardOf(csam.id).lane('escalated'), csam.id)).toBeNull();
   });
 });
 
@@ -367,7 +367,7 @@ describe('claims never hand an uncleared moderator a csam case', () => {
     }
     for (const h of held) await p.call('POST', `/v1/review/${h.id}/release`, p.tokens.moderator, { leaseToken: h.token });
     expect((await p.deps.cases.get(c.id))!).toMatchObject({ status: 'open', lane: 'csam' });
-    expect(await p.ctx.redis.zscore(p.deps.cases.keys.lane('csam'), c.id)).not.toBeNull();
+    expect(await p.ctx.redis.zscore(p.deps.cases.keys.shardOf(c.id).lane('csam'), c.id)).not.toBeNull();
     await auditOf(c.id, ['case.restricted']);
   });
 });

@@ -48,6 +48,6 @@ describe('the demo corpus written through ingest, as npm start does', () => {
     expect(excluded.hits.hits).toHaveLength(result.mustHide);
     expect(excluded.hits.hits.filter((h) => benign.has(h._id as string))).toEqual([]);
     // Every hidden post waits for a moderator: flag_for_review held as exclude.
-    await eventually(async () => (await p.ctx.redis.zcard(p.deps.cases.keys.cases)) === result.mustHide, 30_000);
+    await eventually(async () => (await p.deps.cases.caseCount()) === result.mustHide, 30_000);
   }, 120_000);
 });

@@ -244,7 +244,7 @@ describe('ingest: an unmodified Elasticsearch client writes through Takedown', (
     expect(decision.status).toBe(201);
     const results = await Promise.all(writes);
     expect(results.every((r) => r.result === 'updated')).toBe(true);
-    await eventually(async () => (await p.deps.cases.decision(decision.body.decisionId))?.appliedAt);
+    await eventually(async () => (await p.deps.cases.decision(caseIdFor(id), decision.body.decisionId))?.appliedAt);
     expect((await stored(id)).moderation).toMatchObject({ state: 'removed', decisionId: decision.body.decisionId });
   });
 
@@ -344,7 +344,7 @@ describe('ingest: what an attacker or a careless indexer tried', () => {
     await caseOf(id);
     const first = await claimCase(p, id);
     const removed = await p.call('POST', `/v1/review/${first.case.id}/decision`, p.tokens.moderator, { leaseToken: first.lease.token, action: 'remove', category: 'fraud', legalGround: 'Scam' });
-    await eventually(async () => (await p.deps.cases.decision(removed.body.decisionId))?.appliedAt);
+    await eventually(async () => (await p.deps.cases.decision(first.case.id, removed.body.decisionId))?.appliedAt);
     expect((await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: id, decisionId: removed.body.decisionId, reason: 'It was a joke' })).status).toBe(202);
     const second = await claimCase(p, id, p.tokens.moderator2, 'appeals');
     expect((await p.call('POST', `/v1/review/${second.case.id}/decision`, p.tokens.moderator2, { leaseToken: second.lease.token, action: 'escalate', category: 'fraud', legalGround: 'Needs a senior look' })).status).toBe(201);

@@ -129,18 +129,41 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(many.priority).toBeGreaterThan(dup.priority);
   });
 
-  it('gives 50 concurrent claimers 50 distinct cases', async () => {
-    await Promise.all(Array.from({ length: 60 }, (_, i) => report(`post-claim-${i}`)));
-    await eventually(async () => (await p.deps.cases.laneStats()).find((l) => l.lane === 'default')!.depth >= 60, 20000);
+  it('gives 50 concurrent claimers 50 distinct cases, over every case shard, each case claimed once', async () => {
+    // Four posts per case shard, so the claims cross every shard.
+    const shards = p.deps.cases.keys.shards.length;
+    const perShard = new Map<number, string[]>();
+    for (let i = 0; [...perShard.values()].filter((l) => l.length >= 4).length < shards; i++) {
+      const id = `post-claim-${i}`;
+      const s = p.deps.cases.keys.shardOf(caseIdFor(id)).index;
+      const list = perShard.get(s) ?? [];
+      if (list.length < 4) perShard.set(s, [...list, id]);
+    }
+    const posts = [...perShard.values()].flat();
+    expect(perShard.size).toBe(shards);
+    await Promise.all(posts.map((id) => report(id)));
+    const mine = new Set(posts.map((id) => caseIdFor(id)));
+    await eventually(async () => (await Promise.all(posts.map((id) => p.deps.cases.get(caseIdFor(id))))).every((c) => c?.status === 'open'), 20000);
     const tokens = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => (await p.deps.tokens.create({ role: 'moderator', name: `claimer-${i}`, createdBy: 'test' })).token),
     );
-    const claims = await Promise.all(tokens.map((t) => p.call('POST', '/v1/review/claim', t, { queue: 'default' })));
-    expect(claims.map((c) => c.status)).toEqual(Array(50).fill(200));
-    const ids = claims.map((c) => c.body.case.id);
-    expect(new Set(ids).size).toBe(50);
+    // Rounds of 50 at once until the lane is empty for them: every case once, none twice.
+    const held: { token: string; caseId: string; lease: string }[] = [];
+    const first = await Promise.all(tokens.map((t) => p.call('POST', '/v1/review/claim', t, { queue: 'default' })));
+    expect(first.map((c) => c.status)).toEqual(Array(50).fill(200));
+    first.forEach((c, i) => held.push({ token: tokens[i]!, caseId: c.body.case.id, lease: c.body.lease.token }));
+    for (let round = 0; round < 20; round++) {
+      const more = await Promise.all(tokens.map((t) => p.call('POST', '/v1/review/claim', t, { queue: 'default' })));
+      more.forEach((c, i) => {
+        if (c.status === 200) held.push({ token: tokens[i]!, caseId: c.body.case.id, lease: c.body.lease.token });
+      });
+      if (more.every((c) => c.status === 204)) break;
+    }
+    const ids = held.map((h) => h.caseId);
+    expect(ids.length - new Set(ids).size).toBe(0);
+    expect([...mine].filter((id) => !ids.includes(id))).toEqual([]);
     // Hand them back for the other tests.
-    await Promise.all(claims.map((c, i) => p.call('POST', `/v1/review/${c.body.case.id}/release`, tokens[i], { leaseToken: c.body.lease.token })));
+    await Promise.all(held.map((h) => p.call('POST', `/v1/review/${h.caseId}/release`, h.token, { leaseToken: h.lease })));
   });
 
   it('returns a case whose lease expired to its queue; the old token then gets 409', async () => {
@@ -178,7 +201,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     });
     expect(d.status).toBe(201);
     const decision = await eventually(async () => {
-      const x = await p.deps.cases.decision(d.body.decisionId);
+      const x = await p.deps.cases.decision(c.id, d.body.decisionId);
       return x?.appliedAt ? x : undefined;
     });
     const before = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-replay' });
@@ -206,7 +229,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
       category: 'drugs',
       legalGround: 'Sale of drugs',
     });
-    await eventually(async () => (await p.deps.cases.decision(d.body.decisionId))?.appliedAt);
+    await eventually(async () => (await p.deps.cases.decision(c.id, d.body.decisionId))?.appliedAt);
     const bad = await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-appeal', decisionId: 'd_nope', reason: 'I was selling sugar' });
     expect([bad.status, bad.body.error.field]).toEqual([409, 'decisionId']);
     const a = await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-appeal', decisionId: d.body.decisionId, reason: 'It was a joke about sugar' });
@@ -248,7 +271,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
       const other = await claimCase('post-order', p.tokens.moderator2, 'appeals');
       const kept = await p.call('POST', `/v1/review/${other.case.id}/decision`, p.tokens.moderator2, { leaseToken: other.lease.token, action: 'keep', category: 'drugs', legalGround: 'Appeal upheld' });
       expect(kept.status).toBe(201);
-      const [older, newer] = [await p.deps.cases.decision(removed.body.decisionId), await p.deps.cases.decision(kept.body.decisionId)];
+      const [older, newer] = [await p.deps.cases.decision(caseIdFor('post-order'), removed.body.decisionId), await p.deps.cases.decision(caseIdFor('post-order'), kept.body.decisionId)];
       expect(older?.seq).toBe(1);
       expect(newer?.seq).toBe(2);
 
@@ -257,7 +280,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
       const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-order' });
       expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId, decisionSeq: 2 });
       // The superseded decision is settled (out of the outbox), and its replay changes nothing either.
-      expect((await p.deps.cases.decision(removed.body.decisionId))?.appliedAt).toBeDefined();
+      expect((await p.deps.cases.decision(caseIdFor('post-order'), removed.body.decisionId))?.appliedAt).toBeDefined();
       expect(await applyDecision(p.actionsDeps, actionJobFor(older!))).toBe('replay');
       const again = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-order' });
       expect(again._seq_no).toBe(doc._seq_no);
@@ -271,14 +294,14 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     const c = await caseOf('post-retry');
     const claimed = await claimCase('post-retry');
     const removed = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'drugs', legalGround: 'Sale of drugs' });
-    await eventually(async () => (await p.deps.cases.decision(removed.body.decisionId))?.appliedAt);
+    await eventually(async () => (await p.deps.cases.decision(c.id, removed.body.decisionId))?.appliedAt);
     await p.call('POST', '/v1/appeals', p.tokens.reporter, { contentId: 'post-retry', decisionId: removed.body.decisionId, reason: 'It was sugar' });
     const other = await claimCase('post-retry', p.tokens.moderator2, 'appeals');
     const kept = await p.call('POST', `/v1/review/${other.case.id}/decision`, p.tokens.moderator2, { leaseToken: other.lease.token, action: 'keep', category: 'drugs', legalGround: 'Appeal upheld' });
-    await eventually(async () => (await p.deps.cases.decision(kept.body.decisionId))?.appliedAt);
+    await eventually(async () => (await p.deps.cases.decision(c.id, kept.body.decisionId))?.appliedAt);
     // The remove's job died after writing the content and before recording it: its retry comes now.
-    await p.ctx.redis.hdel(p.deps.cases.keys.decision(removed.body.decisionId), 'appliedAt');
-    const older = (await p.deps.cases.decision(removed.body.decisionId))!;
+    await p.ctx.redis.hdel(p.deps.cases.keys.decision(c.id, removed.body.decisionId), 'appliedAt');
+    const older = (await p.deps.cases.decision(c.id, removed.body.decisionId))!;
     expect(await applyDecision(p.actionsDeps, actionJobFor(older))).toBe('superseded');
     const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-retry' });
     expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId });
@@ -309,7 +332,7 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     const claimed = await claimCase('post-doctored');
     const kept = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'keep', category: 'drugs', legalGround: 'Fine' });
     const keep = await eventually(async () => {
-      const x = await p.deps.cases.decision(kept.body.decisionId);
+      const x = await p.deps.cases.decision(c.id, kept.body.decisionId);
       return x?.appliedAt ? x : undefined;
     });
     const doctored = await p.deps.actions.add({ ...actionJobFor(keep), action: 'remove' }, { jobId: `doctored-${keep.id}` });
@@ -377,12 +400,12 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
       });
       expect(r.status).toBe(202);
       const c = await caseOf('media-late');
-      const auto = (await p.deps.cases.decision(c.autoRemovedBy as string))!;
+      const auto = (await p.deps.cases.decision(c.id, c.autoRemovedBy as string))!;
       expect(auto).toMatchObject({ action: 'remove', automated: true, seq: 1 });
       const claimed = await claimCase('media-late', p.tokens.csamModerator, 'csam');
       const kept = await p.call('POST', `/v1/review/${c.id}/decision`, p.tokens.csamModerator, { leaseToken: claimed.lease.token, action: 'keep', category: 'csam', legalGround: 'Hash collision: not abuse material' });
       expect(kept.status).toBe(201);
-      const keep = (await p.deps.cases.decision(kept.body.decisionId))!;
+      const keep = (await p.deps.cases.decision(c.id, kept.body.decisionId))!;
       expect(keep.seq).toBe(2);
       expect(await applyDecision(p.actionsDeps, actionJobFor(keep))).toBe('applied');
       expect(await applyDecision(p.actionsDeps, actionJobFor(auto))).toBe('superseded');

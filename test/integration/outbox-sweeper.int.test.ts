@@ -49,7 +49,7 @@ test('a decision whose actions job ran out of attempts is applied once the sweep
   const actions = createActionsWorker(p.actionsDeps, { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix, concurrency: 1, logger: p.deps.logger });
   const stop = startOutboxSweeper(p.deps.cases, p.deps.actions, p.deps.logger, 0, 100);
   try {
-    await eventually(async () => (await p.deps.cases.decision(decisionId))?.appliedAt, 15_000);
+    await eventually(async () => (await p.deps.cases.decision(claimed.case.id, decisionId))?.appliedAt, 15_000);
   } finally {
     stop();
     await actions.close();

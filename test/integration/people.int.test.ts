@@ -31,7 +31,7 @@ async function decided(contentId: string, moderatorToken: string): Promise<{ cas
   const claimed = await claimCase(p, contentId, moderatorToken);
   const d = await p.call('POST', `/v1/review/${claimed.case.id}/decision`, moderatorToken, { leaseToken: claimed.lease.token, action: 'remove', category: 'drugs', legalGround: 'Sale of drugs' });
   expect(d.status).toBe(201);
-  await eventually(async () => (await p.deps.cases.decision(d.body.decisionId))?.appliedAt);
+  await eventually(async () => (await p.deps.cases.decision(claimed.case.id, d.body.decisionId))?.appliedAt);
   return { caseId: claimed.case.id, decisionId: d.body.decisionId };
 }
 

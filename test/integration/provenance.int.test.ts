@@ -66,6 +66,6 @@ describe('provenance fields cannot be forged', () => {
     const claimed = await claimCase(p, 'post-prov-3', p.tokens.moderator2);
     const d = await p.call('POST', `/v1/review/${claimed.case.id}/decision`, p.tokens.moderator2, { leaseToken: claimed.lease.token, action: 'keep', category: 'drugs', legalGround: 'No sale shown' });
     expect(d.status).toBe(201);
-    expect(await p.deps.cases.decision(d.body.decisionId)).toMatchObject({ decidedBy: 'moderator-2' });
+    expect(await p.deps.cases.decision(claimed.case.id, d.body.decisionId)).toMatchObject({ decidedBy: 'moderator-2' });
   });
 });

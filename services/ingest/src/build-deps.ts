@@ -1,4 +1,4 @@
-import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, closeRedisClient, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueOptions, ensureContentIndex, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, closeRedisClient, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueOptions, ensureContentIndex, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
@@ -13,7 +13,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
   const es = createElasticsearch(config.elasticsearch);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
   const rkeys = rulesetKeys(config.queuePrefix);
-  const keys = moderationKeys(config.queuePrefix);
+  const keys = await openModerationKeys(redis, config);
   const live = await startLiveRuleset<CompiledRuleset>({ redis, redisTarget: target, queuePrefix: config.queuePrefix, name: 'ingest', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
   // Request path too: a hung queue answers the bulk's flagged items 429, never hangs it.
   // Its own connection: WAIT (TAKEDOWN_INTAKE_WAIT_REPLICAS) covers that connection's writes and blocks it while replicas lag.

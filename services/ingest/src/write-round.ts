@@ -2,7 +2,6 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import {
   UnavailableError,
   platformContent,
-  moderationRedis,
   recordShadowHits,
   recordedDecisions,
   scanFieldsOf,
@@ -139,7 +138,7 @@ export async function writeRound(ctx: IngestContext, loaded: Loaded<CompiledRule
           .catch((err: unknown) => {
             throw upstreamFailure(err, 'reading the stored documents');
           }),
-    recordedDecisions(moderationRedis(ctx.redis), ctx.keys, writes.map((p) => p.item.id), at).catch(() => {
+    recordedDecisions(ctx.redis, ctx.keys, writes.map((p) => p.item.id), at).catch(() => {
       throw new UnavailableError('the case store (Redis) is unavailable: decisions cannot be kept', 'redis_unavailable');
     }),
   ]);

@@ -10,13 +10,12 @@ import {
   closeRedisClient,
   createElasticsearch,
   createRedisClient,
-  moderationRedis,
   redisTarget,
   REQUEST_PATH_REDIS_TIMEOUT_MS,
   requestPathQueueOptions,
   ensureContentIndex,
   ensureTakedownIndices,
-  moderationKeys,
+  openModerationKeys,
   migrateLegacyTokens,
   DraftStore,
   ElasticsearchSubscriberSource,
@@ -55,7 +54,7 @@ export async function buildApiDeps(
   // Request handlers share its pool but wait one bounded attempt: a hung Elasticsearch answers 503 (error middleware), no retry on top.
   const es = esBackground.child({ requestTimeout: config.esTimeoutMs, maxRetries: 0 });
   const esScan = esBackground.child({ requestTimeout: config.esScanTimeoutMs, maxRetries: 0 });
-  const keys = moderationKeys(config.queuePrefix);
+  const keys = await openModerationKeys(redis, config);
   // Request handlers add to these queues (reports, decisions, publishes): bounded like every request-path command.
   const connection = createRedisClient(target, requestPathQueueOptions('moderation-api:queues'));
   // Intake has a connection of its own: WAIT covers the writes of the connection it is sent on, and blocks that
@@ -96,7 +95,7 @@ export async function buildApiDeps(
     es,
     esScan,
     esBackground,
-    cases: new CaseStore(moderationRedis(redis), keys, config.leaseSeconds * 1000),
+    cases: new CaseStore(redis, keys, config.leaseSeconds * 1000),
     tokens,
     adminSessions: new AdminSessionStore(redis, keys, tokens),
     authLimiter: new FailedAuthLimiter(config.authFailuresPerMinute),

@@ -1,7 +1,7 @@
 // Composition root of the moderation API: config validated once, clients
 // built once, the case mirror and lease reaper started, then listen.
 import path from 'node:path';
-import { CaseMirror, apiEnvVars, moderationRedis, createLogger, ensureDevLegalKeys, legalKeys, loadConfig, runProcess, serve } from '@takedown/shared';
+import { CaseMirror, apiEnvVars, createLogger, ensureDevLegalKeys, legalKeys, loadConfig, runProcess, serve } from '@takedown/shared';
 import { NORMALIZER_VERSION, restartOnRegexEngineFailure, shippedRules } from '@takedown/search-rules';
 import { createApp } from './app';
 import { buildApiDeps } from './build-deps';
@@ -23,7 +23,7 @@ runProcess('moderation API', async (control) => {
   if (seeded) logger.info({ version: seeded.version, rules: seeded.rules.length }, 'no ruleset was published; published the shipped lists');
   else await publisher.backfillIfBehind();
   await publisher.rescanIfNormalizerChanged(NORMALIZER_VERSION, seeded !== undefined);
-  const mirror = new CaseMirror(moderationRedis(deps.redis), deps.cases, deps.esBackground, deps.indices.cases, logger);
+  const mirror = new CaseMirror(deps.redis, deps.cases, deps.esBackground, deps.indices.cases, logger);
   mirror.start();
   // Expired leases also return on every claim; this catches queues nobody is claiming from.
   const reaper = setInterval(() => void deps.cases.reap().catch((err: unknown) => logger.error({ err }, 'lease reap failed')), 5000);

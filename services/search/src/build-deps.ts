@@ -1,4 +1,4 @@
-import { FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, moderationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import { connectFeatureClient } from '@takedown/features';
 import type { SearchConfig, SearchDeps } from './deps';
@@ -36,7 +36,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
     onLoad: () => pending.refresh(),
   });
   const rules = live.rules;
-  const keys = moderationKeys(config.queuePrefix);
+  const keys = await openModerationKeys(redis, config);
   const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger, ...(overrides.trackerFaults ? { faults: overrides.trackerFaults } : {}) });
   await tracker.start();
   await pending.start();

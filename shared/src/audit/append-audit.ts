@@ -1,4 +1,3 @@
-import { moderationRedis } from '../clients/moderation-bridge';
 import type { RedisClient } from '../clients/redis';
 import { runScript } from '../moderation/lua-scripts';
 import type { ModerationKeys } from '../moderation/keys';
@@ -10,5 +9,5 @@ import type { AuditEventInput } from './audit-event';
  * their event inside their own Lua script, atomically with the change.
  */
 export async function appendAudit(redis: RedisClient, keys: Pick<ModerationKeys, 'audit'>, event: AuditEventInput): Promise<void> {
-  await runScript(moderationRedis(redis), 'append-audit', [keys.audit], [JSON.stringify(event)]);
+  await runScript(redis, 'append-audit', [keys.audit], [JSON.stringify(event)]);
 }

@@ -1,6 +1,7 @@
-import { moderationRedis } from '../clients/moderation-bridge';
 import type { Client } from '@elastic/elasticsearch';
 import type { RedisClient } from '../clients/redis';
+import type { ChainableCommander } from 'ioredis';
+import { pipelined } from '../moderation/pipelined';
 import type { Logger } from '../logging/logger';
 import type { ModerationKeys } from '../moderation/keys';
 import { runScript } from '../moderation/lua-scripts';
@@ -32,19 +33,48 @@ function readEvent(raw: string): AuditEventInput | undefined {
   }
 }
 
+/** Where the chain stands: its last event, and per stream the last entry written. */
 interface Head {
   seq: number;
   hash: string;
-  streamId: string;
+  /** Stream label ("" for the main stream, "s07" for a case shard's) -> last stream id written. */
+  cursors: Map<string, string>;
+}
+
+/** One audit stream: the main one (label "") or a case shard's. */
+interface Stream {
+  label: string;
+  key: string;
 }
 
 /**
- * Moves audit events from the Redis stream (where state changes append them
- * atomically) into Elasticsearch as a hash chain. One writer at a time
- * (a Redis lock), because a chain has one order. Elasticsearch is the
- * record of progress: a writer that starts (or takes over) reads the last
- * stored event and continues after its stream id, so a crash between the
- * bulk write and anything else neither loses nor repeats an event.
+ * The chain's streamId for an entry: the entry id for the main stream (as
+ * before shards existed), "s07/<id>" for a case shard's.
+ */
+export function chainStreamId(label: string, entryId: string): string {
+  return label ? `${label}/${entryId}` : entryId;
+}
+
+/** Entry ids compare as (ms, seq). */
+function compareEntryIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  return Number(am) - Number(bm) || Number(as) - Number(bs);
+}
+
+/**
+ * Moves audit events from the RedisClient streams (where state changes append them
+ * atomically: the main stream, and one per case shard) into Elasticsearch as
+ * one hash chain. One writer at a time (a RedisClient lock), because a chain has
+ * one order. Each round reads every stream after its cursor (one pipelined
+ * round trip) and merges the entries by stream id, so each stream's order,
+ * and with it each case's (a case lives in one shard), is kept in the chain;
+ * entries of different streams are ordered by their ids (server time).
+ * Elasticsearch is the record of progress: every event carries its stream
+ * and entry id (chainStreamId), and a writer that starts (or takes over)
+ * reads the last stored event of each stream and continues after it, so a
+ * crash between the bulk write and anything else neither loses nor repeats
+ * an event.
  *
  * An entry that cannot be read as an event (not JSON, not an object with a
  * type) would stop the chain for good if it were retried: it is set aside
@@ -59,7 +89,10 @@ export class AuditWriter {
   private readonly batchSize: number;
   private readonly intervalMs: number;
 
+  private readonly streams: Stream[];
+
   constructor(private readonly o: AuditWriterOptions) {
+    this.streams = [{ label: '', key: o.keys.audit }, ...o.keys.shards.map((s) => ({ label: s.label, key: s.audit }))];
     this.batchSize = o.batchSize ?? 500;
     this.intervalMs = o.intervalMs ?? 200;
   }
@@ -98,21 +131,34 @@ export class AuditWriter {
   }
 
   private async flush(): Promise<number> {
-    const held = await runScript(moderationRedis(this.o.redis), 'renew-lock', [this.o.keys.auditWriterLock], [this.o.instanceId, 15000]);
+    const held = await runScript((this.o.redis), 'renew-lock', [this.o.keys.auditWriterLock], [this.o.instanceId, 15000]);
     if (Number(held) !== 1) {
       this.head = undefined;
       return 0;
     }
     const head = this.head ?? (await this.readHead());
-    const start = head.streamId ? `(${head.streamId}` : '-';
-    const entries = (await this.o.redis.xrange(this.o.keys.audit, start, '+', 'COUNT', this.batchSize)) as [string, string[]][];
-    if (entries.length === 0) return 0;
+    const replies = await pipelined<[string, string[]][]>(
+      this.o.redis,
+      this.streams.map((s) => {
+        const after = head.cursors.get(s.label);
+        return { key: s.key, add: (p) => p.xrange(s.key, after ? `(${after}` : '-', '+', 'COUNT', this.batchSize) };
+      }),
+    );
+    const merged: { stream: Stream; id: string; fields: string[] }[] = [];
+    replies.forEach((entries, i) => {
+      for (const [id, fields] of entries) merged.push({ stream: this.streams[i] as Stream, id, fields });
+    });
+    if (merged.length === 0) return 0;
+    // Entries past the batch wait for the next round; every stream stays in order.
+    merged.sort((a, b) => compareEntryIds(a.id, b.id) || (a.stream.label < b.stream.label ? -1 : a.stream.label > b.stream.label ? 1 : 0));
+    const entries = merged.slice(0, this.batchSize);
 
     let { seq, hash } = head;
     const operations: object[] = [];
     const poisoned: [string, number][] = [];
-    let last = head.streamId;
-    for (const [streamId, fields] of entries) {
+    const cursors = new Map(head.cursors);
+    for (const { stream, id, fields } of entries) {
+      const streamId = chainStreamId(stream.label, id);
       const at = fields.indexOf('event');
       const raw = at >= 0 ? fields[at + 1] : undefined;
       let input = raw === undefined ? undefined : readEvent(raw);
@@ -133,7 +179,7 @@ export class AuditWriter {
       operations.push({ create: { _index: this.o.index, _id: String(event.seq) } }, event);
       seq = event.seq;
       hash = event.hash;
-      last = streamId;
+      cursors.set(stream.label, id);
     }
     // Before the bulk: the entries are trimmed only once it succeeded (HSET repeats harmlessly).
     if (poisoned.length > 0) await this.o.redis.hset(this.o.keys.auditDeadLetter, Object.fromEntries(poisoned.map(([id, n]) => [id, String(n)])));
@@ -143,21 +189,31 @@ export class AuditWriter {
       this.head = undefined;
       throw new Error(`audit bulk write refused: ${first?.type ?? 'unknown'}`);
     }
-    this.head = { seq, hash, streamId: last };
-    // Entries up to the last written one are in Elasticsearch now.
-    await this.o.redis.xtrim(this.o.keys.audit, 'MINID', last);
+    this.head = { seq, hash, cursors };
+    // Entries up to the last written one of each stream are in Elasticsearch now.
+    const trims = this.streams.flatMap((s) => {
+      const last = cursors.get(s.label);
+      return last && last !== head.cursors.get(s.label) ? [{ key: s.key, add: (p: ChainableCommander) => p.xtrim(s.key, 'MINID', last) }] : [];
+    });
+    await pipelined(this.o.redis, trims);
     return entries.length;
   }
 
   private async readHead(): Promise<Head> {
     await this.o.es.indices.refresh({ index: this.o.index });
-    const res = await this.o.es.search<AuditEvent>({
-      index: this.o.index,
-      size: 1,
-      sort: [{ seq: 'desc' }],
-      _source: ['seq', 'hash', 'streamId'],
+    const last = async (query: object) => {
+      const res = await this.o.es.search<AuditEvent>({ index: this.o.index, size: 1, sort: [{ seq: 'desc' }], _source: ['seq', 'hash', 'streamId'], query });
+      return res.hits.hits[0]?._source;
+    };
+    const top = await last({ match_all: {} });
+    const cursors = new Map<string, string>();
+    if (!top) return { seq: 0, hash: GENESIS_HASH, cursors };
+    // The last event of each stream: the main stream's ids have no label (they start with a digit).
+    const lasts = await Promise.all(this.streams.map((s) => last(s.label ? { prefix: { streamId: `${s.label}/` } } : { bool: { must_not: { regexp: { streamId: '[a-z].*' } } } })));
+    this.streams.forEach((s, i) => {
+      const id = lasts[i]?.streamId;
+      if (id) cursors.set(s.label, s.label ? id.slice(s.label.length + 1) : id);
     });
-    const top = res.hits.hits[0]?._source;
-    return top ? { seq: top.seq, hash: top.hash, streamId: top.streamId } : { seq: 0, hash: GENESIS_HASH, streamId: '' };
+    return { seq: top.seq, hash: top.hash, cursors };
   }
 }

@@ -1,4 +1,3 @@
-import { moderationRedis } from '../clients/moderation-bridge';
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../clients/redis';
 import type { AuditEventInput } from '../audit/audit-event';
@@ -40,7 +39,7 @@ export class AdminSessionStore {
     const record: AdminSessionRecord = { tokenHash, tokenId: p.tokenId, actorId: p.actorId, createdAt: new Date().toISOString() };
     const audit: AuditEventInput = { type: 'admin-session.opened', actor: actorOf(p), at: record.createdAt, data: { tokenId: p.tokenId, actorId: p.actorId, ttlMs: this.ttlMs } };
     const sessionHash = hashToken(id);
-    const ok = await runScript(moderationRedis(this.redis), 'open-admin-session', [this.keys.adminSession(sessionHash), this.keys.adminSessionsOf(tokenHash), this.keys.audit], [JSON.stringify(record), this.ttlMs, JSON.stringify(audit), sessionHash]);
+    const ok = await runScript(this.redis, 'open-admin-session', [this.keys.adminSession(sessionHash), this.keys.adminSessionsOf(tokenHash), this.keys.audit], [JSON.stringify(record), this.ttlMs, JSON.stringify(audit), sessionHash]);
     // 256 random bits: a collision means the random source is broken, not bad luck.
     if (Number(ok) !== 1) throw new Error('admin session id collision');
     return id;
@@ -62,7 +61,7 @@ export class AdminSessionStore {
     if (!raw) return false;
     const s = JSON.parse(raw) as AdminSessionRecord;
     const audit: AuditEventInput = { type: 'admin-session.closed', actor: by, at: new Date().toISOString(), data: { tokenId: s.tokenId, actorId: s.actorId } };
-    const ok = await runScript(moderationRedis(this.redis), 'close-admin-session', [key, this.keys.adminSessionsOf(s.tokenHash), this.keys.audit], [raw, JSON.stringify(audit), sessionHash]);
+    const ok = await runScript(this.redis, 'close-admin-session', [key, this.keys.adminSessionsOf(s.tokenHash), this.keys.audit], [raw, JSON.stringify(audit), sessionHash]);
     return Number(ok) === 1;
   }
 

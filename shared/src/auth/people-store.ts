@@ -1,4 +1,3 @@
-import { moderationRedis } from '../clients/moderation-bridge';
 import type { RedisClient } from '../clients/redis';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/takedown-error';
 import type { ModerationKeys } from '../moderation/keys';
@@ -228,7 +227,7 @@ export class PeopleStore {
   }
 
   private async put(person: PersonRecord, expected: string, audit: AuditEventInput): Promise<boolean> {
-    const r = await runScript(moderationRedis(this.redis), 'put-person', [this.keys.people, this.keys.audit], [person.id, JSON.stringify(person), expected, JSON.stringify(audit)]);
+    const r = await runScript(this.redis, 'put-person', [this.keys.people, this.keys.audit], [person.id, JSON.stringify(person), expected, JSON.stringify(audit)]);
     return Number(r) === 1;
   }
 }

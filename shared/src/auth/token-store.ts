@@ -1,4 +1,3 @@
-import { moderationRedis } from '../clients/moderation-bridge';
 import { createHash, randomBytes } from 'node:crypto';
 import type { RedisClient } from '../clients/redis';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/takedown-error';
@@ -89,7 +88,7 @@ export class TokenStore {
       createdBy: opts.createdBy,
     };
     const audit: AuditEventInput = { type: 'token.created', actor: opts.createdBy, at: record.createdAt, data: { tokenId: record.id, name: record.name, actorId, role: record.role } };
-    const [ok, why] = (await runScript(moderationRedis(this.redis), 'issue-token', [this.keys.tokens, this.keys.tokenIndex, this.keys.people, this.keys.audit], [
+    const [ok, why] = (await runScript(this.redis, 'issue-token', [this.keys.tokens, this.keys.tokenIndex, this.keys.people, this.keys.audit], [
       hashToken(token),
       JSON.stringify(record),
       record.id,
@@ -203,7 +202,7 @@ export class TokenStore {
       if (r.revokedAt) return undefined;
       const revoked: TokenRecord = { ...r, revokedAt: new Date().toISOString(), revokedBy };
       const audit: AuditEventInput = { type: 'token.revoked', actor: revokedBy, at: revoked.revokedAt as string, data: { tokenId: r.id, name: r.name, actorId: r.actorId, role: r.role } };
-      const ok = await runScript(moderationRedis(this.redis), 'revoke-token', [this.keys.tokens, this.keys.tokenIndex, this.keys.audit], [hash, raw, JSON.stringify(revoked), r.name, JSON.stringify(audit)]);
+      const ok = await runScript(this.redis, 'revoke-token', [this.keys.tokens, this.keys.tokenIndex, this.keys.audit], [hash, raw, JSON.stringify(revoked), r.name, JSON.stringify(audit)]);
       if (Number(ok) === 1) return revoked;
     }
     throw new ConflictError('the token changed while it was being revoked; retry', 'token_changed', 'token');

@@ -137,6 +137,15 @@ export const coreEnvVars: readonly EnvVarSpec[] = [
     default: '{takedown}',
     description: 'Base of every Redis key name. Each BullMQ queue gets its own hash tag from it (`{takedown:reports}`, `{takedown:actions}`…), so queues spread over Redis Cluster slots; the moderation and ruleset keys use it as it is.',
   },
+  {
+    name: 'TAKEDOWN_CASE_SHARDS',
+    key: 'caseShards',
+    type: 'integer',
+    minimum: 1,
+    maximum: 256,
+    default: 16,
+    description: 'Case store shards (Redis hash tags), so cases spread over Redis Cluster slots. Recorded in Redis at first boot: a process started with another count refuses to start.',
+  },
 ];
 
 /** How long a claimed case stays with its moderator without a heartbeat. Read by the API (and triage, which never leases). */

@@ -20,6 +20,8 @@ export interface CoreConfig {
   indexPrefix: string;
   contentIndex: string;
   queuePrefix: string;
+  /** Case store shards: see moderationKeys. */
+  caseShards: number;
 }
 
 /** The durable-acknowledgement settings of the processes that add reports (intakeEnvVars). */

@@ -1,9 +1,10 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
 import type { Logger } from '../logging/logger';
 import { caseFromHash, type CaseRecord } from './case-record';
 import { isCsamCase } from './csam';
 import type { CaseStore } from './case-store';
+import { pipelinedSettled } from './pipelined';
 
 /** The case as listed in Elasticsearch (the cases index): the fields one filters and sorts on. */
 export function caseListing(c: CaseRecord): Record<string, unknown> {
@@ -35,7 +36,7 @@ export function caseListing(c: CaseRecord): Record<string, unknown> {
 }
 
 /**
- * Copies changed cases from Redis (the source of truth) into the cases
+ * Copies changed cases from RedisClient (the source of truth) into the cases
  * index, in bulk, a few times a second. Every Lua script that changes a case
  * marks it dirty; the copy carries the case revision as an external version,
  * so several mirrors running at once (API and triage processes) can never
@@ -44,9 +45,11 @@ export function caseListing(c: CaseRecord): Record<string, unknown> {
 export class CaseMirror {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** The last flush took a full share from some shard: more may be waiting. */
+  private more = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly cases: CaseStore,
     private readonly es: Client,
     private readonly index: string,
@@ -58,7 +61,7 @@ export class CaseMirror {
     this.running = true;
     const tick = async () => {
       try {
-        while ((await this.flushOnce()) === 500) {
+        while ((await this.flushOnce()) > 0 && this.more) {
           // a full batch: more is waiting
         }
       } catch (err) {
@@ -76,12 +79,11 @@ export class CaseMirror {
   }
 
   async flushOnce(max = 500): Promise<number> {
-    const ids = await this.cases.takeDirty(max);
+    const { ids, full } = await this.cases.takeDirty(max);
+    this.more = full;
     if (ids.length === 0) return 0;
     try {
-      const pipe = this.redis.pipeline();
-      for (const id of ids) pipe.hgetall(this.cases.keys.case(id));
-      const res = (await pipe.exec()) ?? [];
+      const res = await pipelinedSettled(this.redis, ids.map((id) => ({ key: this.cases.keys.case(id), add: (p) => p.hgetall(this.cases.keys.case(id)) })));
       const operations: object[] = [];
       // A case whose read failed (a timeout under load, a key of the wrong type) is tried again
       // later on its own: it neither stops the others being copied nor fails the batch.

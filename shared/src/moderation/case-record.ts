@@ -87,7 +87,7 @@ export interface DecisionRecord extends Omit<ActionJob, 'decisionId'> {
   appliedAt?: string;
   /**
    * The decision's place among its case's decisions (1, 2, ...), assigned
-   * atomically where it is recorded (decide.lua, fold-report.lua). Absent on
+   * atomically where it is recorded (decide-11.lua, fold-report-18.lua). Absent on
    * decisions recorded before it existed (they count as 0).
    */
   seq?: number;
@@ -159,7 +159,7 @@ export function decisionFromHash(h: Record<string, string>): DecisionRecord | un
 export function decisionToFields(d: DecisionRecord): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(d)) {
-    // appliedAt and seq are the scripts' to write (record-action.lua; decide.lua, fold-report.lua).
+    // appliedAt and seq are the scripts' to write (record-action-4.lua; decide-11.lua, fold-report-18.lua).
     if (v === undefined || k === 'appliedAt' || k === 'seq') continue;
     out[k] = Array.isArray(v) ? JSON.stringify(v) : String(v);
   }

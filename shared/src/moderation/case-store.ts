@@ -1,10 +1,12 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
+import { pipelined, type Routed } from './pipelined';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors/takedown-error';
 import type { ReportJob } from '../jobs/payloads';
 import type { AuditEventInput } from '../audit/audit-event';
 import { caseFromHash, caseToFields, decisionFromHash, decisionToFields, type CaseRecord, type DecisionRecord } from './case-record';
 import { newLeaseToken } from './ids';
-import { LANES, type Lane, type ModerationKeys } from './keys';
+import { LANES, type CaseShardKeys, type Lane, type ModerationKeys } from './keys';
 import { runScript, runScripts } from './lua-scripts';
 
 export interface Lease {
@@ -32,7 +34,7 @@ export type FoldOutcome =
   /** The case moved on since it was read; `current` is its state now (undefined: still no case). */
   | { result: 'conflict'; current: CaseRecord | undefined };
 
-/** One change of lane and fields (move-case.lua): a category move requested, confirmed or rejected. */
+/** One change of lane and fields (move-case-8.lua): a category move requested, confirmed or rejected. */
 export interface CaseMove {
   /** The lane the case goes to (its own lane to stay). */
   lane: Lane;
@@ -53,6 +55,38 @@ export interface LaneStats {
   oldestAgeSeconds: number;
 }
 
+/** The lane names, in the order the scripts that take every lane get their keys. */
+const LANE_NAMES = LANES.join(',');
+
+/** Lane heads read per shard in a claim's first round: enough to pass over a few lost races and own appeals. */
+const CLAIM_HEADS_PER_SHARD = 8;
+/** Rounds of a claim; each reads four times deeper than the last (8, 32, 128 heads per shard). */
+const CLAIM_ROUNDS = 3;
+/** Expired leases returned per shard in one pass. */
+const REAP_PER_SHARD = 100;
+
+/** A lane head as a claim reads it. */
+export interface LaneHead {
+  caseId: string;
+  score: number;
+  shard: number;
+}
+
+/**
+ * The order claims serve lane heads across shards: lowest lane score first
+ * (priority, then the first report's time: see laneScore); equal scores by
+ * shard, starting from `rotation` (so ties do not favour low shard numbers,
+ * and concurrent claimers spread over shards); then by case id, the order
+ * RedisClient keeps equal scores in within a shard.
+ */
+export function compareHeads(a: LaneHead, b: LaneHead, rotation: number, shards: number): number {
+  if (a.score !== b.score) return a.score - b.score;
+  const ra = (a.shard - rotation + shards) % shards;
+  const rb = (b.shard - rotation + shards) % shards;
+  if (ra !== rb) return ra - rb;
+  return a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0;
+}
+
 /** Latency histogram bucket bounds (ms) for decision → takedown. */
 export const TAKEDOWN_LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
 
@@ -62,8 +96,11 @@ export const TAKEDOWN_LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 250
  * and its audit event happen together or not at all.
  */
 export class CaseStore {
+  /** Advances on every claim: where ties across shards start (compareHeads). */
+  private rotation = 0;
+
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly keys: ModerationKeys,
     private readonly leaseMs: number,
   ) {}
@@ -85,7 +122,7 @@ export class CaseStore {
 
   async decisions(caseId: string): Promise<DecisionRecord[]> {
     const ids = await this.redis.lrange(this.keys.caseDecisions(caseId), 0, -1);
-    const found = await Promise.all(ids.map((id) => this.decision(id)));
+    const found = await Promise.all(ids.map((id) => this.decision(caseId, id)));
     return found.filter((d): d is DecisionRecord => d !== undefined);
   }
 
@@ -93,15 +130,34 @@ export class CaseStore {
     return (await this.redis.lrange(this.keys.caseAppeals(caseId), 0, -1)).map((a) => JSON.parse(a) as unknown);
   }
 
-  async decision(decisionId: string): Promise<DecisionRecord | undefined> {
-    return decisionFromHash(await this.redis.hgetall(this.keys.decision(decisionId)));
+  /** A decision, in the shard of the case it decides. */
+  async decision(caseId: string, decisionId: string): Promise<DecisionRecord | undefined> {
+    return decisionFromHash(await this.redis.hgetall(this.keys.decision(caseId, decisionId)));
   }
 
   async fold(i: FoldInput): Promise<FoldOutcome> {
     const fields = Object.entries(caseToFields(i.fields)).flat();
     const decision = i.autoDecision ? Object.entries(decisionToFields(i.autoDecision)).flat() : [];
-    const r = (await runScript(this.redis, 'fold-report', [], [
-      this.keys.base,
+    const k = this.keys.shardOf(i.caseId);
+    const r = (await runScript(
+      this.redis,
+      'fold-report',
+      [
+        k.case(i.caseId),
+        k.caseReports(i.caseId),
+        k.cases,
+        k.caseDecisions(i.caseId),
+        // Untouched without an auto decision, but a key of the same slot all the same.
+        k.decision(i.autoDecision?.id ?? ''),
+        k.outbox,
+        k.decisionCounts,
+        k.decisionCountsOutsideCsam,
+        k.dirty,
+        k.audit,
+        ...laneKeys(k),
+      ],
+      [
+      LANE_NAMES,
       i.caseId,
       i.report.reportId,
       JSON.stringify(i.report),
@@ -117,7 +173,8 @@ export class CaseStore {
       decision.length / 2,
       ...fields,
       ...decision,
-    ])) as [number, string | number | string[]];
+      ],
+    )) as [number, string | number | string[]];
     if (r[0] === 1) return { result: 'folded', rev: Number(r[1]) };
     if (r[0] === 0) return { result: 'duplicate' };
     const flat = r[1] as string[];
@@ -126,34 +183,116 @@ export class CaseStore {
     return { result: 'conflict', current: caseFromHash(hash) };
   }
 
-  /** Returns expired leases' cases to their lanes. */
-  async reap(now = new Date(), max = 500): Promise<number> {
-    return Number(await runScript(this.redis, 'reap-leases', [], [this.keys.base, now.getTime(), max, now.toISOString()]));
+  /** Returns expired leases' cases to their lanes (at most `max` per shard). */
+  async reap(now = new Date(), max = REAP_PER_SHARD): Promise<number> {
+    const expired = await pipelined<string[]>(this.redis, this.keys.shards.map((s) => ({ key: s.leases, add: (p) => p.zrangebyscore(s.leases, '-inf', now.getTime(), 'LIMIT', 0, max) })));
+    return this.reapCases(expired.flat(), now);
+  }
+
+  /** Runs reap-lease on cases found among the expired leases (one pipeline): each is checked again there, atomically. */
+  private async reapCases(caseIds: string[], now: Date): Promise<number> {
+    const res = await runScripts(
+      this.redis,
+      caseIds.map((id) => {
+        const k = this.keys.shardOf(id);
+        return { name: 'reap-lease', keys: [k.case(id), k.leases, k.dirty, k.audit, ...laneKeys(k)], args: [LANE_NAMES, id, now.getTime(), now.toISOString()] };
+      }),
+    );
+    return res.filter((r) => Number(r) === 1).length;
   }
 
   /**
    * The next case on `lane` this moderator may take, leased to them, with
-   * the case itself; undefined when there is none. Expired leases are
-   * returned first, in the same round trip.
+   * the case itself; undefined when there is none. The best head across
+   * shards wins (docs/architecture.md, "Claiming across shards"):
+   *
+   * 1. One round trip reads, in every shard, the expired leases and the
+   *    lane's first heads with their scores; expired leases go back to their
+   *    lanes first (and the heads are read again, with them).
+   * 2. The heads are merged in claim order (compareHeads). The shard of the
+   *    best head gets claim-n.lua with its run of heads: those that come
+   *    before any other shard's head. The script leases the first still
+   *    open that is not the moderator's own appeal, atomically, so no case
+   *    is ever claimed twice.
+   * 3. When the whole run was taken meanwhile (or is the moderator's own
+   *    appeals), the next run is tried; when the heads read are used up and
+   *    some shard may hold more, they are read again, deeper (bounded).
+   *
+   * `formerActors`: the moderator's earlier identities (a migrated token's "role:name"), so their own appeals are skipped under those too.
    */
-  /** `formerActors`: the moderator's earlier identities (a migrated token's "role:name"), so their own appeals are skipped under those too. */
   async claim(lane: Lane, moderatorId: string, now = new Date(), formerActors: readonly string[] = []): Promise<{ lease: Lease; case: CaseRecord } | undefined> {
+    const shards = this.keys.shards;
     const token = newLeaseToken();
-    const [, claimed] = await runScripts(this.redis, [
-      { name: 'reap-leases', keys: [], args: [this.keys.base, now.getTime(), 100, now.toISOString()] },
-      { name: 'claim', keys: [], args: [this.keys.base, lane, moderatorId, token, now.getTime(), this.leaseMs, 50, now.toISOString(), JSON.stringify(formerActors)] },
-    ]);
-    const r = claimed as [string, string, string[]] | null;
-    if (!r) return undefined;
-    const hash: Record<string, string> = {};
-    for (let k = 0; k + 1 < r[2].length; k += 2) hash[r[2][k] as string] = r[2][k + 1] as string;
-    const c = caseFromHash(hash);
-    if (!c) throw new Error(`claimed case ${r[0]} has no record`);
-    return { lease: { caseId: r[0], token, expiresAt: new Date(Number(r[1])).toISOString() }, case: c };
+    const rotation = this.rotation;
+    this.rotation = (this.rotation + 1) % shards.length;
+    let reap = true;
+    let depth = CLAIM_HEADS_PER_SHARD;
+    for (let round = 0; round < CLAIM_ROUNDS; ) {
+      const read: Routed[] = [];
+      for (const shard of shards) {
+        if (reap) read.push({ key: shard.leases, add: (p) => p.zrangebyscore(shard.leases, '-inf', now.getTime(), 'LIMIT', 0, REAP_PER_SHARD) });
+        read.push({ key: shard.lane(lane), add: (p) => p.zrange(shard.lane(lane), 0, depth - 1, 'WITHSCORES') });
+      }
+      const res = await pipelined<string[]>(this.redis, read);
+      const lists = reap ? res.filter((_, i) => i % 2 === 1) : res;
+      if (reap) {
+        reap = false;
+        const expired = res.filter((_, i) => i % 2 === 0).flat();
+        // Cases went back to their lanes: read the heads again, with them.
+        if (expired.length > 0 && (await this.reapCases(expired, now)) > 0) continue;
+      }
+      const heads: LaneHead[] = [];
+      lists.forEach((flat, shard) => {
+        for (let i = 0; i + 1 < flat.length; i += 2) heads.push({ caseId: flat[i] as string, score: Number(flat[i + 1]), shard });
+      });
+      heads.sort((a, b) => compareHeads(a, b, rotation, shards.length));
+      for (let at = 0; at < heads.length; ) {
+        const shard = (heads[at] as LaneHead).shard;
+        let end = at;
+        while (end < heads.length && (heads[end] as LaneHead).shard === shard) end++;
+        const run = heads.slice(at, end).map((h) => h.caseId);
+        at = end;
+        const claimed = await this.claimIn(shards[shard] as CaseShardKeys, lane, run, moderatorId, token, now, formerActors);
+        if (claimed) return claimed;
+      }
+      // Every shard's lane was read to its end: nothing left this moderator may take.
+      if (lists.every((flat) => flat.length < depth * 2)) return undefined;
+      round++;
+      depth *= 4;
+    }
+    return undefined;
+  }
+
+  /** claim-n.lua on one shard's run of heads. */
+  private async claimIn(
+    k: CaseShardKeys,
+    lane: Lane,
+    candidates: string[],
+    moderatorId: string,
+    token: string,
+    now: Date,
+    formerActors: readonly string[],
+  ): Promise<{ lease: Lease; case: CaseRecord } | undefined> {
+    const r = (await runScript(this.redis, 'claim', [k.lane(lane), k.laneAge(lane), k.leases, k.dirty, k.audit, ...candidates.map((id) => k.case(id))], [
+      lane,
+      moderatorId,
+      token,
+      now.getTime(),
+      this.leaseMs,
+      now.toISOString(),
+      JSON.stringify(formerActors),
+      ...candidates,
+    ])) as [number, string, string?, string[]?];
+    if (r[0] !== 1) return undefined;
+    const caseId = r[1];
+    const c = caseFromHash(hashOf(r[3] ?? []));
+    if (!c) throw new Error(`claimed case ${caseId} has no record`);
+    return { lease: { caseId, token, expiresAt: new Date(Number(r[2])).toISOString() }, case: c };
   }
 
   async heartbeat(caseId: string, token: string, now = new Date()): Promise<Lease> {
-    const r = await runScript(this.redis, 'heartbeat', [], [this.keys.base, caseId, token, now.getTime(), this.leaseMs]);
+    const k = this.keys.shardOf(caseId);
+    const r = await runScript(this.redis, 'heartbeat', [k.case(caseId), k.leases], [caseId, token, now.getTime(), this.leaseMs]);
     if (!r || r === 0) throw leaseConflict(caseId);
     return { caseId, token, expiresAt: new Date(Number(r)).toISOString() };
   }
@@ -166,7 +305,8 @@ export class CaseStore {
 
   async release(caseId: string, token: string, actor: string, now = new Date()): Promise<void> {
     const audit: AuditEventInput = { type: 'case.released', actor, at: now.toISOString(), caseId };
-    const r = await runScript(this.redis, 'release', [], [this.keys.base, caseId, token, now.getTime(), JSON.stringify(audit)]);
+    const k = this.keys.shardOf(caseId);
+    const r = await runScript(this.redis, 'release', [k.case(caseId), k.leases, k.dirty, k.audit, ...laneKeys(k)], [LANE_NAMES, caseId, token, now.getTime(), JSON.stringify(audit)]);
     if (Number(r) !== 1) throw leaseConflict(caseId);
   }
 
@@ -187,8 +327,21 @@ export class CaseStore {
     /** The decider's former identities (a migrated token's "role:name"): an appeal is theirs under those too. */
     formerActors: readonly string[] = [],
   ): Promise<void> {
-    const r = (await runScript(this.redis, 'decide', [], [
-      this.keys.base,
+    const k = this.keys.shardOf(caseId);
+    const keys = [
+      k.case(caseId),
+      k.caseDecisions(caseId),
+      k.decision(decision.id),
+      k.leases,
+      k.lane(guard.escalationLane),
+      k.laneAge(guard.escalationLane),
+      k.outbox,
+      k.decisionCounts,
+      k.decisionCountsOutsideCsam,
+      k.dirty,
+      k.audit,
+    ];
+    const r = (await runScript(this.redis, 'decide', keys, [
       caseId,
       token,
       now.getTime(),
@@ -217,8 +370,8 @@ export class CaseStore {
   }
 
   async appeal(caseId: string, decisionId: string, lane: Lane, score: number, appeal: object, audit: AuditEventInput, now = new Date()): Promise<void> {
-    const r = (await runScript(this.redis, 'appeal', [], [
-      this.keys.base,
+    const k = this.keys.shardOf(caseId);
+    const r = (await runScript(this.redis, 'appeal', [k.case(caseId), k.caseAppeals(caseId), k.lane(lane), k.laneAge(lane), k.dirty, k.audit], [
       caseId,
       decisionId,
       lane,
@@ -246,7 +399,7 @@ export class CaseStore {
    * Throws 409 (leaseToken) when a lease to release is not live.
    */
   async move(c: CaseRecord, m: CaseMove, now = new Date()): Promise<'moved' | 'conflict'> {
-    const k = this.keys;
+    const k = this.keys.shardOf(c.id);
     const fields = Object.entries(caseToFields(m.set)).flat();
     const r = (await runScript(
       this.redis,
@@ -260,10 +413,10 @@ export class CaseStore {
   }
 
   /** Marks a decision applied (once). Returns false when it already was (a replayed job). */
-  async recordAction(decisionId: string, appliedAt: Date, latencyMs: number, audit: AuditEventInput): Promise<boolean> {
+  async recordAction(caseId: string, decisionId: string, appliedAt: Date, latencyMs: number, audit: AuditEventInput): Promise<boolean> {
     const buckets = [...TAKEDOWN_LATENCY_BUCKETS_MS.map(String), '+Inf'].join(',');
-    const r = await runScript(this.redis, 'record-action', [], [
-      this.keys.base,
+    const k = this.keys.shardOf(caseId);
+    const r = await runScript(this.redis, 'record-action', [k.decision(decisionId), k.outbox, k.takedownLatency, k.audit], [
       decisionId,
       appliedAt.getTime(),
       Math.max(0, Math.round(latencyMs)),
@@ -273,34 +426,122 @@ export class CaseStore {
     return Number(r) === 1;
   }
 
-  /** Decisions recorded more than `olderThanMs` ago and not yet applied. */
-  async staleOutbox(olderThanMs: number, now = new Date(), max = 500): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.outbox, '-inf', now.getTime() - olderThanMs, 'LIMIT', 0, max);
+  /** Decisions recorded more than `olderThanMs` ago and not yet applied (at most `max` per shard), read from their shards. */
+  async staleOutbox(olderThanMs: number, now = new Date(), max = 100): Promise<DecisionRecord[]> {
+    const shards = this.keys.shards;
+    const ids = await pipelined<string[]>(this.redis, shards.map((s) => ({ key: s.outbox, add: (p) => p.zrangebyscore(s.outbox, '-inf', now.getTime() - olderThanMs, 'LIMIT', 0, max) })));
+    const wanted = ids.flatMap((list, shard) => list.map((id) => (shards[shard] as CaseShardKeys).decision(id)));
+    const read = await pipelined<Record<string, string>>(this.redis, wanted.map((key) => ({ key, add: (p) => p.hgetall(key) })));
+    return read.map((h) => decisionFromHash(h)).filter((d): d is DecisionRecord => d !== undefined);
   }
 
+  /** Open cases and the oldest wait per lane, over every shard (one round trip). */
   async laneStats(now = new Date()): Promise<LaneStats[]> {
-    const pipe = this.redis.pipeline();
-    for (const lane of LANES) {
-      pipe.zcard(this.keys.lane(lane));
-      pipe.zrange(this.keys.laneAge(lane), 0, 0, 'WITHSCORES');
+    const shards = this.keys.shards;
+    const read: Routed[] = [];
+    for (const shard of shards) {
+      for (const lane of LANES) {
+        read.push({ key: shard.lane(lane), add: (p) => p.zcard(shard.lane(lane)) });
+        read.push({ key: shard.laneAge(lane), add: (p) => p.zrange(shard.laneAge(lane), 0, 0, 'WITHSCORES') });
+      }
     }
-    const res = (await pipe.exec()) ?? [];
-    return LANES.map((lane, i) => {
-      const depth = Number(res[i * 2]?.[1] ?? 0);
-      const oldest = res[i * 2 + 1]?.[1] as string[] | undefined;
-      const since = oldest && oldest[1] ? Number(oldest[1]) : undefined;
+    const res = await pipelined<number | string[]>(this.redis, read);
+    return LANES.map((lane, l) => {
+      let depth = 0;
+      let since: number | undefined;
+      for (let s = 0; s < shards.length; s++) {
+        const at = (s * LANES.length + l) * 2;
+        depth += Number(res[at] ?? 0);
+        const oldest = res[at + 1] as string[] | undefined;
+        if (oldest?.[1] !== undefined) since = Math.min(since ?? Infinity, Number(oldest[1]));
+      }
       return { lane, depth, oldestAgeSeconds: since === undefined ? 0 : Math.max(0, (now.getTime() - since) / 1000) };
     });
   }
 
-  /** Takes up to `max` case ids changed since they were last mirrored to Elasticsearch. */
-  async takeDirty(max: number): Promise<string[]> {
-    return this.redis.spop(this.keys.dirty, max);
+  /**
+   * Takes up to `max` case ids changed since they were last mirrored to
+   * Elasticsearch, an even share from each shard; `full` when some shard
+   * gave its whole share (more may be waiting).
+   */
+  async takeDirty(max: number): Promise<{ ids: string[]; full: boolean }> {
+    const share = Math.max(1, Math.floor(max / this.keys.shards.length));
+    const res = await this.eachShard<string[]>((s) => s.dirty, (p, s) => p.spop(s.dirty, share));
+    return { ids: res.flat(), full: res.some((ids) => ids.length >= share) };
   }
 
   async markDirty(caseIds: string[]): Promise<void> {
-    if (caseIds.length > 0) await this.redis.sadd(this.keys.dirty, ...caseIds);
+    if (caseIds.length === 0) return;
+    await pipelined(this.redis, caseIds.map((id) => ({ key: this.keys.shardOf(id).dirty, add: (p) => p.sadd(this.keys.shardOf(id).dirty, id) })));
   }
+
+  /** How many cases await mirroring, over every shard. */
+  async dirtyCount(): Promise<number> {
+    return this.sum((s) => s.dirty, (p, s) => p.scard(s.dirty));
+  }
+
+  /** The case ids awaiting mirroring (callers check dirtyCount against their bound first). */
+  async dirtyCaseIds(): Promise<string[]> {
+    return (await this.eachShard<string[]>((s) => s.dirty, (p, s) => p.smembers(s.dirty))).flat();
+  }
+
+  /** Every case in the store (the cases index of each shard). */
+  async caseCount(): Promise<number> {
+    return this.sum((s) => s.cases, (p, s) => p.zcard(s.cases));
+  }
+
+  /** Cases claimed now. */
+  async leaseCount(): Promise<number> {
+    return this.sum((s) => s.leases, (p, s) => p.zcard(s.leases));
+  }
+
+  /** The ids of claimed cases (leases are few: one per moderator at work), at most `max` per shard. */
+  async leasedCaseIds(max = 10_000): Promise<string[]> {
+    return (await this.eachShard<string[]>((s) => s.leases, (p, s) => p.zrange(s.leases, 0, max - 1))).flat();
+  }
+
+  /** Decisions recorded, not yet applied (the outboxes). */
+  async unappliedCount(): Promise<number> {
+    return this.sum((s) => s.outbox, (p, s) => p.zcard(s.outbox));
+  }
+
+  /** Decisions recorded by action, over every shard: all of them, or those outside csam. */
+  async decisionCounts(which: 'all' | 'outside-csam'): Promise<Record<string, number>> {
+    return this.sumHashes((s) => (which === 'all' ? s.decisionCounts : s.decisionCountsOutsideCsam));
+  }
+
+  /** The decision-to-takedown histogram (le:<ms>, sum, count), over every shard. */
+  async takedownLatency(): Promise<Record<string, number>> {
+    return this.sumHashes((s) => s.takedownLatency);
+  }
+
+  /** One command per shard (routed by the key `key` names), in one round trip: see pipelined. */
+  private eachShard<T>(key: (s: CaseShardKeys) => string, add: (p: ChainableCommander, s: CaseShardKeys) => void): Promise<T[]> {
+    return pipelined<T>(this.redis, this.keys.shards.map((s) => ({ key: key(s), add: (p) => add(p, s) })));
+  }
+
+  private async sum(key: (s: CaseShardKeys) => string, add: (p: ChainableCommander, s: CaseShardKeys) => void): Promise<number> {
+    const res = await this.eachShard<number>(key, add);
+    return res.reduce((a, b) => a + Number(b), 0);
+  }
+
+  private async sumHashes(key: (s: CaseShardKeys) => string): Promise<Record<string, number>> {
+    const res = await this.eachShard<Record<string, string>>(key, (p, s) => p.hgetall(key(s)));
+    const out: Record<string, number> = {};
+    for (const h of res) for (const [field, n] of Object.entries(h)) out[field] = (Object.hasOwn(out, field) ? (out[field] as number) : 0) + Number(n);
+    return out;
+  }
+}
+
+/** Every lane's key, then every lane's age key, in LANES order (the scripts that may touch any lane take them all). */
+function laneKeys(k: CaseShardKeys): string[] {
+  return [...LANES.map((l) => k.lane(l)), ...LANES.map((l) => k.laneAge(l))];
+}
+
+function hashOf(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
+  return hash;
 }
 
 export function categoryMovePending(caseId: string): ConflictError {

@@ -1,10 +1,12 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
 import type { ModerationState } from '../domain/vocabulary';
 import type { ContentDocument } from '../indices/content-index';
 import { decisionFromHash, type DecisionRecord } from './case-record';
 import { caseIdFor } from './ids';
 import type { ModerationKeys } from './keys';
-import { runScript } from './lua-scripts';
+import { runScripts } from './lua-scripts';
+import { pipelined } from './pipelined';
 
 type Moderation = NonNullable<ContentDocument['moderation']>;
 
@@ -29,28 +31,40 @@ export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'categor
   };
 }
 
-/** Cases read per decision-heads.lua call (about a millisecond of Redis time). */
+/** Cases read per decision-heads-n.lua call (about a millisecond of RedisClient time). */
 const HEADS_PER_CALL = 2000;
 
 /**
  * The latest content-changing decision recorded for each content id, read
- * from the case store (Redis, the source of truth for decisions): a post
+ * from the case store (RedisClient, the source of truth for decisions): a post
  * deleted and written again, or re-indexed into a new index, gets its
  * decision back even though the old document is gone. One script call for
- * a whole batch (decision-heads.lua), a round trip more only for the (few)
+ * a whole batch (decision-heads-n.lua), a round trip more only for the (few)
  * decided ids, and more only when the last decision changed nothing (an
  * escalation): then the case's decision history is walked back to the last
  * one that did.
  */
-export async function recordedDecisions(redis: Redis, keys: ModerationKeys, contentIds: readonly string[], at: string): Promise<Map<string, Moderation>> {
+export async function recordedDecisions(redis: RedisClient, keys: ModerationKeys, contentIds: readonly string[], at: string): Promise<Map<string, Moderation>> {
   const out = new Map<string, Moderation>();
   if (contentIds.length === 0) return out;
   const wanted: [string, string][] = [];
   const walk: string[] = [];
-  // Chunked: one script call holds Redis for its whole run.
-  for (let start = 0; start < contentIds.length; start += HEADS_PER_CALL) {
-    const chunk = contentIds.slice(start, start + HEADS_PER_CALL);
-    const heads = (await runScript(redis, 'decision-heads', chunk.map((id) => keys.case(caseIdFor(id))), [])) as (number | string)[];
+  // Grouped by case shard (one script call touches one slot), chunked (one call holds RedisClient for its whole run), one pipeline.
+  const byShard = new Map<number, string[]>();
+  for (const id of contentIds) {
+    const shard = keys.shardOf(caseIdFor(id)).index;
+    const group = byShard.get(shard);
+    if (group) group.push(id);
+    else byShard.set(shard, [id]);
+  }
+  const chunks: string[][] = [];
+  for (const group of byShard.values()) for (let start = 0; start < group.length; start += HEADS_PER_CALL) chunks.push(group.slice(start, start + HEADS_PER_CALL));
+  const results = await runScripts(
+    redis,
+    chunks.map((chunk) => ({ name: 'decision-heads', keys: chunk.map((id) => keys.case(caseIdFor(id))), args: [] })),
+  );
+  chunks.forEach((chunk, c) => {
+    const heads = results[c] as (number | string)[];
     for (let k = 0; k + 3 < heads.length; k += 4) {
       const contentId = chunk[Number(heads[k]) - 1] as string;
       const [lastDecisionId, lastAction, autoRemovedBy] = [heads[k + 1], heads[k + 2], heads[k + 3]] as string[];
@@ -58,36 +72,28 @@ export async function recordedDecisions(redis: Redis, keys: ModerationKeys, cont
       else if (lastAction) walk.push(contentId);
       else if (autoRemovedBy) wanted.push([contentId, autoRemovedBy]);
     }
-  }
+  });
   if (walk.length > 0) {
-    const lists = (await walk.reduce((p, id) => p.lrange(keys.caseDecisions(caseIdFor(id)), 0, -1), redis.pipeline()).exec()) ?? [];
-    const actions = redis.pipeline();
-    const asked: [string, string[]][] = [];
-    lists.forEach(([err, ids], i) => {
-      if (err) throw err;
-      const list = ids as string[];
-      asked.push([walk[i] as string, list]);
-      for (const d of list) actions.hget(keys.decision(d), 'action');
-    });
-    const found = (await actions.exec()) ?? [];
+    const lists = await pipelined<string[]>(redis, walk.map((id) => ({ key: keys.caseDecisions(caseIdFor(id)), add: (p) => p.lrange(keys.caseDecisions(caseIdFor(id)), 0, -1) })));
+    const asked: [string, string[]][] = walk.map((contentId, i) => [contentId, lists[i] ?? []]);
+    const found = await pipelined<string | null>(
+      redis,
+      asked.flatMap(([contentId, list]) => list.map((d) => ({ key: keys.decision(caseIdFor(contentId), d), add: (p: ChainableCommander) => p.hget(keys.decision(caseIdFor(contentId), d), 'action') }))),
+    );
     let k = 0;
     for (const [contentId, list] of asked) {
       let latest: string | undefined;
       for (const d of list) {
-        const [err, action] = found[k++] ?? [];
-        if (err) throw err;
+        const action = found[k++];
         if (typeof action === 'string' && changesContent(action)) latest = d;
       }
       if (latest) wanted.push([contentId, latest]);
     }
   }
   if (wanted.length === 0) return out;
-  const read = redis.pipeline();
-  for (const [, decisionId] of wanted) read.hgetall(keys.decision(decisionId));
-  const records = (await read.exec()) ?? [];
-  records.forEach(([err, value], i) => {
-    if (err) throw err;
-    const d = decisionFromHash(value as Record<string, string>);
+  const records = await pipelined<Record<string, string>>(redis, wanted.map(([contentId, decisionId]) => ({ key: keys.decision(caseIdFor(contentId), decisionId), add: (p) => p.hgetall(keys.decision(caseIdFor(contentId), decisionId)) })));
+  records.forEach((value, i) => {
+    const d = decisionFromHash(value);
     const contentId = (wanted[i] as [string, string])[0];
     if (d && changesContent(d.action)) out.set(contentId, moderationFor(d, at));
   });

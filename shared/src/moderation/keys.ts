@@ -1,14 +1,31 @@
 /**
- * Redis key names of the moderation state. Every key starts with the queue
- * prefix, a hash tag such as `{takedown}`, so the Lua scripts that touch
- * several keys stay on one Redis Cluster slot.
+ * Redis key names of the moderation state: the one place they are built
+ * (the Lua scripts receive them all in KEYS).
+ *
+ * The case store is split into shards, each under its own hash tag derived
+ * from the queue prefix (`{takedown}` -> `{takedown:s07}`), so on Redis
+ * Cluster the cases spread over slots while every script still touches one
+ * slot: a shard holds its cases' hashes with their reports, decisions and
+ * appeals, its lanes and lane-age sets, leases, outbox, dirty set, cases
+ * index, decision counters, latency histogram and its own audit stream.
+ * A case lives in the shard its case id hashes to (the case id is derived
+ * from the content id, so this is a stable function of the content id).
+ *
+ * Everything else (tokens, people, job-board sessions, worker heartbeats,
+ * the audit stream of changes outside the case store, the audit writer's
+ * lock) stays under the queue prefix's own tag.
  */
 export const LANES = ['default', 'csam', 'escalated', 'appeals'] as const;
 export type Lane = (typeof LANES)[number];
 
-export interface ModerationKeys {
-  /** Prefix the Lua scripts derive their keys from. */
-  readonly base: string;
+export const DEFAULT_CASE_SHARDS = 16;
+export const MAX_CASE_SHARDS = 256;
+
+/** The keys of one case shard: all share its hash tag. */
+export interface CaseShardKeys {
+  readonly index: number;
+  /** "s07": names the shard in logs and in audit stream ids. */
+  readonly label: string;
   case(caseId: string): string;
   caseReports(caseId: string): string;
   caseDecisions(caseId: string): string;
@@ -26,20 +43,41 @@ export interface ModerationKeys {
   readonly outbox: string;
   /** Cases changed since they were last copied to Elasticsearch. */
   readonly dirty: string;
-  /** Audit events waiting for the audit writer (a stream). */
+  /** Audit events of this shard's changes, waiting for the audit writer (a stream). */
+  readonly audit: string;
+  /** Decisions recorded, by action (every case). Readers sum the shards. */
+  readonly decisionCounts: string;
+  /**
+   * Decisions recorded on cases that were not csam when decided, by action:
+   * the figures /metrics shows a caller without the csam grant.
+   */
+  readonly decisionCountsOutsideCsam: string;
+  readonly takedownLatency: string;
+}
+
+export interface ModerationKeys {
+  /** Prefix of the keys outside the case shards. */
+  readonly base: string;
+  /** The case shards, by index. */
+  readonly shards: readonly CaseShardKeys[];
+  /** The shard a case lives in. */
+  shardOf(caseId: string): CaseShardKeys;
+  /** The case's keys, in its shard. */
+  case(caseId: string): string;
+  caseReports(caseId: string): string;
+  caseDecisions(caseId: string): string;
+  caseAppeals(caseId: string): string;
+  /** A decision's hash: in the shard of the case it decides. */
+  decision(caseId: string, decisionId: string): string;
+  /** The number of case shards this deployment was started with (string), set at first boot. */
+  readonly caseShardCount: string;
+  /** The cases index of the layout before shards (`{takedown}:mod:cases`): only looked at, to refuse an unmigrated store. */
+  readonly unshardedCases: string;
+  /** Audit events of changes outside the case store (tokens, people, rules, legal, …): a stream. */
   readonly audit: string;
   readonly auditWriterLock: string;
   /** Audit stream entries the writer could not read, set aside: stream id -> length in bytes (never the content). */
   readonly auditDeadLetter: string;
-  /** Decisions recorded, by action (every case). */
-  readonly decisionCounts: string;
-  /**
-   * Decisions recorded on cases that were not csam when decided, by action:
-   * the figures /metrics shows a caller without the csam grant. Counted
-   * apart from the first decision after it was introduced.
-   */
-  readonly decisionCountsOutsideCsam: string;
-  readonly takedownLatency: string;
   /** Worker heartbeats: member "kind:instance", score last seen (ms). */
   readonly workers: string;
   /** Token hash → token record JSON. */
@@ -60,10 +98,31 @@ export interface ModerationKeys {
   readonly recentTakedowns: string;
 }
 
-export function moderationKeys(queuePrefix: string): ModerationKeys {
-  const base = `${queuePrefix}:mod`;
+/**
+ * FNV-1a (32 bits) of the case id, modulo the shard count. Never change it:
+ * existing cases would be looked for in the wrong shard.
+ */
+export function caseShardIndex(caseId: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < caseId.length; i++) {
+    h ^= caseId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
+
+/** `{takedown}` -> `{takedown:s07}`: the tag moves inside the braces, so each shard is its own slot (and keeps the prefix's name, which test cleanup and SCAN patterns rely on). */
+function shardPrefix(queuePrefix: string, label: string): string {
+  const m = /^\{([^}]*)\}(.*)$/.exec(queuePrefix);
+  return m ? `{${m[1]}:${label}}${m[2]}` : `{${queuePrefix}:${label}}`;
+}
+
+function caseShardKeys(queuePrefix: string, index: number): CaseShardKeys {
+  const label = `s${String(index).padStart(2, '0')}`;
+  const base = `${shardPrefix(queuePrefix, label)}:mod`;
   return {
-    base,
+    index,
+    label,
     case: (id) => `${base}:case:${id}`,
     caseReports: (id) => `${base}:case:${id}:reports`,
     caseDecisions: (id) => `${base}:case:${id}:decisions`,
@@ -76,11 +135,31 @@ export function moderationKeys(queuePrefix: string): ModerationKeys {
     outbox: `${base}:outbox`,
     dirty: `${base}:dirty`,
     audit: `${base}:audit`,
-    auditWriterLock: `${base}:audit:writer`,
-    auditDeadLetter: `${base}:audit:dead-letter`,
     decisionCounts: `${base}:metrics:decisions`,
     decisionCountsOutsideCsam: `${base}:metrics:decisions:outside-csam`,
     takedownLatency: `${base}:metrics:takedown-latency`,
+  };
+}
+
+export function moderationKeys(queuePrefix: string, caseShards = DEFAULT_CASE_SHARDS): ModerationKeys {
+  if (!Number.isInteger(caseShards) || caseShards < 1 || caseShards > MAX_CASE_SHARDS) throw new RangeError(`case shards must be an integer from 1 to ${MAX_CASE_SHARDS}, got ${caseShards}`);
+  const base = `${queuePrefix}:mod`;
+  const shards = Array.from({ length: caseShards }, (_, i) => caseShardKeys(queuePrefix, i));
+  const shardOf = (caseId: string) => shards[caseShardIndex(caseId, caseShards)] as CaseShardKeys;
+  return {
+    base,
+    shards,
+    shardOf,
+    case: (id) => shardOf(id).case(id),
+    caseReports: (id) => shardOf(id).caseReports(id),
+    caseDecisions: (id) => shardOf(id).caseDecisions(id),
+    caseAppeals: (id) => shardOf(id).caseAppeals(id),
+    decision: (caseId, decisionId) => shardOf(caseId).decision(decisionId),
+    caseShardCount: `${base}:case-shards`,
+    unshardedCases: `${base}:cases`,
+    audit: `${base}:audit`,
+    auditWriterLock: `${base}:audit:writer`,
+    auditDeadLetter: `${base}:audit:dead-letter`,
     workers: `${base}:workers`,
     tokens: `${base}:tokens`,
     tokenIndex: `${base}:tokens:index`,

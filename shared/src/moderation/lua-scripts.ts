@@ -1,120 +1,155 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
+import { pipelined } from './pipelined';
 
 /**
- * The Lua scripts in shared/lua, one per file, each with a header naming its
- * KEYS, ARGV and return values. Loaded once per process and run with
- * EVALSHA (falling back to EVAL, or to SCRIPT LOAD and EVALSHA of the calls
- * that failed, after a Redis restart flushed the cache: never running a
- * script twice).
+ * The Lua scripts in shared/lua, one per file, named as BullMQ names its
+ * scripts: `name-<number of keys>.lua` (`name-n.lua` when the caller passes
+ * as many keys as it has, decision-heads only). Each header names its KEYS,
+ * ARGV and return values. Every key a script touches comes in KEYS, built
+ * by keys.ts or ruleset-store.ts, so a cluster client routes the call to
+ * the node holding those keys (one hash tag per call).
+ *
+ * They are registered on each client with ioredis `defineCommand`, which
+ * sends EVAL the first time on a connection and EVALSHA after, and resends
+ * a call that failed with NOSCRIPT (it did not run), so a flushed script
+ * cache never reaches callers and no script ever runs twice, in a pipeline
+ * too.
  */
-const SCRIPT_KEYS = {
-  'fold-report': 0,
-  'reap-leases': 0,
-  claim: 0,
-  heartbeat: 0,
-  release: 0,
-  decide: 0,
-  appeal: 0,
-  'record-action': 0,
-  'append-audit': 1,
-  'renew-lock': 1,
-  'finish-backfill': 3,
-  'publish-ruleset': 4,
-  'init-draft': 2,
-  'put-person': 2,
-  'issue-token': 4,
-  'revoke-token': 3,
-  'open-admin-session': 3,
-  'close-admin-session': 3,
-  'move-case': 8,
-  /** As many keys as the caller passes (-1). */
-  'decision-heads': -1,
-} as const;
+export const SCRIPT_NAMES = [
+  'fold-report',
+  'reap-lease',
+  'claim',
+  'heartbeat',
+  'release',
+  'decide',
+  'appeal',
+  'record-action',
+  'append-audit',
+  'renew-lock',
+  'finish-backfill',
+  'publish-ruleset',
+  'init-draft',
+  'put-person',
+  'issue-token',
+  'revoke-token',
+  'open-admin-session',
+  'close-admin-session',
+  'move-case',
+  'decision-heads',
+] as const;
 
-export type ScriptName = keyof typeof SCRIPT_KEYS;
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 // src/moderation and dist/moderation are both two levels below shared/.
-const LUA_DIR = path.join(__dirname, '..', '..', 'lua');
+export const LUA_DIR = path.join(__dirname, '..', '..', 'lua');
 
-interface Loaded {
+/** `name-<n>.lua` (n keys) or `name-n.lua` (the caller passes the key count). */
+export const SCRIPT_FILE = /^([a-z]+(?:-[a-z]+)*)-(\d+|n)\.lua$/;
+
+export interface ScriptFile {
+  name: string;
+  file: string;
+  /** Keys per call; undefined: as many as the caller passes. */
+  keys: number | undefined;
+  /** The script as sent to Redis: its includes in place. */
   source: string;
-  sha: string;
-  keys: number;
 }
 
-let cache: Map<ScriptName, Loaded> | undefined;
+/**
+ * Steps shared by several scripts live in shared/lua/includes and are pulled
+ * in, as BullMQ does, by a line `--- @include "includes/name"` (one level).
+ */
+const INCLUDE = /^--- @include "(includes\/[A-Za-z0-9-]+)"$/gm;
 
-function scripts(): Map<ScriptName, Loaded> {
-  if (cache) return cache;
-  const loaded = new Map<ScriptName, Loaded>();
-  for (const [name, keys] of Object.entries(SCRIPT_KEYS) as [ScriptName, number][]) {
-    const source = fs.readFileSync(path.join(LUA_DIR, `${name}.lua`), 'utf8');
-    loaded.set(name, { source, sha: createHash('sha1').update(source).digest('hex'), keys });
+function withIncludes(dir: string, source: string): string {
+  return source.replace(INCLUDE, (_line, name: string) => fs.readFileSync(path.join(dir, `${name}.lua`), 'utf8').trimEnd());
+}
+
+/** Every script file in shared/lua, as its name says. Throws on a file not named by the convention. */
+export function scriptFiles(dir = LUA_DIR): ScriptFile[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.lua') && fs.statSync(path.join(dir, f)).isFile())
+    .sort()
+    .map((file) => {
+      const m = SCRIPT_FILE.exec(file);
+      if (!m) throw new Error(`${file}: a Lua script is named name-<number of keys>.lua`);
+      return { name: m[1] as string, file, keys: m[2] === 'n' ? undefined : Number(m[2]), source: withIncludes(dir, fs.readFileSync(path.join(dir, file), 'utf8')) };
+    });
+}
+
+let table: Map<ScriptName, ScriptFile> | undefined;
+
+function scripts(): Map<ScriptName, ScriptFile> {
+  if (table) return table;
+  const byName = new Map(scriptFiles().map((s) => [s.name, s]));
+  const loaded = new Map<ScriptName, ScriptFile>();
+  for (const name of SCRIPT_NAMES) {
+    const s = byName.get(name);
+    if (!s) throw new Error(`no Lua script for ${name} in ${LUA_DIR}`);
+    loaded.set(name, s);
   }
-  cache = loaded;
+  table = loaded;
   return loaded;
 }
 
-const isNoScript = (err: unknown): boolean => err instanceof Error && err.message.startsWith('NOSCRIPT');
+/** The ioredis command a script is registered as (a prefix keeps it clear of Redis's own commands). */
+const commandOf = (name: ScriptName): string => `takedown:${name}`;
 
-/** Runs a script by name. `keys` must have as many entries as its header declares. */
-export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-  const script = scripts().get(name);
-  if (!script) throw new Error(`unknown Lua script ${name}`);
-  if (script.keys >= 0 && keys.length !== script.keys) throw new Error(`${name}.lua takes ${script.keys} keys, got ${keys.length}`);
-  try {
-    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!isNoScript(err)) throw err;
-    return redis.eval(script.source, keys.length, ...keys, ...args);
+type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+const defined = new WeakSet<RedisClient>();
+
+function define(redis: RedisClient): void {
+  if (defined.has(redis)) return;
+  for (const [name, s] of scripts()) {
+    redis.defineCommand(commandOf(name), s.keys === undefined ? { lua: s.source } : { numberOfKeys: s.keys, lua: s.source });
   }
+  defined.add(redis);
+}
+
+function argsOf(name: ScriptName, keys: string[], args: (string | number)[]): (string | number)[] {
+  const s = scripts().get(name) as ScriptFile;
+  if (s.keys === undefined) return [keys.length, ...keys, ...args];
+  if (keys.length !== s.keys) throw new Error(`${s.file} takes ${s.keys} keys, got ${keys.length}`);
+  return [...keys, ...args];
+}
+
+/** Runs a script by name. `keys` must have as many entries as its file name says. */
+export async function runScript(redis: RedisClient, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+  define(redis);
+  const command = (redis as unknown as Record<string, ScriptCommand>)[commandOf(name)] as ScriptCommand;
+  return command.apply(redis, argsOf(name, keys, args));
+}
+
+export interface ScriptCall {
+  name: ScriptName;
+  keys: string[];
+  args: (string | number)[];
 }
 
 /**
- * Runs several scripts in one round trip (a pipeline of EVALSHA), in order.
- * Resolves to each script's result; rejects with the first script error.
+ * Runs several scripts in one round trip (a pipeline), in order. Resolves
+ * to each script's result; rejects with the first script error.
  *
- * No script ever runs twice. A pipeline is not atomic: after the cache was
- * emptied (a Redis restart, SCRIPT FLUSH) some calls may fail with NOSCRIPT
- * (they did not run) while others ran, because another process reloaded
- * their script meanwhile. Only the calls that failed with NOSCRIPT are run
- * again, in their order, after loading their scripts; the calls that ran
- * keep their result. (`claim` is not idempotent: a second run would lease a
- * second case.)
+ * After the script cache was emptied (a RedisClient restart, SCRIPT FLUSH) a call
+ * may fail with NOSCRIPT: it did not run, and ioredis resends it alone (as
+ * EVAL), so only those calls run again and the others keep their result.
+ * (`claim` is not idempotent: a second run would lease a second case.)
  */
-export async function runScripts(redis: Redis, calls: { name: ScriptName; keys: string[]; args: (string | number)[] }[]): Promise<unknown[]> {
-  const all = scripts();
-  const loaded = calls.map((c) => {
-    const s = all.get(c.name);
-    if (!s || (s.keys >= 0 && c.keys.length !== s.keys)) throw new Error(`bad call to ${c.name}.lua`);
-    return s;
-  });
-  const results: [Error | null, unknown][] = new Array(calls.length);
-  let todo = calls.map((_, i) => i);
-  // A flush between our SCRIPT LOAD and EVALSHA can repeat NOSCRIPT; a few rounds settle it.
-  for (let round = 0; todo.length > 0; round++) {
-    if (round > 0) {
-      for (const name of new Set(todo.map((i) => (calls[i] as { name: ScriptName }).name))) await redis.script('LOAD', (all.get(name) as Loaded).source);
-    }
-    const pipe = redis.pipeline();
-    for (const i of todo) {
-      const c = calls[i] as { keys: string[]; args: (string | number)[] };
-      pipe.evalsha((loaded[i] as Loaded).sha, c.keys.length, ...c.keys, ...c.args);
-    }
-    const res = (await pipe.exec()) ?? [];
-    const missing: number[] = [];
-    todo.forEach((i, k) => {
-      const r = (res[k] ?? [new Error('no reply'), undefined]) as [Error | null, unknown];
-      if (isNoScript(r[0]) && round < 3) missing.push(i);
-      else results[i] = r;
-    });
-    todo = missing;
-  }
-  return results.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
+export async function runScripts(redis: RedisClient, calls: ScriptCall[]): Promise<unknown[]> {
+  if (calls.length === 0) return [];
+  define(redis);
+  // Routed by each call's keys (one hash tag per call): one pipeline, or one per tag on RedisClient Cluster.
+  return pipelined(
+    redis,
+    calls.map((c) => ({
+      key: c.keys[0] ?? '',
+      add: (p) => {
+        const command = (p as unknown as Record<string, ScriptCommand>)[commandOf(c.name)] as ScriptCommand;
+        command.apply(p, argsOf(c.name, c.keys, c.args));
+      },
+    })),
+  );
 }

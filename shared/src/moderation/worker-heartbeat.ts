@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
 import type { ModerationKeys } from './keys';
 
 export type WorkerKind = 'triage' | 'actions' | 'backfill' | 'legal';
 
 /** Records that a worker process is alive, every few seconds, for /readyz. */
-export function startHeartbeat(redis: Redis, keys: ModerationKeys, kind: WorkerKind, instance: string, everyMs = 5000): () => Promise<void> {
+export function startHeartbeat(redis: RedisClient, keys: ModerationKeys, kind: WorkerKind, instance: string, everyMs = 5000): () => Promise<void> {
   const member = `${kind}:${instance}`;
   const beat = () => redis.zadd(keys.workers, Date.now(), member).catch(() => undefined);
   void beat();
@@ -17,7 +17,7 @@ export function startHeartbeat(redis: Redis, keys: ModerationKeys, kind: WorkerK
 }
 
 /** Worker kinds with at least one heartbeat newer than `withinMs`. */
-export async function liveWorkers(redis: Redis, keys: ModerationKeys, withinMs = 15000): Promise<Record<string, number>> {
+export async function liveWorkers(redis: RedisClient, keys: ModerationKeys, withinMs = 15000): Promise<Record<string, number>> {
   const members = await redis.zrangebyscore(keys.workers, Date.now() - withinMs, '+inf');
   const counts: Record<string, number> = {};
   for (const m of members) {

@@ -1,4 +1,3 @@
-import { moderationRedis } from '../clients/moderation-bridge';
 import type { RedisClient } from '../clients/redis';
 import { runScript } from '../moderation/lua-scripts';
 import type { RulesetKeys, RulesetStore } from './ruleset-store';
@@ -17,7 +16,7 @@ const byId: ItemId = (item) => (item as { id: string }).id;
  * The draft ruleset leads edit before publishing: a Redis hash of rule id →
  * rule, so single-rule edits are atomic, and whole imports replace it in one
  * MULTI (all or nothing). A draft that was never edited starts as a copy of
- * the published version (init-draft.lua). Rules are validated by the caller (search-rules).
+ * the published version (init-draft-2.lua). Rules are validated by the caller (search-rules).
  */
 export class DraftStore {
   constructor(
@@ -92,13 +91,13 @@ export class DraftStore {
 
   /**
    * A draft that was never edited starts as the published version, written
-   * with its meta in one step (init-draft.lua) and only while no meta
+   * with its meta in one step (init-draft-2.lua) and only while no meta
    * exists: a failed init leaves nothing behind and the next call redoes it.
    */
   private async ensure(): Promise<void> {
     if ((await this.redis.exists(this.keys.draftMeta)) === 1) return;
     const current = await this.published.current();
     const rules = current?.rules ?? [];
-    await runScript(moderationRedis(this.redis), 'init-draft', [this.keys.draftMeta, this.keys.draft], [current ? String(current.version) : '', new Date().toISOString(), ...rules.flatMap((r) => [this.idOf(r), JSON.stringify(r)])]);
+    await runScript(this.redis, 'init-draft', [this.keys.draftMeta, this.keys.draft], [current ? String(current.version) : '', new Date().toISOString(), ...rules.flatMap((r) => [this.idOf(r), JSON.stringify(r)])]);
   }
 }

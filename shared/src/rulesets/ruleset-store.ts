@@ -1,5 +1,4 @@
 import { publishSharded } from '@takedown/features';
-import { moderationRedis } from '../clients/moderation-bridge';
 import type { RedisClient } from '../clients/redis';
 import { snapshotKeys, type SnapshotKind } from '@takedown/features';
 import { runScript } from '../moderation/lua-scripts';
@@ -70,7 +69,7 @@ export interface RulesetKeys {
 /**
  * The keys of one kind of published ruleset: the content rules (`rules`) or
  * the feature switches (`features`, whose items are features), both kept by
- * this store, DraftStore and publish-ruleset.lua. The keys clients read
+ * this store, DraftStore and publish-ruleset-4.lua. The keys clients read
  * (current, versions, channel) are named by @takedown/features, once.
  */
 export function rulesetKeys(queuePrefix: string, kind: SnapshotKind = 'rules'): RulesetKeys {
@@ -123,7 +122,7 @@ export class RulesetStore {
 
   /**
    * Stores `rules` as the next version and makes it live, in one atomic
-   * step (publish-ruleset.lua): the number is proposed from the counter and
+   * step (publish-ruleset-4.lua): the number is proposed from the counter and
    * taken only if no other publish took it meanwhile, else proposed again.
    * The caller has validated the rules (search-rules' compileRuleset).
    */
@@ -132,7 +131,7 @@ export class RulesetStore {
       const version = Number((await this.redis.get(this.keys.counter)) ?? '0') + 1;
       const ruleset: StoredRuleset = { version, rules, publishedAt: now.toISOString(), publishedBy, ...extra };
       const summary = { version, publishedAt: ruleset.publishedAt, publishedBy, rules: rules.length, note: extra.note, rollbackOf: extra.rollbackOf, diff: extra.diff && { added: extra.diff.added.length, removed: extra.diff.removed.length, changed: extra.diff.changed.length }, ...(extra.emojiDiff ? { emojiChanged: true } : {}) };
-      const taken = await runScript(moderationRedis(this.redis), 'publish-ruleset', [this.keys.counter, this.keys.current, this.keys.versions, this.keys.version(version)], [version, JSON.stringify(ruleset), JSON.stringify(summary)]);
+      const taken = await runScript(this.redis, 'publish-ruleset', [this.keys.counter, this.keys.current, this.keys.versions, this.keys.version(version)], [version, JSON.stringify(ruleset), JSON.stringify(summary)]);
       if (Number(taken) !== 1) continue;
       await publishSharded(this.redis, this.keys.channel, String(version));
       return ruleset;

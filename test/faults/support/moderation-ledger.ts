@@ -24,7 +24,7 @@
  *   carry the case's last decision.
  */
 import { Queue } from 'bullmq';
-import { caseIdFor, moderationKeys, queuePrefixFor } from '@takedown/shared';
+import { CaseStore, caseIdFor, chainStreamId, moderationKeys, queuePrefixFor } from '@takedown/shared';
 import type { TestContext } from '../../support/test-context';
 
 export interface Ledger {
@@ -67,7 +67,7 @@ export async function waitForDrain(ctx: TestContext, timeoutMs: number): Promise
   let quiet = 0;
   try {
     while (Date.now() - t0 < timeoutMs) {
-      const left = (await pending(reports)) + (await pending(actions)) + (await ctx.redis.zcard(keys.outbox));
+      const left = (await pending(reports)) + (await pending(actions)) + (await new CaseStore(ctx.redis, keys, 1).unappliedCount());
       quiet = left === 0 && (await auditWritten(ctx)) ? quiet + 1 : 0;
       if (quiet >= 2) return { drainedInMs: Date.now() - t0, drained: true };
       await new Promise((r) => setTimeout(r, 500));
@@ -76,7 +76,7 @@ export async function waitForDrain(ctx: TestContext, timeoutMs: number): Promise
     return {
       drainedInMs: Date.now() - t0,
       drained: false,
-      left: `reports ${JSON.stringify(await reports.getJobCounts(...QUEUE_STATES))}, actions ${JSON.stringify(await actions.getJobCounts(...QUEUE_STATES))}, outbox ${await ctx.redis.zcard(keys.outbox)}, audit written ${await auditWritten(ctx)}`,
+      left: `reports ${JSON.stringify(await reports.getJobCounts(...QUEUE_STATES))}, actions ${JSON.stringify(await actions.getJobCounts(...QUEUE_STATES))}, outbox ${await new CaseStore(ctx.redis, keys, 1).unappliedCount()}, audit written ${await auditWritten(ctx)}`,
     };
   } finally {
     await reports.close();
@@ -91,12 +91,16 @@ export async function waitForDrain(ctx: TestContext, timeoutMs: number): Promise
  */
 async function auditWritten(ctx: TestContext): Promise<boolean> {
   const keys = moderationKeys(ctx.config.queuePrefix);
-  const last = (await ctx.redis.xrevrange(keys.audit, '+', '-', 'COUNT', 1))[0]?.[0];
-  if (last === undefined) return true;
   const index = `${ctx.prefix}-audit`;
   await ctx.es.indices.refresh({ index });
-  const top = await ctx.es.search<{ streamId: string }>({ index, size: 1, sort: [{ seq: 'desc' }], _source: ['streamId'] });
-  return top.hits.hits[0]?._source?.streamId === last;
+  // Every stream (the main one, each case shard's): its last entry is in the chain.
+  for (const [label, stream] of [['', keys.audit] as const, ...keys.shards.map((s) => [s.label, s.audit] as const)]) {
+    const last = (await ctx.redis.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0];
+    if (last === undefined) continue;
+    const found = await ctx.es.count({ index, query: { term: { streamId: chainStreamId(label, last) } } });
+    if (found.count === 0) return false;
+  }
+  return true;
 }
 
 type AuditDoc = { type: string; caseId?: string; contentId?: string; data?: { reportId?: string; decisionId?: string } };
@@ -136,6 +140,7 @@ export async function moderationLedger(ctx: TestContext, acknowledged: ReadonlyM
   let reportCountMismatches = 0;
   const decided = new Map<string, string>(); // contentId -> last decision id
   const decisionIds: string[] = [];
+  const caseOfDecision = new Map<string, string>();
   let duplicateAutoDecisions = 0;
   for (let i = 0; i < contents.length; i += 500) {
     const chunk = contents.slice(i, i + 500);
@@ -158,6 +163,7 @@ export async function moderationLedger(ctx: TestContext, acknowledged: ReadonlyM
       }
       if (c['status'] === 'decided' && c['lastDecisionId']) decided.set(contentId, c['lastDecisionId']);
       decisionIds.push(...ds);
+      for (const d of ds) caseOfDecision.set(d, caseIdFor(contentId));
     });
   }
   let lostReports = 0;
@@ -169,7 +175,7 @@ export async function moderationLedger(ctx: TestContext, acknowledged: ReadonlyM
   }
 
   // Posts with more than one case: every case the store knows, by its post.
-  const caseIds = await ctx.redis.zrange(keys.cases, 0, -1);
+  const caseIds = (await Promise.all(keys.shards.map((s) => ctx.redis.zrange(s.cases, 0, -1)))).flat();
   const contentOfCase: string[] = [];
   for (let i = 0; i < caseIds.length; i += 1000) {
     const pipe = ctx.redis.pipeline();
@@ -190,7 +196,7 @@ export async function moderationLedger(ctx: TestContext, acknowledged: ReadonlyM
   const automatedPerCase = new Map<string, number>();
   for (let i = 0; i < decisionIds.length; i += 1000) {
     const pipe = ctx.redis.pipeline();
-    for (const id of decisionIds.slice(i, i + 1000)) pipe.hmget(keys.decision(id), 'appliedAt', 'automated', 'caseId');
+    for (const id of decisionIds.slice(i, i + 1000)) pipe.hmget(keys.decision(caseOfDecision.get(id) ?? '', id), 'appliedAt', 'automated', 'caseId');
     const res = (await pipe.exec()) ?? [];
     res.forEach(([, v], j) => {
       const [appliedAt, automated, caseId] = v as (string | null)[];
@@ -210,7 +216,7 @@ export async function moderationLedger(ctx: TestContext, acknowledged: ReadonlyM
       note('duplicateAutoDecision', caseId);
     }
   }
-  unappliedDecisions += await ctx.redis.zcard(keys.outbox);
+  unappliedDecisions += await new CaseStore(ctx.redis, keys, 1).unappliedCount();
 
   // The audit trail: one report.received per report, one action.applied per decision.
   const events = await auditEvents(ctx);

@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
+  caseIdFor,
   UnrecoverableError,
   actionJobFor,
   appendAudit,
@@ -56,7 +57,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
 
   const written = await updateContent(deps, job.contentId, moderation);
   if (written.result === 'superseded') {
-    const recorded = await deps.cases.recordAction(decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
+    const recorded = await deps.cases.recordAction(job.caseId, decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
       type: 'action.superseded',
       actor: 'system:actions',
       at: now.toISOString(),
@@ -87,7 +88,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     }
   }
 
-  const recorded = await deps.cases.recordAction(decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
+  const recorded = await deps.cases.recordAction(job.caseId, decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
     type: 'action.applied',
     actor: 'system:actions',
     at: now.toISOString(),
@@ -106,7 +107,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
  * failed without retry (BullMQ's UnrecoverableError).
  */
 async function recordedDecisionFor(deps: ActionsDeps, job: ActionJob, jobId: string, now: Date): Promise<DecisionRecord> {
-  const decision = await deps.cases.decision(job.decisionId);
+  const decision = await deps.cases.decision(job.caseId, job.decisionId);
   const reason = !decision ? 'not_recorded' : canonicalJson(actionJobFor(decision)) !== canonicalJson(job) ? 'differs' : undefined;
   if (decision && !reason) return decision;
   await appendAudit(deps.redis, deps.cases.keys, {
@@ -129,10 +130,11 @@ type Written = { result: 'written' | 'same' } | { result: 'superseded'; by: stri
  * else (a document written before the field existed, or re-indexed without
  * it) the case store's record of that decision; 0 when neither knows.
  */
-async function carriedSeq(deps: ActionsDeps, m: ContentDocument['moderation']): Promise<number> {
+async function carriedSeq(deps: ActionsDeps, contentId: string, m: ContentDocument['moderation']): Promise<number> {
   if (!m?.decisionId) return 0;
   if (m.decisionSeq !== undefined) return m.decisionSeq;
-  return (await deps.cases.decision(m.decisionId))?.seq ?? 0;
+  // A document's decisions are its case's (one case per content id).
+  return (await deps.cases.decision(caseIdFor(contentId), m.decisionId))?.seq ?? 0;
 }
 
 /**
@@ -163,7 +165,7 @@ async function updateContent(deps: ActionsDeps, contentId: string, moderation: N
     const stored = got._source?.moderation;
     if (stored?.decisionId === moderation.decisionId) return { result: 'same' };
     // A decision without a number (recorded before numbering) is older than any numbered one.
-    if (stored?.decisionId && (moderation.decisionSeq ?? 0) < (await carriedSeq(deps, stored))) return { result: 'superseded', by: stored.decisionId };
+    if (stored?.decisionId && (moderation.decisionSeq ?? 0) < (await carriedSeq(deps, contentId, stored))) return { result: 'superseded', by: stored.decisionId };
     try {
       await deps.es.update({
         index: deps.contentIndex,

@@ -11,14 +11,13 @@ import {
   createLogger,
   closeRedisClient,
   createRedisClient,
-  moderationRedis,
   redisTarget,
   workerQueueOptions,
   ensureContentIndex,
   ensureTakedownIndices,
   loadConfig,
   runProcess,
-  moderationKeys,
+  openModerationKeys,
   startHeartbeat,
   type CoreConfig,
 } from '@takedown/shared';
@@ -39,8 +38,8 @@ runProcess('actions worker', async () => {
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   await ensureContentIndex(es, config.contentIndex, config.elasticsearch.replicas);
-  const keys = moderationKeys(config.queuePrefix);
-  const cases = new CaseStore(moderationRedis(redis), keys, config.leaseSeconds * 1000);
+  const keys = await openModerationKeys(redis, config);
+  const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
   // BullMQ's connection (it shares it and duplicates it for the worker's blocking reads); closed after them.
   const connection = createRedisClient(target, workerQueueOptions('actions:queues'));
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
@@ -51,7 +50,7 @@ runProcess('actions worker', async () => {
   const audit = new AuditWriter({ redis, es, index: indices.audit, keys, logger, instanceId: instance });
   audit.start();
   const stopSweeper = startOutboxSweeper(cases, actions, logger);
-  const stopBeat = startHeartbeat(moderationRedis(redis), keys, 'actions', instance);
+  const stopBeat = startHeartbeat(redis, keys, 'actions', instance);
   logger.info({ concurrency: config.concurrency }, 'actions worker started');
 
   return {

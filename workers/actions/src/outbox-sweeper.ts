@@ -14,9 +14,8 @@ import { actionJobFor, canonicalJson, type CaseStore, type CatalogQueue, type Lo
 export function startOutboxSweeper(cases: CaseStore, actions: CatalogQueue<'actions'>, logger: Logger, staleMs = 30000, everyMs = 10000): () => void {
   const sweep = async () => {
     try {
-      for (const id of await cases.staleOutbox(staleMs)) {
-        const d = await cases.decision(id);
-        if (!d || d.appliedAt) continue;
+      for (const d of await cases.staleOutbox(staleMs)) {
+        if (d.appliedAt) continue;
         const job = actionJobFor(d);
         const existing = await actions.queue.getJob(d.id);
         if (existing && (await existing.isFailed())) {

@@ -8,7 +8,7 @@ import {
   workerQueueOptions,
   type RedisClient,
   ensureContentIndex,
-  moderationKeys,
+  openModerationKeys,
   rulesetKeys,
   type CoreConfig,
 } from '@takedown/shared';
@@ -34,7 +34,7 @@ export async function buildBackfillDeps(config: BackfillConfig): Promise<Backfil
     redis,
     bullConnection,
     rulesets: new RulesetStore(redis, rulesetKeys(config.queuePrefix)),
-    keys: moderationKeys(config.queuePrefix),
+    keys: await openModerationKeys(redis, config),
     reports,
     contentIndex: config.contentIndex,
     docsPerSec: config.docsPerSec,

@@ -1,6 +1,6 @@
 // Composition root of the backfill worker.
 import os from 'node:os';
-import { backfillEnvVars, createLogger, loadConfig, moderationRedis, runProcess, startHeartbeat } from '@takedown/shared';
+import { backfillEnvVars, createLogger, loadConfig, runProcess, startHeartbeat } from '@takedown/shared';
 import { restartOnRegexEngineFailure } from '@takedown/search-rules';
 import { createBackfillWorker } from './backfill-worker';
 import { buildBackfillDeps, type BackfillConfig } from './build-deps';
@@ -12,7 +12,7 @@ runProcess('backfill worker', async (control) => {
   restartOnRegexEngineFailure(logger, control);
   const deps = await buildBackfillDeps(config);
   const worker = createBackfillWorker(deps, { connection: deps.bullConnection, prefix: config.queuePrefix, concurrency: 1, logger });
-  const stopBeat = startHeartbeat(moderationRedis(deps.redis), deps.keys, 'backfill', `${os.hostname()}:${process.pid}`);
+  const stopBeat = startHeartbeat(deps.redis, deps.keys, 'backfill', `${os.hostname()}:${process.pid}`);
   logger.info({ docsPerSec: config.docsPerSec, slices: config.slices }, 'backfill worker started');
   return {
     async stop() {

@@ -18,7 +18,6 @@ import {
 import {
   platformContent,
   recordedDecisions,
-  moderationRedis,
   runScript,
   scanFieldsOf,
   scanReport,
@@ -346,7 +345,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     await report();
     await scan('sweep', sweepQuery, true, async (hits) => {
       const at = new Date(now()).toISOString();
-      const decided = await recordedDecisions(moderationRedis(deps.redis), deps.keys, hits.map((h) => h._id as string), at);
+      const decided = await recordedDecisions(deps.redis, deps.keys, hits.map((h) => h._id as string), at);
       const operations: object[] = [];
       const reports: ReportJob[] = [];
       for (const h of hits) {
@@ -395,7 +394,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     }
   }
   progress.untaggedRemaining = 0;
-  await runScript(moderationRedis(deps.redis), 'finish-backfill', [k.backfillThrough, k.backfillInflight, k.backfillPending], [data.rulesetVersion, ...observed.flat()]);
+  await runScript(deps.redis, 'finish-backfill', [k.backfillThrough, k.backfillInflight, k.backfillPending], [data.rulesetVersion, ...observed.flat()]);
   progress.phase = 'done';
   progress.etaSeconds = 0;
   await report();

@@ -3,7 +3,7 @@
 // enqueue left behind and deletes what has expired.
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger, ensureDevLegalKeys, legalKeys, legalWorkerEnvVars, loadConfig, moderationKeys, moderationRedis, runProcess, startHeartbeat } from '@takedown/shared';
+import { createLogger, ensureDevLegalKeys, legalKeys, legalWorkerEnvVars, loadConfig, moderationKeys, runProcess, startHeartbeat } from '@takedown/shared';
 import { buildLegalWorkerDeps, type LegalWorkerConfig } from './build-deps';
 import { startLegalSweeper } from './legal-sweeper';
 import { createLegalWorkers } from './legal-worker';
@@ -16,7 +16,7 @@ runProcess('legal worker', async () => {
   const deps = await buildLegalWorkerDeps(config, logger, { packageKeys });
   const workers = createLegalWorkers(deps, { connection: deps.bullConnection, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
   const stopSweeper = startLegalSweeper(deps, { everyMs: config.sweepMs, staleMs: 30_000 });
-  const stopBeat = startHeartbeat(moderationRedis(deps.redis), moderationKeys(config.queuePrefix), 'legal', `${os.hostname()}:${process.pid}`);
+  const stopBeat = startHeartbeat(deps.redis, moderationKeys(config.queuePrefix, config.caseShards), 'legal', `${os.hostname()}:${process.pid}`);
   logger.info({ concurrency: config.concurrency, packageRetentionDays: config.packageRetentionDays }, 'legal worker started');
   return {
     async stop() {

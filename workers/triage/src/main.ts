@@ -10,12 +10,11 @@ import {
   createLogger,
   closeRedisClient,
   createRedisClient,
-  moderationRedis,
   redisTarget,
   workerQueueOptions,
   ensureTakedownIndices,
   loadConfig,
-  moderationKeys,
+  openModerationKeys,
   recordShadowHits,
   rulesetKeys,
   runProcess,
@@ -42,20 +41,20 @@ runProcess('triage worker', async (control) => {
   const redis = createRedisClient(target, { connectionName: 'triage', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
-  const keys = moderationKeys(config.queuePrefix);
-  const cases = new CaseStore(moderationRedis(redis), keys, config.leaseSeconds * 1000);
+  const keys = await openModerationKeys(redis, config);
+  const cases = new CaseStore(redis, keys, config.leaseSeconds * 1000);
   const live = await startLiveRuleset({ redis, redisTarget: target, queuePrefix: config.queuePrefix, name: 'triage', compile: (r) => compileStoredRuleset(r, { trusted: true }), retire: releaseRuleset, logger });
   const rules = live.rules;
   // BullMQ's connection (it shares it and duplicates it for the worker's blocking reads); closed after them.
   const connection = createRedisClient(target, workerQueueOptions('triage:queues'));
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
-  const mirror = new CaseMirror(moderationRedis(redis), cases, es, indices.cases, logger);
+  const mirror = new CaseMirror(redis, cases, es, indices.cases, logger);
   mirror.start();
   const rkeys = rulesetKeys(config.queuePrefix);
   const onShadowHits = (version: number, hits: { ruleId: string }[], contentId: string) =>
     void recordShadowHits(redis, rkeys, version, hits, contentId, 'content').catch((err: unknown) => logger.warn({ err }, 'shadow count failed'));
   const worker = createTriageWorker({ cases, rules, actions, content: new ContentReader(es, config.contentIndex), onShadowHits }, { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
-  const stopBeat = startHeartbeat(moderationRedis(redis), keys, 'triage', instance);
+  const stopBeat = startHeartbeat(redis, keys, 'triage', instance);
   logger.info({ concurrency: config.concurrency, rulesetVersion: rules.version ?? null }, 'triage worker started');
 
   return {

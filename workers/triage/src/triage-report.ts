@@ -73,7 +73,7 @@ export function trustedContent(report: ReportJob, platform: PlatformContent | un
 /**
  * Folds one report into its content's case. Reads the post from the
  * platform's index, reads the case, computes the new state, and writes it
- * with compare-and-set on the case revision (fold-report.lua), retrying when
+ * with compare-and-set on the case revision (fold-report-18.lua), retrying when
  * another worker folded a report on the same content in between. The same
  * report id twice is a no-op.
  */

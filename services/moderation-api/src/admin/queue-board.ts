@@ -17,6 +17,8 @@ import {
   limitedLookup,
   RateLimitedError,
   type Principal,
+  pipelinedSettled,
+  type Routed,
 } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { authenticateLimited } from '../http/auth';
@@ -60,9 +62,10 @@ async function csamJobs(deps: ApiDeps, queue: string, jobs: Job[]): Promise<bool
     if (queue === 'actions') return typeof d.caseId === 'string' ? d.caseId : '';
     return undefined; // backfill: rule ids and versions, no content
   });
-  const pipe = deps.redis.pipeline();
-  for (const id of caseIds) if (id) pipe.hmget(deps.cases.keys.case(id), 'id', 'category', 'lane', 'categoryMove', 'csamSignal', 'ruleHits');
-  const res = (await pipe.exec()) ?? [];
+  const res = await pipelinedSettled(
+    deps.redis,
+    caseIds.flatMap((id): Routed[] => (id ? [{ key: deps.cases.keys.case(id), add: (p) => p.hmget(deps.cases.keys.case(id), 'id', 'category', 'lane', 'categoryMove', 'csamSignal', 'ruleHits') }] : [])),
+  );
   let at = 0;
   return jobs.map((j, i) => {
     const id = caseIds[i];

@@ -1,4 +1,4 @@
-import { TAKEDOWN_LATENCY_BUCKETS_MS, caseFromHash, isCsamCase, liveWorkers, moderationRedis, renderHistogram, renderSamples } from '@takedown/shared';
+import { TAKEDOWN_LATENCY_BUCKETS_MS, caseFromHash, isCsamCase, liveWorkers, pipelined, renderHistogram, renderSamples } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -9,7 +9,7 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'co
  * (give the scraper's token the grant to collect them): without it the csam
  * lane is left out, leases count only cases that are not csam, and
  * decisions are those recorded on cases that were not csam (counted apart
- * by decide.lua and fold-report.lua since that count was introduced).
+ * by decide-11.lua and fold-report-18.lua since that count was introduced).
  */
 export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Promise<string> {
   const out: string[] = [];
@@ -20,7 +20,7 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
   const lanes = (await deps.cases.laneStats()).filter((l) => opts.csam || l.lane !== 'csam');
   metric('takedown_review_queue_depth', 'gauge', 'Open cases waiting on each review queue.', lanes.map((l) => [{ queue: l.lane }, l.depth]));
   metric('takedown_review_queue_oldest_age_seconds', 'gauge', 'How long the longest-waiting open case has waited, per review queue.', lanes.map((l) => [{ queue: l.lane }, Math.round(l.oldestAgeSeconds)]));
-  const leases = opts.csam ? await deps.redis.zcard(deps.cases.keys.leases) : await leasesOutsideCsam(deps);
+  const leases = opts.csam ? await deps.cases.leaseCount() : await leasesOutsideCsam(deps);
   metric('takedown_review_leases', 'gauge', 'Cases currently claimed by a moderator.', [[{}, leases]]);
 
   const jobSamples: [Record<string, string>, number][] = [];
@@ -30,12 +30,12 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
   }
   metric('takedown_jobs', 'gauge', 'BullMQ jobs per queue and state; failed jobs stay until retried or discarded.', jobSamples);
 
-  const decisions = await deps.redis.hgetall(opts.csam ? deps.cases.keys.decisionCounts : deps.cases.keys.decisionCountsOutsideCsam);
+  const decisions = await deps.cases.decisionCounts(opts.csam ? 'all' : 'outside-csam');
   metric('takedown_decisions_total', 'counter', 'Decisions recorded, by action.', Object.entries(decisions).map(([action, n]) => [{ action }, Number(n)]));
 
-  metric('takedown_decisions_unapplied', 'gauge', 'Decisions recorded but not yet applied to content (the outbox).', [[{}, await deps.redis.zcard(deps.cases.keys.outbox)]]);
+  metric('takedown_decisions_unapplied', 'gauge', 'Decisions recorded but not yet applied to content (the outbox).', [[{}, await deps.cases.unappliedCount()]]);
 
-  const h = await deps.redis.hgetall(deps.cases.keys.takedownLatency);
+  const h = await deps.cases.takedownLatency();
   out.push(
     ...renderHistogram(
       'takedown_decision_to_takedown_seconds',
@@ -46,7 +46,7 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
     ),
   );
 
-  const workers = await liveWorkers(moderationRedis(deps.redis), deps.cases.keys);
+  const workers = await liveWorkers(deps.redis, deps.cases.keys);
   metric('takedown_workers_live', 'gauge', 'Worker processes with a recent heartbeat, by kind.', ['triage', 'actions', 'backfill'].map((k) => [{ kind: k }, workers[k] ?? 0]));
   return `${out.join('\n')}\n`;
 }
@@ -57,14 +57,11 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
  * a lease whose case cannot be read is not counted.
  */
 async function leasesOutsideCsam(deps: ApiDeps): Promise<number> {
-  const ids = await deps.redis.zrange(deps.cases.keys.leases, 0, -1);
+  const ids = await deps.cases.leasedCaseIds();
   let n = 0;
   for (let i = 0; i < ids.length; i += 500) {
-    const pipe = deps.redis.pipeline();
-    for (const id of ids.slice(i, i + 500)) pipe.hgetall(deps.cases.keys.case(id));
-    for (const [err, h] of (await pipe.exec()) ?? []) {
-      if (err) throw err;
-      const c = caseFromHash(h as Record<string, string>);
+    for (const h of await pipelined<Record<string, string>>(deps.redis, ids.slice(i, i + 500).map((id) => ({ key: deps.cases.keys.case(id), add: (p) => p.hgetall(deps.cases.keys.case(id)) })))) {
+      const c = caseFromHash(h);
       if (c && !isCsamCase(c)) n++;
     }
   }

@@ -80,7 +80,7 @@ export function consoleApiRoutes(deps: ApiDeps): Router {
       aggs: { hours: { date_histogram: { field: 'at', fixed_interval: '1h', min_doc_count: 0, extended_bounds: { min: since, max: new Date().toISOString() } }, aggs: { action: { terms: { field: 'action', size: 10 } } } } },
     });
     const buckets = (agg.aggregations?.['hours'] as { buckets: { key_as_string: string; action: { buckets: { key: string; doc_count: number }[] } }[] } | undefined)?.buckets ?? [];
-    const latency = await deps.redis.hgetall(deps.cases.keys.takedownLatency);
+    const latency = await deps.cases.takedownLatency();
     const blocked = await deps.redis.hgetall(deps.rulesets.keys.blockedCounts);
     res.json({
       decisionsPerHour: buckets.map((b) => ({ hour: b.key_as_string, byAction: Object.fromEntries(b.action.buckets.map((a) => [a.key, a.doc_count])) })),

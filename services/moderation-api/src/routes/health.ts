@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { dependencyChecks, liveWorkers, moderationRedis, sendReadiness } from '@takedown/shared';
+import { dependencyChecks, liveWorkers, sendReadiness } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { renderMetrics } from '../metrics/render-metrics';
@@ -18,7 +18,7 @@ export function healthRoutes(deps: ApiDeps): Router {
   // Readiness: needs no token either (an orchestrator's probe) and says up/down per dependency, nothing more.
   r.get('/readyz', guard(deps, 'GET /readyz'), async (_req, res) => {
     const checks = await dependencyChecks(deps);
-    const live = checks['redis']?.ok ? await liveWorkers(moderationRedis(deps.redis), deps.cases.keys).catch(() => ({}) as Record<string, number>) : {};
+    const live = checks['redis']?.ok ? await liveWorkers(deps.redis, deps.cases.keys).catch(() => ({}) as Record<string, number>) : {};
     for (const kind of REQUIRED_WORKERS) {
       const n = (live as Record<string, number>)[kind] ?? 0;
       checks[`workers.${kind}`] = n > 0 ? { ok: true, detail: `${n} live` } : { ok: false, detail: 'no heartbeat in 15 s' };

@@ -1,5 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
-import { UnavailableError, caseFromHash, caseIdFor, isCsamCase, type Principal } from '@takedown/shared';
+import { UnavailableError, caseFromHash, caseIdFor, isCsamCase, pipelined, type Principal } from '@takedown/shared';
 import { contentRuleQuery, csamEverywhereRules, csamSearchFilter, hasContentQuery, match, type CompiledRuleset, type Rule } from '@takedown/search-rules';
 
 // Where the shadow view and older callers find it; it lives in search-rules, shared with the rule worker.
@@ -214,14 +214,11 @@ async function restrictedContentIds(deps: ApiDeps, csamRuleIds: ReadonlySet<stri
     ids.add(h._source.contentId);
   }
   // Cases changed since the mirror copied them: read as they are now.
-  if ((await deps.redis.scard(deps.cases.keys.dirty)) > limit) throw refuse();
-  const dirty = await deps.redis.smembers(deps.cases.keys.dirty);
+  if ((await deps.cases.dirtyCount()) > limit) throw refuse();
+  const dirty = await deps.cases.dirtyCaseIds();
   for (let i = 0; i < dirty.length; i += 500) {
-    const pipe = deps.redis.pipeline();
-    for (const id of dirty.slice(i, i + 500)) pipe.hgetall(deps.cases.keys.case(id));
-    for (const [err, h] of (await pipe.exec()) ?? []) {
-      if (err) throw err;
-      const c = caseFromHash(h as Record<string, string>);
+    for (const h of await pipelined<Record<string, string>>(deps.redis, dirty.slice(i, i + 500).map((id) => ({ key: deps.cases.keys.case(id), add: (p) => p.hgetall(deps.cases.keys.case(id)) })))) {
+      const c = caseFromHash(h);
       if (c && isCsamCase(c)) ids.add(c.contentId);
     }
   }
@@ -288,14 +285,10 @@ function restrictedText(r: Restriction, text: string | undefined): boolean {
 /** Which of these content ids have a case restricted as csam (one Redis round trip). */
 async function csamCases(deps: ApiDeps, contentIds: string[]): Promise<Set<string>> {
   if (contentIds.length === 0) return new Set();
-  const pipe = deps.redis.pipeline();
-  for (const id of contentIds) pipe.hgetall(deps.cases.keys.case(caseIdFor(id)));
-  const res = (await pipe.exec()) ?? [];
+  const res = await pipelined<Record<string, string>>(deps.redis, contentIds.map((id) => ({ key: deps.cases.keys.case(caseIdFor(id)), add: (p) => p.hgetall(deps.cases.keys.case(caseIdFor(id))) })));
   return new Set(
     contentIds.filter((_, i) => {
-      const [err, h] = res[i] ?? [];
-      if (err) throw err;
-      const c = caseFromHash(h as Record<string, string>);
+      const c = caseFromHash(res[i] ?? {});
       return c !== undefined && isCsamCase(c);
     }),
   );

@@ -1,5 +1,5 @@
 --[[
-issue-token.lua: stores a new token for a person, atomically with the checks
+issue-token-4.lua: stores a new token for a person, atomically with the checks
 that make it valid (the person exists, is not disabled and holds the token's
 role; the token's name is not taken by a live token) and its audit event.
 

@@ -1,5 +1,5 @@
 --[[
-put-person.lua: creates or updates one person (an actor that tokens belong
+put-person-2.lua: creates or updates one person (an actor that tokens belong
 to), atomically with its audit event. An update is a compare-and-set on the
 record the caller read, so two admins editing at once cannot lose an edit.
 

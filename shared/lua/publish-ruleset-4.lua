@@ -1,5 +1,5 @@
 --[[
-publish-ruleset.lua: stores a ruleset as the next version and makes it the
+publish-ruleset-4.lua: stores a ruleset as the next version and makes it the
 live one, in one step: the version number is assigned, the version stored,
 the summary listed and the current pointer moved together, so two
 concurrent publishes can never leave the pointer on the older version.

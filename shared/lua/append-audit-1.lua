@@ -1,5 +1,5 @@
 --[[
-append-audit.lua: appends one audit event for a change that has no other
+append-audit-1.lua: appends one audit event for a change that has no other
 state in this Redis (token created or revoked, a report refused, ...).
 State changes that do have state append their event in their own script,
 atomically with the change.

@@ -1,5 +1,5 @@
 --[[
-open-admin-session.lua: stores a job-board session (keyed by the hash of
+open-admin-session-3.lua: stores a job-board session (keyed by the hash of
 its id) with its expiry and lists it under its token, atomically with the
 audit event.
 

@@ -1,5 +1,5 @@
 --[[
-revoke-token.lua: marks a token revoked and frees its name, atomically with
+revoke-token-3.lua: marks a token revoked and frees its name, atomically with
 the audit event; a compare-and-set on the record the caller read, so a token
 is revoked (and audited) once.
 

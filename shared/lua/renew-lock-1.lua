@@ -1,5 +1,5 @@
 --[[
-renew-lock.lua: takes or keeps a single-holder lock (the audit writer's):
+renew-lock-1.lua: takes or keeps a single-holder lock (the audit writer's):
 succeeds when the lock is free or already ours, and extends it.
 
 KEYS[1]  the lock key

@@ -1,5 +1,5 @@
 --[[
-move-case.lua: moves a case to another lane and changes its fields in one
+move-case-8.lua: moves a case to another lane and changes its fields in one
 step, compare-and-set on its revision. Category moves across the csam line
 use it (request, confirm, reject). An open case changes lanes at once; a
 claimed one keeps its lease (its lane field is where release or expiry

@@ -1,9 +1,10 @@
 --[[
-decision-heads.lua: for a batch of cases, where each one's decisions stand:
+decision-heads-n.lua: for a batch of cases, where each one's decisions stand:
 the fields ingest and the backfill need to keep a decision on a post that is
 written again. One call for a whole bulk instead of one command per post.
 
-KEYS[1..n]  case hashes (all in one hash slot: they share the key prefix's tag)
+KEYS[1..n]  case hashes, all of one case shard (one hash tag); n varies per call,
+            so the file is named -n and the caller passes the key count
 ARGV        none
 
 Returns: a flat list {i, lastDecisionId, lastAction, autoRemovedBy, ...}

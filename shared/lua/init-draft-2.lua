@@ -1,5 +1,5 @@
 --[[
-init-draft.lua: starts a never-edited draft as a copy of the published
+init-draft-2.lua: starts a never-edited draft as a copy of the published
 version, in one step: the draft's rules and its meta are written together,
 and only while the meta does not exist (a draft someone initialised or
 edited is never wiped). Nothing is written on the way that could outlive a

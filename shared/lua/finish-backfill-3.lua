@@ -1,5 +1,5 @@
 --[[
-finish-backfill.lua: records that the backfill of one ruleset version ended,
+finish-backfill-3.lua: records that the backfill of one ruleset version ended,
 atomically, so a publish that lands meanwhile never loses its entries.
 The backfill has counted no document left untagged that the listed pending
 rules match, so those entries leave the pending set (the search stops

@@ -1,5 +1,5 @@
 --[[
-close-admin-session.lua: deletes a job-board session and drops it from its
+close-admin-session-3.lua: deletes a job-board session and drops it from its
 token's set, atomically with the audit event; a compare-and-delete on the
 record the caller read, so a session is closed (and audited) once.
 

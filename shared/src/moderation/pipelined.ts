@@ -1,0 +1,66 @@
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../clients/redis';
+
+/** The part of a key RedisClient Cluster hashes: the first non-empty {…}, else the whole key. */
+export function hashTagOf(key: string): string {
+  const open = key.indexOf('{');
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) return key.slice(open + 1, close);
+  }
+  return key;
+}
+
+/** One command of a pipelined read, with the key it is routed by. */
+export interface Routed {
+  key: string;
+  add(p: ChainableCommander): void;
+}
+
+const isCluster = (redis: RedisClient): boolean => (redis as { isCluster?: boolean }).isCluster === true;
+
+/**
+ * Sends commands (one each) in one round trip where the client allows it:
+ * one pipeline on a single RedisClient; on RedisClient Cluster, where a pipeline must
+ * stay on one node, one pipeline per hash tag, all sent at once (so the
+ * case shards are read in parallel). Replies come back in the order of
+ * `commands`; the first error throws.
+ */
+export async function pipelined<T = unknown>(redis: RedisClient, commands: readonly Routed[], perTag = isCluster(redis)): Promise<T[]> {
+  return (await pipelinedSettled(redis, commands, perTag)).map(([err, value]) => {
+    if (err) throw err;
+    return value as T;
+  });
+}
+
+/**
+ * As pipelined, but every reply as [error, value]: one failed read does not
+ * hide the others. `perTag`: one pipeline per hash tag (the default on a
+ * cluster client; tests force it on a single RedisClient).
+ */
+export async function pipelinedSettled(redis: RedisClient, commands: readonly Routed[], perTag = isCluster(redis)): Promise<[Error | null, unknown][]> {
+  if (commands.length === 0) return [];
+  const groups = new Map<string, number[]>();
+  if (perTag) {
+    commands.forEach((c, i) => {
+      const tag = hashTagOf(c.key);
+      const g = groups.get(tag);
+      if (g) g.push(i);
+      else groups.set(tag, [i]);
+    });
+  } else {
+    groups.set('', commands.map((_, i) => i));
+  }
+  const out = new Array<[Error | null, unknown]>(commands.length);
+  await Promise.all(
+    [...groups.values()].map(async (indices) => {
+      const p = redis.pipeline();
+      for (const i of indices) (commands[i] as Routed).add(p);
+      const res = (await p.exec()) ?? [];
+      indices.forEach((i, k) => {
+        out[i] = res[k] ?? [new Error('no reply'), undefined];
+      });
+    }),
+  );
+  return out;
+}

@@ -63,9 +63,9 @@ function compareEntryIds(a: string, b: string): number {
 }
 
 /**
- * Moves audit events from the RedisClient streams (where state changes append them
+ * Moves audit events from the Redis streams (where state changes append them
  * atomically: the main stream, and one per case shard) into Elasticsearch as
- * one hash chain. One writer at a time (a RedisClient lock), because a chain has
+ * one hash chain. One writer at a time (a Redis lock), because a chain has
  * one order. Each round reads every stream after its cursor (one pipelined
  * round trip) and merges the entries by stream id, so each stream's order,
  * and with it each case's (a case lives in one shard), is kept in the chain;

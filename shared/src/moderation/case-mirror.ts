@@ -36,7 +36,7 @@ export function caseListing(c: CaseRecord): Record<string, unknown> {
 }
 
 /**
- * Copies changed cases from RedisClient (the source of truth) into the cases
+ * Copies changed cases from Redis (the source of truth) into the cases
  * index, in bulk, a few times a second. Every Lua script that changes a case
  * marks it dirty; the copy carries the case revision as an external version,
  * so several mirrors running at once (API and triage processes) can never

@@ -4,7 +4,7 @@ import { moderationKeys, type ModerationKeys } from './keys';
 
 /**
  * The moderation keys for a process's config, once the case shard count is
- * known to match the one this RedisClient was started with. A case's shard is its
+ * known to match the one this Redis was started with. A case's shard is its
  * case id's hash modulo the count, so another count would look for every
  * case in the wrong shard: the count is recorded at first boot and a
  * process started with a different one refuses to start. A case store from
@@ -18,7 +18,7 @@ export async function openModerationKeys(redis: RedisClient, config: { queuePref
   if (have === null) {
     if ((await redis.exists(keys.unshardedCases)) === 1) {
       throw new ConfigError(
-        `this RedisClient holds an unsharded case store (${keys.unshardedCases}); move its cases into ${want} shards (TAKEDOWN_CASE_SHARDS) before starting this version`,
+        `this Redis holds an unsharded case store (${keys.unshardedCases}); move its cases into ${want} shards (TAKEDOWN_CASE_SHARDS) before starting this version`,
         'TAKEDOWN_CASE_SHARDS',
       );
     }

@@ -77,7 +77,7 @@ export interface LaneHead {
  * (priority, then the first report's time: see laneScore); equal scores by
  * shard, starting from `rotation` (so ties do not favour low shard numbers,
  * and concurrent claimers spread over shards); then by case id, the order
- * RedisClient keeps equal scores in within a shard.
+ * Redis keeps equal scores in within a shard.
  */
 export function compareHeads(a: LaneHead, b: LaneHead, rotation: number, shards: number): number {
   if (a.score !== b.score) return a.score - b.score;

@@ -31,7 +31,7 @@ export function moderationFor(d: Pick<DecisionRecord, 'id' | 'action' | 'categor
   };
 }
 
-/** Cases read per decision-heads-n.lua call (about a millisecond of RedisClient time). */
+/** Cases read per decision-heads-n.lua call (about a millisecond of Redis time). */
 const HEADS_PER_CALL = 2000;
 
 /**
@@ -49,7 +49,7 @@ export async function recordedDecisions(redis: RedisClient, keys: ModerationKeys
   if (contentIds.length === 0) return out;
   const wanted: [string, string][] = [];
   const walk: string[] = [];
-  // Grouped by case shard (one script call touches one slot), chunked (one call holds RedisClient for its whole run), one pipeline.
+  // Grouped by case shard (one script call touches one slot), chunked (one call holds Redis for its whole run), one pipeline.
   const byShard = new Map<number, string[]>();
   for (const id of contentIds) {
     const shard = keys.shardOf(caseIdFor(id)).index;

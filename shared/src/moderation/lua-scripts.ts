@@ -133,7 +133,7 @@ export interface ScriptCall {
  * Runs several scripts in one round trip (a pipeline), in order. Resolves
  * to each script's result; rejects with the first script error.
  *
- * After the script cache was emptied (a RedisClient restart, SCRIPT FLUSH) a call
+ * After the script cache was emptied (a Redis restart, SCRIPT FLUSH) a call
  * may fail with NOSCRIPT: it did not run, and ioredis resends it alone (as
  * EVAL), so only those calls run again and the others keep their result.
  * (`claim` is not idempotent: a second run would lease a second case.)
@@ -141,7 +141,7 @@ export interface ScriptCall {
 export async function runScripts(redis: RedisClient, calls: ScriptCall[]): Promise<unknown[]> {
   if (calls.length === 0) return [];
   define(redis);
-  // Routed by each call's keys (one hash tag per call): one pipeline, or one per tag on RedisClient Cluster.
+  // Routed by each call's keys (one hash tag per call): one pipeline, or one per tag on Redis Cluster.
   return pipelined(
     redis,
     calls.map((c) => ({

@@ -1,7 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../clients/redis';
 
-/** The part of a key RedisClient Cluster hashes: the first non-empty {…}, else the whole key. */
+/** The part of a key Redis Cluster hashes: the first non-empty {…}, else the whole key. */
 export function hashTagOf(key: string): string {
   const open = key.indexOf('{');
   if (open >= 0) {
@@ -21,7 +21,7 @@ const isCluster = (redis: RedisClient): boolean => (redis as { isCluster?: boole
 
 /**
  * Sends commands (one each) in one round trip where the client allows it:
- * one pipeline on a single RedisClient; on RedisClient Cluster, where a pipeline must
+ * one pipeline on a single RedisClient; on Redis Cluster, where a pipeline must
  * stay on one node, one pipeline per hash tag, all sent at once (so the
  * case shards are read in parallel). Replies come back in the order of
  * `commands`; the first error throws.

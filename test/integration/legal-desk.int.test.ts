@@ -134,10 +134,16 @@ describe('legal desk', () => {
     await call('POST', `/v1/legal/requests/${id}/start-review`, p.tokens.legal, {});
     await call('POST', `/v1/legal/requests/${id}/targets/0/decision`, p.tokens.legal, { produce: true });
     const [a, b] = await Promise.all([call('POST', `/v1/legal/requests/${id}/approve`, p.tokens.legal2, {}), call('POST', `/v1/legal/requests/${id}/approve`, p.tokens.legal3, {})]);
+    const now = await call('GET', `/v1/legal/requests/${id}`, p.tokens.legal);
+    if (a.status === 200 && b.status === 200) {
+      // On a loaded machine the two requests can run one after the other: then both count, as two officers' approvals.
+      expect(now.body.request).toMatchObject({ state: 'approved', approvals: [expect.anything(), expect.anything()] });
+      return;
+    }
+    // At once: both read the same version, only the first write counts; the other is told the request changed.
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const lost = a.status === 409 ? a : b;
     expect(lost.body.error.code).toBe('request_changed');
-    const now = await call('GET', `/v1/legal/requests/${id}`, p.tokens.legal);
     expect(now.body.request.approvals).toHaveLength(1);
     const retry = await call('POST', `/v1/legal/requests/${id}/approve`, a.status === 409 ? p.tokens.legal2 : p.tokens.legal3, {});
     expect(retry.body.request.state).toBe('approved');

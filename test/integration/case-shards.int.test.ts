@@ -107,6 +107,22 @@ describe('claiming across case shards', () => {
       { numRuns: 12 },
     );
   }, 300_000);
+
+  it('spreads concurrent claims of one process over the best heads instead of racing them for the first', async () => {
+    const keys = moderationKeys(freshPrefix(), 16);
+    const cases = new CaseStore(ctx.redis, keys, 60_000);
+    await Promise.all(Array.from({ length: 60 }, (_, i) => open(cases, `s${i}`, i % 4)));
+    // 20 moderators claim at once through one API process: each would first try the same best head, and
+    // every lost race costs one more script call (about 20 × 21 / 2 = 210 calls for 20 claims).
+    const got = await Promise.all(Array.from({ length: 20 }, (_, i) => cases.claim('default', `mod-${i}`)));
+    const ids = got.map((c) => c?.case.id);
+    expect(ids.every((id) => id !== undefined)).toBe(true);
+    expect(new Set(ids).size).toBe(20);
+    // The 20 best by score were taken (every case of scores 0 and 1: 30 of them, so the 20 come from those).
+    const scoreOf = (id: string) => Number(id.slice(1)) % 4;
+    expect(ids.every((id) => scoreOf(id as string) <= 1)).toBe(true);
+    expect(cases.claimScriptCalls).toBeLessThanOrEqual(30);
+  });
 });
 
 describe('the case shard count', () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
@@ -131,22 +130,20 @@ async function keysUnderPrefix(cluster: Cluster, pattern: string): Promise<strin
 }
 
 /**
- * The master that owns `slot`, with a SIGKILL for it and a restart (same
- * port, dir and cluster config file, read from the node first): it comes
- * back and rejoins as a replica of the replica promoted meanwhile.
+ * The master that owns `slot`, with a SIGKILL for it and a restart through
+ * the suite's harness (services.mjs starts the dead node again with its
+ * port, data and nodes.conf): it rejoins as a replica of the replica
+ * promoted meanwhile. Through the harness, so the suite's record of its
+ * nodes stays true for the tests after this one.
  */
-async function masterOf(cluster: Cluster, slot: number): Promise<{ key: string; kill(): void; restart(): void }> {
+async function masterOf(cluster: Cluster, slot: number): Promise<{ key: string; kill(): void; restart(): Promise<void> }> {
   const key = ownerOf(cluster, slot);
-  const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
-  if (!key || !node) throw new Error(`no master connection for slot ${slot}`);
-  const conf = async (name: string) => ((await node.config('GET', name)) as string[])[1] ?? '';
-  const args = ['--port', await conf('port'), '--bind', (await conf('bind')) || '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', await conf('cluster-config-file'), '--cluster-node-timeout', await conf('cluster-node-timeout'), '--appendonly', await conf('appendonly'), '--dir', await conf('dir'), '--daemonize', 'yes', '--logfile', await conf('logfile')];
-  const pid = Number(/process_id:(\d+)/.exec(await node.info('server'))?.[1]);
-  if (!(pid > 0)) throw new Error(`no process id for ${key}`);
+  const index = svc.redisNodes.findIndex((n) => `${n.host}:${n.port}` === key);
+  if (!key || index < 0) throw new Error(`no cluster node of this suite owns slot ${slot} (${key ?? 'none'})`);
   return {
     key,
-    kill: () => process.kill(pid, 'SIGKILL'),
-    restart: () => spawn('redis-server', args, { stdio: 'ignore' }).unref(),
+    kill: () => svc.signalRedisNode(index, 'SIGKILL'),
+    restart: () => svc.restart(),
   };
 }
 
@@ -270,7 +267,7 @@ describe(`Redis Cluster (${NODES})`, () => {
       }, 30_000);
       console.log(JSON.stringify({ failover: { killed: victim.key, promoted, afterMs: Date.now() - killedAt } }));
       await eventually(async () => afterKill('plain', before.plain) >= 20, 60_000);
-      victim.restart();
+      await victim.restart();
       await eventually(async () => afterKill('wait', before.wait) >= 20, 60_000);
     } finally {
       stop = true;
@@ -320,7 +317,7 @@ describe(`Redis Cluster (${NODES})`, () => {
         return search.tracker.idsFor(undefined).includes(contentId);
       }, 30_000);
     } finally {
-      victim.restart();
+      await victim.restart();
       await search.close();
       await clusterSettled(admin);
     }

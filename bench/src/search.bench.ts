@@ -7,6 +7,7 @@
 //    straight against Elasticsearch (bound by its 1 s refresh).
 // The API, the actions worker and the search service run as their own
 // processes, as deployed. Ends with one JSON line.
+import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { elasticsearchNodes, TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
@@ -31,8 +32,14 @@ async function main(): Promise<void> {
   const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) => timedRequest(agent, port, method, p, token, body);
   const waitUp = (port: number) => procs.waitUp(port, agent);
   await waitUp(apiPort);
-  start('services/search/dist/main.js');
+  const searchProc = start('services/search/dist/main.js');
   await waitUp(searchPort);
+  // The search service's own CPU (its process, from /proc, in clock ticks of 10 ms on Linux):
+  // per search, so capacity can be stated per search-service core whatever else shares the machine.
+  const cpuTicks = (): number => {
+    const f = readFileSync(`/proc/${searchProc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15 of stat)
+  };
 
   const tokens = new TokenStore(env.redis, moderationKeys(config.queuePrefix));
   const searchToken = (await tokens.create({ role: 'search', name: 'bench-search', createdBy: 'bench' })).token;
@@ -54,7 +61,9 @@ async function main(): Promise<void> {
   await load(esPort, undefined, searchPath); // warm-up both
   await load(searchPort, searchToken, searchPath);
   const direct = await load(esPort, undefined, searchPath);
+  const ticks0 = cpuTicks();
   const proxied = await load(searchPort, searchToken, searchPath);
+  const searchCpuMs = ((cpuTicks() - ticks0) * 10) / REQUESTS;
   // The filter's own cost in Elasticsearch: the rewritten bodies (what the proxy sends), straight to Elasticsearch.
   const compiled = compileRuleset({ version: 1, rules: shippedRules(now0.toISOString()), publishedAt: now0.toISOString(), publishedBy: 'bench' });
   const originals = [...bodies];
@@ -64,6 +73,7 @@ async function main(): Promise<void> {
   console.log(`direct Elasticsearch: ${direct.perSec.toFixed(0)} req/s, p50 ${direct.p50.toFixed(2)} ms, p99 ${direct.p99.toFixed(2)} ms (concurrency ${CONCURRENCY})`);
   console.log(`through the proxy:    ${proxied.perSec.toFixed(0)} req/s, p50 ${proxied.p50.toFixed(2)} ms, p99 ${proxied.p99.toFixed(2)} ms`);
   console.log(`rewritten bodies straight to Elasticsearch: ${rewrittenDirect.perSec.toFixed(0)} req/s, p50 ${rewrittenDirect.p50.toFixed(2)} ms (the filter's cost inside Elasticsearch)`);
+  console.log(`search-service CPU ${searchCpuMs.toFixed(3)} ms per search: ${(1000 / searchCpuMs).toFixed(0)} searches/s per search-service core (Elasticsearch's own CPU not included)`);
   console.log(`throughput ratio ${(proxied.perSec / direct.perSec).toFixed(2)} (target ≥ 0.80), p50 ratio ${(proxied.p50 / direct.p50).toFixed(2)} (target ≤ 1.2)`);
 
   // --- 2. time to invisible ---
@@ -115,7 +125,7 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       requests: REQUESTS,
       direct: { perSec: round(direct.perSec, 0), p50Ms: round(direct.p50), p99Ms: round(direct.p99) },
-      proxy: { perSec: round(proxied.perSec, 0), p50Ms: round(proxied.p50), p99Ms: round(proxied.p99) },
+      proxy: { perSec: round(proxied.perSec, 0), p50Ms: round(proxied.p50), p99Ms: round(proxied.p99), cpuMsPerSearch: round(searchCpuMs, 3), perCoreSec: round(1000 / searchCpuMs, 0) },
       rewrittenDirect: { perSec: round(rewrittenDirect.perSec, 0), p50Ms: round(rewrittenDirect.p50) },
       ratios: {
         throughput: round(proxied.perSec / direct.perSec),

@@ -1,3 +1,5 @@
+/// <reference path="../types/cluster-key-slot.d.ts" />
+import calculateSlot from 'cluster-key-slot';
 /**
  * Redis key names of the moderation state: the one place they are built
  * (the Lua scripts receive them all in KEYS).
@@ -111,15 +113,39 @@ export function caseShardIndex(caseId: string, shards: number): number {
   return h % shards;
 }
 
-/** `{takedown}` -> `{takedown:s07}`: the tag moves inside the braces, so each shard is its own slot (and keeps the prefix's name, which test cleanup and SCAN patterns rely on). */
-function shardPrefix(queuePrefix: string, label: string): string {
-  const m = /^\{([^}]*)\}(.*)$/.exec(queuePrefix);
-  return m ? `{${m[1]}:${label}}${m[2]}` : `{${queuePrefix}:${label}}`;
+/** Redis Cluster's slot count. */
+const SLOTS = 16384;
+
+/**
+ * The hash tag of shard `index` of `count`: `takedown:s07`, or
+ * `takedown:s07.<n>` with the smallest n that puts its slot in the shard's
+ * own 1/count of the slot range. A cluster's masters hold even, contiguous
+ * slot ranges by default, so the shards spread evenly over them (the plain
+ * labels' slots clustered: 16 shards fell 4/4/8 over 3 masters for
+ * `{takedown}`). Depends only on the prefix and the count (recorded at first
+ * boot), so every process derives the same tags.
+ */
+function shardTag(inner: string, label: string, index: number, count: number): string {
+  const lo = Math.floor((index * SLOTS) / count);
+  const hi = Math.floor(((index + 1) * SLOTS) / count);
+  // A band of 64 slots or more (count ≤ 256): a few hundred tries at most, expected count.
+  for (let n = 0; n < 100_000; n++) {
+    const tag = n === 0 ? `${inner}:${label}` : `${inner}:${label}.${n}`;
+    const slot = calculateSlot(tag);
+    if (slot >= lo && slot < hi) return tag;
+  }
+  return `${inner}:${label}`;
 }
 
-function caseShardKeys(queuePrefix: string, index: number): CaseShardKeys {
+/** `{takedown}` -> `{takedown:s07…}`: the tag moves inside the braces, so each shard is its own slot (and keeps the prefix's name, which test cleanup and SCAN patterns rely on). */
+function shardPrefix(queuePrefix: string, label: string, index: number, count: number): string {
+  const m = /^\{([^}]*)\}(.*)$/.exec(queuePrefix);
+  return m ? `{${shardTag(m[1] as string, label, index, count)}}${m[2]}` : `{${shardTag(queuePrefix, label, index, count)}}`;
+}
+
+function caseShardKeys(queuePrefix: string, index: number, count: number): CaseShardKeys {
   const label = `s${String(index).padStart(2, '0')}`;
-  const base = `${shardPrefix(queuePrefix, label)}:mod`;
+  const base = `${shardPrefix(queuePrefix, label, index, count)}:mod`;
   return {
     index,
     label,
@@ -144,7 +170,7 @@ function caseShardKeys(queuePrefix: string, index: number): CaseShardKeys {
 export function moderationKeys(queuePrefix: string, caseShards = DEFAULT_CASE_SHARDS): ModerationKeys {
   if (!Number.isInteger(caseShards) || caseShards < 1 || caseShards > MAX_CASE_SHARDS) throw new RangeError(`case shards must be an integer from 1 to ${MAX_CASE_SHARDS}, got ${caseShards}`);
   const base = `${queuePrefix}:mod`;
-  const shards = Array.from({ length: caseShards }, (_, i) => caseShardKeys(queuePrefix, i));
+  const shards = Array.from({ length: caseShards }, (_, i) => caseShardKeys(queuePrefix, i, caseShards));
   const shardOf = (caseId: string) => shards[caseShardIndex(caseId, caseShards)] as CaseShardKeys;
   return {
     base,

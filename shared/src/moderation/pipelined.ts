@@ -1,5 +1,7 @@
+/// <reference path="../types/cluster-key-slot.d.ts" />
+import calculateSlot from 'cluster-key-slot';
 import type { ChainableCommander } from 'ioredis';
-import type { RedisClient } from '../clients/redis';
+import { isCluster as isClusterClient, type RedisClient } from '../clients/redis';
 
 /** The part of a key Redis Cluster hashes: the first non-empty {…}, else the whole key. */
 export function hashTagOf(key: string): string {
@@ -20,10 +22,25 @@ export interface Routed {
 const isCluster = (redis: RedisClient): boolean => (redis as { isCluster?: boolean }).isCluster === true;
 
 /**
+ * What a command's pipeline is grouped by on a cluster: the master its slot
+ * is on, as the client's slot map says (one pipeline per node: 3 round trips
+ * on 3 masters, not one per shard), else the hash tag (map not loaded yet,
+ * or a test forcing per-tag pipelines on one node).
+ */
+function groupOf(redis: RedisClient, key: string): string {
+  if (isClusterClient(redis)) {
+    const node = redis.slots[calculateSlot(key)]?.[0];
+    if (node !== undefined) return `node:${node}`;
+  }
+  return `tag:${hashTagOf(key)}`;
+}
+
+/**
  * Sends commands (one each) in one round trip where the client allows it:
- * one pipeline on a single RedisClient; on Redis Cluster, where a pipeline must
- * stay on one node, one pipeline per hash tag, all sent at once (so the
- * case shards are read in parallel). Replies come back in the order of
+ * one pipeline on a single Redis; on Redis Cluster, where a pipeline must
+ * stay on one node, one pipeline per master (per hash tag until the slot
+ * map is known), all sent at once (so the case shards are read in
+ * parallel). Replies come back in the order of
  * `commands`; the first error throws.
  */
 export async function pipelined<T = unknown>(redis: RedisClient, commands: readonly Routed[], perTag = isCluster(redis)): Promise<T[]> {
@@ -35,18 +52,18 @@ export async function pipelined<T = unknown>(redis: RedisClient, commands: reado
 
 /**
  * As pipelined, but every reply as [error, value]: one failed read does not
- * hide the others. `perTag`: one pipeline per hash tag (the default on a
- * cluster client; tests force it on a single RedisClient).
+ * hide the others. `perTag`: one pipeline per master, or per hash tag (the
+ * default on a cluster client; tests force per-tag on a single Redis).
  */
 export async function pipelinedSettled(redis: RedisClient, commands: readonly Routed[], perTag = isCluster(redis)): Promise<[Error | null, unknown][]> {
   if (commands.length === 0) return [];
   const groups = new Map<string, number[]>();
   if (perTag) {
     commands.forEach((c, i) => {
-      const tag = hashTagOf(c.key);
-      const g = groups.get(tag);
+      const group = groupOf(redis, c.key);
+      const g = groups.get(group);
       if (g) g.push(i);
-      else groups.set(tag, [i]);
+      else groups.set(group, [i]);
     });
   } else {
     groups.set('', commands.map((_, i) => i));

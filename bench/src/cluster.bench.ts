@@ -386,20 +386,21 @@ async function distribution(client: RedisClient, prefix: string, shardCount: num
     tags.push({ tag, slot, node: t.node, keys: t.keys });
     const m = out.find((o) => o.node === t.node);
     const suffix = tag.slice(prefix.length + 1);
-    if (m && /^s\d+$/.test(suffix)) m.caseShards.push(suffix);
+    // A shard's tag is its label, with a numeric suffix when that spreads it better (`s07`, `s07.12`).
+    if (m && /^s\d+(\.\d+)?$/.test(suffix)) m.caseShards.push(suffix);
     else if (m && (QUEUE_NAMES as readonly string[]).includes(suffix)) m.queues.push(suffix);
   }
   const ratio = (xs: number[]) => round(Math.min(...xs) / Math.max(...xs));
-  // The slots depend on the prefix (the shard tags are `{<prefix>:sNN}`): the bench's random
-  // prefix gives one split, the deployed `{takedown}` another. Its split, from the same slot map:
+  // The deployed `{takedown}` prefix's split on the same slot map, from the tags its keys really carry.
   const ownerOf = (slot: number) => slotRanges.find((r) => r[0] <= slot && slot <= r[1])?.[2]?.[1];
   const deployed = new Map<number, string[]>();
-  for (const suffix of [...moderationKeys('{takedown}', shardCount).shards.map((sh) => sh.label), ...QUEUE_NAMES]) {
+  const shardTags = moderationKeys('{takedown}', shardCount).shards.map((sh) => hashTagOf(sh.leases).slice('takedown:'.length));
+  for (const suffix of [...shardTags, ...QUEUE_NAMES]) {
     const port = ownerOf(Number(await client.call('CLUSTER', 'KEYSLOT', `takedown:${suffix}`))) ?? 0;
     deployed.set(port, [...(deployed.get(port) ?? []), suffix]);
   }
   return {
-    deployedPrefix: [...deployed].sort((a, b) => a[0] - b[0]).map(([port, tags]) => ({ port, shards: tags.filter((t) => /^s\d+$/.test(t)).length, tags })),
+    deployedPrefix: [...deployed].sort((a, b) => a[0] - b[0]).map(([port, tags]) => ({ port, shards: tags.filter((t) => /^s\d+(\.\d+)?$/.test(t)).length, tags })),
     masters: out,
     tags,
     evenness: { keysMinOverMax: ratio(out.map((o) => o.keys)), casesMinOverMax: ratio(out.map((o) => o.cases)), shardsMinOverMax: ratio(out.map((o) => o.caseShards.length)) },

@@ -32,8 +32,15 @@ export interface ReportJob {
     lang?: string;
     createdAt?: string;
   };
-  /** `type` comes from the filing token's standing. */
-  reporter: { id?: string; type: ReporterType };
+  /**
+   * `type` comes from the filing token's standing. `name` and `memberState`
+   * are the standing holder's (a trusted flagger's or an authority's display
+   * name and the EEA state that designated it), copied from the person
+   * behind the token, never from a body: a statement of reasons names them
+   * as its source (DSA Art. 17(3)(b)) and the Art. 15 figures count orders
+   * by member state. Ordinary users' reports never carry either.
+   */
+  reporter: { id?: string; type: ReporterType; name?: string; memberState?: string };
   filedBy?: ReportFiler;
   /** Content scans: the rules whose hits opened this report. */
   ruleIds?: string[];
@@ -79,7 +86,12 @@ export const reportJobSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['type'],
-      properties: { id, type: { type: 'string', enum: REPORTER_TYPES } },
+      properties: {
+        id,
+        type: { type: 'string', enum: REPORTER_TYPES },
+        name: { type: 'string', minLength: 1, maxLength: 200 },
+        memberState: { type: 'string', pattern: '^[A-Z]{2}$' },
+      },
     },
     filedBy: {
       type: 'object',

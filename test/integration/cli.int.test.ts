@@ -59,8 +59,14 @@ describe('npx takedown token', () => {
     expect([updated.status, updated.stderr]).toEqual([0, expect.stringContaining('revoked 1 token(s) in roles frank no longer holds')]);
     expect(await tokens.authenticate(a.stdout.trim())).toMatchObject({ grants: { csam: true } });
     expect(await tokens.authenticate(b.stdout.trim())).toBeUndefined();
+    // Values the command line cannot carry are usage errors (exit 2): an unknown role, and a grant the API's schema refuses for these roles.
     const bad = run('person', 'create', '--name', 'x', '--role', 'root');
-    expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('/roles')]);
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringContaining("argument 'root' is invalid")]);
+    const refused = run('person', 'create', '--name', 'x', '--role', 'moderator', '--standing', 'automated');
+    expect([refused.status, refused.stderr]).toEqual([2, expect.stringContaining('/roles')]);
+    // What the store refuses is a failure (exit 1): the id is taken.
+    const taken = run('person', 'create', '--id', 'frank', '--name', 'Frank Again', '--role', 'moderator');
+    expect([taken.status, taken.stderr]).toEqual([1, expect.stringContaining('a person with id frank exists')]);
     const disabled = run('person', 'disable', 'frank');
     expect([disabled.status, disabled.stderr]).toEqual([0, expect.stringContaining('revoked 1 token(s)')]);
     expect(await tokens.authenticate(a.stdout.trim())).toBeUndefined();

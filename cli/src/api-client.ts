@@ -70,7 +70,8 @@ export function apiClient(baseUrl: string, token: string, timeoutMs = 120_000): 
 export function unreachable(what: string, url: string, err: unknown): UnavailableError {
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const reason =
-    err instanceof Error && err.name === 'TimeoutError'
+    // AbortSignal.timeout's DOMException (not an Error in every realm).
+    (err as { name?: unknown } | null)?.name === 'TimeoutError'
       ? 'timed out'
       : typeof cause?.code === 'string'
         ? cause.code

@@ -143,3 +143,15 @@ describe('--json', () => {
     expect(clean.stdout).toContain('  leaked: 0\n');
   });
 });
+
+describe('the README’s CLI section', () => {
+  it('documents every exit code the CLI uses, and every command group', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { EXIT } = await import('./exit-codes');
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### CLI\n'), readme.indexOf('\n## ', readme.indexOf('### CLI\n')));
+    for (const code of Object.values(EXIT)) expect({ code, row: new RegExp(`^\\| ${code} \\| `, 'm').test(section) }).toEqual({ code, row: true });
+    for (const group of buildProgram(ctx).commands) expect(section).toContain(`npx takedown ${group.name()} `);
+  });
+});

@@ -10,11 +10,13 @@ import { registerTokenCommands } from './token-commands';
 
 const ENV_HELP = `
 Environment:
-  REDIS_URL, ELASTICSEARCH_URL  token, person and demo commands (default: the
-                                servers npm start started for this checkout)
-  TAKEDOWN_API_URL, TAKEDOWN_TOKEN  rules commands: the moderation API and a lead token
-  TAKEDOWN_SEARCH_URL           demo check: the search service
-  TAKEDOWN_DATA_DIR             legal verify: where the development public key is`;
+  REDIS_URL, ELASTICSEARCH_URL      token, person and demo commands (default:
+                                    the servers npm start started here)
+  TAKEDOWN_API_URL, TAKEDOWN_TOKEN  rules commands: the moderation API and a
+                                    lead token
+  TAKEDOWN_SEARCH_URL               demo check: the search service
+  TAKEDOWN_DATA_DIR                 legal verify: where the development
+                                    public key is`;
 
 /** Whether --json was asked for (before a `--`): known before parsing, so even a parse error answers in JSON. */
 export function wantsJson(argv: readonly string[]): boolean {

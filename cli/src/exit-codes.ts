@@ -24,8 +24,9 @@ Exit codes:
   3  unavailable: Redis, Elasticsearch, the moderation API or the search
      service could not be reached, timed out, or answered 502/503/504
 
-With --json: stdout carries exactly one JSON document; stderr carries nothing,
-or on failure one JSON document {"error": {"code", "message", "exitCode", …}}.`;
+With --json: stdout carries the result as one JSON document (nothing when the
+command failed before it had one); stderr carries nothing, or on failure one
+JSON document {"error": {"code", "message", "exitCode", …}}.`;
 
 /** A command called wrongly in a way the parser cannot see (options that do not go together, a bad value). Exit 2. */
 export class UsageError extends ValidationError {

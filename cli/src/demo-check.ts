@@ -1,4 +1,5 @@
 import { HIDDEN_STATES, RulesetStore, TokenStore, moderationKeys, rulesetKeys, scanFieldsOf, type ContentDocument, type ElasticsearchClient, type RedisClient } from '@takedown/shared';
+import { ApiRefusal, unreachable } from './api-client';
 import { compileStoredRuleset, contentState, scanContent, type Rule } from '@takedown/search-rules';
 
 export interface HiddenCheckInput {
@@ -81,14 +82,22 @@ export async function checkHidden(i: HiddenCheckInput): Promise<HiddenCheckResul
   let searches = 0;
   const probe = async (body: object) => {
     searches++;
-    const r = await fetch(`${i.searchUrl.replace(/\/$/, '')}/${i.contentIndex}/_search`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const out = (await r.json()) as { hits?: { hits?: { _id?: string }[] } };
-    if (r.status !== 200) throw new Error(`search service answered ${r.status}: ${JSON.stringify(out).slice(0, 300)}`);
+    let r: Response;
+    let text: string;
+    try {
+      r = await fetch(`${i.searchUrl.replace(/\/$/, '')}/${i.contentIndex}/_search`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      text = await r.text();
+    } catch (err) {
+      throw unreachable('the search service', i.searchUrl, err);
+    }
+    // A 502/503/504 is classified as unavailable (exit 3), any other refusal as a failure.
+    if (r.status !== 200) throw new ApiRefusal(r.status, `search_${r.status}`, `search service answered ${r.status}: ${text.slice(0, 300)}`);
+    const out = JSON.parse(text) as { hits?: { hits?: { _id?: string }[] } };
     for (const h of out.hits?.hits ?? []) if (hidden.has(h._id as string)) leaked.add(h._id as string);
   };
   try {

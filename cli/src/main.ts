@@ -1,159 +1,120 @@
 // `npx takedown <command>`. Machine-readable results go to stdout (a new
 // token alone, so `TOKEN=$(npx takedown token create ...)` works); messages
-// go to stderr. Composition root: config read once here.
+// go to stderr. Composition root: the environment and the config are read
+// here, once, and the stores and clients built here are closed here.
+import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   DEV_KEY_FILES,
-  ROLES,
-  STANDINGS,
   LegalStore,
   PeopleStore,
   TokenStore,
+  UnavailableError,
   coreEnvVars,
-  takedownIndexNames,
   createElasticsearch,
   createRedisClient,
-  redisTarget,
-  isTakedownError,
   loadConfig,
   migrateLegacyTokens,
   openModerationKeys,
-  type Role,
-  type Standing,
+  redisTarget,
+  takedownIndexNames,
+  type CoreConfig,
+  type ElasticsearchClient,
+  type RedisClient,
 } from '@takedown/shared';
+import { apiClient } from './api-client';
+import type { CliContext } from './cli-context';
 import { checkHidden } from './demo-check';
-import { LEGAL_USAGE, legalCommand } from './legal-commands';
-import { PEOPLE_USAGE, personCommand } from './people-commands';
+import { UsageError } from './exit-codes';
+import { runCli } from './program';
 import { resolveEnv } from './resolve-env';
-import { RULES_USAGE, apiClient, rulesCommand } from './rules-commands';
-
-const USAGE = `usage:
-  takedown token create --role <${ROLES.join('|')}> --name <name> [--csam] [--standing <${STANDINGS.join('|')}>] [--agency <agency id>] [--emergency]
-                             a new person holding this one role, and their first token
-  takedown token revoke <token id or name>
-  takedown token list
-${PEOPLE_USAGE}  takedown demo check        no post the live rules hide comes back from the search service (TAKEDOWN_SEARCH_URL)
-${RULES_USAGE}${LEGAL_USAGE}`;
 
 const ROOT = path.resolve(__dirname, '..', '..');
+/** Bounds every Redis command, so a Redis that accepts the connection and never answers fails the command (exit 3). */
+const REDIS_COMMAND_TIMEOUT_MS = 10_000;
 
 async function main(argv: string[]): Promise<number> {
-  const [group, command, ...rest] = argv;
-  if (group === 'rules') {
-    const token = process.env['TAKEDOWN_TOKEN'];
-    if (!token) {
-      process.stderr.write('takedown: set TAKEDOWN_TOKEN to a lead token (npx takedown token create --role lead --name you)\n');
-      return 2;
+  const env = process.env;
+  const version = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  let config: CoreConfig | undefined;
+  let redis: RedisClient | undefined;
+  let redisError: Error | undefined;
+  let es: ElasticsearchClient | undefined;
+  let tokens: Promise<TokenStore> | undefined;
+
+  // Read only when a command needs the stores, so `legal verify` and `--help` need no settings.
+  const coreConfig = () => (config ??= loadConfig(resolveEnv(env, ROOT), coreEnvVars));
+  const openRedis = async (connectionName: string): Promise<RedisClient> => {
+    if (!redis) {
+      redis = createRedisClient(redisTarget(coreConfig().redis), { connectionName, maxRetriesPerRequest: 2, commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS });
+      // ioredis reports connection failures as events; without a listener it prints each to stderr. The command's own failure says it once.
+      redis.on('error', (err: Error) => (redisError = err));
+      try {
+        await redis.ping();
+      } catch (err) {
+        const reason = (redisError as NodeJS.ErrnoException | undefined)?.code ?? (err as Error).message;
+        throw new UnavailableError(`Redis did not answer (${reason})`, 'redis_unavailable', { cause: err });
+      }
     }
-    return rulesCommand(apiClient(process.env['TAKEDOWN_API_URL'] ?? 'http://127.0.0.1:8080', token), argv.slice(1));
-  }
-  if (group === 'demo' && command === 'check') return demoCheck();
-  if (group === 'legal') {
-    // Default key: the development public key `npm start` made for this checkout.
-    const dataDir = path.resolve(ROOT, process.env['TAKEDOWN_DATA_DIR'] || '.data');
-    return legalCommand(argv.slice(1), path.join(dataDir, 'legal-keys', DEV_KEY_FILES.publicKey));
-  }
-  if ((group !== 'token' && group !== 'person') || !command) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
-  const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
-  const redis = createRedisClient(redisTarget(config.redis), { connectionName: 'takedown-cli', maxRetriesPerRequest: 2 });
-  const keys = await openModerationKeys(redis, config);
-  // An agency person's grant must name an agency registered on the legal desk (its registry is in Elasticsearch, read only when asked).
-  let es: ReturnType<typeof createElasticsearch> | undefined;
-  const agencyExists = async (id: string) => {
-    es ??= createElasticsearch(config.elasticsearch);
-    return (await new LegalStore(es, takedownIndexNames(config.indexPrefix)).getAgency(id)) !== undefined;
+    return redis;
   };
-  const tokens = new TokenStore(redis, keys, new PeopleStore(redis, keys, { agencyExists }));
-  const actor = `cli:${process.env['USER'] ?? 'unknown'}`;
+  const openEs = () => (es ??= createElasticsearch(coreConfig().elasticsearch));
+
+  const ctx: CliContext = {
+    io: {
+      stdout: (s) => void process.stdout.write(s),
+      stderr: (s) => void process.stderr.write(s),
+      stderrIsTTY: process.stderr.isTTY === true,
+    },
+    version,
+    actor: `cli:${env['USER'] ?? 'unknown'}`,
+    tokenStore: () =>
+      (tokens ??= (async () => {
+        const r = await openRedis('takedown-cli');
+        const keys = await openModerationKeys(r, coreConfig());
+        // An agency person's grant must name an agency registered on the legal desk (its registry is in Elasticsearch, read only when asked).
+        const agencyExists = async (id: string) => (await new LegalStore(openEs(), takedownIndexNames(coreConfig().indexPrefix)).getAgency(id)) !== undefined;
+        const store = new TokenStore(r, keys, new PeopleStore(r, keys, { agencyExists }));
+        await migrateLegacyTokens(r, keys, store);
+        return store;
+      })()),
+    api: () => {
+      const token = env['TAKEDOWN_TOKEN'];
+      if (!token) throw new UsageError('set TAKEDOWN_TOKEN to a lead token (npx takedown token create --role lead --name you)', 'TAKEDOWN_TOKEN');
+      return apiClient(env['TAKEDOWN_API_URL'] || 'http://127.0.0.1:8080', token);
+    },
+    demoCheck: async () => {
+      const c = coreConfig();
+      const searchUrl = env['TAKEDOWN_SEARCH_URL'] || 'http://127.0.0.1:8090';
+      const result = await checkHidden({ es: openEs(), redis: await openRedis('takedown-demo-check'), contentIndex: c.contentIndex, queuePrefix: c.queuePrefix, searchUrl });
+      return { ...result, contentIndex: c.contentIndex, searchUrl };
+    },
+    // The development public key `npm start` made for this checkout.
+    devPublicKeyFile: path.join(path.resolve(ROOT, env['TAKEDOWN_DATA_DIR'] || '.data'), 'legal-keys', DEV_KEY_FILES.publicKey),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+
   try {
-    await migrateLegacyTokens(redis, keys, tokens);
-    if (group === 'person') return await personCommand(tokens, actor, command, rest);
-    if (command === 'create') {
-      const { values } = parseArgs({ args: rest, options: { role: { type: 'string' }, name: { type: 'string' }, person: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' }, agency: { type: 'string' }, emergency: { type: 'boolean' } } });
-      const role = values.role as Role | undefined;
-      if (!role || !(ROLES as readonly string[]).includes(role) || !values.name || !/^[A-Za-z0-9._@-]{1,80}$/.test(values.name)) {
-        process.stderr.write(`takedown: --role (one of ${ROLES.join(', ')}) and --name (letters, digits, . _ @ -) are required\n${USAGE}`);
-        return 2;
-      }
-      const standing = values.standing as Standing | undefined;
-      if (standing !== undefined && (role !== 'reporter' || !(STANDINGS as readonly string[]).includes(standing))) {
-        process.stderr.write(`takedown: --standing (one of ${STANDINGS.join(', ')}) is for reporter tokens only\n`);
-        return 2;
-      }
-      if (values.person !== undefined && (values.csam || standing || values.agency || values.emergency)) {
-        process.stderr.write(`takedown: --csam, --standing, --agency and --emergency belong to the person: takedown person update ${values.person} --csam on\n`);
-        return 2;
-      }
-      if ((role === 'agency') !== Boolean(values.agency) && values.person === undefined) {
-        process.stderr.write('takedown: --agency <registered agency id> goes with --role agency, and only with it\n');
-        return 2;
-      }
-      if (values.emergency && role !== 'legal') {
-        process.stderr.write('takedown: --emergency is for legal tokens only\n');
-        return 2;
-      }
-      const grants = { ...(values.csam ? { csam: true } : {}), ...(standing ? { standing } : {}), ...(values.agency ? { agency: values.agency } : {}), ...(values.emergency ? { emergency: true } : {}) };
-      const { token, record, person } = await tokens.create({ role, name: values.name, createdBy: actor, ...(values.person !== undefined ? { actorId: values.person } : { grants }) });
-      process.stdout.write(`${token}\n`);
-      process.stderr.write(`created token ${record.id} (${record.role}, ${record.name}) for ${person.id}${person.grants.csam ? ', csam' : ''}${person.grants.standing ? `, ${person.grants.standing}` : ''}; it is shown only this once\n`);
-      return 0;
-    }
-    if (command === 'revoke') {
-      const target = rest[0];
-      if (!target) {
-        process.stderr.write(USAGE);
-        return 2;
-      }
-      const record = await tokens.revoke(target, actor);
-      process.stderr.write(`revoked token ${record.id} (${record.role}, ${record.name})\n`);
-      return 0;
-    }
-    if (command === 'list') {
-      process.stdout.write(`${JSON.stringify(await tokens.list(), null, 2)}\n`);
-      return 0;
-    }
-    process.stderr.write(USAGE);
-    return 2;
+    return await runCli(argv, ctx);
   } finally {
-    redis.disconnect();
+    redis?.disconnect();
     await es?.close();
   }
 }
 
-/** `takedown demo check`: exit 1 when a post the live rules hide comes back from a search. */
-async function demoCheck(): Promise<number> {
-  const config = loadConfig(resolveEnv(process.env, ROOT), coreEnvVars);
-  const redis = createRedisClient(redisTarget(config.redis), { connectionName: 'takedown-demo-check', maxRetriesPerRequest: 2 });
-  const es = createElasticsearch(config.elasticsearch);
-  try {
-    const searchUrl = process.env['TAKEDOWN_SEARCH_URL'] ?? 'http://127.0.0.1:8090';
-    const r = await checkHidden({ es, redis, contentIndex: config.contentIndex, queuePrefix: config.queuePrefix, searchUrl });
-    process.stdout.write(
-      [
-        `ruleset v${r.rulesetVersion}: ${r.documents} documents in ${config.contentIndex}`,
-        `  must never be returned (hidden by live content rules or removed): ${r.mustHide}`,
-        `  demoted (suspected): ${r.demoted}`,
-        `  stored state differs from the live rules (not scanned yet, or a backfill running): ${r.stale}`,
-        `  searches through ${searchUrl}: ${r.searches}`,
-        `  leaked: ${r.leaked.length}${r.leaked.length ? ` (${r.leaked.slice(0, 20).join(', ')})` : ''}`,
-        '',
-      ].join('\n'),
-    );
-    return r.leaked.length === 0 && r.documents > 0 ? 0 : 1;
-  } finally {
-    redis.disconnect();
-    await es.close();
-  }
+// A reader that stops early (`npx takedown --help | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`takedown: ${isTakedownError(err) ? err.message : err instanceof Error ? err.message : String(err)}\n`);
+    // runCli answers every failure itself; this is only a failure to close.
+    process.stderr.write(`takedown: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   },
 );

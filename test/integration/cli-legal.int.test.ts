@@ -116,4 +116,12 @@ describe('npx takedown legal verify', () => {
     expect(run(['legal', 'verify']).status).toBe(2);
     expect(run(['legal', 'sign', pkgFile]).status).toBe(2);
   });
+
+  it('--json: the manifest is the document and stderr stays empty; a refusal is a JSON error with its code', () => {
+    const ok = run(['legal', 'verify', pkgFile, '--public-key', keyFile, '--json']);
+    expect([ok.status, JSON.parse(ok.stdout).packageId, ok.stderr]).toEqual([0, 'pkg_cli', '']);
+    const sigAt = good.toString('latin1').indexOf('"signature":"') + 13 + 10;
+    const bad = run(['legal', 'verify', withByte(sigAt, good[sigAt] === 0x41 ? 0x42 : 0x41), '--public-key', keyFile, '--json']);
+    expect([bad.status, bad.stdout, JSON.parse(bad.stderr)]).toEqual([1, '', { error: { exitCode: 1, code: 'package_invalid', message: 'bad signature: the manifest or its signature was changed' } }]);
+  });
 });

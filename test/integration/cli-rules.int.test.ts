@@ -18,15 +18,16 @@ afterAll(async () => {
 });
 
 // Asynchronous: the API serves from this process, so the CLI must not block it.
-const run = (...args: string[]) =>
+const runWith = (env: Record<string, string | undefined>, ...args: string[]) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TAKEDOWN_API_URL: p.url, TAKEDOWN_TOKEN: p.tokens.lead } });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TAKEDOWN_API_URL: p.url, TAKEDOWN_TOKEN: p.tokens.lead, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+const run = (...args: string[]) => runWith({}, ...args);
 
 describe('npx takedown rules', () => {
   it('imports (refusing a bad file with its line), previews, publishes, rolls back', async () => {
@@ -55,5 +56,33 @@ describe('npx takedown rules', () => {
     expect(Number(rb.stdout.trim())).toBe(version + 1);
     const status = await run('rules', 'backfill', 'status', '--once');
     expect(status.status).toBe(0);
+  });
+
+  it('--json: the API’s answers as documents; a refused import as a JSON error with every bad line; exit 2 without a token, 3 without an API', async () => {
+    const bad = path.join(dir, 'bad2.csv');
+    fs.writeFileSync(bad, 'id,kind,pattern,category,scope,action\nj1,term,x,nope,query,block_query\n');
+    const refused = await run('rules', 'import', bad, '--json');
+    expect([refused.status, refused.stdout]).toEqual([1, '']);
+    expect(JSON.parse(refused.stderr).error).toMatchObject({ exitCode: 1, status: 400, details: { problems: [expect.objectContaining({ line: 2, field: 'category' })] } });
+
+    const good = path.join(dir, 'good2.csv');
+    fs.writeFileSync(good, 'id,kind,pattern,category,scope,action\nj1,term,kava,drugs,query,block_query\n');
+    const imported = await run('rules', 'import', good, '--json');
+    expect([imported.status, JSON.parse(imported.stdout), imported.stderr]).toEqual([0, expect.objectContaining({ imported: 1, mode: 'merge' }), '']);
+    const preview = await run('rules', 'preview', '--json');
+    expect(JSON.parse(preview.stdout).rules).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'j1', change: 'added' })]));
+    const pub = await run('rules', 'publish', '--note', 'json', '--json');
+    expect(pub.status).toBe(0);
+    const published = JSON.parse(pub.stdout);
+    expect(published).toMatchObject({ version: expect.any(Number), diff: { added: ['j1'] } });
+    const versions = JSON.parse((await run('rules', 'versions', '--json')).stdout);
+    expect(versions.current).toBe(published.version);
+
+    const noToken = await runWith({ TAKEDOWN_TOKEN: '' }, 'rules', 'versions', '--json');
+    expect([noToken.status, JSON.parse(noToken.stderr).error.code]).toEqual([2, 'usage']);
+    const wrongToken = await runWith({ TAKEDOWN_TOKEN: 'tdk_lead_nonsense' }, 'rules', 'versions');
+    expect([wrongToken.status, wrongToken.stderr]).toEqual([1, expect.stringMatching(/^takedown: 401 /)]);
+    const noApi = await runWith({ TAKEDOWN_API_URL: 'http://127.0.0.1:9' }, 'rules', 'versions', '--json');
+    expect([noApi.status, JSON.parse(noApi.stderr).error]).toEqual([3, expect.objectContaining({ exitCode: 3, code: 'unreachable' })]);
   });
 });

@@ -14,11 +14,13 @@ import {
   type CatalogQueue,
   type DecisionAction,
   type DecisionRecord,
+  type ElasticsearchClient,
   type LiveRuleset,
   SYSTEM_FILER,
   type PlatformContent,
   type ReportJob,
   type ReporterType,
+  recordNotice,
 } from '@takedown/shared';
 import { scanContent, type CompiledRuleset } from '@takedown/search-rules';
 
@@ -28,6 +30,8 @@ export interface TriageDeps {
   content: { get(contentId: string): Promise<PlatformContent | undefined> };
   rules: LiveRuleset<CompiledRuleset>;
   actions: CatalogQueue<'actions'>;
+  /** Where token-filed reports' Art. 16 notice records go (`<prefix>-notices`). */
+  notices: { es: ElasticsearchClient; index: string };
   now?: () => Date;
   /** Told about shadow-rule hits (counted, never acted on). */
   onShadowHits?: (version: number, hits: CaseRuleHit[], contentId: string) => void;
@@ -222,11 +226,14 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       },
       autoDecision,
     });
-    if (outcome.result === 'duplicate') return { result: 'duplicate', caseId };
     if (outcome.result === 'conflict') {
       existing = outcome.current;
       continue;
     }
+    // The Art. 16 record, once the report is in its case. A replayed job (duplicate) writes it too: the first
+    // run may have died between the fold and this write. Created once; a scan writes none.
+    await recordNotice(deps.notices.es, deps.notices.index, report, caseId);
+    if (outcome.result === 'duplicate') return { result: 'duplicate', caseId };
     if (autoDecision) {
       // Lost if this process dies right here? No: the decision sits in the
       // outbox, and the actions worker re-enqueues stale outbox entries.

@@ -1,11 +1,13 @@
 import { Router } from 'express';
-import { ForbiddenError, UnavailableError, actorOf, isTakedownError, newId, type ReportJob } from '@takedown/shared';
+import { ForbiddenError, NAMED_STANDINGS, UnavailableError, actorOf, isTakedownError, newId, type ReportJob } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateReportBody } from '../http/schemas';
 
 /**
- * POST /v1/reports: 202 { reportId } once the report job is in Redis.
+ * POST /v1/reports: 202 { reportId, acknowledgement } once the report job
+ * is in Redis (the DSA Art. 16(4) confirmation of receipt; its time is the
+ * report's receivedAt, stamped just before the job was stored).
  * A client's own reportId is scoped to its token (stored as
  * "<token id>.<reportId>", the BullMQ jobId), so a retry makes one report
  * and no client can pre-empt another's ids; triage drops a report id it has
@@ -22,11 +24,14 @@ export function reportRoutes(deps: ApiDeps): Router {
       throw new ForbiddenError(`this token's person holds no ${claimed} standing; an admin grants standing to the person`, 'standing_not_granted', '/reporter/type');
     }
     const reportId = body.reportId === undefined ? newId('r') : `${principal.tokenId}.${body.reportId}`;
+    const type = claimed ?? standing ?? 'user';
+    // A trusted flagger or authority is named, with its member state, from its person (an admin set both); nobody else is.
+    const named = type !== 'user' && NAMED_STANDINGS.includes(type) ? { name: principal.name.slice(0, 200), ...(principal.grants.memberState ? { memberState: principal.grants.memberState } : {}) } : {};
     const job: ReportJob = {
       reportId,
       receivedAt: new Date().toISOString(),
       content: body.content,
-      reporter: { ...(body.reporter?.id ? { id: body.reporter.id } : {}), type: claimed ?? standing ?? 'user' },
+      reporter: { ...(body.reporter?.id ? { id: body.reporter.id } : {}), type, ...named },
       filedBy: { tokenId: principal.tokenId, name: principal.name, actorId: actorOf(principal) },
       reason: body.reason,
       ...(body.note ? { note: body.note } : {}),
@@ -39,7 +44,9 @@ export function reportRoutes(deps: ApiDeps): Router {
       // have landed: a retry with the same reportId makes one report.
       throw new UnavailableError('the report queue (Redis) is unavailable; retry with the same reportId', 'queue_unavailable', { cause: err });
     }
-    res.status(202).json({ reportId: body.reportId ?? reportId });
+    // The Art. 16 acknowledgement: the report is durable (in Redis) from here on; the reference is the id the client knows.
+    const reference = body.reportId ?? reportId;
+    res.status(202).json({ reportId: reference, acknowledgement: { reference, acknowledgedAt: job.receivedAt } });
   });
   return r;
 }

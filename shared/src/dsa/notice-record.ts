@@ -31,7 +31,7 @@ export interface DecisionNotice {
 }
 
 export interface NoticeRecord {
-  /** The full report id (`<token id>.<client id>`, or a generated `r-…`). */
+  /** The full report id (`<token id>.<client id>`, or a generated `r_…`). */
   reportId: string;
   /** The reference the reporter knows (its own reportId, or the generated one). */
   reference: string;

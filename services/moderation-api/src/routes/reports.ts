@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ForbiddenError, NAMED_STANDINGS, UnavailableError, actorOf, isTakedownError, newId, type ReportJob } from '@takedown/shared';
+import { ForbiddenError, NAMED_STANDINGS, NotFoundError, UnavailableError, actorOf, getNotice, isTakedownError, newId, type NoticeRecord, type ReportJob } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateReportBody } from '../http/schemas';
@@ -48,5 +48,59 @@ export function reportRoutes(deps: ApiDeps): Router {
     const reference = body.reportId ?? reportId;
     res.status(202).json({ reportId: reference, acknowledgement: { reference, acknowledgedAt: job.receivedAt } });
   });
+
+  /**
+   * GET /v1/reports/:reportId: the report's Art. 16 acknowledgement and
+   * decision notices, to the token that filed it only (any other caller
+   * gets the 404 an unknown id gets: whether a report exists is itself not
+   * theirs to learn). Before triage has written the notice record, the
+   * queued job answers: an acknowledged report is never "not found".
+   */
+  r.get('/v1/reports/:reportId', guard(deps, 'GET /v1/reports/:reportId'), async (req, res) => {
+    const principal = principalOf(req);
+    const reference = String(req.params['reportId']);
+    const notFound = () => new NotFoundError(`no report ${reference.slice(0, 120)} filed with this token`, 'not_found', 'reportId');
+    if (!REFERENCE.test(reference)) throw notFound();
+    // The client's own id is stored under its token's scope; a generated one as it is.
+    const candidates = [`${principal.tokenId}.${reference}`, ...(reference.startsWith('r_') ? [reference] : [])];
+    for (const id of candidates) {
+      const notice = await getNotice(deps.es, deps.indices.notices, id);
+      if (notice && notice.tokenId === principal.tokenId) {
+        res.json(noticeView(notice));
+        return;
+      }
+    }
+    for (const id of candidates) {
+      const job = await deps.reports.queue.getJob(id);
+      const data = job?.data as ReportJob | undefined;
+      if (data && data.filedBy?.tokenId === principal.tokenId) {
+        res.json({
+          reportId: reference,
+          status: 'received',
+          acknowledgement: { reference, acknowledgedAt: data.receivedAt },
+          category: data.reason,
+          contentId: data.content.id,
+          decisions: [],
+        });
+        return;
+      }
+    }
+    throw notFound();
+  });
   return r;
+}
+
+/** What a client sends as its reportId (see validateReportBody), or a generated id. */
+const REFERENCE = /^[A-Za-z0-9._-]{1,120}$/;
+
+/** The notice as its reporter sees it: no token id, no standing details. */
+function noticeView(n: NoticeRecord) {
+  return {
+    reportId: n.reference,
+    status: n.decisions.length > 0 ? 'decided' : 'in_review',
+    acknowledgement: { reference: n.reference, acknowledgedAt: n.acknowledgedAt },
+    category: n.category,
+    contentId: n.contentId,
+    decisions: n.decisions,
+  };
 }

@@ -94,3 +94,5 @@ export * from './legal/target-lookup';
 export * from './dsa/member-states';
 export * from './dsa/notice-record';
 export * from './dsa/notice-store';
+export * from './dsa/art15-figures';
+export * from './dsa/art15-sources';

@@ -132,3 +132,16 @@ export function reportsOwedNotice(reports: readonly ReportJob[], decidedAt: stri
   const at = Date.parse(decidedAt);
   return reports.filter((r) => isNotice(r) && Date.parse(r.receivedAt) <= at);
 }
+
+/**
+ * The record with the decision notice added, or undefined when it owes none:
+ * it already holds one for this decision, or already holds one at all and
+ * this is not an appeal decision (the first decision after a report is its
+ * answer; a decision on appeal is a further one).
+ */
+export function withDecisionNotice(record: NoticeRecord, notice: DecisionNotice): NoticeRecord | undefined {
+  const held = record.decisions ?? [];
+  if (held.some((d) => d.decisionId === notice.decisionId)) return undefined;
+  if (held.length > 0 && !notice.appealOf) return undefined;
+  return { ...record, decisions: [...held, notice] };
+}

@@ -1,25 +1,11 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { TakedownError } from '../errors/takedown-error';
 import type { ReportJob } from '../jobs/payloads';
-import { decisionNoticeFor, noticeFromReport, type DecisionNotice, type NoticeRecord } from './notice-record';
+import { decisionNoticeFor, noticeFromReport, withDecisionNotice, type DecisionNotice, type NoticeRecord } from './notice-record';
 import type { DecisionRecord } from '../moderation/case-record';
 
 /** Reports per bulk call when a decision's notices are written. */
 export const NOTICE_BULK_SIZE = 200;
-
-/**
- * Appends a decision notice unless the record already holds one for this
- * decision, or already holds one at all and this is not an appeal decision
- * (the first decision after a report is its answer; an appeal decision is a
- * new one). Runs on the stored record, so replays and races change nothing.
- */
-const APPEND_DECISION_NOTICE = `
-def ds = ctx._source.decisions;
-if (ds == null) { ds = new ArrayList(); ctx._source.decisions = ds; }
-for (def d : ds) { if (d.decisionId == params.notice.decisionId) { ctx.op = 'noop'; return; } }
-if (!ds.isEmpty() && !params.appeal) { ctx.op = 'noop'; return; }
-ds.add(params.notice);
-`;
 
 function statusOf(err: unknown): number | undefined {
   return (err as { meta?: { statusCode?: number } })?.meta?.statusCode;
@@ -42,36 +28,56 @@ export async function recordNotice(es: Client, index: string, report: ReportJob,
   }
 }
 
+/** Rounds of read-and-write for records that changed between the read and the write. */
+const MAX_NOTICE_ROUNDS = 8;
+
 /**
  * The actions worker's write: the decision notice for each given report
- * (the case's reports received before the decision), in bulk calls of
- * NOTICE_BULK_SIZE. A report whose record triage has not written yet gets
- * it now, decision included (upsert); triage's create then finds it there.
- * Throws when any item fails, so the job is retried (every write is idempotent).
+ * (the case's reports received before the decision), NOTICE_BULK_SIZE
+ * records at a time: one multi-get, then one bulk write, each existing
+ * record written only if unchanged since it was read (seq_no/primary_term;
+ * a changed one is read again), a missing one created with the decision
+ * in it (triage's create then finds it there). Throws when a write fails,
+ * so the job is retried: every write is idempotent.
  */
 export async function recordDecisionNotices(es: Client, index: string, caseId: string, reports: readonly ReportJob[], decision: DecisionRecord, now: Date): Promise<number> {
   const notice = decisionNoticeFor(decision, now);
   if (!notice) return 0;
   let written = 0;
   for (let i = 0; i < reports.length; i += NOTICE_BULK_SIZE) {
-    const operations: unknown[] = [];
-    for (const r of reports.slice(i, i + NOTICE_BULK_SIZE)) {
-      const record = noticeFromReport(r, caseId);
-      if (!record) continue;
-      operations.push(
-        { update: { _index: index, _id: record.reportId, retry_on_conflict: 5 } },
-        { script: { source: APPEND_DECISION_NOTICE, lang: 'painless', params: { notice, appeal: decision.appealOf !== undefined } }, upsert: { ...record, decisions: [notice] } },
-      );
+    let pending = reports.slice(i, i + NOTICE_BULK_SIZE).flatMap((r) => noticeFromReport(r, caseId) ?? []);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === MAX_NOTICE_ROUNDS) throw new Error(`decision notices for ${decision.id}: records kept changing; will retry`);
+      const got = await es.mget<NoticeRecord>({ index, ids: pending.map((r) => r.reportId) });
+      const operations: unknown[] = [];
+      const sent: NoticeRecord[] = [];
+      pending.forEach((record, k) => {
+        const doc = got.docs[k] as { found?: boolean; _source?: NoticeRecord; _seq_no?: number; _primary_term?: number } | undefined;
+        if (doc?.found && doc._source) {
+          const next = withDecisionNotice(doc._source, notice);
+          if (!next) return;
+          operations.push({ index: { _index: index, _id: record.reportId, if_seq_no: doc._seq_no, if_primary_term: doc._primary_term } }, next);
+        } else {
+          operations.push({ create: { _index: index, _id: record.reportId } }, { ...record, decisions: [notice] });
+        }
+        sent.push(record);
+      });
+      if (operations.length === 0) break;
+      const res = await es.bulk({ operations });
+      const retry: NoticeRecord[] = [];
+      res.items.forEach((item, k) => {
+        const r = item.index ?? item.create;
+        if (!r?.error) {
+          written++;
+          return;
+        }
+        // Changed or created since the read: read it again.
+        if (r.status === 409) retry.push(sent[k] as NoticeRecord);
+        // Ids and error types only: no part of a record reaches a log.
+        else throw new Error(`decision notices for ${decision.id}: a write failed (${r.error.type ?? 'error'})`);
+      });
+      pending = retry;
     }
-    if (operations.length === 0) continue;
-    const res = await es.bulk({ operations });
-    if (res.errors) {
-      const failed = res.items.filter((it) => it.update?.error);
-      const first = failed[0]?.update?.error;
-      // Ids and error types only: no part of a record reaches a log.
-      throw new Error(`decision notices for ${decision.id}: ${failed.length} of ${operations.length / 2} writes failed (${first?.type ?? 'error'})`);
-    }
-    written += res.items.filter((it) => it.update?.result === 'created' || it.update?.result === 'updated').length;
   }
   return written;
 }

@@ -6,10 +6,10 @@ import { STANDINGS, ValidationError, validatePersonBody, validatePersonPatch, ty
  * `token create`, for bootstrapping the first admin before any API token
  * exists). Validated with the API's own schemas; every change audited.
  */
-export const PEOPLE_USAGE = `  takedown person create [--id <actor id>] --name <display name> --role <role> [--role <role> …] [--email <email>] [--csam] [--standing <${STANDINGS.join('|')}>] [--agency <agency id>] [--emergency]
+export const PEOPLE_USAGE = `  takedown person create [--id <actor id>] --name <display name> --role <role> [--role <role> …] [--email <email>] [--csam] [--standing <${STANDINGS.join('|')}> [--member-state <EEA code>]] [--agency <agency id>] [--emergency]
   takedown person list
   takedown person show <actor id>
-  takedown person update <actor id> [--name <display name>] [--role <role> …] [--email <email>|none] [--csam on|off] [--standing <standing>|none] [--agency <agency id>|none] [--emergency on|off]
+  takedown person update <actor id> [--name <display name>] [--role <role> …] [--email <email>|none] [--csam on|off] [--standing <standing>|none] [--member-state <EEA code>|none] [--agency <agency id>|none] [--emergency on|off]
   takedown person disable <actor id>       every token of theirs stops working
   takedown token create --person <actor id> --role <role> --name <token name>   another token for a person (a device, a rotation)
 `;
@@ -26,7 +26,7 @@ function onOff(v: string | undefined, flag: string): boolean | undefined {
 export async function personCommand(tokens: TokenStore, actor: string, command: string | undefined, rest: string[]): Promise<number> {
   const people = tokens.people;
   if (command === 'create') {
-    const { values } = parseArgs({ args: rest, options: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true }, email: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' }, agency: { type: 'string' }, emergency: { type: 'boolean' } } });
+    const { values } = parseArgs({ args: rest, options: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true }, email: { type: 'string' }, csam: { type: 'boolean' }, standing: { type: 'string' }, 'member-state': { type: 'string' }, agency: { type: 'string' }, emergency: { type: 'boolean' } } });
     const body = validatePersonBody({
       ...(values.id ? { id: values.id } : {}),
       displayName: values.name,
@@ -34,6 +34,7 @@ export async function personCommand(tokens: TokenStore, actor: string, command: 
       ...(values.email ? { email: values.email } : {}),
       ...(values.csam ? { csam: true } : {}),
       ...(values.standing ? { standing: values.standing } : {}),
+      ...(values['member-state'] ? { memberState: values['member-state'] } : {}),
       ...(values.agency ? { agency: values.agency } : {}),
       ...(values.emergency ? { emergency: true } : {}),
     });
@@ -46,6 +47,7 @@ export async function personCommand(tokens: TokenStore, actor: string, command: 
         grants: {
           ...(body.csam ? { csam: true } : {}),
           ...(body.standing ? { standing: body.standing } : {}),
+          ...(body.memberState ? { memberState: body.memberState } : {}),
           ...(body.agency ? { agency: body.agency } : {}),
           ...(body.emergency ? { emergency: true } : {}),
         },
@@ -68,7 +70,7 @@ export async function personCommand(tokens: TokenStore, actor: string, command: 
     return 0;
   }
   if (command === 'update' && rest[0]) {
-    const { values } = parseArgs({ args: rest.slice(1), options: { name: { type: 'string' }, role: { type: 'string', multiple: true }, email: { type: 'string' }, csam: { type: 'string' }, standing: { type: 'string' }, agency: { type: 'string' }, emergency: { type: 'string' } } });
+    const { values } = parseArgs({ args: rest.slice(1), options: { name: { type: 'string' }, role: { type: 'string', multiple: true }, email: { type: 'string' }, csam: { type: 'string' }, standing: { type: 'string' }, 'member-state': { type: 'string' }, agency: { type: 'string' }, emergency: { type: 'string' } } });
     const csam = onOff(values.csam, '--csam');
     const emergency = onOff(values.emergency, '--emergency');
     const patch = validatePersonPatch({
@@ -77,6 +79,7 @@ export async function personCommand(tokens: TokenStore, actor: string, command: 
       ...(values.email !== undefined ? { email: values.email === 'none' ? null : values.email } : {}),
       ...(csam !== undefined ? { csam } : {}),
       ...(values.standing !== undefined ? { standing: values.standing === 'none' ? null : values.standing } : {}),
+      ...(values['member-state'] !== undefined ? { memberState: values['member-state'] === 'none' ? null : values['member-state'] } : {}),
       ...(values.agency !== undefined ? { agency: values.agency === 'none' ? null : values.agency } : {}),
       ...(emergency !== undefined ? { emergency } : {}),
     }) as PersonPatch;
@@ -84,7 +87,7 @@ export async function personCommand(tokens: TokenStore, actor: string, command: 
     // A role given back later never revives an old token.
     const revoked = patch.roles ? await tokens.revokeOutsideRoles(person.id, person.roles, actor) : 0;
     if (revoked > 0) err(`revoked ${revoked} token(s) in roles ${person.id} no longer holds`);
-    err(`updated ${person.id} (${person.roles.join(', ')}${person.grants.csam ? '; csam' : ''}${person.grants.standing ? `; ${person.grants.standing}` : ''}${person.grants.agency ? `; agency ${person.grants.agency}` : ''}${person.grants.emergency ? '; emergency' : ''})`);
+    err(`updated ${person.id} (${person.roles.join(', ')}${person.grants.csam ? '; csam' : ''}${person.grants.standing ? `; ${person.grants.standing}${person.grants.memberState ? ` ${person.grants.memberState}` : ''}` : ''}${person.grants.agency ? `; agency ${person.grants.agency}` : ''}${person.grants.emergency ? '; emergency' : ''})`);
     return 0;
   }
   if (command === 'disable' && rest[0]) {

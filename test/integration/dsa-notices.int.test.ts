@@ -205,6 +205,14 @@ describe('Art. 16 notices', () => {
       redress: expect.stringMatching(/out-of-court dispute settlement/),
       notifiedAt: expect.any(String),
     });
+    // A report joining the decided case is answered by the decision in force.
+    await p.call('POST', '/v1/reports', p.tokens.reporter, reportBody('post-decided', { reportId: 'dec-3' }));
+    const late = await eventually(async () => {
+      const s = await p.call('GET', '/v1/reports/dec-3', p.tokens.reporter);
+      return s.body.decisions?.length === 1 ? s.body : undefined;
+    });
+    expect(late.decisions[0]).toMatchObject({ decisionId: keep.body.decisionId, outcome: 'no_action' });
+
     // A replayed decision writes nothing new.
     const { applyDecision } = await import('@takedown/actions-worker');
     const decision = await p.deps.cases.decision(other.case.id, keep.body.decisionId);

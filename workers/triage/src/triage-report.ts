@@ -20,6 +20,7 @@ import {
   type PlatformContent,
   type ReportJob,
   type ReporterType,
+  recordDecisionNotices,
   recordNotice,
 } from '@takedown/shared';
 import { scanContent, type CompiledRuleset } from '@takedown/search-rules';
@@ -234,6 +235,12 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
     // run may have died between the fold and this write. Created once; a scan writes none.
     await recordNotice(deps.notices.es, deps.notices.index, report, caseId);
     if (outcome.result === 'duplicate') return { result: 'duplicate', caseId };
+    if (mode === 'attach' && existing?.lastDecisionId) {
+      // A report that joins a decided case is answered by the decision in force (the actions worker only
+      // notifies reports received before a decision). Written once: the record says which decisions it holds.
+      const inForce = await deps.cases.decision(caseId, existing.lastDecisionId);
+      if (inForce) await recordDecisionNotices(deps.notices.es, deps.notices.index, caseId, [report], inForce, now);
+    }
     if (autoDecision) {
       // Lost if this process dies right here? No: the decision sits in the
       // outbox, and the actions worker re-enqueues stale outbox entries.

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       const operations = jobs.slice(i, i + 1000).flatMap((j) => [{ index: { _index: env.config.contentIndex, _id: j.content.id } }, { ...j.content, createdAt: j.receivedAt }]);
       await env.es.bulk({ operations, refresh: i + 1000 >= jobs.length });
     }
-    const triage = await drain('reports', jobs, () => createTriageWorker({ cases, rules: live, actions, content }, { connection, prefix, concurrency, logger: env.logger }));
+    const triage = await drain('reports', jobs, () => createTriageWorker({ cases, rules: live, actions, content, notices: { es: env.es, index: `${env.config.indexPrefix}-notices` } }, { connection, prefix, concurrency, logger: env.logger }));
     results[`c${concurrency}`] = { triagePerSec: round(triage.perSec, 0), noopPerSec: round(noop.perSec, 0), ratio: round(triage.perSec / noop.perSec), triageCpuUs: round(triage.cpuUsPerJob, 0), noopCpuUs: round(noop.cpuUsPerJob, 0), triagePerCoreSec: round(1e6 / triage.cpuUsPerJob, 0), triageRedisUs: round(triage.redisUsPerJob, 0), noopRedisUs: round(noop.redisUsPerJob, 0) };
     console.log(`concurrency ${concurrency}: triage ${triage.perSec.toFixed(0)} reports/s, no-op worker ${noop.perSec.toFixed(0)} jobs/s, ratio ${(triage.perSec / noop.perSec).toFixed(2)} (target ≥ 0.70)`);
     console.log(`  process CPU per job: triage ${triage.cpuUsPerJob.toFixed(0)} µs, no-op ${noop.cpuUsPerJob.toFixed(0)} µs (${(triage.cpuUsPerJob / noop.cpuUsPerJob).toFixed(2)}×): ${(1e6 / triage.cpuUsPerJob).toFixed(0)} reports/s per triage core`);

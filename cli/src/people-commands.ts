@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ROLES, STANDINGS, ValidationError, validatePersonBody, validatePersonPatch, type PersonPatch } from '@takedown/shared';
+import { EEA_MEMBER_STATES, ROLES, STANDINGS, ValidationError, validatePersonBody, validatePersonPatch, type PersonPatch } from '@takedown/shared';
 import type { CliContext } from './cli-context';
 import { UsageError } from './exit-codes';
 import { mandatoryOption, withJson } from './options';
@@ -26,12 +26,13 @@ const PERSON_FIELDS: readonly PersonField[] = [
   { field: 'email', flag: '--email', value: '<email>', kind: 'text', help: 'where to reach them' },
   { field: 'csam', flag: '--csam', kind: 'switch', help: 'may work the restricted csam lane' },
   { field: 'standing', flag: '--standing', value: '<standing>', kind: 'text', choices: STANDINGS, help: 'a reporter’s standing' },
+  { field: 'memberState', flag: '--member-state', value: '<EEA code>', kind: 'text', choices: EEA_MEMBER_STATES, help: 'with trusted_flagger or authority standing: the EEA state that designated them' },
   { field: 'agency', flag: '--agency', value: '<agency id>', kind: 'text', help: 'with the agency role: the registered agency they act for' },
   { field: 'emergency', flag: '--emergency', kind: 'switch', help: 'with the legal role: may disclose an emergency request alone' },
 ];
 
 /** Grants live in the person's `grants`; every other field sits on the person itself. */
-const GRANT_FIELDS = new Set(['csam', 'standing', 'agency', 'emergency']);
+const GRANT_FIELDS = new Set(['csam', 'standing', 'memberState', 'agency', 'emergency']);
 
 /** commander's key for a flag: `--member-state` → `memberState`. */
 const keyOf = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());

@@ -91,3 +91,8 @@ export * from './demo/phone-plans';
 export * from './demo/demo-subscribers';
 export * from './demo/seed-demo-subscribers';
 export * from './legal/target-lookup';
+export * from './dsa/member-states';
+export * from './dsa/notice-record';
+export * from './dsa/notice-store';
+export * from './dsa/art15-figures';
+export * from './dsa/art15-sources';

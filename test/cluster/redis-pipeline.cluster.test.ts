@@ -204,7 +204,7 @@ describe(`Redis Cluster (${NODES})`, () => {
     await es.index({ index: api.config.contentIndex, id: content, document: { id: content, type: 'post', text: `Selling cocaine tonight, DM ${content}`, authorId: 'author-1', lang: 'en', createdAt: new Date().toISOString() }, refresh: true });
     let worker: Worker | undefined;
     try {
-      worker = createTriageWorker({ cases: api.deps.cases, rules: live.rules, actions, content: new ContentReader(es, api.config.contentIndex) }, { connection: bull, prefix: `{${prefix}}`, concurrency: 2, logger });
+      worker = createTriageWorker({ cases: api.deps.cases, rules: live.rules, actions, notices: { es, index: api.deps.indices.notices }, content: new ContentReader(es, api.config.contentIndex) }, { connection: bull, prefix: `{${prefix}}`, concurrency: 2, logger });
       const r = await fileReport(api, content);
       expect(r.status).toBe(202);
       const c = await eventually(() => api.deps.cases.get(caseIdFor(content)), 60_000);

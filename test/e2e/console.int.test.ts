@@ -284,4 +284,18 @@ describe('moderator console (Chromium)', () => {
     expect((await p.call('GET', '/v1/people/duty-officer', p.tokens.admin)).body.person.grants).toEqual({ emergency: true });
     await page.close();
   });
+
+  it('an admin names the member state that designated a trusted flagger', async () => {
+    const page = await signIn(p.tokens.admin);
+    await page.waitForSelector('h1:text("People")');
+    await page.getByLabel('Actor id (never reused)').fill('hotline-nl');
+    await page.getByLabel('Display name').fill('Meldpunt NL');
+    await page.locator('input[name=p-role][value=reporter]').check();
+    await page.getByLabel('Reporter standing').selectOption('trusted_flagger');
+    await page.getByLabel(/Member state/).selectOption('NL');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await page.waitForSelector('td:text("hotline-nl")');
+    expect((await p.call('GET', '/v1/people/hotline-nl', p.tokens.admin)).body.person.grants).toEqual({ standing: 'trusted_flagger', memberState: 'NL' });
+    await page.close();
+  });
 });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createPublicKey } from 'node:crypto';
 import { publicKeyPem, verifyDisclosurePackage } from '@takedown/shared';
-import { PIPELINE_AGENCY, startPipeline, type Pipeline } from '../support/pipeline';
+import { PIPELINE_AGENCY, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+import { eventually } from '../support/test-context';
 import { startLegalWorker, type LegalWorkerHandle } from '../support/legal-worker';
 import { seedSubscribers, tinyPdf } from '../support/legal';
 
@@ -143,6 +144,23 @@ describe('legal desk (Chromium)', () => {
     const csv = await page.locator('#tr-csv').getAttribute('href');
     expect(csv).toMatch(/format=csv/);
     expect((await fetch(`${p.url}${csv}`)).status).toBe(200);
+    await page.close();
+  });
+
+  it('the transparency page shows the DSA Art. 15 figures beside the legal report', async () => {
+    // A trusted flagger's notice this quarter (the page opens on the current one).
+    expect((await p.call('POST', '/v1/reports', p.tokens.flagger, reportBody('post-dsa-page', { reporter: { type: 'trusted_flagger' } }))).status).toBe(202);
+    const quarter = `${new Date().getUTCFullYear()}-Q${Math.floor(new Date().getUTCMonth() / 3) + 1}`;
+    await eventually(async () => (await p.call('GET', `/v1/transparency/dsa?period=${quarter}`, p.tokens.legal)).body.notices?.length > 0);
+    const page = await signIn(p.tokens.legal, '#/transparency');
+    await page.waitForSelector('h1:text("Transparency: DSA Art. 15 figures (draft)")');
+    await page.waitForSelector('table[aria-label="Notices received (Art. 16)"] td:text("drugs")');
+    await page.waitForSelector('#dsa-method:not(:empty)');
+    for (const h of ['Notices received (Art. 16)', 'Orders to act (Art. 9)', 'Orders to provide information (Art. 10)', 'Own-initiative decisions', 'Appeals (Art. 20)']) {
+      expect(await page.locator(`h2:text("${h}")`).count()).toBe(1);
+    }
+    expect(await page.locator('#dsa-msg').textContent()).toBe('');
+    await shot(page, 'dsa-transparency');
     await page.close();
   });
 

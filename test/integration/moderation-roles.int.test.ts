@@ -34,7 +34,9 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
       .replace(':requestId', 'lr-20261130-00000000ff')
       .replace(':noticeId', 'lr-20261130-00000000ff.0')
       .replace(':documentId', 'nothing')
-      .replace(':agencyId', 'nobody') + (endpoint === 'GET /v1/transparency/legal' ? '?period=2026-Q3' : '') + (endpoint === 'GET /v1/features/evaluate' ? '?country=DE&platform=ios' : '');
+      .replace(':agencyId', 'nobody')
+      // A report id no token filed: 404 for the roles admitted.
+      .replace(':reportId', 'matrix-report') + (endpoint === 'GET /v1/transparency/legal' || endpoint === 'GET /v1/transparency/dsa' ? '?period=2026-Q3' : '') + (endpoint === 'GET /v1/features/evaluate' ? '?country=DE&platform=ios' : '');
   const bodies: Partial<Record<Endpoint, unknown>> = {
     'POST /v1/reports': reportBody('post-roles'),
     // A 1×1 PNG: every admitted role gets its hash (200).

@@ -119,7 +119,7 @@ export async function startPipeline(
   const rules = live.rules;
   const workerRedis = createRedis(ctx.config.redis.url, { connectionName: `${name}:workers`, maxRetriesPerRequest: null });
   const actionsQueue = new CatalogQueue('actions', ctx.bullConnection, ctx.config.queuePrefix);
-  const triageDeps: TriageDeps = { cases: deps.cases, rules, actions: actionsQueue, content: new ContentReader(ctx.es, ctx.config.contentIndex) };
+  const triageDeps: TriageDeps = { cases: deps.cases, rules, actions: actionsQueue, notices: { es: ctx.es, index: deps.indices.notices }, content: new ContentReader(ctx.es, ctx.config.contentIndex) };
   const triage = createTriageWorker(
     triageDeps,
     { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix, concurrency: 8, logger, tuning: { stalledInterval: 1000, lockDuration: 2000 } },
@@ -131,6 +131,7 @@ export async function startPipeline(
     redis: workerRedis,
     contentIndex: ctx.config.contentIndex,
     statementsIndex: deps.indices.statements,
+    noticesIndex: deps.indices.notices,
   };
   const actions = createActionsWorker(actionsDeps, { connection: ctx.bullConnection, prefix: ctx.config.queuePrefix, concurrency: 4, logger });
   const audit = new AuditWriter({ redis: workerRedis, es: ctx.es, index: deps.indices.audit, keys: deps.cases.keys, logger, instanceId: `${name}:audit`, intervalMs: 50 });

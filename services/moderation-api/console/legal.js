@@ -1,6 +1,7 @@
 import { api, ApiError, esc, session } from './api.js';
 import { every, setShortcuts } from './app.js';
 import { bars } from './dashboard.js';
+import { renderDsaFigures } from './dsa-transparency.js';
 
 const STATES = ['received', 'acknowledged', 'in_review', 'needs_info', 'approved', 'package_produced', 'delivered', 'rejected', 'withdrawn'];
 const OPEN = ['received', 'acknowledged', 'in_review', 'needs_info', 'approved', 'package_produced'];
@@ -298,7 +299,8 @@ export async function renderTransparency({ main, isCurrent }) {
       <a id="tr-csv" href="#">CSV</a></div>
       <div id="tr-chart"></div>
       <table aria-label="Transparency report"><thead><tr><th>Country</th><th>Requests received</th><th>Fulfilled</th><th>Users affected</th><th>Rejected</th><th>Emergency</th><th>With a gag order</th><th>Median hours to acknowledge</th><th>Median hours to fulfil</th></tr></thead><tbody id="tr-rows"></tbody></table>
-      <p class="muted" id="tr-method"></p></div>`;
+      <p class="muted" id="tr-method"></p></div>
+      <div id="dsa-figures"></div>`;
   const load = async () => {
     const period = main.querySelector('#tr-period').value;
     main.querySelector('#tr-csv').href = `/v1/transparency/legal?period=${encodeURIComponent(period)}&format=csv`;
@@ -314,5 +316,6 @@ export async function renderTransparency({ main, isCurrent }) {
   };
   main.querySelector('#tr-period').addEventListener('change', load);
   setShortcuts([], null);
-  await load();
+  // The DSA Art. 15 figures beside the legal report (same roles: legal, lead, admin).
+  await Promise.all([load(), renderDsaFigures(main.querySelector('#dsa-figures'), isCurrent)]);
 }

@@ -3,6 +3,9 @@ import { setShortcuts } from './app.js';
 
 const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency', 'service'];
 const STANDINGS = ['trusted_flagger', 'authority', 'automated'];
+/** Standings whose holder is named with its member state in its reports. */
+const NAMED = ['trusted_flagger', 'authority'];
+const EEA = ['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO'];
 
 /** The admin's people page: who may act, in which roles, with which grants, through which tokens. */
 export async function renderPeople({ main, me }) {
@@ -24,6 +27,7 @@ export async function renderPeople({ main, me }) {
           <fieldset><legend>Roles</legend>${ROLES.map((r) => `<label><input type="checkbox" name="p-role" value="${r}"> ${r}</label>`).join(' ')}</fieldset>
           <label><input type="checkbox" id="p-csam"> Cleared for csam (restricted lane, csam text and figures; takes effect when a second admin confirms)</label>
           <label for="p-standing">Reporter standing</label><select id="p-standing"><option value="">none</option>${STANDINGS.map((s) => `<option>${s}</option>`).join('')}</select>
+          <label for="p-member-state">Member state (trusted flaggers: the state whose coordinator designated them; authorities: their own)</label><select id="p-member-state"><option value="">none</option>${EEA.map((c) => `<option>${c}</option>`).join('')}</select>
           <label for="p-agency">Agency they act for (agency people only, required for them)</label><select id="p-agency"><option value="">none</option></select>
           <label><input type="checkbox" id="p-emergency"> Emergency grant (legal officers: may disclose an emergency request alone)</label>
           <p><button class="primary" type="submit" id="person-save">Add person</button> <button type="button" id="person-cancel" hidden>Cancel</button></p>
@@ -61,7 +65,7 @@ export async function renderPeople({ main, me }) {
         const live = p.tokens.filter((t) => !t.revokedAt);
         return `<tr${p.disabledAt ? ' class="muted"' : ''}><td>${esc(p.id)}</td><td>${esc(p.displayName)}${p.email ? `<br><span class="muted">${esc(p.email)}</span>` : ''}</td>
           <td>${esc(p.roles.join(', '))}</td>
-          <td>${p.grants.csam ? '<span class="pill">csam</span>' : ''}${p.grants.standing ? `<span class="pill">${esc(p.grants.standing)}</span>` : ''}${p.grants.agency ? `<span class="pill">agency ${esc(p.grants.agency)}</span>` : ''}${p.grants.emergency ? '<span class="pill">emergency</span>' : ''}${pendingGrant(p)}</td>
+          <td>${p.grants.csam ? '<span class="pill">csam</span>' : ''}${p.grants.standing ? `<span class="pill">${esc(p.grants.standing)}${p.grants.memberState ? ` ${esc(p.grants.memberState)}` : ''}</span>` : ''}${p.grants.agency ? `<span class="pill">agency ${esc(p.grants.agency)}</span>` : ''}${p.grants.emergency ? '<span class="pill">emergency</span>' : ''}${pendingGrant(p)}</td>
           <td>${live.map((t) => `${esc(t.name)} <span class="muted">(${esc(t.role)})</span> <button type="button" data-revoke="${esc(t.id)}" aria-label="Revoke ${esc(t.name)}">Revoke</button>`).join('<br>')}</td>
           <td>${p.disabledAt ? `disabled ${esc(p.disabledAt.slice(0, 10))}` : `<button type="button" data-token="${esc(p.id)}">Token</button> <button type="button" data-edit="${esc(p.id)}">Edit</button>${p.id === me.actorId ? '' : ` <button type="button" data-disable="${esc(p.id)}">Disable</button>`}`}</td></tr>`;
       })
@@ -109,14 +113,16 @@ export async function renderPeople({ main, me }) {
     const email = main.querySelector('#p-email').value.trim();
     const csam = main.querySelector('#p-csam').checked;
     const standing = main.querySelector('#p-standing').value;
+    // Only a trusted flagger or authority has a member state; any other standing clears it.
+    const memberState = NAMED.includes(standing) ? main.querySelector('#p-member-state').value : '';
     const agency = agencySelect.value;
     const emergency = main.querySelector('#p-emergency').checked;
     try {
       if (editing) {
-        await api('PATCH', `/v1/people/${encodeURIComponent(editing)}`, { displayName, roles, email: email || null, csam, standing: standing || null, agency: agency || null, emergency });
+        await api('PATCH', `/v1/people/${encodeURIComponent(editing)}`, { displayName, roles, email: email || null, csam, standing: standing || null, ...(standing ? { memberState: memberState || null } : {}), agency: agency || null, emergency });
       } else {
         const id = main.querySelector('#p-id').value.trim();
-        await api('POST', '/v1/people', { ...(id ? { id } : {}), displayName, roles, ...(email ? { email } : {}), ...(csam ? { csam } : {}), ...(standing ? { standing } : {}), ...(agency ? { agency } : {}), ...(emergency ? { emergency } : {}) });
+        await api('POST', '/v1/people', { ...(id ? { id } : {}), displayName, roles, ...(email ? { email } : {}), ...(csam ? { csam } : {}), ...(standing ? { standing } : {}), ...(memberState ? { memberState } : {}), ...(agency ? { agency } : {}), ...(emergency ? { emergency } : {}) });
       }
       resetForm();
       await load();
@@ -158,6 +164,7 @@ export async function renderPeople({ main, me }) {
         for (const i of form.querySelectorAll('input[name=p-role]')) i.checked = p.roles.includes(i.value);
         main.querySelector('#p-csam').checked = Boolean(p.grants.csam);
         main.querySelector('#p-standing').value = p.grants.standing ?? '';
+        main.querySelector('#p-member-state').value = p.grants.memberState ?? '';
         agencySelect.value = p.grants.agency ?? '';
         main.querySelector('#p-emergency').checked = Boolean(p.grants.emergency);
         main.querySelector('#person-form-title').textContent = `Edit ${p.id}`;

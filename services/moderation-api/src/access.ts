@@ -12,6 +12,8 @@ export const ACCESS = {
   'GET /v1/cases/:caseId/media/:index': ['moderator', 'lead', 'admin'],
   'GET /v1/stats': ['lead', 'admin'],
   'POST /v1/reports': ['reporter'],
+  // Shown to the filing token only (another gets 404).
+  'GET /v1/reports/:reportId': ['reporter'],
   'POST /v1/appeals': ['reporter'],
   // PDQ of an image, computed and forgotten: the indexer (hashing media before it writes), platform services, and
   // leads (hashing an image for an internal list). Reporters and detectors send hashes they computed themselves.
@@ -95,6 +97,8 @@ export const ACCESS = {
   'POST /v1/legal/notices/:noticeId/delivered': ['legal'],
   // Aggregate figures only, small cells folded: published.
   'GET /v1/transparency/legal': 'public',
+  // The draft of a published report (no personal data), not yet published: the people who prepare it.
+  'GET /v1/transparency/dsa': ['lead', 'legal', 'admin'],
   'GET /v1/legal/public-key': 'public',
   'GET /healthz': 'public',
   // Up/down per dependency only: an orchestrator's readiness probe. Public, but 503 while a dependency is down.

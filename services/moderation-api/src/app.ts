@@ -10,6 +10,7 @@ import { categoryMoveRoutes } from './routes/category-move';
 import { consoleApiRoutes } from './routes/console-api';
 import { healthRoutes } from './routes/health';
 import { legalRoutes } from './routes/legal';
+import { dsaTransparencyRoutes } from './routes/transparency-dsa';
 import { reportRoutes } from './routes/reports';
 import { mediaPdqRoutes } from './routes/media-pdq';
 import { reviewRoutes } from './routes/review';
@@ -35,6 +36,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(uploadRoutes(deps));
   app.use(consoleApiRoutes(deps));
   app.use(legalRoutes(deps));
+  app.use(dsaTransparencyRoutes(deps));
   app.use(queueBoard(deps));
   app.use(healthRoutes(deps));
   // The console: static files only (no data; every call they make needs a token).

@@ -9,3 +9,4 @@ export * from './rules/preview';
 export * from './features/feature-preview';
 export * from './rules/published-compiled';
 export { pdqOfImage, type ImagePdq } from './media/pdq-image';
+export * from './dsa/art15-reader';

@@ -4,7 +4,8 @@ import type { ModerationKeys } from '../moderation/keys';
 import { runScript } from '../moderation/lua-scripts';
 import type { AuditEventInput } from '../audit/audit-event';
 import { AGENCY_ID_PATTERN } from '../legal/legal-vocabulary';
-import { ROLES, type Role, type TokenGrants } from './roles';
+import { NAMED_STANDINGS, ROLES, type Role, type TokenGrants } from './roles';
+import { isEeaMemberState } from '../dsa/member-states';
 
 /**
  * A person: the actor that tokens belong to. Grants and roles are the
@@ -52,6 +53,8 @@ export interface PersonPatch {
   csam?: boolean;
   /** null clears it. */
   standing?: TokenGrants['standing'] | null;
+  /** null clears it; clearing the standing clears it too. */
+  memberState?: string | null;
   /** null clears it (with the agency role dropped). */
   agency?: string | null;
   emergency?: boolean;
@@ -134,8 +137,15 @@ export class PeopleStore {
         pending = undefined;
       }
       if (patch.standing !== undefined) {
-        if (patch.standing === null) delete grants.standing;
-        else grants.standing = patch.standing;
+        if (patch.standing === null) {
+          delete grants.standing;
+          // The state names who designated the standing: it goes with it.
+          if (patch.memberState === undefined) delete grants.memberState;
+        } else grants.standing = patch.standing;
+      }
+      if (patch.memberState !== undefined) {
+        if (patch.memberState === null) delete grants.memberState;
+        else grants.memberState = patch.memberState;
       }
       if (patch.agency !== undefined) {
         if (patch.agency === null) delete grants.agency;
@@ -248,11 +258,18 @@ function normaliseRoles(roles: readonly Role[]): Role[] {
  * Grants that mean something with one role only: standing is what a
  * reporter's reports weigh; an agency person acts for exactly one registered
  * agency (required with the role); the emergency grant lets a legal officer
- * disclose an emergency request alone.
+ * disclose an emergency request alone; a member state names who designated
+ * a trusted flagger or authority.
  */
 function checkGrants(roles: readonly Role[], grants: TokenGrants): TokenGrants {
   if (grants.standing && !roles.includes('reporter')) {
     throw new ValidationError('person: /standing is for people holding the reporter role', '/standing');
+  }
+  if (grants.memberState && !(grants.standing && NAMED_STANDINGS.includes(grants.standing))) {
+    throw new ValidationError(`person: /memberState is for people with ${NAMED_STANDINGS.join(' or ')} standing`, '/memberState');
+  }
+  if (grants.memberState && !isEeaMemberState(grants.memberState)) {
+    throw new ValidationError('person: /memberState must be an EEA state (ISO 3166-1 alpha-2)', '/memberState');
   }
   if (grants.agency && !roles.includes('agency')) {
     throw new ValidationError('person: /agency is for people holding the agency role', '/agency');
@@ -269,6 +286,7 @@ function checkGrants(roles: readonly Role[], grants: TokenGrants): TokenGrants {
   return {
     ...(grants.csam ? { csam: true } : {}),
     ...(grants.standing ? { standing: grants.standing } : {}),
+    ...(grants.memberState ? { memberState: grants.memberState } : {}),
     ...(grants.agency ? { agency: grants.agency } : {}),
     ...(grants.emergency ? { emergency: true } : {}),
   };

@@ -2,6 +2,7 @@ import { compileValidator } from '../validation/validator';
 import { ACTOR_ID_PATTERN } from './people-store';
 import { AGENCY_ID_PATTERN } from '../legal/legal-vocabulary';
 import { ROLES, STANDINGS, type Role, type Standing } from './roles';
+import { EEA_MEMBER_STATES } from '../dsa/member-states';
 
 /** The shapes an admin sends to create or change a person (API and CLI alike); errors name the field. */
 
@@ -10,10 +11,11 @@ const displayName = { type: 'string', minLength: 1, maxLength: 120, pattern: '^[
 // What browsers accept for type=email, and short enough for any mailbox.
 const email = { type: 'string', maxLength: 254, pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$" } as const;
 const agencyId = { type: 'string', pattern: AGENCY_ID_PATTERN } as const;
+const memberState = { type: 'string', enum: EEA_MEMBER_STATES } as const;
 const roleList = { type: 'array', minItems: 1, maxItems: ROLES.length, uniqueItems: true, items: { type: 'string', enum: ROLES } } as const;
 
 /** A new person (POST /v1/people, `takedown person create`). */
-export const validatePersonBody = compileValidator<{ id?: string; displayName: string; email?: string; roles: Role[]; csam?: boolean; standing?: Standing; agency?: string; emergency?: boolean }>(
+export const validatePersonBody = compileValidator<{ id?: string; displayName: string; email?: string; roles: Role[]; csam?: boolean; standing?: Standing; memberState?: string; agency?: string; emergency?: boolean }>(
   {
     type: 'object',
     additionalProperties: false,
@@ -25,12 +27,14 @@ export const validatePersonBody = compileValidator<{ id?: string; displayName: s
       roles: roleList,
       csam: { type: 'boolean' },
       standing: { type: 'string', enum: STANDINGS },
+      memberState,
       agency: agencyId,
       emergency: { type: 'boolean' },
     },
     // Grants that only mean something with one role; the people store checks the same on every change (and that the agency is registered).
     allOf: [
       { if: { properties: { standing: true }, required: ['standing'] }, then: { properties: { roles: { type: 'array', contains: { const: 'reporter' } } } } },
+      { if: { properties: { memberState: true }, required: ['memberState'] }, then: { properties: { standing: { enum: ['trusted_flagger', 'authority'] } }, required: ['standing'] } },
       { if: { properties: { agency: true }, required: ['agency'] }, then: { properties: { roles: { type: 'array', contains: { const: 'agency' } } } } },
       { if: { properties: { roles: { type: 'array', contains: { const: 'agency' } } } }, then: { properties: { agency: true }, required: ['agency'] } },
       { if: { properties: { emergency: { const: true } }, required: ['emergency'] }, then: { properties: { roles: { type: 'array', contains: { const: 'legal' } } } } },
@@ -39,8 +43,8 @@ export const validatePersonBody = compileValidator<{ id?: string; displayName: s
   'person',
 );
 
-/** A change to a person: only what changes; null clears email or standing. */
-export const validatePersonPatch = compileValidator<{ displayName?: string; email?: string | null; roles?: Role[]; csam?: boolean; standing?: Standing | null; agency?: string | null; emergency?: boolean }>(
+/** A change to a person: only what changes; null clears email, standing (and with it the member state) or member state. */
+export const validatePersonPatch = compileValidator<{ displayName?: string; email?: string | null; roles?: Role[]; csam?: boolean; standing?: Standing | null; memberState?: string | null; agency?: string | null; emergency?: boolean }>(
   {
     type: 'object',
     additionalProperties: false,
@@ -51,6 +55,7 @@ export const validatePersonPatch = compileValidator<{ displayName?: string; emai
       roles: roleList,
       csam: { type: 'boolean' },
       standing: { anyOf: [{ type: 'string', enum: STANDINGS }, { type: 'null' }] },
+      memberState: { anyOf: [memberState, { type: 'null' }] },
       agency: { anyOf: [agencyId, { type: 'null' }] },
       emergency: { type: 'boolean' },
     },

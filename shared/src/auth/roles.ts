@@ -19,12 +19,21 @@ export type Role = (typeof ROLES)[number];
 export const STANDINGS = ['trusted_flagger', 'authority', 'automated'] as const;
 export type Standing = (typeof STANDINGS)[number];
 
+/** Standings whose holder is named in the reports it files, with its member state (DSA Art. 17(3)(b), Art. 15). */
+export const NAMED_STANDINGS: readonly Standing[] = ['trusted_flagger', 'authority'];
+
 /** What a token may do beyond its role. */
 export interface TokenGrants {
   /** May claim and decide cases on the restricted csam lane. */
   csam?: boolean;
   /** Reporter tokens only: the standing its reports carry (absent = an ordinary user's). */
   standing?: Standing;
+  /**
+   * Trusted flaggers and authorities only: the EEA state (ISO 3166-1
+   * alpha-2) whose coordinator designated the flagger, or the authority's
+   * own state. Their reports carry it (Art. 15 counts orders by state).
+   */
+  memberState?: string;
   /** Agency people only (required with the role): the registered agency they act for. */
   agency?: string;
   /** Legal officers only: may disclose an emergency request at once, alone (it is reviewed after). */

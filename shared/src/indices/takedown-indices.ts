@@ -16,6 +16,8 @@ export interface TakedownIndexNames {
   cases: string;
   audit: string;
   statements: string;
+  /** DSA Art. 16 notices: each token-filed report's acknowledgement and decision notices. */
+  notices: string;
   /** The legal desk: requests and approvals (the durable record), their documents, agencies, preserved sign-ins, packages. */
   legalRequests: string;
   legalDocuments: string;
@@ -29,6 +31,7 @@ export function takedownIndexNames(indexPrefix: string): TakedownIndexNames {
     cases: `${indexPrefix}-cases`,
     audit: `${indexPrefix}-audit`,
     statements: `${indexPrefix}-statements`,
+    notices: `${indexPrefix}-notices`,
     legalRequests: `${indexPrefix}-legal-requests`,
     legalDocuments: `${indexPrefix}-legal-documents`,
     legalAgencies: `${indexPrefix}-legal-agencies`,
@@ -140,6 +143,45 @@ export function statementsIndexDefinition(replicas: number): IndexDefinition {
         contentId: { type: 'keyword' },
         createdAt: { type: 'date' },
         submittedAt: { type: 'date' },
+        decidedAt: { type: 'date' },
+        takedownCategory: { type: 'keyword' },
+      },
+    },
+  };
+}
+
+/**
+ * DSA Art. 16 notices (see dsa/notice-record.ts): `_id` = the full report id.
+ * Ids, standing, state, category and times only: no reporter personal data.
+ */
+export function noticesIndexDefinition(replicas: number): IndexDefinition {
+  return {
+    settings: settings(replicas),
+    mappings: {
+      dynamic: 'strict',
+      properties: {
+        reportId: { type: 'keyword' },
+        reference: { type: 'keyword' },
+        tokenId: { type: 'keyword' },
+        reporterType: { type: 'keyword' },
+        memberState: { type: 'keyword' },
+        category: { type: 'keyword' },
+        contentId: { type: 'keyword' },
+        caseId: { type: 'keyword' },
+        receivedAt: { type: 'date' },
+        acknowledgedAt: { type: 'date' },
+        decisions: {
+          properties: {
+            decisionId: { type: 'keyword' },
+            outcome: { type: 'keyword' },
+            decidedAt: { type: 'date' },
+            automated: { type: 'boolean' },
+            statementPuid: { type: 'keyword' },
+            appealOf: { type: 'keyword' },
+            redress: { type: 'text', index: false },
+            notifiedAt: { type: 'date' },
+          },
+        },
       },
     },
   };
@@ -157,6 +199,7 @@ export async function ensureTakedownIndices(es: Client, indexPrefix: string, rep
     [names.cases, casesIndexDefinition(replicas)],
     [names.audit, auditIndexDefinition(replicas)],
     [names.statements, statementsIndexDefinition(replicas)],
+    [names.notices, noticesIndexDefinition(replicas)],
     [names.legalRequests, legalRequestsIndexDefinition(replicas)],
     [names.legalDocuments, legalDocumentsIndexDefinition(replicas)],
     [names.legalAgencies, legalAgenciesIndexDefinition(replicas)],

@@ -14,6 +14,10 @@ import {
   type DecisionRecord,
   type RedisClient,
   type TakedownMessage,
+  type ReportJob,
+  noticeOutcomeOf,
+  recordDecisionNotices,
+  reportsOwedNotice,
 } from '@takedown/shared';
 
 export interface ActionsDeps {
@@ -23,6 +27,8 @@ export interface ActionsDeps {
   redis: RedisClient;
   contentIndex: string;
   statementsIndex: string;
+  /** DSA Art. 16 notices: the decision notice goes to each report of the case received before the decision. */
+  noticesIndex: string;
   now?: () => Date;
 }
 
@@ -88,6 +94,9 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     }
   }
 
+  // Before the action is recorded: a failure here retries the job, and every notice write is idempotent.
+  await notifyReporters(deps, decision, now);
+
   const recorded = await deps.cases.recordAction(job.caseId, decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
     type: 'action.applied',
     actor: 'system:actions',
@@ -97,6 +106,28 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     data: { decisionId: decision.id, action: decision.action, state: moderation.state, restrictedIn: moderation.restrictedIn },
   });
   return recorded ? 'applied' : 'replay';
+}
+
+/** Reports of a case read per HSCAN page: a viral post's case may hold many, and none is read whole. */
+const REPORTS_PAGE = 500;
+
+/**
+ * The decision notice (DSA Art. 16(5)) for every token-filed report of the
+ * case received before the decision, a page of the case's reports at a
+ * time, each page one bulk write.
+ */
+async function notifyReporters(deps: ActionsDeps, decision: DecisionRecord, now: Date): Promise<void> {
+  if (!noticeOutcomeOf(decision.action)) return;
+  const key = deps.cases.keys.caseReports(decision.caseId);
+  let cursor = '0';
+  do {
+    const [next, flat] = await deps.redis.hscan(key, cursor, 'COUNT', REPORTS_PAGE);
+    cursor = next;
+    const reports: ReportJob[] = [];
+    for (let i = 1; i < flat.length; i += 2) reports.push(JSON.parse(flat[i] as string) as ReportJob);
+    const owed = reportsOwedNotice(reports, decision.decidedAt);
+    if (owed.length > 0) await recordDecisionNotices(deps.es, deps.noticesIndex, decision.caseId, owed, decision, now);
+  } while (cursor !== '0');
 }
 
 /**

@@ -44,7 +44,7 @@ runProcess('actions worker', async () => {
   const connection = createRedisClient(target, workerQueueOptions('actions:queues'));
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
   const worker = createActionsWorker(
-    { cases, es, redis, contentIndex: config.contentIndex, statementsIndex: indices.statements },
+    { cases, es, redis, contentIndex: config.contentIndex, statementsIndex: indices.statements, noticesIndex: indices.notices },
     { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger },
   );
   const audit = new AuditWriter({ redis, es, index: indices.audit, keys, logger, instanceId: instance });

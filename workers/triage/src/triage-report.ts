@@ -14,11 +14,14 @@ import {
   type CatalogQueue,
   type DecisionAction,
   type DecisionRecord,
+  type ElasticsearchClient,
   type LiveRuleset,
   SYSTEM_FILER,
   type PlatformContent,
   type ReportJob,
   type ReporterType,
+  recordDecisionNotices,
+  recordNotice,
 } from '@takedown/shared';
 import { scanContent, type CompiledRuleset } from '@takedown/search-rules';
 
@@ -28,6 +31,8 @@ export interface TriageDeps {
   content: { get(contentId: string): Promise<PlatformContent | undefined> };
   rules: LiveRuleset<CompiledRuleset>;
   actions: CatalogQueue<'actions'>;
+  /** Where token-filed reports' Art. 16 notice records go (`<prefix>-notices`). */
+  notices: { es: ElasticsearchClient; index: string };
   now?: () => Date;
   /** Told about shadow-rule hits (counted, never acted on). */
   onShadowHits?: (version: number, hits: CaseRuleHit[], contentId: string) => void;
@@ -222,10 +227,19 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       },
       autoDecision,
     });
-    if (outcome.result === 'duplicate') return { result: 'duplicate', caseId };
     if (outcome.result === 'conflict') {
       existing = outcome.current;
       continue;
+    }
+    // The Art. 16 record, once the report is in its case. A replayed job (duplicate) writes it too: the first
+    // run may have died between the fold and this write. Created once; a scan writes none.
+    await recordNotice(deps.notices.es, deps.notices.index, report, caseId);
+    if (outcome.result === 'duplicate') return { result: 'duplicate', caseId };
+    if (mode === 'attach' && existing?.lastDecisionId) {
+      // A report that joins a decided case is answered by the decision in force (the actions worker only
+      // notifies reports received before a decision). Written once: the record says which decisions it holds.
+      const inForce = await deps.cases.decision(caseId, existing.lastDecisionId);
+      if (inForce) await recordDecisionNotices(deps.notices.es, deps.notices.index, caseId, [report], inForce, now);
     }
     if (autoDecision) {
       // Lost if this process dies right here? No: the decision sits in the

@@ -2,6 +2,7 @@ import {
   CATEGORIES,
   COUNTRY_CODE_LIST,
   DECISION_ACTIONS,
+  EEA_MEMBER_STATES,
   LANES,
   ROLES,
   STANDINGS,
@@ -36,6 +37,9 @@ export interface ReportBody extends Pick<ReportJob, 'content' | 'reason' | 'note
   reporter?: { id?: string; type?: ReporterType };
 }
 
+// A body names the reporter's own id and (at most) its standing; the standing holder's name and member state come from the token's person.
+const { name: _name, memberState: _memberState, ...bodyReporterProperties } = reportJobSchema.properties.reporter.properties;
+
 export const validateReportBody = compileValidator<ReportBody>(
   {
     type: 'object',
@@ -48,7 +52,7 @@ export const validateReportBody = compileValidator<ReportBody>(
       reporter: {
         type: 'object',
         additionalProperties: false,
-        properties: reportJobSchema.properties.reporter.properties,
+        properties: bodyReporterProperties,
       },
       reason: reportJobSchema.properties.reason,
       note: reportJobSchema.properties.note,
@@ -211,7 +215,7 @@ const actorId = { type: 'string', pattern: ACTOR_ID_PATTERN } as const;
  * role, named after the token. Grants belong to people: `csam` and
  * `standing` only when the token makes its own person.
  */
-export const validateTokenBody = compileValidator<{ role: Role; name: string; actorId?: string; csam?: boolean; standing?: Standing; agency?: string; emergency?: boolean }>(
+export const validateTokenBody = compileValidator<{ role: Role; name: string; actorId?: string; csam?: boolean; standing?: Standing; memberState?: string; agency?: string; emergency?: boolean }>(
   {
     type: 'object',
     additionalProperties: false,
@@ -222,10 +226,13 @@ export const validateTokenBody = compileValidator<{ role: Role; name: string; ac
       actorId,
       csam: { type: 'boolean' },
       standing: { type: 'string', enum: STANDINGS },
+      memberState: { type: 'string', enum: EEA_MEMBER_STATES },
       agency: { type: 'string', pattern: AGENCY_ID_PATTERN },
       emergency: { type: 'boolean' },
     },
     allOf: [
+      // The state that designated a trusted flagger, or an authority's own.
+      { if: { properties: { memberState: true }, required: ['memberState'] }, then: { properties: { standing: { enum: ['trusted_flagger', 'authority'] } }, required: ['standing'] } },
       // Standing is what a reporter's reports weigh; no other role files reports.
       { if: { properties: { standing: true }, required: ['standing'] }, then: { properties: { role: { const: 'reporter' } } } },
       // An agency person acts for one registered agency; only legal officers disclose emergencies alone.

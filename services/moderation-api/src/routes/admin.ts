@@ -24,9 +24,10 @@ function personView(person: PersonRecord, tokens: TokenRecord[]): PersonRecord &
 }
 
 /** The grants a body names that take effect at once (people and new one-token people alike); a csam clearance waits for a second admin. */
-function grantsOf(body: { standing?: Standing; agency?: string; emergency?: boolean }): TokenGrants {
+function grantsOf(body: { standing?: Standing; memberState?: string; agency?: string; emergency?: boolean }): TokenGrants {
   return {
     ...(body.standing ? { standing: body.standing } : {}),
+    ...(body.memberState ? { memberState: body.memberState } : {}),
     ...(body.agency ? { agency: body.agency } : {}),
     ...(body.emergency ? { emergency: true } : {}),
   };
@@ -52,6 +53,7 @@ function refuseSelfGrant(p: Principal, before: PersonRecord, patch: PersonPatch)
   if (added) throw new ConflictError(`you may not give yourself the ${added} role; ask another admin`, 'self_change', '/roles');
   if (patch.csam === true && !before.grants.csam) throw new ConflictError('you may not clear yourself for csam; ask another admin', 'self_change', '/csam');
   if (patch.standing && patch.standing !== before.grants.standing) throw new ConflictError('you may not give yourself a standing; ask another admin', 'self_change', '/standing');
+  if (patch.memberState && patch.memberState !== before.grants.memberState) throw new ConflictError('you may not name your own member state; ask another admin', 'self_change', '/memberState');
   if (patch.emergency === true && !before.grants.emergency) throw new ConflictError('you may not give yourself the emergency grant; ask another admin', 'self_change', '/emergency');
   if (patch.agency && patch.agency !== before.grants.agency) throw new ConflictError('you may not name the agency you act for yourself; ask another admin', 'self_change', '/agency');
 }
@@ -153,7 +155,7 @@ export function adminRoutes(deps: ApiDeps): Router {
 
   r.post('/v1/tokens', guard(deps, 'POST /v1/tokens'), async (req, res) => {
     const body = validateTokenBody(req.body);
-    const personal = (['csam', 'standing', 'agency', 'emergency'] as const).find((k) => body[k] !== undefined);
+    const personal = (['csam', 'standing', 'memberState', 'agency', 'emergency'] as const).find((k) => body[k] !== undefined);
     if (body.actorId !== undefined && personal) {
       throw new ValidationError(`token: /${personal} belongs to the person; change it with PATCH /v1/people/${body.actorId}`, `/${personal}`);
     }

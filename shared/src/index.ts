@@ -56,6 +56,7 @@ export * from './process/run-process';
 export * from './moderation/case-mirror';
 export * from './moderation/worker-heartbeat';
 export * from './moderation/statement-of-reasons';
+export * from './dsa/stored-statement';
 export * from './auth/credentials';
 export * from './moderation/takedown-message';
 export * from './metrics/registry';

@@ -110,7 +110,9 @@ const label = (field: string) => field.replace(/_/g, ' ');
 
 function problemOf(e: ErrorObject): StatementProblem {
   const segments = e.instancePath.split('/').filter(Boolean);
-  const field = e.keyword === 'required' || e.keyword === 'additionalProperties' ? String(e.params['missingProperty'] ?? e.params['additionalProperty']) : (segments[0] ?? '');
+  // The statement's own field: a nested problem (inside content_id) is that field's.
+  const named = e.keyword === 'required' || e.keyword === 'additionalProperties' ? String(e.params['missingProperty'] ?? e.params['additionalProperty']) : '';
+  const field = segments[0] ?? named;
   const name = label(field);
   switch (e.keyword) {
     case 'required':

@@ -158,7 +158,7 @@ export async function renderCase({ main }) {
           <input id="legalGround" name="legalGround" style="width:100%" value="${esc(defaultGround(c.category))}">
           <label for="explanation">Explanation (public: no names, no quotes; blank for the standard one)</label>
           <textarea id="explanation" name="explanation" rows="2" style="width:100%" maxlength="2000"></textarea>
-          <label id="also-illegal-row"${defaultGroundKind(c.category) === 'terms_and_conditions' ? '' : ' hidden'}><input type="checkbox" id="alsoIllegal" name="alsoIllegal"> Also illegal</label>
+          <label id="also-illegal-row" style="display:${defaultGroundKind(c.category) === 'terms_and_conditions' ? 'block' : 'none'}"><input type="checkbox" id="alsoIllegal" name="alsoIllegal"> Also illegal</label>
           <label for="countries">Countries (restrict only, e.g. DE FR)</label>
           <input id="countries" name="countries" style="width:100%">
           <label for="note">Note</label>
@@ -236,7 +236,8 @@ export async function renderCase({ main }) {
   // The ground follows the category until the moderator picks one: other is a terms decision only.
   const groundSelect = form.querySelector('#ground');
   const syncGround = () => {
-    form.querySelector('#also-illegal-row').hidden = groundSelect.value !== 'terms_and_conditions';
+    // style, not the hidden attribute: the console's CSS makes labels display:block.
+    form.querySelector('#also-illegal-row').style.display = groundSelect.value === 'terms_and_conditions' ? 'block' : 'none';
   };
   form.querySelector('#category').addEventListener('change', (e) => {
     const category = e.target.value;

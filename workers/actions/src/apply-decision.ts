@@ -96,7 +96,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
 }
 
 /** Reports a statement reads at most (a sample of a case reported more often; see CaseStore.reportsUpTo). */
-export const STATEMENT_REPORTS_MAX = 500;
+export const STATEMENT_REPORTS_MAX = 100;
 
 /**
  * Builds the decision's statement of reasons, checks it with the

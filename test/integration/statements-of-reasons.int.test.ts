@@ -134,6 +134,28 @@ describe('statements of reasons (real Redis and Elasticsearch)', () => {
     expect(none.found).toBe(false);
   });
 
+  it("reads a bounded sample of a case's reports, and the decision before one", async () => {
+    for (const who of ['r-a', 'r-b', 'r-c']) {
+      expect((await p.call('POST', '/v1/reports', p.tokens.reporter, reportBody('sor-many', { reporter: { type: 'user', id: who } }))).status).toBe(202);
+    }
+    const caseId = caseIdFor('sor-many');
+    await eventually(async () => (await p.deps.cases.get(caseId))?.reportCount === 3);
+    const all = await p.deps.cases.reportsUpTo(caseId, 3);
+    expect(all.complete).toBe(true);
+    expect(all.reports).toHaveLength(3);
+    const some = await p.deps.cases.reportsUpTo(caseId, 2);
+    expect(some.complete).toBe(false);
+    expect(some.reports).toHaveLength(2);
+
+    const escalated = await decide('sor-many', { action: 'escalate', category: 'drugs', legalGround: 'Needs a second look' });
+    const label = await decide('sor-many', { action: 'label', category: 'drugs', legalGround: 'Narcotics law' }, p.tokens.moderator2, 'escalated');
+    // The escalation is skipped: it decided nothing.
+    expect(await p.deps.cases.decisionBefore(caseId, label.decisionId)).toBeUndefined();
+    expect(await p.deps.cases.decisionBefore(caseId, escalated.decisionId)).toBeUndefined();
+    expect(await p.deps.cases.decisionBefore(caseId, 'd_unknown')).toBeUndefined();
+    expect((await statementOf(label.decisionId)).statement).toMatchObject({ decision_visibility: ['DECISION_VISIBILITY_CONTENT_LABELLED'] });
+  });
+
   it('an automatic removal is FULLY automated with the category’s own legal ground; the moderator who confirms it decides PARTIALLY', async () => {
     const r = await p.call('POST', '/v1/reports', p.tokens.detector, {
       content: { id: 'sor-hash', type: 'media', mediaSha256: ['ab'.repeat(32)], authorId: 'author-sor-3', createdAt: '2026-11-10T10:00:00.000Z' },
@@ -158,6 +180,7 @@ describe('statements of reasons (real Redis and Elasticsearch)', () => {
     expect(JSON.stringify(auto.statement)).not.toMatch(/known-csam-hash|auto_remove|ruleset/);
 
     const confirmed = await decide('sor-hash', { action: 'remove', category: 'csam', legalGround: 'Child sexual abuse material (national criminal law)' }, p.tokens.csamModerator, 'csam');
+    expect(await p.deps.cases.decisionBefore(caseId, confirmed.decisionId)).toMatchObject({ id: autoId, automated: true });
     const human = await statementOf(confirmed.decisionId);
     expect(human).toMatchObject({ status: 'pending', automated_decision: 'AUTOMATED_DECISION_PARTIALLY', automated_detection: 'Yes' });
   });

@@ -220,3 +220,32 @@ describe('any case and decision the API accepts yields a statement that passes',
     );
   });
 });
+
+describe('the decision body: ground, explanation, alsoIllegal', () => {
+  const base = { leaseToken: 'lease', action: 'remove', category: 'drugs', legalGround: 'Narcotics law' };
+  const fieldOf = (body: unknown): string | undefined => {
+    try {
+      validateDecisionBody(body);
+      return undefined;
+    } catch (err) {
+      return (err as { field?: string }).field;
+    }
+  };
+
+  it('takes either ground, an explanation, and alsoIllegal with a terms ground', () => {
+    expect(fieldOf({ ...base, ground: 'illegal_content', explanation: 'Offers cocaine for sale.' })).toBeUndefined();
+    expect(fieldOf({ ...base, ground: 'terms_and_conditions', alsoIllegal: true })).toBeUndefined();
+    expect(fieldOf({ ...base, category: 'other', ground: 'terms_and_conditions', alsoIllegal: false })).toBeUndefined();
+    expect(fieldOf({ ...base, category: 'other' })).toBeUndefined();
+  });
+
+  it('refuses what no statement could carry, naming the field', () => {
+    expect(fieldOf({ ...base, category: 'other', ground: 'illegal_content' })).toBe('/ground');
+    expect(fieldOf({ ...base, alsoIllegal: true })).toBe('/ground');
+    expect(fieldOf({ ...base, ground: 'illegal_content', alsoIllegal: true })).toBe('/ground');
+    expect(fieldOf({ ...base, ground: 'legal' })).toBe('/ground');
+    expect(fieldOf({ ...base, legalGround: ' \n\t ' })).toBe('/legalGround');
+    expect(fieldOf({ ...base, explanation: '    ' })).toBe('/explanation');
+    expect(fieldOf({ ...base, explanation: 'x'.repeat(2001) })).toBe('/explanation');
+  });
+});

@@ -70,6 +70,14 @@ describe('moderator console (Chromium)', () => {
     await page.keyboard.press('v'); // reveal the first item
     await page.waitForFunction(() => document.querySelectorAll('img.blurred').length === 1);
     await shot(page, 'console-case');
+    // The statement's ground: illegal content by default for drugs; "also illegal" only qualifies a terms decision.
+    expect(await page.locator('#ground').inputValue()).toBe('illegal_content');
+    expect(await page.locator('#also-illegal-row').isVisible()).toBe(false);
+    await page.locator('#ground').selectOption('terms_and_conditions');
+    expect(await page.locator('#also-illegal-row').isVisible()).toBe(true);
+    await page.locator('#ground').selectOption('illegal_content');
+    expect(await page.locator('#also-illegal-row').isVisible()).toBe(false);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('r'); // remove
     await page.keyboard.press('Enter'); // submit and next
     await page.waitForSelector('text=Queue default is empty');
@@ -82,6 +90,11 @@ describe('moderator console (Chromium)', () => {
     });
     const detail = await p.call('GET', `/v1/cases/${caseId}`, p.tokens.moderator);
     expect(detail.body.case).toMatchObject({ status: 'decided', lastAction: 'remove', decidedBy: 'moderator-1' });
+    // The form sent the statement's ground (the category's default), and the statement passed.
+    const decisionId = detail.body.case.lastDecisionId as string;
+    expect(detail.body.decisions.find((d: { id: string }) => d.id === decisionId)).toMatchObject({ ground: 'illegal_content', category: 'drugs' });
+    const statement = await eventually(async () => (await p.ctx.es.get({ index: p.deps.indices.statements, id: decisionId }, { ignore: [404] }))._source as { status?: string } | undefined);
+    expect(statement.status).toBe('pending');
     // Gone from the platform's search.
     await eventually(async () => (await client.search({ index, query: { ids: { values: ['ui-post-1'] } } })).hits.hits.length === 0);
     await page.close();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { applyDecision } from '@takedown/actions-worker';
 import { createTriageWorker, triageReport } from '@takedown/triage-worker';
-import { actionJobFor, caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument, queuePrefixFor } from '@takedown/shared';
+import { actionJobFor, caseIdFor, createRedis, scanReport, verifyAuditChain, type ActionJob, type ContentDocument, type StoredStatement, queuePrefixFor } from '@takedown/shared';
 import { eventually } from '../support/test-context';
 import { claimCase as claimFor, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 
@@ -61,8 +61,18 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
     expect(messages.find((m) => m.contentId === 'post-1')).toMatchObject({ state: 'removed', decisionId });
     await sub.quit();
 
-    const statement = await p.ctx.es.get({ index: p.deps.indices.statements, id: decisionId });
-    expect(statement._source).toMatchObject({ puid: decisionId, decision_visibility: ['DECISION_VISIBILITY_CONTENT_REMOVED'], automated_detection: 'Yes' });
+    // The statement of reasons: checked with the Transparency Database's rules and stored ready to submit.
+    const statement = await eventually(async () => {
+      const got = await p.ctx.es.get<StoredStatement>({ index: p.deps.indices.statements, id: decisionId }, { ignore: [404] });
+      return got.found ? got : undefined;
+    });
+    expect(statement._source).toMatchObject({ puid: decisionId, status: 'pending', automated_detection: 'Yes', takedownCategory: 'drugs' });
+    expect(statement._source?.statement).toMatchObject({
+      puid: decisionId,
+      decision_visibility: ['DECISION_VISIBILITY_CONTENT_REMOVED'],
+      automated_detection: 'Yes',
+      content_date: '2026-11-20',
+    });
 
     const detail = await eventually(async () => {
       const res = await p.call('GET', `/v1/cases/${c.id}`, p.tokens.moderator);

@@ -152,8 +152,13 @@ export async function renderCase({ main }) {
           </fieldset>
           <label for="category">Category <kbd>c</kbd></label>
           <select id="category" name="category">${CATEGORIES.map((x) => `<option ${x === c.category ? 'selected' : ''}>${x}</option>`).join('')}</select>
-          <label for="legalGround">Legal ground <kbd>g</kbd></label>
+          <label for="ground">Ground (statement of reasons)</label>
+          <select id="ground" name="ground">${groundOptions(c.category)}</select>
+          <label for="legalGround">Legal ground, or the terms clause <kbd>g</kbd></label>
           <input id="legalGround" name="legalGround" style="width:100%" value="${esc(defaultGround(c.category))}">
+          <label for="explanation">Explanation (public: no names, no quotes; blank for the standard one)</label>
+          <textarea id="explanation" name="explanation" rows="2" style="width:100%" maxlength="2000"></textarea>
+          <label id="also-illegal-row" style="display:${defaultGroundKind(c.category) === 'terms_and_conditions' ? 'block' : 'none'}"><input type="checkbox" id="alsoIllegal" name="alsoIllegal"> Also illegal</label>
           <label for="countries">Countries (restrict only, e.g. DE FR)</label>
           <input id="countries" name="countries" style="width:100%">
           <label for="note">Note</label>
@@ -217,6 +222,9 @@ export async function renderCase({ main }) {
         action,
         category: data.get('category'),
         legalGround: String(data.get('legalGround') ?? ''),
+        ground: data.get('ground'),
+        ...(String(data.get('explanation') ?? '').trim() ? { explanation: String(data.get('explanation')) } : {}),
+        ...(data.get('ground') === 'terms_and_conditions' ? { alsoIllegal: data.get('alsoIllegal') === 'on' } : {}),
         ...(action === 'restrict' ? { countries } : {}),
         ...(data.get('note') ? { note: String(data.get('note')) } : {}),
       });
@@ -225,6 +233,19 @@ export async function renderCase({ main }) {
       msg.textContent = err.body?.error?.field ? `${err.message} (${err.body.error.field})` : err.message;
     }
   };
+  // The ground follows the category until the moderator picks one: other is a terms decision only.
+  const groundSelect = form.querySelector('#ground');
+  const syncGround = () => {
+    // style, not the hidden attribute: the console's CSS makes labels display:block.
+    form.querySelector('#also-illegal-row').style.display = groundSelect.value === 'terms_and_conditions' ? 'block' : 'none';
+  };
+  form.querySelector('#category').addEventListener('change', (e) => {
+    const category = e.target.value;
+    groundSelect.innerHTML = groundOptions(category);
+    form.querySelector('#legalGround').value = defaultGround(category);
+    syncGround();
+  });
+  groundSelect.addEventListener('change', syncGround);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     void submit();
@@ -277,6 +298,17 @@ async function release(main, caseId) {
 /** The case as the API restricts it: category or lane csam (the API's isCsamCase also counts signals the console need not know). */
 function csamCase(c) {
   return c.category === 'csam' || c.lane === 'csam' || c.csamSignal === true;
+}
+
+/** The statement-of-reasons ground a category takes unless the moderator picks the other (category other: terms only). */
+function defaultGroundKind(category) {
+  return category === 'other' ? 'terms_and_conditions' : 'illegal_content';
+}
+
+function groundOptions(category) {
+  const kinds = category === 'other' ? ['terms_and_conditions'] : ['illegal_content', 'terms_and_conditions'];
+  const text = { illegal_content: 'Illegal content', terms_and_conditions: 'Terms and conditions' };
+  return kinds.map((k) => `<option value="${k}" ${k === defaultGroundKind(category) ? 'selected' : ''}>${text[k]}</option>`).join('');
 }
 
 function defaultGround(category) {

@@ -106,16 +106,27 @@ export function noticeFromReport(report: ReportJob, caseId: string): NoticeRecor
   };
 }
 
-/** The decision notice for a decision, or undefined for one that owes none (an escalation). */
-export function decisionNoticeFor(d: Pick<DecisionRecord, 'id' | 'action' | 'decidedAt' | 'automated' | 'appealOf'>, now: Date): DecisionNotice | undefined {
+/**
+ * The decision notice for a decision, or undefined for one that owes none
+ * (an escalation). `statementStored`: whether a statement of reasons was
+ * stored under the decision id (none is owed for a keep, nor for a
+ * restriction outside the EEA); when the caller cannot tell, a restricting
+ * decision is taken to have one.
+ */
+export function decisionNoticeFor(
+  d: Pick<DecisionRecord, 'id' | 'action' | 'decidedAt' | 'automated' | 'appealOf'>,
+  now: Date,
+  statementStored?: boolean,
+): DecisionNotice | undefined {
   const outcome = noticeOutcomeOf(d.action);
   if (!outcome) return undefined;
+  const puid = statementStored ?? outcome !== 'no_action';
   return {
     decisionId: d.id,
     outcome,
     decidedAt: d.decidedAt,
     automated: d.automated,
-    ...(outcome !== 'no_action' ? { statementPuid: d.id } : {}),
+    ...(puid ? { statementPuid: d.id } : {}),
     ...(d.appealOf ? { appealOf: d.appealOf } : {}),
     redress: d.appealOf ? REDRESS_AFTER_APPEAL_TEXT : REDRESS_TEXT,
     notifiedAt: now.toISOString(),

@@ -40,8 +40,16 @@ const MAX_NOTICE_ROUNDS = 8;
  * in it (triage's create then finds it there). Throws when a write fails,
  * so the job is retried: every write is idempotent.
  */
-export async function recordDecisionNotices(es: Client, index: string, caseId: string, reports: readonly ReportJob[], decision: DecisionRecord, now: Date): Promise<number> {
-  const notice = decisionNoticeFor(decision, now);
+export async function recordDecisionNotices(
+  es: Client,
+  index: string,
+  caseId: string,
+  reports: readonly ReportJob[],
+  decision: DecisionRecord,
+  now: Date,
+  statementStored?: boolean,
+): Promise<number> {
+  const notice = decisionNoticeFor(decision, now, statementStored);
   if (!notice) return 0;
   let written = 0;
   for (let i = 0; i < reports.length; i += NOTICE_BULK_SIZE) {

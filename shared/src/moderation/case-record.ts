@@ -1,4 +1,5 @@
 import type { Category, DecisionAction, ReporterType } from '../domain/vocabulary';
+import { DECISION_GROUND_KINDS, type DecisionGroundKind } from '../dsa/statement-defaults';
 import type { ActionJob, ReportJob } from '../jobs/payloads';
 import type { Lane } from './keys';
 
@@ -84,6 +85,19 @@ export interface DecisionRecord extends Omit<ActionJob, 'decisionId'> {
   note?: string;
   automated: boolean;
   appealOf?: string;
+  /**
+   * The ground of the statement of reasons (DSA Art. 17(3)(d)/(e)): the
+   * moderator's choice; absent means the category's default (see
+   * dsa/statement-defaults.ts). With `explanation` and `alsoIllegal` it
+   * lives on the record only, not on the actions job: applying a decision
+   * does not depend on it, and jobs queued before it existed still equal
+   * their record (actionJobFor).
+   */
+  ground?: DecisionGroundKind;
+  /** Why the content is illegal or incompatible with the terms (the statement's *_explanation); absent: the category's default. */
+  explanation?: string;
+  /** For a terms-and-conditions decision: whether the moderator also found the content illegal (incompatible_content_illegal). */
+  alsoIllegal?: boolean;
   appliedAt?: string;
   /**
    * The decision's place among its case's decisions (1, 2, ...), assigned
@@ -151,6 +165,10 @@ export function decisionFromHash(h: Record<string, string>): DecisionRecord | un
   if (h['countries']) d.countries = JSON.parse(h['countries']) as string[];
   if (h['note']) d.note = h['note'];
   if (h['appealOf']) d.appealOf = h['appealOf'];
+  const ground = h['ground'];
+  if (ground && (DECISION_GROUND_KINDS as readonly string[]).includes(ground)) d.ground = ground as DecisionGroundKind;
+  if (h['explanation']) d.explanation = h['explanation'];
+  if (h['alsoIllegal'] === 'true' || h['alsoIllegal'] === 'false') d.alsoIllegal = h['alsoIllegal'] === 'true';
   if (h['appliedAt']) d.appliedAt = new Date(Number(h['appliedAt'])).toISOString();
   if (h['seq']) d.seq = Number(h['seq']);
   return d;

@@ -143,6 +143,40 @@ export class CaseStore {
     return decisionFromHash(await this.redis.hgetall(this.keys.decision(caseId, decisionId)));
   }
 
+  /**
+   * Up to `max` of a case's reports (all of them when it has no more), for
+   * a statement of reasons: a post reported thousands of times costs one
+   * bounded read. `complete` says whether these are all of them.
+   */
+  async reportsUpTo(caseId: string, max: number): Promise<{ reports: ReportJob[]; complete: boolean }> {
+    const key = this.keys.caseReports(caseId);
+    if ((await this.redis.hlen(key)) <= max) return { reports: await this.reports(caseId), complete: true };
+    const out: ReportJob[] = [];
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', 100);
+      cursor = next;
+      for (let k = 1; k < flat.length && out.length < max; k += 2) out.push(JSON.parse(flat[k] as string) as ReportJob);
+    } while (cursor !== '0' && out.length < max);
+    return { reports: out.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt)), complete: false };
+  }
+
+  /**
+   * The latest decision recorded on the case before `decisionId` that was
+   * not an escalation, looking back over the case's last `max` decisions
+   * (undefined when there is none, or `decisionId` is older than those).
+   */
+  async decisionBefore(caseId: string, decisionId: string, max = 50): Promise<DecisionRecord | undefined> {
+    const ids = await this.redis.lrange(this.keys.caseDecisions(caseId), -max, -1);
+    const at = ids.lastIndexOf(decisionId);
+    if (at === -1) return undefined;
+    for (const id of ids.slice(0, at).reverse()) {
+      const d = await this.decision(caseId, id);
+      if (d && d.action !== 'escalate') return d;
+    }
+    return undefined;
+  }
+
   async fold(i: FoldInput): Promise<FoldOutcome> {
     const fields = Object.entries(caseToFields(i.fields)).flat();
     const decision = i.autoDecision ? Object.entries(decisionToFields(i.autoDecision)).flat() : [];

@@ -6,13 +6,18 @@ import {
   appendAudit,
   canonicalJson,
   moderationFor,
-  statementOfReasons,
+  buildStatement,
+  owesStatement,
+  storedStatementFor,
   textDigest,
   type ActionJob,
+  type CaseRecord,
   type CaseStore,
   type ContentDocument,
   type DecisionRecord,
+  type PlatformFacts,
   type RedisClient,
+  type StatementInput,
   type TakedownMessage,
   type ReportJob,
   noticeOutcomeOf,
@@ -83,19 +88,10 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
   };
   await publishTakedown(deps.redis, deps.cases.keys, message, now);
 
-  if (c) {
-    const sor = statementOfReasons(c, decision);
-    if (sor) {
-      await deps.es
-        .create({ index: deps.statementsIndex, id: decision.id, document: sor })
-        .catch((err: unknown) => {
-          if ((err as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw err;
-        });
-    }
-  }
+  const statement = c ? await storeStatement(deps, c, decision, now) : 'no_case';
 
   // Before the action is recorded: a failure here retries the job, and every notice write is idempotent.
-  await notifyReporters(deps, decision, now);
+  await notifyReporters(deps, decision, now, statement === 'pending' || statement === 'invalid');
 
   const recorded = await deps.cases.recordAction(job.caseId, decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
     type: 'action.applied',
@@ -103,7 +99,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     at: now.toISOString(),
     caseId: job.caseId,
     contentId: job.contentId,
-    data: { decisionId: decision.id, action: decision.action, state: moderation.state, restrictedIn: moderation.restrictedIn },
+    data: { decisionId: decision.id, action: decision.action, state: moderation.state, restrictedIn: moderation.restrictedIn, statement },
   });
   return recorded ? 'applied' : 'replay';
 }
@@ -116,7 +112,7 @@ const REPORTS_PAGE = 500;
  * case received before the decision, a page of the case's reports at a
  * time, each page one bulk write.
  */
-async function notifyReporters(deps: ActionsDeps, decision: DecisionRecord, now: Date): Promise<void> {
+async function notifyReporters(deps: ActionsDeps, decision: DecisionRecord, now: Date, statementStored: boolean): Promise<void> {
   if (!noticeOutcomeOf(decision.action)) return;
   const key = deps.cases.keys.caseReports(decision.caseId);
   let cursor = '0';
@@ -126,8 +122,68 @@ async function notifyReporters(deps: ActionsDeps, decision: DecisionRecord, now:
     const reports: ReportJob[] = [];
     for (let i = 1; i < flat.length; i += 2) reports.push(JSON.parse(flat[i] as string) as ReportJob);
     const owed = reportsOwedNotice(reports, decision.decidedAt);
-    if (owed.length > 0) await recordDecisionNotices(deps.es, deps.noticesIndex, decision.caseId, owed, decision, now);
+    if (owed.length > 0) await recordDecisionNotices(deps.es, deps.noticesIndex, decision.caseId, owed, decision, now, statementStored);
   } while (cursor !== '0');
+}
+
+/** Reports a statement reads at most (a sample of a case reported more often; see CaseStore.reportsUpTo). */
+export const STATEMENT_REPORTS_MAX = 100;
+
+/**
+ * Builds the decision's statement of reasons, checks it with the
+ * Transparency Database's rules and stores it (`_id` = puid = decision id):
+ * `pending` when it passes, `invalid` with its problems when it does not:
+ * never dropped, and never sent by the submitter. Returns its status, or
+ * why none is owed. A replay finds the document there and leaves it.
+ */
+async function storeStatement(deps: ActionsDeps, c: CaseRecord, decision: DecisionRecord, now: Date): Promise<string> {
+  if (!owesStatement(decision)) return decision.action === 'restrict' ? 'outside_eea' : 'no_restriction';
+  const [sample, previous, appealed, platform] = await Promise.all([
+    deps.cases.reportsUpTo(c.id, STATEMENT_REPORTS_MAX),
+    deps.cases.decisionBefore(c.id, decision.id),
+    decision.appealOf ? deps.cases.decision(c.id, decision.appealOf) : Promise.resolve(undefined),
+    platformFacts(deps, decision.contentId),
+  ]);
+  const input: StatementInput = {
+    case: c,
+    decision,
+    reports: sample.reports,
+    reportsComplete: sample.complete,
+    ...(previous ? { previous } : {}),
+    ...(appealed ? { appealed } : {}),
+    ...(platform ? { platform } : {}),
+  };
+  const built = buildStatement(input);
+  if (!built.owed) return built.reason;
+  const doc = storedStatementFor(input, built, now);
+  await deps.es.create({ index: deps.statementsIndex, id: decision.id, document: doc }).catch((err: unknown) => {
+    if ((err as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw err;
+  });
+  return doc.status;
+}
+
+/** What the platform's content index says about the post (its own date, language, text and media), or undefined when it has no post (or only our placeholder). */
+async function platformFacts(deps: ActionsDeps, contentId: string): Promise<PlatformFacts | undefined> {
+  const got = await deps.es.get<Record<string, unknown>>(
+    { index: deps.contentIndex, id: contentId, _source_includes: ['createdAt', 'lang', 'text', 'media', 'moderation.placeholder'] },
+    { ignore: [404], requestTimeout: 10_000 },
+  );
+  const doc = got.found ? got._source : undefined;
+  if (!doc || (doc['moderation'] as ContentDocument['moderation'])?.placeholder) return undefined;
+  const raw = doc['media'];
+  const media = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? [raw] : [];
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const rawDate = doc['createdAt'];
+  // Platforms store dates as ISO strings or epoch milliseconds.
+  const createdAt = typeof rawDate === 'number' && Number.isFinite(rawDate) ? new Date(rawDate).toISOString() : str(rawDate);
+  const lang = str(doc['lang']);
+  return {
+    ...(createdAt ? { createdAt } : {}),
+    ...(lang ? { lang } : {}),
+    hasText: typeof doc['text'] === 'string' && doc['text'].trim().length > 0,
+    // A media entry without a kind counts as media of an unrecorded kind (CONTENT_TYPE_OTHER), never as an image.
+    mediaKinds: media.map((m: unknown) => (m && typeof m === 'object' ? (str((m as Record<string, unknown>)['kind']) ?? '') : '')),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import {
   CATEGORIES,
   COUNTRY_CODE_LIST,
   DECISION_ACTIONS,
+  DECISION_GROUND_KINDS,
   EEA_MEMBER_STATES,
   LANES,
   ROLES,
@@ -17,6 +18,7 @@ import {
   reportJobSchema,
   type Category,
   type DecisionAction,
+  type DecisionGroundKind,
   type Lane,
   type ReportJob,
   type ReporterType,
@@ -85,10 +87,20 @@ export interface DecisionBody {
   leaseToken: string;
   action: DecisionAction;
   category: Category;
+  /** For an illegal-content decision the law relied on; for a terms-and-conditions one the clause of the terms. */
   legalGround: string;
   countries?: string[];
   note?: string;
+  /** The statement of reasons' ground; default: the category's (terms_and_conditions for `other`, illegal_content otherwise). */
+  ground?: DecisionGroundKind;
+  /** Why the content is illegal or incompatible with the terms; default: the category's standard explanation. Public: no names, no quotes. */
+  explanation?: string;
+  /** Only with ground terms_and_conditions: whether the content is also illegal. */
+  alsoIllegal?: boolean;
 }
+
+/** Text that goes into a public statement of reasons: some non-blank character (the database trims and refuses blanks). */
+const statementText = (min: number, max: number) => ({ type: 'string', minLength: min, maxLength: max, pattern: '\\S' }) as const;
 
 export const validateDecisionBody = compileValidator<DecisionBody>(
   {
@@ -99,14 +111,31 @@ export const validateDecisionBody = compileValidator<DecisionBody>(
       leaseToken: { type: 'string', minLength: 1, maxLength: 200 },
       action: { type: 'string', enum: DECISION_ACTIONS },
       category: { type: 'string', enum: CATEGORIES },
-      legalGround: { type: 'string', minLength: 3, maxLength: 500 },
+      legalGround: statementText(3, 500),
       countries: { type: 'array', items: country, minItems: 1, maxItems: 250, uniqueItems: true },
       note: { type: 'string', maxLength: 5000 },
+      ground: { type: 'string', enum: DECISION_GROUND_KINDS },
+      explanation: statementText(3, 2000),
+      alsoIllegal: { type: 'boolean' },
     },
-    // A restriction names where it applies; nothing else takes countries.
-    if: { properties: { action: { const: 'restrict' } }, required: ['action'] },
-    then: { properties: { countries: true }, required: ['countries'] },
-    else: { not: { properties: { countries: true }, required: ['countries'] } },
+    allOf: [
+      // A restriction names where it applies; nothing else takes countries.
+      {
+        if: { properties: { action: { const: 'restrict' } }, required: ['action'] },
+        then: { properties: { countries: true }, required: ['countries'] },
+        else: { not: { properties: { countries: true }, required: ['countries'] } },
+      },
+      // Category other has no illegal-content category in the Transparency Database: it is a terms decision.
+      {
+        if: { properties: { category: { const: 'other' } }, required: ['category'] },
+        then: { properties: { ground: { enum: ['terms_and_conditions'] } } },
+      },
+      // alsoIllegal qualifies a terms decision only, so it names that ground.
+      {
+        if: { properties: { alsoIllegal: true }, required: ['alsoIllegal'] },
+        then: { properties: { ground: { enum: ['terms_and_conditions'] } }, required: ['ground'] },
+      },
+    ],
   },
   'decision',
 );

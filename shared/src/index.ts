@@ -91,3 +91,6 @@ export * from './demo/phone-plans';
 export * from './demo/demo-subscribers';
 export * from './demo/seed-demo-subscribers';
 export * from './legal/target-lookup';
+export * from './dsa/stored-statement';
+export * from './dsa/statement-submissions';
+export * from './dsa/submission-stats';

@@ -140,6 +140,25 @@ export function statementsIndexDefinition(replicas: number): IndexDefinition {
         contentId: { type: 'keyword' },
         createdAt: { type: 'date' },
         submittedAt: { type: 'date' },
+        // The stored-statement shape (shared/src/dsa/stored-statement.ts); the flat fields above stay for old documents.
+        decisionId: { type: 'keyword' },
+        decidedAt: { type: 'date' },
+        status: { type: 'keyword' },
+        problems: {
+          properties: {
+            field: { type: 'keyword' },
+            code: { type: 'keyword' },
+            message: { type: 'text', index: false },
+          },
+        },
+        statement: { type: 'object', enabled: false },
+        takedownCategory: { type: 'keyword' },
+        appealOf: { type: 'keyword' },
+        attempts: { type: 'integer' },
+        nextAttemptAt: { type: 'date' },
+        lastError: { type: 'text', index: false },
+        duplicate: { type: 'boolean' },
+        tdbUuid: { type: 'keyword' },
       },
     },
   };

@@ -13,6 +13,7 @@ import { legalRoutes } from './routes/legal';
 import { reportRoutes } from './routes/reports';
 import { mediaPdqRoutes } from './routes/media-pdq';
 import { reviewRoutes } from './routes/review';
+import { statementRoutes } from './routes/statements';
 import { ruleRoutes } from './routes/rules';
 import { featureRoutes } from './routes/features';
 import { uploadRoutes } from './routes/uploads';
@@ -34,6 +35,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(featureRoutes(deps));
   app.use(uploadRoutes(deps));
   app.use(consoleApiRoutes(deps));
+  app.use(statementRoutes(deps));
   app.use(legalRoutes(deps));
   app.use(queueBoard(deps));
   app.use(healthRoutes(deps));

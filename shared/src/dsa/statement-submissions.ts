@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { ValidationError } from '../errors/takedown-error';
 import { STATEMENT_STATUSES, type StatementProblem, type StatementStatus, type StoredStatement } from './stored-statement';
 
 /**
@@ -80,12 +81,17 @@ export class StatementSubmissions {
     return lost;
   }
 
-  /** Counts by status and the oldest pending statement (one aggregation request). */
-  async counts(): Promise<StatementCounts> {
+  /**
+   * Counts by status and the oldest pending statement (one aggregation
+   * request); `exclude` leaves out Takedown categories (csam for a caller
+   * without the grant).
+   */
+  async counts(o: { exclude?: readonly string[] } = {}): Promise<StatementCounts> {
     const r = await this.es.search({
       index: this.index,
       size: 0,
       track_total_hits: false,
+      query: excluding(o.exclude),
       aggs: {
         status: { terms: { field: 'status', size: STATEMENT_STATUSES.length + 5 } },
         pending: { filter: { term: { status: 'pending' } }, aggs: { oldest: { min: { field: 'createdAt' } } } },
@@ -99,13 +105,14 @@ export class StatementSubmissions {
   }
 
   /** One page of statements in a status, newest first; `after` is the cursor a previous page returned. */
-  async list(status: StatementStatus, o: { size: number; after?: string }): Promise<{ items: StoredStatement[]; next?: string }> {
+  async list(status: StatementStatus, o: { size: number; after?: string; exclude?: readonly string[] }): Promise<{ items: StoredStatement[]; next?: string }> {
     const size = Math.min(Math.max(1, o.size), MAX_STATEMENT_PAGE);
     const after = o.after ? decodeCursor(o.after) : undefined;
+    if (o.after && !after) throw new ValidationError('query: /after is not a cursor this endpoint returned', '/after');
     const r = await this.es.search<StoredStatement>({
       index: this.index,
       size,
-      query: { term: { status } },
+      query: { bool: { filter: [{ term: { status } }], must_not: exclusion(o.exclude) } },
       sort: [{ createdAt: 'desc' }, { puid: 'desc' }],
       ...(after ? { search_after: after } : {}),
     });
@@ -161,6 +168,17 @@ function docFor(result: SubmissionResult): Record<string, unknown> {
       return { status: 'failed', attempts: result.attempts, lastError: result.error, nextAttemptAt: null };
   }
 }
+
+function exclusion(exclude: readonly string[] | undefined): { terms: { takedownCategory: string[] } }[] {
+  return exclude && exclude.length > 0 ? [{ terms: { takedownCategory: [...exclude] } }] : [];
+}
+
+function excluding(exclude: readonly string[] | undefined): object {
+  return { bool: { must_not: exclusion(exclude) } };
+}
+
+/** A page cursor as GET /v1/statements returns it (base64url of the last sort values). */
+export const STATEMENT_CURSOR_PATTERN = '^[A-Za-z0-9_-]{1,400}$';
 
 function decodeCursor(cursor: string): (string | number)[] | undefined {
   try {

@@ -6,9 +6,13 @@ import type { ModerationKeys } from '../moderation/keys';
  * process adds to the same figures and the moderation API's /metrics shows
  * them (workers serve no HTTP). Batch latency is a histogram in the same
  * hash (`le:<ms>` cumulative buckets, `latency_sum_ms`, `latency_count`).
+ * Per-statement counters of csam statements are kept apart (`csam:<name>`),
+ * as the decision counts are, so /metrics can leave them out for a caller
+ * without the csam grant.
  */
-export const SUBMISSION_COUNTERS = ['submitted', 'duplicates', 'rejected', 'failed', 'retries', 'auth_failures', 'calls'] as const;
-export type SubmissionCounter = (typeof SUBMISSION_COUNTERS)[number];
+export const STATEMENT_RESULT_COUNTERS = ['submitted', 'duplicates', 'rejected', 'failed', 'retries'] as const;
+export const CALL_COUNTERS = ['calls', 'auth_failures'] as const;
+export type SubmissionCounter = (typeof STATEMENT_RESULT_COUNTERS)[number] | (typeof CALL_COUNTERS)[number] | `csam:${(typeof STATEMENT_RESULT_COUNTERS)[number]}`;
 
 export const SUBMISSION_LATENCY_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
 

@@ -111,6 +111,11 @@ export class TdbSubmitter {
       );
       r.calls++;
       const stats: Partial<Record<SubmissionCounter, number>> = { calls: 1 };
+      // Statement counters, csam apart (see submission-stats.ts).
+      const count = (name: 'submitted' | 'duplicates' | 'rejected' | 'failed' | 'retries', item: DueStatement) => {
+        const k: SubmissionCounter = item.doc.takedownCategory === 'csam' ? `csam:${name}` : name;
+        stats[k] = (stats[k] ?? 0) + 1;
+      };
       const at = now().toISOString();
       const results: { item: DueStatement; result: SubmissionResult }[] = [];
       let rest: DueStatement[] = [];
@@ -119,23 +124,28 @@ export class TdbSubmitter {
           for (const item of batch) {
             const uuid = outcome.uuids.get(item.puid);
             results.push({ item, result: { kind: 'submitted', at, duplicate: false, ...(uuid ? { tdbUuid: uuid } : {}) } });
+            count('submitted', item);
           }
-          stats.submitted = batch.length;
+          r.submitted += batch.length;
           break;
         case 'duplicates':
           for (const item of batch) {
-            if (outcome.puids.has(item.puid)) results.push({ item, result: { kind: 'submitted', at, duplicate: true } });
-            else rest.push(item);
+            if (outcome.puids.has(item.puid)) {
+              results.push({ item, result: { kind: 'submitted', at, duplicate: true } });
+              count('duplicates', item);
+            } else rest.push(item);
           }
-          stats.duplicates = results.length;
+          r.duplicates += results.length;
           break;
         case 'invalid':
           for (const item of batch) {
             const problems = outcome.problems.get(item.puid);
-            if (problems) results.push({ item, result: { kind: 'rejected', problems, message: `refused by the Transparency Database: ${problems.map((p) => p.field).join(', ')}` } });
-            else rest.push(item);
+            if (problems) {
+              results.push({ item, result: { kind: 'rejected', problems, message: `refused by the Transparency Database: ${problems.map((p) => p.field).join(', ')}` } });
+              count('rejected', item);
+            } else rest.push(item);
           }
-          stats.rejected = results.length;
+          r.rejected += results.length;
           break;
         case 'auth':
           // The token is wrong or lacks the permission: no statement is at fault, so none loses an attempt.
@@ -148,16 +158,16 @@ export class TdbSubmitter {
             const attempts = (item.doc.attempts ?? 0) + 1;
             if (attempts >= this.o.maxAttempts) {
               results.push({ item, result: { kind: 'failed', attempts, error: outcome.error } });
+              count('failed', item);
               r.failed++;
             } else {
               const delay = retryDelayMs(attempts, this.o.backoff, outcome.retryAfterMs, this.deps.random);
               pause = Math.min(pause, delay);
               results.push({ item, result: { kind: 'retry', attempts, nextAttemptAt: new Date(now().getTime() + delay).toISOString(), error: outcome.error } });
+              count('retries', item);
               r.retried++;
             }
           }
-          stats.retries = r.retried;
-          stats.failed = r.failed;
           // The endpoint is struggling: the next round waits too (at least the server's Retry-After).
           r.pauseMs = Number.isFinite(pause) ? pause : (outcome.retryAfterMs ?? backoffMs(1, this.o.backoff, this.deps.random));
           this.deps.logger.warn({ error: outcome.error, statements: batch.length, retried: r.retried, failed: r.failed, pauseMs: r.pauseMs }, 'statement batch not accepted; will retry');
@@ -167,9 +177,6 @@ export class TdbSubmitter {
       const lost = await this.deps.statements.record(results);
       if (lost.length > 0) this.deps.logger.warn({ puids: lost.slice(0, 20), count: lost.length }, 'statements changed while being submitted; their result was not recorded');
       await addSubmissionStats(this.deps.redis, this.deps.keys.stats, stats, Date.now() - started);
-      r.submitted += stats.submitted ?? 0;
-      r.duplicates += stats.duplicates ?? 0;
-      r.rejected += stats.rejected ?? 0;
       if (outcome.kind === 'transient') break;
       batch = rest;
       rest = [];

@@ -2,7 +2,7 @@ import { TdbSubmitter, createTdbClient, type SubmitterOptions } from '@takedown/
 import { StatementSubmissions, createLogger, ensureTakedownIndices, moderationKeys, readSubmissionStats, runScript, submissionKeys, type SubmissionKeys } from '@takedown/shared';
 import { readStatement, seedStatements, storedStatement, tdbStatement } from '../support/stored-statements';
 import { startTdbStandIn, type TdbStandIn } from '../support/tdb-stand-in';
-import { createTestContext, type TestContext } from '../support/test-context';
+import { createTestContext, eventually, type TestContext } from '../support/test-context';
 
 /**
  * The submitter against the stand-in database (test/support/tdb-stand-in.ts,
@@ -229,6 +229,27 @@ describe('DSA submitter against the Transparency Database stand-in', () => {
     expect(tdb.calls).toEqual([]);
     await ctx.redis.del(keys.lock);
     expect(await submitter().round()).toMatchObject({ lockHeld: true, submitted: 1 });
+  });
+
+  it('running loops: two submitters at once submit every statement exactly once (one batch in flight, no double counting)', async () => {
+    const puids = await seed(5);
+    const a = submitter({ batchSize: 2, intervalMs: 50 }, tdb.token, 'submitter-a');
+    const b = submitter({ batchSize: 2, intervalMs: 50 }, tdb.token, 'submitter-b');
+    a.start();
+    b.start();
+    try {
+      await eventually(async () => {
+        for (const p of puids) if ((await read(p)).status !== 'submitted') return false;
+        return true;
+      }, 20_000);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    expect(tdb.stored.size).toBe(5);
+    // No batch went twice: every call was a 201, and the counters add up to the statements.
+    expect(tdb.calls.map((c) => c.status)).toEqual([201, 201, 201]);
+    expect(await readSubmissionStats(ctx.redis, keys.stats)).toMatchObject({ submitted: 5, calls: 3 });
+    expect((await readSubmissionStats(ctx.redis, keys.stats))['duplicates']).toBeUndefined();
   });
 
   it('a result is not recorded over a change made meanwhile (optimistic concurrency)', async () => {

@@ -130,7 +130,7 @@ export class StatementSubmissions {
 
   /**
    * Puts a failed or rejected statement back to pending with its attempts
-   * reset (its problems stay until it is submitted, for the record). Returns
+   * reset (its problems stay, for the record). Returns
    * the status it had, or 'missing'; 'conflict' when it changed meanwhile.
    */
   async requeue(puid: string): Promise<{ outcome: 'requeued' | 'not-requeueable' | 'missing' | 'conflict'; from?: StatementStatus }> {

@@ -89,7 +89,6 @@ export class TdbSubmitter {
         if (this.running) this.schedule(next);
       });
     }, ms);
-    this.timer.unref?.();
   }
 
   /** One round: takes the lock, picks up to a batch of due statements and submits them until each has a result. */

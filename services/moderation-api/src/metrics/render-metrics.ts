@@ -64,14 +64,17 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
   metric('takedown_workers_live', 'gauge', 'Worker processes with a recent heartbeat, by kind.', ['triage', 'actions', 'backfill', 'legal', 'dsa-submitter'].map((k) => [{ kind: k }, workers[k] ?? 0]));
 
   // Statements of reasons and their submission to the Transparency Database (csam ones only with the grant, as above).
-  const counts = await statementCounts(deps, opts.csam);
-  metric('takedown_statements', 'gauge', 'Statements of reasons by status (pending, submitted, invalid, rejected, failed).', Object.entries(counts.byStatus).map(([status, n]) => [{ status }, n]));
-  metric(
-    'takedown_statements_oldest_pending_age_seconds',
-    'gauge',
-    'How long the oldest pending statement has waited for submission (0 when none is pending).',
-    [[{}, counts.oldestPendingAt ? Math.max(0, Math.round((Date.now() - Date.parse(counts.oldestPendingAt)) / 1000)) : 0]],
-  );
+  // From Elasticsearch: when it cannot answer, these two are left out rather than failing the Redis figures with them.
+  const counts = await statementCounts(deps, opts.csam).catch(() => undefined);
+  if (counts) {
+    metric('takedown_statements', 'gauge', 'Statements of reasons by status (pending, submitted, invalid, rejected, failed).', Object.entries(counts.byStatus).map(([status, n]) => [{ status }, n]));
+    metric(
+      'takedown_statements_oldest_pending_age_seconds',
+      'gauge',
+      'How long the oldest pending statement has waited for submission (0 when none is pending).',
+      [[{}, counts.oldestPendingAt ? Math.max(0, Math.round((Date.now() - Date.parse(counts.oldestPendingAt)) / 1000)) : 0]],
+    );
+  }
   const sub = await readSubmissionStats(deps.redis, submissionKeys(deps.cases.keys).stats);
   metric(
     'takedown_statement_submissions_total',

@@ -250,6 +250,14 @@ describe('DSA submitter against the Transparency Database stand-in', () => {
     expect(tdb.calls.map((c) => c.status)).toEqual([201, 201, 201]);
     expect(await readSubmissionStats(ctx.redis, keys.stats)).toMatchObject({ submitted: 5, calls: 3 });
     expect((await readSubmissionStats(ctx.redis, keys.stats))['duplicates']).toBeUndefined();
+    // Stopped, they hand the lock on at once.
+    expect(await ctx.redis.get(keys.lock)).toBeNull();
+  });
+
+  it("stopping never releases another submitter's lock", async () => {
+    await runScript(ctx.redis, 'renew-lock', [keys.lock], ['another-submitter', 60_000]);
+    await submitter().stop();
+    expect(await ctx.redis.get(keys.lock)).toBe('another-submitter');
   });
 
   it('a result is not recorded over a change made meanwhile (optimistic concurrency)', async () => {

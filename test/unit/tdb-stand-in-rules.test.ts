@@ -1,5 +1,6 @@
 import { tdbStatement } from '../support/stored-statements';
 import { validateTdbStatement } from '../support/tdb-rules';
+import { startTdbStandIn } from '../support/tdb-stand-in';
 
 /** The stand-in must refuse what the database refuses, or the submitter's tests prove nothing. */
 describe('the stand-in database rules', () => {
@@ -40,5 +41,31 @@ describe('the stand-in database rules', () => {
 
   it('requires the *_other text when OTHER is chosen', () => {
     expect(ok({ ...tdbStatement('p-1'), content_type: ['CONTENT_TYPE_OTHER'] })['content_type_other']).toEqual(['The content type other field is required when content is other.']);
+  });
+});
+
+describe('the stand-in server', () => {
+  const post = (url: string, path: string, token: string | undefined, body: unknown) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+  it('answers as the database does: 401 without the token, the bulk size rule, duplicates within a call, and the single call', async () => {
+    const tdb = await startTdbStandIn();
+    try {
+      expect((await post(tdb.url, '/api/v1/statements', undefined, { statements: [tdbStatement('s-1')] })).status).toBe(401);
+      expect(await post(tdb.url, '/api/v1/statements', tdb.token, { statements: [] })).toEqual({ status: 422, body: { message: 'The statements field must have between 1 and 100 items.', errors: { statements: ['The statements field must have between 1 and 100 items.'] } } });
+      const twice = await post(tdb.url, '/api/v1/statements', tdb.token, { statements: [tdbStatement('s-1'), tdbStatement('s-1')] });
+      expect(twice).toMatchObject({ status: 422, body: { errors: { existing_puids: ['s-1'] } } });
+      expect(tdb.stored.size).toBe(0);
+      const single = await post(tdb.url, '/api/v1/statement', tdb.token, tdbStatement('s-2'));
+      expect(single).toMatchObject({ status: 201, body: { puid: 's-2', uuid: expect.any(String) } });
+      expect(await post(tdb.url, '/api/v1/statement', tdb.token, tdbStatement('s-2'))).toMatchObject({ status: 422, body: { errors: { puid: ['The identifier given is not unique within this platform.'] }, existing: { puid: 's-2' } } });
+      const bad = await post(tdb.url, '/api/v1/statement', tdb.token, { ...tdbStatement('s-3'), content_language: 'UN', automated_detection: undefined });
+      expect(bad).toEqual({
+        status: 422,
+        body: { message: 'The selected content language is invalid. (and 1 more error)', errors: { content_language: ['The selected content language is invalid.'], automated_detection: ['The automated detection field is required.'] } },
+      });
+    } finally {
+      await tdb.close();
+    }
   });
 });

@@ -68,11 +68,12 @@ export class TdbSubmitter {
     this.schedule(0);
   }
 
-  /** Stops looping; waits for a round in flight to finish its bookkeeping. */
+  /** Stops looping; waits for a round in flight to finish its bookkeeping, then hands the lock on at once (not at its expiry). */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     await this.current.catch(() => undefined);
+    await runScript(this.deps.redis, 'release-lock', [this.deps.keys.lock], [this.deps.instanceId]).catch(() => undefined);
   }
 
   private schedule(ms: number): void {

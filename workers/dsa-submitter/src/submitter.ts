@@ -112,10 +112,9 @@ export class TdbSubmitter {
       r.calls++;
       const stats: Partial<Record<SubmissionCounter, number>> = { calls: 1 };
       // Statement counters, csam apart (see submission-stats.ts).
-      const count = (name: 'submitted' | 'duplicates' | 'rejected' | 'failed' | 'retries', item: DueStatement) => {
-        const k: SubmissionCounter = item.doc.takedownCategory === 'csam' ? `csam:${name}` : name;
-        stats[k] = (stats[k] ?? 0) + 1;
-      };
+      // Counted once recorded: a result that lost to a change made meanwhile (another submitter's, after a lock expired) is not counted.
+      const counted: [name: 'submitted' | 'duplicates' | 'rejected' | 'failed' | 'retries', item: DueStatement][] = [];
+      const count = (name: (typeof counted)[number][0], item: DueStatement) => counted.push([name, item]);
       const at = now().toISOString();
       const results: { item: DueStatement; result: SubmissionResult }[] = [];
       let rest: DueStatement[] = [];
@@ -176,6 +175,12 @@ export class TdbSubmitter {
       }
       const lost = await this.deps.statements.record(results);
       if (lost.length > 0) this.deps.logger.warn({ puids: lost.slice(0, 20), count: lost.length }, 'statements changed while being submitted; their result was not recorded');
+      const lostSet = new Set(lost);
+      for (const [name, item] of counted) {
+        if (lostSet.has(item.puid)) continue;
+        const k: SubmissionCounter = item.doc.takedownCategory === 'csam' ? `csam:${name}` : name;
+        stats[k] = (stats[k] ?? 0) + 1;
+      }
       await addSubmissionStats(this.deps.redis, this.deps.keys.stats, stats, Date.now() - started);
       if (outcome.kind === 'transient') break;
       batch = rest;

@@ -358,6 +358,7 @@ async function main() {
       `  Subscribers:    ${config.legal.accountsIndex}, ${config.legal.signInsIndex} (${subscriberLine})`,
       `  Legal keys:     ${keysLine}`,
       `  Check:          npm run demo:check   (no post the live rules hide comes back from any search)`,
+      `  Statements:     ${env.TAKEDOWN_TDB_URL ? `submitted to the Transparency Database at ${new URL(env.TAKEDOWN_TDB_URL).host}` : 'submission off (TAKEDOWN_TDB_URL not set): statements of reasons stay pending'}; console page ${api}/#/statements`,
       `  Switches:       people_nearby and telegraph_media_upload off everywhere, live_streams off in BR (${featuresLine}); console page ${api}/#/switches`,
       `  Processes:      ${children.length === 0 ? 'none yet' : runnables().map((r) => r.name).join(', ')}`,
       ...(Object.keys(tokens).length

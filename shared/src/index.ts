@@ -101,3 +101,5 @@ export * from './dsa/notice-record';
 export * from './dsa/notice-store';
 export * from './dsa/art15-figures';
 export * from './dsa/art15-sources';
+export * from './dsa/statement-submissions';
+export * from './dsa/submission-stats';

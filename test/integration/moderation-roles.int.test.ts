@@ -36,7 +36,8 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
       .replace(':documentId', 'nothing')
       .replace(':agencyId', 'nobody')
       // A report id no token filed: 404 for the roles admitted.
-      .replace(':reportId', 'matrix-report') + (endpoint === 'GET /v1/transparency/legal' || endpoint === 'GET /v1/transparency/dsa' ? '?period=2026-Q3' : '') + (endpoint === 'GET /v1/features/evaluate' ? '?country=DE&platform=ios' : '');
+      .replace(':reportId', 'matrix-report')
+      .replace(':puid', 'matrix-puid') + (endpoint === 'GET /v1/transparency/legal' || endpoint === 'GET /v1/transparency/dsa' ? '?period=2026-Q3' : '') + (endpoint === 'GET /v1/features/evaluate' ? '?country=DE&platform=ios' : '') + (endpoint === 'GET /v1/statements' ? '?status=failed' : '');
   const bodies: Partial<Record<Endpoint, unknown>> = {
     'POST /v1/reports': reportBody('post-roles'),
     // A 1×1 PNG: every admitted role gets its hash (200).
@@ -86,6 +87,7 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     'POST /v1/legal/requests/:requestId/preservation/extend': {},
     'POST /v1/legal/requests/:requestId/delivered': { channel: 'matrix' },
     'POST /v1/legal/notices/:noticeId/delivered': {},
+    'POST /v1/statements/:puid/requeue': {},
   };
   return { method, path, body: bodies[endpoint] };
 }

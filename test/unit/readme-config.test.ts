@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { actionsEnvVars, apiEnvVars, backfillEnvVars, coreEnvVars, ingestEnvVars, legalEnvVars, legalWorkerEnvVars, searchEnvVars, triageEnvVars } from '@takedown/shared';
+import { actionsEnvVars, apiEnvVars, backfillEnvVars, coreEnvVars, dsaSubmitterEnvVars, ingestEnvVars, legalEnvVars, legalWorkerEnvVars, searchEnvVars, triageEnvVars } from '@takedown/shared';
 
 const root = path.resolve(__dirname, '..', '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -8,7 +8,7 @@ const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].
 
 describe('README configuration tables', () => {
   it('document every variable the processes read', () => {
-    const all = [...coreEnvVars, ...triageEnvVars, ...actionsEnvVars, ...apiEnvVars, ...searchEnvVars, ...ingestEnvVars, ...backfillEnvVars, ...legalEnvVars, ...legalWorkerEnvVars];
+    const all = [...coreEnvVars, ...triageEnvVars, ...actionsEnvVars, ...apiEnvVars, ...searchEnvVars, ...ingestEnvVars, ...backfillEnvVars, ...legalEnvVars, ...legalWorkerEnvVars, ...dsaSubmitterEnvVars];
     const missing = [...new Set(all.map((s) => s.name))].filter((n) => !documented.has(n));
     expect(missing).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { renderDashboard } from './dashboard.js';
 import { renderPeople } from './people.js';
 import { renderSwitches } from './switches.js';
 import { renderLegalInbox, renderLegalRequest, renderTransparency } from './legal.js';
+import { renderStatements } from './statements.js';
 
 const main = document.getElementById('main');
 const footer = document.getElementById('shortcuts');
@@ -21,6 +22,7 @@ const ROUTES = {
   legal: { roles: ['legal', 'agency'], render: renderLegalInbox },
   'legal-request': { roles: ['legal', 'agency'], render: renderLegalRequest },
   transparency: { roles: ['legal', 'lead', 'admin'], render: renderTransparency },
+  statements: { roles: ['lead', 'admin'], render: renderStatements },
 };
 
 /** Shortcuts shown on screen for the current view, and the handler they call. */

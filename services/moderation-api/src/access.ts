@@ -68,6 +68,10 @@ export const ACCESS = {
   // The platform's upload path (a service) or its indexer asks before accepting media.
   'POST /v1/uploads/check': ['ingest', 'service'],
   'GET /metrics': ['admin', 'lead'],
+  // Statements of reasons and their submission to the EU Transparency Database: leads and admins watch; a lead requeues.
+  'GET /v1/statements/summary': ['lead', 'admin'],
+  'GET /v1/statements': ['lead', 'admin'],
+  'POST /v1/statements/:puid/requeue': ['lead'],
   'POST /v1/session/admin-cookie': ['admin'],
   'DELETE /v1/session/admin-cookie': ['admin'],
   'GET /admin/queues': ['admin'],

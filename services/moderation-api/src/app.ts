@@ -14,6 +14,7 @@ import { dsaTransparencyRoutes } from './routes/transparency-dsa';
 import { reportRoutes } from './routes/reports';
 import { mediaPdqRoutes } from './routes/media-pdq';
 import { reviewRoutes } from './routes/review';
+import { statementRoutes } from './routes/statements';
 import { ruleRoutes } from './routes/rules';
 import { featureRoutes } from './routes/features';
 import { uploadRoutes } from './routes/uploads';
@@ -35,6 +36,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(featureRoutes(deps));
   app.use(uploadRoutes(deps));
   app.use(consoleApiRoutes(deps));
+  app.use(statementRoutes(deps));
   app.use(legalRoutes(deps));
   app.use(dsaTransparencyRoutes(deps));
   app.use(queueBoard(deps));

@@ -544,3 +544,77 @@ export const legalWorkerEnvVars: readonly EnvVarSpec[] = [
     description: 'How often the legal worker re-enqueues approved requests without their package or preservation, releases lapsed gag holds and deletes expired packages and preservations.',
   },
 ];
+
+/** workers/dsa-submitter: sends stored statements of reasons to the EU DSA Transparency Database. */
+export const dsaSubmitterEnvVars: readonly EnvVarSpec[] = [
+  ...coreEnvVars,
+  {
+    name: 'TAKEDOWN_TDB_URL',
+    key: 'tdb.url',
+    type: 'string',
+    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+    description:
+      'Base URL of the DSA Transparency Database API (e.g. `https://transparency.dsa.ec.europa.eu`, or the sandbox); statements go to `<url>/api/v1/statements`. Empty = submission off: statements stay pending.',
+  },
+  {
+    name: 'TAKEDOWN_TDB_TOKEN',
+    key: 'tdb.token',
+    type: 'string',
+    secret: true,
+    description: "The platform's API token for the Transparency Database (sent as a Bearer token; never logged). Required when TAKEDOWN_TDB_URL is set.",
+  },
+  {
+    name: 'TAKEDOWN_TDB_BATCH_SIZE',
+    key: 'tdb.batchSize',
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    default: 100,
+    description: 'Statements per call to the database (its bulk call takes 1 to 100, all or nothing).',
+  },
+  {
+    name: 'TAKEDOWN_TDB_INTERVAL_MS',
+    key: 'tdb.intervalMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 3600000,
+    default: 10000,
+    description: 'How long the submitter waits after finding nothing due before it looks again (a full batch is followed by the next at once).',
+  },
+  {
+    name: 'TAKEDOWN_TDB_TIMEOUT_MS',
+    key: 'tdb.timeoutMs',
+    type: 'integer',
+    minimum: 100,
+    maximum: 600000,
+    default: 30000,
+    description: 'Timeout of one call to the database; a call that times out is retried (a duplicate puid on the retry counts as submitted).',
+  },
+  {
+    name: 'TAKEDOWN_TDB_MAX_ATTEMPTS',
+    key: 'tdb.maxAttempts',
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    default: 10,
+    description: 'Calls that failed in transport (timeout, connection error, 429, 5xx) a statement may take part in before it is marked failed (a lead can requeue it).',
+  },
+  {
+    name: 'TAKEDOWN_TDB_BACKOFF_BASE_MS',
+    key: 'tdb.backoffBaseMs',
+    type: 'integer',
+    minimum: 1,
+    maximum: 3600000,
+    default: 5000,
+    description: 'First retry delay after a transport failure; it doubles per attempt, with jitter, up to TAKEDOWN_TDB_BACKOFF_CAP_MS (a Retry-After from the database wins when longer).',
+  },
+  {
+    name: 'TAKEDOWN_TDB_BACKOFF_CAP_MS',
+    key: 'tdb.backoffCapMs',
+    type: 'integer',
+    minimum: 1,
+    maximum: 86400000,
+    default: 900000,
+    description: 'Longest retry delay, and the pause after the database refuses the token (401/403) before trying again.',
+  },
+];

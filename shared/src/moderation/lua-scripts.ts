@@ -28,6 +28,7 @@ export const SCRIPT_NAMES = [
   'record-action',
   'append-audit',
   'renew-lock',
+  'release-lock',
   'finish-backfill',
   'publish-ruleset',
   'init-draft',

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../clients/redis';
 import type { ModerationKeys } from './keys';
 
-export type WorkerKind = 'triage' | 'actions' | 'backfill' | 'legal';
+export type WorkerKind = 'triage' | 'actions' | 'backfill' | 'legal' | 'dsa-submitter';
 
 /** Records that a worker process is alive, every few seconds, for /readyz. */
 export function startHeartbeat(redis: RedisClient, keys: ModerationKeys, kind: WorkerKind, instance: string, everyMs = 5000): () => Promise<void> {

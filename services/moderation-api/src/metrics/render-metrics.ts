@@ -1,4 +1,18 @@
-import { TAKEDOWN_LATENCY_BUCKETS_MS, caseFromHash, isCsamCase, liveWorkers, pipelined, renderHistogram, renderSamples } from '@takedown/shared';
+import {
+  STATEMENT_RESULT_COUNTERS,
+  SUBMISSION_LATENCY_BUCKETS_MS,
+  StatementSubmissions,
+  TAKEDOWN_LATENCY_BUCKETS_MS,
+  caseFromHash,
+  isCsamCase,
+  liveWorkers,
+  pipelined,
+  readSubmissionStats,
+  renderHistogram,
+  renderSamples,
+  submissionKeys,
+  type StatementCounts,
+} from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -47,8 +61,55 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
   );
 
   const workers = await liveWorkers(deps.redis, deps.cases.keys);
-  metric('takedown_workers_live', 'gauge', 'Worker processes with a recent heartbeat, by kind.', ['triage', 'actions', 'backfill'].map((k) => [{ kind: k }, workers[k] ?? 0]));
+  metric('takedown_workers_live', 'gauge', 'Worker processes with a recent heartbeat, by kind.', ['triage', 'actions', 'backfill', 'legal', 'dsa-submitter'].map((k) => [{ kind: k }, workers[k] ?? 0]));
+
+  // Statements of reasons and their submission to the Transparency Database (csam ones only with the grant, as above).
+  // From Elasticsearch: when it cannot answer, these two are left out rather than failing the Redis figures with them.
+  const counts = await statementCounts(deps, opts.csam).catch(() => undefined);
+  if (counts) {
+    metric('takedown_statements', 'gauge', 'Statements of reasons by status (pending, submitted, invalid, rejected, failed).', Object.entries(counts.byStatus).map(([status, n]) => [{ status }, n]));
+    metric(
+      'takedown_statements_oldest_pending_age_seconds',
+      'gauge',
+      'How long the oldest pending statement has waited for submission (0 when none is pending).',
+      [[{}, counts.oldestPendingAt ? Math.max(0, Math.round((Date.now() - Date.parse(counts.oldestPendingAt)) / 1000)) : 0]],
+    );
+  }
+  const sub = await readSubmissionStats(deps.redis, submissionKeys(deps.cases.keys).stats);
+  metric(
+    'takedown_statement_submissions_total',
+    'counter',
+    'Statements the submitter recorded, by result: submitted, duplicates (the database had the puid: counted as submitted), rejected, failed (gave up), retries (a transport failure, tried again later).',
+    STATEMENT_RESULT_COUNTERS.map((k) => [{ result: k }, (sub[k] ?? 0) + (opts.csam ? (sub[`csam:${k}`] ?? 0) : 0)]),
+  );
+  metric('takedown_statement_submission_calls_total', 'counter', 'Calls to the Transparency Database, and those refused for the token (401/403: a configuration problem).', [
+    [{ outcome: 'all' }, sub['calls'] ?? 0],
+    [{ outcome: 'auth_refused' }, sub['auth_failures'] ?? 0],
+  ]);
+  out.push(
+    ...renderHistogram(
+      'takedown_statement_submission_call_seconds',
+      'Duration of one call to the Transparency Database (a batch of up to 100 statements).',
+      SUBMISSION_LATENCY_BUCKETS_MS.map((ms) => [ms / 1000, sub[`le:${ms}`] ?? 0]),
+      (sub['latency_sum_ms'] ?? 0) / 1000,
+      sub['latency_count'] ?? 0,
+    ),
+  );
   return `${out.join('\n')}\n`;
+}
+
+/** Statement counts by status: one aggregation, kept a few seconds so frequent scrapes do not each walk the index. */
+const STATEMENT_COUNTS_TTL_MS = 10_000;
+const statementCountsCache = new WeakMap<ApiDeps, Map<boolean, { at: number; value: StatementCounts }>>();
+
+async function statementCounts(deps: ApiDeps, csam: boolean): Promise<StatementCounts> {
+  let byGrant = statementCountsCache.get(deps);
+  if (!byGrant) statementCountsCache.set(deps, (byGrant = new Map()));
+  const hit = byGrant.get(csam);
+  if (hit && Date.now() - hit.at < STATEMENT_COUNTS_TTL_MS) return hit.value;
+  const value = await new StatementSubmissions(deps.es, deps.indices.statements).counts({ exclude: csam ? [] : ['csam'] });
+  byGrant.set(csam, { at: Date.now(), value });
+  return value;
 }
 
 /**

@@ -1,0 +1,4 @@
+export * from './backoff';
+export * from './submitter';
+export * from './tdb-client';
+export * from './tdb-response';

@@ -1,0 +1,67 @@
+// Composition root of the DSA submitter: reads its config once, builds the
+// clients and hands them to the submitter. Without TAKEDOWN_TDB_URL it
+// submits nothing (statements stay pending) and says so.
+import os from 'node:os';
+import {
+  ConfigError,
+  StatementSubmissions,
+  createElasticsearch,
+  createLogger,
+  createRedisClient,
+  dsaSubmitterEnvVars,
+  ensureTakedownIndices,
+  loadConfig,
+  openModerationKeys,
+  redisTarget,
+  runProcess,
+  startHeartbeat,
+  submissionKeys,
+  type CoreConfig,
+} from '@takedown/shared';
+import { TdbSubmitter } from './submitter';
+import { createTdbClient } from './tdb-client';
+
+interface SubmitterConfig extends CoreConfig {
+  tdb: { url?: string; token?: string; batchSize: number; intervalMs: number; timeoutMs: number; maxAttempts: number; backoffBaseMs: number; backoffCapMs: number };
+}
+
+runProcess('dsa submitter', async () => {
+  const config = loadConfig<SubmitterConfig>(process.env, dsaSubmitterEnvVars);
+  const logger = createLogger({ name: 'dsa-submitter', level: config.logLevel });
+  const { tdb } = config;
+  if (tdb.url && !tdb.token) throw new ConfigError('TAKEDOWN_TDB_TOKEN is required when TAKEDOWN_TDB_URL is set', 'TAKEDOWN_TDB_TOKEN');
+  const instance = `${os.hostname()}:${process.pid}`;
+  const redis = createRedisClient(redisTarget(config.redis), { connectionName: 'dsa-submitter', maxRetriesPerRequest: null });
+  const es = createElasticsearch(config.elasticsearch);
+  const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
+  const keys = await openModerationKeys(redis, config);
+  const stopBeat = startHeartbeat(redis, keys, 'dsa-submitter', instance);
+  let submitter: TdbSubmitter | undefined;
+  if (tdb.url && tdb.token) {
+    submitter = new TdbSubmitter(
+      {
+        statements: new StatementSubmissions(es, indices.statements),
+        client: createTdbClient({ url: tdb.url, token: tdb.token, timeoutMs: tdb.timeoutMs }),
+        redis,
+        keys: submissionKeys(keys),
+        instanceId: instance,
+        logger,
+      },
+      { batchSize: tdb.batchSize, intervalMs: tdb.intervalMs, timeoutMs: tdb.timeoutMs, maxAttempts: tdb.maxAttempts, backoff: { baseMs: tdb.backoffBaseMs, capMs: tdb.backoffCapMs } },
+    );
+    submitter.start();
+    // The host only: a URL may carry credentials in its user part.
+    logger.info({ host: new URL(tdb.url).host, batchSize: tdb.batchSize, maxAttempts: tdb.maxAttempts }, 'dsa submitter started');
+  } else {
+    logger.warn('dsa submitter started with submission off: TAKEDOWN_TDB_URL is not set, statements stay pending');
+  }
+  return {
+    async stop() {
+      logger.info('dsa submitter stopping');
+      await submitter?.stop();
+      await stopBeat();
+      redis.disconnect();
+      await es.close();
+    },
+  };
+});

@@ -57,3 +57,20 @@ export function highlight(text, hits) {
   }
   return out + esc(text.slice(at));
 }
+
+/** Downloads an authenticated file (a link cannot send the bearer token). */
+export async function download(path, filename, msg) {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
+  if (!res.ok) {
+    msg.textContent = `download failed (HTTP ${res.status})`;
+    return;
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,4 +1,4 @@
-import { api, ApiError, esc, session } from './api.js';
+import { api, ApiError, download, esc } from './api.js';
 
 /** Periods offered: the current and previous years, halves and quarters. */
 function periods(now = new Date()) {
@@ -60,19 +60,7 @@ export async function renderDsaFigures(container, isCurrent) {
   };
   container.querySelector('#dsa-csv').addEventListener('click', async () => {
     const period = select.value;
-    const res = await fetch(`/v1/transparency/dsa?period=${encodeURIComponent(period)}&format=csv`, { headers: { authorization: `Bearer ${session.token}` } });
-    if (!res.ok) {
-      msg.textContent = `download failed (HTTP ${res.status})`;
-      return;
-    }
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `takedown-dsa-art15-${period}.csv`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    await download(`/v1/transparency/dsa?period=${encodeURIComponent(period)}&format=csv`, `takedown-dsa-art15-${period}.csv`, msg);
   });
   select.addEventListener('change', load);
   await load();

@@ -1,4 +1,4 @@
-import { api, ApiError, esc, session } from './api.js';
+import { api, ApiError, download, esc } from './api.js';
 import { every, setShortcuts } from './app.js';
 import { bars } from './dashboard.js';
 import { renderDsaFigures } from './dsa-transparency.js';
@@ -266,23 +266,6 @@ export async function renderLegalRequest({ main, me, arg, isCurrent }) {
   every(2000, async () => {
     if (r.state === 'approved' && !r.package && main.querySelector('#pkg-wait')) r = await draw().catch(() => r);
   });
-}
-
-/** Downloads an authenticated file (a link cannot send the bearer token). */
-async function download(path, filename, msg) {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
-  if (!res.ok) {
-    msg.textContent = `download failed (HTTP ${res.status})`;
-    return;
-  }
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** The public transparency report by quarter: a table per country, a chart, the CSV. */

@@ -56,6 +56,7 @@ export * from './process/run-process';
 export * from './moderation/case-mirror';
 export * from './moderation/worker-heartbeat';
 export * from './dsa/stored-statement';
+export * from './dsa/compose-statement';
 export * from './dsa/tdb-vocabulary';
 export * from './dsa/iso-639';
 export * from './dsa/statement-defaults';

@@ -88,6 +88,7 @@ function requestFor(endpoint: Endpoint): { method: string; path: string; body?: 
     'POST /v1/legal/requests/:requestId/delivered': { channel: 'matrix' },
     'POST /v1/legal/notices/:noticeId/delivered': {},
     'POST /v1/statements/:puid/requeue': {},
+    'POST /v1/statements/:puid/rebuild': {},
   };
   return { method, path, body: bodies[endpoint] };
 }

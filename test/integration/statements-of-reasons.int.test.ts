@@ -116,6 +116,32 @@ describe('statements of reasons (real Redis and Elasticsearch)', () => {
     expect(stored.statement).not.toHaveProperty('content_date');
     expect(stored.statement).toMatchObject({ puid: decisionId, source_type: 'SOURCE_ARTICLE_16', illegal_content_legal_ground: 'Narcotics law' });
     expect((await appliedAudit(caseId, decisionId)).data).toMatchObject({ statement: 'invalid' });
+
+    // The platform indexes the post later: a lead's rebuild composes the statement again, and now it passes.
+    expect((await p.call('POST', `/v1/statements/${decisionId}/rebuild`, p.tokens.moderator, {})).status).toBe(403);
+    expect((await p.call('POST', `/v1/statements/${decisionId}/rebuild`, p.tokens.lead, { bogus: 1 })).status).toBe(400);
+    const still = await p.call('POST', `/v1/statements/${decisionId}/rebuild`, p.tokens.lead, {});
+    expect(still.body).toMatchObject({ puid: decisionId, from: 'invalid', status: 'invalid', problems: [expect.objectContaining({ field: 'content_date' })] });
+    await p.ctx.es.index({ index: p.ctx.config.contentIndex, id: 'sor-missing', document: { id: 'sor-missing', type: 'post', text: 'Selling cocaine', lang: 'en', authorId: 'a-x', createdAt: '2026-03-04T05:06:07.000Z' }, refresh: true });
+    const rebuilt = await p.call('POST', `/v1/statements/${decisionId}/rebuild`, p.tokens.lead, { note: 'post indexed since' });
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.body).toEqual({ puid: decisionId, from: 'invalid', status: 'pending', problems: [] });
+    const after = (await p.ctx.es.get<StoredStatement>({ index: p.deps.indices.statements, id: decisionId }))._source as StoredStatement;
+    expect(after).toMatchObject({ status: 'pending', statement: { content_date: '2026-03-04' } });
+    expect(after.problems).toBeUndefined();
+    expect(validateStatement(after.statement)).toEqual([]);
+    // Once pending it is the submitter's: no second rebuild.
+    const again = await p.call('POST', `/v1/statements/${decisionId}/rebuild`, p.tokens.lead, {});
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'not_rebuildable' } } });
+    const rebuilds = await eventually(async () => {
+      const audit = await p.call('GET', `/v1/cases/${caseId}`, p.tokens.lead);
+      const found = (audit.body.audit as AuditEvent[]).filter((e) => e.type === 'statement.rebuilt');
+      return found.length === 2 ? found : undefined;
+    });
+    expect(rebuilds.map((e) => e.data)).toEqual([
+      { puid: decisionId, from: 'invalid', to: 'invalid', problems: ['content_date:unknown'] },
+      { puid: decisionId, from: 'invalid', to: 'pending', problems: [], note: 'post indexed since' },
+    ]);
   });
 
   it("a country restriction is scoped to its EEA countries, and one outside the EEA stores none", async () => {

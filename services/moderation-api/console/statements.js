@@ -5,8 +5,8 @@ const STATUSES = ['failed', 'rejected', 'invalid', 'pending', 'submitted'];
 const HELP = {
   pending: 'waiting for submission, or for a retry',
   submitted: 'accepted by the Transparency Database (or it had the puid already)',
-  invalid: 'refused by our validator before storing: never submitted',
-  rejected: 'refused by the Transparency Database: fix the cause, then requeue',
+  invalid: 'refused by our validator before storing: never submitted; rebuild once the data it lacked is there',
+  rejected: 'refused by the Transparency Database: fix the cause, then rebuild (composed again) or requeue (sent as it is)',
   failed: 'gave up after the maximum attempts (timeouts, 5xx, 429): requeue once the database is reachable',
 };
 
@@ -20,7 +20,9 @@ function age(seconds) {
 /**
  * Statements of reasons and their submission to the EU Transparency
  * Database: counts by status, the statements of one status with their
- * problems, and (leads) the requeue of a failed or rejected one.
+ * problems, and (leads) the requeue of a failed or rejected one and the
+ * rebuild of an invalid or rejected one (composed again from the case and
+ * the post as they are now).
  */
 export async function renderStatements({ main, me, arg, isCurrent }) {
   const status = STATUSES.includes(arg) ? arg : 'failed';
@@ -62,12 +64,29 @@ export async function renderStatements({ main, me, arg, isCurrent }) {
         <p>${s.status === 'submitted' ? `submitted ${esc(s.submittedAt)}${s.duplicate ? ' (the database had it already)' : ''}${s.tdbUuid ? ` · ${esc(s.tdbUuid)}` : ''}` : `attempts ${s.attempts}${s.nextAttemptAt ? ` · next ${esc(s.nextAttemptAt)}` : ''}${s.lastError ? ` · <span class="error">${esc(s.lastError)}</span>` : ''}`}</p>
         ${s.problems.length ? `<ul>${s.problems.map((p) => `<li><code>${esc(p.field)}</code> ${esc(p.message)}</li>`).join('')}</ul>` : ''}
         <details><summary>Statement sent</summary><pre>${esc(JSON.stringify(s.statement, null, 2))}</pre></details>
-        ${mayRequeue && (s.status === 'failed' || s.status === 'rejected') ? `<button type="button" class="primary" data-requeue="${esc(s.puid)}">Requeue</button>` : ''}`;
+        ${mayRequeue && (s.status === 'failed' || s.status === 'rejected') ? `<button type="button" class="primary" data-requeue="${esc(s.puid)}">Requeue</button>` : ''}
+        ${mayRequeue && (s.status === 'invalid' || s.status === 'rejected') ? `<button type="button" data-rebuild="${esc(s.puid)}">Rebuild</button>` : ''}`;
       list.append(row);
     }
   };
 
   list.addEventListener('click', async (e) => {
+    const rebuild = e.target?.dataset?.rebuild;
+    if (rebuild) {
+      e.target.disabled = true;
+      try {
+        const r = await api('POST', `/v1/statements/${encodeURIComponent(rebuild)}/rebuild`, {});
+        main.querySelector('#s-msg').textContent =
+          r.status === 'pending' ? `${rebuild} passes now and is pending.` : `${rebuild} is still ${r.status}: ${r.problems.map((p) => p.field).join(', ')}`;
+        if (r.status !== status) e.target.closest('.card').remove();
+        else e.target.disabled = false;
+        await summary();
+      } catch (err) {
+        main.querySelector('#s-msg').textContent = `Rebuild of ${rebuild} failed: ${err.message}`;
+        e.target.disabled = false;
+      }
+      return;
+    }
     const puid = e.target?.dataset?.requeue;
     if (!puid) return;
     e.target.disabled = true;

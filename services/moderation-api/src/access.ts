@@ -72,6 +72,7 @@ export const ACCESS = {
   'GET /v1/statements/summary': ['lead', 'admin'],
   'GET /v1/statements': ['lead', 'admin'],
   'POST /v1/statements/:puid/requeue': ['lead'],
+  'POST /v1/statements/:puid/rebuild': ['lead'],
   'POST /v1/session/admin-cookie': ['admin'],
   'DELETE /v1/session/admin-cookie': ['admin'],
   'GET /admin/queues': ['admin'],

@@ -154,7 +154,28 @@ export class StatementSubmissions {
     }
     return { outcome: 'requeued', from };
   }
+
+  /**
+   * Replaces an invalid or rejected statement with one composed again (the
+   * data it lacked may be there now, or the mapping was fixed), as read at
+   * `seen`: 'conflict' when it changed since. Pending, submitted and failed
+   * statements are never replaced (what the database holds, or may hold, stays
+   * what it was sent).
+   */
+  async replace(seen: { doc: StoredStatement; seqNo: number; primaryTerm: number }, doc: StoredStatement): Promise<'replaced' | 'not-rebuildable' | 'conflict'> {
+    if (!REBUILDABLE.includes(seen.doc.status)) return 'not-rebuildable';
+    try {
+      await this.es.index({ index: this.index, id: seen.doc.puid, if_seq_no: seen.seqNo, if_primary_term: seen.primaryTerm, refresh: 'wait_for', document: doc });
+    } catch (err) {
+      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) return 'conflict';
+      throw err;
+    }
+    return 'replaced';
+  }
 }
+
+/** The statuses a lead may rebuild: those that never reached the database. */
+export const REBUILDABLE: readonly StatementStatus[] = ['invalid', 'rejected'];
 
 function docFor(result: SubmissionResult): Record<string, unknown> {
   switch (result.kind) {

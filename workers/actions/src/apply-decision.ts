@@ -6,18 +6,14 @@ import {
   appendAudit,
   canonicalJson,
   moderationFor,
-  buildStatement,
-  owesStatement,
-  storedStatementFor,
+  composeStatement,
   textDigest,
   type ActionJob,
   type CaseRecord,
   type CaseStore,
   type ContentDocument,
   type DecisionRecord,
-  type PlatformFacts,
   type RedisClient,
-  type StatementInput,
   type TakedownMessage,
   type ReportJob,
   noticeOutcomeOf,
@@ -126,64 +122,19 @@ async function notifyReporters(deps: ActionsDeps, decision: DecisionRecord, now:
   } while (cursor !== '0');
 }
 
-/** Reports a statement reads at most (a sample of a case reported more often; see CaseStore.reportsUpTo). */
-export const STATEMENT_REPORTS_MAX = 100;
-
 /**
- * Builds the decision's statement of reasons, checks it with the
- * Transparency Database's rules and stores it (`_id` = puid = decision id):
- * `pending` when it passes, `invalid` with its problems when it does not:
- * never dropped, and never sent by the submitter. Returns its status, or
- * why none is owed. A replay finds the document there and leaves it.
+ * Composes the decision's statement of reasons (see composeStatement) and
+ * stores it (`_id` = puid = decision id): `pending` or `invalid` with its
+ * problems, never dropped. Returns its status, or why none is owed. A
+ * replay finds the document there and leaves it.
  */
 async function storeStatement(deps: ActionsDeps, c: CaseRecord, decision: DecisionRecord, now: Date): Promise<string> {
-  if (!owesStatement(decision)) return decision.action === 'restrict' ? 'outside_eea' : 'no_restriction';
-  const [sample, previous, appealed, platform] = await Promise.all([
-    deps.cases.reportsUpTo(c.id, STATEMENT_REPORTS_MAX),
-    deps.cases.decisionBefore(c.id, decision.id),
-    decision.appealOf ? deps.cases.decision(c.id, decision.appealOf) : Promise.resolve(undefined),
-    platformFacts(deps, decision.contentId),
-  ]);
-  const input: StatementInput = {
-    case: c,
-    decision,
-    reports: sample.reports,
-    reportsComplete: sample.complete,
-    ...(previous ? { previous } : {}),
-    ...(appealed ? { appealed } : {}),
-    ...(platform ? { platform } : {}),
-  };
-  const built = buildStatement(input);
-  if (!built.owed) return built.reason;
-  const doc = storedStatementFor(input, built, now);
-  await deps.es.create({ index: deps.statementsIndex, id: decision.id, document: doc }).catch((err: unknown) => {
+  const composed = await composeStatement(deps, c, decision, now);
+  if (!composed.owed) return composed.reason;
+  await deps.es.create({ index: deps.statementsIndex, id: decision.id, document: composed.doc }).catch((err: unknown) => {
     if ((err as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw err;
   });
-  return doc.status;
-}
-
-/** What the platform's content index says about the post (its own date, language, text and media), or undefined when it has no post (or only our placeholder). */
-async function platformFacts(deps: ActionsDeps, contentId: string): Promise<PlatformFacts | undefined> {
-  const got = await deps.es.get<Record<string, unknown>>(
-    { index: deps.contentIndex, id: contentId, _source_includes: ['createdAt', 'lang', 'text', 'media', 'moderation.placeholder'] },
-    { ignore: [404], requestTimeout: 10_000 },
-  );
-  const doc = got.found ? got._source : undefined;
-  if (!doc || (doc['moderation'] as ContentDocument['moderation'])?.placeholder) return undefined;
-  const raw = doc['media'];
-  const media = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? [raw] : [];
-  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
-  const rawDate = doc['createdAt'];
-  // Platforms store dates as ISO strings or epoch milliseconds.
-  const createdAt = typeof rawDate === 'number' && Number.isFinite(rawDate) ? new Date(rawDate).toISOString() : str(rawDate);
-  const lang = str(doc['lang']);
-  return {
-    ...(createdAt ? { createdAt } : {}),
-    ...(lang ? { lang } : {}),
-    hasText: typeof doc['text'] === 'string' && doc['text'].trim().length > 0,
-    // A media entry without a kind counts as media of an unrecorded kind (CONTENT_TYPE_OTHER), never as an image.
-    mediaKinds: media.map((m: unknown) => (m && typeof m === 'object' ? (str((m as Record<string, unknown>)['kind']) ?? '') : '')),
-  };
+  return composed.doc.status;
 }
 
 /**

@@ -6,8 +6,10 @@ import {
   MAX_STATEMENT_PAGE,
   STATEMENT_CURSOR_PATTERN,
   STATEMENT_STATUSES,
+  REBUILDABLE,
   StatementSubmissions,
   ValidationError,
+  composeStatement,
   actorOf,
   appendAudit,
   compileValidator,
@@ -40,6 +42,10 @@ const validateListQuery = compileValidator<{ status: StatementStatus; size?: str
 const validateRequeue = compileValidator<{ note?: string }>(
   { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 500 } } },
   'requeue',
+);
+const validateRebuild = compileValidator<{ note?: string }>(
+  { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 500 } } },
+  'rebuild',
 );
 
 /** csam statements are for callers holding the csam grant, as csam cases are. */
@@ -112,6 +118,42 @@ export function statementRoutes(deps: ApiDeps): Router {
     if (r2.outcome === 'conflict') throw new ConflictError(`statement ${puid} changed meanwhile; read it again`, 'conflict', 'puid');
     await appendAudit(deps.redis, deps.cases.keys, { type: 'statement.requeued', actor: actorOf(p), at: new Date().toISOString(), caseId: found.doc.caseId, contentId: found.doc.contentId, data: { puid, from: r2.from, attempts: found.doc.attempts ?? 0, ...(body.note ? { note: body.note } : {}) } });
     res.json({ puid, status: 'pending', from: r2.from });
+  });
+
+  /*
+   * An invalid statement (the post's date was unknown, say, because the
+   * platform had not indexed it yet) or a rejected one is composed again
+   * from the sources of truth as they are now, and checked again: pending
+   * when it passes, invalid with its new problems when not.
+   */
+  r.post('/v1/statements/:puid/rebuild', guard(deps, 'POST /v1/statements/:puid/rebuild'), async (req, res) => {
+    const body = validateRebuild(req.body ?? {});
+    const puid = String(req.params['puid']);
+    const p = principalOf(req);
+    const found = PUID.test(puid) ? await statements.get(puid) : undefined;
+    if (!found) throw new NotFoundError(`statement ${puid} not found`, 'not_found', 'puid');
+    if (found.doc.takedownCategory === 'csam' && !p.grants.csam) throw new ForbiddenError(`statement ${puid} is restricted to the csam grant; this token is not cleared for it`, 'csam_not_allowed');
+    const from = found.doc.status;
+    if (!REBUILDABLE.includes(from)) throw new ConflictError(`statement ${puid} is ${from}: only ${REBUILDABLE.join(' or ')} statements are rebuilt`, 'not_rebuildable', 'status');
+    const [c, decision] = await Promise.all([deps.cases.get(found.doc.caseId), deps.cases.decision(found.doc.caseId, found.doc.decisionId)]);
+    if (!c || !decision) throw new ConflictError(`statement ${puid}: its case or decision is no longer in the case store`, 'decision_missing', 'puid');
+    const composed = await composeStatement({ cases: deps.cases, es: deps.es, contentIndex: deps.config.contentIndex }, c, decision, new Date());
+    if (!composed.owed) throw new ConflictError(`statement ${puid}: the decision owes no statement now (${composed.reason})`, 'not_owed', 'puid');
+    const outcome = await statements.replace(found, composed.doc);
+    if (outcome === 'not-rebuildable') throw new ConflictError(`statement ${puid} is ${from}: only ${REBUILDABLE.join(' or ')} statements are rebuilt`, 'not_rebuildable', 'status');
+    if (outcome === 'conflict') throw new ConflictError(`statement ${puid} changed meanwhile; read it again`, 'conflict', 'puid');
+    const to = composed.doc.status;
+    const problems = composed.doc.problems ?? [];
+    await appendAudit(deps.redis, deps.cases.keys, {
+      type: 'statement.rebuilt',
+      actor: actorOf(p),
+      at: new Date().toISOString(),
+      caseId: found.doc.caseId,
+      contentId: found.doc.contentId,
+      // Field names and codes only: a problem's message may quote what the statement said.
+      data: { puid, from, to, problems: problems.map((x) => `${x.field}:${x.code}`), ...(body.note ? { note: body.note } : {}) },
+    });
+    res.json({ puid, from, status: to, problems });
   });
 
   return r;

@@ -22,10 +22,15 @@ const PHONE = /(?<![\w/])(?:\+|\(?0)?[\d(][\d ().-]{6,}\d(?![\w/])/g;
 
 const digits = (s: string) => s.replace(/\D/g, '').length;
 
+/** Dates (2026-11-03, 03.11.2026, with a time after them) are dates, not numbers to hide. */
+const DATE_START = /^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{2,4})(?!\d)/;
+
 function isPhone(m: string): boolean {
+  if (DATE_START.test(m)) return false;
   const n = digits(m);
-  if (n >= 10) return true;
-  return n >= 8 && /^(?:\+|\(?0)/.test(m);
+  if (m.startsWith('+')) return n >= 8;
+  if (/^\(?0/.test(m)) return n >= 9;
+  return n >= 10;
 }
 
 /** Lone UTF-16 surrogates become U+FFFD: the database's JSON decoder (PHP) refuses the whole call over one. */

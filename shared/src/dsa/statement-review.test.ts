@@ -92,3 +92,11 @@ describe('statement review: text the database cannot decode', () => {
     expect(validateStatement(s)).toEqual([]);
   });
 });
+
+describe('statement review: what the redaction leaves alone', () => {
+  it('keeps citations, article numbers and dates', () => {
+    const text = 'Regulation (EU) 2021/784, Art. 3(1) and § 86a StGB; posted 03.11.2026 and again 2026-11-03 10:00, offer of 1000 g.';
+    const s = statementOf({ legalGround: text });
+    expect(s['illegal_content_legal_ground']).toBe(text);
+  });
+});

@@ -100,3 +100,19 @@ describe('statement review: what the redaction leaves alone', () => {
     expect(s['illegal_content_legal_ground']).toBe(text);
   });
 });
+
+describe('statement review: text Laravel trims to nothing', () => {
+  // Laravel's TrimStrings middleware trims \s, U+FEFF, U+200B and U+200E, then ConvertEmptyStringsToNull:
+  // a ground of zero-width characters only arrives empty and the database answers "field is required".
+  it('the validator refuses a text field of zero-width characters only', () => {
+    const b = buildStatement(input({}));
+    if (!b.owed) throw new Error('owed');
+    const s = { ...b.statement, illegal_content_legal_ground: '\u200B\u200E\u200B' };
+    expect(validateStatement(s).map((p) => p.field)).toContain('illegal_content_legal_ground');
+  });
+
+  it('the builder treats zero-width characters as blank (the default ground stands in)', () => {
+    const s = statementOf({ explanation: '\u200B\u200B\u200B' });
+    expect(String(s['illegal_content_explanation'])).toMatch(/[A-Za-z]/);
+  });
+});

@@ -127,7 +127,8 @@ const day = (iso: string | undefined): string | undefined => {
 /** Collapses control characters and runs of white space; cuts at `max` code points (the database counts so). */
 function cleanText(s: string | undefined, max: number): string | undefined {
   if (s === undefined) return undefined;
-  const cleaned = wellFormed(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
+  // U+200B and U+200E count as space too: the database's TrimStrings trims them, so a text of only those arrives empty.
+  const cleaned = wellFormed(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200B\u200E\s]+/g, ' ').trim();
   if (!cleaned) return undefined;
   const points = [...cleaned];
   return points.length > max ? points.slice(0, max).join('').trimEnd() : cleaned;

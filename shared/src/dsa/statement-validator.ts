@@ -39,7 +39,8 @@ import {
  * surface, never something to send.
  */
 
-const notBlank = '\\S';
+// Something left after Laravel's TrimStrings (white space, U+FEFF, U+200B, U+200E) has trimmed it.
+const notBlank = '[^\\s\\uFEFF\\u200B\\u200E]';
 const ymd = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 const text = (field: keyof typeof MAX_LENGTHS) => ({ type: 'string', minLength: 1, maxLength: MAX_LENGTHS[field], pattern: notBlank });
 const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] });

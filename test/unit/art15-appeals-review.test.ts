@@ -26,3 +26,27 @@ describe('Art. 15 appeals of automated decisions', () => {
     expect(f.appeals).toEqual([{ category: 'drugs', received: 1, decided: 1, medianHoursToDecide: 3, reversed: 1, shareReversed: 1 }]);
   });
 });
+
+/**
+ * A notice or order filed on content already decided is answered by the
+ * decision in force (triage writes its decision notice), whose decidedAt is
+ * before the receipt: its time to action is 0 hours, never negative.
+ */
+describe('Art. 15 times for notices on content already decided', () => {
+  it('a notice and an order answered by an earlier decision count 0 hours, not negative ones', () => {
+    const f = aggregateArt15(
+      {
+        notices: [
+          { reporterType: 'user', category: 'drugs', receivedAt: '2026-07-10T10:00:00.000Z', acknowledgedAt: '2026-07-10T10:00:00.000Z', decisions: [{ outcome: 'removed', decidedAt: '2026-07-09T10:00:00.000Z' }] },
+          { reporterType: 'authority', memberState: 'DE', category: 'drugs', receivedAt: '2026-07-10T10:00:00.000Z', acknowledgedAt: '2026-07-10T10:00:00.000Z', decisions: [{ outcome: 'removed', decidedAt: '2026-07-08T10:00:00.000Z' }] },
+        ],
+        legalOrders: [],
+        statements: [],
+        appeals: [],
+      },
+      { period: '2026-Q3' },
+    );
+    expect(f.notices[0]?.medianHoursToAction).toBe(0);
+    expect(f.article9Orders[0]?.medianHoursToGiveEffect).toBe(0);
+  });
+});

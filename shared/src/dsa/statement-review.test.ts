@@ -116,3 +116,13 @@ describe('statement review: text Laravel trims to nothing', () => {
     expect(String(s['illegal_content_explanation'])).toMatch(/[A-Za-z]/);
   });
 });
+
+describe('statement review: media kinds recorded as MIME types', () => {
+  // Platforms often record media as MIME types; "image/jpeg" is an image, not media of an unrecorded kind.
+  it('maps image/*, video/* and audio/* to their content types', () => {
+    const b = buildStatement({ ...input({}), platform: { createdAt: '2026-10-30T08:00:00.000Z', lang: 'en', hasText: false, mediaKinds: ['image/jpeg', 'video/mp4', 'audio/ogg'] } });
+    if (!b.owed) throw new Error('owed');
+    expect(b.statement['content_type']).toEqual(['CONTENT_TYPE_IMAGE', 'CONTENT_TYPE_VIDEO', 'CONTENT_TYPE_AUDIO']);
+    expect(b.statement['content_type_other']).toBeUndefined();
+  });
+});

@@ -189,7 +189,8 @@ export function contentTypesOf(c: CaseRecord, platform: PlatformFacts | undefine
   if (hasText) types.add('CONTENT_TYPE_TEXT');
   let unknownMedia = unkindedMedia;
   for (const k of kinds) {
-    const key = k.toLowerCase();
+    // A MIME type (image/jpeg) is read by its top-level type.
+    const key = k.toLowerCase().split('/')[0] ?? '';
     const t = Object.hasOwn(MEDIA_TYPE, key) ? MEDIA_TYPE[key] : undefined;
     if (t) types.add(t);
     else unknownMedia = true;

@@ -32,6 +32,9 @@ export interface TdbStandIn {
   close(): Promise<void>;
 }
 
+/** A high surrogate escape not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+
 const MULTI_DUPLICATE = 'The platform identifier(s) are not all unique within this call.';
 const SINGLE_DUPLICATE = 'The identifier given is not unique within this platform.';
 
@@ -60,11 +63,15 @@ export async function startTdbStandIn(o: { token?: string } = {}): Promise<TdbSt
         res.end(JSON.stringify(body));
       };
       let body: unknown;
+      const raw = Buffer.concat(chunks).toString('utf8');
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+        body = JSON.parse(raw || 'null');
       } catch {
         return send(400, { message: 'Malformed JSON.' }, 0, []);
       }
+      // PHP's json_decode refuses a lone UTF-16 surrogate escape (JSON_ERROR_UTF16), which JSON.parse takes:
+      // Laravel then sees no input at all, so the bulk call answers "statements required", naming no statement.
+      if (LONE_SURROGATE_ESCAPE.test(raw)) body = {};
       const items: unknown[] = path === '/api/v1/statements' && isObject(body) && Array.isArray(body['statements']) ? body['statements'] : path === '/api/v1/statement' ? [body] : [];
       const puids = items.map((s) => (isObject(s) && typeof s['puid'] === 'string' ? s['puid'] : ''));
       if (req.method !== 'POST' || (path !== '/api/v1/statements' && path !== '/api/v1/statement')) return send(404, { message: 'Not Found' }, 0, []);

@@ -16,9 +16,9 @@ export const ART15_METHOD = [
   'Period: UTC days, from the first day to the last, both included.',
   'Notices (Art. 15(1)(b)): reports filed through a token by ordinary users and trusted flaggers, received in the period, by the category the reporter gave; ' +
     'trusted flaggers are those whose token carried trusted_flagger standing. Authorities\' reports are orders (below); reports by the platform\'s own detectors and Takedown\'s scans are own-initiative, not notices. ' +
-    'Median time to action: hours from receipt to the first decision on the report (any outcome, no action included), over the notices decided so far.',
+    'Median time to action: hours from receipt to the first decision on the report (any outcome, no action included; 0 when a decision already in force answered it), over the notices decided so far.',
   'Art. 9 orders: reports filed by tokens with authority standing, received in the period, by category and by the member state an admin set for the authority ("unknown" when none was set). ' +
-    'Median time to acknowledge: hours from receipt to the acknowledgement (given on intake). Median time to give effect: hours from receipt to the first decision that removed, restricted or labelled the content, over the orders given effect so far.',
+    'Median time to acknowledge: hours from receipt to the acknowledgement (given on intake). Median time to give effect: hours from receipt to the first decision that removed, restricted or labelled the content (0 when one was already in force), over the orders given effect so far.',
   'Art. 10 orders: the legal desk\'s information orders (records and emergency requests; preservation requests are not orders to provide information) received in the period from agencies in EEA states, ' +
     'by the order\'s offence category and the agency\'s state. Median time to acknowledge: receipt to acknowledgement; to give effect: receipt to delivery of the package, over the orders delivered so far.',
   'Own-initiative decisions (Art. 15(1)(c)): statements of reasons with source SOURCE_VOLUNTARY whose decision was taken in the period, by Takedown category; ' +
@@ -157,6 +157,8 @@ export function parseArt15Period(q: { period?: string; from?: string; to?: strin
 }
 
 const hoursBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / HOUR;
+/** From receipt to action: 0 when the decision answering it was already in force (content decided before the notice came). */
+const hoursToAction = (received: string, decided: string) => Math.max(0, hoursBetween(received, decided));
 const share = (n: number, of: number): number | null => (of === 0 ? null : Math.round((n / of) * 1000) / 1000);
 const RESTRICTING: readonly string[] = ['remove', 'restrict'];
 const VISIBLE: readonly string[] = ['keep', 'label'];
@@ -191,7 +193,7 @@ export function aggregateArt15(records: Art15Records, q: { period?: string; from
       row.received++;
       if (n.reporterType === 'trusted_flagger') row.tf++;
       else row.others++;
-      if (first) row.toAction.push(hoursBetween(n.receivedAt, first.decidedAt));
+      if (first) row.toAction.push(hoursToAction(n.receivedAt, first.decidedAt));
     } else if (n.reporterType === 'authority') {
       const state = n.memberState ?? 'unknown';
       const key = `${n.category}\u0000${state}`;
@@ -199,7 +201,7 @@ export function aggregateArt15(records: Art15Records, q: { period?: string; from
       row.received++;
       row.toAck.push(hoursBetween(n.receivedAt, n.acknowledgedAt));
       const effect = n.decisions.filter((d) => d.outcome !== 'no_action').sort((a, b) => a.decidedAt.localeCompare(b.decidedAt))[0];
-      if (effect) row.toEffect.push(hoursBetween(n.receivedAt, effect.decidedAt));
+      if (effect) row.toEffect.push(hoursToAction(n.receivedAt, effect.decidedAt));
     }
   }
 

@@ -38,9 +38,10 @@ export function appealsFromAudit(appealEvents: readonly Art15AuditEvent[], caseE
     const action = str(e.data?.['action']) as DecisionAction | undefined;
     if (!id || !action) continue;
     if (!actionOf.has(id)) actionOf.set(id, action);
-    if (e.type !== 'decision.recorded') continue;
+    // decision.recorded names a moderator decision's category; action.applied names every applied decision's (automated ones included).
     const category = str(e.data?.['category']);
-    if (category) categoryOf.set(id, category);
+    if (category && (e.type === 'decision.recorded' || !categoryOf.has(id))) categoryOf.set(id, category);
+    if (e.type !== 'decision.recorded') continue;
     const appealOf = str(e.data?.['appealOf']);
     if (appealOf && action !== 'escalate') {
       const list = answers.get(appealOf) ?? answers.set(appealOf, []).get(appealOf)!;

@@ -2,6 +2,7 @@ import type { Category, DecisionAction, ReporterType } from '../domain/vocabular
 import type { ReportJob } from '../jobs/payloads';
 import type { CaseRecord, DecisionRecord } from '../moderation/case-record';
 import { contentLanguageOf } from './iso-639';
+import { redactPersonalData, wellFormed } from './public-text';
 import { CATEGORY_MAPPING, defaultGround, type DecisionGroundKind } from './statement-defaults';
 import type { StatementProblem, StoredStatement } from './stored-statement';
 import { validateStatement } from './statement-validator';
@@ -126,11 +127,14 @@ const day = (iso: string | undefined): string | undefined => {
 /** Collapses control characters and runs of white space; cuts at `max` code points (the database counts so). */
 function cleanText(s: string | undefined, max: number): string | undefined {
   if (s === undefined) return undefined;
-  const cleaned = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
+  // U+200B and U+200E count as space too: the database's TrimStrings trims them, so a text of only those arrives empty.
+  const cleaned = wellFormed(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200B\u200E\s]+/g, ' ').trim();
   if (!cleaned) return undefined;
   const points = [...cleaned];
   return points.length > max ? points.slice(0, max).join('').trimEnd() : cleaned;
 }
+
+const mapDefined = (s: string | undefined, f: (x: string) => string) => (s === undefined ? undefined : f(s));
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -185,7 +189,8 @@ export function contentTypesOf(c: CaseRecord, platform: PlatformFacts | undefine
   if (hasText) types.add('CONTENT_TYPE_TEXT');
   let unknownMedia = unkindedMedia;
   for (const k of kinds) {
-    const key = k.toLowerCase();
+    // A MIME type (image/jpeg) is read by its top-level type.
+    const key = k.toLowerCase().split('/')[0] ?? '';
     const t = Object.hasOwn(MEDIA_TYPE, key) ? MEDIA_TYPE[key] : undefined;
     if (t) types.add(t);
     else unknownMedia = true;
@@ -289,8 +294,10 @@ export function buildStatement(i: StatementInput): BuiltStatement {
   const ids = internalIds(c, d, i.reports);
   const kind = groundKindOf(d);
   const fallback = defaultGround(d.category, kind);
-  const ground = d.automated ? fallback.ground : redactIds(cleanText(d.legalGround, MAX_LENGTHS.illegal_content_legal_ground), ids);
-  const explanation = d.automated ? fallback.explanation : (redactIds(cleanText(d.explanation, MAX_LENGTHS.illegal_content_explanation), ids) ?? fallback.explanation);
+  // Ids and personal data out first, then the cut: an id straddling the limit would otherwise leave its start behind.
+  const publicText = (t: string | undefined, max: number) => cleanText(mapDefined(redactIds(t, ids), redactPersonalData), max);
+  const ground = d.automated ? fallback.ground : publicText(d.legalGround, MAX_LENGTHS.illegal_content_legal_ground);
+  const explanation = d.automated ? fallback.explanation : (publicText(d.explanation, MAX_LENGTHS.illegal_content_explanation) ?? fallback.explanation);
   if (kind === 'illegal_content') {
     s['decision_ground'] = 'DECISION_GROUND_ILLEGAL_CONTENT';
     if (ground) s['illegal_content_legal_ground'] = ground;

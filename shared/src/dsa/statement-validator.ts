@@ -39,7 +39,8 @@ import {
  * surface, never something to send.
  */
 
-const notBlank = '\\S';
+// Something left after Laravel's TrimStrings (white space, U+FEFF, U+200B, U+200E) has trimmed it.
+const notBlank = '[^\\s\\uFEFF\\u200B\\u200E]';
 const ymd = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 const text = (field: keyof typeof MAX_LENGTHS) => ({ type: 'string', minLength: 1, maxLength: MAX_LENGTHS[field], pattern: notBlank });
 const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] });
@@ -144,6 +145,9 @@ function problemOf(e: ErrorObject): StatementProblem {
   }
 }
 
+/** In a `u` regex a class of surrogates matches only unpaired ones (a pair is one astral code point). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 const has = (s: Record<string, unknown>, k: string) => Object.hasOwn(s, k) && s[k] !== undefined;
 const listHas = (v: unknown, x: string) => Array.isArray(v) && v.includes(x);
 
@@ -162,6 +166,12 @@ function conditionalProblems(s: Record<string, unknown>): StatementProblem[] {
   const requiredIf = (field: string, because: string) => {
     if (!has(s, field)) out.push({ field, code: 'required_if', message: `The ${label(field)} field is required ${because}.` });
   };
+
+  // Text the database's JSON decoder (PHP json_decode) refuses: a lone UTF-16 surrogate fails the whole bulk call, naming no statement.
+  for (const [field, v] of Object.entries(s)) {
+    const texts = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    if (texts.some((t) => LONE_SURROGATE.test(t))) out.push({ field, code: 'utf8', message: `The ${label(field)} field holds text the database cannot decode (a lone UTF-16 surrogate).` });
+  }
 
   // required_without_all: at least one kind of restriction.
   const restrictions = ['decision_visibility', 'decision_monetary', 'decision_provision', 'decision_account'];

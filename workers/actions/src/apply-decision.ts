@@ -95,7 +95,8 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     at: now.toISOString(),
     caseId: job.caseId,
     contentId: job.contentId,
-    data: { decisionId: decision.id, action: decision.action, state: moderation.state, restrictedIn: moderation.restrictedIn, statement },
+    // The category too: an automated decision has no decision.recorded event, and the Art. 15 appeals figures count by it.
+    data: { decisionId: decision.id, action: decision.action, category: decision.category, state: moderation.state, restrictedIn: moderation.restrictedIn, statement },
   });
   return recorded ? 'applied' : 'replay';
 }

@@ -100,7 +100,9 @@ export class TdbSubmitter {
     const now = this.deps.now ?? (() => new Date());
     let batch = await this.deps.statements.due(this.o.batchSize, now());
     r.picked = batch.length;
-    // Each call either settles the batch or takes at least one statement out of it.
+    // Halves of a batch refused as a whole, still to send.
+    const halves: DueStatement[][] = [];
+    // Each call either settles the batch, takes at least one statement out of it, or splits it.
     while (batch.length > 0) {
       if (r.calls > 0 && !(await this.holdLock())) return r;
       const puids = batch.map((d) => d.puid);
@@ -146,6 +148,18 @@ export class TdbSubmitter {
           }
           r.rejected += results.length;
           break;
+        case 'unattributed':
+          if (batch.length > 1) {
+            // No attempt is spent: the halves go in this round, each on its own.
+            const mid = Math.ceil(batch.length / 2);
+            halves.unshift(batch.slice(0, mid), batch.slice(mid));
+          } else {
+            const item = batch[0] as DueStatement;
+            results.push({ item, result: { kind: 'rejected', problems: [{ field: 'statement', code: 'tdb_rejected', message: outcome.error.slice(0, 1000) }], message: `refused by the Transparency Database: ${outcome.error.slice(0, 200)}` } });
+            count('rejected', item);
+            r.rejected++;
+          }
+          break;
         case 'auth':
           // The token is wrong or lacks the permission: no statement is at fault, so none loses an attempt.
           await addSubmissionStats(this.deps.redis, this.deps.keys.stats, { ...stats, auth_failures: 1 }, Date.now() - started);
@@ -183,7 +197,8 @@ export class TdbSubmitter {
       }
       await addSubmissionStats(this.deps.redis, this.deps.keys.stats, stats, Date.now() - started);
       if (outcome.kind === 'transient') break;
-      batch = rest;
+      if (rest.length > 0) halves.unshift(rest);
+      batch = halves.shift() ?? [];
       rest = [];
     }
     if (r.picked > 0) this.deps.logger.info({ picked: r.picked, calls: r.calls, submitted: r.submitted, duplicates: r.duplicates, rejected: r.rejected, retried: r.retried, failed: r.failed }, 'statements submitted');

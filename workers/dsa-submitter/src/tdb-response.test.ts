@@ -48,10 +48,11 @@ describe('the Transparency Database answers', () => {
     expect(duplicatePuids({ errors: { puid: ['x'] }, existing: { puid: 'c' } }, puids)).toEqual(new Set(['c']));
   });
 
-  it('a 422 that names no statement of the batch is retried, not blamed on a statement', () => {
+  it('a 422 that names no statement of the batch, and a 413, are unattributed (the submitter splits the batch to find the one at fault)', () => {
     const o = classifyAnswer(422, { message: 'The statements field must have between 1 and 100 items.', errors: { statements: ['…'] } }, puids);
-    expect(o).toEqual({ kind: 'transient', error: 'HTTP 422 naming no statement of the batch: The statements field must have between 1 and 100 items.' });
-    expect(classifyAnswer(422, 'not json', puids).kind).toBe('transient');
+    expect(o).toEqual({ kind: 'unattributed', error: 'HTTP 422 naming no statement of the batch: The statements field must have between 1 and 100 items.' });
+    expect(classifyAnswer(422, 'not json', puids).kind).toBe('unattributed');
+    expect(classifyAnswer(413, undefined, puids).kind).toBe('unattributed');
   });
 
   it('401 and 403 are a refused token; 429 and 5xx are transient, with Retry-After', () => {

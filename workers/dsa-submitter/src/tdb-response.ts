@@ -12,6 +12,12 @@ export type BatchOutcome =
   | { kind: 'invalid'; problems: Map<string, StatementProblem[]> }
   /** These puids were stored already (or repeated in the call); nothing was stored. */
   | { kind: 'duplicates'; puids: Set<string> }
+  /**
+   * The batch was refused as a whole without naming a statement (413, or a 422
+   * naming none: PHP failing to decode one statement's text answers so): split it
+   * until the statement at fault is alone, so it does not take the others down.
+   */
+  | { kind: 'unattributed'; error: string }
   /** The token was refused: a configuration problem, not the statements'. */
   | { kind: 'auth'; status: number }
   /** Worth retrying later: 429, 5xx, timeouts, connection errors, and answers that name no statement. */
@@ -28,8 +34,9 @@ export function classifyAnswer(status: number, body: unknown, puids: readonly st
     if (duplicates.size > 0) return { kind: 'duplicates', puids: duplicates };
     const problems = itemProblems(body, puids);
     if (problems.size > 0) return { kind: 'invalid', problems };
-    return { kind: 'transient', error: `HTTP 422 naming no statement of the batch${messageOf(body)}` };
+    return { kind: 'unattributed', error: `HTTP 422 naming no statement of the batch${messageOf(body)}` };
   }
+  if (status === 413) return { kind: 'unattributed', error: `HTTP 413: the call is too large for the endpoint${messageOf(body)}` };
   const base = { kind: 'transient' as const, error: `HTTP ${status}${messageOf(body)}` };
   return retryAfter !== undefined ? { ...base, retryAfterMs: retryAfter } : base;
 }

@@ -99,8 +99,8 @@ export interface DecisionBody {
   alsoIllegal?: boolean;
 }
 
-/** Text that goes into a public statement of reasons: some non-blank character (the database trims and refuses blanks). */
-const statementText = (min: number, max: number) => ({ type: 'string', minLength: min, maxLength: max, pattern: '\\S' }) as const;
+/** Text that goes into a public statement of reasons: some character the database's trim leaves (white space, U+FEFF, U+200B, U+200E it trims; it refuses blanks). */
+const statementText = (min: number, max: number) => ({ type: 'string', minLength: min, maxLength: max, pattern: '[^\\s\\uFEFF\\u200B\\u200E]' }) as const;
 
 export const validateDecisionBody = compileValidator<DecisionBody>(
   {

@@ -9,7 +9,7 @@ describe('Art. 15 figures', () => {
     expect(parseArt15Period({ period: '2026-Q3' }).to).toEqual(new Date('2026-10-01T00:00:00.000Z'));
     // `to` is a day, included.
     expect(parseArt15Period({ from: '2026-02-01', to: '2026-02-28' })).toEqual({ period: '2026-02-01..2026-02-28', from: new Date('2026-02-01T00:00:00.000Z'), to: new Date('2026-03-01T00:00:00.000Z') });
-    for (const bad of ['2026-H3', '2026-Q5', '26', '2026-q1', '']) expect(() => parseArt15Period({ period: bad })).toThrow(expect.objectContaining({ field: '/period' }));
+    for (const bad of ['2026-H3', '2026-Q5', '26', '2026-q1', '', '0099', '1999-Q1']) expect(() => parseArt15Period({ period: bad })).toThrow(expect.objectContaining({ field: '/period' }));
     expect(() => parseArt15Period({ from: '2026-02-30', to: '2026-03-01' })).toThrow(expect.objectContaining({ field: '/from' }));
     expect(() => parseArt15Period({ from: '2026-03-02', to: '2026-03-01' })).toThrow(expect.objectContaining({ field: '/to' }));
     expect(() => parseArt15Period({ from: '2026-01-01', to: '2027-06-01' })).toThrow(expect.objectContaining({ field: '/to' }));

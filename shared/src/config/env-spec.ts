@@ -554,7 +554,7 @@ export const dsaSubmitterEnvVars: readonly EnvVarSpec[] = [
     type: 'string',
     pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
     description:
-      'Base URL of the DSA Transparency Database API (e.g. `https://transparency.dsa.ec.europa.eu`, or the sandbox); statements go to `<url>/api/v1/statements`. Empty = submission off: statements stay pending.',
+      'Base URL of the DSA Transparency Database API (e.g. `https://transparency.dsa.ec.europa.eu`, or the sandbox); statements go to `<url>/api/v1/statements`. https (http only to localhost). Empty = submission off: statements stay pending.',
   },
   {
     name: 'TAKEDOWN_TDB_TOKEN',

@@ -140,7 +140,7 @@ function utcDay(s: string, field: string): Date {
 export function parseArt15Period(q: { period?: string; from?: string; to?: string }): { period: string; from: Date; to: Date } {
   if (q.period !== undefined) {
     if (q.from !== undefined || q.to !== undefined) throw new ValidationError('query: give either /period or /from and /to', '/period');
-    const m = /^(\d{4})(?:-(H[12]|Q[1-4]))?$/.exec(q.period);
+    const m = /^(2\d{3})(?:-(H[12]|Q[1-4]))?$/.exec(q.period);
     if (!m) throw new ValidationError('query: /period must be a year (2026), a half (2026-H1) or a quarter (2026-Q3)', '/period');
     const year = Number(m[1]);
     const part = m[2];

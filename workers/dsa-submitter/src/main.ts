@@ -19,7 +19,7 @@ import {
   type CoreConfig,
 } from '@takedown/shared';
 import { TdbSubmitter } from './submitter';
-import { createTdbClient } from './tdb-client';
+import { createTdbClient, isSafeTdbUrl } from './tdb-client';
 
 interface SubmitterConfig extends CoreConfig {
   tdb: { url?: string; token?: string; batchSize: number; intervalMs: number; timeoutMs: number; maxAttempts: number; backoffBaseMs: number; backoffCapMs: number };
@@ -30,6 +30,8 @@ runProcess('dsa submitter', async () => {
   const logger = createLogger({ name: 'dsa-submitter', level: config.logLevel });
   const { tdb } = config;
   if (tdb.url && !tdb.token) throw new ConfigError('TAKEDOWN_TDB_TOKEN is required when TAKEDOWN_TDB_URL is set', 'TAKEDOWN_TDB_TOKEN');
+  // The token travels in every call: plain http only to this machine (a local stand-in or a TLS-terminating sidecar).
+  if (tdb.url && !isSafeTdbUrl(tdb.url)) throw new ConfigError('TAKEDOWN_TDB_URL must be https (http only to localhost)', 'TAKEDOWN_TDB_URL');
   const instance = `${os.hostname()}:${process.pid}`;
   const redis = createRedisClient(redisTarget(config.redis), { connectionName: 'dsa-submitter', maxRetriesPerRequest: null });
   const es = createElasticsearch(config.elasticsearch);

@@ -54,3 +54,10 @@ function transportError(err: unknown, timeoutMs: number): string {
   if (e?.cause?.code) return `connection error ${e.cause.code}`;
   return err instanceof SyntaxError ? 'answer is not JSON' : 'connection error';
 }
+
+/** https anywhere; plain http only to a loopback host (the token is a bearer secret). */
+export function isSafeTdbUrl(url: string): boolean {
+  const u = new URL(url);
+  if (u.protocol === 'https:') return true;
+  return u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+}

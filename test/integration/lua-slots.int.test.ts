@@ -17,6 +17,7 @@ import {
   recordedDecisions,
   rulesetKeys,
   runScript,
+  submissionKeys,
   type ReportJob,
 } from '@takedown/shared';
 import { createTestContext, type TestContext } from '../support/test-context';
@@ -102,6 +103,11 @@ it('every script call names keys of one slot, and every script is exercised', as
   await tokens.revoke(created.record.id, 'test');
   await appendAudit(ctx.redis, keys, { type: 'test.event', actor: 'test', at: now.toISOString() });
   await runScript(ctx.redis, 'renew-lock', [keys.auditWriterLock], ['slots-test', 1000]);
+  // The DSA submitter's lock: taken for a round, released on stop.
+  const submitterLock = submissionKeys(keys).lock;
+  expect(await runScript(ctx.redis, 'renew-lock', [submitterLock], ['slots-test', 1000])).toBe(1);
+  await runScript(ctx.redis, 'release-lock', [submitterLock], ['slots-test']);
+  expect(await ctx.redis.exists(submitterLock)).toBe(0);
 
   // Rulesets: a draft, a publish, a backfill's end.
   const rk = rulesetKeys(ctx.config.queuePrefix);

@@ -1,0 +1,66 @@
+// node bench/dist/cpuprofile-top.js <file.cpuprofile> [n] [filter]
+// Summarises a V8 CPU profile (node --cpu-prof): the top frames by self
+// time and by inclusive time (a frame counted once per sample however deep
+// it recurses), as % of the profile's non-idle samples. `filter`, a
+// substring of a frame's name or file: only samples with such a frame on
+// their stack count (what a route's handler costs, and where).
+import { readFileSync } from 'node:fs';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file, nArg, filter] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: node bench/dist/cpuprofile-top.js <file.cpuprofile> [n] [filter]\n');
+  process.exit(2);
+}
+const n = Number(nArg ?? 30);
+const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const byId = new Map(p.nodes.map((x) => [x.id, x]));
+const parent = new Map<number, number>();
+for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+const label = (x: Node) => {
+  const url = x.callFrame.url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'nm/').replace(/.*\/(shared|services|workers|bench)\//, '$1/');
+  return `${x.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${x.callFrame.lineNumber + 1}` : ''}`.trim();
+};
+const self = new Map<string, number>();
+const incl = new Map<string, number>();
+let total = 0;
+let idle = 0;
+p.samples.forEach((id, i) => {
+  const dt = p.timeDeltas[i] ?? 0;
+  const leaf = byId.get(id);
+  if (!leaf) return;
+  if (leaf.callFrame.functionName === '(idle)') {
+    idle += dt;
+    return;
+  }
+  if (filter) {
+    let hit = false;
+    for (let at: number | undefined = id; at !== undefined && !hit; at = parent.get(at)) hit = label(byId.get(at) as Node).includes(filter);
+    if (!hit) return;
+  }
+  total += dt;
+  self.set(label(leaf), (self.get(label(leaf)) ?? 0) + dt);
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const l = label(byId.get(at) as Node);
+    if (seen.has(l)) continue;
+    seen.add(l);
+    incl.set(l, (incl.get(l) ?? 0) + dt);
+  }
+});
+const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
+console.log(`busy ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms`);
+for (const [title, m] of [['self', self], ['inclusive', incl]] as const) {
+  console.log(`\n-- top ${n} by ${title} time`);
+  for (const [l, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(us)}  ${l}`);
+}

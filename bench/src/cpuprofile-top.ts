@@ -1,4 +1,5 @@
 // node bench/dist/cpuprofile-top.js <file.cpuprofile> [n] [filter]
+// node bench/dist/cpuprofile-top.js <file.cpuprofile> --steps
 // Summarises a V8 CPU profile (node --cpu-prof): the top frames by self
 // time and by inclusive time (a frame counted once per sample however deep
 // it recurses), as % of the profile's non-idle samples. `filter`, a
@@ -17,12 +18,30 @@ interface Profile {
   timeDeltas: number[];
 }
 
+/**
+ * --steps: each busy sample goes to the first step, in this order, that has
+ * a frame on its stack matching its pattern (so a socket write under the
+ * Redis client counts as Redis, one under res.json as the response).
+ */
+const STEPS: [string, RegExp][] = [
+  ['garbage collection', /^\(garbage collector\)/],
+  ['Redis client (ioredis: commands, socket writes, reply parsing)', /nm\/(ioredis|redis-parser|cluster-key-slot)\/|shared\/dist\/moderation\/(pipelined|lua-scripts)\.js/],
+  ['response (res.json: stringify, ETag, headers, socket write)', /^(json|send) nm\/express\/lib\/response\.js/],
+  ['body (raw-body, JSON.parse) and ajv', /nm\/(body-parser|raw-body|secure-json-parse|ajv)\/|read-json\.js|body-error\.js|validation\//],
+  ['auth (guard, token hash, limiter, principal)', /http\/auth\.js|auth\/(token-store|failed-auth-limiter|credentials)\.js/],
+  ['claim logic (heads merge and sort, lease, case record)', /moderation\/(case-store|case-record)\.js|routes\/review\.js/],
+  ['case mirror (background)', /case-mirror\.js|nm\/@elastic\//],
+  ['express routing and middleware', /nm\/(express|router|path-to-regexp|parseurl|finalhandler)\//],
+  ['HTTP server (parse, sockets)', /^.*node:(_http_|net|internal\/stream)|^(writev|writeUtf8String|writeBuffer|onStreamRead)/],
+];
+
 const [file, nArg, filter] = process.argv.slice(2);
 if (!file) {
   process.stderr.write('usage: node bench/dist/cpuprofile-top.js <file.cpuprofile> [n] [filter]\n');
   process.exit(2);
 }
-const n = Number(nArg ?? 30);
+const steps = nArg === '--steps';
+const n = steps ? 30 : Number(nArg ?? 30);
 const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(p.nodes.map((x) => [x.id, x]));
 const parent = new Map<number, number>();
@@ -58,6 +77,21 @@ p.samples.forEach((id, i) => {
     incl.set(l, (incl.get(l) ?? 0) + dt);
   }
 });
+if (steps) {
+  const bySteps = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    const leaf = byId.get(id);
+    if (!leaf || leaf.callFrame.functionName === '(idle)') return;
+    const stack: string[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push(label(byId.get(at) as Node));
+    const step = STEPS.find(([, re]) => stack.some((l) => re.test(l)))?.[0] ?? 'other';
+    bySteps.set(step, (bySteps.get(step) ?? 0) + dt);
+  });
+  console.log(`busy ${(total / 1000).toFixed(0)} ms`);
+  for (const [step, us] of [...bySteps].sort((a, b) => b[1] - a[1])) console.log(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${step}`);
+  process.exit(0);
+}
 const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
 console.log(`busy ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms`);
 for (const [title, m] of [['self', self], ['inclusive', incl]] as const) {

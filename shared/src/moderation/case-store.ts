@@ -62,6 +62,15 @@ const LANE_NAMES = LANES.join(',');
 const CLAIM_HEADS_PER_SHARD = 8;
 /** Rounds of a claim; each reads four times deeper than the last (8, 32, 128 heads per shard). */
 const CLAIM_ROUNDS = 3;
+/**
+ * The most candidates one claim-n.lua call gets: a longer run of one shard
+ * is tried in pieces, in the same order. On few shards a run can be every
+ * head read (100 for 50 claims on one shard): each call would carry them
+ * all, and every concurrent claim would try the same run.
+ */
+const MAX_RUN = CLAIM_HEADS_PER_SHARD;
+/** The most heads per shard one shared read takes (the depth of a claim's last round). */
+const MAX_HEADS_PER_SHARD = CLAIM_HEADS_PER_SHARD * 4 ** (CLAIM_ROUNDS - 1);
 /** Expired leases returned per shard in one pass. */
 const REAP_PER_SHARD = 100;
 
@@ -108,7 +117,7 @@ export class CaseStore {
   private readonly attempting = new Map<string, number>();
   private claimCalls = 0;
   /** Lane-head reads waiting to be sent, by lane, depth and reap: concurrent claims join them (readHeads). */
-  private readonly headReads = new Map<string, { now: Date; read: Promise<HeadRead> }>();
+  private readonly headReads = new Map<string, { now: Date; claims: number; read: Promise<HeadRead> }>();
   private headReadCalls = 0;
 
   /** claim-n.lua calls this store has made: per claim served, how much claimers raced (about 1 when they do not). */
@@ -297,7 +306,7 @@ export class CaseStore {
       for (let at = 0; at < ordered.length; ) {
         const shard = (ordered[at] as LaneHead).shard;
         let end = at;
-        while (end < ordered.length && (ordered[end] as LaneHead).shard === shard) end++;
+        while (end < ordered.length && end - at < MAX_RUN && (ordered[end] as LaneHead).shard === shard) end++;
         const run = ordered.slice(at, end).map((h) => h.caseId);
         at = end;
         for (const id of run) this.attempting.set(id, (this.attempting.get(id) ?? 0) + 1);
@@ -333,13 +342,17 @@ export class CaseStore {
     const key = `${lane} ${depth} ${reap ? 1 : 0}`;
     const joined = this.headReads.get(key);
     if (joined) {
+      joined.claims++;
       if (now.getTime() > joined.now.getTime()) joined.now = now;
       return joined.read;
     }
-    const batch = { now } as { now: Date; read: Promise<HeadRead> };
+    const batch = { now, claims: 1 } as { now: Date; claims: number; read: Promise<HeadRead> };
     batch.read = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.headReads.delete(key);
-      return this.readHeadsNow(lane, depth, reap, batch.now);
+      // Enough heads for every claim that joined (two each, spread over the shards): with few shards, 50
+      // claims on 8 heads a shard would use them up and each read again, deeper. One claim reads `depth`.
+      const shards = this.keys.shards.length;
+      return this.readHeadsNow(lane, Math.min(MAX_HEADS_PER_SHARD, Math.max(depth, Math.ceil((2 * batch.claims) / shards))), reap, batch.now);
     });
     this.headReads.set(key, batch);
     return batch.read;

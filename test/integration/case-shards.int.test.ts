@@ -122,6 +122,8 @@ describe('claiming across case shards', () => {
     const scoreOf = (id: string) => Number(id.slice(1)) % 4;
     expect(ids.every((id) => scoreOf(id as string) <= 1)).toBe(true);
     expect(cases.claimScriptCalls).toBeLessThanOrEqual(30);
+    // Claims asked together share one read of the heads (one pipeline over the shards), not one each.
+    expect(cases.claimHeadReads).toBeLessThanOrEqual(2);
   });
 });
 

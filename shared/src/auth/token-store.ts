@@ -116,7 +116,8 @@ export class TokenStore {
 
   /** As authenticate, for a token already hashed (callers that keyed a cache or a limiter by the hash). */
   async authenticateHash(tokenHash: string): Promise<Principal | undefined> {
-    const raw = await this.redis.hget(this.keys.tokens, tokenHash);
+    // The token and its person in one round trip (authenticate-2.lua): every request pays it.
+    const [raw, personRaw] = (await runScript(this.redis, 'authenticate', [this.keys.tokens, this.keys.people], [tokenHash])) as [string?, (string | null)?];
     if (!raw) return undefined;
     const r = JSON.parse(raw) as TokenRecord;
     if (r.revokedAt) return undefined;
@@ -125,7 +126,6 @@ export class TokenStore {
       const legacy = `${r.role}:${r.name}`;
       return { actorId: legacy, name: r.name, tokenId: r.id, tokenName: r.name, role: r.role, grants: r.grants ?? {}, formerActors: [] };
     }
-    const personRaw = await this.redis.hget(this.keys.people, r.actorId);
     if (!personRaw) return undefined;
     const person = JSON.parse(personRaw) as PersonRecord;
     if (person.disabledAt || !person.roles.includes(r.role)) return undefined;

@@ -62,8 +62,23 @@ const LANE_NAMES = LANES.join(',');
 const CLAIM_HEADS_PER_SHARD = 8;
 /** Rounds of a claim; each reads four times deeper than the last (8, 32, 128 heads per shard). */
 const CLAIM_ROUNDS = 3;
+/**
+ * The most candidates one claim-n.lua call gets: a longer run of one shard
+ * is tried in pieces, in the same order. On few shards a run can be every
+ * head read (100 for 50 claims on one shard): each call would carry them
+ * all, and every concurrent claim would try the same run.
+ */
+const MAX_RUN = CLAIM_HEADS_PER_SHARD;
+/** The most heads per shard one shared read takes (the depth of a claim's last round). */
+const MAX_HEADS_PER_SHARD = CLAIM_HEADS_PER_SHARD * 4 ** (CLAIM_ROUNDS - 1);
 /** Expired leases returned per shard in one pass. */
 const REAP_PER_SHARD = 100;
+
+/** The lane heads of every shard as one read found them; `complete`: every shard's lane was read to its end. */
+interface HeadRead {
+  heads: LaneHead[];
+  complete: boolean;
+}
 
 /** A lane head as a claim reads it. */
 export interface LaneHead {
@@ -101,10 +116,18 @@ export class CaseStore {
   /** Case ids claims of this process are trying right now, with how many: concurrent claims spread over the heads. */
   private readonly attempting = new Map<string, number>();
   private claimCalls = 0;
+  /** Lane-head reads waiting to be sent, by lane, depth and reap: concurrent claims join them (readHeads). */
+  private readonly headReads = new Map<string, { now: Date; claims: number; read: Promise<HeadRead> }>();
+  private headReadCalls = 0;
 
   /** claim-n.lua calls this store has made: per claim served, how much claimers raced (about 1 when they do not). */
   get claimScriptCalls(): number {
     return this.claimCalls;
+  }
+
+  /** Lane-head reads (one pipeline over the shards each) this store has sent: at most one per claim, fewer when claims come together. */
+  get claimHeadReads(): number {
+    return this.headReadCalls;
   }
 
   constructor(
@@ -250,7 +273,8 @@ export class CaseStore {
    *
    * 1. One round trip reads, in every shard, the expired leases and the
    *    lane's first heads with their scores; expired leases go back to their
-   *    lanes first (and the heads are read again, with them).
+   *    lanes first (and the heads are read again, with them). Concurrent
+   *    claims of this process share that read (readHeads).
    * 2. The heads are merged in claim order (compareHeads). The shard of the
    *    best head gets claim-n.lua with its run of heads: those that come
    *    before any other shard's head. The script leases the first still
@@ -271,7 +295,78 @@ export class CaseStore {
     this.rotation = (this.rotation + 1) % shards.length;
     let reap = true;
     let depth = CLAIM_HEADS_PER_SHARD;
-    for (let round = 0; round < CLAIM_ROUNDS; ) {
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      const read = await this.readHeads(lane, depth, reap, now);
+      reap = false;
+      const heads = read.heads.slice().sort((a, b) => compareHeads(a, b, rotation, shards.length));
+      // Heads another claim of this process is trying now go last: concurrent claimers spread over the best
+      // heads instead of all racing for the first (each lost race cost a script call: ~n² calls for n claimers).
+      const free = heads.filter((h) => !this.attempting.has(h.caseId));
+      const ordered = free.length === heads.length ? heads : [...free, ...heads.filter((h) => this.attempting.has(h.caseId))];
+      for (let at = 0; at < ordered.length; ) {
+        const shard = (ordered[at] as LaneHead).shard;
+        let end = at;
+        while (end < ordered.length && end - at < MAX_RUN && (ordered[end] as LaneHead).shard === shard) end++;
+        const run = ordered.slice(at, end).map((h) => h.caseId);
+        at = end;
+        for (const id of run) this.attempting.set(id, (this.attempting.get(id) ?? 0) + 1);
+        let claimed;
+        try {
+          claimed = await this.claimIn(shards[shard] as CaseShardKeys, lane, run, moderatorId, token, now, formerActors);
+        } finally {
+          for (const id of run) {
+            const n = (this.attempting.get(id) ?? 1) - 1;
+            if (n > 0) this.attempting.set(id, n);
+            else this.attempting.delete(id);
+          }
+        }
+        if (claimed) return claimed;
+      }
+      // Every shard's lane was read to its end: nothing left this moderator may take.
+      if (read.complete) return undefined;
+      depth *= 4;
+    }
+    return undefined;
+  }
+
+  /**
+   * The lane heads for a claim, read together with those of every other
+   * claim of this process that asks for the same lane, depth and reap
+   * within the same turn of the event loop: one pipeline (and one reap)
+   * for a burst of concurrent claims instead of one each (16 shards: 32
+   * commands a claim). The read is sent after the last claim joined, so
+   * none gets heads older than a read of its own would be; `now` for the
+   * leases is the latest of the claims' (all of them this moment).
+   */
+  private readHeads(lane: Lane, depth: number, reap: boolean, now: Date): Promise<HeadRead> {
+    const key = `${lane} ${depth} ${reap ? 1 : 0}`;
+    const joined = this.headReads.get(key);
+    if (joined) {
+      joined.claims++;
+      if (now.getTime() > joined.now.getTime()) joined.now = now;
+      return joined.read;
+    }
+    const batch = { now, claims: 1 } as { now: Date; claims: number; read: Promise<HeadRead> };
+    batch.read = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.headReads.delete(key);
+      // Enough heads for every claim that joined (two each, spread over the shards): with few shards, 50
+      // claims on 8 heads a shard would use them up and each read again, deeper. One claim reads `depth`.
+      const shards = this.keys.shards.length;
+      return this.readHeadsNow(lane, Math.min(MAX_HEADS_PER_SHARD, Math.max(depth, Math.ceil((2 * batch.claims) / shards))), reap, batch.now);
+    });
+    this.headReads.set(key, batch);
+    return batch.read;
+  }
+
+  /**
+   * One round trip reads, in every shard, the lane's first `depth` heads
+   * with their scores, and with `reap` the expired leases; expired leases
+   * go back to their lanes first, and then the heads are read again.
+   */
+  private async readHeadsNow(lane: Lane, depth: number, reap: boolean, now: Date): Promise<HeadRead> {
+    const shards = this.keys.shards;
+    this.headReadCalls++;
+    for (;;) {
       const read: Routed[] = [];
       for (const shard of shards) {
         if (reap) read.push({ key: shard.leases, add: (p) => p.zrangebyscore(shard.leases, '-inf', now.getTime(), 'LIMIT', 0, REAP_PER_SHARD) });
@@ -289,36 +384,8 @@ export class CaseStore {
       lists.forEach((flat, shard) => {
         for (let i = 0; i + 1 < flat.length; i += 2) heads.push({ caseId: flat[i] as string, score: Number(flat[i + 1]), shard });
       });
-      heads.sort((a, b) => compareHeads(a, b, rotation, shards.length));
-      // Heads another claim of this process is trying now go last: concurrent claimers spread over the best
-      // heads instead of all racing for the first (each lost race cost a script call: ~n² calls for n claimers).
-      const free = heads.filter((h) => !this.attempting.has(h.caseId));
-      const ordered = free.length === heads.length ? heads : [...free, ...heads.filter((h) => this.attempting.has(h.caseId))];
-      for (let at = 0; at < ordered.length; ) {
-        const shard = (ordered[at] as LaneHead).shard;
-        let end = at;
-        while (end < ordered.length && (ordered[end] as LaneHead).shard === shard) end++;
-        const run = ordered.slice(at, end).map((h) => h.caseId);
-        at = end;
-        for (const id of run) this.attempting.set(id, (this.attempting.get(id) ?? 0) + 1);
-        let claimed;
-        try {
-          claimed = await this.claimIn(shards[shard] as CaseShardKeys, lane, run, moderatorId, token, now, formerActors);
-        } finally {
-          for (const id of run) {
-            const n = (this.attempting.get(id) ?? 1) - 1;
-            if (n > 0) this.attempting.set(id, n);
-            else this.attempting.delete(id);
-          }
-        }
-        if (claimed) return claimed;
-      }
-      // Every shard's lane was read to its end: nothing left this moderator may take.
-      if (lists.every((flat) => flat.length < depth * 2)) return undefined;
-      round++;
-      depth *= 4;
+      return { heads, complete: lists.every((flat) => flat.length < depth * 2) };
     }
-    return undefined;
   }
 
   /** claim-n.lua on one shard's run of heads. */

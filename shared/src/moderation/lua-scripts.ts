@@ -39,6 +39,7 @@ export const SCRIPT_NAMES = [
   'close-admin-session',
   'move-case',
   'decision-heads',
+  'authenticate',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

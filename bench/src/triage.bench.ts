@@ -12,9 +12,9 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { Worker } from 'bullmq';
-import { CaseStore, CatalogQueue, ContentReader, closeRedisClient, createRedisClient, ensureContentIndex, ensureTakedownIndices, RulesetStore, generateDemoCorpus, jobCatalog, moderationKeys, queuePrefixFor, redisTarget, rulesetKeys, startLiveRuleset, workerQueueOptions, type ReportJob } from '@takedown/shared';
-import { compileStoredRuleset, shippedRules, testing, type CompiledRuleset } from '@takedown/search-rules';
-import { createTriageWorker } from '@takedown/triage-worker';
+import { CaseStore, CatalogQueue, ContentReader, closeRedisClient, createRedisClient, ensureContentIndex, ensureTakedownIndices, RulesetStore, generateDemoCorpus, jobCatalog, moderationKeys, recordNotice, queuePrefixFor, redisTarget, rulesetKeys, startLiveRuleset, workerQueueOptions, type ReportJob } from '@takedown/shared';
+import { compileStoredRuleset, scanContent, shippedRules, testing, type CompiledRuleset } from '@takedown/search-rules';
+import { createTriageWorker, type TriageDeps } from '@takedown/triage-worker';
 import { benchEnv, round, runBench } from './bench-env';
 
 const TERMS = 50_000;
@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     const v = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
     return (v('used_cpu_user') + v('used_cpu_sys')) * 1e6;
   };
-  async function drain(queueName: string, jobs: ReportJob[], makeWorker: () => Worker, profileAs?: string): Promise<{ perSec: number; cpuUsPerJob: number; redisUsPerJob: number }> {
+  let esRequests = 0;
+  env.es.diagnostic.on('request', () => esRequests++);
+  async function drain(queueName: string, jobs: ReportJob[], makeWorker: () => Worker, profileAs?: string): Promise<{ perSec: number; cpuUsPerJob: number; redisUsPerJob: number; esRequestsPerJob: number }> {
     const queue = new CatalogQueue('reports', connection, prefix);
     // Same name, same options, but a separate queue per run so the runs never share jobs.
     const q = queueName === 'reports' ? queue.queue : new (await import('bullmq')).Queue(queueName, { connection, prefix: queuePrefixFor(prefix, queueName), defaultJobOptions: jobCatalog.reports.jobOptions });
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const redis0 = await redisCpuUs();
+    const es0 = esRequests;
     const worker = makeWorker();
     await new Promise<void>((resolve, reject) => {
       worker.on('completed', () => {
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const redisUs = (await redisCpuUs()) - redis0;
+    const esCount = esRequests - es0;
     if (profiler && profileAs && profileDir) {
       const { profile } = await profiler.post('Profiler.stop');
       fs.mkdirSync(profileDir, { recursive: true });
@@ -103,28 +107,43 @@ async function main(): Promise<void> {
     await q.obliterate({ force: true });
     await q.close();
     if (q !== queue.queue) await queue.close();
-    return { perSec: jobs.length / seconds, cpuUsPerJob: (cpu.user + cpu.system) / jobs.length, redisUsPerJob: redisUs / jobs.length };
+    return { perSec: jobs.length / seconds, cpuUsPerJob: (cpu.user + cpu.system) / jobs.length, redisUsPerJob: redisUs / jobs.length, esRequestsPerJob: esCount / jobs.length };
   }
 
-  const results: Record<string, { triagePerSec: number; noopPerSec: number; ratio: number; triageCpuUs: number; noopCpuUs: number; triagePerCoreSec: number; triageOwnCpuUs: number; triageRedisUs: number; noopRedisUs: number }> = {};
+  // The worker as shipped (concurrent jobs' folds and notice writes coalesced, scans cached), and the
+  // same worker with each job's fold, notice write and scan its own (the path before those), in one run.
+  const perJob = {
+    folds: cases,
+    notices: { es: env.es, index: indices.notices, writer: { record: (r: ReportJob, caseId: string) => recordNotice(env.es, indices.notices, r, caseId) } },
+    scans: { scan: scanContent },
+  };
+  const sides = { batched: {}, 'per-job': perJob } as const;
+  type Side = { perSec: number; ratio: number; cpuUs: number; ownCpuUs: number; perCoreSec: number; redisUs: number; esRequests: number };
+  const results: Record<string, { noopPerSec: number; noopCpuUs: number; noopRedisUs: number } & Record<keyof typeof sides, Side>> = {};
   for (const concurrency of [1, 50] as const) {
     const n = JOBS[concurrency];
     const noop = await drain(`noop-c${concurrency}`, makeJobs(n, `noop${concurrency}`), () => new Worker(`noop-c${concurrency}`, async () => undefined, { connection, prefix: queuePrefixFor(prefix, `noop-c${concurrency}`), concurrency }));
-    const jobs = makeJobs(n, `tri${concurrency}`);
-    for (let i = 0; i < jobs.length; i += 1000) {
-      const operations = jobs.slice(i, i + 1000).flatMap((j) => [{ index: { _index: env.config.contentIndex, _id: j.content.id } }, { ...j.content, createdAt: j.receivedAt }]);
-      await env.es.bulk({ operations, refresh: i + 1000 >= jobs.length });
+    console.log(`concurrency ${concurrency}: no-op worker ${noop.perSec.toFixed(0)} jobs/s, process CPU ${noop.cpuUsPerJob.toFixed(0)} µs per job, Redis CPU ${noop.redisUsPerJob.toFixed(0)} µs per job`);
+    const row = { noopPerSec: round(noop.perSec, 0), noopCpuUs: round(noop.cpuUsPerJob, 0), noopRedisUs: round(noop.redisUsPerJob, 0) } as (typeof results)[string];
+    for (const [name, extra] of Object.entries(sides) as [keyof typeof sides, Partial<TriageDeps>][]) {
+      const tag = `${name === 'batched' ? 'tri' : 'one'}${concurrency}`;
+      const jobs = makeJobs(n, tag);
+      for (let i = 0; i < jobs.length; i += 1000) {
+        const operations = jobs.slice(i, i + 1000).flatMap((j) => [{ index: { _index: env.config.contentIndex, _id: j.content.id } }, { ...j.content, createdAt: j.receivedAt }]);
+        await env.es.bulk({ operations, refresh: i + 1000 >= jobs.length });
+      }
+      const deps: TriageDeps = { cases, rules: live, actions, content, notices: { es: env.es, index: indices.notices }, ...extra };
+      const t = await drain('reports', jobs, () => createTriageWorker(deps, { connection, prefix, concurrency, logger: env.logger }), `triage-${name}-c${concurrency}`);
+      row[name] = { perSec: round(t.perSec, 0), ratio: round(t.perSec / noop.perSec), cpuUs: round(t.cpuUsPerJob, 0), ownCpuUs: round(t.cpuUsPerJob - noop.cpuUsPerJob, 0), perCoreSec: round(1e6 / t.cpuUsPerJob, 0), redisUs: round(t.redisUsPerJob, 0), esRequests: round(t.esRequestsPerJob) };
+      console.log(`  triage (${name}): ${t.perSec.toFixed(0)} reports/s, ratio ${(t.perSec / noop.perSec).toFixed(2)} (target ≥ 0.70)`);
+      console.log(`    process CPU per report ${t.cpuUsPerJob.toFixed(0)} µs (${(t.cpuUsPerJob / noop.cpuUsPerJob).toFixed(2)}× the no-op's; ${(1e6 / t.cpuUsPerJob).toFixed(0)} reports/s per triage core); triage CPU per report beyond the no-op worker's BullMQ bookkeeping ${(t.cpuUsPerJob - noop.cpuUsPerJob).toFixed(0)} µs`);
+      console.log(`    Redis CPU per report (INFO cpu, whole server) ${t.redisUsPerJob.toFixed(0)} µs (${(t.redisUsPerJob / noop.redisUsPerJob).toFixed(2)}×); Elasticsearch requests per report ${t.esRequestsPerJob.toFixed(2)}`);
     }
-    const triage = await drain('reports', jobs, () => createTriageWorker({ cases, rules: live, actions, content, notices: { es: env.es, index: indices.notices } }, { connection, prefix, concurrency, logger: env.logger }), `triage-c${concurrency}`);
-    results[`c${concurrency}`] = { triagePerSec: round(triage.perSec, 0), noopPerSec: round(noop.perSec, 0), ratio: round(triage.perSec / noop.perSec), triageCpuUs: round(triage.cpuUsPerJob, 0), noopCpuUs: round(noop.cpuUsPerJob, 0), triagePerCoreSec: round(1e6 / triage.cpuUsPerJob, 0), triageOwnCpuUs: round(triage.cpuUsPerJob - noop.cpuUsPerJob, 0), triageRedisUs: round(triage.redisUsPerJob, 0), noopRedisUs: round(noop.redisUsPerJob, 0) };
-    console.log(`concurrency ${concurrency}: triage ${triage.perSec.toFixed(0)} reports/s, no-op worker ${noop.perSec.toFixed(0)} jobs/s, ratio ${(triage.perSec / noop.perSec).toFixed(2)} (target ≥ 0.70)`);
-    console.log(`  process CPU per job: triage ${triage.cpuUsPerJob.toFixed(0)} µs, no-op ${noop.cpuUsPerJob.toFixed(0)} µs (${(triage.cpuUsPerJob / noop.cpuUsPerJob).toFixed(2)}×): ${(1e6 / triage.cpuUsPerJob).toFixed(0)} reports/s per triage core`);
-    console.log(`  triage CPU per report (process CPU beyond the no-op worker's BullMQ bookkeeping): ${(triage.cpuUsPerJob - noop.cpuUsPerJob).toFixed(0)} µs`);
-    console.log(`  Redis CPU per job (INFO cpu, whole server): triage ${triage.redisUsPerJob.toFixed(0)} µs, no-op ${noop.redisUsPerJob.toFixed(0)} µs (${(triage.redisUsPerJob / noop.redisUsPerJob).toFixed(2)}×)`);
+    results[`c${concurrency}`] = row;
   }
   const caseCount = await cases.caseCount();
-  console.log(`${caseCount} cases from ${JOBS[1] + JOBS[50]} reports (every fourth report folds into an earlier case); ruleset ${live.current().compiled.rules.length} rules`);
-  console.log(JSON.stringify({ bench: 'triage', rules: TERMS, ratios: { c1: results['c1']!.ratio, c50: results['c50']!.ratio }, target: 0.7, results }));
+  console.log(`${caseCount} cases from ${2 * (JOBS[1] + JOBS[50])} reports (every fourth report folds into an earlier case); ruleset ${live.current().compiled.rules.length} rules`);
+  console.log(JSON.stringify({ bench: 'triage', rules: TERMS, ratios: { c1: results['c1']!.batched.ratio, c50: results['c50']!.batched.ratio }, perJobRatios: { c1: results['c1']!['per-job'].ratio, c50: results['c50']!['per-job'].ratio }, target: 0.7, results }));
 
   profiler?.disconnect();
   await started.stop();

@@ -102,6 +102,7 @@ it('every script call names keys of one slot, and every script is exercised', as
   await tokens.revoke(created.record.id, 'test');
   await appendAudit(ctx.redis, keys, { type: 'test.event', actor: 'test', at: now.toISOString() });
   await runScript(ctx.redis, 'renew-lock', [keys.auditWriterLock], ['slots-test', 1000]);
+  await runScript(ctx.redis, 'release-lock', [keys.auditWriterLock], ['slots-test']);
 
   // Rulesets: a draft, a publish, a backfill's end.
   const rk = rulesetKeys(ctx.config.queuePrefix);

@@ -1,11 +1,15 @@
 // npm run bench -- triage            (needs-servers: real Redis and Elasticsearch)
 // Reports per second through the triage worker (50k-term ruleset, ~1 KB
 // posts read from the content index as triage does, one case per content
-// with repeats folded) beside a bare no-op
-// BullMQ worker draining the same number of identical jobs on the same
-// Redis, at concurrency 1 and 50, in this run. Reports are token-filed, as
-// the API files them, so each one also writes its Art. 16 notice record.
-// Ends with one JSON line.
+// with repeats folded) beside a bare no-op BullMQ worker draining the same
+// number of identical jobs on the same Redis, at concurrency 1 and 50, in
+// this run. Reports are token-filed, as the API files them, so each one also
+// writes its Art. 16 notice record. Two triage sides, in the same run: the
+// worker as shipped (concurrent jobs' folds and notice writes share round
+// trips, scans cached) and the per-job path (each job its own fold call,
+// create request and scan); which goes first alternates (a warm-up drains
+// both first). Per side: process CPU, Redis and Elasticsearch CPU, and
+// Elasticsearch requests per report. Ends with one JSON line.
 // TAKEDOWN_BENCH_PROFILE=<dir>: a CPU profile of each triage drain alone
 // (not the setup, not the no-op worker) written there as .cpuprofile.
 import fs from 'node:fs';
@@ -69,9 +73,14 @@ async function main(): Promise<void> {
     const v = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
     return (v('used_cpu_user') + v('used_cpu_sys')) * 1e6;
   };
+  // Elasticsearch's own CPU (node stats; shared with other users of the server, so an upper bound too).
+  const esCpuUs = async (): Promise<number> => {
+    const stats = await env.es.nodes.stats({ metric: 'process' });
+    return Object.values(stats.nodes).reduce((sum, n) => sum + (n.process?.cpu?.total_in_millis ?? 0), 0) * 1000;
+  };
   let esRequests = 0;
   env.es.diagnostic.on('request', () => esRequests++);
-  async function drain(queueName: string, jobs: ReportJob[], makeWorker: () => Worker, profileAs?: string): Promise<{ perSec: number; cpuUsPerJob: number; redisUsPerJob: number; esRequestsPerJob: number }> {
+  async function drain(queueName: string, jobs: ReportJob[], makeWorker: () => Worker, profileAs?: string): Promise<{ perSec: number; cpuUsPerJob: number; redisUsPerJob: number; esRequestsPerJob: number; esUsPerJob: number }> {
     const queue = new CatalogQueue('reports', connection, prefix);
     // Same name, same options, but a separate queue per run so the runs never share jobs.
     const q = queueName === 'reports' ? queue.queue : new (await import('bullmq')).Queue(queueName, { connection, prefix: queuePrefixFor(prefix, queueName), defaultJobOptions: jobCatalog.reports.jobOptions });
@@ -87,6 +96,7 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const redis0 = await redisCpuUs();
     const es0 = esRequests;
+    const esCpu0 = await esCpuUs();
     const worker = makeWorker();
     await new Promise<void>((resolve, reject) => {
       worker.on('completed', () => {
@@ -98,6 +108,7 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const redisUs = (await redisCpuUs()) - redis0;
     const esCount = esRequests - es0;
+    const esUs = (await esCpuUs()) - esCpu0;
     if (profiler && profileAs && profileDir) {
       const { profile } = await profiler.post('Profiler.stop');
       fs.mkdirSync(profileDir, { recursive: true });
@@ -107,7 +118,7 @@ async function main(): Promise<void> {
     await q.obliterate({ force: true });
     await q.close();
     if (q !== queue.queue) await queue.close();
-    return { perSec: jobs.length / seconds, cpuUsPerJob: (cpu.user + cpu.system) / jobs.length, redisUsPerJob: redisUs / jobs.length, esRequestsPerJob: esCount / jobs.length };
+    return { perSec: jobs.length / seconds, cpuUsPerJob: (cpu.user + cpu.system) / jobs.length, redisUsPerJob: redisUs / jobs.length, esRequestsPerJob: esCount / jobs.length, esUsPerJob: esUs / jobs.length };
   }
 
   // The worker as shipped (concurrent jobs' folds and notice writes coalesced, scans cached), and the
@@ -118,31 +129,43 @@ async function main(): Promise<void> {
     scans: { scan: scanContent },
   };
   const sides = { batched: {}, 'per-job': perJob } as const;
-  type Side = { perSec: number; ratio: number; cpuUs: number; ownCpuUs: number; perCoreSec: number; redisUs: number; esRequests: number };
+  type Side = { perSec: number; ratio: number; cpuUs: number; ownCpuUs: number; perCoreSec: number; redisUs: number; esRequests: number; esUs: number };
   const results: Record<string, { noopPerSec: number; noopCpuUs: number; noopRedisUs: number } & Record<keyof typeof sides, Side>> = {};
+  async function indexPosts(jobs: ReportJob[]): Promise<void> {
+    for (let i = 0; i < jobs.length; i += 1000) {
+      const operations = jobs.slice(i, i + 1000).flatMap((j) => [{ index: { _index: env.config.contentIndex, _id: j.content.id } }, { ...j.content, createdAt: j.receivedAt }]);
+      await env.es.bulk({ operations, refresh: i + 1000 >= jobs.length });
+    }
+  }
+  // Warm-up, not measured: both paths once, so neither measured drain pays for compiling the code first.
+  for (const [name, extra] of Object.entries(sides) as [keyof typeof sides, Partial<TriageDeps>][]) {
+    const jobs = makeJobs(300, `warm-${name}`);
+    await indexPosts(jobs);
+    await drain('reports', jobs, () => createTriageWorker({ cases, rules: live, actions, content, notices: { es: env.es, index: indices.notices }, ...extra }, { connection, prefix, concurrency: 10, logger: env.logger }));
+  }
   for (const concurrency of [1, 50] as const) {
     const n = JOBS[concurrency];
     const noop = await drain(`noop-c${concurrency}`, makeJobs(n, `noop${concurrency}`), () => new Worker(`noop-c${concurrency}`, async () => undefined, { connection, prefix: queuePrefixFor(prefix, `noop-c${concurrency}`), concurrency }));
     console.log(`concurrency ${concurrency}: no-op worker ${noop.perSec.toFixed(0)} jobs/s, process CPU ${noop.cpuUsPerJob.toFixed(0)} µs per job, Redis CPU ${noop.redisUsPerJob.toFixed(0)} µs per job`);
     const row = { noopPerSec: round(noop.perSec, 0), noopCpuUs: round(noop.cpuUsPerJob, 0), noopRedisUs: round(noop.redisUsPerJob, 0) } as (typeof results)[string];
-    for (const [name, extra] of Object.entries(sides) as [keyof typeof sides, Partial<TriageDeps>][]) {
+    // Which side goes first alternates with the concurrency (and TAKEDOWN_BENCH_TRIAGE_ORDER=per-job-first flips it).
+    const order = Object.entries(sides) as [keyof typeof sides, Partial<TriageDeps>][];
+    if ((concurrency === 50) !== (process.env['TAKEDOWN_BENCH_TRIAGE_ORDER'] === 'per-job-first')) order.reverse();
+    for (const [name, extra] of order) {
       const tag = `${name === 'batched' ? 'tri' : 'one'}${concurrency}`;
       const jobs = makeJobs(n, tag);
-      for (let i = 0; i < jobs.length; i += 1000) {
-        const operations = jobs.slice(i, i + 1000).flatMap((j) => [{ index: { _index: env.config.contentIndex, _id: j.content.id } }, { ...j.content, createdAt: j.receivedAt }]);
-        await env.es.bulk({ operations, refresh: i + 1000 >= jobs.length });
-      }
+      await indexPosts(jobs);
       const deps: TriageDeps = { cases, rules: live, actions, content, notices: { es: env.es, index: indices.notices }, ...extra };
       const t = await drain('reports', jobs, () => createTriageWorker(deps, { connection, prefix, concurrency, logger: env.logger }), `triage-${name}-c${concurrency}`);
-      row[name] = { perSec: round(t.perSec, 0), ratio: round(t.perSec / noop.perSec), cpuUs: round(t.cpuUsPerJob, 0), ownCpuUs: round(t.cpuUsPerJob - noop.cpuUsPerJob, 0), perCoreSec: round(1e6 / t.cpuUsPerJob, 0), redisUs: round(t.redisUsPerJob, 0), esRequests: round(t.esRequestsPerJob) };
+      row[name] = { perSec: round(t.perSec, 0), ratio: round(t.perSec / noop.perSec), cpuUs: round(t.cpuUsPerJob, 0), ownCpuUs: round(t.cpuUsPerJob - noop.cpuUsPerJob, 0), perCoreSec: round(1e6 / t.cpuUsPerJob, 0), redisUs: round(t.redisUsPerJob, 0), esRequests: round(t.esRequestsPerJob), esUs: round(t.esUsPerJob, 0) };
       console.log(`  triage (${name}): ${t.perSec.toFixed(0)} reports/s, ratio ${(t.perSec / noop.perSec).toFixed(2)} (target ≥ 0.70)`);
       console.log(`    process CPU per report ${t.cpuUsPerJob.toFixed(0)} µs (${(t.cpuUsPerJob / noop.cpuUsPerJob).toFixed(2)}× the no-op's; ${(1e6 / t.cpuUsPerJob).toFixed(0)} reports/s per triage core); triage CPU per report beyond the no-op worker's BullMQ bookkeeping ${(t.cpuUsPerJob - noop.cpuUsPerJob).toFixed(0)} µs`);
-      console.log(`    Redis CPU per report (INFO cpu, whole server) ${t.redisUsPerJob.toFixed(0)} µs (${(t.redisUsPerJob / noop.redisUsPerJob).toFixed(2)}×); Elasticsearch requests per report ${t.esRequestsPerJob.toFixed(2)}`);
+      console.log(`    Redis CPU per report (INFO cpu, whole server) ${t.redisUsPerJob.toFixed(0)} µs (${(t.redisUsPerJob / noop.redisUsPerJob).toFixed(2)}×); Elasticsearch requests per report ${t.esRequestsPerJob.toFixed(2)}, its CPU per report (node stats, whole server) ${t.esUsPerJob.toFixed(0)} µs`);
     }
     results[`c${concurrency}`] = row;
   }
   const caseCount = await cases.caseCount();
-  console.log(`${caseCount} cases from ${2 * (JOBS[1] + JOBS[50])} reports (every fourth report folds into an earlier case); ruleset ${live.current().compiled.rules.length} rules`);
+  console.log(`${caseCount} cases from ${2 * (JOBS[1] + JOBS[50] + 300)} reports (every fourth report folds into an earlier case); ruleset ${live.current().compiled.rules.length} rules`);
   console.log(JSON.stringify({ bench: 'triage', rules: TERMS, ratios: { c1: results['c1']!.batched.ratio, c50: results['c50']!.batched.ratio }, perJobRatios: { c1: results['c1']!['per-job'].ratio, c50: results['c50']!['per-job'].ratio }, target: 0.7, results }));
 
   profiler?.disconnect();

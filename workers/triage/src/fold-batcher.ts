@@ -25,8 +25,8 @@ export class FoldBatcher {
   private inFlight = 0;
 
   constructor(
-    private readonly cases: Pick<CaseStore, 'foldAll'>,
-    private readonly maxInFlight = 2,
+    private readonly cases: Pick<CaseStore, 'fold' | 'foldAll'>,
+    private readonly maxInFlight = 1,
     private readonly maxBatch = 64,
   ) {}
 
@@ -51,7 +51,8 @@ export class FoldBatcher {
   private async run(batch: Pending[]): Promise<void> {
     let outcomes: (FoldOutcome | Error)[];
     try {
-      outcomes = await this.cases.foldAll(batch.map((p) => p.input));
+      // One fold alone (an idle worker, concurrency 1) is a plain script call: building a pipeline costs more.
+      outcomes = batch.length === 1 ? [await this.cases.fold((batch[0] as Pending).input)] : await this.cases.foldAll(batch.map((p) => p.input));
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;

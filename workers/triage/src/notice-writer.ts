@@ -28,7 +28,7 @@ export class NoticeWriter {
   constructor(
     private readonly es: ElasticsearchClient,
     private readonly index: string,
-    private readonly maxInFlight = 2,
+    private readonly maxInFlight = 1,
     private readonly maxBatch = 200,
   ) {}
 

@@ -143,7 +143,9 @@ async function main(): Promise<void> {
     await indexPosts(jobs);
     await drain('reports', jobs, () => createTriageWorker({ cases, rules: live, actions, content, notices: { es: env.es, index: indices.notices }, ...extra }, { connection, prefix, concurrency: 10, logger: env.logger }));
   }
-  for (const concurrency of [1, 50] as const) {
+  // TAKEDOWN_BENCH_TRIAGE_CONCURRENCY=1 (or 50): that level alone.
+  const only = Number(process.env['TAKEDOWN_BENCH_TRIAGE_CONCURRENCY'] ?? 0);
+  for (const concurrency of ([1, 50] as const).filter((c) => !only || c === only)) {
     const n = JOBS[concurrency];
     const noop = await drain(`noop-c${concurrency}`, makeJobs(n, `noop${concurrency}`), () => new Worker(`noop-c${concurrency}`, async () => undefined, { connection, prefix: queuePrefixFor(prefix, `noop-c${concurrency}`), concurrency }));
     console.log(`concurrency ${concurrency}: no-op worker ${noop.perSec.toFixed(0)} jobs/s, process CPU ${noop.cpuUsPerJob.toFixed(0)} µs per job, Redis CPU ${noop.redisUsPerJob.toFixed(0)} µs per job`);
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
   }
   const caseCount = await cases.caseCount();
   console.log(`${caseCount} cases from ${2 * (JOBS[1] + JOBS[50] + 300)} reports (every fourth report folds into an earlier case); ruleset ${live.current().compiled.rules.length} rules`);
-  console.log(JSON.stringify({ bench: 'triage', rules: TERMS, ratios: { c1: results['c1']!.batched.ratio, c50: results['c50']!.batched.ratio }, perJobRatios: { c1: results['c1']!['per-job'].ratio, c50: results['c50']!['per-job'].ratio }, target: 0.7, results }));
+  console.log(JSON.stringify({ bench: 'triage', rules: TERMS, ratios: { c1: results['c1']?.batched.ratio, c50: results['c50']?.batched.ratio }, perJobRatios: { c1: results['c1']?.['per-job'].ratio, c50: results['c50']?.['per-job'].ratio }, target: 0.7, results }));
 
   profiler?.disconnect();
   await started.stop();

@@ -114,9 +114,10 @@ describe('triage with concurrent jobs sharing round trips', () => {
       mappings: { dynamic: 'strict', properties: Object.fromEntries(['reportId', 'reference', 'tokenId', 'reporterType', 'category', 'contentId', 'caseId', 'receivedAt', 'acknowledgedAt'].map((f) => [f, { type: 'keyword' }])) },
     });
     await ctx.es.indices.putMapping({ index, properties: { decisions: { type: 'object', enabled: false } } });
-    const writer = new NoticeWriter(ctx.es, index);
+    // One bulk at a time: the first record goes alone (a plain create), the two after it share one bulk.
+    const writer = new NoticeWriter(ctx.es, index, 1);
     const plain = report('strict-post', 1);
-    await writer.record(plain, 'c_x');
+    expect(await writer.record(plain, 'c_x')).toBe(true);
     const results = await Promise.allSettled([writer.record(plain, 'c_x'), writer.record(report('strict-post', 2, 'DE'), 'c_x'), writer.record(report('strict-post', 3), 'c_x')]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[0] as PromiseFulfilledResult<boolean>).value).toBe(false);

@@ -26,7 +26,7 @@ export class FoldBatcher {
 
   constructor(
     private readonly cases: Pick<CaseStore, 'fold' | 'foldAll'>,
-    private readonly maxInFlight = 1,
+    private readonly maxInFlight = 2,
     private readonly maxBatch = 64,
   ) {}
 

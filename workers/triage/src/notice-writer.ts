@@ -28,7 +28,7 @@ export class NoticeWriter {
   constructor(
     private readonly es: ElasticsearchClient,
     private readonly index: string,
-    private readonly maxInFlight = 1,
+    private readonly maxInFlight = 2,
     private readonly maxBatch = 200,
   ) {}
 
@@ -54,6 +54,8 @@ export class NoticeWriter {
   }
 
   private async write(batch: Pending[]): Promise<void> {
+    // One record alone (an idle worker, concurrency 1): a plain create, as recordNotice sends it.
+    if (batch.length === 1) return this.createOne(batch[0] as Pending);
     let res;
     try {
       res = await this.es.bulk({ operations: batch.flatMap((p) => [{ create: { _index: this.index, _id: p.id } }, p.document]) });
@@ -70,5 +72,15 @@ export class NoticeWriter {
       // The error type only: no part of a record reaches a log.
       p.reject(new Error(`notice record: the write failed (${item.error.type ?? 'error'}); will retry`));
     });
+  }
+
+  private async createOne(p: Pending): Promise<void> {
+    try {
+      await this.es.create({ index: this.index, id: p.id, document: p.document });
+      p.resolve(true);
+    } catch (err) {
+      if ((err as { meta?: { statusCode?: number } })?.meta?.statusCode === 409) p.resolve(false);
+      else p.reject(err);
+    }
   }
 }

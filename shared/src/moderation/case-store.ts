@@ -7,7 +7,7 @@ import type { AuditEventInput } from '../audit/audit-event';
 import { caseFromHash, caseToFields, decisionFromHash, decisionToFields, type CaseRecord, type DecisionRecord } from './case-record';
 import { newLeaseToken } from './ids';
 import { LANES, type CaseShardKeys, type Lane, type ModerationKeys } from './keys';
-import { runScript, runScripts } from './lua-scripts';
+import { runScript, runScripts, runScriptsSettled, type ScriptCall } from './lua-scripts';
 
 export interface Lease {
   caseId: string;
@@ -201,51 +201,19 @@ export class CaseStore {
   }
 
   async fold(i: FoldInput): Promise<FoldOutcome> {
-    const fields = Object.entries(caseToFields(i.fields)).flat();
-    const decision = i.autoDecision ? Object.entries(decisionToFields(i.autoDecision)).flat() : [];
-    const k = this.keys.shardOf(i.caseId);
-    const r = (await runScript(
-      this.redis,
-      'fold-report',
-      [
-        k.case(i.caseId),
-        k.caseReports(i.caseId),
-        k.cases,
-        k.caseDecisions(i.caseId),
-        // Untouched without an auto decision, but a key of the same slot all the same.
-        k.decision(i.autoDecision?.id ?? ''),
-        k.outbox,
-        k.decisionCounts,
-        k.decisionCountsOutsideCsam,
-        k.dirty,
-        k.audit,
-        ...laneKeys(k),
-      ],
-      [
-      LANE_NAMES,
-      i.caseId,
-      i.report.reportId,
-      JSON.stringify(i.report),
-      String(i.expectedRev),
-      i.mode,
-      String(i.score),
-      String(i.now.getTime()),
-      JSON.stringify(i.audit),
-      i.fields.lane ?? '',
-      i.autoDecision?.id ?? '',
-      i.autoDecision?.action ?? '',
-      fields.length / 2,
-      decision.length / 2,
-      ...fields,
-      ...decision,
-      ],
-    )) as [number, string | number | string[]];
-    if (r[0] === 1) return { result: 'folded', rev: Number(r[1]) };
-    if (r[0] === 0) return { result: 'duplicate' };
-    const flat = r[1] as string[];
-    const hash: Record<string, string> = {};
-    for (let k = 0; k + 1 < flat.length; k += 2) hash[flat[k] as string] = flat[k + 1] as string;
-    return { result: 'conflict', current: caseFromHash(hash) };
+    const call = foldCall(this.keys, i);
+    return foldOutcome(await runScript(this.redis, call.name, call.keys, call.args));
+  }
+
+  /**
+   * Several folds in one round trip (a pipeline; one per master on a
+   * cluster), each as `fold` would run it, in order: each its own script
+   * call, so each is atomic with its audit event and its compare-and-set
+   * alone. Every fold has its own outcome, or the error it failed with.
+   */
+  async foldAll(inputs: readonly FoldInput[]): Promise<(FoldOutcome | Error)[]> {
+    const settled = await runScriptsSettled(this.redis, inputs.map((i) => foldCall(this.keys, i)));
+    return settled.map(([err, r]) => err ?? foldOutcome(r));
   }
 
   /** Returns expired leases' cases to their lanes (at most `max` per shard). */
@@ -678,4 +646,56 @@ export function categoryMovePending(caseId: string): ConflictError {
 
 function leaseConflict(caseId: string): ConflictError {
   return new ConflictError(`no live lease on case ${caseId} with this token (expired, released or never held)`, 'lease_conflict', 'leaseToken');
+}
+
+/** The fold-report script call for one fold. */
+function foldCall(keys: ModerationKeys, i: FoldInput): ScriptCall {
+  const fields = Object.entries(caseToFields(i.fields)).flat();
+  const decision = i.autoDecision ? Object.entries(decisionToFields(i.autoDecision)).flat() : [];
+  const k = keys.shardOf(i.caseId);
+  return {
+    name: 'fold-report',
+    keys: [
+      k.case(i.caseId),
+      k.caseReports(i.caseId),
+      k.cases,
+      k.caseDecisions(i.caseId),
+      // Untouched without an auto decision, but a key of the same slot all the same.
+      k.decision(i.autoDecision?.id ?? ''),
+      k.outbox,
+      k.decisionCounts,
+      k.decisionCountsOutsideCsam,
+      k.dirty,
+      k.audit,
+      ...laneKeys(k),
+    ],
+    args: [
+      LANE_NAMES,
+      i.caseId,
+      i.report.reportId,
+      JSON.stringify(i.report),
+      String(i.expectedRev),
+      i.mode,
+      String(i.score),
+      String(i.now.getTime()),
+      JSON.stringify(i.audit),
+      i.fields.lane ?? '',
+      i.autoDecision?.id ?? '',
+      i.autoDecision?.action ?? '',
+      fields.length / 2,
+      decision.length / 2,
+      ...fields,
+      ...decision,
+    ],
+  };
+}
+
+function foldOutcome(reply: unknown): FoldOutcome {
+  const r = reply as [number, string | number | string[]];
+  if (r[0] === 1) return { result: 'folded', rev: Number(r[1]) };
+  if (r[0] === 0) return { result: 'duplicate' };
+  const flat = r[1] as string[];
+  const hash: Record<string, string> = {};
+  for (let k = 0; k + 1 < flat.length; k += 2) hash[flat[k] as string] = flat[k + 1] as string;
+  return { result: 'conflict', current: caseFromHash(hash) };
 }

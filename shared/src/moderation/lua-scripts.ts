@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RedisClient } from '../clients/redis';
-import { pipelined } from './pipelined';
+import { pipelined, pipelinedSettled, type Routed } from './pipelined';
 
 /**
  * The Lua scripts in shared/lua, one per file, named as BullMQ names its
@@ -144,14 +144,22 @@ export async function runScripts(redis: RedisClient, calls: ScriptCall[]): Promi
   if (calls.length === 0) return [];
   define(redis);
   // Routed by each call's keys (one hash tag per call): one pipeline, or one per tag on Redis Cluster.
-  return pipelined(
-    redis,
-    calls.map((c) => ({
-      key: c.keys[0] ?? '',
-      add: (p) => {
-        const command = (p as unknown as Record<string, ScriptCommand>)[commandOf(c.name)] as ScriptCommand;
-        command.apply(p, argsOf(c.name, c.keys, c.args));
-      },
-    })),
-  );
+  return pipelined(redis, calls.map(routedCall));
+}
+
+/** As runScripts, but every call's result as [error, value]: one failed script does not fail the others. */
+export async function runScriptsSettled(redis: RedisClient, calls: readonly ScriptCall[]): Promise<[Error | null, unknown][]> {
+  if (calls.length === 0) return [];
+  define(redis);
+  return pipelinedSettled(redis, calls.map(routedCall));
+}
+
+function routedCall(c: ScriptCall): Routed {
+  return {
+    key: c.keys[0] ?? '',
+    add: (p) => {
+      const command = (p as unknown as Record<string, ScriptCommand>)[commandOf(c.name)] as ScriptCommand;
+      command.apply(p, argsOf(c.name, c.keys, c.args));
+    },
+  };
 }

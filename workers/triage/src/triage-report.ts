@@ -26,6 +26,9 @@ import {
   recordNotice,
 } from '@takedown/shared';
 import { scanContent, type CompiledRuleset } from '@takedown/search-rules';
+import type { FoldBatcher } from './fold-batcher';
+import type { NoticeWriter } from './notice-writer';
+import type { ScanCache } from './scan-cache';
 
 export interface TriageDeps {
   cases: CaseStore;
@@ -33,8 +36,15 @@ export interface TriageDeps {
   content: { get(contentId: string): Promise<PlatformContent | undefined> };
   rules: LiveRuleset<CompiledRuleset>;
   actions: CatalogQueue<'actions'>;
-  /** Where token-filed reports' Art. 16 notice records go (`<prefix>-notices`). */
-  notices: { es: ElasticsearchClient; index: string };
+  /**
+   * Where token-filed reports' Art. 16 notice records go (`<prefix>-notices`);
+   * `writer` (the worker makes one) coalesces concurrent jobs' writes into bulk requests.
+   */
+  notices: { es: ElasticsearchClient; index: string; writer?: Pick<NoticeWriter, 'record'> };
+  /** Folds concurrent jobs' reports in one pipeline (the worker makes one); else each fold is its own call. */
+  folds?: Pick<FoldBatcher, 'fold'>;
+  /** Recent scans' hits by text digest (the worker makes one); else every report is scanned. */
+  scans?: Pick<ScanCache, 'scan'>;
   now?: () => Date;
   /** Told about shadow-rule hits (counted, never acted on). */
   onShadowHits?: (version: number, hits: CaseRuleHit[], contentId: string) => void;
@@ -90,7 +100,8 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
   const caseId = caseIdFor(report.content.id);
   // The same scan as ingest's (country-scoped rules included); shadow hits kept, marked.
   const hitsOn = (content: CaseContent): CaseRuleHit[] => {
-    const scan = scanContent(compiled, { ...(content.text ? { text: content.text } : {}), ...(content.lang ? { lang: content.lang } : {}), mediaSha256: content.mediaSha256 ?? [], mediaPdq: content.mediaPdq ?? [] }, now);
+    const input = { ...(content.text ? { text: content.text } : {}), ...(content.lang ? { lang: content.lang } : {}), mediaSha256: content.mediaSha256 ?? [], mediaPdq: content.mediaPdq ?? [] };
+    const scan = deps.scans ? deps.scans.scan(compiled, input, now) : scanContent(compiled, input, now);
     // Hits on a reporter's own copy are shown, never scored or acted on: anyone can write any text into a report.
     const unverified = content.source === 'report';
     return [...scan.hits, ...scan.shadowHits].map((h) => ({ ...h, rulesetVersion: version, ...(unverified ? { unverified: true } : {}) }));
@@ -202,7 +213,7 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
       csamSignal,
       ...(autoDecision ? { autoRemovedBy: autoDecision.id } : {}),
     };
-    const outcome = await deps.cases.fold({
+    const fold = {
       caseId,
       report,
       expectedRev: existing?.rev ?? 0,
@@ -230,14 +241,15 @@ export async function triageReport(deps: TriageDeps, report: ReportJob): Promise
         },
       },
       autoDecision,
-    });
+    };
+    const outcome = await (deps.folds ? deps.folds.fold(fold) : deps.cases.fold(fold));
     if (outcome.result === 'conflict') {
       existing = outcome.current;
       continue;
     }
     // The Art. 16 record, once the report is in its case. A replayed job (duplicate) writes it too: the first
     // run may have died between the fold and this write. Created once; a scan writes none.
-    await recordNotice(deps.notices.es, deps.notices.index, report, caseId);
+    await (deps.notices.writer ? deps.notices.writer.record(report, caseId) : recordNotice(deps.notices.es, deps.notices.index, report, caseId));
     if (outcome.result === 'duplicate') return { result: 'duplicate', caseId };
     if (mode === 'attach' && existing?.lastDecisionId) {
       // A report that joins a decided case is answered by the decision in force (the actions worker only

@@ -1,8 +1,23 @@
 import { createCatalogWorker, type CatalogWorkerOptions } from '@takedown/shared';
 import type { Worker } from 'bullmq';
+import { FoldBatcher } from './fold-batcher';
+import { NoticeWriter } from './notice-writer';
+import { ScanCache } from './scan-cache';
 import { triageReport, type TriageDeps } from './triage-report';
 
-/** The BullMQ worker on `reports`. */
+/**
+ * The BullMQ worker on `reports`. Jobs running at once share round trips:
+ * their content reads (ContentReader), case folds (FoldBatcher) and notice
+ * writes (NoticeWriter) go out together, each job still completing only
+ * once its own fold and notice are written; repeated posts reuse their
+ * scan (ScanCache).
+ */
 export function createTriageWorker(deps: TriageDeps, o: CatalogWorkerOptions): Worker {
-  return createCatalogWorker('reports', (report) => triageReport(deps, report), o);
+  const batched: TriageDeps = {
+    ...deps,
+    folds: deps.folds ?? new FoldBatcher(deps.cases),
+    notices: { ...deps.notices, writer: deps.notices.writer ?? new NoticeWriter(deps.notices.es, deps.notices.index) },
+    scans: deps.scans ?? new ScanCache(),
+  };
+  return createCatalogWorker('reports', (report) => triageReport(batched, report), o);
 }

@@ -39,6 +39,7 @@ export const ACCESS = {
   'POST /v1/tokens': ['admin'],
   'DELETE /v1/tokens/:idOrName': ['admin'],
   'GET /v1/rules/draft': ['lead', 'admin'],
+  'GET /v1/rules/draft-page': ['lead', 'admin'],
   'GET /v1/rules/draft-emoji': ['lead', 'admin'],
   'PUT /v1/rules/draft-emoji': ['lead'],
   'PUT /v1/rules/draft/:ruleId': ['lead'],

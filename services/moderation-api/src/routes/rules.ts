@@ -14,6 +14,7 @@ import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
 import { shadowView } from '../rules/shadow-view';
+import { pageRules, validateRulePageQuery } from '../rules/rule-page';
 import { validateExportQuery } from '../http/schemas';
 
 interface ImportBody {
@@ -95,6 +96,13 @@ export function ruleRoutes(deps: ApiDeps): Router {
   r.get('/v1/rules/draft', guard(deps, 'GET /v1/rules/draft'), async (_req, res) => {
     const [meta, rules] = await Promise.all([deps.drafts.meta(), deps.drafts.rules()]);
     res.json({ ...meta, count: rules.length, rules });
+  });
+
+  // One page of the draft, searched and filtered here: the console never loads a 50,000-rule draft.
+  r.get('/v1/rules/draft-page', guard(deps, 'GET /v1/rules/draft-page'), async (req, res) => {
+    const query = validateRulePageQuery({ ...req.query });
+    const [meta, rules] = await Promise.all([deps.drafts.meta(), deps.drafts.rules() as Promise<Rule[]>]);
+    res.json({ ...meta, count: rules.length, ...pageRules(rules, query) });
   });
 
   // Registered before /v1/rules/draft/:ruleId would be, and under its own path: "emoji" is a valid rule id.

@@ -3,6 +3,17 @@ import { every, setShortcuts } from './app.js';
 
 const CATEGORIES = ['drugs', 'csam', 'weapons', 'fraud', 'terrorism', 'other'];
 const ACTIONS = ['block_query', 'exclude', 'demote', 'flag_for_review', 'auto_remove'];
+const KINDS = ['term', 'phrase', 'regex', 'sha256', 'pdq'];
+const STATES = ['live', 'shadow', 'disabled'];
+const PAGE_SIZE = 50;
+/** The filter selects: query parameter, accessible name, label of "any", the values (hash lists come from the counts). */
+const FILTERS = [
+  ['category', 'Filter by category', 'all categories', CATEGORIES],
+  ['action', 'Filter by action', 'all actions', ACTIONS],
+  ['kind', 'Filter by kind', 'all kinds', KINDS],
+  ['state', 'Filter by state', 'live, shadow and disabled', STATES],
+  ['list', 'Filter by hash list', 'all hash lists', []],
+];
 
 /** A content sample: its text, or (without the csam grant, for a removed post) only its id and the API's notice. */
 function contentSample(s) {
@@ -22,11 +33,18 @@ export async function renderRules({ main, me }) {
       <section>
         <div class="card">
           <div class="row"><h1 style="margin:0 auto 0 0">Draft rules</h1>
-            <label for="rule-search" class="muted">Search <kbd>/</kbd></label><input id="rule-search" placeholder="id or pattern">
-            <select id="rule-filter" aria-label="Filter by action"><option value="">all actions</option>${ACTIONS.map((a) => `<option>${a}</option>`).join('')}</select>
+            <label for="rule-search" class="muted">Search <kbd>/</kbd></label><input id="rule-search" type="search" placeholder="id, pattern or note" maxlength="200">
+          </div>
+          <div class="row" id="rule-filters" role="group" aria-label="Filter rules">
+            ${FILTERS.map(([name, label, any]) => `<select data-filter="${name}" aria-label="${label}"><option value="">${any}</option></select>`).join('')}
           </div>
           <p class="muted" id="draft-meta"></p>
           <table aria-label="Draft rules"><thead><tr><th>Id</th><th>Pattern</th><th>Category</th><th>Scope</th><th>Action</th><th>State</th><th></th></tr></thead><tbody id="rule-rows"></tbody></table>
+          <nav class="row" aria-label="Rule pages">
+            <button type="button" id="rules-prev">Previous <kbd>[</kbd></button>
+            <span id="rules-range" role="status" aria-live="polite"></span>
+            <button type="button" id="rules-next">Next <kbd>]</kbd></button>
+          </nav>
         </div>
         <div class="card"><h2>Preview</h2><div id="preview"><p class="muted">Preview the draft against real content and recent searches before publishing.</p></div></div>
       </section>
@@ -34,7 +52,7 @@ export async function renderRules({ main, me }) {
         ${canEdit ? `<form class="card" id="rule-form" aria-label="Add or edit a rule">
           <h2>Add or edit a rule</h2>
           <label for="r-id">Id</label><input id="r-id" required pattern="[A-Za-z0-9._:-]{1,120}" style="width:100%">
-          <label for="r-kind">Kind</label><select id="r-kind"><option>term</option><option>phrase</option><option>sha256</option></select>
+          <label for="r-kind">Kind</label><select id="r-kind"><option>term</option><option>phrase</option><option>regex</option><option>sha256</option></select>
           <label for="r-pattern">Pattern</label><input id="r-pattern" required style="width:100%">
           <label for="r-category">Category</label><select id="r-category">${CATEGORIES.map((c) => `<option>${c}</option>`).join('')}</select>
           <label for="r-scope">Scope</label><select id="r-scope"><option value="query">query</option><option value="content">content</option><option value="query,content">query and content</option></select>
@@ -53,33 +71,88 @@ export async function renderRules({ main, me }) {
       </aside>
     </div>`;
 
+  // One page of the draft at a time, searched and filtered by the API (GET /v1/rules/draft-page): a draft of 50,000 rules stays one request of 50.
   let rules = [];
+  // cursors[i] is the `after` of page i; page 0 starts at the beginning.
+  let cursors = [undefined];
+  let next = null;
+  let loaded = 0;
   const rows = main.querySelector('#rule-rows');
-  const draw = () => {
-    const q = main.querySelector('#rule-search').value.toLowerCase();
-    const f = main.querySelector('#rule-filter').value;
-    const shown = rules.filter((r) => (!q || r.id.toLowerCase().includes(q) || r.pattern.toLowerCase().includes(q)) && (!f || r.action === f)).slice(0, 300);
-    rows.innerHTML = shown
-      .map(
-        (r) => `<tr><td>${esc(r.id)}</td><td>${esc(r.pattern)}</td><td>${esc(r.category)}</td><td>${esc(r.scope.join(', '))}</td><td>${esc(r.action)}</td>
-        <td>${r.enabled === false ? '<span class="pill">disabled</span>' : ''}${r.shadow ? '<span class="pill">shadow</span>' : ''}${r.untilReviewed === 'exclude' ? '<span class="pill">hidden until reviewed</span>' : ''}</td>
+  const selects = [...main.querySelectorAll('[data-filter]')];
+  const queryOf = (extra = {}) => {
+    const q = new URLSearchParams({ size: String(PAGE_SIZE) });
+    const text = main.querySelector('#rule-search').value.trim();
+    if (text) q.set('q', text);
+    for (const sel of selects) if (sel.value) q.set(sel.dataset.filter, sel.value);
+    for (const [k, v] of Object.entries(extra)) if (v !== undefined) q.set(k, v);
+    return q;
+  };
+  const draw = (d) => {
+    rows.innerHTML = d.rules.length
+      ? d.rules
+          .map(
+            (r) => `<tr><td>${esc(r.id)}</td><td>${esc(r.pattern)}</td><td>${esc(r.category)}</td><td>${esc(r.scope.join(', '))}</td><td>${esc(r.action)}</td>
+        <td>${r.enabled === false ? '<span class="pill">disabled</span>' : ''}${r.shadow ? '<span class="pill">shadow</span>' : ''}${r.untilReviewed === 'exclude' ? '<span class="pill">hidden until reviewed</span>' : ''}${r.hashList ? `<span class="pill">${esc(r.hashList.name)}</span>` : ''}</td>
         <td>${canEdit ? `<button type="button" data-edit="${esc(r.id)}">Edit</button> <button type="button" data-toggle="${esc(r.id)}">${r.enabled === false ? 'Enable' : 'Disable'}</button> <button type="button" data-shadow="${esc(r.id)}">${r.shadow ? 'Unshadow' : 'Shadow'}</button>` : ''}</td></tr>`,
-      )
-      .join('');
+          )
+          .join('')
+      : '<tr><td colspan="7" class="muted">No rule matches.</td></tr>';
+    // Counts per value say what choosing it would show, with the other filters and the search kept.
+    for (const sel of selects) {
+      const name = sel.dataset.filter;
+      const counts = d.facets[name] ?? {};
+      const [, , any, fixed] = FILTERS.find(([n]) => n === name);
+      const values = [...new Set([...fixed, ...Object.keys(counts), ...(sel.value ? [sel.value] : [])])];
+      const chosen = sel.value;
+      sel.innerHTML = `<option value="">${esc(any)}</option>` + values.map((v) => `<option value="${esc(v)}"${v === chosen ? ' selected' : ''}>${esc(v)} (${(counts[v] ?? 0).toLocaleString('en')})</option>`).join('');
+      sel.hidden = name === 'list' && values.length === 0;
+    }
+    const n = (x) => x.toLocaleString('en');
+    main.querySelector('#rules-range').textContent = d.rules.length ? `${n(d.from + 1)}–${n(d.from + d.rules.length)} of ${n(d.total)}` : `0 of ${n(d.total)}`;
+    main.querySelector('#rules-prev').disabled = cursors.length <= 1;
+    main.querySelector('#rules-next').disabled = d.next === null;
+    main.querySelector('#draft-meta').textContent = `${d.count.toLocaleString('en')} rules in the draft · based on v${d.baseVersion ?? '–'} · last edit by ${d.updatedBy || '–'}`;
   };
+  // Answers can arrive out of order while someone types: only the latest request draws.
   const load = async () => {
-    const d = await api('GET', '/v1/rules/draft');
+    const mine = ++loaded;
+    const d = await api('GET', `/v1/rules/draft-page?${queryOf({ after: cursors[cursors.length - 1] })}`);
+    if (mine !== loaded) return;
+    // The page emptied under us (its rules edited out of the filter or deleted): step back.
+    if (d.rules.length === 0 && cursors.length > 1) {
+      cursors.pop();
+      return load();
+    }
     rules = d.rules;
-    main.querySelector('#draft-meta').textContent = `${d.count} rules · based on v${d.baseVersion ?? '–'} · last edit by ${d.updatedBy || '–'}`;
-    draw();
+    next = d.next;
+    draw(d);
   };
+  const restart = () => {
+    cursors = [undefined];
+    return load();
+  };
+  const turn = async (forward) => {
+    if (forward && next !== null) cursors.push(next);
+    else if (!forward && cursors.length > 1) cursors.pop();
+    else return;
+    await load();
+    rows.closest('.card').scrollIntoView({ block: 'start' });
+  };
+  /** The stored rule: from this page, else asked for by id (the form may name a rule on another page). */
+  const stored = async (id) => rules.find((r) => r.id === id) ?? (await api('GET', `/v1/rules/draft-page?${new URLSearchParams({ id, size: '1' })}`)).rules[0];
   const save = async (rule) => {
     const { id, createdBy: _b, createdAt: _a, ...body } = rule;
     await api('PUT', `/v1/rules/draft/${encodeURIComponent(id)}`, body);
     await load();
   };
-  main.querySelector('#rule-search').addEventListener('input', draw);
-  main.querySelector('#rule-filter').addEventListener('change', draw);
+  let typingTimer;
+  main.querySelector('#rule-search').addEventListener('input', () => {
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => void restart(), 250);
+  });
+  for (const sel of selects) sel.addEventListener('change', () => void restart());
+  main.querySelector('#rules-prev').addEventListener('click', () => void turn(false));
+  main.querySelector('#rules-next').addEventListener('click', () => void turn(true));
   rows.addEventListener('click', async (e) => {
     const t = e.target;
     const find = (id) => rules.find((r) => r.id === id);
@@ -105,7 +178,7 @@ export async function renderRules({ main, me }) {
     msg.textContent = '';
     try {
       const id = main.querySelector('#r-id').value.trim();
-      const { untilReviewed: _was, ...existing } = rules.find((r) => r.id === id) ?? {};
+      const { untilReviewed: _was, ...existing } = (await stored(id)) ?? {};
       const action = main.querySelector('#r-action').value;
       // Only flag_for_review holds a post until reviewed; demoting is its default.
       const until = action === 'flag_for_review' && main.querySelector('#r-until').value === 'exclude' ? { untilReviewed: 'exclude' } : {};
@@ -174,12 +247,14 @@ export async function renderRules({ main, me }) {
       out.textContent = err.message;
     }
   });
-  setShortcuts([['/', 'search rules'], ['p', 'preview']], (e, typing) => {
+  setShortcuts([['/', 'search rules'], ['[', 'previous page'], [']', 'next page'], ['p', 'preview']], (e, typing) => {
     if (typing) return;
     if (e.key === '/') {
       e.preventDefault();
       main.querySelector('#rule-search').focus();
-    } else if (e.key === 'p') void preview();
+    } else if (e.key === '[') void turn(false);
+    else if (e.key === ']') void turn(true);
+    else if (e.key === 'p') void preview();
   });
   await Promise.all([load(), versions(), backfill()]);
   every(2000, backfill);

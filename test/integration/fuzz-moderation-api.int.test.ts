@@ -134,9 +134,9 @@ describe('moderation API fuzz: query strings', () => {
 
   it('fuzzed list parameters: never a 5xx, every 400 names its field', async () => {
     const value = fc.oneof(fc.integer({ min: -5, max: 20_000 }).map(String), fc.constantFrom('', '1e3', '0x10', '00', '9999', '10000', 'open', 'priority', 'age', 'default', 'csam', 'NaN'), fc.string({ unit: 'grapheme', maxLength: 20 }));
-    const param = fc.tuple(fc.oneof(fc.constantFrom('from', 'size', 'queue', 'status', 'category', 'sort', 'authorId', 'ruleId', 'format'), hostileKey), value);
+    const param = fc.tuple(fc.oneof(fc.constantFrom('from', 'size', 'queue', 'status', 'category', 'sort', 'authorId', 'ruleId', 'format', 'q', 'after', 'state', 'kind', 'list'), hostileKey), value);
     await fc.assert(
-      fc.asyncProperty(fc.array(param, { maxLength: 4 }), fc.constantFrom('/v1/cases', '/v1/rules/draft/export'), async (params, path) => {
+      fc.asyncProperty(fc.array(param, { maxLength: 4 }), fc.constantFrom('/v1/cases', '/v1/rules/draft/export', '/v1/rules/draft-page'), async (params, path) => {
         const qs = params.map(([k, v]) => `${percent(k)}=${percent(v)}`).join('&');
         expectKept(await send('GET', `${path}?${qs}`, 'lead'), `${path}?${qs}`);
       }),

@@ -1,5 +1,6 @@
 import { createRedis, DraftStore, RulesetStore, rulesetKeys, type Redis } from '@takedown/shared';
 import { createTestContext, type TestContext } from '../support/test-context';
+import { DraftRulesCache } from '../../services/moderation-api/src/rules/draft-rules-cache';
 
 // Publishing and the draft against the real Redis, with several processes'
 // worth of connections (each API instance has its own).
@@ -58,5 +59,27 @@ describe('the draft', () => {
     const seen = await Promise.all(stores.map(async (d, i) => (i === 3 ? (await d.put({ id: 'c' }, 'lead:3'), d.rules()) : d.rules())));
     for (const rules of seen) expect(rules.map((r) => r.id)).toEqual(expect.arrayContaining(['a', 'b']));
     expect((await stores[0]!.rules()).map((r) => r.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('the revision moves with every rule write, from any instance, so a cached page of the draft is never stale', async () => {
+    const { keys, published } = await setup('draft-rev');
+    const [a, b] = [new DraftStore(connection(), keys, published), new DraftStore(connection(), keys, published)];
+    const cache = new DraftRulesCache(b);
+    const ids = async () => (await cache.rules()).map((r) => r.id);
+    expect(await ids()).toEqual(['a', 'b']);
+    const revs = [await b.revision()];
+    expect(await b.revision()).toBe(revs[0]);
+    await a.put({ id: 'c' }, 'lead:a');
+    revs.push(await b.revision());
+    expect(await ids()).toEqual(['a', 'b', 'c']);
+    await a.remove('a', 'lead:a');
+    revs.push(await b.revision());
+    expect(await ids()).toEqual(['b', 'c']);
+    await a.importRules([{ id: 'z' }], 'replace', 'lead:a');
+    revs.push(await b.revision());
+    expect(await ids()).toEqual(['z']);
+    expect(new Set(revs).size).toBe(revs.length);
+    // Reads share the parsed rules until the next write.
+    expect(await cache.rules()).toBe(await cache.rules());
   });
 });

@@ -32,6 +32,18 @@ export class DraftStore {
     return all.map((r) => JSON.parse(r) as { id: string }).sort((a, b) => this.idOf(a).localeCompare(this.idOf(b)));
   }
 
+  /**
+   * Changes whenever the draft's rules do (every write bumps `rev` in the
+   * same MULTI; a re-initialised draft has a new `updatedAt`), so a reader
+   * may keep the parsed rules until it changes. Read it before the rules:
+   * a write in between then only makes the next read redo the work.
+   */
+  async revision(): Promise<string> {
+    await this.ensure();
+    const [rev, at] = await this.redis.hmget(this.keys.draftMeta, 'rev', 'updatedAt');
+    return `${rev ?? '0'}@${at ?? ''}`;
+  }
+
   async get(id: string): Promise<unknown> {
     await this.ensure();
     const raw = await this.redis.hget(this.keys.draft, id);
@@ -46,13 +58,13 @@ export class DraftStore {
 
   async put(rule: object, by: string): Promise<void> {
     await this.ensure();
-    await this.redis.multi().hset(this.keys.draft, this.idOf(rule), JSON.stringify(rule)).hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).exec();
+    await this.redis.multi().hset(this.keys.draft, this.idOf(rule), JSON.stringify(rule)).hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).hincrby(this.keys.draftMeta, 'rev', 1).exec();
   }
 
   /** Removes a rule; false when the draft had no such rule. */
   async remove(id: string, by: string): Promise<boolean> {
     await this.ensure();
-    const [[, removed] = []] = (await this.redis.multi().hdel(this.keys.draft, id).hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).exec()) ?? [];
+    const [[, removed] = []] = (await this.redis.multi().hdel(this.keys.draft, id).hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).hincrby(this.keys.draftMeta, 'rev', 1).exec()) ?? [];
     return Number(removed) === 1;
   }
 
@@ -84,7 +96,7 @@ export class DraftStore {
       const chunk = rules.slice(i, i + 1000).flatMap((r) => [this.idOf(r), JSON.stringify(r)]);
       if (chunk.length > 0) m.hset(this.keys.draft, ...chunk);
     }
-    m.hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by);
+    m.hset(this.keys.draftMeta, 'updatedAt', new Date().toISOString(), 'updatedBy', by).hincrby(this.keys.draftMeta, 'rev', 1);
     if (baseVersion !== undefined) m.hset(this.keys.draftMeta, 'baseVersion', String(baseVersion));
     await m.exec();
   }

@@ -15,6 +15,7 @@ import { guard, principalOf } from '../http/auth';
 import { previewDraft } from '../rules/preview';
 import { shadowView } from '../rules/shadow-view';
 import { pageRules, validateRulePageQuery } from '../rules/rule-page';
+import { DraftRulesCache } from '../rules/draft-rules-cache';
 import { validateExportQuery } from '../http/schemas';
 
 interface ImportBody {
@@ -90,6 +91,7 @@ export function ruleRoutes(deps: ApiDeps): Router {
   const r = Router();
 
   const publisher = deps.publisher;
+  const draftRules = new DraftRulesCache(deps.drafts);
 
   const audit = (event: AuditEventInput) => appendAudit(deps.redis, deps.cases.keys, event);
 
@@ -101,7 +103,7 @@ export function ruleRoutes(deps: ApiDeps): Router {
   // One page of the draft, searched and filtered here: the console never loads a 50,000-rule draft.
   r.get('/v1/rules/draft-page', guard(deps, 'GET /v1/rules/draft-page'), async (req, res) => {
     const query = validateRulePageQuery({ ...req.query });
-    const [meta, rules] = await Promise.all([deps.drafts.meta(), deps.drafts.rules() as Promise<Rule[]>]);
+    const [meta, rules] = await Promise.all([deps.drafts.meta(), draftRules.rules()]);
     res.json({ ...meta, count: rules.length, ...pageRules(rules, query) });
   });
 

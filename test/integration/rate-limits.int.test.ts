@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '@takedown/moderation-api';
-import { FailedAuthLimiter, sharedAuthFailures } from '@takedown/shared';
+import { FailedAuthLimiter, RateLimitedError, createRedis, perTokenLimit, sharedAuthFailures } from '@takedown/shared';
 import { reportBody, startPipeline, type Pipeline } from '../support/pipeline';
 import { eventually } from '../support/test-context';
 
@@ -90,6 +90,33 @@ describe('failed authentication per client address across API processes', () => 
     expect(Number(other.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await p.call('GET', '/v1/me', p.tokens.admin)).status).toBe(200);
     expect((await meOnSecond(p.tokens.admin)).status).toBe(200);
+  });
+});
+
+describe('when the counter\'s Redis is away', () => {
+  it('limits still hold per process (the in-memory insurance count), and nothing waits on Redis', async () => {
+    // A real client to a port nothing listens on: never ready.
+    const away = createRedis('redis://127.0.0.1:1', { connectionName: 'rate-limits-away', maxRetriesPerRequest: 0, commandTimeoutMs: 500, lazyConnect: true });
+    try {
+      const limit = perTokenLimit(away, '{rl-away}:mod', 'intake', { points: 2, durationSeconds: 60 });
+      const run = (tokenId: string) =>
+        new Promise<unknown>((resolve) => {
+          limit({ principal: { tokenId } } as never, {} as never, resolve);
+        });
+      expect(await run('t1')).toBeUndefined();
+      expect(await run('t1')).toBeUndefined();
+      const refused = await run('t1');
+      expect(refused).toBeInstanceOf(RateLimitedError);
+      expect((refused as RateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
+      expect(await run('t2')).toBeUndefined();
+      // Failed authentications: the shared count falls back to this process's memory too.
+      const shared = sharedAuthFailures(away, '{rl-away}:mod', 'moderation-api', 1);
+      await shared.recordFailure('10.0.0.9');
+      await shared.recordFailure('10.0.0.9');
+      expect(await shared.retryAfterMs('10.0.0.9')).toBeGreaterThan(0);
+    } finally {
+      away.disconnect();
+    }
   });
 });
 

@@ -8,6 +8,8 @@ export * from './clients/redis';
 export * from './clients/replication';
 export * from './clients/elasticsearch';
 export * from './http/error-middleware';
+export * from './http/rate-limits';
+export * from './http/security-headers';
 export * from './http/es-error';
 export * from './http/body-error';
 export * from './http/es-upstream-error';

@@ -28,6 +28,9 @@ describe('failed authentication is limited per client address', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ status: 429, error: { type: 'security_exception' } });
+    // helmet's headers on the Elasticsearch-compatible service too; the body above is still Elasticsearch's shape.
+    expect(limited.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(limited.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect((await searchWith(searchToken)).status).toBe(200);
     // Once its cache entry has expired (2 s), a known-good token is still looked up, not refused.
     await new Promise((r) => setTimeout(r, 2100));

@@ -87,6 +87,8 @@ export async function startPipeline(
     ruleTaskHold?: SharedArrayBuffer;
     /** Durable acknowledgement (TAKEDOWN_INTAKE_WAIT_REPLICAS, TAKEDOWN_INTAKE_WAIT_TIMEOUT_MS); default off. */
     intake?: Partial<ApiConfig['intake']>;
+    /** Per-token limits on intake and claims (TAKEDOWN_RATE_*); default off. */
+    rateLimits?: ApiConfig['rateLimits'];
   } = {},
 ): Promise<Pipeline> {
   const ctx = await createTestContext(name);
@@ -106,6 +108,7 @@ export async function startPipeline(
       esScanTimeoutMs: 30_000,
       authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
       intake: { waitReplicas: 0, waitTimeoutMs: 250, ...opts.intake },
+      ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
       ruleWorkers: { size: 1, taskTimeoutMs: 60_000, maxQueued: 8, ...opts.ruleWorkers },
       legal: { nonJudicialOutcome: 'needs_info', jurisdictions: [], accountsIndex: subscriberIndices.accounts, signInsIndex: subscriberIndices.signIns, ...opts.legal },
     },

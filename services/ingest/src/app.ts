@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { EsRefusal, esAuthenticate, esErrorHandler } from '@takedown/shared';
+import { EsRefusal, esAuthenticate, esErrorHandler, securityHeaders } from '@takedown/shared';
 import type { IngestDeps } from './deps';
 import { opsRoutes } from './routes/ops';
 import { writeRoutes } from './routes/write';
@@ -14,6 +14,8 @@ export function createIngestApp(deps: IngestDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Security headers only: the Elasticsearch-compatible bodies are untouched.
+  app.use(securityHeaders());
   app.use((req, res, next) => {
     res.on('finish', () => {
       const endpoint = /\/(_bulk|_doc|_create|_update)(\/|$)/.exec(req.path)?.[1] ?? (['/healthz', '/readyz', '/metrics', '/'].includes(req.path) ? req.path : 'other');

@@ -1,4 +1,4 @@
-import { CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, closeRedisClient, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueOptions, ensureContentIndex, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { sharedAuthFailures, CatalogQueue, FailedAuthLimiter, PrincipalCache, TokenStore, closeRedisClient, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, requestPathQueueOptions, ensureContentIndex, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import type { IngestConfig, IngestDeps } from './deps';
 import { IdLocks } from './id-locks';
@@ -31,7 +31,7 @@ export async function buildIngestDeps(config: IngestConfig, logger: Logger): Pro
     reports,
     maxStalenessMs: config.maxStalenessMs,
     esTimeoutMs: config.esTimeoutMs,
-    principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute)),
+    principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute, undefined, undefined, sharedAuthFailures(redis, keys.base, 'ingest', config.authFailuresPerMinute))),
     metrics: createIngestMetrics(),
     locks: new IdLocks(),
     readFirst: new ReadFirst(),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { errorMiddleware, notFoundHandler } from '@takedown/shared';
+import { errorMiddleware, notFoundHandler, securityHeaders } from '@takedown/shared';
 import type { ApiDeps } from './deps';
 import { queueBoard } from './admin/queue-board';
 import { adminRoutes } from './routes/admin';
@@ -24,6 +24,8 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Security headers on every answer; the console's CSP is set below, exactly as before.
+  app.use(securityHeaders());
   // No body parser here: each route's guard reads the body once the caller is known, with that route's limit (http/read-json.ts).
   app.use(reportRoutes(deps));
   app.use(mediaPdqRoutes(deps));

@@ -3,6 +3,8 @@ import {
   AdminSessionStore,
   CaseStore,
   FailedAuthLimiter,
+  perTokenLimit,
+  sharedAuthFailures,
   CatalogQueue,
   QUEUE_NAMES,
   TokenStore,
@@ -98,7 +100,12 @@ export async function buildApiDeps(
     cases: new CaseStore(redis, keys, config.leaseSeconds * 1000),
     tokens,
     adminSessions: new AdminSessionStore(redis, keys, tokens),
-    authLimiter: new FailedAuthLimiter(config.authFailuresPerMinute),
+    // Failures per address add up over every API process (Redis), beside this process's own count.
+    authLimiter: new FailedAuthLimiter(config.authFailuresPerMinute, undefined, undefined, sharedAuthFailures(redis, keys.base, 'moderation-api', config.authFailuresPerMinute)),
+    limits: {
+      intake: perTokenLimit(redis, keys.base, 'intake', config.rateLimits?.intake),
+      claims: perTokenLimit(redis, keys.base, 'claims', config.rateLimits?.claims),
+    },
     reports,
     actions,
     backfill,

@@ -1,6 +1,7 @@
+import type { RequestHandler } from 'express';
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, IntakeConfig, Logger, RedisClient, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { RateLimitsConfig, AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, IntakeConfig, Logger, RedisClient, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
 import type { RulePool } from '@takedown/search-rules';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
@@ -11,6 +12,8 @@ import type { PublishedCompiled } from './rules/published-compiled';
 export interface ApiConfig extends CoreConfig, IntakeConfig {
   /** Failed token lookups per client address per minute before 429. */
   authFailuresPerMinute: number;
+  /** Per-token limits on intake and claims (TAKEDOWN_RATE_*); absent = off (tests and benches that build deps themselves). */
+  rateLimits?: RateLimitsConfig;
   port: number;
   host: string;
   leaseSeconds: number;
@@ -39,6 +42,8 @@ export interface ApiDeps {
   adminSessions: AdminSessionStore;
   /** Failed token lookups per client address (guard). */
   authLimiter: FailedAuthLimiter;
+  /** Per-token limits as middleware, run after guard. */
+  limits: { intake: RequestHandler; claims: RequestHandler };
   rulesets: RulesetStore;
   drafts: DraftStore;
   /** Runs CPU-heavy rule work (import parsing, publish validation, preview matching) off the event loop. */

@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { EsRefusal, esAuthenticate, esErrorHandler } from '@takedown/shared';
+import { EsRefusal, esAuthenticate, esErrorHandler, securityHeaders } from '@takedown/shared';
 import type { SearchDeps } from './deps';
 import { msearchRoutes } from './routes/msearch';
 import { opsRoutes } from './routes/ops';
@@ -13,6 +13,8 @@ export function createSearchApp(deps: SearchDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Security headers only: the Elasticsearch-compatible bodies are untouched.
+  app.use(securityHeaders());
   app.use((req, res, next) => {
     res.on('finish', () => {
       const endpoint = /\/(_search|_count|_msearch)$/.exec(req.path)?.[1] ?? (['/healthz', '/readyz', '/metrics', '/'].includes(req.path) ? req.path : 'other');

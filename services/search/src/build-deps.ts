@@ -1,4 +1,4 @@
-import { FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { sharedAuthFailures, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import { connectFeatureClient } from '@takedown/features';
 import type { SearchConfig, SearchDeps } from './deps';
@@ -55,7 +55,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
     config,
     logger,
     es,
-    principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute)),
+    principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute, undefined, undefined, sharedAuthFailures(redis, keys.base, 'search', config.authFailuresPerMinute))),
     redis,
     rulesetKeys: rkeys,
     rules,

@@ -11,8 +11,18 @@ import type { TokenStore } from './token-store';
  * looked up from a refused address, so one stale or hostile client behind a
  * shared address (a NAT, an egress gateway) does not lock the others out.
  * In memory, per process, and bounded: at most `maxAddresses` addresses and
- * as many known-good tokens, the least recently used dropped first.
+ * as many known-good tokens, the least recently used dropped first. With a
+ * `shared` counter (Redis, http/rate-limits.ts) the failures of every
+ * process of the service add up: a token not known good is refused when
+ * either count is over the limit.
  */
+/** Failed lookups per address counted across processes; never throws (falls back to its own or no count). */
+export interface SharedFailureCounter {
+  /** Milliseconds until `address` may try again, or 0. */
+  retryAfterMs(address: string): Promise<number>;
+  recordFailure(address: string): Promise<void>;
+}
+
 export class FailedAuthLimiter {
   private readonly windows = new Map<string, { start: number; failures: number }>();
   private readonly good = new Map<string, true>();
@@ -21,7 +31,13 @@ export class FailedAuthLimiter {
     readonly perMinute: number,
     private readonly maxAddresses = 10_000,
     private readonly windowMs = 60_000,
+    readonly shared?: SharedFailureCounter,
   ) {}
+
+  /** Has this process seen this token (by hash) valid? */
+  knowsGood(tokenHash: string): boolean {
+    return this.good.has(tokenHash);
+  }
 
   /** Milliseconds until `address` may try again, or 0 when it may now. */
   retryAfterMs(address: string, now = Date.now()): number {
@@ -74,9 +90,12 @@ export class FailedAuthLimiter {
  * good; otherwise looked up and the outcome recorded.
  */
 export async function limitedLookup(tokens: Pick<TokenStore, 'authenticateHash'>, limiter: FailedAuthLimiter, tokenHash: string, address: string, now = Date.now()): Promise<Principal | undefined> {
-  const wait = limiter.mayLookUp(address, tokenHash, now);
+  let wait = limiter.mayLookUp(address, tokenHash, now);
+  // Known-good tokens skip the shared count, so a legitimate caller pays no extra round trip.
+  if (wait === 0 && limiter.shared && !limiter.knowsGood(tokenHash)) wait = await limiter.shared.retryAfterMs(address);
   if (wait > 0) throw new RateLimitedError('too many failed authentication attempts from this address', 'auth_rate_limited', Math.ceil(wait / 1000));
   const principal = await tokens.authenticateHash(tokenHash);
   limiter.recordLookup(address, tokenHash, principal !== undefined, now);
+  if (!principal && limiter.shared) await limiter.shared.recordFailure(address);
   return principal;
 }

@@ -228,6 +228,49 @@ export const intakeEnvVars: readonly EnvVarSpec[] = [
 ];
 
 /**
+ * Per-token rate limits of the moderation API (shared/src/http/rate-limits.ts):
+ * counted in Redis across processes, 429 with Retry-After past them.
+ */
+export const rateLimitEnvVars: readonly EnvVarSpec[] = [
+  {
+    name: 'TAKEDOWN_RATE_INTAKE_POINTS',
+    key: 'rateLimits.intake.points',
+    type: 'integer',
+    minimum: 0,
+    maximum: 10000000,
+    default: 6000,
+    description: 'Reports (POST /v1/reports) one token may file per TAKEDOWN_RATE_INTAKE_SECONDS before 429 with Retry-After. 0 = no limit.',
+  },
+  {
+    name: 'TAKEDOWN_RATE_INTAKE_SECONDS',
+    key: 'rateLimits.intake.durationSeconds',
+    type: 'integer',
+    minimum: 1,
+    maximum: 86400,
+    default: 60,
+    description: 'The window of TAKEDOWN_RATE_INTAKE_POINTS, in seconds.',
+  },
+  {
+    name: 'TAKEDOWN_RATE_CLAIM_POINTS',
+    key: 'rateLimits.claims.points',
+    type: 'integer',
+    minimum: 0,
+    maximum: 10000000,
+    default: 120,
+    description: 'Claims (POST /v1/review/claim) one token may make per TAKEDOWN_RATE_CLAIM_SECONDS before 429 with Retry-After. 0 = no limit.',
+  },
+  {
+    name: 'TAKEDOWN_RATE_CLAIM_SECONDS',
+    key: 'rateLimits.claims.durationSeconds',
+    type: 'integer',
+    minimum: 1,
+    maximum: 86400,
+    default: 60,
+    description: 'The window of TAKEDOWN_RATE_CLAIM_POINTS, in seconds.',
+  },
+];
+
+/**
  * The legal desk's variables: where the platform keeps subscriber data, and
  * the keys packages are signed and encrypted with. Read by whichever process
  * builds or serves disclosure packages (added to its own spec list).
@@ -356,6 +399,7 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
   },
   leaseSeconds,
   authFailuresPerMinute,
+  ...rateLimitEnvVars,
   ...intakeEnvVars,
   ...ruleWorkerEnvVars,
   ...legalPolicyEnvVars,

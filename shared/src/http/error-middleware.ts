@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { isTakedownError, NotFoundError, UnavailableError } from '../errors/takedown-error';
+import { isTakedownError, NotFoundError, RateLimitedError, UnavailableError } from '../errors/takedown-error';
 import { clientHttpError, unreadableBody } from './body-error';
 import { safeEsError } from './es-upstream-error';
 
@@ -30,6 +30,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (mapped.status === 503) res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    if (err instanceof RateLimitedError) res.set('Retry-After', String(err.retryAfterSeconds ?? 60));
     res.status(mapped.status).json(mapped.body);
   };
 }

@@ -15,7 +15,7 @@ import { validateReportBody } from '../http/schemas';
  */
 export function reportRoutes(deps: ApiDeps): Router {
   const r = Router();
-  r.post('/v1/reports', guard(deps, 'POST /v1/reports'), async (req, res) => {
+  r.post('/v1/reports', guard(deps, 'POST /v1/reports'), deps.limits.intake, async (req, res) => {
     const body = validateReportBody(req.body);
     const principal = principalOf(req);
     const standing = principal.grants.standing;

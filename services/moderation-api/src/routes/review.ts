@@ -12,7 +12,7 @@ const ESCALATION_BOOST = 150;
 export function reviewRoutes(deps: ApiDeps): Router {
   const r = Router();
 
-  r.post('/v1/review/claim', guard(deps, 'POST /v1/review/claim'), async (req, res) => {
+  r.post('/v1/review/claim', guard(deps, 'POST /v1/review/claim'), deps.limits.claims, async (req, res) => {
     const { queue } = validateClaimBody(req.body);
     const p = principalOf(req);
     if (queue === 'csam' && !p.grants.csam) {

@@ -67,10 +67,7 @@ function guardBody(deps: SearchDeps, body: unknown, caller: CallerContext, check
       ...caller,
       recentlyRemovedIds: deps.tracker.idsFor(caller.country),
       ...(checkBudget ? { checkBudget } : {}),
-      pendingContentRules: deps.pending
-        .current()
-        .map((id) => compiled.byId.get(id))
-        .filter((r): r is NonNullable<typeof r> => r !== undefined),
+      pendingContentRules: deps.pending.rulesIn(compiled),
     });
     logQuery(deps, version, result);
     return result;
@@ -98,20 +95,28 @@ export function parseJsonBody(raw: unknown): unknown {
 export const QUERY_LOG_SIZE = 10_000;
 
 /**
- * Keeps the last QUERY_LOG_SIZE query texts (text only: no user, no
- * country) so leads can preview what a rule would block, and counts shadow
- * hits. Off the request path: never awaited, failures only logged.
+ * Keeps the last QUERY_LOG_SIZE query texts of a random sample of searches
+ * (about one in `queryLogSampleEvery`; text only: no user, no country) so
+ * leads can preview what a rule would block, and counts blocked searches and
+ * shadow hits (every one). Off the request path: never awaited, failures
+ * only logged. Sampled because a Redis write per search was a large part of
+ * the service's CPU per search; a preview needs recent queries, not all.
  */
 function logQuery(deps: SearchDeps, version: number, result: RewriteResult): void {
+  const every = deps.config.queryLogSampleEvery;
+  const sampled = every <= 1 || Math.random() * every < 1;
+  if (!sampled && !result.blocked && result.shadowHits.length === 0) return;
   const text = result.queryText.join(' ').slice(0, 500);
   if (text.trim() === '') return;
   const k = deps.rulesetKeys;
-  deps.redis
-    .pipeline()
-    .lpush(k.queryLog, text)
-    .ltrim(k.queryLog, 0, QUERY_LOG_SIZE - 1)
-    .exec()
-    .catch((err: unknown) => deps.logger.warn({ err }, 'query log write failed'));
+  if (sampled) {
+    deps.redis
+      .pipeline()
+      .lpush(k.queryLog, text)
+      .ltrim(k.queryLog, 0, QUERY_LOG_SIZE - 1)
+      .exec()
+      .catch((err: unknown) => deps.logger.warn({ err }, 'query log write failed'));
+  }
   if (result.blocked) {
     deps.redis.hincrby(k.blockedCounts, result.category, 1).catch((err: unknown) => deps.logger.warn({ err }, 'blocked count failed'));
   }

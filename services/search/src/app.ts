@@ -20,10 +20,13 @@ export function createSearchApp(deps: SearchDeps): Express {
     });
     next();
   });
-  app.use(opsRoutes(deps));
-  app.use(esAuthenticate(deps.principals, ['search'], 'the search service'));
+  const authenticate = esAuthenticate(deps.principals, ['search'], 'the search service');
+  // The hot routes first, straight on the app with their own authentication: a search walks no ops routes and no
+  // nested router. Their paths (/{index}/_search, /{index}/_count) are none of the ops routes' (/, /healthz, /readyz, /metrics).
   // Bodies are read by each route, so only for an authenticated caller and with that route's limit (body-limits.ts).
-  app.use(searchRoutes(deps));
+  searchRoutes(deps, app, [authenticate]);
+  app.use(opsRoutes(deps));
+  app.use(authenticate);
   app.use(msearchRoutes(deps));
   app.use((req, _res, next) => {
     next(new EsRefusal(400, 'takedown_endpoint_refused_exception', `${req.method} on this path is not available through the Takedown search service (search, count and msearch only)`, 'endpoint', {}, 'path'));

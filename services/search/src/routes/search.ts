@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router, type Request, type Response } from 'express';
+import { Router, type IRouter, type Request, type RequestHandler, type Response } from 'express';
 import { errors } from '@elastic/elasticsearch';
 import { ES_OUTAGE_TYPES, EsRefusal, UnavailableError, esErrorTypes, safeEsError } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
@@ -208,9 +208,58 @@ export function sendEs(res: Response, status: number, body: unknown): void {
   res.status(status).set('X-Elastic-Product', 'Elasticsearch').json(body);
 }
 
-/** GET|POST /{index}/_search and /{index}/_count. */
-export function searchRoutes(deps: SearchDeps): Router {
-  const r = Router();
+/** An upstream answer up to this size is gathered and sent in one write; a larger one is streamed. */
+export const RELAY_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Sends Elasticsearch's 2xx answer on, bytes unread: gathered and sent in
+ * one write with its Content-Length (no chunked encoding and its closing
+ * write), or, past RELAY_BUFFER_BYTES, what was gathered and then the rest
+ * streamed.
+ */
+function relay(body: Readable, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // The error listener stays: a stream without one would throw from an error after this point.
+    const stop = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= RELAY_BUFFER_BYTES) return;
+      stop();
+      body.pause();
+      for (const c of chunks) res.write(c);
+      pipeline(body, res).then(resolve, reject);
+    };
+    const onEnd = () => {
+      stop();
+      res.setHeader('Content-Length', size);
+      res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      resolve();
+    };
+    // As when the answer was streamed: the 200's headers go out and the connection is cut (esErrorHandler), so the
+    // caller's read fails rather than ending on a truncated body.
+    const onError = (err: unknown) => {
+      stop();
+      if (!res.headersSent) res.flushHeaders();
+      reject(err);
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+  });
+}
+
+/**
+ * GET|POST /{index}/_search and /{index}/_count, on `r` (the app itself,
+ * for the hot path: no nested router to walk), each behind `before` (the
+ * authentication) and then its body reader.
+ */
+export function searchRoutes(deps: SearchDeps, r: IRouter = Router(), before: RequestHandler[] = []): IRouter {
   for (const endpoint of ['_search', '_count'] as const) {
     const handler = async (req: Request, res: Response) => {
       const index = checkIndex(deps, req.params['index']);
@@ -228,10 +277,11 @@ export function searchRoutes(deps: SearchDeps): Router {
       const upstreamBody = endpoint === '_count' ? { query: result.body['query'] } : result.body;
       const out = await upstream(deps, 'POST', `/${encodeURIComponent(index)}/${endpoint}`, upstreamBody, params, { stream: true });
       res.status(out.status).set('X-Elastic-Product', 'Elasticsearch').type(out.contentType ?? 'application/json');
-      await pipeline(out.body as Readable, res);
+      await relay(out.body as Readable, res);
     };
-    r.get(`/:index/${endpoint}`, readText(SEARCH_BODY_LIMIT), handler);
-    r.post(`/:index/${endpoint}`, readText(SEARCH_BODY_LIMIT), handler);
+    const read = readText(SEARCH_BODY_LIMIT);
+    r.get(`/:index/${endpoint}`, ...before, read, handler);
+    r.post(`/:index/${endpoint}`, ...before, read, handler);
   }
   return r;
 }

@@ -59,7 +59,9 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
   const now = deps.now?.() ?? new Date();
   const decision = await recordedDecisionFor(deps, job, jobId, now);
   if (decision.appliedAt) return 'replay';
-  const c = await deps.cases.get(job.caseId);
+  // Read beside the content write, not before it: the case is needed only after the takedown is published (time to invisible).
+  const caseRead = deps.cases.get(job.caseId);
+  caseRead.catch(() => undefined);
   const moderation = moderationFor(decision, now.toISOString());
 
   const written = await updateContent(deps, job.contentId, moderation);
@@ -84,6 +86,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
   };
   await publishTakedown(deps.redis, deps.cases.keys, message, now);
 
+  const c = await caseRead;
   const statement = c ? await storeStatement(deps, c, decision, now) : 'no_case';
 
   // Before the action is recorded: a failure here retries the job, and every notice write is idempotent.

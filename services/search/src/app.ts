@@ -4,10 +4,14 @@ import type { SearchDeps } from './deps';
 import { msearchRoutes } from './routes/msearch';
 import { opsRoutes } from './routes/ops';
 import { searchRoutes } from './routes/search';
+import { withFastPath } from './fast-path';
+import { SEARCH_BODY_LIMIT, readText } from './body-limits';
 
 /**
  * The search service: Elasticsearch's search API, filtered. Anything it
  * does not know is refused in Elasticsearch's error shape (allowlist).
+ * Authenticated searches and counts take the fast path (fast-path.ts);
+ * everything else, refusals included, is express's.
  */
 export function createSearchApp(deps: SearchDeps): Express {
   const app = express();
@@ -31,6 +35,7 @@ export function createSearchApp(deps: SearchDeps): Express {
   app.use((req, _res, next) => {
     next(new EsRefusal(400, 'takedown_endpoint_refused_exception', `${req.method} on this path is not available through the Takedown search service (search, count and msearch only)`, 'endpoint', {}, 'path'));
   });
-  app.use(esErrorHandler({ logger: deps.logger, onRefused: (reason) => deps.metrics.refused.inc({ reason }) }));
-  return app;
+  const onError = esErrorHandler({ logger: deps.logger, onRefused: (reason) => deps.metrics.refused.inc({ reason }) });
+  app.use(onError);
+  return withFastPath(app, deps, readText(SEARCH_BODY_LIMIT), onError);
 }

@@ -1,5 +1,4 @@
 import { SearchGuardError, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
-import type { Request } from 'express';
 import { UnavailableError, isCountryCode, recordShadowHits } from '@takedown/shared';
 import { PLATFORMS } from '@takedown/features';
 import type { SearchDeps } from './deps';
@@ -16,9 +15,10 @@ export interface CallerContext {
 
 const PLATFORM_SET: ReadonlySet<string> = new Set(PLATFORMS);
 
-export function callerContext(req: Request): CallerContext {
-  const country = req.get('x-takedown-country');
-  const locale = req.get('x-takedown-locale');
+/** `header` reads a request header by its lower-case name (express's req.get, or the raw headers on the fast path). */
+export function callerContext(header: (name: string) => string | undefined): CallerContext {
+  const country = header('x-takedown-country');
+  const locale = header('x-takedown-locale');
   // Officially assigned codes only: "ZZ" would match no country-scoped rule and no restriction.
   if (country !== undefined && !isCountryCode(country.toUpperCase())) {
     throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Country must be an officially assigned ISO 3166-1 alpha-2 code', 'bad_header', {}, 'x-takedown-country');
@@ -26,7 +26,7 @@ export function callerContext(req: Request): CallerContext {
   if (locale !== undefined && !/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(locale)) {
     throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Locale must be a language tag such as "ru" or "en-GB"', 'bad_header', {}, 'x-takedown-locale');
   }
-  const platform = req.get('x-takedown-platform');
+  const platform = header('x-takedown-platform');
   if (platform !== undefined && !PLATFORM_SET.has(platform.toLowerCase())) {
     throw new EsRefusal(400, 'illegal_argument_exception', `X-Takedown-Platform must be one of ${PLATFORMS.join(', ')}`, 'bad_header', {}, 'x-takedown-platform');
   }

@@ -111,13 +111,31 @@ export function runBench(main: () => Promise<void>): void {
   });
 }
 
+/** A child's own process.cpuUsage() in ms (user + system), asked over IPC (started with `cpuReport`). */
+export function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown) => {
+      const cpu = (m as { cpu?: { user: number; system: number } } | null)?.cpu;
+      if (!cpu) return;
+      child.off('message', onMessage);
+      resolve((cpu.user + cpu.system) / 1000);
+    };
+    child.on('message', onMessage);
+    if (!child.send('cpu')) reject(new Error('the child has no IPC channel (start it with cpuReport)'));
+  });
+}
+
 /** The API, workers and search service a benchmark runs as their own processes, as deployed, on its prefix and two ports. */
 export interface ServiceProcesses {
   apiPort: number;
   searchPort: number;
   children: ChildProcess[];
-  /** Starts `rel` (a dist/main.js under the repository) with the bench's environment. */
-  start(rel: string): ChildProcess;
+  /**
+   * Starts `rel` (a dist/main.js under the repository) with the bench's
+   * environment. `cpuReport`: the child answers cpuUsage() (see cpuOf);
+   * `execArgv`: extra node flags (e.g. --cpu-prof).
+   */
+  start(rel: string, opts?: { cpuReport?: boolean; execArgv?: string[] }): ChildProcess;
   /** Waits until `port` answers /healthz. */
   waitUp(port: number, agent: Agent): Promise<void>;
 }
@@ -142,8 +160,9 @@ export function serviceProcesses(config: CoreConfig, basePort: number): ServiceP
     apiPort,
     searchPort,
     children,
-    start(rel) {
-      const c = spawn(process.execPath, [path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+    start(rel, opts = {}) {
+      const preload = opts.cpuReport ? ['-r', path.join(__dirname, 'cpu-report.js')] : [];
+      const c = spawn(process.execPath, [...(opts.execArgv ?? []), ...preload, path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', ...(opts.cpuReport ? (['ipc'] as const) : [])] });
       children.push(c);
       return c;
     },

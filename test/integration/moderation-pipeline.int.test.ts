@@ -285,8 +285,20 @@ describe('moderation pipeline (real Redis and Elasticsearch)', () => {
       expect(older?.seq).toBe(1);
       expect(newer?.seq).toBe(2);
 
+      const sub = createRedis(p.ctx.config.redis.url, { connectionName: 'test:takedowns-order' });
+      const messages: any[] = [];
+      sub.on('smessage', (_c, m) => messages.push(JSON.parse(m)));
+      await sub.ssubscribe(p.deps.cases.keys.takedownChannel);
       expect(await applyDecision(p.actionsDeps, actionJobFor(newer!))).toBe('applied');
       expect(await applyDecision(p.actionsDeps, actionJobFor(older!))).toBe('superseded');
+      // A removal is announced before its write, so the superseded one was too, with its sequence number: a search
+      // instance drops it once Elasticsearch shows the later decision (search-service.int.test.ts pins that side).
+      await eventually(async () => messages.find((m) => m.decisionId === older!.id));
+      expect(messages.filter((m) => m.contentId === 'post-order').map((m) => [m.decisionId, m.state, m.decisionSeq])).toEqual([
+        [newer!.id, 'none', 2],
+        [older!.id, 'removed', 1],
+      ]);
+      await sub.quit();
       const doc = await p.ctx.es.get<ContentDocument>({ index: p.ctx.config.contentIndex, id: 'post-order' });
       expect(doc._source?.moderation).toMatchObject({ state: 'none', decisionId: kept.body.decisionId, decisionSeq: 2 });
       // The superseded decision is settled (out of the outbox), and its replay changes nothing either.

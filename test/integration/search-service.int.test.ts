@@ -187,6 +187,31 @@ describe('search service: takedowns are faster than refresh', () => {
     expect(proxy.deps.tracker.idsFor(undefined)).not.toContain('doc-takedown');
     expect(ids(await client.search({ index, query: { ids: { values: ['doc-takedown'] } } }))).toEqual([]);
   });
+
+  it('a removal announced before its write, then superseded, leaves the set once Elasticsearch shows the later decision (and only then)', async () => {
+    // The actions worker announces a removal before writing it; the write may find a later decision of the case (keep).
+    const docs: ContentDocument[] = [
+      { id: 'doc-kept-later', type: 'post', text: 'zebra picnic by the lake', authorId: 'a8', createdAt: '2026-11-01T00:00:00Z', moderation: { state: 'none', decisionId: 'd_kept_later', decisionSeq: 5 } },
+      { id: 'doc-removal-newer', type: 'post', text: 'zebra picnic at noon', authorId: 'a9', createdAt: '2026-11-01T00:00:00Z', moderation: { state: 'none', decisionId: 'd_kept_before', decisionSeq: 5 } },
+      { id: 'doc-removal-noseq', type: 'post', text: 'zebra picnic at dusk', authorId: 'a10', createdAt: '2026-11-01T00:00:00Z', moderation: { state: 'none', decisionId: 'd_kept_noseq', decisionSeq: 5 } },
+    ];
+    await p.ctx.es.bulk({ operations: docs.flatMap((d) => [{ index: { _index: index, _id: d.id } }, d]), refresh: true });
+    const at = new Date().toISOString();
+    const tracker = proxy.deps.tracker;
+    tracker.apply({ contentId: 'doc-kept-later', state: 'removed', decisionId: 'd_removed_earlier', decisionSeq: 3, restrictedIn: [], at });
+    // A removal later than what Elasticsearch shows, and one without a sequence number: both stay until Elasticsearch shows them.
+    tracker.apply({ contentId: 'doc-removal-newer', state: 'removed', decisionId: 'd_removed_newer', decisionSeq: 7, restrictedIn: [], at });
+    tracker.apply({ contentId: 'doc-removal-noseq', state: 'removed', decisionId: 'd_removed_noseq', restrictedIn: [], at });
+    const search = async () => ids(await client.search({ index, query: { match: { text: 'zebra picnic' } } }));
+    expect(await search()).toEqual([]);
+
+    await tracker.prune();
+    expect(tracker.idsFor(undefined)).not.toContain('doc-kept-later');
+    expect(tracker.idsFor(undefined)).toEqual(expect.arrayContaining(['doc-removal-newer', 'doc-removal-noseq']));
+    expect(await search()).toEqual(['doc-kept-later']);
+
+    for (const id of ['doc-removal-newer', 'doc-removal-noseq']) tracker.apply({ contentId: id, state: 'none', decisionId: `d_clear_${id}`, restrictedIn: [], at });
+  });
 });
 
 describe('search service: fails closed', () => {

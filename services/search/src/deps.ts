@@ -18,6 +18,8 @@ export interface SearchConfig extends CoreConfig {
   esTimeoutMs: number;
   /** How long a search index's mapping (field aliases, copy_to) is trusted by the geo gates before it is read again. */
   geoMappingTtlMs: number;
+  /** The query log takes about one search in this many (1 = every search). */
+  queryLogSampleEvery: number;
 }
 
 /** Everything the proxy uses, built once by main.ts (or a test). */

@@ -1,5 +1,4 @@
 import { SearchGuardError, rewriteSearch, type RewriteResult } from '@takedown/search-rules';
-import type { Request } from 'express';
 import { UnavailableError, isCountryCode, recordShadowHits } from '@takedown/shared';
 import { PLATFORMS } from '@takedown/features';
 import type { SearchDeps } from './deps';
@@ -16,9 +15,10 @@ export interface CallerContext {
 
 const PLATFORM_SET: ReadonlySet<string> = new Set(PLATFORMS);
 
-export function callerContext(req: Request): CallerContext {
-  const country = req.get('x-takedown-country');
-  const locale = req.get('x-takedown-locale');
+/** `header` reads a request header by its lower-case name (express's req.get, or the raw headers on the fast path). */
+export function callerContext(header: (name: string) => string | undefined): CallerContext {
+  const country = header('x-takedown-country');
+  const locale = header('x-takedown-locale');
   // Officially assigned codes only: "ZZ" would match no country-scoped rule and no restriction.
   if (country !== undefined && !isCountryCode(country.toUpperCase())) {
     throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Country must be an officially assigned ISO 3166-1 alpha-2 code', 'bad_header', {}, 'x-takedown-country');
@@ -26,7 +26,7 @@ export function callerContext(req: Request): CallerContext {
   if (locale !== undefined && !/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(locale)) {
     throw new EsRefusal(400, 'illegal_argument_exception', 'X-Takedown-Locale must be a language tag such as "ru" or "en-GB"', 'bad_header', {}, 'x-takedown-locale');
   }
-  const platform = req.get('x-takedown-platform');
+  const platform = header('x-takedown-platform');
   if (platform !== undefined && !PLATFORM_SET.has(platform.toLowerCase())) {
     throw new EsRefusal(400, 'illegal_argument_exception', `X-Takedown-Platform must be one of ${PLATFORMS.join(', ')}`, 'bad_header', {}, 'x-takedown-platform');
   }
@@ -67,10 +67,7 @@ function guardBody(deps: SearchDeps, body: unknown, caller: CallerContext, check
       ...caller,
       recentlyRemovedIds: deps.tracker.idsFor(caller.country),
       ...(checkBudget ? { checkBudget } : {}),
-      pendingContentRules: deps.pending
-        .current()
-        .map((id) => compiled.byId.get(id))
-        .filter((r): r is NonNullable<typeof r> => r !== undefined),
+      pendingContentRules: deps.pending.rulesIn(compiled),
     });
     logQuery(deps, version, result);
     return result;
@@ -98,20 +95,28 @@ export function parseJsonBody(raw: unknown): unknown {
 export const QUERY_LOG_SIZE = 10_000;
 
 /**
- * Keeps the last QUERY_LOG_SIZE query texts (text only: no user, no
- * country) so leads can preview what a rule would block, and counts shadow
- * hits. Off the request path: never awaited, failures only logged.
+ * Keeps the last QUERY_LOG_SIZE query texts of a random sample of searches
+ * (about one in `queryLogSampleEvery`; text only: no user, no country) so
+ * leads can preview what a rule would block, and counts blocked searches and
+ * shadow hits (every one). Off the request path: never awaited, failures
+ * only logged. Sampled because a Redis write per search was a large part of
+ * the service's CPU per search; a preview needs recent queries, not all.
  */
 function logQuery(deps: SearchDeps, version: number, result: RewriteResult): void {
+  const every = deps.config.queryLogSampleEvery;
+  const sampled = every <= 1 || Math.random() * every < 1;
+  if (!sampled && !result.blocked && result.shadowHits.length === 0) return;
   const text = result.queryText.join(' ').slice(0, 500);
   if (text.trim() === '') return;
   const k = deps.rulesetKeys;
-  deps.redis
-    .pipeline()
-    .lpush(k.queryLog, text)
-    .ltrim(k.queryLog, 0, QUERY_LOG_SIZE - 1)
-    .exec()
-    .catch((err: unknown) => deps.logger.warn({ err }, 'query log write failed'));
+  if (sampled) {
+    deps.redis
+      .pipeline()
+      .lpush(k.queryLog, text)
+      .ltrim(k.queryLog, 0, QUERY_LOG_SIZE - 1)
+      .exec()
+      .catch((err: unknown) => deps.logger.warn({ err }, 'query log write failed'));
+  }
   if (result.blocked) {
     deps.redis.hincrby(k.blockedCounts, result.category, 1).catch((err: unknown) => deps.logger.warn({ err }, 'blocked count failed'));
   }

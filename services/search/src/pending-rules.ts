@@ -1,4 +1,5 @@
 import type { Logger, RedisClient, RulesetKeys } from '@takedown/shared';
+import type { CompiledRuleset, Rule } from '@takedown/search-rules';
 
 /**
  * Content rules published but not yet back-filled onto documents (rule ids
@@ -7,6 +8,8 @@ import type { Logger, RedisClient, RulesetKeys } from '@takedown/shared';
  */
 export class PendingRules {
   private ids: string[] = [];
+  /** The rules of `ids` in one compiled version: looked up once per refresh or version, not per search. */
+  private resolved: { ids: string[]; compiled: CompiledRuleset; rules: readonly Rule[] } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -28,6 +31,15 @@ export class PendingRules {
 
   current(): readonly string[] {
     return this.ids;
+  }
+
+  /** The pending rules as `compiled` knows them (ids it lacks are skipped). */
+  rulesIn(compiled: CompiledRuleset): readonly Rule[] {
+    const r = this.resolved;
+    if (r && r.ids === this.ids && r.compiled === compiled) return r.rules;
+    const rules = this.ids.map((id) => compiled.byId.get(id)).filter((x): x is Rule => x !== undefined);
+    this.resolved = { ids: this.ids, compiled, rules };
+    return rules;
   }
 
   async refresh(): Promise<void> {

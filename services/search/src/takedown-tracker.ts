@@ -3,6 +3,8 @@ import type { Logger, ModerationKeys, RedisClient, TakedownMessage } from '@take
 
 interface Pending {
   decisionId: string;
+  /** The decision's sequence number in its case, when the message carried one. */
+  seq?: number;
   at: number;
   /** For restrictions: where; empty for removals. */
   countries: string[];
@@ -36,7 +38,7 @@ export interface TakedownTrackerFaults {
  * channel (and, on every (re)subscription, once Redis confirmed it, by the
  * recent-takedowns set, so a disconnection loses nothing; a failed catch-up
  * is logged and retried, and searches are refused until it succeeds); an
- * id leaves once a search sees its new state, or after `maxAgeMs`. The rewriter excludes these ids at query time,
+ * id leaves once a search sees its new state (or a later decision of its case), or after `maxAgeMs`. The rewriter excludes these ids at query time,
  * so a removal is effective within milliseconds, not at the next refresh.
  */
 export class TakedownTracker {
@@ -140,7 +142,7 @@ export class TakedownTracker {
 
   apply(m: TakedownMessage): void {
     const at = Date.parse(m.at) || Date.now();
-    const entry = { decisionId: m.decisionId, at, countries: m.restrictedIn.map((x) => x.toUpperCase()) };
+    const entry: Pending = { decisionId: m.decisionId, at, countries: m.restrictedIn.map((x) => x.toUpperCase()), ...(typeof m.decisionSeq === 'number' ? { seq: m.decisionSeq } : {}) };
     // A later decision replaces an earlier one; a reinstatement (keep) or a label hides nothing.
     this.removed.delete(m.contentId);
     this.restricted.delete(m.contentId);
@@ -162,7 +164,7 @@ export class TakedownTracker {
     for (const raw of recent) this.applyRaw(raw);
   }
 
-  /** Drops ids whose new state a search already sees (refreshed), and stale ones. */
+  /** Drops ids whose new state (or a later decision) a search already sees (refreshed), and stale ones. */
   async prune(): Promise<void> {
     const now = Date.now();
     const maxAge = this.o.maxAgeMs ?? 5 * 60_000;
@@ -177,16 +179,19 @@ export class TakedownTracker {
     if (all.size === 0) return;
     try {
       const ids = [...all.keys()].slice(0, 1000);
-      const res = await this.o.es.search<{ moderation?: { decisionId?: string } }>({
+      const res = await this.o.es.search<{ moderation?: { decisionId?: string; decisionSeq?: number } }>({
         index: this.o.indices.join(','),
         query: { ids: { values: ids } },
-        _source: ['moderation.decisionId'],
+        _source: ['moderation.decisionId', 'moderation.decisionSeq'],
         size: ids.length,
       });
       for (const hit of res.hits.hits) {
         const id = hit._id as string;
         const pending = all.get(id);
-        if (pending && hit._source?.moderation?.decisionId === pending.decisionId) {
+        const shown = hit._source?.moderation;
+        // Searchable now: this decision, or a later one of the case (this one was announced before its write and then superseded).
+        const settled = shown?.decisionId === pending?.decisionId || (pending?.seq !== undefined && typeof shown?.decisionSeq === 'number' && shown.decisionSeq > pending.seq);
+        if (pending && settled) {
           // Only if no newer decision arrived meanwhile.
           if (this.removed.get(id) === pending) this.removed.delete(id);
           if (this.restricted.get(id) === pending) this.restricted.delete(id);

@@ -461,6 +461,15 @@ export const searchEnvVars: readonly EnvVarSpec[] = [
     default: 30000,
     description: 'How long the geo gates of feature switches trust a search index mapping (field aliases, copy_to) before reading it again.',
   },
+  {
+    name: 'TAKEDOWN_SEARCH_QUERY_LOG_SAMPLE',
+    key: 'queryLogSampleEvery',
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000000,
+    default: 10,
+    description: 'The query log kept for rule previews takes about one search in this many (chosen at random; 1 = every search).',
+  },
   authFailuresPerMinute,
 ];
 

@@ -59,8 +59,26 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
   const now = deps.now?.() ?? new Date();
   const decision = await recordedDecisionFor(deps, job, jobId, now);
   if (decision.appliedAt) return 'replay';
-  const c = await deps.cases.get(job.caseId);
+  // Read beside the content write, not before it: the case is needed only after the takedown is published (time to invisible).
+  const caseRead = deps.cases.get(job.caseId);
+  caseRead.catch(() => undefined);
   const moderation = moderationFor(decision, now.toISOString());
+  const message: TakedownMessage = {
+    contentId: job.contentId,
+    state: moderation.state ?? 'none',
+    decisionId: decision.id,
+    restrictedIn: moderation.restrictedIn ?? [],
+    at: now.toISOString(),
+    ...(moderation.decisionSeq !== undefined ? { decisionSeq: moderation.decisionSeq } : {}),
+  };
+  // A removal or restriction is announced before the content write, so search instances hide the content two
+  // Elasticsearch round trips sooner. Only ever more hiding: if the write then fails, the job retries with the
+  // content already hidden; if it finds a newer decision (superseded), each instance drops the entry once
+  // Elasticsearch shows that newer decision (the tracker compares decisionSeq). Anything that shows content
+  // again (keep, label) is announced only after the write, as before: announced early, it could clear an
+  // instance's entry for a newer removal that Elasticsearch has not yet made searchable.
+  const hides = message.state === 'removed' || message.state === 'restricted';
+  if (hides) await publishTakedown(deps.redis, deps.cases.keys, message, now);
 
   const written = await updateContent(deps, job.contentId, moderation);
   if (written.result === 'superseded') {
@@ -75,15 +93,9 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     return recorded ? 'superseded' : 'replay';
   }
 
-  const message: TakedownMessage = {
-    contentId: job.contentId,
-    state: moderation.state ?? 'none',
-    decisionId: decision.id,
-    restrictedIn: moderation.restrictedIn ?? [],
-    at: now.toISOString(),
-  };
-  await publishTakedown(deps.redis, deps.cases.keys, message, now);
+  if (!hides) await publishTakedown(deps.redis, deps.cases.keys, message, now);
 
+  const c = await caseRead;
   const statement = c ? await storeStatement(deps, c, decision, now) : 'no_case';
 
   // Before the action is recorded: a failure here retries the job, and every notice write is idempotent.

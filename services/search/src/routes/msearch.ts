@@ -88,9 +88,9 @@ export function msearchRoutes(deps: SearchDeps): Router {
   const r = Router();
   const handler = async (req: Request, res: Response) => {
     const pathIndex = req.params['index'] === undefined ? undefined : checkIndex(deps, req.params['index']);
-    const params = checkParams(req, '_msearch');
+    const params = checkParams(req.query, '_msearch');
     assertFit(deps);
-    const caller = callerContext(req);
+    const caller = callerContext((name) => req.get(name));
     const raw = typeof req.body === 'string' ? req.body : '';
     // Line numbers as the caller sent them: blank lines count, so the number finds the line in their file.
     const lines = raw

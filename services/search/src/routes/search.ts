@@ -1,6 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router, type Request, type Response } from 'express';
+import { Router, type IRouter, type Request, type RequestHandler, type Response } from 'express';
 import { errors } from '@elastic/elasticsearch';
 import { ES_OUTAGE_TYPES, EsRefusal, UnavailableError, esErrorTypes, safeEsError } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
@@ -74,9 +75,10 @@ export function checkIndex(deps: SearchDeps, index: unknown, field = 'index'): s
   return index;
 }
 
-export function checkParams(req: Request, endpoint: keyof typeof ALLOWED_PARAMS): Record<string, string> {
+/** `query`: the parsed query string (express's req.query, or the same parse on the fast path). */
+export function checkParams(query: Readonly<Record<string, unknown>>, endpoint: keyof typeof ALLOWED_PARAMS): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.query)) {
+  for (const [k, v] of Object.entries(query)) {
     if (!ALLOWED_PARAMS[endpoint].has(k) || typeof v !== 'string') {
       throw new EsRefusal(400, 'takedown_parameter_refused_exception', `query parameter [${k.slice(0, 60)}] is not accepted on ${endpoint}`, 'parameter', {}, k.slice(0, 60));
     }
@@ -208,30 +210,104 @@ export function sendEs(res: Response, status: number, body: unknown): void {
   res.status(status).set('X-Elastic-Product', 'Elasticsearch').json(body);
 }
 
-/** GET|POST /{index}/_search and /{index}/_count. */
-export function searchRoutes(deps: SearchDeps): Router {
-  const r = Router();
+/** An upstream answer up to this size is gathered and sent in one write; a larger one is streamed. */
+export const RELAY_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Sends Elasticsearch's 2xx answer on, bytes unread: gathered and sent in
+ * one write with its Content-Length (no chunked encoding and its closing
+ * write), or, past RELAY_BUFFER_BYTES, what was gathered and then the rest
+ * streamed.
+ */
+export function relay(body: Readable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // The error listener stays: a stream without one would throw from an error after this point.
+    const stop = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= RELAY_BUFFER_BYTES) return;
+      stop();
+      body.pause();
+      for (const c of chunks) res.write(c);
+      pipeline(body, res).then(resolve, reject);
+    };
+    const onEnd = () => {
+      stop();
+      res.setHeader('Content-Length', size);
+      res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      resolve();
+    };
+    // As when the answer was streamed: the 200's headers go out and the connection is cut (esErrorHandler), so the
+    // caller's read fails rather than ending on a truncated body.
+    const onError = (err: unknown) => {
+      stop();
+      if (!res.headersSent) res.flushHeaders();
+      reject(err);
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+  });
+}
+
+/** What one search or count comes to: a blocked answer of ours, or Elasticsearch's answer to stream on. */
+export type SearchOutcome =
+  | { kind: 'blocked'; category: string; body: Record<string, unknown> }
+  | { kind: 'upstream'; out: { status: number; body: unknown; contentType?: string } };
+
+/**
+ * One search or count, from what the request carries (its index path
+ * segment, parsed query string, headers and raw body), checked, guarded,
+ * rewritten and sent on: shared by the express routes and the fast path,
+ * so both answer alike.
+ */
+export async function searchOnce(deps: SearchDeps, endpoint: '_search' | '_count', rawIndex: unknown, query: Readonly<Record<string, unknown>>, header: (name: string) => string | undefined, rawBody: unknown): Promise<SearchOutcome> {
+  const index = checkIndex(deps, rawIndex);
+  const params = checkParams(query, endpoint);
+  assertFit(deps);
+  const caller = callerContext(header);
+  const body = bodyOf(rawBody);
+  const result = await filterBody(deps, body, caller, index);
+  if (result.blocked) {
+    deps.metrics.blocked.inc({ category: result.category, rule: result.ruleId });
+    const answer = endpoint === '_count' ? { count: 0, _shards: { total: 0, successful: 0, skipped: 0, failed: 0 }, takedown: blockedSearch(result)['takedown'] } : blockedSearch(result);
+    return { kind: 'blocked', category: result.category, body: answer };
+  }
+  const upstreamBody = endpoint === '_count' ? { query: result.body['query'] } : result.body;
+  return { kind: 'upstream', out: await upstream(deps, 'POST', `/${encodeURIComponent(index)}/${endpoint}`, upstreamBody, params, { stream: true }) };
+}
+
+/** Sends a search outcome; `res` is express's (the fast path upgrades to it for a blocked answer). */
+export async function sendOutcome(res: Response, outcome: SearchOutcome): Promise<void> {
+  if (outcome.kind === 'blocked') {
+    res.set('X-Takedown-Blocked', outcome.category);
+    sendEs(res, 200, outcome.body);
+    return;
+  }
+  res.status(outcome.out.status).set('X-Elastic-Product', 'Elasticsearch').type(outcome.out.contentType ?? 'application/json');
+  await relay(outcome.out.body as Readable, res);
+}
+
+/**
+ * GET|POST /{index}/_search and /{index}/_count, on `r` (the app itself:
+ * no nested router to walk), each behind `before` (the authentication)
+ * and then its body reader. Most searches never get here: the fast path
+ * (fast-path.ts) serves them with the same steps, outside express.
+ */
+export function searchRoutes(deps: SearchDeps, r: IRouter = Router(), before: RequestHandler[] = []): IRouter {
   for (const endpoint of ['_search', '_count'] as const) {
     const handler = async (req: Request, res: Response) => {
-      const index = checkIndex(deps, req.params['index']);
-      const params = checkParams(req, endpoint);
-      assertFit(deps);
-      const caller = callerContext(req);
-      const body = bodyOf(req.body);
-      const result = await filterBody(deps, body, caller, index);
-      if (result.blocked) {
-        deps.metrics.blocked.inc({ category: result.category, rule: result.ruleId });
-        res.set('X-Takedown-Blocked', result.category);
-        sendEs(res, 200, endpoint === '_count' ? { count: 0, _shards: { total: 0, successful: 0, skipped: 0, failed: 0 }, takedown: blockedSearch(result)['takedown'] } : blockedSearch(result));
-        return;
-      }
-      const upstreamBody = endpoint === '_count' ? { query: result.body['query'] } : result.body;
-      const out = await upstream(deps, 'POST', `/${encodeURIComponent(index)}/${endpoint}`, upstreamBody, params, { stream: true });
-      res.status(out.status).set('X-Elastic-Product', 'Elasticsearch').type(out.contentType ?? 'application/json');
-      await pipeline(out.body as Readable, res);
+      await sendOutcome(res, await searchOnce(deps, endpoint, req.params['index'], req.query, (name) => req.get(name), req.body));
     };
-    r.get(`/:index/${endpoint}`, readText(SEARCH_BODY_LIMIT), handler);
-    r.post(`/:index/${endpoint}`, readText(SEARCH_BODY_LIMIT), handler);
+    const read = readText(SEARCH_BODY_LIMIT);
+    r.get(`/:index/${endpoint}`, ...before, read, handler);
+    r.post(`/:index/${endpoint}`, ...before, read, handler);
   }
   return r;
 }

@@ -161,7 +161,7 @@ export function serviceProcesses(config: CoreConfig, basePort: number): ServiceP
     searchPort,
     children,
     start(rel, opts = {}) {
-      const preload = opts.cpuReport ? ['-r', path.join(__dirname, 'cpu-report.js')] : [];
+      const preload = opts.cpuReport ? ['-r', path.join(__dirname, 'cpu-probe.js')] : [];
       const c = spawn(process.execPath, [...(opts.execArgv ?? []), ...preload, path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', ...(opts.cpuReport ? (['ipc'] as const) : [])] });
       children.push(c);
       return c;

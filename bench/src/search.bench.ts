@@ -7,7 +7,7 @@
 //    straight against Elasticsearch (bound by its 1 s refresh).
 // The API, the actions worker and the search service run as their own
 // processes, as deployed. The search service's CPU per search is its own
-// process.cpuUsage(), asked over IPC (cpu-report.ts). `--cpu-prof=DIR`
+// process.cpuUsage(), asked over IPC (cpu-probe.ts). `--cpu-prof=DIR`
 // writes the search service's V8 CPU profile to DIR when it stops;
 // `--search-node-flag=F` passes node flag F to the search service (e.g.
 // --perf-basic-prof, for `perf record -p <pid>`; the pid is printed).

@@ -66,6 +66,7 @@ export * from './dsa/statement-validator';
 export * from './dsa/statement-of-reasons';
 export * from './auth/credentials';
 export * from './moderation/takedown-message';
+export * from './moderation/publish-takedown';
 export * from './metrics/registry';
 export * from './rulesets/draft-store';
 export * from './rulesets/diff-items';

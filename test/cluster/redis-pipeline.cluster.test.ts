@@ -27,7 +27,7 @@ import { compileStoredRuleset, type CompiledRuleset } from '@takedown/search-rul
 import { buildApiDeps, createApp, type ApiConfig } from '@takedown/moderation-api';
 import { buildSearchDeps, type SearchConfig } from '@takedown/search-service';
 import { createTriageWorker } from '@takedown/triage-worker';
-import { publishTakedown } from '@takedown/actions-worker';
+import { publishTakedown } from '@takedown/shared';
 import { PIPELINE_RULES, reportBody } from '../support/pipeline';
 import { clusterServices } from './support/cluster-services';
 import { eventually, uniquePrefix } from '../support/test-context';

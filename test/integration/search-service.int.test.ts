@@ -181,7 +181,9 @@ describe('search service: takedowns are faster than refresh', () => {
     const after = await client.search({ index, query: { ids: { values: ['doc-takedown'] } } });
     expect(ids(after)).toEqual([]);
 
-    // Once Elasticsearch has refreshed, the id leaves the set and the stored state does the filtering.
+    // Once the actions worker has written the decision and Elasticsearch has refreshed, the id leaves the set and the
+    // stored state does the filtering (the API announces a removal when it records it, before the worker writes it).
+    await eventually(async () => (await p.ctx.es.get<{ moderation?: { decisionId?: string } }>({ index, id: 'doc-takedown' }))._source?.moderation?.decisionId === d.body.decisionId);
     await p.ctx.es.indices.refresh({ index });
     await proxy.deps.tracker.prune();
     expect(proxy.deps.tracker.idsFor(undefined)).not.toContain('doc-takedown');

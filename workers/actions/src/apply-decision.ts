@@ -6,6 +6,9 @@ import {
   appendAudit,
   canonicalJson,
   moderationFor,
+  hidesContent,
+  publishTakedown,
+  takedownMessageFor,
   composeStatement,
   textDigest,
   type ActionJob,
@@ -14,7 +17,6 @@ import {
   type ContentDocument,
   type DecisionRecord,
   type RedisClient,
-  type TakedownMessage,
   type ReportJob,
   noticeOutcomeOf,
   recordDecisionNotices,
@@ -43,8 +45,6 @@ const reviewed = (normalizedText: string | undefined) => (normalizedText === und
  */
 export type ApplyOutcome = 'applied' | 'replay' | 'superseded';
 
-/** How long takedowns stay in the catch-up set: far longer than any refresh interval. */
-export const RECENT_TAKEDOWNS_MS = 5 * 60_000;
 
 /**
  * Applies a recorded decision to the content. Idempotent: the document
@@ -63,21 +63,14 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
   const caseRead = deps.cases.get(job.caseId);
   caseRead.catch(() => undefined);
   const moderation = moderationFor(decision, now.toISOString());
-  const message: TakedownMessage = {
-    contentId: job.contentId,
-    state: moderation.state ?? 'none',
-    decisionId: decision.id,
-    restrictedIn: moderation.restrictedIn ?? [],
-    at: now.toISOString(),
-    ...(moderation.decisionSeq !== undefined ? { decisionSeq: moderation.decisionSeq } : {}),
-  };
+  const message = takedownMessageFor(moderation, job.contentId, now);
   // A removal or restriction is announced before the content write, so search instances hide the content two
   // Elasticsearch round trips sooner. Only ever more hiding: if the write then fails, the job retries with the
   // content already hidden; if it finds a newer decision (superseded), each instance drops the entry once
   // Elasticsearch shows that newer decision (the tracker compares decisionSeq). Anything that shows content
   // again (keep, label) is announced only after the write, as before: announced early, it could clear an
   // instance's entry for a newer removal that Elasticsearch has not yet made searchable.
-  const hides = message.state === 'removed' || message.state === 'restricted';
+  const hides = hidesContent(message);
   if (hides) await publishTakedown(deps.redis, deps.cases.keys, message, now);
 
   const written = await updateContent(deps, job.contentId, moderation);
@@ -233,21 +226,4 @@ async function updateContent(deps: ActionsDeps, contentId: string, moderation: N
     }
   }
   throw new Error(`content ${contentId}: too many concurrent changes; will retry`);
-}
-
-/**
- * Tells every search instance about a takedown: kept a few minutes in the
- * recent set (an instance that was disconnected catches up from it) and
- * announced on the takedown channel, in one transaction. Sharded (SPUBLISH):
- * read by the search instances' SSUBSCRIBE on the shard of the recent set,
- * whose hash tag the channel shares, so the MULTI stays on one slot.
- */
-export async function publishTakedown(redis: RedisClient, keys: Pick<CaseStore['keys'], 'recentTakedowns' | 'takedownChannel'>, message: TakedownMessage, now: Date): Promise<void> {
-  const payload = JSON.stringify(message);
-  await redis
-    .multi()
-    .zadd(keys.recentTakedowns, now.getTime(), payload)
-    .zremrangebyscore(keys.recentTakedowns, '-inf', now.getTime() - RECENT_TAKEDOWNS_MS)
-    .spublish(keys.takedownChannel, payload)
-    .exec();
 }

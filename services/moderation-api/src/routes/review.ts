@@ -1,5 +1,19 @@
 import { Router } from 'express';
-import { ConflictError, ForbiddenError, actionJobFor, actorOf, categoryMovePending, isCsamCase, laneScore, newId, type DecisionRecord } from '@takedown/shared';
+import {
+  ConflictError,
+  ForbiddenError,
+  actionJobFor,
+  actorOf,
+  categoryMovePending,
+  hidesContent,
+  isCsamCase,
+  laneScore,
+  moderationFor,
+  newId,
+  publishTakedown,
+  takedownMessageFor,
+  type DecisionRecord,
+} from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { validateClaimBody, validateDecisionBody, validateLeaseBody } from '../http/schemas';
@@ -117,6 +131,7 @@ export function reviewRoutes(deps: ApiDeps): Router {
       now,
       p.formerActors,
     );
+    if (decision.action === 'remove' || decision.action === 'restrict') await announceEarly(deps, decision, now);
     if (decision.action !== 'escalate') {
       // If this process dies before the add, the outbox sweeper re-adds it.
       await deps.actions.add(actionJobFor(decision), { jobId: decision.id });
@@ -125,4 +140,24 @@ export function reviewRoutes(deps: ApiDeps): Router {
   });
 
   return r;
+}
+
+/**
+ * A removal or restriction is announced on the takedown channel as soon as
+ * it is recorded, so every search instance hides the content before the
+ * 201 (time to invisible is the decision's own round trip), not after the
+ * actions worker has written the document. Only ever more hiding: the
+ * tracker keeps the entry until Elasticsearch shows this decision or a later
+ * one of the case (its sequence number, read back from the record), and the
+ * worker announces it again as it applies it. A failed announcement costs
+ * only the head start: the decision is recorded and its job queued.
+ */
+async function announceEarly(deps: ApiDeps, decision: DecisionRecord, now: Date): Promise<void> {
+  try {
+    const recorded = (await deps.cases.decision(decision.caseId, decision.id)) ?? decision;
+    const message = takedownMessageFor(moderationFor(recorded, now.toISOString()), decision.contentId, now);
+    if (hidesContent(message)) await publishTakedown(deps.redis, deps.cases.keys, message, now);
+  } catch (err) {
+    deps.logger.warn({ decisionId: decision.id, err: (err as Error).message }, 'early takedown announcement failed; the actions worker announces it when it applies the decision');
+  }
 }

@@ -14,7 +14,7 @@ import { Agent } from 'node:http';
 import { buildBackfillDeps, runBackfill } from '@takedown/backfill-worker';
 import { normalize, testing } from '@takedown/search-rules';
 import { RulesetStore, TokenStore, ensureContentIndex, moderationKeys, rulesetKeys } from '@takedown/shared';
-import { benchEnv, round, runBench, stopChildren, timedRequest } from './bench-env';
+import { benchEnv, round, runBench, stopChildren, timedRequest, BENCH_RATE_LIMITS_OFF } from './bench-env';
 
 const DOCS = 50_000;
 const EVERY = 10;
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   // --- publish → first filtered search, through the API and the search service ---
   const root = path.join(__dirname, '..', '..');
   const base = 18000 + Math.floor(Math.random() * 2000);
-  const childEnv = { ...process.env, LOG_LEVEL: 'warn', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: index, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix, TAKEDOWN_API_PORT: String(base), TAKEDOWN_API_HOST: '127.0.0.1', TAKEDOWN_SEARCH_PORT: String(base + 1), TAKEDOWN_SEARCH_HOST: '127.0.0.1' };
+  const childEnv = { ...process.env, ...BENCH_RATE_LIMITS_OFF, LOG_LEVEL: 'warn', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: index, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix, TAKEDOWN_API_PORT: String(base), TAKEDOWN_API_HOST: '127.0.0.1', TAKEDOWN_SEARCH_PORT: String(base + 1), TAKEDOWN_SEARCH_HOST: '127.0.0.1' };
   const children: ChildProcess[] = ['services/moderation-api/dist/main.js', 'services/search/dist/main.js'].map((rel) => spawn(process.execPath, [path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] }));
   const agent = new Agent({ keepAlive: true });
   const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) => timedRequest(agent, port, method, p, token, body);

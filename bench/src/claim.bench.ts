@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Agent } from 'node:http';
 import { CaseStore, casePriority, caseIdFor, laneScore, type ReportJob } from '@takedown/shared';
 import { buildApiDeps } from '@takedown/moderation-api';
-import { benchEnv, percentile, round, runBench, timedRequest } from './bench-env';
+import { benchEnv, percentile, round, runBench, timedRequest, BENCH_RATE_LIMITS_OFF } from './bench-env';
 
 const MODERATORS = 50;
 const CASES = 5000;
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const port = 18000 + Math.floor(Math.random() * 2000);
   const profDir = process.env['TAKEDOWN_BENCH_CPU_PROF'];
   const api = spawn(process.execPath, ['-r', path.join(__dirname, 'cpu-probe.js'), path.join(__dirname, '..', '..', 'services', 'moderation-api', 'dist', 'main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', TAKEDOWN_API_PORT: String(port), TAKEDOWN_API_HOST: '127.0.0.1', TAKEDOWN_INDEX_PREFIX: env.config.indexPrefix, TAKEDOWN_CONTENT_INDEX: env.config.contentIndex, TAKEDOWN_QUEUE_PREFIX: env.config.queuePrefix },
+    env: { ...process.env, ...BENCH_RATE_LIMITS_OFF, LOG_LEVEL: 'warn', TAKEDOWN_API_PORT: String(port), TAKEDOWN_API_HOST: '127.0.0.1', TAKEDOWN_INDEX_PREFIX: env.config.indexPrefix, TAKEDOWN_CONTENT_INDEX: env.config.contentIndex, TAKEDOWN_QUEUE_PREFIX: env.config.queuePrefix },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   for (let up = false; !up; ) {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Agent } from 'node:http';
 import { PLATFORMS, compileFeatures, connectFeatureClient, evaluateFeature, type Feature, type FeatureContext } from '@takedown/features';
 import { COUNTRY_CODE_LIST, RulesetStore, TokenStore, moderationKeys, rulesetKeys } from '@takedown/shared';
-import { benchEnv, closedLoop, percentile, round, runBench, stopChildren, timedRequest } from './bench-env';
+import { benchEnv, closedLoop, percentile, round, runBench, stopChildren, timedRequest, BENCH_RATE_LIMITS_OFF } from './bench-env';
 
 const FEATURES = 20;
 const RULES = 12;
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 
   const port = 18000 + Math.floor(Math.random() * 2000);
   const api = spawn(process.execPath, [path.join(__dirname, '..', '..', 'services', 'moderation-api', 'dist', 'main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', TAKEDOWN_API_PORT: String(port), TAKEDOWN_API_HOST: '127.0.0.1', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: config.contentIndex, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix },
+    env: { ...process.env, ...BENCH_RATE_LIMITS_OFF, LOG_LEVEL: 'warn', TAKEDOWN_API_PORT: String(port), TAKEDOWN_API_HOST: '127.0.0.1', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: config.contentIndex, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {

@@ -14,7 +14,7 @@ import { Agent, request } from 'node:http';
 import os from 'node:os';
 import { elasticsearchNodes, RulesetStore, TokenStore, ensureContentIndex, generateDemoCorpus, moderationKeys, rulesetKeys } from '@takedown/shared';
 import { compileRuleset, contentState, scanContent, scannedModeration, shippedRules, testing, type Rule } from '@takedown/search-rules';
-import { benchEnv, percentile, round, runBench, stopChildren } from './bench-env';
+import { benchEnv, percentile, round, runBench, stopChildren, BENCH_RATE_LIMITS_OFF } from './bench-env';
 
 const TERMS = 50_000;
 const DOCS_PER_ROUND = 20_000;
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   const flags = (JSON.parse(readFileSync(path.join(root, 'services/ingest/package.json'), 'utf8')) as { takedown?: { nodeFlags?: string[] } }).takedown?.nodeFlags ?? [];
   const child: ChildProcess = spawn(process.execPath, [...flags, path.join(root, 'services/ingest/dist/main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: config.contentIndex, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix, TAKEDOWN_INGEST_PORT: String(port), TAKEDOWN_INGEST_HOST: '127.0.0.1' },
+    env: { ...process.env, ...BENCH_RATE_LIMITS_OFF, LOG_LEVEL: 'warn', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: config.contentIndex, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix, TAKEDOWN_INGEST_PORT: String(port), TAKEDOWN_INGEST_HOST: '127.0.0.1' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });

@@ -1,10 +1,5 @@
 import type { CaseStore, FoldInput, FoldOutcome } from '@takedown/shared';
-
-interface Pending {
-  input: FoldInput;
-  resolve: (outcome: FoldOutcome) => void;
-  reject: (err: unknown) => void;
-}
+import { Coalescer } from './coalescer';
 
 /**
  * Case folds of concurrently running triage jobs, sent together: a fold
@@ -21,47 +16,19 @@ interface Pending {
  * between two processes).
  */
 export class FoldBatcher {
-  private queued: Pending[] = [];
-  private inFlight = 0;
+  private readonly coalescer: Coalescer<FoldInput, FoldOutcome>;
 
-  constructor(
-    private readonly cases: Pick<CaseStore, 'fold' | 'foldAll'>,
-    private readonly maxInFlight = 2,
-    private readonly maxBatch = 64,
-  ) {}
+  constructor(cases: Pick<CaseStore, 'fold' | 'foldAll'>, maxInFlight = 2, maxBatch = 64) {
+    this.coalescer = new Coalescer<FoldInput, FoldOutcome>(
+      // One fold alone (an idle worker, concurrency 1) is a plain script call: building a pipeline costs more.
+      async (inputs) => (inputs.length === 1 ? [await cases.fold(inputs[0] as FoldInput)] : cases.foldAll([...inputs])),
+      maxInFlight,
+      maxBatch,
+      'fold',
+    );
+  }
 
   fold(input: FoldInput): Promise<FoldOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queued.push({ input, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.queued.length > 0) {
-      const batch = this.queued.splice(0, this.maxBatch);
-      this.inFlight++;
-      void this.run(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async run(batch: Pending[]): Promise<void> {
-    let outcomes: (FoldOutcome | Error)[];
-    try {
-      // One fold alone (an idle worker, concurrency 1) is a plain script call: building a pipeline costs more.
-      outcomes = batch.length === 1 ? [await this.cases.fold((batch[0] as Pending).input)] : await this.cases.foldAll(batch.map((p) => p.input));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    batch.forEach((p, k) => {
-      const o = outcomes[k];
-      if (o === undefined) p.reject(new Error('fold: no reply; will retry'));
-      else if (o instanceof Error) p.reject(o);
-      else p.resolve(o);
-    });
+    return this.coalescer.submit(input);
   }
 }

@@ -1,10 +1,9 @@
 import { noticeFromReport, type ElasticsearchClient, type ReportJob } from '@takedown/shared';
+import { Coalescer } from './coalescer';
 
-interface Pending {
+interface NoticeWrite {
   id: string;
   document: object;
-  resolve: (created: boolean) => void;
-  reject: (err: unknown) => void;
 }
 
 /**
@@ -22,65 +21,46 @@ interface Pending {
  * retried; a create is idempotent); a failed request rejects its batch.
  */
 export class NoticeWriter {
-  private queued: Pending[] = [];
-  private inFlight = 0;
+  private readonly coalescer: Coalescer<NoticeWrite, boolean>;
 
   constructor(
     private readonly es: ElasticsearchClient,
     private readonly index: string,
-    private readonly maxInFlight = 2,
-    private readonly maxBatch = 200,
-  ) {}
+    maxInFlight = 2,
+    maxBatch = 200,
+  ) {
+    this.coalescer = new Coalescer<NoticeWrite, boolean>((writes) => this.write(writes), maxInFlight, maxBatch, 'notice record');
+  }
 
   /** True when the record was created now; false when it existed, or the report is not a notice. */
   record(report: ReportJob, caseId: string): Promise<boolean> {
     const notice = noticeFromReport(report, caseId);
     if (!notice) return Promise.resolve(false);
-    return new Promise((resolve, reject) => {
-      this.queued.push({ id: notice.reportId, document: notice, resolve, reject });
-      this.pump();
-    });
+    return this.coalescer.submit({ id: notice.reportId, document: notice });
   }
 
-  private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.queued.length > 0) {
-      const batch = this.queued.splice(0, this.maxBatch);
-      this.inFlight++;
-      void this.write(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
+  private async write(writes: readonly NoticeWrite[]): Promise<(boolean | Error)[]> {
     // One record alone (an idle worker, concurrency 1): a plain create, as recordNotice sends it.
-    if (batch.length === 1) return this.createOne(batch[0] as Pending);
-    let res;
-    try {
-      res = await this.es.bulk({ operations: batch.flatMap((p) => [{ create: { _index: this.index, _id: p.id } }, p.document]) });
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    batch.forEach((p, k) => {
+    if (writes.length === 1) return [await this.createOne(writes[0] as NoticeWrite)];
+    const res = await this.es.bulk({ operations: writes.flatMap((w) => [{ create: { _index: this.index, _id: w.id } }, w.document]) });
+    return writes.map((_w, k) => {
       const item = res.items[k]?.create;
-      if (!item) return p.reject(new Error('notice record: no result for the write; will retry'));
-      if (!item.error) return p.resolve(true);
+      if (!item) return new Error('notice record: no result for the write; will retry');
+      if (!item.error) return true;
       // The record exists: a replayed report, or the decision notice got there first.
-      if (item.status === 409) return p.resolve(false);
+      if (item.status === 409) return false;
       // The error type only: no part of a record reaches a log.
-      p.reject(new Error(`notice record: the write failed (${item.error.type ?? 'error'}); will retry`));
+      return new Error(`notice record: the write failed (${item.error.type ?? 'error'}); will retry`);
     });
   }
 
-  private async createOne(p: Pending): Promise<void> {
+  private async createOne(w: NoticeWrite): Promise<boolean> {
     try {
-      await this.es.create({ index: this.index, id: p.id, document: p.document });
-      p.resolve(true);
+      await this.es.create({ index: this.index, id: w.id, document: w.document });
+      return true;
     } catch (err) {
-      if ((err as { meta?: { statusCode?: number } })?.meta?.statusCode === 409) p.resolve(false);
-      else p.reject(err);
+      if ((err as { meta?: { statusCode?: number } })?.meta?.statusCode === 409) return false;
+      throw err;
     }
   }
 }

@@ -72,6 +72,8 @@ function operation(endpoint: Endpoint, spec: OperationSpec): Record<string, unkn
   return {
     operationId: endpoint.replace(/[^A-Za-z0-9]+/g, '_').replace(/_$/, ''),
     summary: spec.summary,
+    // Swagger UI does not show extensions: the roles go in the description too.
+    description: isPublic ? 'No token needed.' : `Roles: ${roles.join(', ')}.`,
     tags: [tagOf(endpoint)],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(spec.body ? { requestBody: requestBody(spec.body) } : {}),

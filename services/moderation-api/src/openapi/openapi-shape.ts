@@ -34,6 +34,7 @@ const operation = {
   properties: {
     operationId: { type: 'string', pattern: '^[A-Za-z0-9_]+$' },
     summary: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
     tags: { type: 'array', items: { type: 'string' } },
     parameters: { type: 'array', items: parameter },
     requestBody: { type: 'object', additionalProperties: false, required: ['content'], properties: { required: { type: 'boolean' }, content: mediaTypes } },

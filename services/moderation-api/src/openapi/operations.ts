@@ -61,7 +61,7 @@ export interface OperationSpec {
   /** The success status and what it carries. */
   success: { status: 200 | 201 | 202 | 204; description: string; contentType?: string };
   /** Further success statuses (a PUT that creates answers 201, one that replaces 200). */
-  alsoSuccess?: { status: 200 | 201; description: string };
+  alsoSuccess?: { status: 200 | 201 | 202 | 204; description: string };
   query?: Validator<unknown>;
   body?: RequestBodySpec;
   /** Error statuses this endpoint answers beyond the common ones (400 for bodies and queries, 401 and 403 for tokens). */
@@ -107,7 +107,7 @@ export const OPERATIONS: Record<Endpoint, OperationSpec> = {
   },
   'GET /v1/cases': { summary: 'Search cases', success: { status: 200, description: 'A page of cases' }, query: validateCaseListShape },
   'GET /v1/cases/:caseId': { summary: 'One case', success: { status: 200, description: 'The case' }, errors: [404] },
-  'POST /v1/review/claim': { summary: 'Claim the next case of a lane (a lease)', success: { status: 200, description: 'The leased case; 204 when the lane is empty' }, body: of(validateClaimBody, { queue: 'default' }), errors: [429] },
+  'POST /v1/review/claim': { summary: 'Claim the next case of a lane (a lease)', success: { status: 200, description: 'The leased case' }, alsoSuccess: { status: 204, description: 'The lane is empty' }, body: of(validateClaimBody, { queue: 'default' }), errors: [429] },
   'POST /v1/review/:caseId/heartbeat': { summary: 'Extend a lease', success: { status: 200, description: 'The new lease expiry' }, body: of(validateLeaseBody, { leaseToken: LEASE }), errors: [404, 409] },
   'POST /v1/review/:caseId/release': { summary: 'Give a leased case back', success: { status: 204, description: 'Released' }, body: of(validateLeaseBody, { leaseToken: LEASE }), errors: [404, 409] },
   'POST /v1/review/:caseId/decision': {
@@ -118,7 +118,7 @@ export const OPERATIONS: Record<Endpoint, OperationSpec> = {
   },
   'POST /v1/cases/:caseId/category-move': {
     summary: 'Ask to move a case to another category',
-    success: { status: 200, description: 'Moved, or 202 when a second person must confirm' },
+    success: { status: 202, description: 'Pending: another person confirms it' },
     body: of(validateCategoryMoveBody, { to: 'fraud', reason: 'A phishing page, not a weapons sale', leaseToken: LEASE }),
     errors: [404, 409],
   },

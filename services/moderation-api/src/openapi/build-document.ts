@@ -10,7 +10,8 @@ const ERROR_RESPONSES = {
   404: 'Not found (or not visible to this token)',
   409: 'The state does not allow this (lease lost, already decided, a conflicting change)',
   413: 'The body is too large',
-  429: 'Too many requests; see Retry-After',
+  415: 'The body is not JSON (`Content-Type: application/json`)',
+  429: 'Too many requests (or too many failed sign-ins from this address); see Retry-After',
   503: 'A dependency (Redis, Elasticsearch) is unavailable; retry later',
 } as const;
 type ErrorStatus = keyof typeof ERROR_RESPONSES;
@@ -52,8 +53,9 @@ function operation(endpoint: Endpoint, spec: OperationSpec): Record<string, unkn
   const roles = ACCESS[endpoint];
   const isPublic = roles === 'public';
   const { params } = openApiPath(endpoint.split(' ')[1] ?? '');
+  const pathSchemas = spec.pathParams ? ((toJsonSchema2020(spec.pathParams.schema) as { properties?: Record<string, unknown> }).properties ?? {}) : {};
   const parameters = [
-    ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+    ...params.map((name) => ({ name, in: 'path', required: true, schema: Object.hasOwn(pathSchemas, name) ? pathSchemas[name] : { type: 'string' } })),
     ...(spec.query ? queryParameters(spec.query) : []),
   ];
   const responses: Record<string, unknown> = {};
@@ -63,9 +65,16 @@ function operation(endpoint: Endpoint, spec: OperationSpec): Record<string, unkn
   if (spec.alsoSuccess) responses[String(spec.alsoSuccess.status)] = success(spec.alsoSuccess);
   const errors = new Set<ErrorStatus>(spec.errors ?? []);
   if (spec.body || spec.query || params.length > 0) errors.add(400);
+  // Every body is read with a size limit and as JSON only (http/read-json.ts).
+  if (spec.body) {
+    errors.add(413);
+    errors.add(415);
+  }
+  // The guard: a token (failed sign-ins are limited per client address), a role, and the token store behind it.
   if (!isPublic) {
     errors.add(401);
     errors.add(403);
+    errors.add(429);
     errors.add(503);
   }
   for (const status of [...errors].sort()) responses[String(status)] = { $ref: `#/components/responses/E${status}` };

@@ -1,6 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { ValidationError } from '@takedown/shared';
+import { FEATURE_KEY_PATTERN, ValidationError } from '@takedown/shared';
 import { ACCESS, type Endpoint } from '../access';
 import { buildOpenApiDocument, openApiPath } from './build-document';
 import { toJsonSchema2020 } from './json-schema-2020';
@@ -130,6 +130,18 @@ describe('OpenAPI document', () => {
     const op = doc.paths['/v1/features/evaluate']?.['get'] as { parameters: { name: string; required: boolean }[] };
     expect(op.parameters.filter((p) => p.required).map((p) => p.name).sort()).toEqual(['country', 'platform']);
     expect(op.parameters.map((p) => p.name)).toContain('standing');
+  });
+
+  it('takes path parameter schemas from the route validator where there is one', () => {
+    const op = doc.paths['/v1/features/draft/{featureKey}']?.['put'] as { parameters: { name: string; schema: { pattern?: string } }[] };
+    expect(op.parameters[0]?.schema.pattern).toBe(FEATURE_KEY_PATTERN);
+    // Every route validator named for path parameters covers exactly the parameters of its path.
+    for (const endpoint of endpoints) {
+      const v = OPERATIONS[endpoint].pathParams;
+      if (!v) continue;
+      const names = Object.keys((v.schema as { properties: object }).properties).sort();
+      expect([endpoint, names]).toEqual([endpoint, openApiPath(endpoint.split(' ')[1]!).params.sort()]);
+    }
   });
 
   it('leaves out what the server fills from the path or the token', () => {

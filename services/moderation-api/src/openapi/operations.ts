@@ -17,7 +17,7 @@ import {
   validateReportBody,
   validateTokenBody,
 } from '../http/schemas';
-import { validateEvaluateQuery, validateFeaturePublishBody, validateFeatureRollbackBody } from '../http/feature-schemas';
+import { validateEvaluateQuery, validateFeatureKey, validateFeaturePublishBody, validateFeatureRollbackBody } from '../http/feature-schemas';
 import {
   validateAgencyBody,
   validateDeliveredBody,
@@ -63,6 +63,8 @@ export interface OperationSpec {
   /** Further success statuses (a PUT that creates answers 201, one that replaces 200). */
   alsoSuccess?: { status: 200 | 201 | 202 | 204; description: string };
   query?: Validator<unknown>;
+  /** The validator the route runs on its path parameters, where it runs one. */
+  pathParams?: Validator<unknown>;
   body?: RequestBodySpec;
   /** Error statuses this endpoint answers beyond the common ones (400 for bodies and queries, 401 and 403 for tokens). */
   errors?: readonly (404 | 409 | 413 | 429 | 503)[];
@@ -170,6 +172,7 @@ export const OPERATIONS: Record<Endpoint, OperationSpec> = {
   'GET /v1/features/draft': { summary: 'Draft feature switches', success: { status: 200, description: 'Draft features' } },
   'PUT /v1/features/draft/:featureKey': {
     summary: 'Create or replace a draft feature switch',
+    pathParams: validateFeatureKey,
     success: { status: 201, description: 'Created' },
     alsoSuccess: { status: 200, description: 'Replaced' },
     body: {
@@ -180,7 +183,7 @@ export const OPERATIONS: Record<Endpoint, OperationSpec> = {
       example: { description: 'Media uploads', default: 'on', failMode: 'closed', rules: [{ id: 'new-accounts-off', state: 'off', accountAgeDaysBelow: 2, reason: 'Spam waves from new accounts', legalBasis: { text: 'Terms of service § 4.2', reference: 'ToS-4.2' } }] },
     },
   },
-  'DELETE /v1/features/draft/:featureKey': { summary: 'Delete a draft feature switch', success: { status: 204, description: 'Deleted' }, errors: [404] },
+  'DELETE /v1/features/draft/:featureKey': { summary: 'Delete a draft feature switch', pathParams: validateFeatureKey, success: { status: 204, description: 'Deleted' }, errors: [404] },
   'GET /v1/features/preview': { summary: 'The draft against the published set', success: { status: 200, description: 'Diff' } },
   'GET /v1/features/states': { summary: 'Each feature per country and platform', success: { status: 200, description: 'States' } },
   'POST /v1/features/publish': { summary: 'Publish the draft features', success: { status: 201, description: 'The version and its diff' }, body: of(validateFeaturePublishBody, { note: 'Uploads off for new accounts' }), errors: [409] },

@@ -107,6 +107,9 @@ export const ACCESS = {
   'GET /v1/transparency/dsa': ['lead', 'legal', 'admin'],
   'GET /v1/legal/public-key': 'public',
   'GET /healthz': 'public',
+  // The API contract and its rendering: built from the schemas at boot, no data of anyone.
+  'GET /openapi.json': 'public',
+  'GET /docs': 'public',
   // Up/down per dependency only: an orchestrator's readiness probe. Public, but 503 while a dependency is down.
   'GET /readyz': 'public',
 } as const satisfies Record<string, readonly Role[] | 'public'>;

@@ -18,6 +18,7 @@ import { statementRoutes } from './routes/statements';
 import { ruleRoutes } from './routes/rules';
 import { featureRoutes } from './routes/features';
 import { uploadRoutes } from './routes/uploads';
+import { openApiRoutes } from './routes/openapi';
 
 /** The moderation API as an express app (no listening: main.ts or a test does that). */
 export function createApp(deps: ApiDeps): Express {
@@ -43,6 +44,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(dsaTransparencyRoutes(deps));
   app.use(queueBoard(deps));
   app.use(healthRoutes(deps));
+  app.use(openApiRoutes(deps));
   // The console: static files only (no data; every call they make needs a token).
   app.use((req, res, next) => {
     // bull-board brings its own page and inline assets; everything else is ours.

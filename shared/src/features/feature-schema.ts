@@ -29,7 +29,7 @@ const ruleSchema = {
   },
 } as const;
 
-const featureSchema = {
+export const featureSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['key', 'description', 'default', 'failMode', 'rules'],

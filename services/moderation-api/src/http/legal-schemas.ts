@@ -98,7 +98,7 @@ export interface IntakeBody {
   emergency?: { description: string };
 }
 
-const validateIntakeShape = compileValidator<IntakeBody>(
+export const validateIntakeShape = compileValidator<IntakeBody>(
   {
     type: 'object',
     additionalProperties: false,
@@ -237,7 +237,7 @@ export const validateFollowUpBody = compileValidator<{ legalProcess: LegalProces
   'follow-up',
 );
 
-const validateTargetDecisionShape = compileValidator<{ produce: boolean; reason?: TargetWithholdReason; note?: string }>(
+export const validateTargetDecisionShape = compileValidator<{ produce: boolean; reason?: TargetWithholdReason; note?: string }>(
   {
     type: 'object',
     additionalProperties: false,
@@ -273,7 +273,7 @@ export interface LegalListQuery {
   from?: string;
 }
 
-const validateListShape = compileValidator<LegalListQuery>(
+export const validateListShape = compileValidator<LegalListQuery>(
   {
     type: 'object',
     additionalProperties: false,

@@ -197,7 +197,7 @@ export interface CaseListQuery {
 /** Elasticsearch's index.max_result_window: from + size beyond it is refused by Elasticsearch, so by us first. */
 export const MAX_RESULT_WINDOW = 10_000;
 
-const validateCaseListShape = compileValidator<CaseListQuery>(
+export const validateCaseListShape = compileValidator<CaseListQuery>(
   {
     type: 'object',
     additionalProperties: false,

@@ -5,7 +5,7 @@ import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { assertMaySee, requireCase } from './cases';
 
-const validateReveal = compileValidator<{ leaseToken: string; index: number }>(
+export const validateReveal = compileValidator<{ leaseToken: string; index: number }>(
   {
     type: 'object',
     additionalProperties: false,

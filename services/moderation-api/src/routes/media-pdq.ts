@@ -16,7 +16,7 @@ export const MEDIA_PDQ_MAX_IN_FLIGHT = 4;
 /** A hash taking longer than this (a stuck worker) is abandoned with 503. */
 export const MEDIA_HASH_TIMEOUT_MS = 10_000;
 
-const validatePdqBody = compileValidator<{ image: string }>(
+export const validatePdqBody = compileValidator<{ image: string }>(
   {
     type: 'object',
     additionalProperties: false,

@@ -25,7 +25,7 @@ interface ImportBody {
   /** format pdq-list: the list every hash in `content` belongs to, and what a match does. */
   list?: HashListRef & { category: Category; action: RuleAction };
 }
-const validateImportBody = compileValidator<ImportBody>(
+export const validateImportBody = compileValidator<ImportBody>(
   {
     type: 'object',
     additionalProperties: false,
@@ -49,11 +49,11 @@ const validateImportBody = compileValidator<ImportBody>(
   },
   'import',
 );
-const validatePublishBody = compileValidator<{ note?: string }>(
+export const validatePublishBody = compileValidator<{ note?: string }>(
   { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 2000 } } },
   'publish',
 );
-const validateEmojiBody = compileValidator<{ emojiWords: Record<string, string> }>(
+export const validateEmojiBody = compileValidator<{ emojiWords: Record<string, string> }>(
   // The ruleset schema's bounds (entries, emoji and word lengths), so a table saved here also publishes.
   { type: 'object', additionalProperties: false, required: ['emojiWords'], properties: { emojiWords: rulesetSchema.properties.emojiWords } },
   'emoji table',
@@ -73,11 +73,11 @@ function checkEmojiKeys(table: Record<string, string>): void {
     }
   }
 }
-const validateRescanBody = compileValidator<{ sweep: 'changed' | 'all' }>(
+export const validateRescanBody = compileValidator<{ sweep: 'changed' | 'all' }>(
   { type: 'object', additionalProperties: false, required: ['sweep'], properties: { sweep: { type: 'string', enum: ['changed', 'all'] } } },
   'rescan',
 );
-const validateRollbackBody = compileValidator<{ version: number; note?: string }>(
+export const validateRollbackBody = compileValidator<{ version: number; note?: string }>(
   { type: 'object', additionalProperties: false, required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, note: { type: 'string', maxLength: 2000 } } },
   'rollback',
 );

@@ -25,7 +25,7 @@ import { guard, principalOf } from '../http/auth';
 /** The puid pattern the Transparency Database accepts (letters, digits, - and _), so anything else is a 404 without a lookup. */
 const PUID = /^[A-Za-z0-9_-]{1,500}$/;
 
-const validateListQuery = compileValidator<{ status: StatementStatus; size?: string; after?: string }>(
+export const validateListQuery = compileValidator<{ status: StatementStatus; size?: string; after?: string }>(
   {
     type: 'object',
     additionalProperties: false,
@@ -39,11 +39,11 @@ const validateListQuery = compileValidator<{ status: StatementStatus; size?: str
   'query',
 );
 
-const validateRequeue = compileValidator<{ note?: string }>(
+export const validateRequeue = compileValidator<{ note?: string }>(
   { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 500 } } },
   'requeue',
 );
-const validateRebuild = compileValidator<{ note?: string }>(
+export const validateRebuild = compileValidator<{ note?: string }>(
   { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 500 } } },
   'rebuild',
 );

@@ -6,7 +6,7 @@ import { readArt15Records } from '../dsa/art15-reader';
 
 const day = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } as const;
 
-const validateArt15Query = compileValidator<{ period?: string; from?: string; to?: string; format?: 'json' | 'csv' }>(
+export const validateArt15Query = compileValidator<{ period?: string; from?: string; to?: string; format?: 'json' | 'csv' }>(
   {
     type: 'object',
     additionalProperties: false,

@@ -20,6 +20,7 @@ export * from './domain/vocabulary';
 export * from './domain/countries';
 export * from './indices/content-index';
 export * from './indices/content-reader';
+export * from './indices/scan-sorted';
 export * from './indices/scan-fields';
 export * from './indices/ensure-index';
 export * from './jobs/payloads';

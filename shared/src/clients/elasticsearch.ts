@@ -33,3 +33,8 @@ export function createElasticsearch(config: CoreConfig['elasticsearch'], extra: 
   }
   return new Client(options);
 }
+
+/** A version conflict (409): a create of an id that exists, or a write guarded by seq_no that lost to another writer. */
+export function isEsConflict(err: unknown): boolean {
+  return (err as { meta?: { statusCode?: number } } | undefined)?.meta?.statusCode === 409;
+}

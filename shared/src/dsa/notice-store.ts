@@ -1,5 +1,6 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { TakedownError } from '../errors/takedown-error';
+import { scanSorted } from '../indices/scan-sorted';
 import type { ReportJob } from '../jobs/payloads';
 import { decisionNoticeFor, noticeFromReport, withDecisionNotice, type DecisionNotice, type NoticeRecord } from './notice-record';
 import type { DecisionRecord } from '../moderation/case-record';
@@ -108,24 +109,7 @@ export async function scanNotices(
   limit: number,
   source: readonly string[] = ['reportId', 'reporterType', 'memberState', 'category', 'receivedAt', 'acknowledgedAt', 'decisions.outcome', 'decisions.decidedAt', 'decisions.appealOf'],
 ): Promise<{ records: NoticeRecord[]; more: boolean }> {
-  const page = 1000;
-  const records: NoticeRecord[] = [];
-  let after: estypes.SortResults | undefined;
-  for (;;) {
-    const r = await es.search<NoticeRecord>({
-      index,
-      size: Math.min(page, limit + 1 - records.length),
-      query: { range: { receivedAt: { gte: from.toISOString(), lt: to.toISOString() } } },
-      sort: [{ reportId: 'asc' }],
-      _source: { includes: [...source] },
-      ...(after ? { search_after: after } : {}),
-    });
-    for (const h of r.hits.hits) records.push(h._source as NoticeRecord);
-    if (records.length > limit) return { records: records.slice(0, limit), more: true };
-    const last = r.hits.hits[r.hits.hits.length - 1];
-    if (!last || r.hits.hits.length < page) return { records, more: false };
-    after = last.sort;
-  }
+  return scanSorted<NoticeRecord>(es, index, { range: { receivedAt: { gte: from.toISOString(), lt: to.toISOString() } } }, 'reportId', source, limit);
 }
 
 export type { DecisionNotice };

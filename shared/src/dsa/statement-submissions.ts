@@ -1,3 +1,4 @@
+import { isEsConflict } from '../clients/elasticsearch';
 import type { Client } from '@elastic/elasticsearch';
 import { ValidationError } from '../errors/takedown-error';
 import { STATEMENT_STATUSES, type StatementProblem, type StatementStatus, type StoredStatement } from './stored-statement';
@@ -149,7 +150,7 @@ export class StatementSubmissions {
         doc: { status: 'pending', attempts: 0, nextAttemptAt: null, lastError: null },
       });
     } catch (err) {
-      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) return { outcome: 'conflict', from };
+      if (isEsConflict(err)) return { outcome: 'conflict', from };
       throw err;
     }
     return { outcome: 'requeued', from };
@@ -167,7 +168,7 @@ export class StatementSubmissions {
     try {
       await this.es.index({ index: this.index, id: seen.doc.puid, if_seq_no: seen.seqNo, if_primary_term: seen.primaryTerm, refresh: 'wait_for', document: doc });
     } catch (err) {
-      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) return 'conflict';
+      if (isEsConflict(err)) return 'conflict';
       throw err;
     }
     return 'replaced';

@@ -21,6 +21,7 @@ import {
   noticeOutcomeOf,
   recordDecisionNotices,
   reportsOwedNotice,
+  isEsConflict,
 } from '@takedown/shared';
 
 export interface ActionsDeps {
@@ -138,7 +139,7 @@ async function storeStatement(deps: ActionsDeps, c: CaseRecord, decision: Decisi
   const composed = await composeStatement(deps, c, decision, now);
   if (!composed.owed) return composed.reason;
   await deps.es.create({ index: deps.statementsIndex, id: decision.id, document: composed.doc }).catch((err: unknown) => {
-    if ((err as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw err;
+    if (!isEsConflict(err)) throw err;
   });
   return composed.doc.status;
 }
@@ -202,7 +203,7 @@ async function updateContent(deps: ActionsDeps, contentId: string, moderation: N
         await deps.es.create({ index: deps.contentIndex, id: contentId, document: doc });
         return { result: 'written' };
       } catch (err) {
-        if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) continue; // indexed meanwhile
+        if (isEsConflict(err)) continue; // indexed meanwhile
         throw err;
       }
     }
@@ -221,7 +222,7 @@ async function updateContent(deps: ActionsDeps, contentId: string, moderation: N
       });
       return { result: 'written' };
     } catch (err) {
-      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409) continue; // changed meanwhile: re-read
+      if (isEsConflict(err)) continue; // changed meanwhile: re-read
       throw err;
     }
   }

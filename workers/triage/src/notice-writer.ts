@@ -1,4 +1,4 @@
-import { noticeFromReport, type ElasticsearchClient, type ReportJob } from '@takedown/shared';
+import { isEsConflict, noticeFromReport, type ElasticsearchClient, type ReportJob } from '@takedown/shared';
 import { Coalescer } from './coalescer';
 
 interface NoticeWrite {
@@ -59,7 +59,7 @@ export class NoticeWriter {
       await this.es.create({ index: this.index, id: w.id, document: w.document });
       return true;
     } catch (err) {
-      if ((err as { meta?: { statusCode?: number } })?.meta?.statusCode === 409) return false;
+      if (isEsConflict(err)) return false;
       throw err;
     }
   }

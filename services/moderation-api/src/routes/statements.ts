@@ -73,6 +73,14 @@ function view(s: StoredStatement) {
   };
 }
 
+/** The stored statement a caller may act on: 404 for an unknown (or malformed) puid, 403 for a csam one without the grant. */
+async function statementFor(statements: StatementSubmissions, puid: string, p: Principal) {
+  const found = PUID.test(puid) ? await statements.get(puid) : undefined;
+  if (!found) throw new NotFoundError(`statement ${puid} not found`, 'not_found', 'puid');
+  if (found.doc.takedownCategory === 'csam' && !p.grants.csam) throw new ForbiddenError(`statement ${puid} is restricted to the csam grant; this token is not cleared for it`, 'csam_not_allowed');
+  return found;
+}
+
 /**
  * Statements of reasons and their submission to the Transparency Database:
  * counts by status, pages of one status (failed, rejected, invalid… with
@@ -109,9 +117,7 @@ export function statementRoutes(deps: ApiDeps): Router {
     const body = validateRequeue(req.body ?? {});
     const puid = String(req.params['puid']);
     const p = principalOf(req);
-    const found = PUID.test(puid) ? await statements.get(puid) : undefined;
-    if (!found) throw new NotFoundError(`statement ${puid} not found`, 'not_found', 'puid');
-    if (found.doc.takedownCategory === 'csam' && !p.grants.csam) throw new ForbiddenError(`statement ${puid} is restricted to the csam grant; this token is not cleared for it`, 'csam_not_allowed');
+    const found = await statementFor(statements, puid, p);
     const r2 = await statements.requeue(puid);
     if (r2.outcome === 'missing') throw new NotFoundError(`statement ${puid} not found`, 'not_found', 'puid');
     if (r2.outcome === 'not-requeueable') throw new ConflictError(`statement ${puid} is ${r2.from}: only failed or rejected statements are requeued`, 'not_requeueable', 'status');
@@ -130,9 +136,7 @@ export function statementRoutes(deps: ApiDeps): Router {
     const body = validateRebuild(req.body ?? {});
     const puid = String(req.params['puid']);
     const p = principalOf(req);
-    const found = PUID.test(puid) ? await statements.get(puid) : undefined;
-    if (!found) throw new NotFoundError(`statement ${puid} not found`, 'not_found', 'puid');
-    if (found.doc.takedownCategory === 'csam' && !p.grants.csam) throw new ForbiddenError(`statement ${puid} is restricted to the csam grant; this token is not cleared for it`, 'csam_not_allowed');
+    const found = await statementFor(statements, puid, p);
     const from = found.doc.status;
     if (!REBUILDABLE.includes(from)) throw new ConflictError(`statement ${puid} is ${from}: only ${REBUILDABLE.join(' or ')} statements are rebuilt`, 'not_rebuildable', 'status');
     const [c, decision] = await Promise.all([deps.cases.get(found.doc.caseId), deps.cases.decision(found.doc.caseId, found.doc.decisionId)]);

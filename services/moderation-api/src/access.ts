@@ -11,6 +11,7 @@ export const ACCESS = {
   'POST /v1/review/:caseId/reveal': ['moderator'],
   'GET /v1/cases/:caseId/media/:index': ['moderator', 'lead', 'admin'],
   'GET /v1/stats': ['lead', 'admin'],
+  'GET /v1/stats/series': ['lead', 'admin'],
   'POST /v1/reports': ['reporter'],
   // Shown to the filing token only (another gets 404).
   'GET /v1/reports/:reportId': ['reporter'],

@@ -19,6 +19,8 @@ import { ruleRoutes } from './routes/rules';
 import { featureRoutes } from './routes/features';
 import { uploadRoutes } from './routes/uploads';
 import { openApiRoutes } from './routes/openapi';
+import { statsSeriesRoutes } from './routes/stats-series';
+import { consoleVendorRoutes } from './routes/console-vendor';
 
 /** The moderation API as an express app (no listening: main.ts or a test does that). */
 export function createApp(deps: ApiDeps): Express {
@@ -39,6 +41,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(featureRoutes(deps));
   app.use(uploadRoutes(deps));
   app.use(consoleApiRoutes(deps));
+  app.use(statsSeriesRoutes(deps));
   app.use(statementRoutes(deps));
   app.use(legalRoutes(deps));
   app.use(dsaTransparencyRoutes(deps));
@@ -54,6 +57,7 @@ export function createApp(deps: ApiDeps): Express {
     }
     next();
   });
+  app.use(consoleVendorRoutes());
   // src/ and dist/ are both one level below the package.
   app.use(express.static(path.join(__dirname, '..', 'console'), { index: 'index.html', fallthrough: true }));
   app.use(notFoundHandler);

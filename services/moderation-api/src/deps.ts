@@ -8,6 +8,7 @@ import type { RulePublisher } from './rules/publisher';
 import type { CompiledFeatures } from '@takedown/features';
 import type { CompiledRuleset } from '@takedown/search-rules';
 import type { PublishedCompiled } from './rules/published-compiled';
+import type { StatsConfig } from './stats/stats-config';
 
 export interface ApiConfig extends CoreConfig, IntakeConfig {
   /** Failed token lookups per client address per minute before 429. */
@@ -23,6 +24,8 @@ export interface ApiConfig extends CoreConfig, IntakeConfig {
   esScanTimeoutMs: number;
   /** The rule worker threads (TAKEDOWN_RULE_WORKERS, TAKEDOWN_RULE_TASK_TIMEOUT_MS, TAKEDOWN_RULE_TASK_QUEUE). */
   ruleWorkers: { size: number; taskTimeoutMs: number; maxQueued: number };
+  /** Dashboard history (TAKEDOWN_STATS_*); absent = the defaults (tests that build deps themselves). */
+  stats?: StatsConfig;
   /** The desk's policy and where the platform's subscriber data is (legalEnvVars). */
   legal: LegalPolicyConfig & LegalConfig['legal'];
 }

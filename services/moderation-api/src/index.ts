@@ -10,3 +10,7 @@ export * from './features/feature-preview';
 export * from './rules/published-compiled';
 export { pdqOfImage, type ImagePdq } from './media/pdq-image';
 export * from './dsa/art15-reader';
+export * from './stats/stats-config';
+export * from './stats/stats-sample';
+export * from './stats/stats-sampler';
+export * from './stats/stats-series';

@@ -5,10 +5,13 @@ import { CaseMirror, apiEnvVars, createLogger, ensureDevLegalKeys, legalKeys, lo
 import { NORMALIZER_VERSION, restartOnRegexEngineFailure, shippedRules } from '@takedown/search-rules';
 import { createApp } from './app';
 import { buildApiDeps } from './build-deps';
+import { StatsSampler } from './stats/stats-sampler';
+import type { StatsConfig } from './stats/stats-config';
 import type { ApiConfig } from './deps';
 
 runProcess('moderation API', async (control) => {
-  const config = loadConfig<ApiConfig>(process.env, apiEnvVars);
+  // The env spec gives every TAKEDOWN_STATS_* a default, so stats is always there here.
+  const config = loadConfig<ApiConfig & { stats: StatsConfig }>(process.env, apiEnvVars);
   const logger = createLogger({ name: 'moderation-api', level: config.logLevel });
   // The upload gate matches with the live ruleset here; RE2 cannot be reloaded in place (rule workers replace their own threads).
   restartOnRegexEngineFailure(logger, control);
@@ -27,6 +30,12 @@ runProcess('moderation API', async (control) => {
   mirror.start();
   // Expired leases also return on every claim; this catches queues nobody is claiming from.
   const reaper = setInterval(() => void deps.cases.reap().catch((err: unknown) => logger.error({ err }, 'lease reap failed')), 5000);
+  // The dashboard's history: every replica runs one; each slot is sampled once among them.
+  const sampler = new StatsSampler(
+    { redis: deps.redis, keys: deps.cases.keys, cases: deps.cases, blockedCounts: deps.rulesets.keys.blockedCounts, logger },
+    { intervalMs: config.stats.intervalSeconds * 1000, retentionMs: config.stats.retentionDays * 86_400_000 },
+  );
+  sampler.start();
   return serve(createApp(deps), {
     port: config.port,
     host: config.host,
@@ -34,6 +43,7 @@ runProcess('moderation API', async (control) => {
     name: 'moderation API',
     close: async () => {
       clearInterval(reaper);
+      await sampler.stop();
       await mirror.stop();
       await deps.close();
     },

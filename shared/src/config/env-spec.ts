@@ -360,6 +360,28 @@ const ruleWorkerEnvVars: readonly EnvVarSpec[] = [
   },
 ];
 
+/** services/moderation-api: the dashboard's history in Redis. */
+const statsEnvVars: readonly EnvVarSpec[] = [
+  {
+    name: 'TAKEDOWN_STATS_INTERVAL_SECONDS',
+    key: 'stats.intervalSeconds',
+    type: 'integer',
+    minimum: 1,
+    maximum: 3600,
+    default: 10,
+    description: 'The dashboard history is sampled once per this many seconds (one sample per slot across every API replica).',
+  },
+  {
+    name: 'TAKEDOWN_STATS_RETENTION_DAYS',
+    key: 'stats.retentionDays',
+    type: 'integer',
+    minimum: 1,
+    maximum: 90,
+    default: 7,
+    description: 'Dashboard history older than this is trimmed.',
+  },
+];
+
 /** services/moderation-api */
 export const apiEnvVars: readonly EnvVarSpec[] = [
   ...coreEnvVars,
@@ -402,6 +424,7 @@ export const apiEnvVars: readonly EnvVarSpec[] = [
   ...rateLimitEnvVars,
   ...intakeEnvVars,
   ...ruleWorkerEnvVars,
+  ...statsEnvVars,
   ...legalPolicyEnvVars,
   // Targets are resolved and packages read back (decrypted) by the API.
   ...legalEnvVars,

@@ -98,6 +98,12 @@ export interface ModerationKeys {
   readonly takedownChannel: string;
   /** The same takedowns, scored by time, kept a few minutes: a search instance that (re)subscribes catches up from here. */
   readonly recentTakedowns: string;
+  /** Dashboard history: one sample (JSON) per sampling slot, scored by the slot's start (ms). */
+  readonly statsSamples: string;
+  /** The same samples thinned to one a minute (the first of each), read for long ranges. */
+  readonly statsSamplesCoarse: string;
+  /** Taken with SET NX by the one process (of all API replicas) that samples this slot. */
+  statsSlot(slotMs: number): string;
 }
 
 /**
@@ -195,5 +201,8 @@ export function moderationKeys(queuePrefix: string, caseShards = DEFAULT_CASE_SH
     tokenMigrationLock: `${base}:tokens:migrating`,
     takedownChannel: `${base}:takedowns`,
     recentTakedowns: `${base}:takedowns:recent`,
+    statsSamples: `${base}:stats:samples`,
+    statsSamplesCoarse: `${base}:stats:samples:coarse`,
+    statsSlot: (slotMs) => `${base}:stats:slot:${slotMs}`,
   };
 }

@@ -40,6 +40,7 @@ import { validatePdqBody } from '../routes/media-pdq';
 import { validateEmojiBody, validateImportBody, validatePublishBody, validateRescanBody, validateRollbackBody } from '../routes/rules';
 import { validateListQuery as validateStatementListQuery, validateRebuild, validateRequeue } from '../routes/statements';
 import { validateArt15Query } from '../routes/transparency-dsa';
+import { validateStatsSeriesQuery } from '../routes/stats-series';
 
 /**
  * What the OpenAPI document says about each endpoint beyond ACCESS (which
@@ -88,6 +89,11 @@ export const OPERATIONS: Record<Endpoint, OperationSpec> = {
   },
   'GET /v1/cases/:caseId/media/:index': { summary: 'One media item of a case', success: { status: 200, description: 'The media bytes', contentType: 'application/octet-stream' }, errors: [404] },
   'GET /v1/stats': { summary: 'Moderation statistics (aggregates)', success: { status: 200, description: 'Counts and latencies' } },
+  'GET /v1/stats/series': {
+    summary: 'Dashboard history: queue depth and oldest age per lane, decisions by action, blocked searches by category (at most 720 points a series)',
+    success: { status: 200, description: 'Time series over the range' },
+    query: validateStatsSeriesQuery,
+  },
   'POST /v1/reports': {
     summary: 'File a report (notice) about a piece of content',
     success: { status: 202, description: 'Acknowledged: the report is queued durably' },

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Router } from 'express';
 
-const pkgDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
+/** The folder of a package's main file: dist/ for both (neither exports its package.json). */
+const distDir = (name: string) => path.dirname(require.resolve(name));
 
 /**
  * The console's chart library, from node_modules (never a CDN): Chart.js's
@@ -9,8 +10,8 @@ const pkgDir = (name: string) => path.dirname(require.resolve(`${name}/package.j
  * axis. Only these files: no directory listing, nothing else from the packages.
  */
 export const CONSOLE_VENDOR: Record<string, string> = {
-  'chart.umd.min.js': path.join(pkgDir('chart.js'), 'dist', 'chart.umd.min.js'),
-  'chartjs-adapter-date-fns.bundle.min.js': path.join(pkgDir('chartjs-adapter-date-fns'), 'dist', 'chartjs-adapter-date-fns.bundle.min.js'),
+  'chart.umd.min.js': path.join(distDir('chart.js'), 'chart.umd.min.js'),
+  'chartjs-adapter-date-fns.bundle.min.js': path.join(distDir('chartjs-adapter-date-fns'), 'chartjs-adapter-date-fns.bundle.min.js'),
 };
 
 /** GET /vendor/:file: static like the console's own files (no data, no token), under the console's CSP. */

@@ -130,7 +130,11 @@ describe('moderator console (Chromium)', () => {
     await eventually(async () => ((await client.search({ index, query: { match: { text: 'zebrapill' } } })) as unknown as { takedown?: { ruleId: string } }).takedown?.ruleId === 'zebrapill', 2000);
 
     await page.goto(`${p.url}/#/dashboard`);
-    await page.waitForSelector('svg[aria-label="Decisions per hour by action (24 h)"]');
+    // Chart.js draws on canvas: wait for its instance on the decisions chart (test/e2e/dashboard.int.test.ts checks the charts themselves).
+    await page.waitForFunction(() => {
+      const c = document.querySelector('canvas[aria-label="Decisions by action"]');
+      return c !== null && (globalThis as unknown as { Chart: { getChart(c: Element): unknown } }).Chart.getChart(c) !== undefined;
+    });
     await shot(page, 'console-dashboard');
     await page.close();
   });

@@ -1,71 +1,83 @@
 import { api, esc } from './api.js';
 import { every, setShortcuts } from './app.js';
+import { ACTION_COLORS, barChart, duration, figure, timeChart } from './charts.js';
 
-const COLORS = { remove: '#b3261e', keep: '#2e7d32', escalate: '#ef6c00', restrict: '#6a1b9a', label: '#1565c0' };
+const RANGES = [
+  ['1h', '1 h'],
+  ['6h', '6 h'],
+  ['24h', '24 h'],
+  ['7d', '7 d'],
+];
 
-/** A bar chart in SVG; `series` is [label, value, color?][]. */
-export function bars(title, series, { width = 560, height = 160 } = {}) {
-  const max = Math.max(1, ...series.map((s) => s[1]));
-  const w = width / Math.max(1, series.length);
-  return `<figure><figcaption><strong>${esc(title)}</strong></figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height + 30}" width="100%">
-    ${series.map(([label, v, color], i) => {
-      const h = (v / max) * height;
-      return `<rect x="${i * w + 2}" y="${height - h}" width="${Math.max(1, w - 4)}" height="${h}" fill="${color ?? '#1f5fbf'}"><title>${esc(label)}: ${v}</title></rect>${series.length <= 14 && (series.length <= 7 || i % 2 === 0) ? `<text x="${i * w + 2}" y="${height + 14}">${esc(label)}</text>` : ''}`;
-    }).join('')}
-  </svg></figure>`;
+/** "per 1 min", "per 15 min": what one bar of a counter chart counts. */
+const per = (stepSeconds) => `per ${duration(stepSeconds)}`;
+
+/** [[t, value]…] of one series (the API gives the times once, the values per series). */
+const points = (t, values) => t.map((x, i) => [x, values[i] ?? 0]);
+
+function drawSeries(main, s) {
+  const lanes = Object.entries(s.queues);
+  const base = { from: Date.parse(s.from), to: Date.parse(s.to) };
+  timeChart(main.querySelector('#c-depth'), { ...base, unit: 'open cases', datasets: lanes.map(([lane, q]) => ({ label: lane, points: points(s.t, q.depth) })) });
+  timeChart(main.querySelector('#c-age'), { ...base, unit: 'oldest wait', format: duration, datasets: lanes.map(([lane, q]) => ({ label: lane, points: points(s.t, q.oldestAgeSeconds) })) });
+  timeChart(main.querySelector('#c-decisions'), {
+    ...base,
+    type: 'bar',
+    stacked: true,
+    unit: `decisions ${per(s.stepSeconds)}`,
+    datasets: Object.entries(s.decisions).map(([action, v]) => ({ label: action, points: points(s.t, v), ...(Object.hasOwn(ACTION_COLORS, action) ? { color: ACTION_COLORS[action] } : {}) })),
+  });
+  timeChart(main.querySelector('#c-blocked'), { ...base, type: 'bar', stacked: true, unit: `searches ${per(s.stepSeconds)}`, datasets: Object.entries(s.blockedSearches).map(([category, v]) => ({ label: category, points: points(s.t, v) })) });
+  main.querySelector('#d-note').textContent = s.t.length
+    ? `${s.t.length} points, one per ${duration(s.stepSeconds)} (sampled every ${duration(s.sampleIntervalSeconds)}); queue charts show the highest value in each point's span.`
+    : 'No samples in this range yet.';
 }
 
-/** Stacked bars per hour for decisions by action. */
-function stacked(title, hours) {
-  const width = 560;
-  const height = 160;
-  const max = Math.max(1, ...hours.map((h) => Object.values(h.byAction).reduce((a, b) => a + b, 0)));
-  const w = width / Math.max(1, hours.length);
-  return `<figure><figcaption><strong>${esc(title)}</strong> ${Object.entries(COLORS).map(([a, c]) => `<span style="color:${c}">■</span> ${a}`).join(' ')}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height + 20}" width="100%">
-    ${hours.map((h, i) => {
-      let y = height;
-      return Object.entries(h.byAction).map(([a, n]) => {
-        const hh = (n / max) * height;
-        y -= hh;
-        return `<rect x="${i * w + 1}" y="${y}" width="${Math.max(1, w - 2)}" height="${hh}" fill="${COLORS[a] ?? '#888'}"><title>${esc(h.hour)} ${esc(a)}: ${n}</title></rect>`;
-      }).join('');
-    }).join('')}
-  </svg></figure>`;
+function drawLatency(main, stats) {
+  const buckets = stats.takedownLatency.buckets;
+  barChart(main.querySelector('#c-latency'), {
+    labels: buckets.map((b) => (b.leMs === '+Inf' ? 'slower' : `≤ ${b.leMs} ms`)),
+    datasets: [{ label: 'takedowns', values: buckets.map((b, i) => b.count - (i > 0 ? buckets[i - 1].count : 0)) }],
+    xUnit: `decision → takedown (${stats.takedownLatency.count} takedowns)`,
+    yUnit: 'takedowns',
+  });
 }
 
-/** Line chart of queue depth samples since the page opened. */
-function lines(title, samples, key) {
-  const width = 560;
-  const height = 140;
-  const queues = [...new Set(samples.flatMap((s) => s.queues.map((q) => q.queue)))];
-  const max = Math.max(1, ...samples.flatMap((s) => s.queues.map((q) => q[key])));
-  const x = (i) => (samples.length <= 1 ? 0 : (i / (samples.length - 1)) * width);
-  const palette = ['#1f5fbf', '#b3261e', '#ef6c00', '#2e7d32'];
-  return `<figure><figcaption><strong>${esc(title)}</strong> ${queues.map((q, i) => `<span style="color:${palette[i % 4]}">—</span> ${esc(q)}`).join(' ')}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="100%">
-    ${queues.map((q, qi) => `<polyline fill="none" stroke="${palette[qi % 4]}" stroke-width="2" points="${samples.map((s, i) => `${x(i)},${height - ((s.queues.find((z) => z.queue === q)?.[key] ?? 0) / max) * (height - 10)}`).join(' ')}"/>`).join('')}
-  </svg></figure>`;
-}
-
-export async function renderDashboard({ main }) {
-  const samples = [];
-  main.innerHTML = `<h1>Dashboard</h1><div class="grid" style="grid-template-columns:1fr 1fr">
-    <div class="card" id="d-depth"></div><div class="card" id="d-age"></div>
-    <div class="card" id="d-decisions"></div><div class="card" id="d-latency"></div>
-    <div class="card" id="d-blocked"></div></div>`;
-  const refresh = async () => {
-    const s = await api('GET', '/v1/stats');
-    samples.push({ at: Date.now(), queues: s.queues });
-    if (samples.length > 360) samples.shift();
-    main.querySelector('#d-depth').innerHTML = lines('Queue depth (since this page opened)', samples, 'depth');
-    main.querySelector('#d-age').innerHTML = lines('Oldest case age, seconds', samples, 'oldestAgeSeconds');
-    main.querySelector('#d-decisions').innerHTML = stacked('Decisions per hour by action (24 h)', s.decisionsPerHour);
-    main.querySelector('#d-latency').innerHTML = bars(
-      `Decision → takedown (${s.takedownLatency.count} takedowns)`,
-      s.takedownLatency.buckets.map((b, i, all) => [`≤${b.leMs === '+Inf' ? '∞' : b.leMs}ms`, b.count - (i > 0 ? all[i - 1].count : 0)]),
-    );
-    main.querySelector('#d-blocked').innerHTML = bars('Blocked searches by category', Object.entries(s.blockedSearches).map(([k, v]) => [k, v, '#b3261e']));
+/** Queue depth, oldest age, decisions and blocked searches over a chosen range (server-side history), and takedown latency. */
+export async function renderDashboard({ main, isCurrent }) {
+  let range = '1h';
+  main.innerHTML = `<div class="row"><h1 style="margin:0 auto 0 0">Dashboard</h1>
+      <div role="group" aria-label="Time range" id="d-range">${RANGES.map(([r, label], i) => `<button type="button" data-range="${r}" aria-pressed="${r === range}"><kbd>${i + 1}</kbd> ${esc(label)}</button>`).join(' ')}</div></div>
+    <p class="muted" id="d-note" role="status"></p>
+    <div class="grid" style="grid-template-columns:1fr 1fr">
+      <div class="card">${figure('c-depth', 'Queue depth by lane')}</div>
+      <div class="card">${figure('c-age', 'Oldest case waiting, by lane')}</div>
+      <div class="card">${figure('c-decisions', 'Decisions by action')}</div>
+      <div class="card">${figure('c-blocked', 'Blocked searches by category')}</div>
+      <div class="card">${figure('c-latency', 'Decision → takedown latency (all time)')}</div>
+    </div>`;
+  const loadSeries = async () => {
+    const s = await api('GET', `/v1/stats/series?range=${encodeURIComponent(range)}`);
+    if (isCurrent() && s.range === range) drawSeries(main, s);
   };
-  setShortcuts([], null);
-  await refresh();
-  every(5000, refresh);
+  const loadStats = async () => {
+    const stats = await api('GET', '/v1/stats');
+    if (isCurrent()) drawLatency(main, stats);
+  };
+  const choose = (r) => {
+    range = r;
+    for (const b of main.querySelectorAll('#d-range button')) b.setAttribute('aria-pressed', String(b.dataset.range === r));
+    void loadSeries().catch(() => undefined);
+  };
+  main.querySelector('#d-range').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-range]');
+    if (b) choose(b.dataset.range);
+  });
+  setShortcuts(RANGES.map(([, label], i) => [String(i + 1), label]), (e, typing) => {
+    const r = !typing && RANGES[Number(e.key) - 1];
+    if (r) choose(r[0]);
+  });
+  await Promise.all([loadSeries(), loadStats()]);
+  // The server samples every 10 s (by default): look again as often.
+  every(10_000, () => void Promise.all([loadSeries(), loadStats()]).catch(() => undefined));
 }

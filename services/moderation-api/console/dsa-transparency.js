@@ -1,4 +1,5 @@
 import { api, ApiError, download, esc } from './api.js';
+import { barChart, figure } from './charts.js';
 
 /** Periods offered: the current and previous years, halves and quarters. */
 function periods(now = new Date()) {
@@ -19,6 +20,25 @@ function table(label, head, rows) {
   return `<h2>${esc(label)}</h2><table aria-label="${esc(label)}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
+/** Notices received per category, by trusted flaggers and by others (stacked), above the tables. */
+function drawNotices(box, notices, period) {
+  if (notices.length === 0) {
+    box.innerHTML = '';
+    return;
+  }
+  box.innerHTML = figure('dsa-canvas', `Notices received by category, ${period}`);
+  barChart(box.querySelector('canvas'), {
+    labels: notices.map((r) => r.category),
+    datasets: [
+      { label: 'trusted flaggers', values: notices.map((r) => r.byTrustedFlaggers ?? 0) },
+      { label: 'others', values: notices.map((r) => r.byOthers ?? 0) },
+    ],
+    xUnit: 'category',
+    yUnit: 'notices',
+    stacked: true,
+  });
+}
+
 /**
  * The DSA Art. 15 figures (GET /v1/transparency/dsa), rendered into
  * `container` beside the legal report: the draft of the published report,
@@ -30,6 +50,7 @@ export async function renderDsaFigures(container, isCurrent) {
       <label for="dsa-period" class="muted">Period</label><select id="dsa-period">${periods().map((p) => `<option>${p}</option>`).join('')}</select>
       <button id="dsa-csv" type="button">CSV</button></div>
       <p class="muted" id="dsa-msg" role="status"></p>
+      <div id="dsa-chart"></div>
       <div id="dsa-tables"></div>
       <p class="muted" id="dsa-method"></p></div>`;
   const msg = container.querySelector('#dsa-msg');
@@ -43,10 +64,12 @@ export async function renderDsaFigures(container, isCurrent) {
     } catch (err) {
       if (!isCurrent()) return;
       container.querySelector('#dsa-tables').innerHTML = '';
+      container.querySelector('#dsa-chart').innerHTML = '';
       msg.textContent = err instanceof ApiError ? err.message : 'could not load the figures';
       return;
     }
     if (!isCurrent()) return;
+    drawNotices(container.querySelector('#dsa-chart'), f.notices, period);
     container.querySelector('#dsa-tables').innerHTML = [
       table('Notices received (Art. 16)', ['Category', 'Received', 'By trusted flaggers', 'By others', 'Decided', 'Median hours to action'], f.notices.map((r) => [esc(r.category), cell(r.received), cell(r.byTrustedFlaggers), cell(r.byOthers), cell(r.decided), cell(r.medianHoursToAction)])),
       ...[

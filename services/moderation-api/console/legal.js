@@ -1,6 +1,6 @@
 import { api, ApiError, download, esc } from './api.js';
 import { every, setShortcuts } from './app.js';
-import { bars } from './dashboard.js';
+import { barChart, figure } from './charts.js';
 import { renderDsaFigures } from './dsa-transparency.js';
 
 const STATES = ['received', 'acknowledged', 'in_review', 'needs_info', 'approved', 'package_produced', 'delivered', 'rejected', 'withdrawn'];
@@ -291,7 +291,20 @@ export async function renderTransparency({ main, isCurrent }) {
     const report = await res.json();
     if (!isCurrent()) return;
     const n = (c) => (typeof c === 'number' ? c : Number.parseInt(String(c), 10) || 0);
-    main.querySelector('#tr-chart').innerHTML = report.rows.length ? bars(`Requests received per country, ${period}`, report.rows.map((r) => [r.country, n(r.requestsReceived)])) : '<p class="muted">No requests this quarter.</p>';
+    const chart = main.querySelector('#tr-chart');
+    if (report.rows.length === 0) chart.innerHTML = '<p class="muted">No requests this quarter.</p>';
+    else {
+      chart.innerHTML = figure('tr-canvas', `Requests per country, ${period}`);
+      barChart(chart.querySelector('canvas'), {
+        labels: report.rows.map((r) => r.country),
+        datasets: [
+          { label: 'received', values: report.rows.map((r) => n(r.requestsReceived)) },
+          { label: 'fulfilled', values: report.rows.map((r) => n(r.requestsFulfilled)) },
+        ],
+        xUnit: 'country',
+        yUnit: 'requests',
+      });
+    }
     main.querySelector('#tr-rows').innerHTML = report.rows
       .map((r) => `<tr><td>${esc(r.country)}</td><td>${esc(r.requestsReceived)}</td><td>${esc(r.requestsFulfilled)}</td><td>${esc(r.usersAffected)}</td><td>${esc(r.rejected)}</td><td>${esc(r.emergency)}</td><td>${esc(r.withGagOrder)}</td><td>${esc(r.medianHoursToAcknowledge ?? '–')}</td><td>${esc(r.medianHoursToFulfil ?? '–')}</td></tr>`)
       .join('');

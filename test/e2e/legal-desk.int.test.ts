@@ -48,14 +48,14 @@ afterAll(async () => {
   await p?.stop();
 });
 
-/** The category labels of the Chart.js chart on `selector`, once it is drawn with data (Chart is the console's global). */
-async function chartLabels(page: Page, selector: string): Promise<string[]> {
-  const labels = await page.waitForFunction((sel) => {
+/** The category labels of the Chart.js chart on `selector`, once it is drawn, and its values (Chart is the console's global). */
+async function chartOf(page: Page, selector: string): Promise<{ labels: string[]; values: (number | null)[][] }> {
+  const drawn = await page.waitForFunction((sel) => {
     const canvas = document.querySelector(sel);
-    const chart = canvas && (globalThis as unknown as { Chart: { getChart(c: Element): { data: { labels: string[]; datasets: { data: number[] }[] } } | undefined } }).Chart.getChart(canvas);
-    return chart && chart.data.datasets.some((d) => d.data.some((v) => v > 0)) ? chart.data.labels : false;
+    const chart = canvas && (globalThis as unknown as { Chart: { getChart(c: Element): { data: { labels: string[]; datasets: { data: (number | null)[] }[] } } | undefined } }).Chart.getChart(canvas);
+    return chart && chart.data.labels.length > 0 ? { labels: chart.data.labels, values: chart.data.datasets.map((d) => d.data) } : false;
   }, selector);
-  return (await labels.jsonValue()) as string[];
+  return (await drawn.jsonValue()) as { labels: string[]; values: (number | null)[][] };
 }
 
 async function signIn(token: string, hash = ''): Promise<Page> {
@@ -152,9 +152,13 @@ describe('legal desk (Chromium)', () => {
     await page.waitForSelector('#tr-method:not(:empty)');
     // The requests entered above are this quarter's: the chart (Chart.js, as on the dashboard) has a bar per country.
     const quarter = await page.locator('#tr-period').inputValue();
-    const rows = ((await (await fetch(`${p.url}/v1/transparency/legal?period=${quarter}`)).json()) as { rows: { country: string }[] }).rows;
+    const rows = ((await (await fetch(`${p.url}/v1/transparency/legal?period=${quarter}`)).json()) as { rows: { country: string; requestsReceived: number | string }[] }).rows;
     expect(rows.length).toBeGreaterThan(0);
-    expect(await chartLabels(page, '#tr-chart canvas')).toEqual(rows.map((r) => r.country));
+    const chart = await chartOf(page, '#tr-chart canvas');
+    expect(chart.labels).toEqual(rows.map((r) => r.country));
+    // A count the report withholds ("<5") is no bar, and the page says so.
+    expect(chart.values[0]).toEqual(rows.map((r) => (typeof r.requestsReceived === 'number' ? r.requestsReceived : null)));
+    if (rows.some((r) => typeof r.requestsReceived !== 'number')) expect(await page.locator('#tr-chart p.muted').textContent()).toContain('not charted');
     await shot(page, 'legal-transparency');
     const csv = await page.locator('#tr-csv').getAttribute('href');
     expect(csv).toMatch(/format=csv/);
@@ -176,7 +180,9 @@ describe('legal desk (Chromium)', () => {
     }
     expect(await page.locator('#dsa-msg').textContent()).toBe('');
     // Notices by category, charted with the same library.
-    expect(await chartLabels(page, '#dsa-chart canvas')).toContain('drugs');
+    const notices = await chartOf(page, '#dsa-chart canvas');
+    expect(notices.labels).toEqual(['drugs']);
+    expect(notices.values).toEqual([[1], [0]]);
     await shot(page, 'dsa-transparency');
     await page.close();
   });

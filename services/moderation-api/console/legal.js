@@ -290,7 +290,8 @@ export async function renderTransparency({ main, isCurrent }) {
     const res = await fetch(`/v1/transparency/legal?period=${encodeURIComponent(period)}`);
     const report = await res.json();
     if (!isCurrent()) return;
-    const n = (c) => (typeof c === 'number' ? c : Number.parseInt(String(c), 10) || 0);
+    // Small counts are published as "<5": not charted (a bar would claim a number the report withholds).
+    const n = (c) => (typeof c === 'number' ? c : null);
     const chart = main.querySelector('#tr-chart');
     if (report.rows.length === 0) chart.innerHTML = '<p class="muted">No requests this quarter.</p>';
     else {
@@ -304,6 +305,7 @@ export async function renderTransparency({ main, isCurrent }) {
         xUnit: 'country',
         yUnit: 'requests',
       });
+      if (report.rows.some((r) => n(r.requestsReceived) === null || n(r.requestsFulfilled) === null)) chart.insertAdjacentHTML('beforeend', '<p class="muted">Counts published as "&lt;5" are not charted.</p>');
     }
     main.querySelector('#tr-rows').innerHTML = report.rows
       .map((r) => `<tr><td>${esc(r.country)}</td><td>${esc(r.requestsReceived)}</td><td>${esc(r.requestsFulfilled)}</td><td>${esc(r.usersAffected)}</td><td>${esc(r.rejected)}</td><td>${esc(r.emergency)}</td><td>${esc(r.withGagOrder)}</td><td>${esc(r.medianHoursToAcknowledge ?? '–')}</td><td>${esc(r.medianHoursToFulfil ?? '–')}</td></tr>`)

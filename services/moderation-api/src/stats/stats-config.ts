@@ -4,5 +4,5 @@ export interface StatsConfig {
   retentionDays: number;
 }
 
+/** The env spec's default, for deps built without config.stats (tests): the reader needs the sample interval. */
 export const DEFAULT_STATS_INTERVAL_SECONDS = 10;
-export const DEFAULT_STATS_RETENTION_DAYS = 7;

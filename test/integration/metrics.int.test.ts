@@ -2,7 +2,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { caseIdFor } from '@takedown/shared';
-import { startPipeline, reportBody, type Pipeline } from '../support/pipeline';
+import { claimCase, startPipeline, reportBody, type Pipeline } from '../support/pipeline';
 import { startSearchProxy, type SearchProxy } from '../support/search-proxy';
 import { startIngest, type IngestService } from '../support/ingest-service';
 import { startWorkerMain, type WorkerMain, type WorkerName } from '../support/worker-main';
@@ -22,11 +22,15 @@ let search: SearchProxy;
 let ingest: IngestService;
 let dataDir: string;
 const workers = new Map<WorkerName, WorkerMain>();
+/** The decision the third test records (the last test looks for it in every scrape). */
+let decisionId = '';
 const WORKERS: readonly WorkerName[] = ['triage', 'actions', 'backfill', 'legal', 'dsa-submitter'];
 
 beforeAll(async () => {
   // The pipeline's own triage worker is paused: the triage process below does the triage.
   p = await startPipeline('metrics', { startTriage: false });
+  // And its actions worker closed (a paused one may still take the job its blocking read returns): the actions process applies the decisions.
+  await p.actions.close();
   search = await startSearchProxy(p.ctx.config);
   ingest = await startIngest(p.ctx.config);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'takedown-metrics-'));
@@ -102,9 +106,17 @@ describe('/metrics on every service and worker', () => {
     }
   });
 
-  it('moves when the work it counts is done: a report triaged by the triage process, a blocked search, a bulk write', async () => {
+  it('moves when the work it counts is done: a report triaged and a decision applied by the worker processes, a blocked search, a bulk write', async () => {
     const triageUrl = (workers.get('triage') as WorkerMain).metricsUrl;
-    const before = { triage: await families(triageUrl), api: await families(`${p.url}/metrics`), search: await families(`${search.url}/metrics`), ingest: await families(`${ingest.url}/metrics`) };
+    const actionsUrl = (workers.get('actions') as WorkerMain).metricsUrl;
+    const before = {
+      triage: await families(triageUrl),
+      actions: await families(actionsUrl),
+      api: await families(`${p.url}/metrics`),
+      search: await families(`${search.url}/metrics`),
+      ingest: await families(`${ingest.url}/metrics`),
+    };
+    await p.ctx.es.index({ index: p.ctx.config.contentIndex, id: 'metrics-post-1', document: { id: 'metrics-post-1', type: 'post', text: 'Selling cocaine tonight', authorId: 'author-1', createdAt: '2026-11-20T10:00:00.000Z' }, refresh: true });
     expect((await p.call('POST', '/v1/reports', p.tokens.reporter, reportBody('metrics-post-1', { reportId: 'metrics-report-1' }))).status).toBe(202);
     await eventually(() => p.deps.cases.get(caseIdFor('metrics-post-1')), 30_000);
     // BullMQ's completed event (the job counter) comes after the handler counted the report: wait for it.
@@ -118,6 +130,21 @@ describe('/metrics on every service and worker', () => {
     expect(total(triaged, 'takedown_worker_job_duration_seconds_count', { queue: 'reports' }) - total(before.triage, 'takedown_worker_job_duration_seconds_count', { queue: 'reports' })).toBe(1);
     const api = await families(`${p.url}/metrics`);
     expect(total(api, 'takedown_review_queue_depth') - total(before.api, 'takedown_review_queue_depth')).toBe(1);
+
+    const claimed = await claimCase(p, 'metrics-post-1');
+    const d = await p.call('POST', `/v1/review/${claimed.case.id}/decision`, p.tokens.moderator, { leaseToken: claimed.lease.token, action: 'remove', category: 'drugs', legalGround: 'Sale of controlled substances' });
+    expect(d.status).toBe(201);
+    decisionId = d.body.decisionId as string;
+    const done = (f: Map<string, MetricFamily>) => total(f, 'takedown_worker_jobs_total', { queue: 'actions', outcome: 'completed' });
+    const applied = await eventually(async () => {
+      const f = await families(actionsUrl);
+      return done(f) > done(before.actions) ? f : undefined;
+    }, 30_000);
+    const delta = (name: string, labels: Record<string, string> = {}) => total(applied, name, labels) - total(before.actions, name, labels);
+    expect([delta('takedown_actions_decisions_total', { action: 'remove', outcome: 'applied' }), delta('takedown_actions_decision_to_takedown_seconds_count')]).toEqual([1, 1]);
+    const decided = await families(`${p.url}/metrics`);
+    expect(total(decided, 'takedown_decisions_total', { action: 'remove' }) - total(before.api, 'takedown_decisions_total', { action: 'remove' })).toBe(1);
+    expect(total(decided, 'takedown_decision_to_takedown_seconds_count') - total(before.api, 'takedown_decision_to_takedown_seconds_count')).toBe(1);
 
     // "cocaine" hits the pipeline's block_query rule.
     const blocked = await fetch(`${search.url}/${p.ctx.config.contentIndex}/_search`, {
@@ -148,8 +175,9 @@ describe('/metrics on every service and worker', () => {
   });
 
   it('shows no token, person, reporter, author or content id', async () => {
-    // After the test above: a report, a case, a search and a write went through.
-    const secrets = [...Object.values(p.tokens), 'metrics-post-1', 'metrics-report-1', 'metrics-post-2', 'metrics-author-2', 'author-1', 'reporter-7', caseIdFor('metrics-post-1')];
+    // After the test above: a report, a case, a decision, a search and a write went through.
+    expect(decisionId).not.toBe('');
+    const secrets = [...Object.values(p.tokens), decisionId, 'metrics-post-1', 'metrics-report-1', 'metrics-post-2', 'metrics-author-2', 'author-1', 'reporter-7', caseIdFor('metrics-post-1')];
     const people = (await p.deps.tokens.people.list()).map((person) => person.id);
     expect(people.length).toBeGreaterThan(5);
     for (const id of [...people]) for (const t of await p.deps.tokens.listFor(id)) people.push(t.id);

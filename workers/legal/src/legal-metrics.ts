@@ -16,13 +16,15 @@ const OPEN_STATES = LEGAL_STATES.filter((s) => !TERMINAL_LEGAL_STATES.includes(s
  */
 export function createLegalMetrics(registry: Registry, store: LegalStore) {
   const registers = [registry];
-  // One read per scrape, shared by the three gauges collected together.
-  let last: { at: number; figures: Promise<LegalSlaFigures | undefined> } | undefined;
-  const figures = () => {
-    const now = Date.now();
-    if (!last || now - last.at > 1000) last = { at: now, figures: store.slaFigures(new Date(now), SLA_READ_TIMEOUT_MS).catch(() => undefined) };
-    return last.figures;
-  };
+  // One read per scrape: the registry collects the three gauges at once, so they share the read in flight.
+  let inflight: Promise<LegalSlaFigures | undefined> | undefined;
+  const figures = () =>
+    (inflight ??= store
+      .slaFigures(new Date(), SLA_READ_TIMEOUT_MS)
+      .catch(() => undefined)
+      .finally(() => {
+        inflight = undefined;
+      }));
   new Gauge({
     name: 'takedown_legal_requests_open',
     help: 'Legal requests not yet delivered, rejected or withdrawn, by state (absent when the store cannot be read).',

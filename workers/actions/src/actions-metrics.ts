@@ -6,12 +6,15 @@ import type { ApplyOutcome } from './apply-decision';
  * its application as this process saw it. The same time across every process
  * is kept in Redis (the moderation API's takedown_decision_to_takedown_seconds).
  * Failed jobs are counted by takedown_worker_jobs_total{queue="actions",outcome="failed"}.
+ * Csam decisions are left out of the count by action: the API shows those
+ * only to a scraper holding the csam grant, and a count here would show
+ * them to every scraper.
  */
 export function createActionsMetrics(registry: Registry) {
   const registers = [registry];
   const applied = new Counter({
     name: 'takedown_actions_decisions_total',
-    help: 'Decisions this process handled, by action and outcome: applied, replay (already applied: a retry or duplicate), superseded (a newer decision holds the content).',
+    help: 'Decisions this process handled, csam ones left out, by action and outcome: applied, replay (already applied: a retry or duplicate), superseded (a newer decision holds the content).',
     labelNames: ['action', 'outcome'],
     registers,
   });
@@ -22,8 +25,8 @@ export function createActionsMetrics(registry: Registry) {
     registers,
   });
   return {
-    handled(action: string, outcome: ApplyOutcome, latencyMs?: number): void {
-      applied.inc({ action, outcome });
+    handled(decision: { action: string; category: string }, outcome: ApplyOutcome, latencyMs?: number): void {
+      if (decision.category !== 'csam') applied.inc({ action: decision.action, outcome });
       if (outcome === 'applied' && latencyMs !== undefined) latency.observe(Math.max(0, latencyMs) / 1000);
     },
   };

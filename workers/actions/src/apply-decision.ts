@@ -63,7 +63,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
   const now = deps.now?.() ?? new Date();
   const decision = await recordedDecisionFor(deps, job, jobId, now);
   if (decision.appliedAt) {
-    deps.metrics?.handled(decision.action, 'replay');
+    deps.metrics?.handled(decision, 'replay');
     return 'replay';
   }
   // Read beside the content write, not before it: the case is needed only after the takedown is published (time to invisible).
@@ -90,7 +90,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
       contentId: job.contentId,
       data: { decisionId: decision.id, supersededBy: written.by },
     });
-    deps.metrics?.handled(decision.action, recorded ? 'superseded' : 'replay');
+    deps.metrics?.handled(decision, recorded ? 'superseded' : 'replay');
     return recorded ? 'superseded' : 'replay';
   }
 
@@ -112,7 +112,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     // The category too: an automated decision has no decision.recorded event, and the Art. 15 appeals figures count by it.
     data: { decisionId: decision.id, action: decision.action, category: decision.category, state: moderation.state, restrictedIn: moderation.restrictedIn, statement },
   });
-  deps.metrics?.handled(decision.action, recorded ? 'applied' : 'replay', latencyMs);
+  deps.metrics?.handled(decision, recorded ? 'applied' : 'replay', latencyMs);
   return recorded ? 'applied' : 'replay';
 }
 

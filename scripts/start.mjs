@@ -30,7 +30,7 @@ const API_PORT = Number(process.env.TAKEDOWN_API_PORT || 8080);
 const SEARCH_PORT = Number(process.env.TAKEDOWN_SEARCH_PORT || 8090);
 const INGEST_PORT = Number(process.env.TAKEDOWN_INGEST_PORT || 8070);
 const DATA_DIR = path.resolve(ROOT, process.env.TAKEDOWN_DATA_DIR || '.data');
-const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'service'];
+const DEMO_ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'service', 'metrics'];
 /** The agency the demo agency token acts for (registered on start). */
 const DEMO_AGENCY = { id: 'demo-police', name: 'Demo Police (law enforcement)', country: 'DE', function: 'law_enforcement' };
 /**
@@ -366,7 +366,7 @@ async function main() {
             '  Demo tokens (new on every start; earlier demo tokens are revoked):',
             ...Object.entries(tokens).map(([role, t]) => `    ${role.padEnd(15)} ${t}`),
             `  Try:            curl -s -H 'Authorization: Bearer ${tokens.moderator}' -X POST -H 'content-type: application/json' -d '{"queue":"default"}' ${api}/v1/review/claim`,
-            `                  curl -s -H 'Authorization: Bearer ${tokens.lead}' ${api}/metrics`,
+            `                  curl -s -H 'Authorization: Bearer ${tokens.metrics}' ${api}/metrics   (every service and worker: the workers on 9191-9195, e.g. http://localhost:9191/metrics for triage)`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.legal}' '${api}/v1/legal/requests?state=acknowledged,in_review'   (the legal desk${legalFiled ? `: ${legalFiled} demo requests` : ''}; agency ${DEMO_AGENCY.id})`,
             `                  curl -s '${api}/v1/transparency/legal?period=${new Date().getUTCFullYear()}-Q${Math.floor(new Date().getUTCMonth() / 3) + 1}&format=csv'   (public)`,
             `                  curl -s -H 'Authorization: Bearer ${tokens.search}' -H 'content-type: application/json' -d '{"query":{"match":{"text":"delivery"}}}' http://localhost:${SEARCH_PORT}/${config.contentIndex}/_search`,

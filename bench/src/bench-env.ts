@@ -162,6 +162,8 @@ export function serviceProcesses(config: CoreConfig, basePort: number): ServiceP
     TAKEDOWN_API_HOST: '127.0.0.1',
     TAKEDOWN_SEARCH_PORT: String(searchPort),
     TAKEDOWN_SEARCH_HOST: '127.0.0.1',
+    // The workers' metrics on any free local port, so a bench never fights a running `npm start` over the defaults.
+    ...Object.fromEntries(['TRIAGE', 'ACTIONS', 'BACKFILL', 'LEGAL', 'DSA_SUBMITTER'].flatMap((w) => [[`TAKEDOWN_${w}_METRICS_PORT`, '0'], [`TAKEDOWN_${w}_METRICS_HOST`, '127.0.0.1']])),
   };
   const children: ChildProcess[] = [];
   return {

@@ -145,8 +145,8 @@ async function main(): Promise<void> {
 
   // Where the ingest process spent its time (its own histograms).
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-  const sum = (name: string) => Number(new RegExp(`^${name}_sum (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
-  const count = (name: string) => Number(new RegExp(`^${name}_count (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  const sum = (name: string) => Number(new RegExp(`^${name}_sum(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  const count = (name: string) => Number(new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
   const docs = (ROUNDS + 0.2) * DOCS_PER_ROUND;
   const scanUsPerDoc = (sum('takedown_ingest_scan_seconds') / docs) * 1e6;
   const upstreamMsPerBatch = (sum('takedown_ingest_upstream_seconds') / Math.max(1, count('takedown_ingest_upstream_seconds'))) * 1000;

@@ -1,6 +1,8 @@
 import { Client } from '@elastic/elasticsearch';
 import type { Worker } from 'bullmq';
-import { buildBackfillDeps, createBackfillWorker } from '@takedown/backfill-worker';
+import { buildBackfillDeps, createBackfillMetrics, createBackfillWorker } from '@takedown/backfill-worker';
+import { Registry } from '@takedown/shared';
+import { scrapeValue } from '../support/prometheus-text';
 import { normalize } from '@takedown/search-rules';
 import type { ContentDocument } from '@takedown/shared';
 import { eventually } from '../support/test-context';
@@ -15,6 +17,8 @@ let proxy: SearchProxy;
 let client: Client;
 let worker: Worker;
 let backfill: Awaited<ReturnType<typeof buildBackfillDeps>>;
+/** The backfill worker's progress metrics. */
+const registry = new Registry();
 let index: string;
 
 beforeAll(async () => {
@@ -35,7 +39,7 @@ beforeAll(async () => {
   proxy = await startSearchProxy(p.ctx.config);
   client = new Client({ node: proxy.url, auth: { bearer: p.tokens.search } });
   backfill = await buildBackfillDeps({ ...p.ctx.config, docsPerSec: 800, slices: 2, settleMs: 300 });
-  worker = createBackfillWorker(backfill, { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix, concurrency: 1, logger: p.deps.logger });
+  worker = createBackfillWorker({ ...backfill, metrics: createBackfillMetrics(registry) }, { connection: p.ctx.bullConnection, prefix: p.ctx.config.queuePrefix, concurrency: 1, logger: p.deps.logger });
 }, 120_000);
 afterAll(async () => {
   await worker.close();
@@ -78,6 +82,14 @@ describe(`backfill over ${DOCS} documents`, () => {
     }, 10000);
     expect(midway).toMatchObject({ phase: 'applying', total: expected });
     expect(midway.ratePerSec).toBeGreaterThan(0);
+    // The worker's metrics show the running job's progress, labelled by its version only.
+    const labels = { ruleset_version: String(pub.body.version) };
+    const gauges = await eventually(async () => {
+      const text = await registry.metrics();
+      const done = scrapeValue(text, 'takedown_backfill_documents_done', labels);
+      return done !== undefined && done > 0 ? text : undefined;
+    }, 10000);
+    expect([scrapeValue(gauges, 'takedown_backfill_documents_total', labels), scrapeValue(gauges, 'takedown_backfill_jobs_running')]).toEqual([expected, 1]);
 
     // It finishes: every match tagged (the preview's count), nothing else, and the pending set empties.
     const done = await eventually(async () => {
@@ -87,6 +99,8 @@ describe(`backfill over ${DOCS} documents`, () => {
     // The documents were scanned before (scannedVersion), so nothing needed a full scan.
     expect(done.progress).toMatchObject({ phase: 'done', done: expected, total: expected, tagged: expected, scanned: 0, etaSeconds: 0 });
     expect((await lead('GET', '/v1/rules/backfill')).body.backfilledThrough).toBe(pub.body.version);
+    const ended = await registry.metrics();
+    expect([scrapeValue(ended, 'takedown_backfill_documents_done', labels), scrapeValue(ended, 'takedown_backfill_jobs_running')]).toEqual([undefined, 0]);
     expect(await tagged()).toBe(expected);
     expect((await p.ctx.es.count({ index, query: { term: { 'moderation.state': 'excluded' } } })).count).toBe(expected);
     expect((await lead('GET', '/v1/rules/backfill')).body.pendingForSearch).toEqual([]);

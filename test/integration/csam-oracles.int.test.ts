@@ -3,6 +3,7 @@ import { RulesetStore, caseIdFor, recordShadowHits, rulesetKeys, type CaseRecord
 import { CSAM_RULE_NOTICE, RESTRICTED_NOTICE, previewDraft } from '@takedown/moderation-api';
 import { eventually } from '../support/test-context';
 import { PIPELINE_RULES, claimCase, reportBody, startPipeline, type Pipeline } from '../support/pipeline';
+import { scrapeValue } from '../support/prometheus-text';
 
 // Oracles: numbers and ids that told a caller without the csam grant what
 // restricted content says or how much of it there is (attack review F5-F7).
@@ -60,8 +61,8 @@ describe('metrics: no csam decision or csam lease in the figures shown without t
   it('takedown_decisions_total and takedown_review_leases move for csam only for a caller with the grant', async () => {
     const read = async (token: string) => {
       const m = (await p.call('GET', '/metrics', token)).body as string;
-      const removes = Number(/takedown_decisions_total\{action="remove"\} (\d+)/.exec(m)?.[1] ?? 0);
-      const leases = Number(/takedown_review_leases (\d+)/.exec(m)?.[1] ?? 0);
+      const removes = scrapeValue(m, 'takedown_decisions_total', { action: 'remove' }) ?? 0;
+      const leases = scrapeValue(m, 'takedown_review_leases') as number;
       return { removes, leases };
     };
     const both = async () => ({ lead: await read(p.tokens.lead), cleared: await read(p.tokens.csamAdmin) });
@@ -100,7 +101,11 @@ describe('metrics: no csam decision or csam lease in the figures shown without t
   it('a lease on a case that turns csam while held leaves the uncleared count at once', async () => {
     await p.call('POST', '/v1/reports', p.tokens.reporter, reportBody('f5-turns', { content: { id: 'f5-turns', type: 'post', text: 'selling cocaine turns', authorId: 'f5-author' } }));
     await caseWhen('f5-turns');
-    const leases = async () => Number(/takedown_review_leases (\d+)/.exec((await p.call('GET', '/metrics', p.tokens.lead)).body as string)?.[1]);
+    const leases = async () => {
+      const n = scrapeValue((await p.call('GET', '/metrics', p.tokens.lead)).body as string, 'takedown_review_leases');
+      if (n === undefined) throw new Error('no takedown_review_leases in /metrics');
+      return n;
+    };
     const before = await leases();
     const held = await claimCase(p, 'f5-turns');
     expect(await leases()).toBe(before + 1);

@@ -3,8 +3,9 @@ import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sweepLegal } from '@takedown/legal-worker';
-import { ElasticsearchSubscriberSource, publicKeyPem, verifyDisclosurePackage, type SignIn } from '@takedown/shared';
+import { createLegalMetrics, sweepLegal } from '@takedown/legal-worker';
+import { ElasticsearchSubscriberSource, Registry, publicKeyPem, verifyDisclosurePackage, type SignIn } from '@takedown/shared';
+import { parsePrometheusText, type MetricFamily } from '../support/prometheus-text';
 import { startPipeline, type Pipeline } from '../support/pipeline';
 import { approveWithTwo, fileRequest, intakeBody, seedSubscribers } from '../support/legal';
 import { startLegalWorker, type LegalWorkerHandle } from '../support/legal-worker';
@@ -41,12 +42,14 @@ const SIGNINS = [
 let p: Pipeline;
 let w: LegalWorkerHandle;
 let store: Pipeline['deps']['legal']['deps']['store'];
+/** The legal worker's SLA metrics, on a registry of their own. */
+const registry = new Registry();
 
 beforeAll(async () => {
   p = await startPipeline('legal-worker');
   store = p.deps.legal.deps.store;
   await seedSubscribers(p, ACCOUNTS, SIGNINS);
-  w = await startLegalWorker(p);
+  w = await startLegalWorker(p, { metrics: (deps) => createLegalMetrics(registry, deps.store) });
 });
 afterAll(async () => {
   await w.stop();
@@ -226,6 +229,34 @@ describe('legal worker', () => {
     }
     expect(await store.countPreserved(id)).toBe(0);
     expect((await state(id))?.preservation?.deletedAt).toBeTruthy();
+  });
+
+  it('SLA metrics: open requests by state, the oldest awaiting an answer, those past their due date, the time to package', async () => {
+    const scrape = async () => parsePrometheusText(await registry.metrics());
+    const sum = (f: Map<string, MetricFamily>, name: string, labels: Record<string, string> = {}) =>
+      [...f.values()].flatMap((m) => m.samples).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((n, s) => n + s.value, 0);
+    const countOf = (f: Map<string, MetricFamily>) => sum(f, 'takedown_legal_time_to_package_seconds_count');
+    const before = await scrape();
+    const { id } = await fileRequest(p, p.tokens.agency, intakeBody({ targets: [{ kind: 'username', value: 'suspect_one', role: 'suspect' }] }));
+    const filed = await scrape();
+    expect(sum(filed, 'takedown_legal_requests_open') - sum(before, 'takedown_legal_requests_open')).toBe(1);
+    expect(sum(filed, 'takedown_legal_requests_overdue')).toBe(sum(before, 'takedown_legal_requests_overdue'));
+    expect(sum(filed, 'takedown_legal_oldest_open_request_age_seconds')).toBeGreaterThanOrEqual(0);
+    // Its due date passes (the agency asked for an answer by yesterday).
+    await store.mutate(id, (r) => ({ ...r, dueAt: ago(1), times: { ...r.times, receivedAt: ago(3) } }));
+    const late = await scrape();
+    expect(sum(late, 'takedown_legal_requests_overdue') - sum(before, 'takedown_legal_requests_overdue')).toBe(1);
+    expect(sum(late, 'takedown_legal_oldest_open_request_age_seconds')).toBeGreaterThanOrEqual(3 * 86400 - 60);
+    await approveWithTwo(p, id);
+    w.run();
+    expect((await produced(id)).state).toBe('package_produced');
+    const answered = await scrape();
+    // Answered: no longer overdue, still open (package_produced) until the agency downloads it.
+    expect(sum(answered, 'takedown_legal_requests_overdue')).toBe(sum(before, 'takedown_legal_requests_overdue'));
+    expect(sum(answered, 'takedown_legal_requests_open', { state: 'package_produced' }) - sum(before, 'takedown_legal_requests_open', { state: 'package_produced' })).toBe(1);
+    expect(countOf(answered) - countOf(before)).toBe(1);
+    expect(sum(answered, 'takedown_legal_time_to_package_seconds_sum') - sum(before, 'takedown_legal_time_to_package_seconds_sum')).toBeGreaterThanOrEqual(3 * 86400 - 60);
+    expect(await registry.metrics()).not.toContain(id);
   });
 
   it('deletes packages after the retention period', async () => {

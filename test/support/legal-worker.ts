@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { createLogger, loadConfig, legalWorkerEnvVars } from '@takedown/shared';
-import { buildLegalWorkerDeps, createLegalWorkers, type LegalWorkerConfig, type LegalWorkerDeps } from '@takedown/legal-worker';
+import { buildLegalWorkerDeps, createLegalWorkers, type LegalMetrics, type LegalWorkerConfig, type LegalWorkerDeps } from '@takedown/legal-worker';
 import type { Pipeline } from './pipeline';
 
 export interface LegalWorkerHandle {
@@ -11,7 +11,7 @@ export interface LegalWorkerHandle {
 }
 
 /** The legal worker in this process, on the pipeline's Redis, Elasticsearch and prefixes; its queue workers start with run(). */
-export async function startLegalWorker(p: Pipeline, opts: { retentionDays?: number } = {}): Promise<LegalWorkerHandle> {
+export async function startLegalWorker(p: Pipeline, opts: { retentionDays?: number; metrics?: (deps: LegalWorkerDeps) => LegalMetrics } = {}): Promise<LegalWorkerHandle> {
   const base = loadConfig<LegalWorkerConfig>({ ...process.env, LOG_LEVEL: 'silent' }, legalWorkerEnvVars);
   const config: LegalWorkerConfig = {
     ...base,
@@ -22,7 +22,8 @@ export async function startLegalWorker(p: Pipeline, opts: { retentionDays?: numb
     sweepMs: 60_000,
   };
   const logger = createLogger({ name: 'legal-test', level: p.ctx.config.logLevel });
-  const deps = await buildLegalWorkerDeps(config, logger, { packageKeys: p.legalKeys });
+  const built = await buildLegalWorkerDeps(config, logger, { packageKeys: p.legalKeys });
+  const deps = opts.metrics ? { ...built, metrics: opts.metrics(built) } : built;
   let workers: Worker[] = [];
   return {
     deps,

@@ -148,7 +148,7 @@ export async function startPipeline(
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const tokens = {} as Pipeline['tokens'];
-  for (const role of ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'service'] as const) {
+  for (const role of ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'service', 'metrics'] as const) {
     tokens[role] = (await deps.tokens.create({ role, name: `${role}-1`, createdBy: 'test' })).token;
   }
   // The legal desk: registered agencies, their people, and officers enough for the two-person rule.

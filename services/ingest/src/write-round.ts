@@ -279,7 +279,7 @@ export async function writeRound(ctx: IngestContext, loaded: Loaded<CompiledRule
   if (reviews.length > 0) {
     try {
       const { added, invalid } = await ctx.reports.addValid(reviews.map((r) => ({ data: r.job, opts: { jobId: r.job.reportId } })));
-      ctx.metrics.cases.inc({}, added);
+      ctx.metrics.cases.inc(added);
       // Cannot happen with platformContent's bounds; if it does, it is a bug to see, not a retry to ask for.
       for (const bad of invalid) ctx.logger.error({ error: bad.error }, 'an automated report failed its schema; the post is stored without its case');
     } catch (err) {

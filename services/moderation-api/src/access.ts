@@ -6,7 +6,7 @@ import type { Role } from '@takedown/shared';
  * `public` endpoints carry no personal data (liveness, readiness, the transparency report).
  */
 export const ACCESS = {
-  'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency', 'service'],
+  'GET /v1/me': ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency', 'service', 'metrics'],
   'GET /v1/queues': ['moderator', 'lead', 'admin'],
   'POST /v1/review/:caseId/reveal': ['moderator'],
   'GET /v1/cases/:caseId/media/:index': ['moderator', 'lead', 'admin'],
@@ -69,7 +69,7 @@ export const ACCESS = {
   'GET /v1/features/evaluate': ['search', 'service'],
   // The platform's upload path (a service) or its indexer asks before accepting media.
   'POST /v1/uploads/check': ['ingest', 'service'],
-  'GET /metrics': ['admin', 'lead'],
+  'GET /metrics': ['metrics', 'admin', 'lead'],
   // Statements of reasons and their submission to the EU Transparency Database: leads and admins watch; a lead requeues.
   'GET /v1/statements/summary': ['lead', 'admin'],
   'GET /v1/statements': ['lead', 'admin'],

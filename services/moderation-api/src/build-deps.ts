@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
   AdminSessionStore,
+  createProcessMetrics,
   CaseStore,
   FailedAuthLimiter,
   perTokenLimit,
@@ -84,6 +85,7 @@ export async function buildApiDeps(
   const mediaPool = new RulePool({ size: 1, taskTimeoutMs: MEDIA_HASH_TIMEOUT_MS, maxQueued: MEDIA_PDQ_MAX_IN_FLIGHT, ...(testing.ruleTaskHold ? { hold: testing.ruleTaskHold } : {}) });
   return {
     config,
+    metrics: createProcessMetrics('moderation-api'),
     rulePool,
     mediaPool,
     rulesets,

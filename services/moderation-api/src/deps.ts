@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Client } from '@elastic/elasticsearch';
 import type { Queue } from 'bullmq';
-import type { RateLimitsConfig, AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, IntakeConfig, Logger, RedisClient, RulesetStore, TakedownIndexNames, TokenStore } from '@takedown/shared';
+import type { RateLimitsConfig, AdminSessionStore, LegalConfig, LegalPolicyConfig, FailedAuthLimiter, CaseStore, CatalogQueue, CoreConfig, DraftStore, IntakeConfig, Logger, RedisClient, RulesetStore, TakedownIndexNames, TokenStore, ProcessMetrics } from '@takedown/shared';
 import type { RulePool } from '@takedown/search-rules';
 import type { LegalDesk } from './legal/legal-desk';
 import type { RulePublisher } from './rules/publisher';
@@ -67,4 +67,6 @@ export interface ApiDeps {
   legal: LegalDesk;
   /** Every BullMQ queue, for depth and failure metrics. */
   queues: Queue[];
+  /** This process's Prometheus registry (Node's process and runtime metrics); the figures from Redis are added per scrape. */
+  metrics: ProcessMetrics;
 }

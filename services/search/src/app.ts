@@ -20,9 +20,10 @@ export function createSearchApp(deps: SearchDeps): Express {
   // Security headers only: the Elasticsearch-compatible bodies are untouched.
   app.use(securityHeaders());
   app.use((req, res, next) => {
+    const startedAt = performance.now();
     res.on('finish', () => {
       const endpoint = /\/(_search|_count|_msearch)$/.exec(req.path)?.[1] ?? (['/healthz', '/readyz', '/metrics', '/'].includes(req.path) ? req.path : 'other');
-      deps.metrics.requests.inc({ endpoint, status: String(res.statusCode) });
+      deps.metrics.finished(res, endpoint, startedAt);
     });
     next();
   });

@@ -54,13 +54,14 @@ export function withFastPath(app: Express, deps: SearchDeps, readBody: RequestHa
   const viaExpress = app as unknown as (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
   async function serve(req: IncomingMessage, res: ServerResponse, index: string, endpoint: '_search' | '_count', query: string): Promise<void> {
+    const startedAt = performance.now();
     const token = credentialsFrom(header(req)('authorization'));
     const principal = token ? await deps.principals.get(token, req.socket.remoteAddress).catch(() => undefined) : undefined;
     if (principal?.role !== 'search') {
       viaExpress(req, res);
       return;
     }
-    res.on('finish', () => deps.metrics.requests.inc({ endpoint, status: String(res.statusCode) }));
+    res.on('finish', () => deps.metrics.finished(res, endpoint, startedAt));
     readBody(req as unknown as Request, res as unknown as Response, (err?: unknown) => {
       if (err !== undefined) return fail(req, res, err);
       void (async () => {

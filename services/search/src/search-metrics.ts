@@ -1,15 +1,48 @@
-import { Counter, Histogram, renderAll } from '@takedown/shared';
+import type { ServerResponse } from 'node:http';
+import { Counter, Histogram, createProcessMetrics } from '@takedown/shared';
 
 const LATENCY_BOUNDS = [0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-/** Per-instance metrics of the search service. */
+/** What a request came to: answered, blocked by a rule or switch (sendOutcome's X-Takedown-Blocked), refused (4xx), failed (5xx). */
+export type RequestOutcome = 'ok' | 'blocked' | 'refused' | 'error';
+
+/** Per-instance metrics of the search service, on the process registry (with Node's own). */
 export function createSearchMetrics() {
-  const requests = new Counter('takedown_search_requests_total', 'Requests by endpoint and status.');
-  const blocked = new Counter('takedown_search_blocked_total', 'Searches refused by a block_query rule (by category and rule) or a feature switch (category feature_off, rule: the switch rule).');
-  const refused = new Counter('takedown_search_refused_total', 'Requests refused by the proxy, by reason.');
-  const rewrite = new Histogram('takedown_search_rewrite_seconds', 'Time to guard and rewrite one search body.', LATENCY_BOUNDS);
-  const upstream = new Histogram('takedown_search_upstream_seconds', 'Elasticsearch round trip per request.', LATENCY_BOUNDS);
-  return { requests, blocked, refused, rewrite, upstream, render: () => renderAll([requests, blocked, refused, rewrite, upstream]) };
+  const process = createProcessMetrics('search');
+  const registers = [process.registry];
+  const requests = new Counter({ name: 'takedown_search_requests_total', help: 'Requests by endpoint and status.', labelNames: ['endpoint', 'status'], registers });
+  const latency = new Histogram({
+    name: 'takedown_search_request_duration_seconds',
+    help: 'Time to answer one request, by endpoint and outcome (ok, blocked, refused, error).',
+    labelNames: ['endpoint', 'outcome'],
+    buckets: LATENCY_BOUNDS,
+    registers,
+  });
+  const blocked = new Counter({
+    name: 'takedown_search_blocked_total',
+    help: 'Searches refused by a block_query rule (by category and rule) or a feature switch (category feature_off, rule: the switch rule).',
+    labelNames: ['category', 'rule'],
+    registers,
+  });
+  const refused = new Counter({ name: 'takedown_search_refused_total', help: 'Requests refused by the proxy, by reason.', labelNames: ['reason'], registers });
+  const rewrite = new Histogram({ name: 'takedown_search_rewrite_seconds', help: 'Time to guard and rewrite one search body.', buckets: LATENCY_BOUNDS, registers });
+  const upstream = new Histogram({ name: 'takedown_search_upstream_seconds', help: 'Elasticsearch round trip per request.', buckets: LATENCY_BOUNDS, registers });
+  return {
+    process,
+    requests,
+    latency,
+    blocked,
+    refused,
+    rewrite,
+    upstream,
+    /** Counts a finished request and its latency (`startedAt`: performance.now() when it arrived). */
+    finished(res: ServerResponse, endpoint: string, startedAt: number): void {
+      const status = res.statusCode;
+      requests.inc({ endpoint, status: String(status) });
+      const outcome: RequestOutcome = res.getHeader('x-takedown-blocked') !== undefined ? 'blocked' : status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok';
+      latency.observe({ endpoint, outcome }, (performance.now() - startedAt) / 1000);
+    },
+  };
 }
 
 export type SearchMetrics = ReturnType<typeof createSearchMetrics>;

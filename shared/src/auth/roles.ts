@@ -5,9 +5,14 @@
  * legal desk: it files requests and downloads packages for its own agency's
  * requests only (the person's `agency` grant names which). `service` is a
  * platform service asking which features are on (and, later, checking uploads).
+ * `metrics` is a Prometheus scraper: it may read `/metrics` of every service
+ * and worker, and nothing else.
  */
-export const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency', 'service'] as const;
+export const ROLES = ['reporter', 'moderator', 'lead', 'legal', 'admin', 'search', 'ingest', 'agency', 'service', 'metrics'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** Roles that may read `/metrics` of every service and worker (the moderation API admits leads too: see its ACCESS). */
+export const SCRAPE_ROLES: readonly Role[] = ['metrics', 'admin'];
 
 /**
  * Standing a reporter token can carry: what its reports weigh in triage.

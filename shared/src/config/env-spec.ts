@@ -159,6 +159,32 @@ const leaseSeconds: EnvVarSpec = {
   description: 'Review lease length; a case not heartbeated for this long returns to its queue.',
 };
 
+/**
+ * A worker's metrics endpoint (its only HTTP port): `<PREFIX>_METRICS_HOST`
+ * and `<PREFIX>_METRICS_PORT`, each worker with its own default port so they
+ * can share a host. Read into `metrics.host` and `metrics.port`.
+ */
+function workerMetricsEnvVars(prefix: string, worker: string, port: number): EnvVarSpec[] {
+  return [
+    {
+      name: `${prefix}_METRICS_PORT`,
+      key: 'metrics.port',
+      type: 'integer',
+      minimum: 0,
+      maximum: 65535,
+      default: port,
+      description: `Port of the ${worker}'s \`GET /metrics\` (Prometheus; a token of role metrics or admin). 0 = any free port (logged).`,
+    },
+    {
+      name: `${prefix}_METRICS_HOST`,
+      key: 'metrics.host',
+      type: 'string',
+      default: '0.0.0.0',
+      description: `Interface the ${worker}'s metrics endpoint listens on.`,
+    },
+  ];
+}
+
 /** workers/triage */
 export const triageEnvVars: readonly EnvVarSpec[] = [
   ...coreEnvVars,
@@ -172,6 +198,7 @@ export const triageEnvVars: readonly EnvVarSpec[] = [
     description: 'Reports one triage process works on at once.',
   },
   leaseSeconds,
+  ...workerMetricsEnvVars('TAKEDOWN_TRIAGE', 'triage worker', 9191),
 ];
 
 /** workers/actions */
@@ -187,6 +214,7 @@ export const actionsEnvVars: readonly EnvVarSpec[] = [
     description: 'Decisions one actions process applies at once.',
   },
   leaseSeconds,
+  ...workerMetricsEnvVars('TAKEDOWN_ACTIONS', 'actions worker', 9192),
 ];
 
 /** Services that authenticate callers (moderation API, search, ingest). */
@@ -586,6 +614,7 @@ export const backfillEnvVars: readonly EnvVarSpec[] = [
     default: 2,
     description: 'Parallel sliced scrolls per backfill job.',
   },
+  ...workerMetricsEnvVars('TAKEDOWN_BACKFILL', 'backfill worker', 9193),
 ];
 
 /** workers/legal: builds, signs and encrypts packages, copies preserved sign-ins. */
@@ -619,6 +648,7 @@ export const legalWorkerEnvVars: readonly EnvVarSpec[] = [
     default: 30000,
     description: 'How often the legal worker re-enqueues approved requests without their package or preservation, releases lapsed gag holds and deletes expired packages and preservations.',
   },
+  ...workerMetricsEnvVars('TAKEDOWN_LEGAL', 'legal worker', 9194),
 ];
 
 /** workers/dsa-submitter: sends stored statements of reasons to the EU DSA Transparency Database. */
@@ -693,4 +723,5 @@ export const dsaSubmitterEnvVars: readonly EnvVarSpec[] = [
     default: 900000,
     description: 'Longest retry delay, and the pause after the database refuses the token (401/403) before trying again.',
   },
+  ...workerMetricsEnvVars('TAKEDOWN_DSA_SUBMITTER', 'DSA submitter', 9195),
 ];

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import type { Role } from '../auth/roles';
+import { SCRAPE_ROLES, type Role } from '../auth/roles';
+import { METRICS_CONTENT_TYPE, type ProcessMetrics } from '../metrics/process-metrics';
 import type { PrincipalCache } from './es-auth';
 import { esAuthenticate, esInfo } from './es-auth';
 import { sendReadiness, type ReadinessCheck } from './readiness';
@@ -9,7 +10,7 @@ import type { Logger } from '../logging/logger';
  * The routes every Elasticsearch-shaped service has besides its API:
  * liveness and readiness (no token: an orchestrator probes them; up/down
  * per dependency and nothing more), its
- * Prometheus metrics (for its own role and admins), and what an
+ * Prometheus metrics (for its own role and the scrape roles), and what an
  * Elasticsearch client asks first (`info`, `ping`; its own role).
  */
 export function esOpsRoutes(o: {
@@ -21,20 +22,20 @@ export function esOpsRoutes(o: {
   /** The `name` an info request answers. */
   name: string;
   readiness: () => Promise<Record<string, ReadinessCheck>>;
-  metrics: { render(): string };
+  metrics: { process: ProcessMetrics };
   /** Where readiness logs why a check failed (the answer only says which). */
   logger?: Pick<Logger, 'warn'>;
 }): Router {
   const r = Router();
-  const ops = esAuthenticate(o.principals, [o.role, 'admin'], o.realm);
+  const ops = esAuthenticate(o.principals, [o.role, ...SCRAPE_ROLES], o.realm);
   r.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
   r.get('/readyz', async (_req: Request, res: Response) => {
     sendReadiness(res, await o.readiness(), o.logger);
   });
-  r.get('/metrics', ops, (_req: Request, res: Response) => {
-    res.type('text/plain; version=0.0.4').send(o.metrics.render());
+  r.get('/metrics', ops, (_req: Request, res: Response, next) => {
+    o.metrics.process.exposition().then((text) => res.type(METRICS_CONTENT_TYPE).send(text), next);
   });
   const client = esAuthenticate(o.principals, [o.role], o.realm);
   r.get('/', client, esInfo(o.name));

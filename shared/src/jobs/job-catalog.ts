@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import { observeJobs, type JobMetrics } from '../metrics/job-metrics';
 import type { RedisClient } from '../clients/redis';
 import { writeThenWait } from '../clients/replication';
 import { UnavailableError } from '../errors/takedown-error';
@@ -249,6 +250,8 @@ export interface CatalogWorkerOptions {
   logger: Logger;
   /** Lock and stall tuning; all workers of a queue should share it (see README). */
   tuning?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
+  /** Counts and times the jobs it finishes (the process's registry). */
+  metrics?: JobMetrics;
 }
 
 /** The BullMQ options of a catalog worker: the queue's stall tolerance unless the caller's tuning names one. */
@@ -274,5 +277,6 @@ export function createCatalogWorker<N extends QueueName>(
     o.logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
   });
   worker.on('error', (err) => o.logger.error({ err, queue: name }, 'worker error'));
+  if (o.metrics) observeJobs(worker, name, o.metrics);
   return worker;
 }

@@ -2,7 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { ConflictError, NotFoundError, TakedownError, UnavailableError } from '../errors/takedown-error';
 import type { TakedownIndexNames } from '../indices/takedown-indices';
 import type { AgencyRecord, LegalRequestRecord } from './legal-record';
-import type { LegalRequestType, LegalState } from './legal-vocabulary';
+import { TERMINAL_LEGAL_STATES, type LegalRequestType, type LegalState } from './legal-vocabulary';
 
 /**
  * The legal desk's store, in Elasticsearch (see legal-indices.ts for why
@@ -83,6 +83,19 @@ export function storeFailure(op: string, err: unknown): TakedownError {
 
 function statusOf(err: unknown): number | undefined {
   return (err as { meta?: { statusCode?: number } })?.meta?.statusCode;
+}
+
+/** Requests still waiting for their answer (a package, or a rejection): the legal desk's SLA counts these. */
+export const AWAITING_ANSWER_STATES: readonly LegalState[] = ['received', 'acknowledged', 'in_review', 'needs_info', 'approved'];
+
+/** The legal desk's service level at one moment (no request named). */
+export interface LegalSlaFigures {
+  /** Requests not yet delivered, rejected or withdrawn, by state. */
+  openByState: Record<string, number>;
+  /** When the longest-waiting request awaiting its answer was received. */
+  oldestAwaitingReceivedAt?: string;
+  /** Requests awaiting their answer past the date the agency asked for it by (dueAt). */
+  overdue: number;
 }
 
 export class LegalStore {
@@ -292,6 +305,37 @@ export class LegalStore {
         if (err instanceof ConflictError && err.code === 'request_changed' && i + 1 < attempts) continue;
         throw err;
       }
+    }
+  }
+
+  /** One aggregation over the open requests: counts by state, the oldest awaiting an answer, how many are past their due date. */
+  async slaFigures(now: Date, requestTimeoutMs: number): Promise<LegalSlaFigures> {
+    try {
+      const r = await this.es.search(
+        {
+          index: this.indices.legalRequests,
+          size: 0,
+          track_total_hits: false,
+          query: { bool: { must_not: [{ terms: { state: [...TERMINAL_LEGAL_STATES] } }] } },
+          aggs: {
+            byState: { terms: { field: 'state', size: 20 } },
+            awaiting: {
+              filter: { terms: { state: [...AWAITING_ANSWER_STATES] } },
+              aggs: { oldest: { min: { field: 'times.receivedAt' } }, overdue: { filter: { range: { dueAt: { lt: now.toISOString() } } } } },
+            },
+          },
+        },
+        { requestTimeout: requestTimeoutMs, maxRetries: 0 },
+      );
+      const aggs = r.aggregations as
+        | { byState: { buckets: { key: string; doc_count: number }[] }; awaiting: { oldest: { value: number | null }; overdue: { doc_count: number } } }
+        | undefined;
+      const openByState: Record<string, number> = {};
+      for (const b of aggs?.byState.buckets ?? []) openByState[b.key] = b.doc_count;
+      const oldest = aggs?.awaiting.oldest.value;
+      return { openByState, ...(typeof oldest === 'number' ? { oldestAwaitingReceivedAt: new Date(oldest).toISOString() } : {}), overdue: aggs?.awaiting.overdue.doc_count ?? 0 };
+    } catch (err) {
+      throw storeFailure('count open requests', err);
     }
   }
 

@@ -123,6 +123,8 @@ export function workerEnv(o: { redisUrl: string; elasticsearchUrl: string; prefi
     TAKEDOWN_INDEX_PREFIX: o.prefix,
     TAKEDOWN_CONTENT_INDEX: `${o.prefix}-content`,
     TAKEDOWN_QUEUE_PREFIX: `{${o.prefix}}`,
+    // Metrics on any free local port: scenarios (and other runs on the host) never fight over the defaults.
+    ...Object.fromEntries(['TRIAGE', 'ACTIONS'].flatMap((w) => [[`TAKEDOWN_${w}_METRICS_PORT`, '0'], [`TAKEDOWN_${w}_METRICS_HOST`, '127.0.0.1']])),
     ...o.extra,
   };
 }

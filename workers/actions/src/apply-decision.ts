@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import type { ActionsMetrics } from './actions-metrics';
 import {
   caseIdFor,
   UnrecoverableError,
@@ -34,6 +35,8 @@ export interface ActionsDeps {
   /** DSA Art. 16 notices: the decision notice goes to each report of the case received before the decision. */
   noticesIndex: string;
   now?: () => Date;
+  /** Counts decisions handled (the actions worker's process registry). */
+  metrics?: ActionsMetrics;
 }
 
 const reviewed = (normalizedText: string | undefined) => (normalizedText === undefined ? {} : { reviewedDigest: textDigest(normalizedText) });
@@ -59,7 +62,10 @@ export type ApplyOutcome = 'applied' | 'replay' | 'superseded';
 export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: string = job.decisionId): Promise<ApplyOutcome> {
   const now = deps.now?.() ?? new Date();
   const decision = await recordedDecisionFor(deps, job, jobId, now);
-  if (decision.appliedAt) return 'replay';
+  if (decision.appliedAt) {
+    deps.metrics?.handled(decision, 'replay');
+    return 'replay';
+  }
   // Read beside the content write, not before it: the case is needed only after the takedown is published (time to invisible).
   const caseRead = deps.cases.get(job.caseId);
   caseRead.catch(() => undefined);
@@ -84,6 +90,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
       contentId: job.contentId,
       data: { decisionId: decision.id, supersededBy: written.by },
     });
+    deps.metrics?.handled(decision, recorded ? 'superseded' : 'replay');
     return recorded ? 'superseded' : 'replay';
   }
 
@@ -95,7 +102,8 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
   // Before the action is recorded: a failure here retries the job, and every notice write is idempotent.
   await notifyReporters(deps, decision, now, statement === 'pending' || statement === 'invalid');
 
-  const recorded = await deps.cases.recordAction(job.caseId, decision.id, now, now.getTime() - Date.parse(decision.decidedAt), {
+  const latencyMs = now.getTime() - Date.parse(decision.decidedAt);
+  const recorded = await deps.cases.recordAction(job.caseId, decision.id, now, latencyMs, {
     type: 'action.applied',
     actor: 'system:actions',
     at: now.toISOString(),
@@ -104,6 +112,7 @@ export async function applyDecision(deps: ActionsDeps, job: ActionJob, jobId: st
     // The category too: an automated decision has no decision.recorded event, and the Art. 15 appeals figures count by it.
     data: { decisionId: decision.id, action: decision.action, category: decision.category, state: moderation.state, restrictedIn: moderation.restrictedIn, statement },
   });
+  deps.metrics?.handled(decision, recorded ? 'applied' : 'replay', latencyMs);
   return recorded ? 'applied' : 'replay';
 }
 

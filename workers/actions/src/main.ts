@@ -8,6 +8,10 @@ import {
   CatalogQueue,
   actionsEnvVars,
   createElasticsearch,
+  createJobMetrics,
+  createProcessMetrics,
+  serveWorkerMetrics,
+  type WorkerMetricsConfig,
   createLogger,
   closeRedisClient,
   createRedisClient,
@@ -22,9 +26,10 @@ import {
   type CoreConfig,
 } from '@takedown/shared';
 import { createActionsWorker } from './actions-worker';
+import { createActionsMetrics } from './actions-metrics';
 import { startOutboxSweeper } from './outbox-sweeper';
 
-interface ActionsConfig extends CoreConfig {
+interface ActionsConfig extends CoreConfig, WorkerMetricsConfig {
   concurrency: number;
   leaseSeconds: number;
 }
@@ -43,20 +48,23 @@ runProcess('actions worker', async () => {
   // BullMQ's connection (it shares it and duplicates it for the worker's blocking reads); closed after them.
   const connection = createRedisClient(target, workerQueueOptions('actions:queues'));
   const actions = new CatalogQueue('actions', connection, config.queuePrefix);
+  const metrics = createProcessMetrics('actions');
   const worker = createActionsWorker(
-    { cases, es, redis, contentIndex: config.contentIndex, statementsIndex: indices.statements, noticesIndex: indices.notices },
-    { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger },
+    { cases, es, redis, contentIndex: config.contentIndex, statementsIndex: indices.statements, noticesIndex: indices.notices, metrics: createActionsMetrics(metrics.registry) },
+    { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger, metrics: createJobMetrics(metrics.registry) },
   );
   const audit = new AuditWriter({ redis, es, index: indices.audit, keys, logger, instanceId: instance });
   audit.start();
   const stopSweeper = startOutboxSweeper(cases, actions, logger);
   const stopBeat = startHeartbeat(redis, keys, 'actions', instance);
+  const metricsServer = await serveWorkerMetrics({ name: 'actions worker', metrics, redis, keys, ...config.metrics, logger });
   logger.info({ concurrency: config.concurrency }, 'actions worker started');
 
   return {
     async stop() {
       logger.info('actions worker stopping');
       await worker.close();
+      await metricsServer.stop();
       stopSweeper();
       await audit.stop();
       await stopBeat();

@@ -1,4 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
+import type { BackfillMetrics } from './backfill-metrics';
 import type { Job } from 'bullmq';
 import {
   allContentQuery,
@@ -48,6 +49,8 @@ export interface BackfillDeps {
   retry?: { rounds: number; backoffMs: number };
   /** Named points where tests inject faults (never set in production). */
   faults?: BackfillFaults;
+  /** Progress of the running jobs (the backfill worker's process registry). */
+  metrics?: BackfillMetrics;
 }
 
 /** Where a bulk write of the backfill is about to go. */
@@ -153,6 +156,7 @@ export async function runBackfill(deps: BackfillDeps, data: BackfillJob, job?: J
     const seconds = Math.max(0.001, (now() - started) / 1000);
     progress.ratePerSec = Math.round(progress.done / seconds);
     progress.etaSeconds = progress.ratePerSec > 0 ? Math.round(Math.max(0, progress.total - progress.done) / progress.ratePerSec) : null;
+    deps.metrics?.progress(data.rulesetVersion, progress);
     await deps.redis.set(progressKey, JSON.stringify({ ...progress, updatedAt: new Date(now()).toISOString() }), 'EX', 7 * 86400);
     await job?.updateProgress({ ...progress });
   };

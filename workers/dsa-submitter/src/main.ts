@@ -5,6 +5,9 @@ import os from 'node:os';
 import {
   ConfigError,
   StatementSubmissions,
+  createProcessMetrics,
+  serveWorkerMetrics,
+  type WorkerMetricsConfig,
   createElasticsearch,
   createLogger,
   createRedisClient,
@@ -19,9 +22,10 @@ import {
   type CoreConfig,
 } from '@takedown/shared';
 import { TdbSubmitter } from './submitter';
+import { createSubmitterMetrics } from './submitter-metrics';
 import { createTdbClient, isSafeTdbUrl } from './tdb-client';
 
-interface SubmitterConfig extends CoreConfig {
+interface SubmitterConfig extends CoreConfig, WorkerMetricsConfig {
   tdb: { url?: string; token?: string; batchSize: number; intervalMs: number; timeoutMs: number; maxAttempts: number; backoffBaseMs: number; backoffCapMs: number };
 }
 
@@ -38,6 +42,8 @@ runProcess('dsa submitter', async () => {
   const indices = await ensureTakedownIndices(es, config.indexPrefix, config.elasticsearch.replicas);
   const keys = await openModerationKeys(redis, config);
   const stopBeat = startHeartbeat(redis, keys, 'dsa-submitter', instance);
+  const metrics = createProcessMetrics('dsa-submitter');
+  const metricsServer = await serveWorkerMetrics({ name: 'dsa submitter', metrics, redis, keys, ...config.metrics, logger });
   let submitter: TdbSubmitter | undefined;
   if (tdb.url && tdb.token) {
     submitter = new TdbSubmitter(
@@ -48,6 +54,7 @@ runProcess('dsa submitter', async () => {
         keys: submissionKeys(keys),
         instanceId: instance,
         logger,
+        metrics: createSubmitterMetrics(metrics.registry),
       },
       { batchSize: tdb.batchSize, intervalMs: tdb.intervalMs, timeoutMs: tdb.timeoutMs, maxAttempts: tdb.maxAttempts, backoff: { baseMs: tdb.backoffBaseMs, capMs: tdb.backoffCapMs } },
     );
@@ -61,6 +68,7 @@ runProcess('dsa submitter', async () => {
     async stop() {
       logger.info('dsa submitter stopping');
       await submitter?.stop();
+      await metricsServer.stop();
       await stopBeat();
       redis.disconnect();
       await es.close();

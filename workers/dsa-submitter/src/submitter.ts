@@ -1,4 +1,5 @@
 import { addSubmissionStats, runScript, type DueStatement, type Logger, type RedisClient, type StatementSubmissions, type SubmissionCounter, type SubmissionKeys, type SubmissionResult } from '@takedown/shared';
+import type { SubmitterMetrics } from './submitter-metrics';
 import { backoffMs, retryDelayMs, type BackoffPolicy } from './backoff';
 import type { TdbClient } from './tdb-client';
 
@@ -23,6 +24,8 @@ export interface SubmitterDeps {
   logger: Logger;
   now?: () => Date;
   random?: () => number;
+  /** Counts this process's rounds and results. */
+  metrics?: SubmitterMetrics;
 }
 
 /** What one round did. */
@@ -79,8 +82,12 @@ export class TdbSubmitter {
   private schedule(ms: number): void {
     this.timer = setTimeout(() => {
       const round = this.round().then(
-        (r) => (r.pauseMs !== undefined ? r.pauseMs : r.picked >= this.o.batchSize ? 0 : this.o.intervalMs),
+        (r) => {
+          this.deps.metrics?.round(r);
+          return r.pauseMs !== undefined ? r.pauseMs : r.picked >= this.o.batchSize ? 0 : this.o.intervalMs;
+        },
         (err: unknown) => {
+          this.deps.metrics?.failed();
           this.deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'statement submission round failed');
           return this.o.intervalMs;
         },

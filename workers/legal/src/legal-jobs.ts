@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import type { LegalMetrics } from './legal-metrics';
 import {
   PRESERVATION_DAYS,
   produceDisclosurePackage,
@@ -89,6 +90,8 @@ export interface LegalWorkerDeps {
   /** Signing and encryption keys of packages. */
   packageKeys?: LegalKeys;
   now?: () => Date;
+  /** The legal desk's SLA figures (the legal worker's process registry). */
+  metrics?: LegalMetrics;
 }
 
 const DAY = 86400_000;
@@ -125,6 +128,7 @@ export async function producePackage(deps: LegalWorkerDeps, requestId: string): 
     await deps.store.deletePackage(requestId);
     return 'skipped';
   }
+  deps.metrics?.packageProduced(saved.times.receivedAt, now);
   await scheduleNoticeRelease(deps, saved, now);
   await appendLegalAudit(deps, {
     type: 'legal.package.produced',

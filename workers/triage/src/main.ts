@@ -6,6 +6,10 @@ import {
   CaseStore,
   CatalogQueue,
   ContentReader,
+  createJobMetrics,
+  createProcessMetrics,
+  serveWorkerMetrics,
+  type WorkerMetricsConfig,
   createElasticsearch,
   createLogger,
   closeRedisClient,
@@ -25,8 +29,9 @@ import {
 } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, restartOnRegexEngineFailure } from '@takedown/search-rules';
 import { createTriageWorker } from './triage-worker';
+import { createTriageMetrics } from './triage-metrics';
 
-interface TriageConfig extends CoreConfig {
+interface TriageConfig extends CoreConfig, WorkerMetricsConfig {
   concurrency: number;
   leaseSeconds: number;
 }
@@ -53,14 +58,20 @@ runProcess('triage worker', async (control) => {
   const rkeys = rulesetKeys(config.queuePrefix);
   const onShadowHits = (version: number, hits: { ruleId: string }[], contentId: string) =>
     void recordShadowHits(redis, rkeys, version, hits, contentId, 'content').catch((err: unknown) => logger.warn({ err }, 'shadow count failed'));
-  const worker = createTriageWorker({ cases, rules, actions, notices: { es, index: indices.notices }, content: new ContentReader(es, config.contentIndex), onShadowHits }, { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger });
+  const metrics = createProcessMetrics('triage');
+  const worker = createTriageWorker(
+    { cases, rules, actions, notices: { es, index: indices.notices }, content: new ContentReader(es, config.contentIndex), onShadowHits },
+    { connection, prefix: config.queuePrefix, concurrency: config.concurrency, logger, metrics: createJobMetrics(metrics.registry), triageMetrics: createTriageMetrics(metrics.registry) },
+  );
   const stopBeat = startHeartbeat(redis, keys, 'triage', instance);
+  const metricsServer = await serveWorkerMetrics({ name: 'triage worker', metrics, redis, keys, ...config.metrics, logger });
   logger.info({ concurrency: config.concurrency, rulesetVersion: rules.version ?? null }, 'triage worker started');
 
   return {
     async stop() {
       logger.info('triage worker stopping');
       await worker.close();
+      await metricsServer.stop();
       await stopBeat();
       await mirror.stop();
       await live.stop();

@@ -4,6 +4,7 @@ import { FoldBatcher } from './fold-batcher';
 import { NoticeWriter } from './notice-writer';
 import { ScanCache } from './scan-cache';
 import { triageReport, type TriageDeps } from './triage-report';
+import type { TriageMetrics } from './triage-metrics';
 
 /**
  * The BullMQ worker on `reports`. Jobs running at once share round trips:
@@ -12,12 +13,21 @@ import { triageReport, type TriageDeps } from './triage-report';
  * once its own fold and notice are written; repeated posts reuse their
  * scan (ScanCache).
  */
-export function createTriageWorker(deps: TriageDeps, o: CatalogWorkerOptions): Worker {
+export function createTriageWorker(deps: TriageDeps, o: CatalogWorkerOptions & { triageMetrics?: TriageMetrics }): Worker {
   const batched: TriageDeps = {
     ...deps,
     folds: deps.folds ?? new FoldBatcher(deps.cases),
     notices: { ...deps.notices, writer: deps.notices.writer ?? new NoticeWriter(deps.notices.es, deps.notices.index) },
     scans: deps.scans ?? new ScanCache(),
   };
-  return createCatalogWorker('reports', (report) => triageReport(batched, report), o);
+  const counted = o.triageMetrics;
+  return createCatalogWorker(
+    'reports',
+    async (report) => {
+      const outcome = await triageReport(batched, report);
+      counted?.triaged(outcome);
+      return outcome;
+    },
+    o,
+  );
 }

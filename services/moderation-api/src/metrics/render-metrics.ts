@@ -8,8 +8,9 @@ import {
   liveWorkers,
   pipelined,
   readSubmissionStats,
-  renderHistogram,
-  renderSamples,
+  addStoredHistogram,
+  addStoredSamples,
+  Registry,
   submissionKeys,
   type StatementCounts,
 } from '@takedown/shared';
@@ -18,17 +19,19 @@ import type { ApiDeps } from '../deps';
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
 /**
- * Prometheus text exposition (version 0.0.4) of queues, decisions and
- * takedown latency. Csam figures go only to a caller holding the csam grant
+ * Prometheus text exposition (version 0.0.4): the process's own registry
+ * (Node's process and runtime metrics) merged with a registry built for this
+ * scrape from Redis and Elasticsearch: queues, decisions and takedown latency. Csam figures go only to a caller holding the csam grant
  * (give the scraper's token the grant to collect them): without it the csam
  * lane is left out, leases count only cases that are not csam, and
  * decisions are those recorded on cases that were not csam (counted apart
  * by decide-11.lua and fold-report-18.lua since that count was introduced).
  */
 export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Promise<string> {
-  const out: string[] = [];
+  // Per scrape: the figures depend on the caller's grant, so they never sit on the process registry.
+  const scrape = new Registry();
   const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [Record<string, string>, number][]) => {
-    out.push(...renderSamples(name, type, help, samples));
+    addStoredSamples(scrape, { name, type, help, samples });
   };
 
   const lanes = (await deps.cases.laneStats()).filter((l) => opts.csam || l.lane !== 'csam');
@@ -50,15 +53,15 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
   metric('takedown_decisions_unapplied', 'gauge', 'Decisions recorded but not yet applied to content (the outbox).', [[{}, await deps.cases.unappliedCount()]]);
 
   const h = await deps.cases.takedownLatency();
-  out.push(
-    ...renderHistogram(
-      'takedown_decision_to_takedown_seconds',
-      'Time from a decision to its application to the content.',
-      TAKEDOWN_LATENCY_BUCKETS_MS.map((ms) => [ms / 1000, Number(h[`le:${ms}`] ?? 0)]),
-      Number(h['sum'] ?? 0) / 1000,
-      Number(h['count'] ?? 0),
-    ),
-  );
+  addStoredHistogram(scrape, {
+    name: 'takedown_decision_to_takedown_seconds',
+    help: 'Time from a decision to its application to the content (all actions workers, from Redis).',
+    value: {
+      buckets: TAKEDOWN_LATENCY_BUCKETS_MS.map((ms) => [ms / 1000, Number(h[`le:${ms}`] ?? 0)]),
+      sum: Number(h['sum'] ?? 0) / 1000,
+      count: Number(h['count'] ?? 0),
+    },
+  });
 
   const workers = await liveWorkers(deps.redis, deps.cases.keys);
   metric('takedown_workers_live', 'gauge', 'Worker processes with a recent heartbeat, by kind.', ['triage', 'actions', 'backfill', 'legal', 'dsa-submitter'].map((k) => [{ kind: k }, workers[k] ?? 0]));
@@ -86,16 +89,16 @@ export async function renderMetrics(deps: ApiDeps, opts: { csam: boolean }): Pro
     [{ outcome: 'all' }, sub['calls'] ?? 0],
     [{ outcome: 'auth_refused' }, sub['auth_failures'] ?? 0],
   ]);
-  out.push(
-    ...renderHistogram(
-      'takedown_statement_submission_call_seconds',
-      'Duration of one call to the Transparency Database (a batch of up to 100 statements).',
-      SUBMISSION_LATENCY_BUCKETS_MS.map((ms) => [ms / 1000, sub[`le:${ms}`] ?? 0]),
-      (sub['latency_sum_ms'] ?? 0) / 1000,
-      sub['latency_count'] ?? 0,
-    ),
-  );
-  return `${out.join('\n')}\n`;
+  addStoredHistogram(scrape, {
+    name: 'takedown_statement_submission_call_seconds',
+    help: 'Duration of one call to the Transparency Database (a batch of up to 100 statements).',
+    value: {
+      buckets: SUBMISSION_LATENCY_BUCKETS_MS.map((ms) => [ms / 1000, sub[`le:${ms}`] ?? 0]),
+      sum: (sub['latency_sum_ms'] ?? 0) / 1000,
+      count: sub['latency_count'] ?? 0,
+    },
+  });
+  return deps.metrics.exposition(scrape);
 }
 
 /** Statement counts by status: one aggregation, kept a few seconds so frequent scrapes do not each walk the index. */

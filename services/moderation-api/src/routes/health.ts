@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { dependencyChecks, liveWorkers, sendReadiness } from '@takedown/shared';
+import { METRICS_CONTENT_TYPE, dependencyChecks, liveWorkers, sendReadiness } from '@takedown/shared';
 import type { ApiDeps } from '../deps';
 import { guard, principalOf } from '../http/auth';
 import { renderMetrics } from '../metrics/render-metrics';
@@ -27,7 +27,7 @@ export function healthRoutes(deps: ApiDeps): Router {
   });
 
   r.get('/metrics', guard(deps, 'GET /metrics'), async (req, res) => {
-    res.type('text/plain; version=0.0.4').send(await renderMetrics(deps, { csam: principalOf(req).grants.csam === true }));
+    res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(deps, { csam: principalOf(req).grants.csam === true }));
   });
 
   return r;

@@ -118,6 +118,18 @@ export function runBench(main: () => Promise<void>): void {
   });
 }
 
+/** Sends `msg` to a child's cpu-probe (cpu-probe.ts) and resolves to its answer. */
+export function askProbe<T>(child: ChildProcess, msg: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the child did not answer the cpu probe')), 30_000);
+    child.once('message', (m: T) => {
+      clearTimeout(timer);
+      resolve(m);
+    });
+    child.send(msg as string);
+  });
+}
+
 /** A child's own process.cpuUsage() in ms (user + system), asked over IPC (started with `cpuReport`). */
 export function cpuOf(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {

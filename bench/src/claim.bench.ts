@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Agent } from 'node:http';
 import { CaseStore, casePriority, caseIdFor, laneScore, type ReportJob } from '@takedown/shared';
 import { buildApiDeps } from '@takedown/moderation-api';
-import { benchEnv, percentile, round, runBench, timedRequest, BENCH_RATE_LIMITS_OFF } from './bench-env';
+import { askProbe, benchEnv, percentile, round, runBench, timedRequest, BENCH_RATE_LIMITS_OFF } from './bench-env';
 
 const MODERATORS = 50;
 const CASES = 5000;
@@ -89,15 +89,15 @@ async function main(): Promise<void> {
   }
 
   await quiet(api);
-  if (profDir) await ask(api, { profile: 'start' });
+  if (profDir) await askProbe(api, { profile: 'start' });
   const cpu0 = await cpuMs(api);
   const base = await rounds(async (t) => ({ ms: (await call('GET', '/healthz', t)).ms, more: true }), BASELINE_REQUESTS / MODERATORS);
   const baseline = base.ms;
   const baselineSeconds = base.seconds;
   const cpu1 = await cpuMs(api);
   if (profDir) {
-    await ask(api, { profile: 'stop', file: path.join(profDir, 'healthz.cpuprofile') });
-    await ask(api, { profile: 'start' });
+    await askProbe(api, { profile: 'stop', file: path.join(profDir, 'healthz.cpuprofile') });
+    await askProbe(api, { profile: 'start' });
   }
 
   const claimed: string[] = [];
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     return { ms: r.ms, more: true };
   }, Number.MAX_SAFE_INTEGER);
   const cpu2 = await cpuMs(api);
-  if (profDir) await ask(api, { profile: 'stop', file: path.join(profDir, 'claim.cpuprofile') });
+  if (profDir) await askProbe(api, { profile: 'stop', file: path.join(profDir, 'claim.cpuprofile') });
   const latencies = run.ms;
   const claimSeconds = run.seconds;
   latencies.sort((a, b) => a - b);
@@ -144,21 +144,9 @@ async function main(): Promise<void> {
   await env.cleanup();
 }
 
-/** Sends `msg` to the API's cpu-probe and resolves to its answer. */
-function ask<T>(child: ChildProcess, msg: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the API did not answer the cpu probe')), 30_000);
-    child.once('message', (m: T) => {
-      clearTimeout(timer);
-      resolve(m);
-    });
-    child.send(msg as string);
-  });
-}
-
 /** The API process's CPU time so far (user + system, every thread, ms), as its own process.cpuUsage() says. */
 async function cpuMs(child: ChildProcess): Promise<number> {
-  const { cpu } = await ask<{ cpu: NodeJS.CpuUsage }>(child, 'cpu');
+  const { cpu } = await askProbe<{ cpu: NodeJS.CpuUsage }>(child, 'cpu');
   return (cpu.user + cpu.system) / 1000;
 }
 

@@ -8,17 +8,22 @@
 // The API, the actions worker and the search service run as their own
 // processes, as deployed. The search service's CPU per search is its own
 // process.cpuUsage(), asked over IPC (cpu-probe.ts). `--cpu-prof=DIR`
-// writes the search service's V8 CPU profile to DIR when it stops;
+// writes the search service's V8 CPU profile of each phase to DIR, started
+// and stopped through the probe (no start-up in them): search-load.cpuprofile
+// (the measured load through the proxy; the profiler's own cost is in that
+// run's CPU figure) and takedowns.cpuprofile (the time-to-invisible polls);
+// summarise with bench/dist/cpuprofile-top.js;
 // `--search-node-flag=F` passes node flag F to the search service (e.g.
 // --perf-basic-prof, for `perf record -p <pid>`; the pid is printed).
 // Ends with one JSON line.
+import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { elasticsearchNodes, TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
 import { SEARCH_BODIES } from './search-bodies';
-import { benchEnv, closedLoop, cpuOf, percentile, round, runBench, serviceProcesses, stopChildren, timedRequest } from './bench-env';
+import { askProbe, benchEnv, closedLoop, cpuOf, percentile, round, runBench, serviceProcesses, stopChildren, timedRequest } from './bench-env';
 
 const CONCURRENCY = 16;
 const REQUESTS = 3000;
@@ -41,7 +46,11 @@ async function main(): Promise<void> {
   const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) => timedRequest(agent, port, method, p, token, body);
   const waitUp = (port: number) => procs.waitUp(port, agent);
   await waitUp(apiPort);
-  const searchProc = start('services/search/dist/main.js', { cpuReport: true, execArgv: [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []), ...searchFlags] });
+  const searchProc = start('services/search/dist/main.js', { cpuReport: true, execArgv: searchFlags });
+  if (profDir) mkdirSync(path.resolve(profDir), { recursive: true });
+  const profile = async (phase: string) => {
+    if (profDir) await askProbe(searchProc, phase === 'start' ? { profile: 'start' } : { profile: 'stop', file: path.resolve(profDir, `${phase}.cpuprofile`) });
+  };
   await waitUp(searchPort);
   console.log(`search service pid ${searchProc.pid}`);
 
@@ -66,9 +75,11 @@ async function main(): Promise<void> {
   await load(searchPort, searchToken, searchPath);
   const direct = await load(esPort, undefined, searchPath);
   // The search service's own CPU per search, so capacity can be stated per search-service core whatever else shares the machine.
+  await profile('start');
   const cpu0 = await cpuOf(searchProc);
   const proxied = await load(searchPort, searchToken, searchPath);
   const searchCpuMs = ((await cpuOf(searchProc)) - cpu0) / REQUESTS;
+  await profile('search-load');
   // The filter's own cost in Elasticsearch: the rewritten bodies (what the proxy sends), straight to Elasticsearch.
   const compiled = compileRuleset({ version: 1, rules: shippedRules(now0.toISOString()), publishedAt: now0.toISOString(), publishedBy: 'bench' });
   const originals = [...bodies];
@@ -126,7 +137,9 @@ async function main(): Promise<void> {
     return (JSON.parse(r.body) as { hits: { hits: unknown[] } }).hits.hits.length > 0;
   };
   const proxyMs: number[] = [];
+  await profile('start');
   for (let i = 0; i < TAKEDOWNS; i++) proxyMs.push(await takedownThenPoll(viaProxy));
+  await profile('takedowns');
   const publishMs = toPublish.splice(0).sort((a, b) => a - b);
   const esMs: number[] = [];
   for (let i = 0; i < DIRECT_TAKEDOWNS; i++) esMs.push(await takedownThenPoll(viaEs));

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { ensureContentIndex, RulesetStore, rulesetKeys, type ContentDocument } from '@takedown/shared';
 import { PIPELINE_RULES } from '../support/pipeline';
@@ -201,6 +202,17 @@ describe('search service fuzz: bodies as bytes', () => {
   ])('%s is a %s... naming the field', async (_what, headers, body, status, field) => {
     const r = await send('POST', `/${index}/_search`, body, headers as Record<string, string>);
     expect([r.status, r.json.error.takedown.field]).toEqual([status, field]);
+  });
+
+  it('reads a body alike on the plain path and through body-parser: a byte-order mark, charset=UTF-8, gzip', async () => {
+    const text = '{"query":{"match":{"text":"bread"}},"size":0}';
+    const answers = await Promise.all([
+      send('POST', `/${index}/_search`, text),
+      send('POST', `/${index}/_search`, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])),
+      send('POST', `/${index}/_search`, text, { 'content-type': 'application/json; charset=UTF-8' }),
+      send('POST', `/${index}/_search`, gzipSync(text), { 'content-encoding': 'gzip' }),
+    ]);
+    expect(answers.map((r) => [r.status, r.json?.hits?.total?.value])).toEqual(Array(4).fill([200, answers[0]!.json.hits.total.value]));
   });
 
   it('limits bodies per route, after authentication', async () => {

@@ -1,4 +1,4 @@
-import { sharedAuthFailures, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
+import { sharedAuthFailures, FailedAuthLimiter, PrincipalCache, TokenStore, createElasticsearch, elasticsearchNodes, createRedisClient, redisTarget, REQUEST_PATH_REDIS_TIMEOUT_MS, openModerationKeys, rulesetKeys, startLiveRuleset, type Logger } from '@takedown/shared';
 import { compileStoredRuleset, releaseRuleset, type CompiledRuleset } from '@takedown/search-rules';
 import { connectFeatureClient } from '@takedown/features';
 import type { SearchConfig, SearchDeps } from './deps';
@@ -6,6 +6,7 @@ import { createSearchMetrics } from './search-metrics';
 import { PendingRules } from './pending-rules';
 import { GeoFieldResolver } from './geo-field-resolver';
 import { TakedownTracker, type TakedownTrackerFaults } from './takedown-tracker';
+import { UpstreamClient } from './upstream-client';
 
 /** Test-only overrides: named fault points (main.ts passes none). */
 export interface SearchOverrides {
@@ -19,6 +20,8 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
   const takedownSub = createRedisClient(target, { connectionName: 'search:takedowns', maxRetriesPerRequest: null, shardedSubscriber: true });
   // One client for the process: the transport keeps a keep-alive connection pool.
   const es = createElasticsearch(config.elasticsearch);
+  // The hot calls: a lean keep-alive pool per node, with the same credentials.
+  const upstream = new UpstreamClient({ nodes: elasticsearchNodes(config.elasticsearch.url), timeoutMs: config.esTimeoutMs, ...authorizationOf(config.elasticsearch) });
   const indices = config.searchIndices.length > 0 ? config.searchIndices : [config.contentIndex];
   const rkeys = rulesetKeys(config.queuePrefix);
   const pending = new PendingRules(redis, rkeys, logger);
@@ -55,6 +58,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
     config,
     logger,
     es,
+    upstream,
     principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute, undefined, undefined, sharedAuthFailures(redis, keys.base, 'search', config.authFailuresPerMinute))),
     redis,
     rulesetKeys: rkeys,
@@ -74,6 +78,14 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
       redis.disconnect();
       takedownSub.disconnect();
       await es.close();
+      await upstream.close();
     },
   };
+}
+
+/** The Authorization header the Elasticsearch client would send for these credentials. */
+function authorizationOf(c: SearchConfig['elasticsearch']): { authorization?: string } {
+  if (c.apiKey) return { authorization: `ApiKey ${c.apiKey}` };
+  if (c.username && c.password) return { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` };
+  return {};
 }

@@ -6,6 +6,7 @@ import type { SearchMetrics } from './search-metrics';
 import type { PendingRules } from './pending-rules';
 import type { TakedownTracker } from './takedown-tracker';
 import type { GeoFieldResolver } from './geo-field-resolver';
+import type { UpstreamClient } from './upstream-client';
 
 export interface SearchConfig extends CoreConfig {
   /** Failed token lookups per client address per minute before 429. */
@@ -26,8 +27,10 @@ export interface SearchConfig extends CoreConfig {
 export interface SearchDeps {
   config: SearchConfig;
   logger: Logger;
-  /** Upstream Elasticsearch: one client, keep-alive pool, never built per request. */
+  /** Elasticsearch for everything off the hot path (takedown checks, mappings, readiness): one client, never built per request. */
   es: Client;
+  /** Elasticsearch for searches, counts and msearches: a keep-alive pool per node, each call bounded by esTimeoutMs. */
+  upstream: UpstreamClient;
   /** Token lookups, cached briefly: every search is authenticated. */
   principals: PrincipalCache;
   /** For the query log and shadow counters (request path: fails fast). */

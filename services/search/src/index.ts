@@ -5,3 +5,4 @@ export * from './takedown-tracker';
 export * from './search-metrics';
 export { filterBody } from './filter-search';
 export * from './geo-field-resolver';
+export * from './upstream-client';

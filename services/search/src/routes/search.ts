@@ -2,10 +2,10 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type IRouter, type Request, type RequestHandler, type Response } from 'express';
-import { errors } from '@elastic/elasticsearch';
 import { ES_OUTAGE_TYPES, EsRefusal, UnavailableError, esErrorTypes, safeEsError } from '@takedown/shared';
 import type { SearchDeps } from '../deps';
 import { SEARCH_BODY_LIMIT, readText } from '../body-limits';
+import { encodeQuery } from '../upstream-client';
 import { assertFit, callerContext, filterBody, parseJsonBody } from '../filter-search';
 
 /**
@@ -107,39 +107,59 @@ export function blockedSearch(b: { ruleId: string; category: string; reason: str
 }
 
 /**
- * Calls Elasticsearch; its errors never pass through verbatim (they can
- * quote the rewritten query). With `stream`, a 2xx body comes back as the
- * raw byte stream, piped to the caller without being parsed and re-encoded;
- * an error status is read and retold like any other (the client does not
- * throw for a streamed answer, whatever its status).
+ * Calls Elasticsearch through the lean client (upstream-client.ts); its
+ * errors never pass through verbatim (they can quote the rewritten query).
+ * The body is serialised here, once (JSON, or NDJSON lines with `ndjson`).
+ * With `stream`, a 2xx body comes back as the raw byte stream, relayed to
+ * the caller without being parsed and re-encoded; without, it is parsed
+ * (msearch reads the answers). An error status is read and retold.
  */
 export async function upstream(
   deps: SearchDeps,
-  method: string,
+  method: 'GET' | 'POST',
   path: string,
   body: unknown,
   querystring: Record<string, string>,
   opts: { ndjson?: boolean; stream?: boolean } = {},
 ): Promise<{ status: number; body: unknown; contentType?: string }> {
+  const text = serialise(body, opts.ndjson === true);
   const t0 = process.hrtime.bigint();
   try {
-    const res = await deps.es.transport.request(
-      { method, path, querystring, ...(opts.ndjson ? { bulkBody: body as object[] } : { body: body as Record<string, unknown> }) },
-      // Bounded and not retried: a hung Elasticsearch answers 503 within the search budget, not after retries of 30 s each.
-      { meta: true, asStream: opts.stream === true, requestTimeout: deps.config.esTimeoutMs, maxRetries: 0 },
-    );
-    const status = res.statusCode ?? 200;
-    if (status >= 300) throw await refusalOf(status, res.body);
-    const contentType = (res.headers?.['content-type'] as string | undefined) ?? undefined;
-    return { status, body: res.body, ...(contentType ? { contentType } : {}) };
+    // Bounded and not sent again after a timeout: a hung Elasticsearch answers 503 within the search budget.
+    const res = await deps.upstream.request(method, path, encodeQuery(querystring), text, opts.ndjson === true);
+    if (res.status >= 300) throw await refusalOf(res.status, res.body);
+    const contentType = res.contentType;
+    if (opts.stream === true) return { status: res.status, body: res.body, ...(contentType ? { contentType } : {}) };
+    return { status: res.status, body: await parsedAnswer(res.body), ...(contentType ? { contentType } : {}) };
   } catch (err) {
     if (err instanceof EsRefusal || err instanceof UnavailableError) throw err;
-    if (err instanceof errors.ResponseError) throw await refusalOf(err.statusCode ?? 500, err.body);
-    // The body could not be encoded for Elasticsearch (nesting past what JSON.stringify survives): the request, not an outage.
-    if (err instanceof errors.SerializationError) throw new EsRefusal(400, 'parse_exception', 'the search body could not be encoded for Elasticsearch (nested too deep?)', 'unencodable_body', {}, '');
     throw new UnavailableError('Elasticsearch is unavailable', 'upstream_unavailable', { cause: err });
   } finally {
     deps.metrics.upstream.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+}
+
+/** The one serialise of a rewritten body (NDJSON: one line per item, each ended by a newline). */
+function serialise(body: unknown, ndjson: boolean): string {
+  try {
+    if (!ndjson) return JSON.stringify(body ?? {});
+    let out = '';
+    for (const line of body as unknown[]) out += `${JSON.stringify(line)}\n`;
+    return out;
+  } catch {
+    // Nesting past what JSON.stringify survives: the request, not an outage.
+    throw new EsRefusal(400, 'parse_exception', 'the search body could not be encoded for Elasticsearch (nested too deep?)', 'unencodable_body', {}, '');
+  }
+}
+
+/** A whole answer, parsed; an answer that is not JSON is Elasticsearch failing (503), as the Elasticsearch client had it. */
+async function parsedAnswer(body: Readable): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (err) {
+    throw new UnavailableError('Elasticsearch answered with a body that is not JSON', 'upstream_unavailable', { cause: err });
   }
 }
 

@@ -152,9 +152,9 @@ export interface ServiceProcesses {
   /**
    * Starts `rel` (a dist/main.js under the repository) with the bench's
    * environment. `cpuReport`: the child answers cpuUsage() (see cpuOf);
-   * `execArgv`: extra node flags (e.g. --cpu-prof).
+   * `execArgv`: extra node flags (e.g. --cpu-prof); `env`: added to the bench's environment.
    */
-  start(rel: string, opts?: { cpuReport?: boolean; execArgv?: string[] }): ChildProcess;
+  start(rel: string, opts?: { cpuReport?: boolean; execArgv?: string[]; env?: Record<string, string> }): ChildProcess;
   /** Waits until `port` answers /healthz. */
   waitUp(port: number, agent: Agent): Promise<void>;
 }
@@ -184,7 +184,7 @@ export function serviceProcesses(config: CoreConfig, basePort: number): ServiceP
     children,
     start(rel, opts = {}) {
       const preload = opts.cpuReport ? ['-r', path.join(__dirname, 'cpu-probe.js')] : [];
-      const c = spawn(process.execPath, [...(opts.execArgv ?? []), ...preload, path.join(root, rel)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', ...(opts.cpuReport ? (['ipc'] as const) : [])] });
+      const c = spawn(process.execPath, [...(opts.execArgv ?? []), ...preload, path.join(root, rel)], { env: { ...childEnv, ...opts.env }, stdio: ['ignore', 'inherit', 'inherit', ...(opts.cpuReport ? (['ipc'] as const) : [])] });
       children.push(c);
       return c;
     },

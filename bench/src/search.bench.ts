@@ -5,8 +5,11 @@
 // 2. Time-to-invisible: from a decision's 2xx to the post being absent from
 //    the proxy's results, over 200 takedowns, beside the same measure
 //    straight against Elasticsearch (bound by its 1 s refresh).
-// The API, the actions worker and the search service run as their own
-// processes, as deployed. The search service's CPU per search is its own
+// The API, the actions and backfill workers and the search service run as
+// their own processes, as deployed; the loads start once the first
+// publish's backfill has ended (the steady state). A bare Node relay
+// (bare-proxy.ts) in front of the same Elasticsearch is measured the same
+// way, as the floor of any Node proxy on the machine. The search service's CPU per search is its own
 // process.cpuUsage(), asked over IPC (cpu-probe.ts). `--cpu-prof=DIR`
 // writes the search service's V8 CPU profile of each phase to DIR, started
 // and stopped through the probe (no start-up in them): search-load.cpuprofile
@@ -19,7 +22,7 @@
 import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:http';
 import path from 'node:path';
-import { elasticsearchNodes, TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
+import { elasticsearchNodes, rulesetKeys, TokenStore, caseIdFor, generateDemoCorpus, laneScore, moderationKeys, seedDemoCorpus, type ReportJob } from '@takedown/shared';
 import { CaseStore } from '@takedown/shared';
 import { compileRuleset, rewriteSearch, shippedRules } from '@takedown/search-rules';
 import { SEARCH_BODIES } from './search-bodies';
@@ -34,6 +37,18 @@ const args = process.argv.slice(2);
 const profDir = args.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 const searchFlags = args.filter((a) => a.startsWith('--search-node-flag=')).map((a) => a.slice('--search-node-flag='.length));
 
+/** Waits until the backfill has run for every published content rule (the pending set is empty), up to 5 minutes. */
+async function noRulePending(env: ReturnType<typeof benchEnv>): Promise<void> {
+  const keys = rulesetKeys(env.config.queuePrefix);
+  const t0 = Date.now();
+  // The API publishes on first boot; wait for a version before reading the pending set.
+  while (!(await env.redis.exists(keys.counter)) || (await env.redis.hlen(keys.backfillPending)) > 0) {
+    if (Date.now() - t0 > 300_000) throw new Error('the backfill did not end within 5 minutes');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.log(`backfill done in ${((Date.now() - t0) / 1000).toFixed(1)} s: no content rule pending`);
+}
+
 async function main(): Promise<void> {
   const env = benchEnv('search');
   const { config } = env;
@@ -42,10 +57,15 @@ async function main(): Promise<void> {
   await seedDemoCorpus(env.es, config.contentIndex, { count: 3000, replicas: 0 });
   start('services/moderation-api/dist/main.js'); // publishes the shipped lists on first boot
   start('workers/actions/dist/main.js');
+  // The backfill worker scans the seeded posts with the published rules. Until it ends the proxy
+  // filters with every pending content rule at query time (a far heavier query for Elasticsearch),
+  // so the load is measured once no rule is pending: the steady state, not the first minute after a publish.
+  start('workers/backfill/dist/main.js');
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const http = (port: number, method: string, p: string, token: string | undefined, body?: unknown) => timedRequest(agent, port, method, p, token, body);
   const waitUp = (port: number) => procs.waitUp(port, agent);
   await waitUp(apiPort);
+  await noRulePending(env);
   const searchProc = start('services/search/dist/main.js', { cpuReport: true, execArgv: searchFlags });
   if (profDir) mkdirSync(path.resolve(profDir), { recursive: true });
   const profile = async (phase: string) => {
@@ -60,6 +80,9 @@ async function main(): Promise<void> {
   const esUrl = new URL(elasticsearchNodes(config.elasticsearch.url)[0] ?? config.elasticsearch.url);
   const esPort = Number(esUrl.port || 9200);
   const index = config.contentIndex;
+  const barePort = searchPort + 2;
+  const bareProc = start('bench/dist/bare-proxy.js', { cpuReport: true, env: { BARE_PROXY_PORT: String(barePort), BARE_PROXY_UPSTREAM: esUrl.origin } });
+  await new Promise<void>((resolve) => bareProc.on('message', (m) => (m as { up?: boolean }).up && resolve()));
 
   // --- 1. throughput and latency, same bodies, same concurrency ---
   const now0 = new Date();
@@ -73,7 +96,12 @@ async function main(): Promise<void> {
   const searchPath = () => `/${index}/_search`;
   await load(esPort, undefined, searchPath); // warm-up both
   await load(searchPort, searchToken, searchPath);
+  await load(barePort, undefined, searchPath);
   const direct = await load(esPort, undefined, searchPath);
+  // The floor: a bare relay (bare-proxy.ts) in front of the same Elasticsearch, measured the same way.
+  const bareCpu0 = await cpuOf(bareProc);
+  const bare = await load(barePort, undefined, searchPath);
+  const bareCpuMs = ((await cpuOf(bareProc)) - bareCpu0) / REQUESTS;
   // The search service's own CPU per search, so capacity can be stated per search-service core whatever else shares the machine.
   await profile('start');
   const cpu0 = await cpuOf(searchProc);
@@ -89,6 +117,7 @@ async function main(): Promise<void> {
   console.log(`direct Elasticsearch: ${direct.perSec.toFixed(0)} req/s, p50 ${direct.p50.toFixed(2)} ms, p99 ${direct.p99.toFixed(2)} ms (concurrency ${CONCURRENCY})`);
   console.log(`through the proxy:    ${proxied.perSec.toFixed(0)} req/s, p50 ${proxied.p50.toFixed(2)} ms, p99 ${proxied.p99.toFixed(2)} ms`);
   console.log(`rewritten bodies straight to Elasticsearch: ${rewrittenDirect.perSec.toFixed(0)} req/s, p50 ${rewrittenDirect.p50.toFixed(2)} ms (the filter's cost inside Elasticsearch)`);
+  console.log(`bare relay (no auth, no rewrite): ${bare.perSec.toFixed(0)} req/s, p50 ${bare.p50.toFixed(2)} ms, CPU ${bareCpuMs.toFixed(3)} ms per search; throughput ratio ${(bare.perSec / direct.perSec).toFixed(2)}, p50 ratio ${(bare.p50 / direct.p50).toFixed(2)} (the floor of any Node proxy here)`);
   console.log(`search-service CPU ${searchCpuMs.toFixed(3)} ms per search: ${(1000 / searchCpuMs).toFixed(0)} searches/s per search-service core (Elasticsearch's own CPU not included; target ≤ ${TARGETS.cpuMsPerSearch})`);
   console.log(`throughput ratio ${(proxied.perSec / direct.perSec).toFixed(2)} (target ≥ ${TARGETS.throughputRatio}), p50 ratio ${(proxied.p50 / direct.p50).toFixed(2)} (target ≤ ${TARGETS.p50Ratio})`);
 
@@ -156,6 +185,7 @@ async function main(): Promise<void> {
       requests: REQUESTS,
       direct: { perSec: round(direct.perSec, 0), p50Ms: round(direct.p50), p99Ms: round(direct.p99) },
       proxy: { perSec: round(proxied.perSec, 0), p50Ms: round(proxied.p50), p99Ms: round(proxied.p99), cpuMsPerSearch: round(searchCpuMs, 3), perCoreSec: round(1000 / searchCpuMs, 0) },
+      bareRelay: { perSec: round(bare.perSec, 0), p50Ms: round(bare.p50), cpuMsPerSearch: round(bareCpuMs, 3), throughputRatio: round(bare.perSec / direct.perSec), p50Ratio: round(bare.p50 / direct.p50) },
       rewrittenDirect: { perSec: round(rewrittenDirect.perSec, 0), p50Ms: round(rewrittenDirect.p50) },
       ratios: {
         throughput: round(proxied.perSec / direct.perSec),

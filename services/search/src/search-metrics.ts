@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { Counter, Histogram, createProcessMetrics } from '@takedown/shared';
+import { Counter, Histogram, Registry, createProcessMetrics, type Principal } from '@takedown/shared';
 
 const LATENCY_BOUNDS = [0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -18,17 +18,35 @@ export function createSearchMetrics() {
     buckets: LATENCY_BOUNDS,
     registers,
   });
-  const blocked = new Counter({
-    name: 'takedown_search_blocked_total',
-    help: 'Searches refused by a block_query rule (by category and rule) or a feature switch (category feature_off, rule: the switch rule).',
-    labelNames: ['category', 'rule'],
-    registers,
-  });
+  // Kept here and drawn per scrape: a csam block's count is figures about restricted material,
+  // shown (as the moderation API does with its csam figures) only to a scraper with the csam grant.
+  const blockedCounts = new Map<string, { category: string; rule: string; n: number }>();
+  const blocked = {
+    inc(labels: { category: string; rule: string }): void {
+      const key = `${labels.category}\u0000${labels.rule}`;
+      const entry = blockedCounts.get(key);
+      if (entry) entry.n++;
+      else blockedCounts.set(key, { ...labels, n: 1 });
+    },
+  };
+  const blockedFor = (csam: boolean): Registry => {
+    const r = new Registry();
+    const c = new Counter({
+      name: 'takedown_search_blocked_total',
+      help: 'Searches refused by a block_query rule (by category and rule) or a feature switch (category feature_off, rule: the switch rule); restricted categories only for a scraper holding their grant.',
+      labelNames: ['category', 'rule'],
+      registers: [r],
+    });
+    for (const { category, rule, n } of blockedCounts.values()) if (csam || category !== 'csam') c.inc({ category, rule }, n);
+    return r;
+  };
   const refused = new Counter({ name: 'takedown_search_refused_total', help: 'Requests refused by the proxy, by reason.', labelNames: ['reason'], registers });
   const rewrite = new Histogram({ name: 'takedown_search_rewrite_seconds', help: 'Time to guard and rewrite one search body.', buckets: LATENCY_BOUNDS, registers });
   const upstream = new Histogram({ name: 'takedown_search_upstream_seconds', help: 'Elasticsearch round trip per request.', buckets: LATENCY_BOUNDS, registers });
   return {
     process,
+    /** The exposition for one scraper: csam blocks only with the csam grant. */
+    exposition: (principal: Principal | undefined) => process.exposition(blockedFor(principal?.grants.csam === true)),
     requests,
     latency,
     blocked,

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { SCRAPE_ROLES, type Role } from '../auth/roles';
+import { SCRAPE_ROLES, type Principal, type Role } from '../auth/roles';
 import { METRICS_CONTENT_TYPE, type ProcessMetrics } from '../metrics/process-metrics';
 import type { PrincipalCache } from './es-auth';
 import { esAuthenticate, esInfo } from './es-auth';
@@ -22,7 +22,8 @@ export function esOpsRoutes(o: {
   /** The `name` an info request answers. */
   name: string;
   readiness: () => Promise<Record<string, ReadinessCheck>>;
-  metrics: { process: ProcessMetrics };
+  /** `exposition`, when given, answers per scraper (e.g. figures only a grant may see); else the process registry. */
+  metrics: { process: ProcessMetrics; exposition?: (principal: Principal | undefined) => Promise<string> };
   /** Where readiness logs why a check failed (the answer only says which). */
   logger?: Pick<Logger, 'warn'>;
 }): Router {
@@ -34,8 +35,9 @@ export function esOpsRoutes(o: {
   r.get('/readyz', async (_req: Request, res: Response) => {
     sendReadiness(res, await o.readiness(), o.logger);
   });
-  r.get('/metrics', ops, (_req: Request, res: Response, next) => {
-    o.metrics.process.exposition().then((text) => res.type(METRICS_CONTENT_TYPE).send(text), next);
+  r.get('/metrics', ops, (req: Request, res: Response, next) => {
+    const principal = req.principal;
+    (o.metrics.exposition ? o.metrics.exposition(principal) : o.metrics.process.exposition()).then((text) => res.type(METRICS_CONTENT_TYPE).send(text), next);
   });
   const client = esAuthenticate(o.principals, [o.role], o.realm);
   r.get('/', client, esInfo(o.name));

@@ -58,6 +58,8 @@ describe('rules for leads', () => {
   it('previews added rules against real content and logged searches, with samples', async () => {
     // Searches the platform made, now in the query log.
     for (const q of ['kratom near me', 'tomato soup', 'buy kratom online']) await client.search({ index, query: { match: { text: q } } });
+    // The proxy writes its sampled texts once a second.
+    await eventually(async () => ((await p.ctx.redis.lrange(p.deps.rulesets.keys.queryLog, 0, -1)).length >= 3 ? true : undefined));
     const csv = [
       'id,kind,pattern,category,scope,action',
       'kratom-q,term,kratom,drugs,query,block_query',

@@ -4,6 +4,7 @@ import { connectFeatureClient } from '@takedown/features';
 import type { SearchConfig, SearchDeps } from './deps';
 import { createSearchMetrics } from './search-metrics';
 import { PendingRules } from './pending-rules';
+import { QueryLog } from './query-log';
 import { GeoFieldResolver } from './geo-field-resolver';
 import { TakedownTracker, type TakedownTrackerFaults } from './takedown-tracker';
 import { UpstreamClient } from './upstream-client';
@@ -25,6 +26,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
   const indices = config.searchIndices.length > 0 ? config.searchIndices : [config.contentIndex];
   const rkeys = rulesetKeys(config.queuePrefix);
   const pending = new PendingRules(redis, rkeys, logger);
+  const queryLog = new QueryLog(redis, rkeys, logger);
   const live = await startLiveRuleset<CompiledRuleset>({
     redis,
     redisTarget: target,
@@ -43,6 +45,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
   const tracker = new TakedownTracker({ subscriber: takedownSub, redis, keys, es, indices, logger, ...(overrides.trackerFaults ? { faults: overrides.trackerFaults } : {}) });
   await tracker.start();
   await pending.start();
+  queryLog.start();
   // Same staleness bound as the ruleset: past it, each switch takes its fail mode.
   const features = await connectFeatureClient({
     // Built like every other client here, so a cluster config reaches the feature switches too.
@@ -62,6 +65,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
     principals: new PrincipalCache(new TokenStore(redis, keys), new FailedAuthLimiter(config.authFailuresPerMinute, undefined, undefined, sharedAuthFailures(redis, keys.base, 'search', config.authFailuresPerMinute))),
     redis,
     rulesetKeys: rkeys,
+    queryLog,
     rules,
     tracker,
     pending,
@@ -73,6 +77,7 @@ export async function buildSearchDeps(config: SearchConfig, logger: Logger, over
     async close() {
       await features.close();
       pending.stop();
+      await queryLog.stop();
       await tracker.stop();
       await live.stop();
       redis.disconnect();

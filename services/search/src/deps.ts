@@ -7,6 +7,7 @@ import type { PendingRules } from './pending-rules';
 import type { TakedownTracker } from './takedown-tracker';
 import type { GeoFieldResolver } from './geo-field-resolver';
 import type { UpstreamClient } from './upstream-client';
+import type { QueryLog } from './query-log';
 
 export interface SearchConfig extends CoreConfig {
   /** Failed token lookups per client address per minute before 429. */
@@ -36,6 +37,8 @@ export interface SearchDeps {
   /** For the query log and shadow counters (request path: fails fast). */
   redis: RedisClient;
   rulesetKeys: RulesetKeys;
+  /** The sampled query texts rule previews replay, written once a second. */
+  queryLog: QueryLog;
   rules: LiveRuleset<CompiledRuleset>;
   tracker: TakedownTracker;
   pending: PendingRules;

@@ -92,15 +92,13 @@ export function parseJsonBody(raw: unknown): unknown {
 }
 
 /** Query log size kept for rule previews. */
-export const QUERY_LOG_SIZE = 10_000;
-
 /**
- * Keeps the last QUERY_LOG_SIZE query texts of a random sample of searches
- * (about one in `queryLogSampleEvery`; text only: no user, no country) so
- * leads can preview what a rule would block, and counts blocked searches and
- * shadow hits (every one). Off the request path: never awaited, failures
- * only logged. Sampled because a Redis write per search was a large part of
- * the service's CPU per search; a preview needs recent queries, not all.
+ * Hands a random sample of query texts (about one in `queryLogSampleEvery`;
+ * text only: no user, no country) to the query log, which leads' rule
+ * previews replay, and counts blocked searches and shadow hits (every one).
+ * Off the request path: never awaited, failures only logged. Sampled
+ * because a Redis write per search was a large part of the service's CPU
+ * per search; a preview needs recent queries, not all.
  */
 function logQuery(deps: SearchDeps, version: number, result: RewriteResult): void {
   const every = deps.config.queryLogSampleEvery;
@@ -109,14 +107,7 @@ function logQuery(deps: SearchDeps, version: number, result: RewriteResult): voi
   const text = result.queryText.join(' ').slice(0, 500);
   if (text.trim() === '') return;
   const k = deps.rulesetKeys;
-  if (sampled) {
-    deps.redis
-      .pipeline()
-      .lpush(k.queryLog, text)
-      .ltrim(k.queryLog, 0, QUERY_LOG_SIZE - 1)
-      .exec()
-      .catch((err: unknown) => deps.logger.warn({ err }, 'query log write failed'));
-  }
+  if (sampled) deps.queryLog.add(text);
   if (result.blocked) {
     deps.redis.hincrby(k.blockedCounts, result.category, 1).catch((err: unknown) => deps.logger.warn({ err }, 'blocked count failed'));
   }

@@ -6,3 +6,4 @@ export * from './search-metrics';
 export { filterBody } from './filter-search';
 export * from './geo-field-resolver';
 export * from './upstream-client';
+export * from './query-log';

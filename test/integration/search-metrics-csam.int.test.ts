@@ -1,6 +1,6 @@
 import { testing } from '@takedown/search-rules';
 import { PIPELINE_RULES, startPipeline, type Pipeline } from '../support/pipeline';
-import { scrapeValue } from '../support/prometheus-text';
+import { parsePrometheusText, scrapeValue } from '../support/prometheus-text';
 import { startSearchProxy } from '../support/search-proxy';
 
 // The search service's blocked-search counts: a csam block_query rule's
@@ -46,6 +46,49 @@ describe('search metrics: csam blocks only for a scraper with the grant', () => 
       const cleared = await scrape(p.tokens.csamAdmin);
       expect(scrapeValue(cleared, 'takedown_search_blocked_total', { category: 'csam', rule: 'live-csam-term' })).toBe(1);
       expect(scrapeValue(cleared, 'takedown_search_blocked_total', { category: 'drugs' })).toBe(1);
+    } finally {
+      await search.stop();
+    }
+  });
+
+  it('a csam block moves none of the search families for a scraper without the grant (request counts, latency by outcome, rewrite and upstream timings would give its number by subtraction); the cleared scraper sees it', async () => {
+    const search = await startSearchProxy(p.ctx.config);
+    try {
+      const scrape = async (token: string) => {
+        const res = await fetch(`${search.url}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+        expect(res.status).toBe(200);
+        return res.text();
+      };
+      /** Every takedown_search_* sample but the scrapes' own, as `name{labels} value` lines. */
+      const searchSamples = (text: string) =>
+        [...parsePrometheusText(text).values()]
+          .filter((f) => f.name.startsWith('takedown_search_'))
+          .flatMap((f) => f.samples.filter((s) => s.labels['endpoint'] !== '/metrics').map((s) => `${s.name}${JSON.stringify(s.labels)} ${s.value}`))
+          .sort();
+      const query = async (text: string, endpoint = '_search') => {
+        const res = await fetch(`${search.url}/${p.ctx.config.contentIndex}/${endpoint}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${p.tokens.search}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: { match: { text } } }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.text();
+        return res.headers.get('x-takedown-blocked');
+      };
+      // Every family present before (one answered search, one blocked, one count).
+      expect(await query('bread')).toBeNull();
+      expect(await query('cocaine')).toBe('drugs');
+      expect(await query('bread', '_count')).toBeNull();
+      const before = await Promise.all([scrape(p.tokens.metrics), scrape(p.tokens.admin), scrape(p.tokens.csamAdmin)]);
+      expect(await query('livecsamword')).toBe('csam');
+      expect(await query('livecsamword', '_count')).toBe('csam');
+      const after = await Promise.all([scrape(p.tokens.metrics), scrape(p.tokens.admin), scrape(p.tokens.csamAdmin)]);
+      expect(searchSamples(after[0]!)).toEqual(searchSamples(before[0]!));
+      expect(searchSamples(after[1]!)).toEqual(searchSamples(before[1]!));
+      const blocked = (text: string, endpoint: string) => scrapeValue(text, 'takedown_search_request_duration_seconds_count', { endpoint, outcome: 'blocked' }) ?? 0;
+      expect([blocked(after[2]!, '_search') - blocked(before[2]!, '_search'), blocked(after[2]!, '_count') - blocked(before[2]!, '_count')]).toEqual([1, 1]);
+      const rewrites = (text: string) => scrapeValue(text, 'takedown_search_rewrite_seconds_count') ?? 0;
+      expect(rewrites(after[2]!) - rewrites(before[2]!)).toBe(2);
     } finally {
       await search.stop();
     }

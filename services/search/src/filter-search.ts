@@ -62,6 +62,7 @@ export async function filterBody(deps: SearchDeps, body: unknown, caller: Caller
 function guardBody(deps: SearchDeps, body: unknown, caller: CallerContext, checkBudget?: { left: number }): RewriteResult {
   const { compiled, version } = deps.rules.current();
   const t0 = process.hrtime.bigint();
+  let blockedBy: string | undefined;
   try {
     const result = rewriteSearch(compiled, body, {
       ...caller,
@@ -70,6 +71,7 @@ function guardBody(deps: SearchDeps, body: unknown, caller: CallerContext, check
       pendingContentRules: deps.pending.rulesIn(compiled),
     });
     logQuery(deps, version, result);
+    if (result.blocked) blockedBy = result.category;
     return result;
   } catch (err) {
     if (err instanceof SearchGuardError) {
@@ -77,7 +79,7 @@ function guardBody(deps: SearchDeps, body: unknown, caller: CallerContext, check
     }
     throw err;
   } finally {
-    deps.metrics.rewrite.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    deps.metrics.rewritten(Number(process.hrtime.bigint() - t0) / 1e9, blockedBy);
   }
 }
 

@@ -1,23 +1,40 @@
 import type { ServerResponse } from 'node:http';
-import { Counter, Histogram, Registry, createProcessMetrics, type Principal } from '@takedown/shared';
+import { AggregatorRegistry, Counter, Histogram, Registry, createProcessMetrics, type Principal } from '@takedown/shared';
 
 const LATENCY_BOUNDS = [0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** What a request came to: answered, blocked by a rule or switch (sendOutcome's X-Takedown-Blocked), refused (4xx), failed (5xx). */
 export type RequestOutcome = 'ok' | 'blocked' | 'refused' | 'error';
 
+/** The rule category whose blocked searches only a scraper with its grant may count. */
+const RESTRICTED = 'csam';
+
+/** Requests, latency and rewrite timings on `registry` (one set for the open figures, one for the restricted). */
+function servedFamilies(registry: Registry) {
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({ name: 'takedown_search_requests_total', help: 'Requests by endpoint and status.', labelNames: ['endpoint', 'status'], registers }),
+    latency: new Histogram({
+      name: 'takedown_search_request_duration_seconds',
+      help: 'Time to answer one request, by endpoint and outcome (ok, blocked, refused, error).',
+      labelNames: ['endpoint', 'outcome'],
+      buckets: LATENCY_BOUNDS,
+      registers,
+    }),
+    rewrite: new Histogram({ name: 'takedown_search_rewrite_seconds', help: 'Time to guard and rewrite one search body.', buckets: LATENCY_BOUNDS, registers }),
+  };
+}
+
 /** Per-instance metrics of the search service, on the process registry (with Node's own). */
 export function createSearchMetrics() {
   const process = createProcessMetrics('search');
   const registers = [process.registry];
-  const requests = new Counter({ name: 'takedown_search_requests_total', help: 'Requests by endpoint and status.', labelNames: ['endpoint', 'status'], registers });
-  const latency = new Histogram({
-    name: 'takedown_search_request_duration_seconds',
-    help: 'Time to answer one request, by endpoint and outcome (ok, blocked, refused, error).',
-    labelNames: ['endpoint', 'outcome'],
-    buckets: LATENCY_BOUNDS,
-    registers,
-  });
+  // Requests, their latency and rewrite timings are drawn per scrape too: a search blocked by a csam rule is
+  // counted apart (`restricted`) and shown only with the grant, since its count is otherwise what the totals
+  // (blocked outcomes, rewrites, requests) minus the visible blocked counts leave.
+  const open = servedFamilies(new Registry());
+  const restricted = servedFamilies(new Registry());
   // Kept here and drawn per scrape: a csam block's count is figures about restricted material,
   // shown (as the moderation API does with its csam figures) only to a scraper with the csam grant.
   const blockedCounts = new Map<string, { category: string; rule: string; n: number }>();
@@ -37,28 +54,35 @@ export function createSearchMetrics() {
       labelNames: ['category', 'rule'],
       registers: [r],
     });
-    for (const { category, rule, n } of blockedCounts.values()) if (csam || category !== 'csam') c.inc({ category, rule }, n);
+    for (const { category, rule, n } of blockedCounts.values()) if (csam || category !== RESTRICTED) c.inc({ category, rule }, n);
     return r;
   };
   const refused = new Counter({ name: 'takedown_search_refused_total', help: 'Requests refused by the proxy, by reason.', labelNames: ['reason'], registers });
-  const rewrite = new Histogram({ name: 'takedown_search_rewrite_seconds', help: 'Time to guard and rewrite one search body.', buckets: LATENCY_BOUNDS, registers });
   const upstream = new Histogram({ name: 'takedown_search_upstream_seconds', help: 'Elasticsearch round trip per request.', buckets: LATENCY_BOUNDS, registers });
   return {
     process,
     /** The exposition for one scraper: csam blocks only with the csam grant. */
-    exposition: (principal: Principal | undefined) => process.exposition(blockedFor(principal?.grants.csam === true)),
-    requests,
-    latency,
+    async exposition(principal: Principal | undefined): Promise<string> {
+      const csam = principal?.grants.csam === true;
+      const parts = csam ? [open.registry, restricted.registry, blockedFor(true)] : [open.registry, blockedFor(false)];
+      // Summed by name and labels (the restricted families share the open ones' names).
+      return process.exposition(AggregatorRegistry.aggregate(await Promise.all(parts.map((r) => r.getMetricsAsJSON()))));
+    },
     blocked,
     refused,
-    rewrite,
     upstream,
+    /** Times one guard and rewrite (`category`: the rule category that blocked it, if one did). */
+    rewritten(seconds: number, category: string | undefined): void {
+      (category === RESTRICTED ? restricted : open).rewrite.observe(seconds);
+    },
     /** Counts a finished request and its latency (`startedAt`: performance.now() when it arrived). */
     finished(res: ServerResponse, endpoint: string, startedAt: number): void {
       const status = res.statusCode;
-      requests.inc({ endpoint, status: String(status) });
-      const outcome: RequestOutcome = res.getHeader('x-takedown-blocked') !== undefined ? 'blocked' : status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok';
-      latency.observe({ endpoint, outcome }, (performance.now() - startedAt) / 1000);
+      const blockedBy = res.getHeader('x-takedown-blocked');
+      const to = blockedBy === RESTRICTED ? restricted : open;
+      to.requests.inc({ endpoint, status: String(status) });
+      const outcome: RequestOutcome = blockedBy !== undefined ? 'blocked' : status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok';
+      to.latency.observe({ endpoint, outcome }, (performance.now() - startedAt) / 1000);
     },
   };
 }

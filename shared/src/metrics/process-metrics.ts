@@ -1,7 +1,7 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 // The metric classes every package registers on its process registry: one prom-client, through shared.
-export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+export { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * One Prometheus registry per process: Node's process and runtime metrics

@@ -6,9 +6,14 @@ import net from 'node:net';
  * - `hang`: every connection, open or new, stays open and nothing more is
  *   carried either way (a server stopped with SIGSTOP, a GC pause, a partition);
  * - `truncate`: an HTTP answer's headers and part of its body reach the
- *   client, then the connection is cut (a stream that fails after the headers went out).
+ *   client, then the connection is cut (a stream that fails after the headers went out);
+ * - `drip`: an HTTP answer's headers at once, then its body one byte every
+ *   DRIP_MS (a node that answers, but slower than any deadline allows).
  */
-export type BlackHoleMode = 'pass' | 'hang' | 'truncate';
+export type BlackHoleMode = 'pass' | 'hang' | 'truncate' | 'drip';
+
+/** In `drip` mode, the time between two bytes of an answer's body: each well within any upstream timeout here. */
+export const DRIP_MS = 200;
 
 export interface BlackHole {
   /** `scheme://127.0.0.1:<port>`: point the service under test here. */
@@ -58,14 +63,29 @@ export async function startBlackHole(target: string, mode: BlackHoleMode = 'pass
       if (hole.mode !== 'hang') upstream.write(chunk);
     });
     let answer = Buffer.alloc(0);
+    let dripping = false;
     upstream.on('data', (chunk: Buffer) => {
       if (hole.mode === 'hang') return;
       if (hole.mode === 'pass') {
         client.write(chunk);
         return;
       }
-      // truncate: headers and half of the body so far, then the connection is cut.
       answer = Buffer.concat([answer, chunk]);
+      if (hole.mode === 'drip') {
+        if (dripping) return;
+        const headEnd = answer.indexOf('\r\n\r\n');
+        if (headEnd < 0) return;
+        dripping = true;
+        client.write(answer.subarray(0, headEnd + 4));
+        let at = headEnd + 4;
+        const drip = setInterval(() => {
+          if (client.destroyed || at >= answer.length) return clearInterval(drip);
+          client.write(answer.subarray(at, ++at));
+        }, DRIP_MS);
+        client.on('close', () => clearInterval(drip));
+        return;
+      }
+      // truncate: headers and half of the body so far, then the connection is cut.
       const headEnd = answer.indexOf('\r\n\r\n');
       if (headEnd < 0 || answer.length - (headEnd + 4) < 2) return;
       const bodyBytes = answer.length - (headEnd + 4);

@@ -15,9 +15,8 @@ export interface UpstreamClientOptions {
   /** The Authorization header value when Elasticsearch wants one (never logged). */
   authorization?: string;
   /**
-   * Per call: until Elasticsearch's answer headers (waiting for a connection,
-   * connecting, and a retry on another node included), then between two
-   * chunks of its body.
+   * Per call: until the last byte of Elasticsearch's answer (waiting for a
+   * connection, connecting, a retry on another node and the body included).
    */
   timeoutMs: number;
   /** Keep-alive connections per node. */
@@ -112,6 +111,7 @@ export class UpstreamClient {
     }, this.opts.timeoutMs);
     const headers = ndjson ? this.ndjsonHeaders : this.jsonHeaders;
     const tried: Node[] = [];
+    let answered = false;
     try {
       for (;;) {
         const node = this.pick(tried);
@@ -123,6 +123,11 @@ export class UpstreamClient {
             node.deadUntil = 0;
             node.deaths = 0;
           }
+          // The deadline runs on over the body (the signal then aborts it): a node that sends its headers at once and
+          // its body a byte at a time, each within undici's bodyTimeout, would otherwise hold the caller for ever.
+          answered = true;
+          const stop = () => clearTimeout(timer);
+          res.body.once('end', stop).once('close', stop).once('error', stop);
           const type = res.headers['content-type'];
           return { status: res.statusCode, contentType: typeof type === 'string' ? type : undefined, body: res.body };
         } catch (err) {
@@ -135,7 +140,7 @@ export class UpstreamClient {
         }
       }
     } finally {
-      clearTimeout(timer);
+      if (!answered) clearTimeout(timer);
     }
   }
 

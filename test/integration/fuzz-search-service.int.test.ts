@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { ensureContentIndex, RulesetStore, rulesetKeys, type ContentDocument } from '@takedown/shared';
@@ -249,5 +250,75 @@ describe('search service fuzz: bodies as bytes', () => {
       }),
       { ...FUZZ, numRuns: 150 },
     );
+  });
+});
+
+describe('search service fuzz: framing on a keep-alive connection (the plain body reader trusts Content-Length)', () => {
+  /** Writes `bytes` on one connection and gathers what comes back until the server closes it (the last request says Connection: close) or 5 s pass. */
+  const onOneConnection = (bytes: string): Promise<string> =>
+    new Promise((resolve) => {
+      const u = new URL(proxy.url);
+      const s = net.connect(Number(u.port), u.hostname);
+      const chunks: Buffer[] = [];
+      const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
+      const timer = setTimeout(() => s.destroy(), 5000);
+      s.on('data', (c: Buffer) => chunks.push(c)).on('error', () => undefined).on('close', () => {
+        clearTimeout(timer);
+        done();
+      });
+      // Not ended: a half-closed connection is closed by the server with its requests in flight.
+      s.write(bytes);
+    });
+  const head = (path: string, extra: string) => `POST ${path} HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ${token}\r\n${extra}`;
+  const statuses = (text: string) => (text.match(/HTTP\/1\.1 \d+/g) ?? []).map((l) => Number(l.slice(9)));
+  const all = '{"query":{"match_all":{}}}';
+
+  it('a Content-Length shorter than the body: the rest is a request of its own, without the token (401), never read as this search', async () => {
+    const smuggled = `POST /${index}/_search HTTP/1.1\r\nHost: t\r\nContent-Length: ${all.length}\r\nConnection: close\r\n\r\n${all}`;
+    const body = `{"query":{"match":{"text":"bread"}}}`;
+    const text = await onOneConnection(`${head(`/${index}/_search`, `Content-Length: ${body.length}\r\n\r\n`)}${body}${smuggled}`);
+    expect(statuses(text)).toEqual([200, 401]);
+    expect(text).not.toContain('fz-removed');
+  });
+
+  it.each([
+    ['two Content-Lengths', `Content-Length: 5\r\nContent-Length: ${all.length}\r\n\r\n${all}`],
+    ['Transfer-Encoding beside Content-Length', `Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${all.length.toString(16)}\r\n${all}\r\n0\r\n\r\n`],
+    ['a signed Content-Length', `Content-Length: +${all.length}\r\n\r\n${all}`],
+  ])('%s: 400 from the HTTP parser, nothing searched', async (_what, rest) => {
+    const text = await onOneConnection(head(`/${index}/_search`, rest));
+    expect(statuses(text)).toEqual([400]);
+    expect(text).not.toContain('fz-');
+  });
+
+  it('pipelined searches on the fast path and through express (a blocked one) are answered in order', async () => {
+    const blocked = '{"query":{"match":{"text":"cocaine"}}}';
+    const text = await onOneConnection(
+      `${head(`/${index}/_search`, `Content-Length: ${blocked.length}\r\n\r\n`)}${blocked}${head(`/${index}/_count`, `Content-Length: ${all.length}\r\n\r\n`)}${all}${head(`/${index}/_search`, `Content-Length: ${all.length}\r\nConnection: close\r\n\r\n`)}${all}`,
+    );
+    expect(statuses(text)).toEqual([200, 200, 200]);
+    const blockedAt = text.indexOf('"blocked":true');
+    expect([blockedAt >= 0, blockedAt < text.indexOf('"count":1')]).toEqual([true, true]);
+    expect(text).not.toContain('fz-removed');
+  });
+
+  it('a body of exactly the limit is read on the plain path; one byte more is a 413', async () => {
+    const at = all.padEnd(2 * 1024 * 1024, ' '); // SEARCH_BODY_LIMIT
+    const ok = await send('POST', `/${index}/_search`, at);
+    expect([ok.status, ok.json?.hits?.total?.value]).toEqual([200, 1]);
+    const over = await send('POST', `/${index}/_search`, `${at} `);
+    expect([over.status, over.json.error.takedown.code]).toEqual([413, 'payload_too_large']);
+  });
+
+  it('charset="utf-8" (quoted), utf8 and UTF-16 with its charset read alike; UTF-16 without one is malformed JSON', async () => {
+    const utf16 = Buffer.from(`\ufeff${all}`, 'utf16le');
+    const answers = await Promise.all([
+      send('POST', `/${index}/_search`, all, { 'content-type': 'application/json; charset="utf-8"' }),
+      send('POST', `/${index}/_search`, all, { 'content-type': 'application/json; charset=utf8' }),
+      send('POST', `/${index}/_search`, utf16, { 'content-type': 'application/json; charset=utf-16' }),
+    ]);
+    expect(answers.map((r) => [r.status, r.json?.hits?.total?.value])).toEqual(Array(3).fill([200, 1]));
+    const bare = await send('POST', `/${index}/_search`, utf16);
+    expect([bare.status, bare.json.error.takedown.code]).toEqual([400, 'bad_json']);
   });
 });

@@ -89,6 +89,27 @@ describe('search metrics: csam blocks only for a scraper with the grant', () => 
       expect([blocked(after[2]!, '_search') - blocked(before[2]!, '_search'), blocked(after[2]!, '_count') - blocked(before[2]!, '_count')]).toEqual([1, 1]);
       const rewrites = (text: string) => scrapeValue(text, 'takedown_search_rewrite_seconds_count') ?? 0;
       expect(rewrites(after[2]!) - rewrites(before[2]!)).toBe(2);
+
+      // msearch: csam lines alone are not seen; beside a line that went on, the request is an answered one.
+      const msearch = async (...texts: string[]) => {
+        const res = await fetch(`${search.url}/${p.ctx.config.contentIndex}/_msearch`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${p.tokens.search}`, 'content-type': 'application/x-ndjson' },
+          body: texts.map((text) => `{}\n${JSON.stringify({ query: { match: { text } } })}\n`).join(''),
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.text();
+        return res.headers.get('x-takedown-blocked');
+      };
+      expect(await msearch('livecsamword', 'livecsamword')).toBe('partial');
+      const afterAlone = await scrape(p.tokens.metrics);
+      expect(searchSamples(afterAlone)).toEqual(searchSamples(after[0]!));
+      expect(await msearch('livecsamword', 'bread')).toBe('partial');
+      const afterMixed = await scrape(p.tokens.metrics);
+      const msearchCount = (text: string, outcome: string) => scrapeValue(text, 'takedown_search_request_duration_seconds_count', { endpoint: '_msearch', outcome }) ?? 0;
+      expect([msearchCount(afterMixed, 'ok'), msearchCount(afterMixed, 'blocked')]).toEqual([1, 0]);
+      const rewritesShown = (text: string) => scrapeValue(text, 'takedown_search_rewrite_seconds_count') ?? 0;
+      expect(rewritesShown(afterMixed) - rewritesShown(afterAlone)).toBe(1);
     } finally {
       await search.stop();
     }

@@ -57,6 +57,8 @@ export function createSearchMetrics() {
     for (const { category, rule, n } of blockedCounts.values()) if (csam || category !== RESTRICTED) c.inc({ category, rule }, n);
     return r;
   };
+  // An msearch whose only blocked lines are csam's: how a scraper without the grant sees it (set by msearchBlocked).
+  const shownAs = new WeakMap<ServerResponse, 'answered' | 'restricted'>();
   const refused = new Counter({ name: 'takedown_search_refused_total', help: 'Requests refused by the proxy, by reason.', labelNames: ['reason'], registers });
   const upstream = new Histogram({ name: 'takedown_search_upstream_seconds', help: 'Elasticsearch round trip per request.', buckets: LATENCY_BOUNDS, registers });
   return {
@@ -75,13 +77,22 @@ export function createSearchMetrics() {
     rewritten(seconds: number, category: string | undefined): void {
       (category === RESTRICTED ? restricted : open).rewrite.observe(seconds);
     },
+    /**
+     * An msearch's blocked lines (their categories) and whether any line went on to Elasticsearch: blocked by csam
+     * rules alone, it counts as answered (a line went on) or, with the grant only, at all (none did, so no upstream
+     * call either): its "blocked" outcome would otherwise give the csam blocks by subtraction too.
+     */
+    msearchBlocked(res: ServerResponse, categories: readonly string[], forwarded: boolean): void {
+      if (categories.length > 0 && categories.every((c) => c === RESTRICTED)) shownAs.set(res, forwarded ? 'answered' : 'restricted');
+    },
     /** Counts a finished request and its latency (`startedAt`: performance.now() when it arrived). */
     finished(res: ServerResponse, endpoint: string, startedAt: number): void {
       const status = res.statusCode;
       const blockedBy = res.getHeader('x-takedown-blocked');
-      const to = blockedBy === RESTRICTED ? restricted : open;
+      const shown = shownAs.get(res);
+      const to = blockedBy === RESTRICTED || shown === 'restricted' ? restricted : open;
       to.requests.inc({ endpoint, status: String(status) });
-      const outcome: RequestOutcome = blockedBy !== undefined ? 'blocked' : status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok';
+      const outcome: RequestOutcome = blockedBy !== undefined && shown !== 'answered' ? 'blocked' : status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok';
       to.latency.observe({ endpoint, outcome }, (performance.now() - startedAt) / 1000);
     },
   };

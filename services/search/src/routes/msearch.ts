@@ -105,6 +105,7 @@ export function msearchRoutes(deps: SearchDeps): Router {
     }
     const answers: (Record<string, unknown> | undefined)[] = [];
     const forward: object[] = [];
+    const blockedBy: string[] = [];
     // One refusal-check budget for the whole request: many cheap-looking lines cannot add up to seconds of CPU.
     const checkBudget = { left: 2 * CHECK_BUDGET };
     for (let i = 0; i < lines.length; i += 2) {
@@ -121,6 +122,7 @@ export function msearchRoutes(deps: SearchDeps): Router {
       }
       if (result.blocked) {
         deps.metrics.blocked.inc({ category: result.category, rule: result.ruleId });
+        blockedBy.push(result.category);
         answers.push({ ...blockedSearch(result), status: 200 });
       } else {
         answers.push(undefined);
@@ -136,6 +138,7 @@ export function msearchRoutes(deps: SearchDeps): Router {
     let k = 0;
     const responses = answers.map((a) => a ?? sanitiseItem(upstreamResponses[k++]));
     if (answers.some((a) => a !== undefined)) res.set('X-Takedown-Blocked', 'partial');
+    deps.metrics.msearchBlocked(res, blockedBy, forward.length > 0);
     sendEs(res, 200, { took: 0, responses });
   };
   r.post('/_msearch', readText(MSEARCH_BODY_LIMIT), handler);

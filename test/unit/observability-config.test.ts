@@ -30,7 +30,8 @@ function definedMetrics(): Map<string, string> {
   createLegalMetrics(reg, {} as LegalStore);
   createSubmitterMetrics(reg);
   const defined = new Map<string, string>();
-  for (const r of [reg, createProcessMetrics('unit').registry, createSearchMetrics().process.registry, createIngestMetrics().process.registry]) {
+  const search = createSearchMetrics();
+  for (const r of [reg, createProcessMetrics('unit').registry, search.process.registry, search.scrapeFamilies(), createIngestMetrics().process.registry]) {
     for (const m of r.getMetricsAsArray()) defined.set(m.name, String(m.type));
   }
   // The moderation API builds its families per scrape from Redis: read their names from its source.

@@ -70,6 +70,8 @@ export function createSearchMetrics() {
       // Summed by name and labels (the restricted families share the open ones' names).
       return process.exposition(AggregatorRegistry.aggregate(await Promise.all(parts.map((r) => r.getMetricsAsJSON()))));
     },
+    /** The families drawn into each scrape (requests, duration, rewrite, blocked), as a scraper without the grant sees them. */
+    scrapeFamilies: (): Registry => Registry.merge([open.registry, blockedFor(false)]),
     blocked,
     refused,
     upstream,

@@ -93,7 +93,6 @@ export function parseJsonBody(raw: unknown): unknown {
   }
 }
 
-/** Query log size kept for rule previews. */
 /**
  * Hands a random sample of query texts (about one in `queryLogSampleEvery`;
  * text only: no user, no country) to the query log, which leads' rule

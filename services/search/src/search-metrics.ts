@@ -9,7 +9,7 @@ export type RequestOutcome = 'ok' | 'blocked' | 'refused' | 'error';
 /** The rule category whose blocked searches only a scraper with its grant may count. */
 const RESTRICTED = 'csam';
 
-/** Requests, latency and rewrite timings on `registry` (one set for the open figures, one for the restricted). */
+/** Requests, latency, rewrite timings and blocked searches on `registry` (one set for the open figures, one for the restricted). */
 function servedFamilies(registry: Registry) {
   const registers = [registry];
   return {
@@ -23,6 +23,12 @@ function servedFamilies(registry: Registry) {
       registers,
     }),
     rewrite: new Histogram({ name: 'takedown_search_rewrite_seconds', help: 'Time to guard and rewrite one search body.', buckets: LATENCY_BOUNDS, registers }),
+    blocked: new Counter({
+      name: 'takedown_search_blocked_total',
+      help: 'Searches refused by a block_query rule (by category and rule) or a feature switch (category feature_off, rule: the switch rule); restricted categories only for a scraper holding their grant.',
+      labelNames: ['category', 'rule'],
+      registers,
+    }),
   };
 }
 
@@ -35,27 +41,12 @@ export function createSearchMetrics() {
   // (blocked outcomes, rewrites, requests) minus the visible blocked counts leave.
   const open = servedFamilies(new Registry());
   const restricted = servedFamilies(new Registry());
-  // Kept here and drawn per scrape: a csam block's count is figures about restricted material,
-  // shown (as the moderation API does with its csam figures) only to a scraper with the csam grant.
-  const blockedCounts = new Map<string, { category: string; rule: string; n: number }>();
+  // A csam block's count is figures about restricted material: on the restricted set, shown (as the
+  // moderation API does with its csam figures) only to a scraper with the csam grant.
   const blocked = {
     inc(labels: { category: string; rule: string }): void {
-      const key = `${labels.category}\u0000${labels.rule}`;
-      const entry = blockedCounts.get(key);
-      if (entry) entry.n++;
-      else blockedCounts.set(key, { ...labels, n: 1 });
+      (labels.category === RESTRICTED ? restricted : open).blocked.inc(labels);
     },
-  };
-  const blockedFor = (csam: boolean): Registry => {
-    const r = new Registry();
-    const c = new Counter({
-      name: 'takedown_search_blocked_total',
-      help: 'Searches refused by a block_query rule (by category and rule) or a feature switch (category feature_off, rule: the switch rule); restricted categories only for a scraper holding their grant.',
-      labelNames: ['category', 'rule'],
-      registers: [r],
-    });
-    for (const { category, rule, n } of blockedCounts.values()) if (csam || category !== RESTRICTED) c.inc({ category, rule }, n);
-    return r;
   };
   // An msearch whose only blocked lines are csam's: how a scraper without the grant sees it (set by msearchBlocked).
   const shownAs = new WeakMap<ServerResponse, 'answered' | 'restricted'>();
@@ -66,12 +57,12 @@ export function createSearchMetrics() {
     /** The exposition for one scraper: csam blocks only with the csam grant. */
     async exposition(principal: Principal | undefined): Promise<string> {
       const csam = principal?.grants.csam === true;
-      const parts = csam ? [open.registry, restricted.registry, blockedFor(true)] : [open.registry, blockedFor(false)];
+      if (!csam) return process.exposition(open.registry);
       // Summed by name and labels (the restricted families share the open ones' names).
-      return process.exposition(AggregatorRegistry.aggregate(await Promise.all(parts.map((r) => r.getMetricsAsJSON()))));
+      return process.exposition(AggregatorRegistry.aggregate(await Promise.all([open.registry, restricted.registry].map((r) => r.getMetricsAsJSON()))));
     },
     /** The families drawn into each scrape (requests, duration, rewrite, blocked), as a scraper without the grant sees them. */
-    scrapeFamilies: (): Registry => Registry.merge([open.registry, blockedFor(false)]),
+    scrapeFamilies: (): Registry => open.registry,
     blocked,
     refused,
     upstream,

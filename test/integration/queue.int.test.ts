@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import { CatalogQueue, catalogProcessor, type ReportJob, queuePrefixFor } from '@takedown/shared';
+import { ADD_VALID_CHUNK, CatalogQueue, PartialAddError, catalogProcessor, createRedisClient, closeRedisClient, redisTarget, requestPathQueueOptions, type ReportJob, queuePrefixFor } from '@takedown/shared';
 import { createTestContext, eventually, type TestContext } from '../support/test-context';
 
 let ctx: TestContext;
@@ -58,6 +58,43 @@ describe('BullMQ on the real Redis, through the job catalog', () => {
       expect(await queue.queue.count()).toBe(0);
     } finally {
       await queue.close();
+    }
+  });
+
+  it('adds a batch bigger than one transaction in chunks, naming the invalid payloads and queueing the rest', async () => {
+    const queue = new CatalogQueue('reports', ctx.bullConnection, ctx.config.queuePrefix);
+    try {
+      const n = 2 * ADD_VALID_CHUNK + 50;
+      const jobs = Array.from({ length: n }, (_, i) => ({ data: i === 130 ? ({ ...report(`b-${i}`), reason: 'spam' } as unknown as ReportJob) : report(`b-${i}`), opts: { jobId: `b-${i}` } }));
+      const out = await queue.addValid(jobs);
+      expect(out.added).toBe(n - 1);
+      expect(out.invalid).toEqual([{ index: 130, error: expect.stringContaining('/reason') }]);
+      expect(await queue.queue.count()).toBe(n - 1);
+      expect(await queue.queue.getJob('b-130')).toBeUndefined();
+      expect(await queue.queue.getJob(`b-${n - 1}`)).toBeDefined();
+    } finally {
+      // The tests after this one count the queue's jobs.
+      await queue.queue.drain();
+      await queue.close();
+    }
+  });
+
+  it('names every job not confirmed when the queue is unreachable, and queues none of them', async () => {
+    const connection = createRedisClient(redisTarget(ctx.config.redis), requestPathQueueOptions('test:queue:dead'));
+    const queue = new CatalogQueue('reports', connection, ctx.config.queuePrefix);
+    try {
+      await connection.ping();
+      connection.disconnect();
+      const jobs = Array.from({ length: ADD_VALID_CHUNK + 5 }, (_, i) => ({ data: report(`d-${i}`), opts: { jobId: `d-${i}` } }));
+      const err = await queue.addValid(jobs).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(PartialAddError);
+      expect((err as PartialAddError).pending).toEqual(jobs.map((_, i) => i));
+      expect((err as PartialAddError).added).toBe(0);
+      expect((err as PartialAddError).message).not.toContain('selling stuff');
+      expect(await ctx.bullConnection.exists(`${queuePrefixFor(ctx.config.queuePrefix, 'reports')}:reports:d-0`)).toBe(0);
+    } finally {
+      await queue.close().catch(() => undefined);
+      await closeRedisClient(connection).catch(() => undefined);
     }
   });
 

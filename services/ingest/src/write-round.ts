@@ -1,5 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import {
+  PartialAddError,
   UnavailableError,
   platformContent,
   recordShadowHits,
@@ -286,8 +287,11 @@ export async function writeRound(ctx: IngestContext, loaded: Loaded<CompiledRule
       // Stored, but its case could not be queued: tell the indexer to send it again (idempotent: same report
       // id; a create then meets the post and files the case, an unchanged update too). The message only: a
       // queue error can carry the jobs' payloads.
-      ctx.logger.warn({ error: (err as Error).message, items: reviews.length }, 'could not queue automated reports');
-      for (const r of reviews) {
+      // Chunks queued before the failure stand; only the rest are answered "send again".
+      const pending = err instanceof PartialAddError ? err.pending.map((i) => reviews[i]).filter((r) => r !== undefined) : reviews;
+      ctx.metrics.cases.inc(reviews.length - pending.length);
+      ctx.logger.warn({ error: (err as Error).message, items: pending.length }, 'could not queue automated reports');
+      for (const r of pending) {
         const prior = r.pos >= 0 ? results[r.pos] : undefined;
         if (!prior) continue;
         const op = Object.keys(prior)[0] as string;

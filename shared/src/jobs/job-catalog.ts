@@ -157,6 +157,24 @@ export class ReplicationTimeoutError extends UnavailableError {
   }
 }
 
+/** Jobs per transaction in CatalogQueue.addValid. */
+export const ADD_VALID_CHUNK = 100;
+
+/**
+ * addValid stopped part-way: the jobs at `pending` (indices into its input)
+ * are not confirmed added; those before them are. Its message is the
+ * cause's, never a payload.
+ */
+export class PartialAddError extends UnavailableError {
+  constructor(
+    readonly pending: number[],
+    readonly added: number,
+    cause: unknown,
+  ) {
+    super(`the queue did not confirm ${pending.length} jobs: ${cause instanceof Error ? cause.message : 'unknown error'}`, cause instanceof UnavailableError ? cause.code : 'queue_unavailable');
+  }
+}
+
 /**
  * A BullMQ queue whose `add` validates the payload against the catalog
  * first. The caller owns `connection` (BullMQ shares it and never closes
@@ -197,21 +215,32 @@ export class CatalogQueue<N extends QueueName> {
   }
 
   /**
-   * Adds the jobs whose payloads pass their schema, in one round trip, and
-   * names the others: one malformed payload never keeps its neighbours out
-   * of the queue. A queue outage still throws.
+   * Adds the jobs whose payloads pass their schema and names the others: one
+   * malformed payload never keeps its neighbours out of the queue. Valid
+   * jobs go in transactions of at most ADD_VALID_CHUNK, one after another:
+   * a request-path connection's command timeout covers one chunk, so a
+   * bulk of hundreds of jobs on a busy Redis is not refused for its size,
+   * while a hung Redis still fails on the first chunk. A queue outage
+   * throws PartialAddError naming the jobs not confirmed added.
    */
   async addValid(jobs: readonly { data: JobPayloads[N]; opts?: JobsOptions }[]): Promise<{ added: number; invalid: { index: number; error: string }[] }> {
     const invalid: { index: number; error: string }[] = [];
-    const valid: { name: string; data: JobPayloads[N]; opts?: JobsOptions }[] = [];
+    const valid: { index: number; job: { name: string; data: JobPayloads[N]; opts?: JobsOptions } }[] = [];
     jobs.forEach((j, index) => {
       try {
-        valid.push({ name: this.definition.name, data: this.definition.validate(j.data), ...(j.opts ? { opts: j.opts } : {}) });
+        valid.push({ index, job: { name: this.definition.name, data: this.definition.validate(j.data), ...(j.opts ? { opts: j.opts } : {}) } });
       } catch (err) {
         invalid.push({ index, error: (err as Error).message });
       }
     });
-    if (valid.length > 0) await this.replicated(() => this.queue.addBulk(valid));
+    for (let start = 0; start < valid.length; start += ADD_VALID_CHUNK) {
+      const chunk = valid.slice(start, start + ADD_VALID_CHUNK);
+      try {
+        await this.replicated(() => this.queue.addBulk(chunk.map((v) => v.job)));
+      } catch (err) {
+        throw new PartialAddError(valid.slice(start).map((v) => v.index), start, err);
+      }
+    }
     return { added: valid.length, invalid };
   }
 

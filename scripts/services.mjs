@@ -165,6 +165,8 @@ async function upRedis(s, state) {
   if (s.redisUrl) {
     if (await redisPing(s.redisUrl)) {
       log('reusing Redis named by REDIS_URL');
+      // Our own server named again (tests, benches): keep its record, so `down` and a later `up` still know it.
+      if (state.redis?.startedByUs && state.redis.url === s.redisUrl && alive(state.redis.pid)) return state.redis;
       return { url: s.redisUrl, startedByUs: false };
     }
     throw new Error('REDIS_URL is set but does not answer PING; unset it to let this script start redis-server');
@@ -282,6 +284,8 @@ async function upElasticsearch(s, state) {
     }
     if (info) {
       log(`reusing Elasticsearch ${info.version} named by ELASTICSEARCH_URL`);
+      const prev = state.elasticsearch;
+      if (prev?.startedByUs && prev.url === s.esUrl && (prev.nodes ? prev.nodes.some((n) => alive(n.pid)) : alive(prev.pid))) return prev;
       return { url: s.esUrl, startedByUs: false, version: info.version };
     }
     throw new Error('ELASTICSEARCH_URL is set but does not answer; unset it to let this script start Elasticsearch');

@@ -197,7 +197,8 @@ export function rescanModeration(i: RescanInput): Rescan {
   const verdict = contentState(i.rules, atMs);
   const visible = decidedVisible(i.decision);
   const reviewed = i.stored?.reviewedDigest ?? (visible && i.stored?.normalizedText !== undefined ? textDigest(i.stored.normalizedText) : undefined);
-  const now = textDigest(i.scan.normalizedText);
+  // Only a visible decision compares texts: most posts have none, and a digest per post is measurable on ingest.
+  const now = visible ? textDigest(i.scan.normalizedText) : undefined;
   const changed = visible && reviewed !== now;
   const hides = verdict.state === 'removed' || verdict.state === 'excluded' || verdict.state === 'restricted';
   const held = changed && hides && i.decision !== undefined;
@@ -208,5 +209,5 @@ export function rescanModeration(i: RescanInput): Rescan {
     moderation.labels = i.decision?.labels ?? [];
   }
   if (visible && reviewed !== undefined) moderation.reviewedDigest = reviewed;
-  return { moderation, wanting: rulesWantingReview(i.rules, changed), ...(changed ? { changedSince: now } : {}) };
+  return { moderation, wanting: rulesWantingReview(i.rules, changed), ...(changed && now !== undefined ? { changedSince: now } : {}) };
 }

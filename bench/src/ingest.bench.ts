@@ -12,9 +12,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
-import { elasticsearchNodes, RulesetStore, TokenStore, ensureContentIndex, generateDemoCorpus, moderationKeys, rulesetKeys } from '@takedown/shared';
-import { compileRuleset, contentState, scanContent, scannedModeration, shippedRules, testing, type Rule } from '@takedown/search-rules';
+import { elasticsearchNodes, RulesetStore, TokenStore, ensureContentIndex, moderationKeys, rulesetKeys } from '@takedown/shared';
+import { shippedRules, testing } from '@takedown/search-rules';
 import { benchEnv, percentile, round, runBench, stopChildren, BENCH_RATE_LIMITS_OFF } from './bench-env';
+import { ingestPosts } from './ingest-posts';
 
 const TERMS = 50_000;
 const DOCS_PER_ROUND = 20_000;
@@ -66,22 +67,7 @@ async function main(): Promise<void> {
     await new Promise((r2) => setTimeout(r2, 200));
   }
 
-  // ~1 KB posts, as the platform stores them. Padded with benign posts only: padding with any post would
-  // put a sale offer in most of them (58 % wanted a case) and measure the queue, not the platform's mix.
-  const corpus = generateDemoCorpus({ count: 5000, seed: 5 });
-  const benign = corpus.filter((p) => p.kind === 'benign');
-  const posts = corpus.map(({ kind: _kind, ...doc }, i) => {
-    let text = doc.text;
-    while (text.length < 1000) text += ` ${benign[(i * 7 + text.length) % benign.length]!.text}`;
-    return { ...doc, text };
-  });
-  // The moderation fields ingest adds to each post, computed here once (outside any timing) for the third side.
-  const compiled = compileRuleset({ version: 1, rules: [...shipped, ...extra], publishedAt: at, publishedBy: 'bench' }, { trusted: true });
-  const moderationOf = posts.map((post) => {
-    const scan = scanContent(compiled, { text: post.text, lang: post.lang });
-    return scannedModeration(undefined, scan, contentState(scan.ruleHits.map((id) => compiled.byId.get(id) as Rule)), 1, at);
-  });
-  const flagged = moderationOf.filter((m) => (m.ruleHits ?? []).length > 0).length / posts.length;
+  const { posts, moderationOf, flagged } = ingestPosts([...shipped, ...extra], at);
   console.log(`posts with a rule hit: ${(100 * flagged).toFixed(1)} % (the demo corpus's mix)`);
   const bodies = (round: number, side: string, index: string, withModeration = false): string[] => {
     const out: string[] = [];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { request, type Agent } from 'node:http';
 import { createElasticsearch, createLogger, createRedis, loadConfig, type CoreConfig, type ElasticsearchClient, type Redis } from '@takedown/shared';
@@ -83,6 +84,54 @@ export function timedRequest(
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** POSTs an NDJSON body (a _bulk) over a keep-alive agent; `auth` is the Authorization header, if any. */
+export function postNdjson(agent: Agent, target: { host: string; port: number; auth?: string }, path: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body), ...(target.auth ? { authorization: target.auth } : {}) };
+    const req = request({ host: target.host, port: target.port, method: 'POST', path, agent, headers }, (res) => {
+      let data = '';
+      res.on('data', (c) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * A reader of the CPU the Redis and Elasticsearch servers have used so far,
+ * in µs, to difference around a measured stretch. From /proc when they run
+ * on this machine: their own counters (INFO cpu, node stats) lag, the
+ * node's by a second or more, longer than a short stretch. Else from those
+ * counters. Either way the whole server's CPU: an upper bound when shared.
+ */
+export async function serverCpuReader(redis: Redis, es: ElasticsearchClient): Promise<() => Promise<{ redisUs: number; elasticsearchUs: number }>> {
+  const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+  const procUs = (pid: number | undefined): number | undefined => {
+    if (pid === undefined || !Number.isInteger(pid) || !existsSync(`/proc/${pid}/stat`)) return undefined;
+    // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return ((Number(f[11]) + Number(f[12])) / ticks) * 1e6;
+  };
+  const redisPid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1]);
+  const esPids = Object.values((await es.nodes.info({ metric: 'process' })).nodes).map((n) => n.process?.id);
+  const redisLocal = procUs(redisPid) !== undefined;
+  const esLocal = esPids.length > 0 && esPids.every((pid) => procUs(pid) !== undefined);
+  return async () => {
+    let redisUs = 0;
+    if (redisLocal) redisUs = procUs(redisPid) ?? 0;
+    else {
+      const info = await redis.info('cpu');
+      const v = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+      redisUs = (v('used_cpu_user') + v('used_cpu_sys')) * 1e6;
+    }
+    const elasticsearchUs = esLocal
+      ? esPids.reduce((sum: number, pid) => sum + (procUs(pid) ?? 0), 0)
+      : Object.values((await es.nodes.stats({ metric: 'process' })).nodes).reduce((sum, n) => sum + (n.process?.cpu?.total_in_millis ?? 0), 0) * 1000;
+    return { redisUs, elasticsearchUs };
+  };
 }
 
 /**

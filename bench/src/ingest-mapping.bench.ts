@@ -5,10 +5,10 @@
 // is there at all, beside the plain posts (the baseline, same run). Seven
 // rounds rotating the order, the first a warm-up; prints each variant's
 // median docs/s and its ratio to plain. Ends with one JSON line.
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { contentIndexDefinition, elasticsearchNodes } from '@takedown/shared';
 import { shippedRules } from '@takedown/search-rules';
-import { benchEnv, round, runBench } from './bench-env';
+import { benchEnv, postNdjson, round, runBench } from './bench-env';
 import { ingestPosts } from './ingest-posts';
 
 const DOCS_PER_ROUND = 20_000;
@@ -41,18 +41,12 @@ const VARIANTS: Record<string, { def: Definition; docs: 'plain' | 'stored' | 'wi
 async function main(): Promise<void> {
   const env = benchEnv('ingest-mapping');
   const esUrl = new URL(elasticsearchNodes(env.config.elasticsearch.url)[0] ?? env.config.elasticsearch.url);
-  const auth = env.config.elasticsearch.apiKey ? { authorization: `ApiKey ${env.config.elasticsearch.apiKey}` } : {};
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-  const bulk = (body: string) =>
-    new Promise<string>((resolve, reject) => {
-      const req = request({ host: esUrl.hostname, port: Number(esUrl.port || 9200), method: 'POST', path: '/_bulk', agent, headers: { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body), ...auth } }, (res) => {
-        let data = '';
-        res.on('data', (c) => (data += c));
-        res.on('end', () => (res.statusCode === 200 && !data.includes('"errors":true') ? resolve(data) : reject(new Error(`bulk answered ${res.statusCode}: ${data.slice(0, 300)}`))));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const target = { host: esUrl.hostname, port: Number(esUrl.port || 9200), ...(env.config.elasticsearch.apiKey ? { auth: `ApiKey ${env.config.elasticsearch.apiKey}` } : {}) };
+  const bulk = async (body: string) => {
+    const res = await postNdjson(agent, target, '/_bulk', body);
+    if (res.status !== 200 || res.body.includes('"errors":true')) throw new Error(`bulk answered ${res.status}: ${res.body.slice(0, 300)}`);
+  };
 
   const at = new Date().toISOString();
   const { posts, moderationOf } = ingestPosts(shippedRules(at), at);

@@ -7,14 +7,14 @@
 // above all): Elasticsearch's own extra work, the ceiling of the ratio. ~1 KB posts from the demo corpus, 1,000 per bulk,
 // two bulks in flight (an indexer's usual shape). Each round writes fresh
 // ids, so both sides create documents. Ends with one JSON line.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import os from 'node:os';
 import { elasticsearchNodes, RulesetStore, TokenStore, ensureContentIndex, moderationKeys, rulesetKeys } from '@takedown/shared';
 import { shippedRules, testing } from '@takedown/search-rules';
-import { benchEnv, percentile, round, runBench, stopChildren, BENCH_RATE_LIMITS_OFF } from './bench-env';
+import { benchEnv, cpuOf, percentile, postNdjson, round, runBench, serverCpuReader, stopChildren, BENCH_RATE_LIMITS_OFF } from './bench-env';
 import { ingestPosts } from './ingest-posts';
 
 const TERMS = 50_000;
@@ -39,25 +39,14 @@ async function main(): Promise<void> {
   const token = (await new TokenStore(env.redis, moderationKeys(config.queuePrefix)).create({ role: 'ingest', name: 'bench-ingest', createdBy: 'bench' })).token;
 
   const flags = (JSON.parse(readFileSync(path.join(root, 'services/ingest/package.json'), 'utf8')) as { takedown?: { nodeFlags?: string[] } }).takedown?.nodeFlags ?? [];
-  const child: ChildProcess = spawn(process.execPath, [...flags, path.join(root, 'services/ingest/dist/main.js')], {
+  // cpu-probe: the process answers its own CPU over IPC (cpuOf).
+  const child: ChildProcess = spawn(process.execPath, [...flags, '-r', path.join(__dirname, 'cpu-probe.js'), path.join(root, 'services/ingest/dist/main.js')], {
     env: { ...process.env, ...BENCH_RATE_LIMITS_OFF, LOG_LEVEL: 'warn', TAKEDOWN_INDEX_PREFIX: config.indexPrefix, TAKEDOWN_CONTENT_INDEX: config.contentIndex, TAKEDOWN_QUEUE_PREFIX: config.queuePrefix, TAKEDOWN_INGEST_PORT: String(port), TAKEDOWN_INGEST_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   const esUrl = new URL(elasticsearchNodes(config.elasticsearch.url)[0] ?? config.elasticsearch.url);
-  const send = (target: { port: number; host: string; auth?: string }, p: string, body: string) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        { host: target.host, port: target.port, method: 'POST', path: p, agent, headers: { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body), ...(target.auth ? { authorization: target.auth } : {}) } },
-        (res) => {
-          let data = '';
-          res.on('data', (c) => (data += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  const send = (target: { port: number; host: string; auth?: string }, p: string, body: string) => postNdjson(agent, target, p, body);
   const ingestTarget = { host: '127.0.0.1', port, auth: `Bearer ${token}` };
   const esTarget = { host: esUrl.hostname, port: Number(esUrl.port || 9200), ...(config.elasticsearch.apiKey ? { auth: `ApiKey ${config.elasticsearch.apiKey}` } : {}) };
   for (let i = 0; i < 300; i++) {
@@ -85,34 +74,15 @@ async function main(): Promise<void> {
   /** Machine-wide CPU use (0..1 of all cores) over a stretch: tells a CPU-bound run from a waiting one. */
   const cpuTimes = () => os.cpus().reduce((a, c) => ({ idle: a.idle + c.times.idle, total: a.total + Object.values(c.times).reduce((x, y) => x + y, 0) }), { idle: 0, total: 0 });
   /**
-   * CPU seconds used so far by each process on the path: Elasticsearch, Redis and the ingest process from
-   * /proc (all run on this machine; their own counters are cached for a second or more, longer than a
-   * side's run), else from what each reports (node stats, INFO cpu, prom-client), and this load generator.
-   * Read before and after a side runs, they say where its CPU went per document, not only how busy the
-   * machine was.
+   * CPU µs used so far by each process on the path: the servers (serverCpuReader), the ingest process (its
+   * cpu-probe) and this load generator. Read before and after a side runs, they say where its CPU went per
+   * document, not only how busy the machine was.
    */
-  const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-  const procCpu = (pid: number | undefined): number | undefined => {
-    if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(f[11]) + Number(f[12])) / ticks;
-  };
-  const esPids = Object.values((await env.es.nodes.info({ metric: 'process' })).nodes).map((n) => n.process?.id);
-  const redisPid = Number(/^process_id:(\d+)/m.exec(await env.redis.info('server'))?.[1]);
+  const serverCpu = await serverCpuReader(env.redis, env.es);
   const processCpu = async (): Promise<Record<'elasticsearch' | 'redis' | 'ingest' | 'load', number>> => {
-    const local = esPids.map(procCpu);
-    const elasticsearch = local.every((x) => x !== undefined)
-      ? local.reduce((a: number, b) => a + (b as number), 0)
-      : Object.values((await env.es.nodes.stats({ metric: 'process' })).nodes).reduce((a, n) => a + (n.process?.cpu?.total_in_millis ?? 0), 0) / 1000;
-    const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1] ?? 0);
-    const redisInfo = procCpu(redisPid) === undefined ? await env.redis.info('cpu') : '';
-    const redis = procCpu(redisPid) ?? field(redisInfo, 'used_cpu_sys') + field(redisInfo, 'used_cpu_user');
-    const ingest =
-      procCpu(child.pid) ??
-      Number(/^process_cpu_seconds_total(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text())?.[1] ?? 0);
+    const [{ redisUs, elasticsearchUs }, ingestMs] = await Promise.all([serverCpu(), cpuOf(child)]);
     const own = process.cpuUsage();
-    return { elasticsearch, redis, ingest, load: (own.user + own.system) / 1e6 };
+    return { elasticsearch: elasticsearchUs, redis: redisUs, ingest: ingestMs * 1000, load: own.user + own.system };
   };
   const run = async (target: typeof ingestTarget | typeof esTarget, p: string, batches: string[]) => {
     const latencies: number[] = [];
@@ -137,7 +107,7 @@ async function main(): Promise<void> {
     const c1 = cpuTimes();
     const p1 = await processCpu();
     latencies.sort((a, b) => a - b);
-    const usPerDoc = Object.fromEntries((Object.keys(p0) as (keyof typeof p0)[]).map((k) => [k, round(((p1[k] - p0[k]) * 1e6) / (batches.length * BATCH), 0)])) as typeof p0;
+    const usPerDoc = Object.fromEntries((Object.keys(p0) as (keyof typeof p0)[]).map((k) => [k, round((p1[k] - p0[k]) / (batches.length * BATCH), 0)])) as typeof p0;
     return { docsPerSec: (batches.length * BATCH) / seconds, p50: percentile(latencies, 50), errors, cpu: 1 - (c1.idle - c0.idle) / Math.max(1, c1.total - c0.total), usPerDoc };
   };
 

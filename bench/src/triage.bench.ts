@@ -19,7 +19,7 @@ import { Worker } from 'bullmq';
 import { CaseStore, CatalogQueue, ContentReader, closeRedisClient, createRedisClient, ensureContentIndex, ensureTakedownIndices, RulesetStore, generateDemoCorpus, jobCatalog, moderationKeys, recordNotice, queuePrefixFor, redisTarget, rulesetKeys, startLiveRuleset, workerQueueOptions, type ReportJob } from '@takedown/shared';
 import { compileStoredRuleset, scanContent, shippedRules, testing, type CompiledRuleset } from '@takedown/search-rules';
 import { createTriageWorker, type TriageDeps } from '@takedown/triage-worker';
-import { benchEnv, round, runBench } from './bench-env';
+import { benchEnv, round, runBench, serverCpuReader } from './bench-env';
 
 const TERMS = 50_000;
 const JOBS = { 1: 1500, 50: 4000 } as const;
@@ -66,18 +66,9 @@ async function main(): Promise<void> {
 
   // Process CPU while the worker drains (the worker runs in this process, the jobs were added
   // before): CPU µs per job, so capacity can be stated per core rather than per noisy shared machine.
-  // Redis's own CPU too (INFO cpu; the server may be shared, so this is an upper bound): with every
-  // report on one queue's hash tag, that one Redis core is the intake ceiling.
-  const redisCpuUs = async (): Promise<number> => {
-    const info = await env.redis.info('cpu');
-    const v = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-    return (v('used_cpu_user') + v('used_cpu_sys')) * 1e6;
-  };
-  // Elasticsearch's own CPU (node stats; shared with other users of the server, so an upper bound too).
-  const esCpuUs = async (): Promise<number> => {
-    const stats = await env.es.nodes.stats({ metric: 'process' });
-    return Object.values(stats.nodes).reduce((sum, n) => sum + (n.process?.cpu?.total_in_millis ?? 0), 0) * 1000;
-  };
+  // Redis's own CPU too (the server may be shared, so this is an upper bound): with every report on
+  // one queue's hash tag, that one Redis core is the intake ceiling. Elasticsearch's likewise.
+  const serverCpu = await serverCpuReader(env.redis, env.es);
   let esRequests = 0;
   env.es.diagnostic.on('request', () => esRequests++);
   async function drain(queueName: string, jobs: ReportJob[], makeWorker: () => Worker, profileAs?: string): Promise<{ perSec: number; cpuUsPerJob: number; redisUsPerJob: number; esRequestsPerJob: number; esUsPerJob: number }> {
@@ -94,9 +85,8 @@ async function main(): Promise<void> {
     }
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const redis0 = await redisCpuUs();
+    const { redisUs: redis0, elasticsearchUs: esCpu0 } = await serverCpu();
     const es0 = esRequests;
-    const esCpu0 = await esCpuUs();
     const worker = makeWorker();
     await new Promise<void>((resolve, reject) => {
       worker.on('completed', () => {
@@ -106,9 +96,10 @@ async function main(): Promise<void> {
     });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const redisUs = (await redisCpuUs()) - redis0;
+    const server1 = await serverCpu();
+    const redisUs = server1.redisUs - redis0;
     const esCount = esRequests - es0;
-    const esUs = (await esCpuUs()) - esCpu0;
+    const esUs = server1.elasticsearchUs - esCpu0;
     if (profiler && profileAs && profileDir) {
       const { profile } = await profiler.post('Profiler.stop');
       fs.mkdirSync(profileDir, { recursive: true });
@@ -162,7 +153,7 @@ async function main(): Promise<void> {
       row[name] = { perSec: round(t.perSec, 0), ratio: round(t.perSec / noop.perSec), cpuUs: round(t.cpuUsPerJob, 0), ownCpuUs: round(t.cpuUsPerJob - noop.cpuUsPerJob, 0), perCoreSec: round(1e6 / t.cpuUsPerJob, 0), redisUs: round(t.redisUsPerJob, 0), esRequests: round(t.esRequestsPerJob), esUs: round(t.esUsPerJob, 0) };
       console.log(`  triage (${name}): ${t.perSec.toFixed(0)} reports/s, ratio ${(t.perSec / noop.perSec).toFixed(2)} (target ≥ 0.70)`);
       console.log(`    process CPU per report ${t.cpuUsPerJob.toFixed(0)} µs (${(t.cpuUsPerJob / noop.cpuUsPerJob).toFixed(2)}× the no-op's; ${(1e6 / t.cpuUsPerJob).toFixed(0)} reports/s per triage core); triage CPU per report beyond the no-op worker's BullMQ bookkeeping ${(t.cpuUsPerJob - noop.cpuUsPerJob).toFixed(0)} µs`);
-      console.log(`    Redis CPU per report (INFO cpu, whole server) ${t.redisUsPerJob.toFixed(0)} µs (${(t.redisUsPerJob / noop.redisUsPerJob).toFixed(2)}×); Elasticsearch requests per report ${t.esRequestsPerJob.toFixed(2)}, its CPU per report (node stats, whole server) ${t.esUsPerJob.toFixed(0)} µs`);
+      console.log(`    Redis CPU per report (whole server) ${t.redisUsPerJob.toFixed(0)} µs (${(t.redisUsPerJob / noop.redisUsPerJob).toFixed(2)}×); Elasticsearch requests per report ${t.esRequestsPerJob.toFixed(2)}, its CPU per report (whole server) ${t.esUsPerJob.toFixed(0)} µs`);
     }
     results[`c${concurrency}`] = row;
   }

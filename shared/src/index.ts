@@ -65,6 +65,7 @@ export * from './dsa/iso-639';
 export * from './dsa/statement-defaults';
 export * from './dsa/statement-validator';
 export * from './dsa/statement-of-reasons';
+export { STATEMENT_TEXT_PATTERN } from './dsa/public-text';
 export * from './auth/credentials';
 export * from './moderation/takedown-message';
 export * from './moderation/publish-takedown';

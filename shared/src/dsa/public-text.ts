@@ -33,6 +33,24 @@ function isPhone(m: string): boolean {
   return n >= 10;
 }
 
+/**
+ * Characters a public statement treats as blank: white space (U+FEFF
+ * included), control characters, line and paragraph separators, and U+200B
+ * and U+200E, which the database's TrimStrings trims. The builder collapses
+ * them; the decision body refuses a text made only of them, so what the API
+ * accepts always yields a ground.
+ */
+const BLANK_CLASS = '\\s\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u200B\\u200E\\uFEFF';
+const BLANK_RUNS = new RegExp(`[${BLANK_CLASS}]+`, 'g');
+
+/** JSON-schema pattern: at least one character a statement keeps. */
+export const STATEMENT_TEXT_PATTERN = `[^${BLANK_CLASS}]`;
+
+/** Blank runs collapsed to one space, ends trimmed. */
+export function collapseBlanks(s: string): string {
+  return s.replace(BLANK_RUNS, ' ').trim();
+}
+
 /** Lone UTF-16 surrogates become U+FFFD: the database's JSON decoder (PHP) refuses the whole call over one. */
 export function wellFormed(s: string): string {
   return s.replace(/[\uD800-\uDFFF]/gu, '\uFFFD');

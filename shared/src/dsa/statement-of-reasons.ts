@@ -2,7 +2,7 @@ import type { Category, DecisionAction, ReporterType } from '../domain/vocabular
 import type { ReportJob } from '../jobs/payloads';
 import type { CaseRecord, DecisionRecord } from '../moderation/case-record';
 import { contentLanguageOf } from './iso-639';
-import { redactPersonalData, wellFormed } from './public-text';
+import { collapseBlanks, redactPersonalData, wellFormed } from './public-text';
 import { CATEGORY_MAPPING, defaultGround, type DecisionGroundKind } from './statement-defaults';
 import type { StatementProblem, StoredStatement } from './stored-statement';
 import { validateStatement } from './statement-validator';
@@ -127,8 +127,7 @@ const day = (iso: string | undefined): string | undefined => {
 /** Collapses control characters and runs of white space; cuts at `max` code points (the database counts so). */
 function cleanText(s: string | undefined, max: number): string | undefined {
   if (s === undefined) return undefined;
-  // U+200B and U+200E count as space too: the database's TrimStrings trims them, so a text of only those arrives empty.
-  const cleaned = wellFormed(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200B\u200E\s]+/g, ' ').trim();
+  const cleaned = collapseBlanks(wellFormed(s));
   if (!cleaned) return undefined;
   const points = [...cleaned];
   return points.length > max ? points.slice(0, max).join('').trimEnd() : cleaned;

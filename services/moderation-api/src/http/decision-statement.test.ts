@@ -51,7 +51,7 @@ const anyText = (max: number) =>
     fc.string({ maxLength: max }),
     fc.string({ unit: 'binary', maxLength: max }),
     fc.string({ unit: 'grapheme', maxLength: Math.floor(max / 2) }),
-    fc.constantFrom('   ', '\u200B\u200E\u200B', 'a\uD800b\uDC00c', 'mail jane@example.org or +49 170 1234567', '\n\t x \u0000', 'auto_remove rule drugs-sale (ruleset v3)', 'x'.repeat(max)),
+    fc.constantFrom('   ', '\u200B\u200E\u200B', 'a\uD800b\uDC00c', 'mail jane@example.org or +49 170 1234567', '\n\t x \u0000', '\u0000\u0001\u007f\u2028', 'auto_remove rule drugs-sale (ruleset v3)', 'x'.repeat(max)),
   );
 const idText = fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}$/);
 
@@ -248,6 +248,10 @@ describe('the decision body: ground, explanation, alsoIllegal', () => {
     expect(fieldOf({ ...base, explanation: '    ' })).toBe('/explanation');
     // The database's TrimStrings trims U+200B, U+200E and U+FEFF too: such a text arrives empty.
     expect(fieldOf({ ...base, legalGround: '\u200B\u200E\uFEFF' })).toBe('/legalGround');
+    // The builder collapses control characters and separators to space: a text of only those has no ground to publish.
+    expect(fieldOf({ ...base, legalGround: '\u0000\u0000\u0000' })).toBe('/legalGround');
+    expect(fieldOf({ ...base, explanation: '\u0085\u2028\u001f' })).toBe('/explanation');
+    expect(fieldOf({ ...base, legalGround: '\u0000§ 1\u0000' })).toBeUndefined();
     expect(fieldOf({ ...base, explanation: 'x'.repeat(2001) })).toBe('/explanation');
   });
 });

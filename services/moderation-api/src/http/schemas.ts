@@ -12,6 +12,7 @@ import {
   validatePersonBody,
   validatePersonPatch,
   TOKEN_NAME_PATTERN,
+  STATEMENT_TEXT_PATTERN,
   ValidationError,
   compileValidator,
   externalIdSchema,
@@ -99,8 +100,8 @@ export interface DecisionBody {
   alsoIllegal?: boolean;
 }
 
-/** Text that goes into a public statement of reasons: some character the database's trim leaves (white space, U+FEFF, U+200B, U+200E it trims; it refuses blanks). */
-const statementText = (min: number, max: number) => ({ type: 'string', minLength: min, maxLength: max, pattern: '[^\\s\\uFEFF\\u200B\\u200E]' }) as const;
+/** Text that goes into a public statement of reasons: some character the statement keeps (not white space, control characters, or what the database trims). */
+const statementText = (min: number, max: number) => ({ type: 'string', minLength: min, maxLength: max, pattern: STATEMENT_TEXT_PATTERN }) as const;
 
 export const validateDecisionBody = compileValidator<DecisionBody>(
   {

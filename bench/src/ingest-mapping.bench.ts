@@ -8,7 +8,7 @@
 import { Agent } from 'node:http';
 import { contentIndexDefinition, elasticsearchNodes } from '@takedown/shared';
 import { shippedRules } from '@takedown/search-rules';
-import { benchEnv, postNdjson, round, runBench } from './bench-env';
+import { benchEnv, median, postNdjson, round, runBench } from './bench-env';
 import { ingestPosts } from './ingest-posts';
 
 const DOCS_PER_ROUND = 20_000;
@@ -77,11 +77,10 @@ async function main(): Promise<void> {
       if (r > 0) results[name]!.push(DOCS_PER_ROUND / ((performance.now() - t0) / 1000));
     }
   }
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const plain = med(results['plain']!);
+  const plain = median(results['plain']!);
   const out: Record<string, { docsPerSec: number; ratio: number }> = {};
   for (const name of names) {
-    const m = med(results[name]!);
+    const m = median(results[name]!);
     out[name] = { docsPerSec: round(m, 0), ratio: round(m / plain) };
     console.log(`${name.padEnd(20)} ${m.toFixed(0).padStart(6)} docs/s  ${(m / plain).toFixed(2)} × plain  (rounds: ${results[name]!.map((x) => x.toFixed(0)).join(', ')})`);
   }

@@ -14,7 +14,7 @@ import { Agent } from 'node:http';
 import os from 'node:os';
 import { elasticsearchNodes, RulesetStore, TokenStore, ensureContentIndex, moderationKeys, rulesetKeys } from '@takedown/shared';
 import { shippedRules, testing } from '@takedown/search-rules';
-import { benchEnv, cpuOf, percentile, postNdjson, round, runBench, serverCpuReader, stopChildren, BENCH_RATE_LIMITS_OFF } from './bench-env';
+import { benchEnv, cpuOf, median, percentile, postNdjson, round, runBench, serverCpuReader, stopChildren, BENCH_RATE_LIMITS_OFF } from './bench-env';
 import { ingestPosts } from './ingest-posts';
 
 const TERMS = 50_000;
@@ -146,19 +146,18 @@ async function main(): Promise<void> {
   const upstreamMsPerBatch = (sum('takedown_ingest_upstream_seconds') / Math.max(1, count('takedown_ingest_upstream_seconds'))) * 1000;
   console.log(`ingest scan (normalise + match, ${shipped.length + TERMS} rules): ${scanUsPerDoc.toFixed(0)} µs per document; Elasticsearch round trips: ${upstreamMsPerBatch.toFixed(0)} ms each on average (multi-get and bulk)`);
 
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const median = med(rounds.map((x) => x.ratio));
-  const ceiling = med(rounds.map((x) => x.ceiling));
-  const cpuUsPerDoc = (side: 'direct' | 'ingest') => med(rounds.map((x) => (os.cpus().length * (side === 'direct' ? x.directCpu : x.ingestCpu) * 1e6) / (side === 'direct' ? x.direct : x.ingest)));
-  console.log(`median ratio ingest ÷ direct: ${median.toFixed(2)} (target ≥ 0.70); Elasticsearch's own ceiling for documents as stored: ${ceiling.toFixed(2)}`);
+  const medianRatio = median(rounds.map((x) => x.ratio));
+  const ceiling = median(rounds.map((x) => x.ceiling));
+  const cpuUsPerDoc = (side: 'direct' | 'ingest') => median(rounds.map((x) => (os.cpus().length * (side === 'direct' ? x.directCpu : x.ingestCpu) * 1e6) / (side === 'direct' ? x.direct : x.ingest)));
+  console.log(`median ratio ingest ÷ direct: ${medianRatio.toFixed(2)} (target ≥ 0.70); Elasticsearch's own ceiling for documents as stored: ${ceiling.toFixed(2)}`);
   console.log(`machine CPU per document (${os.cpus().length} cores): direct ${cpuUsPerDoc('direct').toFixed(0)} µs, through ingest ${cpuUsPerDoc('ingest').toFixed(0)} µs`);
   // Where each side's CPU went, per document (median over rounds): the gap between the sides, process by process.
-  const breakdown = Object.fromEntries(sides.map((side) => [side, Object.fromEntries((['elasticsearch', 'redis', 'ingest', 'load'] as const).map((k) => [k, med(rounds.map((x) => x.cpuUsPerDoc[side][k]))]))]));
+  const breakdown = Object.fromEntries(sides.map((side) => [side, Object.fromEntries((['elasticsearch', 'redis', 'ingest', 'load'] as const).map((k) => [k, median(rounds.map((x) => x.cpuUsPerDoc[side][k]))]))]));
   for (const side of sides) {
     const b = breakdown[side] as Record<string, number>;
     console.log(`CPU per document, ${side.padEnd(6)}: Elasticsearch ${b['elasticsearch']} µs, Redis ${b['redis']} µs, ingest process ${b['ingest']} µs, load generator ${b['load']} µs`);
   }
-  console.log(JSON.stringify({ bench: 'ingest', rules: shipped.length + TERMS, flagged: round(flagged, 3), docsPerRound: DOCS_PER_ROUND, batch: BATCH, inFlight: IN_FLIGHT, rounds, medianRatio: median, ceiling, target: 0.7, cpuUsPerDoc: breakdown, scanUsPerDoc: round(scanUsPerDoc, 0) }));
+  console.log(JSON.stringify({ bench: 'ingest', rules: shipped.length + TERMS, flagged: round(flagged, 3), docsPerRound: DOCS_PER_ROUND, batch: BATCH, inFlight: IN_FLIGHT, rounds, medianRatio, ceiling, target: 0.7, cpuUsPerDoc: breakdown, scanUsPerDoc: round(scanUsPerDoc, 0) }));
 
   await stopChildren([child]);
   agent.destroy();

@@ -28,7 +28,7 @@ import {
   signInsIndexDefinition,
   type ElasticsearchClient,
 } from '@takedown/shared';
-import { round, runBench } from './bench-env';
+import { median, round, runBench } from './bench-env';
 
 const ACCOUNTS = 'bench-legal-accounts';
 const SIGNINS = 'bench-legal-signins';
@@ -214,11 +214,6 @@ async function bulk(es: ElasticsearchClient, docs: () => Generator<[object, obje
     }
   };
   await Promise.all([worker(), worker(), worker()]);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 }
 
 runBench(main);
